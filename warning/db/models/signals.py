@@ -1,0 +1,57 @@
+"""Signals (预警信息) and the rule hits recorded when they are evaluated."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warning.db.models.base import Base, UTCDateTime, utcnow
+from warning.db.models.channels import Channel
+
+
+class Signal(Base):
+    __tablename__ = "signals"
+    __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text, default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    person: Mapped[str] = mapped_column(String(100), default="")
+    post: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), default=None)
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(String(2000), default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    channel: Mapped[Channel] = relationship()
+    hits: Mapped[list["RuleHit"]] = relationship(back_populates="signal")
+
+
+class RuleHit(Base):
+    """One rule matching one signal, kept for repetition counts and monitor-mode review."""
+
+    __tablename__ = "rule_hits"
+    __table_args__ = (
+        Index("ix_rule_hits_rule_subject", "rule_id", "subject_key", "hit_at"),
+        UniqueConstraint("signal_id", "rule_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    rule_version: Mapped[str] = mapped_column(String(64))
+    risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"))
+    mode: Mapped[str] = mapped_column(String(10))
+    subject_key: Mapped[str] = mapped_column(String(300))
+    hit_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), default=None)
+
+    signal: Mapped[Signal] = relationship(back_populates="hits")

@@ -1,0 +1,98 @@
+"""Warnings (预警), their handling records (处置记录) and the records' events."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from warning.db.models.base import Base, UTCDateTime, utcnow
+from warning.db.models.org import Department
+from warning.db.models.register import RiskPoint
+from warning.db.models.signals import Signal
+
+
+class RiskWarning(Base):
+    """A warning raised by a rule about one subject and one risk point."""
+
+    __tablename__ = "warnings"
+    __table_args__ = (Index("ix_warnings_open_subject", "risk_point_id", "subject_key", "is_open"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_key: Mapped[str] = mapped_column(String(300))
+    subject_name: Mapped[str] = mapped_column(String(200), default="")
+    rule_id: Mapped[str] = mapped_column(String(100))
+    rule_version: Mapped[str] = mapped_column(String(64))
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    response: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[int] = mapped_column(default=1)
+    repeat_count: Mapped[int] = mapped_column(default=1)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    risk_point: Mapped[RiskPoint] = relationship()
+    department: Mapped[Department | None] = relationship()
+    signal: Mapped[Signal] = relationship()
+    record: Mapped["HandlingRecord"] = relationship(back_populates="warning", uselist=False)
+
+
+class WarningSignal(Base):
+    """A signal on a warning's timeline: the first one, and each later one attached to it."""
+
+    __tablename__ = "warning_signals"
+    __table_args__ = (UniqueConstraint("warning_id", "signal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    rule_id: Mapped[str] = mapped_column(String(100))
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class HandlingRecord(Base):
+    """The handling record (《廉洁风险预警处置记录》) of one warning: its lifecycle state."""
+
+    __tablename__ = "handling_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    responsible_person: Mapped[str] = mapped_column(String(100), default="")
+    receive_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    overdue_level: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    warning: Mapped[RiskWarning] = relationship(back_populates="record")
+    events: Mapped[list["HandlingEvent"]] = relationship(
+        back_populates="record", order_by="HandlingEvent.seq"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class HandlingEvent(Base):
+    """An immutable event on a handling record, chained to the previous one by hash."""
+
+    __tablename__ = "handling_events"
+    __table_args__ = (UniqueConstraint("record_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("handling_records.id"))
+    seq: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20), default="")
+    actor: Mapped[str] = mapped_column(String(100))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    record: Mapped[HandlingRecord] = relationship(back_populates="events")

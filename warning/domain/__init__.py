@@ -1,0 +1,1 @@
+"""The domain: plain Python over enums and dataclasses; imports no framework."""

@@ -1,0 +1,35 @@
+"""Settings from environment variables prefixed QINGFENG_."""
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QINGFENG_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///qingfeng.db",
+        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+    )
+    rules_dir: Path = Path("rules")
+    channels_dir: Path = Path("channels")
+    timezone: str = "Asia/Shanghai"
+    max_body_bytes: int = 1_000_000
+    intake_batch_size: int = 200
+    intake_batch_wait_ms: float = 2.0
+    run_scheduler: bool = True
+    secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**overrides)  # type: ignore[arg-type]
