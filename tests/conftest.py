@@ -1,0 +1,111 @@
+"""Shared fixtures: the same integration tests run on SQLite and on PostgreSQL.
+
+PostgreSQL comes from QINGFENG_TEST_PG_URL (default: the local server on 127.0.0.1:5432,
+database `test`). Each pytest run creates its own scratch database on that server, so
+concurrent runs never collide. Outside CI a missing server skips the PostgreSQL half with
+a message; in CI (CI=true) it fails instead.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.db.engine import make_engine, make_sessionmaker
+from warning.db.migrate import upgrade
+from warning.db.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "QINGFENG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+HOW_TO_RUN_PG = (
+    "PostgreSQL not reachable at {url}: start it with "
+    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` "
+    "or set QINGFENG_TEST_PG_URL ({error})"
+)
+
+
+def _pg_scratch_url(admin_url: str, name: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """Create a scratch PostgreSQL database for this run, migrated to head."""
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=None)
+    name = f"qf_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no server"
+        admin.dispose()
+        message = HOW_TO_RUN_PG.format(url=PG_ADMIN_URL, error=type(error).__name__)
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = _pg_scratch_url(PG_ADMIN_URL, name)
+    upgrade(url)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate one SQLite file per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database: each integration test runs once per backend."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "qingfeng.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    url: str = request.getfixturevalue("pg_database")
+    yield url
+    _truncate_all(url)
+
+
+def _truncate_all(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(
+        f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "categories"
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        if "apscheduler_jobs" in _table_names(conn):
+            conn.execute(text("DELETE FROM apscheduler_jobs"))
+    engine.dispose()
+
+
+def _table_names(conn: object) -> set[str]:
+    from sqlalchemy import inspect
+
+    return set(inspect(conn).get_table_names())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the test database."""
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory on the test database."""
+    return make_sessionmaker(engine)

@@ -1,0 +1,1 @@
+"""Channel definitions (channels/*.yaml): their schema and loader."""

@@ -1,0 +1,103 @@
+"""The schema of one channel file."""
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from warning.domain.enums import ChannelKind
+
+SIGNAL_FIELDS = frozenset(
+    {
+        "external_id",
+        "title",
+        "text",
+        "department",
+        "person",
+        "post",
+        "amount",
+        "occurred_at",
+        "reporter_name",
+        "reporter_contact",
+    }
+)
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedSettings(_Frozen):
+    """Where and how often an online-opinion feed is scanned."""
+
+    url: str
+    interval_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    keywords: tuple[str, ...] = ()
+    timeout_seconds: float = Field(default=15, gt=0, le=300)
+    max_bytes: int = Field(default=5_000_000, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("url 必须以 http:// 或 https:// 开头")
+        return value
+
+
+class ImportSettings(_Frozen):
+    """How a spreadsheet's columns (Chinese headers) map to signal fields."""
+
+    columns: dict[str, str]
+    sheet: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value.values()) - SIGNAL_FIELDS)
+        if unknown:
+            raise ValueError(f"未知的信号字段 (unknown signal field): {', '.join(unknown)}")
+        if "title" not in value.values():
+            raise ValueError("必须有一列映射到 title")
+        return value
+
+
+class ChannelDefinition(_Frozen):
+    """A channel: where signals come from, what they carry, who may see them."""
+
+    id: str
+    name: str = Field(min_length=1)
+    kind: ChannelKind
+    description: str = ""
+    confidential: bool = False
+    default_department: str | None = None
+    fields: tuple[str, ...] = ("title", "text")
+    enabled: bool = True
+    feed: FeedSettings | None = None
+    import_: ImportSettings | None = Field(default=None, alias="import")
+    source: Literal["seed", "custom"] = "custom"
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("id 只能使用小写字母、数字、- 和 _，且以字母开头")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _fields_known(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - SIGNAL_FIELDS)
+        if unknown:
+            raise ValueError(f"未知的信号字段 (unknown signal field): {', '.join(unknown)}")
+        return value
+
+    @model_validator(mode="after")
+    def _kind_settings(self) -> "ChannelDefinition":
+        if self.kind is ChannelKind.FEED and self.feed is None:
+            raise ValueError("kind: feed 的渠道必须有 feed 设置 (url 等)")
+        if self.kind is not ChannelKind.FEED and self.feed is not None:
+            raise ValueError("只有 kind: feed 的渠道可以有 feed 设置")
+        if self.kind is ChannelKind.FILE and self.import_ is None:
+            raise ValueError("kind: file 的渠道必须有 import 设置 (列映射)")
+        return self

@@ -1,0 +1,87 @@
+"""Read YAML data files keeping the line of every mapping and key, for file:line errors."""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+
+class LineDict(dict[str, Any]):
+    """A mapping that remembers the line it starts on and the line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        mapping = LineDict(super().construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {
+            str(key_node.value): key_node.start_mark.line + 1 for key_node, _ in node.value
+        }
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _LineLoader.construct_mapping,  # type: ignore[arg-type]
+)
+
+
+class YamlSyntaxError(ValueError):
+    """A file that is not valid YAML; carries the line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse one YAML file into LineDicts and lists, or raise YamlSyntaxError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise YamlSyntaxError(line, f"YAML 语法错误: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(1, f"YAML 语法错误: {error}") from None
+
+
+def line_of(data: Any, loc: Sequence[str | int]) -> int:
+    """Return the best line for a location inside loaded data (the deepest known)."""
+    line = getattr(data, "line", 1)
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict):
+            line = node.key_lines.get(str(part), node.line)
+            node = node.get(str(part)) if str(part) in node else None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            line = getattr(node, "line", line)
+        else:
+            break
+    return line
+
+
+def describe_errors(data: Any, error: ValidationError) -> list[tuple[int, str, str]]:
+    """Turn a pydantic error into (line, dotted field, message) triples."""
+    out = []
+    for item in error.errors():
+        loc = [p for p in item["loc"] if isinstance(p, str | int)]
+        field = ".".join(str(p) for p in loc) or "(file)"
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "未知字段 (unknown key)"
+        elif item["type"] == "missing":
+            message = "缺少必填字段 (missing)"
+        out.append((line_of(data, loc), field, message))
+    return out
