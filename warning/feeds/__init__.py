@@ -1,0 +1,1 @@
+"""Online-opinion (网络舆情) feeds: fetch, parse, prefilter and scan, without storage."""
