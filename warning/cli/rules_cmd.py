@@ -1,0 +1,95 @@
+"""`qingfeng rules check|test`: validate rule files and run their fixtures."""
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from warning.rules.checking import channel_ids, check_rulebook, run_fixtures
+
+KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
+
+
+def _no_refs() -> tuple[set[str] | None, set[str] | None]:
+    return None, None
+
+
+def run_check(
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+) -> int:
+    """Print every problem (or the summary) and return the exit code."""
+    rulebook, problems = check_rulebook(rules_dir, risk_points=risk_points, channels=channels)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if rulebook is None or problems:
+        click.secho(f"规则检查未通过: {len(problems)} 个问题", fg="red", err=True)
+        return 1
+    files = len(rulebook.versions)
+    click.echo(f"规则检查通过: {len(rulebook.rules)} 条规则, {files} 个文件")
+    return 0
+
+
+def run_test(
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+) -> int:
+    """Run the fixtures, print pass/fail per case and return the exit code."""
+    rulebook, problems = check_rulebook(rules_dir, risk_points=risk_points, channels=channels)
+    if rulebook is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        return 1
+    report = run_fixtures(rulebook)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    for case in report.cases:
+        if case.passed:
+            click.echo(f"通过 PASS  {case.file}:{case.line}: {case.name}")
+            continue
+        detail = []
+        if case.missing:
+            detail.append(f"未触发 (did not fire): {', '.join(case.missing)}")
+        if case.unexpected:
+            detail.append(f"不应触发 (fired): {', '.join(case.unexpected)}")
+        click.secho(f"失败 FAIL  {case.file}:{case.line}: {case.name}: {'; '.join(detail)}",
+                    fg="red")
+    failed = sum(not case.passed for case in report.cases)
+    click.echo(f"用例 {len(report.cases)} 个, 失败 {failed} 个")
+    return 0 if report.passed else 1
+
+
+def rules_group_with(known_refs: KnownRefs = _no_refs) -> click.Group:
+    """Build the `rules` group; `known_refs` returns (risk point codes, channel ids) or Nones."""
+
+    @click.group("rules")
+    def group() -> None:
+        """规则文件: 检查与用例 (rule files: check and fixtures)."""
+
+    def refs(channels_dir: Path | None) -> tuple[set[str] | None, set[str] | None]:
+        points, channels = known_refs()
+        if channels is None and channels_dir is not None:
+            channels = channel_ids(channels_dir)
+        return points, channels
+
+    rules_dir = click.option("--rules-dir", type=click.Path(path_type=Path, file_okay=False),
+                             default=Path("rules"), show_default=True)
+    channels_opt = click.option("--channels-dir", type=click.Path(path_type=Path, file_okay=False),
+                                default=None, help="从渠道文件读取已知渠道 id")
+
+    @group.command("check")
+    @rules_dir
+    @channels_opt
+    def check_cmd(rules_dir: Path, channels_dir: Path | None) -> None:
+        """检查规则文件、分级策略与用例文件 (exit 1 on any problem)."""
+        points, channels = refs(channels_dir)
+        sys.exit(run_check(rules_dir, risk_points=points, channels=channels))
+
+    @group.command("test")
+    @rules_dir
+    @channels_opt
+    def test_cmd(rules_dir: Path, channels_dir: Path | None) -> None:
+        """运行 rules/tests/ 下的用例 (exit 1 on any failure)."""
+        points, channels = refs(channels_dir)
+        sys.exit(run_test(rules_dir, risk_points=points, channels=channels))
+
+    return group

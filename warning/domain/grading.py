@@ -1,0 +1,111 @@
+"""The grading policy: risk level x severity -> response, raised by repetition, with deadlines."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from warning.domain.enums import LEVEL_ALIASES, Level, Response
+
+
+class DayKind(StrEnum):
+    """How deadline days are counted."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Days to sign for (签收) and to report (上报) a warning of one response."""
+
+    receive_days: int
+    report_days: int
+    day_kind: DayKind
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The response a warning gets and its deadlines."""
+
+    response: Response
+    receive_days: int
+    report_days: int
+    day_kind: DayKind
+
+
+@dataclass(frozen=True)
+class RepeatStep:
+    """From the `from_count`-th hit on, raise the response by `steps` grades."""
+
+    from_count: int
+    steps: int
+
+
+class GradingPolicyError(ValueError):
+    """A grading policy that is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class GradingPolicy:
+    """Pure grading: matrix lookup, repetition raise, deadline per response."""
+
+    matrix: Mapping[Level, Mapping[int, Response]]
+    repeat_steps: Sequence[RepeatStep]
+    deadlines: Mapping[Response, Deadline]
+
+    def __post_init__(self) -> None:
+        for level in Level:
+            for severity in (1, 2, 3):
+                if severity not in self.matrix.get(level, {}):
+                    raise GradingPolicyError(f"matrix 缺少 {level.value} × 严重程度 {severity}")
+        for response in Response:
+            if response not in self.deadlines:
+                raise GradingPolicyError(f"deadlines 缺少 {response.value}")
+        counts = [step.from_count for step in self.repeat_steps]
+        if len(set(counts)) != len(counts):
+            raise GradingPolicyError("repeat 中的 from 重复")
+
+    def base(self, level: Level | str, severity: int) -> Response:
+        """Return the matrix response for a risk level and a severity (1-3)."""
+        return self.matrix[_level(level)][min(3, max(1, severity))]
+
+    def steps_for(self, repeat_count: int) -> int:
+        """Return how many grades the `repeat_count`-th hit (1 = first) raises the response."""
+        reached = [s.steps for s in self.repeat_steps if repeat_count >= s.from_count]
+        return max(reached, default=0)
+
+    def grade(
+        self, level: Level | str, severity: int, repeat_count: int, explicit: Response | None
+    ) -> Grade:
+        """Grade a warning: explicit response or matrix, raised by repetition."""
+        response = (explicit or self.base(level, severity)).raised(self.steps_for(repeat_count))
+        deadline = self.deadlines[response]
+        return Grade(response, deadline.receive_days, deadline.report_days, deadline.day_kind)
+
+
+def _level(level: Level | str) -> Level:
+    if isinstance(level, Level):
+        return level
+    try:
+        return LEVEL_ALIASES[level]
+    except KeyError:
+        raise GradingPolicyError(f"未知的风险等级 {level!r}") from None
+
+
+def default_policy() -> GradingPolicy:
+    """Return the policy used when rules/grading.yaml is absent (same as the shipped file)."""
+    r = Response
+    return GradingPolicy(
+        matrix={
+            Level.HIGH: {1: r.TALK, 2: r.ADMONITION, 3: r.RECTIFICATION},
+            Level.MEDIUM: {1: r.REMINDER, 2: r.TALK, 3: r.ADMONITION},
+            Level.LOW: {1: r.REMINDER, 2: r.REMINDER, 3: r.TALK},
+        },
+        repeat_steps=(RepeatStep(2, 1), RepeatStep(3, 2)),
+        deadlines={
+            r.REMINDER: Deadline(3, 15, DayKind.WORKING),
+            r.TALK: Deadline(3, 10, DayKind.WORKING),
+            r.ADMONITION: Deadline(2, 10, DayKind.WORKING),
+            r.RECTIFICATION: Deadline(1, 30, DayKind.CALENDAR),
+        },
+    )

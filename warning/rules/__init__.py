@@ -1,0 +1,1 @@
+"""Rule files: loading, validation, the text prefilter, the durable-rules wall, evaluation."""

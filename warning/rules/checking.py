@@ -1,0 +1,140 @@
+"""Check rule files and fixtures, and run the fixtures (`qingfeng rules test`)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from warning.rules.evaluator import Evaluator, SignalFacts
+from warning.rules.loader import RuleBook, load_rulebook
+from warning.rules.model import FixtureCase, FixtureFile
+from warning.rules.problems import Problem, RuleBookError, display, from_validation
+from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
+
+FIXTURES = "tests"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """The outcome of one fixture case."""
+
+    file: str
+    line: int
+    name: str
+    missing: tuple[str, ...]  # expected to fire, did not
+    unexpected: tuple[str, ...]  # expected not to fire, did
+
+    @property
+    def passed(self) -> bool:
+        return not self.missing and not self.unexpected
+
+
+@dataclass
+class FixtureReport:
+    """All fixture cases run, and problems that kept fixture files from running."""
+
+    cases: list[CaseResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and all(case.passed for case in self.cases)
+
+
+def channel_ids(channels_dir: Path) -> set[str]:
+    """Return the ids declared by the channel files of a directory."""
+    ids = set()
+    for path in sorted(channels_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            ids.add(data["id"])
+    return ids
+
+
+def _fixture_files(rules_dir: Path) -> list[Path]:
+    return sorted((rules_dir / FIXTURES).glob("*.yaml"))
+
+
+def load_fixtures(
+    rules_dir: Path, known_rules: Iterable[str]
+) -> tuple[list[tuple[str, int, FixtureCase]], list[Problem]]:
+    """Read the fixture files; return (file, line, case) triples and problems."""
+    known = set(known_rules)
+    cases: list[tuple[str, int, FixtureCase]] = []
+    problems: list[Problem] = []
+    for path in _fixture_files(rules_dir):
+        shown = display(path)
+        try:
+            data = load_lines(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(shown, 1, "", f"无法读取: {error}"))
+            continue
+        except YamlError as error:
+            problems.append(Problem(shown, error.line, "", str(error)))
+            continue
+        if not isinstance(data, LineDict):
+            problems.append(Problem(shown, 1, "", "文件应为含 cases 列表的映射"))
+            continue
+        try:
+            parsed = FixtureFile.model_validate(data)
+        except ValidationError as error:
+            problems.extend(from_validation(shown, data, error, list_key="cases"))
+            continue
+        for number, case in enumerate(parsed.cases):
+            line = line_of(data, ("cases", number))
+            cases.append((shown, line, case))
+            for rule_id in (*case.expect, *case.expect_not):
+                if rule_id not in known:
+                    problems.append(Problem(shown, line, rule_id,
+                                            f"用例 {case.name!r} 引用了不存在的规则"))
+    return cases, problems
+
+
+def check_rulebook(
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+) -> tuple[RuleBook | None, list[Problem]]:
+    """Load the rule book and check the fixtures; return it (or None) and every problem."""
+    try:
+        rulebook = load_rulebook(rules_dir, risk_points=risk_points, channels=channels)
+    except RuleBookError as error:
+        return None, list(error.problems)
+    _cases, problems = load_fixtures(rules_dir, rulebook.by_id)
+    return rulebook, problems
+
+
+def check(
+    rules_dir: Path, channels_dir: Path | None = None, *,
+    risk_points: set[str] | None = None, channels: set[str] | None = None,
+) -> list[Problem]:
+    """Check rule, grading and fixture files; channel ids come from `channels` or the files."""
+    if channels is None and channels_dir is not None:
+        channels = channel_ids(channels_dir)
+    return check_rulebook(rules_dir, risk_points=risk_points, channels=channels)[1]
+
+
+def _fired(evaluator: Evaluator, case: FixtureCase) -> set[str]:
+    signal = case.signal
+    facts = SignalFacts(channel=signal.channel, title=signal.title, text=signal.text,
+                        department=signal.department, person=signal.person, post=signal.post,
+                        amount=signal.amount)
+    return {
+        m.rule_id for m in evaluator.match(facts)
+        if m.repeat is None or case.history + 1 >= m.repeat.count
+    }
+
+
+def run_fixtures(rulebook: RuleBook, evaluator: Evaluator | None = None) -> FixtureReport:
+    """Run every fixture case of the rule book's directory against its rules."""
+    evaluator = evaluator or Evaluator(rulebook)
+    cases, problems = load_fixtures(rulebook.directory, rulebook.by_id)
+    report = FixtureReport(problems=problems)
+    for file, line, case in cases:
+        fired = _fired(evaluator, case)
+        report.cases.append(CaseResult(
+            file, line, case.name,
+            missing=tuple(r for r in case.expect if r not in fired),
+            unexpected=tuple(r for r in case.expect_not if r in fired),
+        ))
+    return report

@@ -1,0 +1,196 @@
+"""Load every rule file of a directory into a frozen RuleBook, or refuse them all."""
+
+import hashlib
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from pydantic import ValidationError
+
+from warning.domain.enums import Response, RuleMode
+from warning.domain.grading import GradingPolicy, GradingPolicyError, default_policy
+from warning.rules.grading_file import policy_from_data
+from warning.rules.model import RuleFile, RuleSpec, When
+from warning.rules.problems import Problem, RuleBookError, display, from_validation
+from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
+
+GRADING_FILE = "grading.yaml"
+
+__all__ = ["Problem", "Rule", "RuleBook", "RuleBookError", "load_rulebook", "rule_files"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validated rule with where it came from."""
+
+    id: str
+    name: str
+    risk_point: str
+    mode: RuleMode
+    severity: int
+    description: str
+    when: When
+    response: Response | None
+    file: str
+    line: int
+    version: str
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rules in force, the version of each file and the grading policy."""
+
+    rules: tuple[Rule, ...]
+    versions: Mapping[str, str]
+    grading: GradingPolicy
+    directory: Path
+    by_id: Mapping[str, Rule] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", MappingProxyType({r.id: r for r in self.rules}))
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    """Return the rule files of a directory: *.yaml directly in it, except the grading file."""
+    return sorted(p for p in rules_dir.glob("*.yaml") if p.is_file() and p.name != GRADING_FILE)
+
+
+def version_of(raw: bytes) -> str:
+    """Return a file's version: the first 12 hex digits of the sha256 of its bytes."""
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+def _decode(shown: str, raw: bytes) -> tuple[str, object, list[Problem]]:
+    """Return (version, parsed data, problems) of one YAML file's bytes."""
+    try:
+        data = load_lines(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return "", None, [Problem(shown, 1, "", f"不是 UTF-8 编码 (not UTF-8): {error}")]
+    except YamlError as error:
+        return "", None, [Problem(shown, error.line, "", str(error))]
+    return version_of(raw), data, []
+
+
+def _read(path: Path) -> tuple[str, object, list[Problem]]:
+    """Return (version, parsed data, problems) of one YAML file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return "", None, [Problem(display(path), 1, "", f"无法读取 (cannot read): {error}")]
+    return _decode(display(path), raw)
+
+
+def _load_file(path: Path) -> tuple[list[Rule], str, list[Problem]]:
+    shown = display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return [], "", [Problem(shown, 1, "", f"无法读取 (cannot read): {error}")]
+    rules, version, problems = _parse_file(shown, raw)
+    return list(rules), version, list(problems)
+
+
+_Parsed = tuple[tuple[Rule, ...], str, tuple[Problem, ...]]
+# The last parse of each file, keyed by its path and content: a reload re-parses only
+# changed files, and the memo holds one entry per file name, so it cannot grow with reloads.
+_last_parse: dict[str, tuple[bytes, _Parsed]] = {}
+_last_parse_lock = threading.Lock()
+
+
+def _parse_file(shown: str, raw: bytes) -> _Parsed:
+    """Parse one rule file, reusing the previous parse when its bytes are unchanged."""
+    digest = hashlib.sha256(raw).digest()
+    with _last_parse_lock:
+        found = _last_parse.get(shown)
+    if found is not None and found[0] == digest:
+        return found[1]
+    rules, version, problems = _parse_uncached(shown, raw)
+    parsed = (tuple(rules), version, tuple(problems))
+    with _last_parse_lock:
+        _last_parse[shown] = (digest, parsed)
+    return parsed
+
+
+def _parse_uncached(shown: str, raw: bytes) -> tuple[list[Rule], str, list[Problem]]:
+    version, data, problems = _decode(shown, raw)
+    if problems:
+        return [], version, problems
+    if not isinstance(data, LineDict):
+        no_map = Problem(shown, 1, "", "文件应为含 rules 列表的映射 (expected a mapping)")
+        return [], version, [no_map]
+    try:
+        parsed = RuleFile.model_validate(data)
+    except ValidationError as error:
+        return [], version, from_validation(shown, data, error)
+    rules = [_rule(spec, shown, line_of(data, ("rules", i)), version)
+             for i, spec in enumerate(parsed.rules)]
+    return rules, version, []
+
+
+def _rule(spec: RuleSpec, file: str, line: int, version: str) -> Rule:
+    return Rule(
+        id=spec.id, name=spec.name, risk_point=spec.risk_point, mode=spec.mode,
+        severity=spec.severity, description=spec.description, when=spec.when,
+        response=spec.response, file=file, line=line, version=version,
+    )
+
+
+def _cross_checks(
+    rules: list[Rule], risk_points: set[str] | None, channels: set[str] | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        first = seen.setdefault(rule.id, rule)
+        if first is not rule:
+            problems.append(Problem(rule.file, rule.line, rule.id,
+                                    f"规则 id 重复 (duplicate id), 已在 {first.file}:{first.line}"))
+        if risk_points is not None and rule.risk_point not in risk_points:
+            problems.append(Problem(rule.file, rule.line, rule.id,
+                                    f"risk_point: 风险点清单中没有 {rule.risk_point!r}"))
+        for channel in rule.when.channels or ():
+            if channels is not None and channel not in channels:
+                problems.append(Problem(rule.file, rule.line, rule.id,
+                                        f"when.channels: 未知的渠道 {channel!r}"))
+    return problems
+
+
+def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
+    """Read the grading policy; the built-in default when the file is absent."""
+    path = rules_dir / GRADING_FILE
+    if not path.exists():
+        return default_policy(), []
+    shown = display(path)
+    _version, data, problems = _read(path)
+    if problems:
+        return None, problems
+    try:
+        return policy_from_data(data), []
+    except ValidationError as error:
+        return None, from_validation(shown, data, error, list_key="repeat")
+    except GradingPolicyError as error:
+        return None, [Problem(shown, 1, "", str(error))]
+
+
+def load_rulebook(
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+) -> RuleBook:
+    """Load and check every rule file and the grading policy; raise RuleBookError on any."""
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    versions: dict[str, str] = {}
+    if not rules_dir.is_dir():
+        raise RuleBookError([Problem(display(rules_dir), 1, "", "规则目录不存在")])
+    for path in rule_files(rules_dir):
+        file_rules, version, file_problems = _load_file(path)
+        rules.extend(file_rules)
+        problems.extend(file_problems)
+        versions[display(path)] = version
+    problems.extend(_cross_checks(rules, risk_points, channels))
+    grading, grading_problems = load_grading(rules_dir)
+    problems.extend(grading_problems)
+    if problems or grading is None:
+        raise RuleBookError(problems)
+    return RuleBook(tuple(rules), MappingProxyType(versions), grading, rules_dir)
