@@ -1,0 +1,66 @@
+"""Every file under channels/ loads, and the seeds' collection channels are all there."""
+
+from pathlib import Path
+
+from warning.channels.definition import ChannelDefinition
+from warning.channels.loader import load_channels
+from warning.demo.load import read_org
+from warning.domain.enums import ChannelKind
+
+CHANNELS = Path(__file__).parents[2] / "channels"
+SEED_SOURCES = {
+    "巡视巡察",
+    "审计",
+    "专项检查",
+    "效能监察",
+    "民主生活会",
+    "述职述廉",
+    "民主测评",
+    "干部考察考评",
+    "信访举报",
+    "查办案件",
+    "问卷调查",
+    "网络舆情",
+    "调研座谈",
+}
+
+
+def _by_id() -> dict[str, ChannelDefinition]:
+    return {channel.id: channel for channel in load_channels(CHANNELS)}
+
+
+def test_every_channel_file_loads_and_each_seed_source_has_one() -> None:
+    channels = _by_id()
+    assert {c.name for c in channels.values()} >= SEED_SOURCES
+    assert channels["api"].kind is ChannelKind.API
+
+
+def test_file_names_match_channel_ids() -> None:
+    for path in CHANNELS.glob("*.yaml"):
+        assert path.stem in _by_id(), path
+
+
+def test_petitions_are_confidential_and_carry_the_reporter() -> None:
+    petition = _by_id()["petition"]
+    assert petition.confidential
+    assert {"reporter_name", "reporter_contact"} <= set(petition.fields)
+
+
+def test_audit_maps_chinese_headers() -> None:
+    audit = _by_id()["audit"]
+    assert audit.kind is ChannelKind.FILE and audit.import_ is not None
+    assert audit.import_.columns["问题标题"] == "title"
+    assert "被审计部门" in audit.import_.columns
+
+
+def test_opinion_is_a_feed_with_keywords() -> None:
+    opinion = _by_id()["opinion"]
+    assert opinion.kind is ChannelKind.FEED and opinion.feed is not None
+    assert opinion.feed.url.startswith("http://127.0.0.1:8765/")
+    assert "公车私用" in opinion.feed.keywords
+
+
+def test_default_departments_exist_in_the_demo_org() -> None:
+    codes = {d.code for d in read_org().departments}
+    for channel in _by_id().values():
+        assert channel.default_department in (None, *codes), channel.id

@@ -1,0 +1,45 @@
+"""Read and write the register as .csv: UTF-8 (with or without BOM) or GBK/GB18030 in."""
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
+
+
+class EncodingUnknownError(ValueError):
+    """A .csv that is neither UTF-8 nor GBK/GB18030."""
+
+
+def decode(data: bytes) -> str:
+    """Decode CSV bytes: UTF-8 with or without BOM first, then GB18030 (a superset of GBK)."""
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)")
+
+
+def read_table(path: Path) -> list[tuple[int, list[Any]]]:
+    """Return (line where the record starts, cells) for every record."""
+    reader = csv.reader(io.StringIO(decode(path.read_bytes()), newline=""))
+    table: list[tuple[int, list[Any]]] = []
+    start = 1
+    for cells in reader:
+        table.append((start, cells))
+        start = reader.line_num + 1
+    return table
+
+
+def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write UTF-8 with a BOM (so Excel opens it as UTF-8) and CRLF line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for values in rows:
+        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in values])
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))

@@ -1,0 +1,105 @@
+"""Read a register file of any supported format into raw rows; write typed rows back."""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from warning.register import delimited, xlsx, yamlio
+from warning.register.columns import FIELDS, find_header
+from warning.register.rows import RawRow, RegisterRow, RowProblem
+
+SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
+
+
+class RegisterError(ValueError):
+    """A register file that cannot be imported; carries every problem found."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def read_register(path: Path) -> list[RawRow]:
+    """Return the raw rows of a .xlsx, .csv or .yaml register, or raise RegisterError."""
+    suffix = _suffix(path)
+    try:
+        if suffix in (".yaml", ".yml"):
+            return yamlio.read_rows(path)
+        table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
+    except yamlio.YamlShapeError as error:
+        raise RegisterError(error.problems) from None
+    except delimited.EncodingUnknownError as error:
+        raise RegisterError([RowProblem(None, f"{path.name}: {error}")]) from None
+    except (OSError, ValueError, KeyError) as error:
+        message = f"{path.name}: 无法读取 ({type(error).__name__}: {error})"
+        raise RegisterError([RowProblem(None, message)]) from None
+    return rows_from_table(table)
+
+
+def rows_from_table(table: Sequence[tuple[int, Sequence[Any]]]) -> list[RawRow]:
+    """Find the header row (a title row may sit above it) and map the rows below to fields."""
+    header = find_header(table)
+    if header is None:
+        headers = "、".join(title for _, title in FIELDS)
+        raise RegisterError([RowProblem(None, f"找不到表头行 (应含 {headers} 等列)")])
+    problems: list[RowProblem] = []
+    if header.unknown:
+        known = "、".join(title for _, title in FIELDS)
+        unknown = "、".join(f"“{name}”" for name in header.unknown)
+        problems.append(RowProblem(header.line, f"未知的列 {unknown} (可用的列: {known})"))
+    problems.extend(RowProblem(header.line, f"列{pair}重复") for pair in header.duplicates)
+    if problems:
+        raise RegisterError(problems)
+    rows = []
+    for line, cells in table:
+        if line <= header.line or all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        values = {field: cells[i] for i, field in header.fields.items() if i < len(cells)}
+        rows.append(RawRow(line, values))
+    return rows
+
+
+def write_register(
+    path: Path, rows: Sequence[RegisterRow], department_labels: Mapping[str, str]
+) -> None:
+    """Write rows in the format the suffix names; spreadsheets show department labels."""
+    suffix = _suffix(path)
+    if suffix in (".yaml", ".yml"):
+        yamlio.write_rows(path, [yaml_record(row) for row in rows])
+        return
+    header = [title for _, title in FIELDS]
+    table = [spreadsheet_record(row, department_labels) for row in rows]
+    writer = xlsx.write_table if suffix == ".xlsx" else delimited.write_table
+    writer(path, header, table)
+
+
+def spreadsheet_record(row: RegisterRow, department_labels: Mapping[str, str]) -> list[Any]:
+    """Return the cells of one row under the Chinese headers, with Chinese values."""
+    values = _values(row)
+    values["level"] = row.level.label
+    values["owner_level"] = row.owner_level.label
+    values["department"] = department_labels.get(row.department or "", row.department or "")
+    return [values[field] for field, _ in FIELDS]
+
+
+def yaml_record(row: RegisterRow) -> dict[str, Any]:
+    """Return one row as a mapping of English field names, leaving empty fields out."""
+    values = _values(row)
+    values["level"] = row.level.value
+    values["owner_level"] = row.owner_level.value
+    return {field: values[field] for field, _ in FIELDS if values[field] not in ("", None)}
+
+
+def _values(row: RegisterRow) -> dict[str, Any]:
+    values: dict[str, Any] = {field: getattr(row, field) for field, _ in FIELDS}
+    for key in ("department", "post"):
+        values[key] = values[key] or ""
+    return values
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        message = f"{path.name}: 不支持的文件类型“{suffix}” (只支持 .xlsx .csv .yaml)"
+        raise RegisterError([RowProblem(None, message)])
+    return suffix

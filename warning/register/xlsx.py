@@ -1,0 +1,49 @@
+"""Read and write the register as an .xlsx workbook (openpyxl)."""
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+SHEET_NAME = "风险点清单"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def read_table(path: Path) -> list[tuple[int, list[Any]]]:
+    """Return (row number, cells) for every row of the sheet 风险点清单, else the first sheet."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=True)
+    try:
+        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        return [
+            (number, list(cells))
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        ]
+    finally:
+        book.close()
+
+
+def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write one sheet 风险点清单: a bold, frozen header row, then one row per risk point."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET_NAME
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in rows:
+        sheet.append([None if value == "" else value for value in values])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for column, title in zip(sheet.iter_cols(min_row=1, max_row=1), header, strict=True):
+        sheet.column_dimensions[column[0].column_letter].width = max(10, len(title) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    book.save(path)
