@@ -1,0 +1,1 @@
+"""Users, roles, password and token checks, and department scoping of queries."""

@@ -1,0 +1,43 @@
+"""Department scoping as WHERE clauses: what a principal may see is decided in the query."""
+
+from typing import TypeVar
+
+from sqlalchemy import ColumnElement, Select, false, select, true
+
+from warning.auth.principal import Principal
+from warning.db.models import Department, RiskWarning, SupervisedDepartment
+from warning.domain.lifecycle import Role
+
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+
+
+def supervised_department_ids(principal: Principal) -> Select[tuple[int]]:
+    """Return a subquery of the departments a leader supervises."""
+    by_leader = select(Department.id).where(
+        Department.leader_id == principal.person_id
+        if principal.person_id is not None else false()
+    )
+    listed = select(SupervisedDepartment.department_id).where(
+        SupervisedDepartment.user_id == principal.user_id
+    )
+    return by_leader.union(listed)  # type: ignore[return-value]
+
+
+def department_clause(
+    principal: Principal, column: ColumnElement[int | None]
+) -> ColumnElement[bool]:
+    """Return the condition on a department column that limits rows to what `principal` sees."""
+    if principal.reads_all:
+        return true()
+    if principal.role is Role.HANDLER:
+        if principal.department_id is None:
+            return false()
+        return column == principal.department_id
+    if principal.role is Role.LEADER:
+        return column.in_(supervised_department_ids(principal))
+    return false()
+
+
+def visible_warnings(stmt: S, principal: Principal) -> S:
+    """Add the WHERE clause that keeps only the warnings `principal` may see."""
+    return stmt.where(department_clause(principal, RiskWarning.department_id))

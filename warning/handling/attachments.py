@@ -1,0 +1,99 @@
+"""Check attachments (type by name and content, size) and store them by sha256."""
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from warning.handling.errors import AttachmentRefused
+
+MAGIC = {
+    "pdf": (b"%PDF",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",),
+    "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
+}
+ALLOWED = (*MAGIC, "txt")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_COUNT = 10
+
+
+class AttachmentTooLarge(AttachmentRefused):
+    code = "attachment_too_large"
+
+
+class AttachmentType(AttachmentRefused):
+    code = "attachment_type_refused"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked attachment: its metadata for the event and its bytes to store."""
+
+    filename: str
+    content: bytes
+    sha256: str
+
+    @property
+    def meta(self) -> dict[str, object]:
+        return {"filename": self.filename, "size": len(self.content), "sha256": self.sha256}
+
+
+def prepare(
+    items: list[tuple[str, str]], max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Prepared]:
+    """Decode and check (filename, base64) pairs; refuse the whole lot on the first bad one."""
+    if len(items) > MAX_COUNT:
+        raise AttachmentRefused(f"附件最多 {MAX_COUNT} 个", f"at most {MAX_COUNT} attachments")
+    return [_one(name, data, max_bytes) for name, data in items]
+
+
+def _one(filename: str, data: str, max_bytes: int) -> Prepared:
+    name = PurePath(filename.replace("\\", "/")).name.strip()
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED:
+        raise AttachmentType(
+            f"附件“{name}”类型不允许，仅限 {', '.join(ALLOWED)}",
+            f"attachment {name!r}: type not allowed (allowed: {', '.join(ALLOWED)})",
+        )
+    if len(data) > max_bytes * 4 // 3 + 8:
+        raise _too_large(name, max_bytes)
+    try:
+        content = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise AttachmentRefused(f"附件“{name}”不是合法的 base64", f"{name!r}: bad base64") from None
+    if len(content) > max_bytes:
+        raise _too_large(name, max_bytes)
+    if not _looks_like(ext, content):
+        raise AttachmentType(f"附件“{name}”内容与类型不符", f"{name!r}: content is not {ext}")
+    return Prepared(name, content, hashlib.sha256(content).hexdigest())
+
+
+def _too_large(name: str, max_bytes: int) -> AttachmentTooLarge:
+    return AttachmentTooLarge(f"附件“{name}”超过 {max_bytes} 字节上限",
+                              f"attachment {name!r} exceeds {max_bytes} bytes")
+
+
+def _looks_like(ext: str, content: bytes) -> bool:
+    if ext == "txt":
+        if b"\x00" in content:
+            return False
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                content.decode(encoding)
+                return True
+            except UnicodeDecodeError:
+                continue
+        return False
+    return content.startswith(MAGIC[ext])
+
+
+def store(prepared: list[Prepared], directory: Path) -> None:
+    """Write each attachment once, under its sha256."""
+    for item in prepared:
+        target = directory / item.sha256[:2] / item.sha256
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(item.content)
+        partial.replace(target)

@@ -1,0 +1,53 @@
+"""Append immutable, hash-chained events to a handling record."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.db.models import HandlingEvent
+from warning.domain.chain import event_hash
+
+
+def last_link(session: Session, record_id: int) -> tuple[int, str]:
+    """Return the last event's seq and hash of a record (0, "" when it has none)."""
+    row = session.execute(
+        select(HandlingEvent.seq, HandlingEvent.hash)
+        .where(HandlingEvent.record_id == record_id)
+        .order_by(HandlingEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, "")
+
+
+def event_fields(
+    *, record_id: int, seq: int, action: str, from_state: str, to_state: str, actor: str,
+    comment: str = "", data: dict[str, Any] | None = None, created_at: datetime,
+    prev_hash: str,
+) -> dict[str, Any]:
+    """Return the column values of a new event, its hash included."""
+    fields: dict[str, Any] = {
+        "record_id": record_id, "seq": seq, "action": action, "from_state": from_state,
+        "to_state": to_state, "actor": actor, "comment": comment, "data": data or {},
+        "created_at": created_at.astimezone(UTC),
+    }
+    fields["prev_hash"] = prev_hash
+    fields["hash"] = event_hash(fields, prev_hash)
+    return fields
+
+
+def append_event(
+    session: Session, *, record_id: int, action: str, from_state: str, to_state: str,
+    actor: str, comment: str = "", data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> HandlingEvent:
+    """Add the next event of a record, chained to the previous one."""
+    seq, prev_hash = last_link(session, record_id)
+    event = HandlingEvent(**event_fields(
+        record_id=record_id, seq=seq + 1, action=action, from_state=from_state,
+        to_state=to_state, actor=actor, comment=comment, data=data,
+        created_at=now or datetime.now(UTC), prev_hash=prev_hash,
+    ))
+    session.add(event)
+    return event

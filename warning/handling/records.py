@@ -1,0 +1,141 @@
+"""Open a handling record, act on it, and read its events and the caller's inbox."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from warning.auth.principal import Principal
+from warning.auth.scoping import visible_warnings
+from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
+from warning.domain.calendar import DayKind, HolidayCalendar, due_at
+from warning.domain.lifecycle import Action, Role, State, parse_action, transition
+from warning.handling.errors import Conflict, not_found
+from warning.handling.events import append_event
+from warning.handling.holidays import default_calendar
+from warning.handling.notices import change_notices
+from warning.notify.outbox import enqueue
+
+NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn"}
+AWAITING = {
+    Role.HANDLER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
+    Role.OFFICE: (State.REPORTED,),
+    Role.ADMIN: (State.REPORTED,),
+}
+
+
+def open_record(
+    session: Session, *, warning: RiskWarning, record: HandlingRecord, actor: str,
+    receive_days: int = 1, report_days: int = 10, day_kind: DayKind | str = DayKind.WORKING,
+    calendar: HolidayCalendar | None = None, now: datetime | None = None,
+) -> HandlingEvent:
+    """Set a new record's deadlines, write its `issue` event and the notice to the department."""
+    now = now or datetime.now(UTC)
+    calendar = calendar or default_calendar()
+    record.state = State.ISSUED.value
+    record.receive_due_at = due_at(now, receive_days, day_kind, calendar)
+    record.report_due_at = due_at(now, report_days, day_kind, calendar)
+    record.updated_at = now
+    session.flush()
+    data = {"response": warning.response, "receive_days": receive_days,
+            "report_days": report_days, "day_kind": DayKind(day_kind).value}
+    event = append_event(session, record_id=record.id, action=Action.ISSUE.value, from_state="",
+                         to_state=State.ISSUED.value, actor=actor, data=data, now=now)
+    enqueue(session, change_notices(session, kind="issued", warning=warning, record=record,
+                                    seq=1, now=now))
+    return event
+
+
+def visible_record(
+    session: Session, warning_id: int, principal: Principal
+) -> tuple[RiskWarning, HandlingRecord]:
+    """Return a warning and its record if `principal` may see them, else raise NotFound."""
+    stmt = visible_warnings(
+        select(RiskWarning, HandlingRecord)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .where(RiskWarning.id == warning_id),
+        principal,
+    )
+    row = session.execute(stmt).first()
+    if row is None:
+        raise not_found(warning_id)
+    return row[0], row[1]
+
+
+def act(
+    session: Session, *, warning_id: int, principal: Principal, action: str | Action,
+    version: int, comment: str = "", responsible_person: str = "",
+    attachments: Sequence[dict[str, Any]] = (), now: datetime | None = None,
+) -> HandlingEvent:
+    """Take `action` on a warning's record at the `version` the caller saw."""
+    now = now or datetime.now(UTC)
+    action = action if isinstance(action, Action) else parse_action(action)
+    warning, record = visible_record(session, warning_id, principal)
+    if record.version != version:
+        raise Conflict(record.state, record.version, seen=version)
+    row = transition(record.state, action, principal.role,
+                     {"comment": comment, "responsible_person": responsible_person})
+    from_state = record.state
+    record.state = row.to.value
+    record.updated_at = now
+    data: dict[str, Any] = {}
+    if action is Action.ASSIGN:
+        record.responsible_person = responsible_person.strip()
+        data["responsible_person"] = record.responsible_person
+    if attachments:
+        data["attachments"] = [dict(a) for a in attachments]
+    if not row.to.is_open:
+        record.closed_at = now
+        warning.is_open = False
+    record_id = record.id
+    try:
+        session.flush()
+        event = append_event(session, record_id=record_id, action=action.value,
+                             from_state=from_state, to_state=row.to.value, actor=principal.actor,
+                             comment=comment.strip(), data=data, now=now)
+        session.flush()
+    except (StaleDataError, IntegrityError):
+        state, current = _current(session, record_id)
+        raise Conflict(state, current, seen=version) from None
+    kind = NOTICE_OF.get(action)
+    if kind:
+        extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
+        enqueue(session, change_notices(session, kind=kind, warning=warning, record=record,
+                                        seq=event.seq, now=now, extra=extra))
+    return event
+
+
+def _current(session: Session, record_id: int) -> tuple[str, int]:
+    """Read a record's committed state and version on a fresh connection."""
+    with session.get_bind().connect() as conn:  # the session must be rolled back
+        row = conn.execute(
+            select(HandlingRecord.state, HandlingRecord.version)
+            .where(HandlingRecord.id == record_id)
+        ).one()
+    return row[0], row[1]
+
+
+def events_of(session: Session, *, warning_id: int, principal: Principal) -> list[HandlingEvent]:
+    """Return a visible warning's events in order."""
+    _, record = visible_record(session, warning_id, principal)
+    stmt = select(HandlingEvent).where(HandlingEvent.record_id == record.id)
+    return list(session.scalars(stmt.order_by(HandlingEvent.seq)))
+
+
+def inbox(
+    session: Session, *, principal: Principal, limit: int = 500
+) -> list[tuple[RiskWarning, HandlingRecord]]:
+    """Return the open records awaiting the caller, nearest deadline first."""
+    states = AWAITING.get(principal.role, tuple(s for s in State if s.is_open))
+    stmt = visible_warnings(
+        select(RiskWarning, HandlingRecord)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .where(HandlingRecord.state.in_([s.value for s in states])),
+        principal,
+    )
+    stmt = stmt.order_by(HandlingRecord.report_due_at, HandlingRecord.id).limit(limit)
+    return [(w, r) for w, r in session.execute(stmt)]

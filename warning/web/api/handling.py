@@ -1,0 +1,150 @@
+"""Handling records: act on a warning, the caller's inbox, a warning's events."""
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from warning.domain.lifecycle import Action, DomainError, State
+from warning.handling import attachments as files
+from warning.handling.records import act, events_of, inbox
+from warning.web.deps import SessionDep
+from warning.web.errors import ApiError
+from warning.web.security import PrincipalDep
+
+router = APIRouter(prefix="/api", tags=["handling"])
+
+STATUS = {
+    "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
+    "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
+    "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
+}
+
+
+class AttachmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    filename: str = Field(min_length=1, max_length=200)
+    content: str = Field(description="base64")
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: str
+    version: int
+    comment: str = Field(default="", max_length=10_000)
+    responsible_person: str = Field(default="", max_length=100)
+    attachments: list[AttachmentIn] = Field(default_factory=list)
+
+
+class EventOut(BaseModel):
+    seq: int
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    to_state_label: str
+    actor: str
+    comment: str
+    data: dict[str, Any]
+    created_at: datetime
+    hash: str
+
+
+class InboxItem(BaseModel):
+    warning_id: int
+    department_id: int | None
+    response: str
+    state: str
+    state_label: str
+    version: int
+    responsible_person: str
+    receive_due_at: datetime | None
+    report_due_at: datetime | None
+    overdue_level: int
+
+
+class ActionOut(BaseModel):
+    warning_id: int
+    state: str
+    state_label: str
+    version: int
+    event: EventOut
+
+
+def to_api_error(error: DomainError) -> ApiError:
+    """Map a domain error to its HTTP status, keeping its code and messages."""
+    return ApiError(STATUS.get(error.code, 400), error.code, error.message, error.message_en,
+                    **error.details)
+
+
+def _label(value: str, labels: type[Action] | type[State]) -> str:
+    try:
+        return labels(value).label
+    except ValueError:
+        return value
+
+
+def _event(e: Any) -> EventOut:
+    return EventOut(seq=e.seq, action=e.action, action_label=_label(e.action, Action),
+                    from_state=e.from_state, to_state=e.to_state,
+                    to_state_label=_label(e.to_state, State), actor=e.actor, comment=e.comment,
+                    data=e.data, created_at=e.created_at, hash=e.hash)
+
+
+def _attachment_settings(request: Request) -> tuple[Path, int]:
+    state = request.app.state
+    runtime = getattr(state, "runtime", None)
+    settings = getattr(runtime, "settings", None)
+    directory = getattr(state, "attachments_dir", None) or getattr(
+        settings, "attachments_dir", Path("attachments"))
+    limit = getattr(state, "max_attachment_bytes", None) or getattr(
+        settings, "max_attachment_bytes", files.DEFAULT_MAX_BYTES)
+    return Path(directory), int(limit)
+
+
+@router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
+def post_action(
+    warning_id: int, body: ActionIn, request: Request, session: SessionDep,
+    principal: PrincipalDep,
+) -> ActionOut:
+    """Take an action on a warning's handling record."""
+    directory, limit = _attachment_settings(request)
+    try:
+        prepared = files.prepare([(a.filename, a.content) for a in body.attachments], limit)
+        event = act(session, warning_id=warning_id, principal=principal, action=body.action,
+                    version=body.version, comment=body.comment,
+                    responsible_person=body.responsible_person,
+                    attachments=[p.meta for p in prepared])
+        record = event.record
+        files.store(prepared, directory)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise to_api_error(error) from None
+    return ActionOut(warning_id=warning_id, state=record.state,
+                     state_label=_label(record.state, State), version=record.version,
+                     event=_event(event))
+
+
+@router.get("/inbox", response_model=list[InboxItem])
+def get_inbox(session: SessionDep, principal: PrincipalDep) -> list[InboxItem]:
+    """List the open records awaiting the caller."""
+    return [
+        InboxItem(warning_id=w.id, department_id=w.department_id, response=w.response,
+                  state=r.state, state_label=_label(r.state, State), version=r.version,
+                  responsible_person=r.responsible_person, receive_due_at=r.receive_due_at,
+                  report_due_at=r.report_due_at, overdue_level=r.overdue_level)
+        for w, r in inbox(session, principal=principal)
+    ]
+
+
+@router.get("/warnings/{warning_id}/events", response_model=list[EventOut])
+def get_events(warning_id: int, session: SessionDep, principal: PrincipalDep) -> list[EventOut]:
+    """List a warning's handling events in order."""
+    try:
+        return [_event(e) for e in events_of(session, warning_id=warning_id,
+                                             principal=principal)]
+    except DomainError as error:
+        raise to_api_error(error) from None

@@ -1,0 +1,46 @@
+"""Who is calling: a bearer token or the session cookie, turned into a Principal."""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from warning.auth.principal import Principal
+from warning.auth.users import principal_for_token
+from warning.domain.lifecycle import Role
+from warning.web.deps import SessionDep
+from warning.web.errors import ApiError
+
+SESSION_COOKIE = "qingfeng_session"
+
+
+def _presented_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE, "")
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Return the caller, or answer 401."""
+    token = _presented_token(request)
+    principal = principal_for_token(session, token) if token else None
+    if principal is None:
+        raise ApiError(401, "unauthenticated", "需要登录或有效的令牌",
+                       "authentication required", )
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """Return a dependency that answers 403 unless the caller has one of `roles`."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(403, "forbidden", "无权执行此操作", "not allowed for your role")
+        return principal
+
+    return check
