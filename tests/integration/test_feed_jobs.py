@@ -1,0 +1,174 @@
+"""Feed jobs: one per enabled feed channel, kept in the database across a restart."""
+
+import pickle
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import MetaData, Table, func, select
+
+from tests.feeds.feed_server import FeedServer, stop_server
+from tests.support import DATA
+from warning.channels.definition import ChannelDefinition
+from warning.channels.loader import load_channels
+from warning.channels.sync import sync_channels
+from warning.db.models import Channel, FeedEntry, ScanRun, Signal
+from warning.feeds.jobs import (
+    JOBSTORE,
+    feed_job_id,
+    register_feed_jobs,
+    run_feed_job,
+    runtime_key,
+    stored_jobs,
+)
+from warning.runtime import Runtime, build_runtime
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FeedServer]:
+    """Run the loopback feed server for this module."""
+    srv = FeedServer()
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    stop_server(srv, thread)
+
+
+def add_feeds(rt: Runtime, feeds: dict[str, tuple[str, int]]) -> None:
+    """Sync the test channels plus one feed channel per code -> (URL, interval minutes)."""
+    definitions = load_channels(DATA / "channels") + [
+        ChannelDefinition.model_validate(
+            {"id": code, "name": f"舆情 {code}", "kind": "feed",
+             "feed": {"url": url, "interval_minutes": minutes, "timeout_seconds": 2}}
+        )
+        for code, (url, minutes) in feeds.items()
+    ]
+    with rt.sessions() as session, session.begin():
+        sync_channels(session, definitions)
+
+
+def started(rt: Runtime) -> BackgroundScheduler:
+    """Build a scheduler with the feed jobs and start it paused (nothing runs)."""
+    scheduler = BackgroundScheduler(timezone=rt.settings.timezone)
+    register_feed_jobs(scheduler, rt)
+    scheduler.start(paused=True)
+    return scheduler
+
+
+def backdate(rt: Runtime, job_id: str, when: datetime) -> None:
+    """Set a stored job's next run time with no scheduler running."""
+    table = Table("apscheduler_jobs", MetaData(), autoload_with=rt.engine)
+    with rt.engine.begin() as conn:
+        state = pickle.loads(conn.scalar(select(table.c.job_state).where(table.c.id == job_id)))
+        state["next_run_time"] = when
+        conn.execute(
+            table.update().where(table.c.id == job_id)
+            .values(job_state=pickle.dumps(state), next_run_time=when.timestamp())
+        )
+
+
+def count(rt: Runtime, model: type) -> int:
+    with rt.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_restart_keeps_the_schedule(runtime: Runtime, server: FeedServer) -> None:
+    add_feeds(runtime, {"news": (f"{server.base_url}/rss_utf8.xml", 30)})
+    first = started(runtime)
+    job = first.get_job(feed_job_id("news"), JOBSTORE)
+    assert job is not None and job.args == ("news", runtime_key(runtime))
+    next_run = job.next_run_time
+    first.shutdown(wait=False)
+
+    again = build_runtime(runtime.settings)
+    try:
+        second = started(again)
+        job = second.get_job(feed_job_id("news"), JOBSTORE)
+        assert job is not None and job.next_run_time == next_run
+        assert job.trigger.interval.total_seconds() == 30 * 60
+        second.shutdown(wait=False)
+    finally:
+        again.close()
+    assert set(stored_jobs(runtime)) == {feed_job_id("news")}
+
+
+def test_changed_interval_reschedules_and_removed_channel_loses_its_job(
+    runtime: Runtime, server: FeedServer
+) -> None:
+    url = f"{server.base_url}/rss_utf8.xml"
+    add_feeds(runtime, {"a": (url, 30), "b": (url, 60)})
+    first = started(runtime)
+    assert {j.id for j in first.get_jobs(JOBSTORE)} == {"feed:a", "feed:b"}
+    first.shutdown(wait=False)
+
+    add_feeds(runtime, {"a": (url, 5)})  # b's file is gone: its channel is disabled
+    second = started(runtime)
+    jobs = second.get_jobs(JOBSTORE)
+    assert [j.id for j in jobs] == ["feed:a"]
+    assert jobs[0].trigger.interval.total_seconds() == 5 * 60
+    second.shutdown(wait=False)
+    assert set(stored_jobs(runtime)) == {"feed:a"}
+
+
+def test_job_scans_and_seen_entries_survive_a_restart(
+    runtime: Runtime, server: FeedServer
+) -> None:
+    add_feeds(runtime, {"news": (f"{server.base_url}/rss_utf8.xml", 30)})
+    scheduler = started(runtime)
+    scheduler.shutdown(wait=False)
+    run_feed_job("news", runtime_key(runtime))
+    assert count(runtime, FeedEntry) == 3
+
+    again = build_runtime(runtime.settings)
+    try:
+        scheduler = started(again)
+        scheduler.shutdown(wait=False)
+        run_feed_job("news", runtime_key(again))
+    finally:
+        again.close()
+    with runtime.sessions() as session:
+        logged = session.scalars(select(ScanRun).order_by(ScanRun.id)).all()
+        row = session.scalars(select(Channel).where(Channel.code == "news")).one()
+    assert [(r.trigger, r.new) for r in logged] == [("schedule", 3), ("schedule", 0)]
+    assert count(runtime, FeedEntry) == 3
+    assert row.last_run_at is not None and row.last_status == "ok"
+    assert count(runtime, Signal) == 0  # the test directory names nobody in this feed
+
+
+def test_job_without_a_registered_runtime_says_so() -> None:
+    with pytest.raises(RuntimeError, match="register_feed_jobs"):
+        run_feed_job("news", "no-such-runtime")
+
+
+def test_gone_channel_gets_no_job(runtime: Runtime, server: FeedServer) -> None:
+    add_feeds(runtime, {"gone": (f"{server.base_url}/gone.xml", 30)})
+    scheduler = started(runtime)
+    assert [j.id for j in scheduler.get_jobs(JOBSTORE)] == ["feed:gone"]
+    scheduler.shutdown(wait=False)
+    run_feed_job("gone", runtime_key(runtime))  # answers 410: the channel is marked gone
+    scheduler = started(runtime)
+    assert scheduler.get_jobs(JOBSTORE) == []
+    scheduler.shutdown(wait=False)
+
+
+def test_run_missed_while_down_happens_at_start(runtime: Runtime, server: FeedServer) -> None:
+    add_feeds(runtime, {"news": (f"{server.base_url}/rss_utf8.xml", 60)})
+    started(runtime).shutdown(wait=False)
+    missed = datetime.now(UTC) - timedelta(minutes=5)
+    backdate(runtime, feed_job_id("news"), missed)  # as if the process was down at that time
+
+    scheduler = BackgroundScheduler(timezone=runtime.settings.timezone)
+    register_feed_jobs(scheduler, runtime)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while count(runtime, ScanRun) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert count(runtime, ScanRun) == 1
+    next_run = stored_jobs(runtime)[feed_job_id("news")][0]
+    assert next_run is not None and next_run > datetime.now(UTC) + timedelta(minutes=50)
