@@ -1,0 +1,59 @@
+"""Petitions (信访举报): reporters kept apart and encrypted, reveals, and repeat links."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from warning.db.models.base import Base, UTCDateTime, utcnow
+
+
+class Reporter(Base):
+    """Who reported a signal, encrypted with a key that is not in the database."""
+
+    __tablename__ = "reporters"
+
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), primary_key=True)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    # Fernet token of the identity JSON; empty for an anonymous reporter.
+    identity: Mapped[str] = mapped_column(Text, default="")
+    # sha256 of an anonymous reporter's receipt code; the code itself is shown once.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReporterReveal(Base):
+    """One reading of a reporter's identity: who, when, why."""
+
+    __tablename__ = "reporter_reveals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    revealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignalLink(Base):
+    """A fingerprinted signal and the case it belongs to (itself when it is the case)."""
+
+    __tablename__ = "signal_links"
+
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), primary_key=True)
+    case_signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    similarity: Mapped[float] = mapped_column(Float, default=1.0)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignalBand(Base):
+    """One LSH band key of a signal's MinHash, so lookups are index probes, not scans."""
+
+    __tablename__ = "signal_bands"
+    __table_args__ = (Index("ix_signal_bands_key_received", "band_key", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    band_key: Mapped[int] = mapped_column(BigInteger)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Near-duplicate signals (重复信访): fingerprints, band index and case links."""

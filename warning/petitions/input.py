@@ -1,0 +1,43 @@
+"""The shape of a petition as it is logged: the signal's fields plus who reported it."""
+
+from decimal import Decimal
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+
+class ReporterIn(BaseModel):
+    """Who reported; secret strings, so no repr, log line or error echo shows them."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: SecretStr = Field(min_length=1, max_length=100)
+    contact: SecretStr = Field(min_length=1, max_length=200, description="phone, e-mail or address")
+    id_number: SecretStr | None = Field(default=None, max_length=40)
+
+
+class PetitionIn(BaseModel):
+    """A petition or report (信访举报) with a named reporter or marked anonymous."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: str = Field(default="petition", min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(default="", max_length=100_000)
+    department: str | None = Field(default=None, max_length=32, description="department code")
+    person: str | None = Field(default=None, max_length=100, description="the person reported on")
+    post: str | None = Field(default=None, max_length=200)
+    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("1e15"), description="yuan")
+    occurred_at: AwareDatetime | None = None
+    reporter: ReporterIn | None = None
+    anonymous: bool = False
+
+    @model_validator(mode="after")
+    def _reporter_or_anonymous(self) -> Self:
+        if self.anonymous and self.reporter is not None:
+            raise ValueError("匿名举报不能同时填写举报人 (anonymous reports carry no reporter)")
+        if not self.anonymous and self.reporter is None:
+            raise ValueError("请填写举报人或标记为匿名 (give a reporter or anonymous: true)")
+        if "\x00" in self.title or "\x00" in self.text:
+            raise ValueError("不能包含 NUL 字符 (NUL character not allowed)")
+        return self

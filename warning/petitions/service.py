@@ -1,0 +1,189 @@
+"""Store petitions with their reporter apart, reveal a reporter with a reason, read receipts.
+
+No function here logs, formats or raises with a reporter's name, contact or id number.
+Services flush; the caller commits.
+"""
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.db.models import (
+    Channel,
+    Department,
+    Reporter,
+    ReporterReveal,
+    RiskWarning,
+    Signal,
+    WarningSignal,
+)
+from warning.db.models.base import utcnow
+from warning.dedup.linking import case_members, link_near_duplicates
+from warning.domain.enums import SignalStatus
+from warning.domain.lifecycle import Role
+from warning.petitions.errors import (
+    PetitionRefused,
+    ReporterKeyError,
+    ReporterNotFound,
+    RevealRefused,
+)
+from warning.petitions.input import PetitionIn
+from warning.petitions.keys import KEY_VARIABLE, ReporterCipher, ReporterIdentity
+from warning.petitions.receipts import new_receipt_code, receipt_digest
+
+log = logging.getLogger(__name__)
+
+REVEAL_ROLES = (Role.OFFICE, Role.ADMIN)
+MIN_REASON_CHARS = 4
+RECEIPT_LABELS = {"received": "已受理", "handling": "办理中", "concluded": "已办结"}
+
+
+@dataclass(frozen=True)
+class StoredPetition:
+    """A stored petition: its signal, its case, and the receipt code to show once."""
+
+    signal_id: int
+    case_signal_id: int
+    receipt_code: str | None
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """A reporter as revealed to an entitled user."""
+
+    signal_id: int
+    anonymous: bool
+    identity: ReporterIdentity | None
+    revealed_at: datetime
+
+
+@dataclass(frozen=True)
+class ReceiptStatus:
+    """What an anonymous reporter may learn from a receipt code."""
+
+    status: str
+    label: str
+    received_on: str
+
+
+def store_petition(
+    session: Session, *, petition: PetitionIn, cipher: ReporterCipher | None,
+    now: datetime | None = None,
+) -> StoredPetition:
+    """Store a petition's signal, its encrypted reporter and its near-duplicate link."""
+    now = now or utcnow()
+    channel = session.scalar(select(Channel).where(Channel.code == petition.channel))
+    if channel is None or not channel.enabled:
+        raise PetitionRefused(f"渠道“{petition.channel}”不存在或已停用",
+                              "unknown or disabled channel", field="channel")
+    if not channel.confidential:
+        raise PetitionRefused(f"渠道“{petition.channel}”不是保密渠道，不能登记信访举报",
+                              "petitions need a confidential channel", field="channel")
+    department_id = _department_id(session, petition.department)
+    identity = "" if petition.reporter is None else _encrypt(cipher, petition)
+    signal = Signal(
+        channel_id=channel.id, external_id=f"P{now:%Y%m%d}-{secrets.token_hex(8)}",
+        title=petition.title, text=petition.text, department_id=department_id,
+        person=petition.person or "", post=petition.post or "", amount=petition.amount,
+        occurred_at=petition.occurred_at, received_at=now,
+        status=SignalStatus.RECEIVED.value, attempts=0, last_error="", extra={},
+    )
+    session.add(signal)
+    session.flush()
+    code = new_receipt_code() if petition.anonymous else None
+    session.add(Reporter(signal_id=signal.id, anonymous=petition.anonymous, identity=identity,
+                         receipt_hash=receipt_digest(code) if code else None, created_at=now))
+    case = link_near_duplicates(session, [signal], now=now)[signal.id]
+    session.flush()
+    log.info("petition stored as signal %d (anonymous=%s)", signal.id, petition.anonymous)
+    return StoredPetition(signal.id, case, code)
+
+
+def reveal_reporter(
+    session: Session, *, signal_id: int, principal: Principal, reason: str,
+    cipher: ReporterCipher | None, now: datetime | None = None,
+) -> Revealed:
+    """Return who reported a signal to office or admin, recording who asked and why."""
+    if principal.role not in REVEAL_ROLES:
+        raise RevealRefused("只有廉洁风险防控办公室可以查看举报人", "only office users may reveal")
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_CHARS:
+        raise RevealRefused(f"请说明查看举报人的理由（至少 {MIN_REASON_CHARS} 个字）",
+                            "a reason is required", field="reason")
+    row = session.execute(
+        select(Reporter, Signal.department_id)
+        .join(Signal, Signal.id == Reporter.signal_id)
+        .where(Reporter.signal_id == signal_id)
+    ).first()
+    if row is None:
+        raise ReporterNotFound(f"信号 {signal_id} 没有举报人记录", f"no reporter for {signal_id}")
+    reporter, department_id = row
+    if department_id is not None and principal.department_id == department_id:
+        raise RevealRefused("被反映部门的人员不得查看举报人",
+                            "users of the department reported on may not reveal")
+    identity = None
+    if not reporter.anonymous:
+        if cipher is None:
+            raise _no_key()
+        identity = cipher.decrypt(reporter.identity)
+    now = now or utcnow()
+    session.add(ReporterReveal(signal_id=signal_id, user_id=principal.user_id,
+                               actor=principal.actor, reason=reason, revealed_at=now))
+    session.flush()
+    log.info("reporter of signal %d revealed to %s", signal_id, principal.actor)
+    return Revealed(signal_id, reporter.anonymous, identity, now)
+
+
+def receipt_status(session: Session, code: str) -> ReceiptStatus:
+    """Return the public status of the report a receipt code was issued for."""
+    row = session.execute(
+        select(Reporter.signal_id, Signal.received_at)
+        .join(Signal, Signal.id == Reporter.signal_id)
+        .where(Reporter.receipt_hash == receipt_digest(code))
+    ).first()
+    if row is None:
+        raise ReporterNotFound("回执码无效或不存在", "unknown receipt code")
+    signal_id, received_at = row
+    open_flags = session.scalars(
+        select(RiskWarning.is_open)
+        .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
+        .where(WarningSignal.signal_id.in_(case_members(session, signal_id)))
+    ).all()
+    if not open_flags:
+        status = "received"
+    elif any(open_flags):
+        status = "handling"
+    else:
+        status = "concluded"
+    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}")
+
+
+def _department_id(session: Session, code: str | None) -> int | None:
+    if code is None:
+        return None
+    found = session.scalar(select(Department.id).where(Department.code == code))
+    if found is None:
+        raise PetitionRefused(f"部门编码“{code}”不存在", "unknown department", field="department")
+    return found
+
+
+def _encrypt(cipher: ReporterCipher | None, petition: PetitionIn) -> str:
+    if cipher is None:
+        raise _no_key()
+    reporter = petition.reporter
+    assert reporter is not None
+    return cipher.encrypt(ReporterIdentity(
+        name=reporter.name.get_secret_value(),
+        contact=reporter.contact.get_secret_value(),
+        id_number=reporter.id_number.get_secret_value() if reporter.id_number else "",
+    ))
+
+
+def _no_key() -> ReporterKeyError:
+    return ReporterKeyError(f"未配置举报人信息密钥 {KEY_VARIABLE}，不能登记或查看举报人",
+                            f"{KEY_VARIABLE} is not set")

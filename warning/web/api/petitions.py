@@ -1,0 +1,174 @@
+"""Petitions (信访举报): log one, reveal its reporter with a reason, look up a receipt code."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from warning.auth.principal import Principal
+from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
+from warning.domain.lifecycle import DomainError, Role
+from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
+from warning.petitions.input import PetitionIn
+from warning.petitions.keys import ReporterCipher, ReporterKeySettings, load_cipher
+from warning.petitions.receipts import RateLimiter
+from warning.petitions.service import receipt_status, reveal_reporter, store_petition
+from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.errors import ApiError
+from warning.web.security import require_roles
+
+router = APIRouter(prefix="/api/petitions", tags=["petitions"])
+
+OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def get_reporter_cipher(request: Request) -> ReporterCipher | None:
+    """Return the app's reporter cipher, read from the environment on first use."""
+    state = request.app.state
+    if not hasattr(state, "reporter_cipher"):
+        state.reporter_cipher = load_cipher(ReporterKeySettings())
+    cipher: ReporterCipher | None = state.reporter_cipher
+    return cipher
+
+
+def get_receipt_limiter(request: Request) -> RateLimiter:
+    """Return the app's receipt-lookup rate limiter (5 per minute per client address)."""
+    state = request.app.state
+    if not hasattr(state, "receipt_limiter"):
+        state.receipt_limiter = RateLimiter(capacity=5, period=60.0)
+    limiter: RateLimiter = state.receipt_limiter
+    return limiter
+
+
+CipherDep = Annotated[ReporterCipher | None, Depends(get_reporter_cipher)]
+LimiterDep = Annotated[RateLimiter, Depends(get_receipt_limiter)]
+
+
+class PetitionWarningOut(BaseModel):
+    id: int
+    rule_id: str
+    risk_point: str
+    response: str
+
+
+class PetitionOut(BaseModel):
+    signal_id: int
+    case_signal_id: int | None = Field(description="the earlier report this one repeats")
+    status: str
+    warnings: list[PetitionWarningOut]
+    receipt_code: str | None = Field(
+        description="anonymous reports only: shown once, never stored in clear"
+    )
+
+
+class RevealIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class RevealOut(BaseModel):
+    signal_id: int
+    anonymous: bool
+    name: str | None
+    contact: str | None
+    id_number: str | None
+    revealed_at: str
+
+
+class ReceiptIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class ReceiptOut(BaseModel):
+    status: str = Field(description="received / handling / concluded")
+    label: str
+    received_on: str
+
+
+@router.post("", status_code=201, response_model=PetitionOut)
+def post_petition(
+    petition: PetitionIn, principal: OfficeDep, runtime: RuntimeDep, session: SessionDep,
+    cipher: CipherDep, response: Response,
+) -> PetitionOut:
+    """Log a petition with its reporter kept apart and encrypted, then evaluate it."""
+    try:
+        stored = store_petition(session, petition=petition, cipher=cipher)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise _api_error(error) from None
+    runtime.intake.evaluate([stored.signal_id])
+    session.expire_all()
+    status = session.scalar(select(Signal.status).where(Signal.id == stored.signal_id)) or ""
+    response.headers.update(NO_STORE)
+    return PetitionOut(
+        signal_id=stored.signal_id,
+        case_signal_id=None if stored.case_signal_id == stored.signal_id else stored.case_signal_id,
+        status=status,
+        warnings=_warnings(session, stored.signal_id),
+        receipt_code=stored.receipt_code,
+    )
+
+
+@router.post("/receipt", response_model=ReceiptOut)
+def look_up_receipt(
+    body: ReceiptIn, request: Request, session: SessionDep, limiter: LimiterDep
+) -> ReceiptOut:
+    """Tell an anonymous reporter how their report stands, and nothing more."""
+    client = request.client.host if request.client else "unknown"
+    if not limiter.allow(client):
+        raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试",
+                       "too many receipt lookups, try again later",
+                       retry_after=limiter.retry_after())
+    try:
+        found = receipt_status(session, body.code)
+    except ReporterNotFound as error:
+        raise _api_error(error) from None
+    return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on)
+
+
+@router.post("/{signal_id}/reveal", response_model=RevealOut)
+def reveal(
+    signal_id: int, body: RevealIn, principal: OfficeDep, session: SessionDep,
+    cipher: CipherDep, response: Response,
+) -> RevealOut:
+    """Show who reported a signal to the office; the reveal and its reason are recorded."""
+    try:
+        revealed = reveal_reporter(session, signal_id=signal_id, principal=principal,
+                                   reason=body.reason, cipher=cipher)
+        session.commit()
+    except DomainError as error:
+        session.rollback()
+        raise _api_error(error) from None
+    response.headers.update(NO_STORE)
+    identity = revealed.identity
+    return RevealOut(
+        signal_id=signal_id, anonymous=revealed.anonymous,
+        name=identity.name if identity else None,
+        contact=identity.contact if identity else None,
+        id_number=(identity.id_number or None) if identity else None,
+        revealed_at=revealed.revealed_at.isoformat(),
+    )
+
+
+def _warnings(session: SessionDep, signal_id: int) -> list[PetitionWarningOut]:
+    rows = session.execute(
+        select(RiskWarning.id, WarningSignal.rule_id, RiskPoint.code, RiskWarning.response)
+        .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .where(WarningSignal.signal_id == signal_id)
+        .order_by(WarningSignal.id)
+    )
+    return [PetitionWarningOut(id=i, rule_id=r, risk_point=c, response=p) for i, r, c, p in rows]
+
+
+def _api_error(error: DomainError) -> ApiError:
+    status = 422
+    if isinstance(error, ReporterNotFound):
+        status = 404
+    elif isinstance(error, RevealRefused) and "field" not in error.details:
+        status = 403
+    elif isinstance(error, ReporterKeyError):
+        status = 503
+    return ApiError(status, error.code, error.message, error.message_en, **error.details)
