@@ -1,0 +1,102 @@
+"""Browser tests: the real app under uvicorn on 127.0.0.1, driven by Debian's Chromium.
+
+Chromium comes from `apt-get install chromium` (/usr/bin/chromium); Playwright's own browser
+downloads are never used. Outside CI a missing Chromium skips these tests; in CI it fails.
+"""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import uvicorn
+
+from tests.e2e.helpers import Requests
+from tests.integration.conftest import rules_dir, runtime  # noqa: F401 - shared fixtures
+from warning.runtime import Runtime
+from warning.web.app import create_app
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = Path(os.environ.get("QINGFENG_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    """Launch Debian's Chromium once per run through Playwright."""
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        message = "playwright is not installed: pip install -e '.[test]'"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(runtime: Runtime) -> Iterator[str]:  # noqa: F811 - the imported fixture
+    """Serve the app for one test on a free 127.0.0.1 port; yield its base URL."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, name="uvicorn-e2e", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    uv.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture
+def requests_seen() -> Requests:
+    """The list the page fixture records requests into."""
+    return Requests()
+
+
+@pytest.fixture
+def page(browser: "Browser", server: str, requests_seen: Requests) -> Iterator["Page"]:
+    """Open a fresh browser context with the server as base URL, recording requests."""
+    context = browser.new_context(
+        base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai",
+        viewport={"width": 1360, "height": 900},
+    )
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    tab.on("request", lambda request: requests_seen.urls.append(request.url))
+    yield tab
+    context.close()

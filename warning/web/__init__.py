@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app factory, API routers and pages."""

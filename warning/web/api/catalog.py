@@ -1,0 +1,104 @@
+"""Reference data: GET /api/channels, /api/risk-points, /api/rules and /healthz."""
+
+from datetime import date, datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select, text
+
+from warning.db.models import Channel, Department, RiskPoint
+from warning.web.deps import RuntimeDep, SessionDep
+
+router = APIRouter(tags=["catalog"])
+
+
+class ChannelOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    confidential: bool
+    enabled: bool
+    health: str
+    last_run_at: datetime | None
+    last_status: str
+    consecutive_failures: int
+
+
+class RiskPointOut(BaseModel):
+    code: str
+    name: str
+    manifestation: str
+    category: str
+    level: str
+    owner_level: str
+    department: str | None
+    business_area: str
+    measure_prevention: str
+    measure_monitoring: str
+    measure_handling: str
+    responsible_person: str
+    reviewed_on: date | None
+
+
+class RuleOut(BaseModel):
+    id: str
+    name: str
+    risk_point: str
+    mode: str
+    severity: int
+    file: str
+    version: str
+
+
+def channel_health(channel: Channel) -> str:
+    """Summarise a channel's health: ok, failing, gone, disabled or idle."""
+    if not channel.enabled:
+        return "disabled"
+    if channel.gone:
+        return "gone"
+    if channel.consecutive_failures:
+        return "failing"
+    return "ok" if channel.last_run_at or channel.kind != "feed" else "idle"
+
+
+@router.get("/api/channels", response_model=list[ChannelOut])
+def list_channels(session: SessionDep) -> list[ChannelOut]:
+    """List the channels with their health."""
+    return [
+        ChannelOut(
+            id=c.code, name=c.name, kind=c.kind, confidential=c.confidential, enabled=c.enabled,
+            health=channel_health(c), last_run_at=c.last_run_at, last_status=c.last_status,
+            consecutive_failures=c.consecutive_failures,
+        )
+        for c in session.scalars(select(Channel).order_by(Channel.code))
+    ]
+
+
+@router.get("/api/risk-points", response_model=list[RiskPointOut])
+def list_risk_points(session: SessionDep) -> list[RiskPointOut]:
+    """List the risk register."""
+    rows = session.execute(
+        select(RiskPoint, Department.code)
+        .outerjoin(Department, Department.id == RiskPoint.department_id)
+        .order_by(RiskPoint.code)
+    )
+    return [
+        RiskPointOut(
+            **{k: getattr(point, k) for k in RiskPointOut.model_fields if k != "department"},
+            department=dept,
+        )
+        for point, dept in rows
+    ]
+
+
+@router.get("/api/rules", response_model=list[RuleOut])
+def list_rules(runtime: RuntimeDep) -> list[RuleOut]:
+    """List the rules in force with the version of their file."""
+    return [RuleOut(**r) for r in runtime.rules.describe()]
+
+
+@router.get("/healthz", tags=["health"])
+def healthz(session: SessionDep, runtime: RuntimeDep) -> dict[str, object]:
+    """Tell whether the database answers and how many rules are in force."""
+    session.execute(text("SELECT 1"))
+    return {"status": "ok", "rules": len(runtime.rules.describe())}

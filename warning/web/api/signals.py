@@ -1,0 +1,92 @@
+"""Signal intake: POST /api/signals and GET /api/signals/{id}."""
+
+import asyncio
+from datetime import datetime
+from decimal import Decimal
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from warning.db.models import Channel, Department, Signal
+from warning.services.intake import IntakeOutcome
+from warning.services.signal_input import SignalIn
+from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.errors import ApiError
+
+router = APIRouter(prefix="/api/signals", tags=["signals"])
+
+
+class WarningOut(BaseModel):
+    id: int
+    rule_id: str
+    risk_point: str
+    response: str
+    new: bool
+
+
+class IntakeOut(BaseModel):
+    signal_id: int
+    created: bool
+    status: str
+    warnings: list[WarningOut]
+
+
+class SignalOut(BaseModel):
+    id: int
+    channel: str
+    external_id: str
+    title: str
+    text: str
+    department: str | None
+    person: str
+    post: str
+    amount: Decimal | None
+    occurred_at: datetime | None
+    received_at: datetime
+    status: str
+    last_error: str
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IntakeOut,
+    responses={200: {"description": "already received: the first result"},
+               422: {"description": "invalid signal"}},
+)
+async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -> IntakeOut:
+    """Store a signal, evaluate it and answer with the warnings it raised."""
+    outcome: IntakeOutcome = await asyncio.wrap_future(runtime.submit_signal(item))
+    if outcome.error is not None:
+        raise ApiError(422, outcome.error.code, outcome.error.message, str(outcome.error),
+                       field=outcome.error.field)
+    assert outcome.signal_id is not None
+    if not outcome.created:
+        response.status_code = 200
+    return IntakeOut(
+        signal_id=outcome.signal_id,
+        created=outcome.created,
+        status=outcome.status,
+        warnings=[WarningOut(**w.__dict__) for w in outcome.warnings],
+    )
+
+
+@router.get("/{signal_id}", response_model=SignalOut)
+def get_signal(signal_id: int, session: SessionDep) -> SignalOut:
+    """Return one stored signal."""
+    row = session.execute(
+        select(Signal, Channel.code, Department.code)
+        .join(Channel, Channel.id == Signal.channel_id)
+        .outerjoin(Department, Department.id == Signal.department_id)
+        .where(Signal.id == signal_id)
+    ).first()
+    if row is None:
+        raise ApiError(404, "not_found", f"信号 {signal_id} 不存在", f"signal {signal_id} not found")
+    signal, channel, department = row
+    return SignalOut(
+        id=signal.id, channel=channel, external_id=signal.external_id, title=signal.title,
+        text=signal.text, department=department, person=signal.person, post=signal.post,
+        amount=signal.amount, occurred_at=signal.occurred_at, received_at=signal.received_at,
+        status=signal.status, last_error=signal.last_error,
+    )

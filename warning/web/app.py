@@ -1,0 +1,41 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from warning import __version__
+from warning.runtime import Runtime
+from warning.web.api import catalog, signals, warnings
+from warning.web.errors import BodySizeLimit, install_error_handlers
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """Build the API and pages around a runtime; the writer starts with the app."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runtime.start_writer()
+        yield
+        runtime.close()
+
+    app = FastAPI(
+        title="清风 Qingfeng",
+        version=__version__,
+        description="廉政风险预警防控: signals in, graded warnings out.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
+    for module in (signals, warnings, catalog):
+        app.include_router(module.router)
+    __import__("warning.web.pages", fromlist=["install"]).install(app)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,127 @@
+"""Errors as JSON with a stable code and a Chinese and an English message."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class ApiError(Exception):
+    """An error the API answers with `status` and a JSON body naming what is wrong."""
+
+    def __init__(
+        self, status: int, code: str, message: str, message_en: str = "", **extra: Any
+    ) -> None:
+        super().__init__(message_en or message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.extra = extra
+
+
+def error_body(code: str, message: str, message_en: str = "", **extra: Any) -> dict[str, Any]:
+    """Return the JSON body of an error."""
+    return {"error": {"code": code, "message": message, "message_en": message_en, **extra}}
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        return f"请求体不是合法的 JSON (位置 {error.get('ctx', {}).get('error', '')})"
+    if kind == "missing":
+        return f"缺少字段 {loc}"
+    if kind == "extra_forbidden":
+        return f"未知字段 {loc}"
+    return f"字段 {loc}: {error.get('msg', '')}"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every error as JSON, never with a stack trace."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        body = error_body(exc.code, exc.message, exc.message_en, **exc.extra)
+        return JSONResponse(body, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": _validation_message(e),
+                "message_en": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"message": "请求无效", "message_en": "invalid request"}
+        body = error_body(
+            "invalid_request", first["message"], first["message_en"], details=errors
+        )
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {
+            400: "请求体无法解析 (不是合法的 UTF-8 JSON)",
+            404: "未找到", 405: "不允许的方法", 401: "需要登录", 403: "无权访问",
+        }
+        code = "invalid_body" if exc.status_code == 400 else f"http_{exc.status_code}"
+        body = error_body(
+            code, messages.get(exc.status_code, str(exc.detail)), str(exc.detail)
+        )
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over `limit` bytes with 413, counting what actually arrives."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(
+            error_body(
+                "body_too_large",
+                f"请求体超过 {self.limit} 字节上限",
+                f"request body exceeds {self.limit} bytes",
+            ),
+            status_code=413,
+        )
+        await response({"type": "http"}, _empty_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}

@@ -1,0 +1,54 @@
+"""The HTML pages (zh-CN) for office staff, department handlers and reviewers."""
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from warning.web.pages import (
+    channels,
+    dashboard,
+    register,
+    risk_warnings,
+    rules,
+    signal_form,
+    signals,
+)
+from warning.web.pages.csrf import CsrfRefused
+from warning.web.pages.render import PageNotFound, build_templates, render
+
+router = APIRouter(include_in_schema=False)
+for _module in (dashboard, signal_form, signals, risk_warnings, register, channels, rules):
+    router.include_router(_module.router)
+
+
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api", "/static", "/healthz", "/docs", "/openapi")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their templates and the Chinese 404 and 403 pages to `app`."""
+    app.state.page_templates = build_templates(app.state.runtime.settings.timezone)
+    app.include_router(router)
+    previous = app.exception_handlers.get(StarletteHTTPException)
+
+    async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        return render(request, "errors/404.html", {"what": exc.what}, status_code=404)
+
+    async def _csrf(request: Request, _: CsrfRefused) -> Response:
+        return render(request, "errors/403.html", {}, status_code=403)
+
+    async def _http(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 404 and _wants_page(
+            request
+        ):
+            return render(request, "errors/404.html", {"what": "页面"}, status_code=404)
+        assert previous is not None
+        return await previous(request, exc)  # type: ignore[no-any-return]
+
+    app.add_exception_handler(PageNotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(CsrfRefused, _csrf)  # type: ignore[arg-type]
+    if previous is not None:
+        app.add_exception_handler(StarletteHTTPException, _http)

@@ -1,0 +1,34 @@
+"""渠道: the channels signals arrive through, with their kind and health."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.db.models import Channel, Department
+from warning.web.api.catalog import channel_health
+from warning.web.deps import SessionDep
+from warning.web.pages.render import PagePrincipal, render
+
+router = APIRouter()
+
+
+def list_channels(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
+    """Return every channel with its health and default department."""
+    rows = session.execute(
+        select(Channel, Department.name)
+        .outerjoin(Department, Department.id == Channel.default_department_id)
+        .order_by(Channel.code)
+    ).all()
+    return [{"c": c, "department": d, "health": channel_health(c)} for c, d in rows]
+
+
+@router.get("/channels", response_class=HTMLResponse)
+def channels_page(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+    """List the channels."""
+    return render(request, "channels/list.html", {
+        "nav": "channels", "rows": list_channels(session, principal),
+    })

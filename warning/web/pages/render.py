@@ -1,0 +1,166 @@
+"""Page rendering: the Jinja2 environment, its filters and labels, paging and the principal."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.scoping import department_clause
+from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
+from warning.domain.lifecycle import Action, State
+from warning.web.pages.csrf import issue_token, set_cookie
+
+TEMPLATES = Path(__file__).parents[1] / "templates"
+PER_PAGE = 50
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+
+CHANNEL_KINDS = {"manual": "人工登记", "api": "系统接口", "file": "文件导入", "feed": "舆情订阅"}
+SIGNAL_STATUS = {
+    SignalStatus.RECEIVED.value: "待研判",
+    SignalStatus.EVALUATED.value: "已研判",
+    SignalStatus.FAILED.value: "研判失败",
+}
+HEALTH = {"ok": "正常", "failing": "异常", "gone": "源已失效", "disabled": "已停用",
+          "idle": "未运行"}
+RULE_MODES = {RuleMode.ACTIVE.value: "启用", RuleMode.MONITOR.value: "观察",
+              RuleMode.OFF.value: "停用"}
+SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
+LABELS: dict[str, dict[str, str]] = {
+    "level": {lv.value: lv.label for lv in Level},
+    "response": {r.value: r.label for r in Response},
+    "state": {s.value: s.label for s in State},
+    "action": {a.value: a.label for a in Action},
+    "owner_level": {o.value: o.label for o in OwnerLevel},
+    "channel_kind": CHANNEL_KINDS,
+    "signal_status": SIGNAL_STATUS,
+    "health": HEALTH,
+    "rule_mode": RULE_MODES,
+    "subject_kind": SUBJECT_KINDS,
+}
+
+
+class PageNotFound(Exception):
+    """A page asked for something that does not exist (or that the caller may not see)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def page_principal(request: Request) -> Principal | None:
+    """Return the signed-in user for pages; None (sees everything) until auth is connected."""
+    return None
+
+
+PagePrincipal = Annotated[Principal | None, Depends(page_principal)]
+
+
+def scoped(stmt: S, principal: Principal | None, column: ColumnElement[Any]) -> S:
+    """Limit a query to the departments `principal` may see; None sees everything."""
+    if principal is None:
+        return stmt
+    return stmt.where(department_clause(principal, column))
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a list: which page, how many per page, how many in all."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.offset + self.per_page)
+
+
+def page_number(raw: str | None) -> int:
+    """Read a ?page= value leniently: anything not a positive integer is page 1."""
+    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+
+
+def paginate(
+    session: Session, stmt: Select[Any], page: int, per_page: int = PER_PAGE
+) -> tuple[list[Any], Pager]:
+    """Return one page of rows of `stmt` and its pager (the page is clamped to the last)."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    pager = Pager(1, per_page, total)
+    pager = Pager(min(max(1, page), pager.pages), per_page, total)
+    rows = list(session.execute(stmt.limit(per_page).offset(pager.offset)).all())
+    return rows, pager
+
+
+def clean(value: str | None) -> str:
+    """Return a filter value stripped, empty when missing."""
+    return (value or "").strip()
+
+
+def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/Shanghai") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def _money(value: Decimal | float | None) -> str:
+    return "" if value is None else f"¥{value:,.2f}"
+
+
+def _label(value: str | None, kind: str) -> str:
+    if value is None:
+        return ""
+    return LABELS.get(kind, {}).get(value, value)
+
+
+def _options(items: list[Any], key: str = "code", text: str = "name") -> list[tuple[str, str]]:
+    return [(getattr(i, key), getattr(i, text)) for i in items]
+
+
+def build_templates(timezone: str) -> Jinja2Templates:
+    """Build the page templates with filters that show UTC times in `timezone`."""
+    templates = Jinja2Templates(directory=TEMPLATES)
+    env = templates.env
+    env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": _local(v, fmt, timezone)
+    env.filters["money"] = _money
+    env.filters["label"] = _label
+    env.filters["options"] = _options
+    env.globals["LABELS"] = LABELS
+    env.globals["now_local"] = lambda: _local(datetime.now(UTC), "%Y-%m-%d %H:%M", timezone)
+    return templates
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    """Render a page template with the request, the CSRF token and the active nav item."""
+    templates: Jinja2Templates = request.app.state.page_templates
+    token = issue_token(request)
+    response = templates.TemplateResponse(
+        request, name, {"csrf_token": token, **context}, status_code=status_code
+    )
+    set_cookie(response, token)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

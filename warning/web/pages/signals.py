@@ -1,0 +1,153 @@
+"""信号: the list with filters and paging, and one signal with the warnings it raised."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.db.models import (
+    Channel,
+    Department,
+    HandlingRecord,
+    RiskPoint,
+    RiskWarning,
+    RuleHit,
+    Signal,
+    WarningSignal,
+)
+from warning.web.deps import SessionDep
+from warning.web.pages.render import (
+    SIGNAL_STATUS,
+    PageNotFound,
+    PagePrincipal,
+    Pager,
+    clean,
+    page_number,
+    paginate,
+    render,
+    scoped,
+)
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class SignalFilters:
+    """The list's filters as given in the query string."""
+
+    channel: str = ""
+    department: str = ""
+    status: str = ""
+    q: str = ""
+
+
+def list_signals(
+    session: Session, principal: Principal | None, filters: SignalFilters, page: int
+) -> tuple[list[Any], Pager]:
+    """Return one page of signals, newest first, with how many warnings each is on."""
+    warnings = (
+        select(func.count(WarningSignal.id))
+        .where(WarningSignal.signal_id == Signal.id)
+        .correlate(Signal)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Signal, Channel, Department, warnings.label("warnings"))
+        .join(Channel, Channel.id == Signal.channel_id)
+        .outerjoin(Department, Department.id == Signal.department_id)
+    )
+    if filters.channel:
+        stmt = stmt.where(Channel.code == filters.channel)
+    if filters.department:
+        stmt = stmt.where(Department.code == filters.department)
+    if filters.status:
+        stmt = stmt.where(Signal.status == filters.status)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
+                              Signal.person.ilike(like)))
+    stmt = scoped(stmt, principal, Signal.department_id).order_by(Signal.id.desc())
+    return paginate(session, stmt, page)
+
+
+@dataclass
+class SignalView:
+    """One signal with everything its page shows."""
+
+    signal: Signal
+    channel: Channel
+    department: Department | None
+    warnings: list[Any]
+    hits: list[RuleHit]
+
+
+def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
+    """Return a signal `principal` may see with its warnings and rule hits, or raise 404."""
+    stmt = (
+        select(Signal, Channel, Department)
+        .join(Channel, Channel.id == Signal.channel_id)
+        .outerjoin(Department, Department.id == Signal.department_id)
+        .where(Signal.id == signal_id)
+    )
+    row = session.execute(scoped(stmt, principal, Signal.department_id)).first()
+    if row is None:
+        raise PageNotFound(f"信号 {signal_id}")
+    signal, channel, department = row
+    warnings = session.execute(
+        scoped(
+            select(RiskWarning, RiskPoint, HandlingRecord, Department, WarningSignal)
+            .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
+            .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+            .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+            .outerjoin(Department, Department.id == RiskWarning.department_id)
+            .where(WarningSignal.signal_id == signal_id),
+            principal, RiskWarning.department_id,
+        ).order_by(WarningSignal.id)
+    ).all()
+    hits = session.scalars(
+        select(RuleHit).where(RuleHit.signal_id == signal_id).order_by(RuleHit.id)
+    )
+    return SignalView(signal, channel, department, list(warnings), list(hits))
+
+
+def filter_options(session: Session, principal: Principal | None) -> dict[str, Any]:
+    """Return the channels and departments the filters and the form offer."""
+    return {
+        "channels": list(session.scalars(select(Channel).order_by(Channel.code))),
+        "departments": list(session.scalars(
+            scoped(select(Department), principal, Department.id).order_by(Department.code)
+        )),
+    }
+
+
+@router.get("/signals", response_class=HTMLResponse)
+def signals_page(
+    request: Request, session: SessionDep, principal: PagePrincipal,
+    channel: str | None = None, department: str | None = None, status: str | None = None,
+    q: str | None = None, page: str | None = None,
+) -> HTMLResponse:
+    """List signals with filters."""
+    filters = SignalFilters(clean(channel), clean(department), clean(status), clean(q))
+    rows, pager = list_signals(session, principal, filters, page_number(page))
+    return render(request, "signals/list.html", {
+        "nav": "signals", "rows": rows, "pager": pager, "f": filters,
+        "statuses": SIGNAL_STATUS, **filter_options(session, principal),
+    })
+
+
+@router.get("/signals/{signal_id}", response_class=HTMLResponse)
+def signal_page(
+    signal_id: str, request: Request, session: SessionDep, principal: PagePrincipal,
+    result: str | None = None,
+) -> HTMLResponse:
+    """Show one signal and the warnings it raised."""
+    if not signal_id.isdigit():
+        raise PageNotFound(f"信号 {signal_id}")
+    view = signal_view(session, principal, int(signal_id))
+    return render(request, "signals/detail.html", {
+        "nav": "signals", "v": view, "result": clean(result),
+    })
