@@ -2,24 +2,39 @@
 
 from warning.db.models.base import Base
 from warning.db.models.channels import Channel
+from warning.db.models.feeds import FeedEntry, ScanRun
 from warning.db.models.org import Department, Person, Post, Unit
+from warning.db.models.outbox import Delivery, Notice
+from warning.db.models.petitions import Reporter, ReporterReveal, SignalBand, SignalLink
 from warning.db.models.register import Category, RiskPoint
 from warning.db.models.signals import RuleHit, Signal
+from warning.db.models.users import ApiToken, SupervisedDepartment, User
 from warning.db.models.warnings import HandlingEvent, HandlingRecord, RiskWarning, WarningSignal
 
 __all__ = [
+    "ApiToken",
     "Base",
     "Category",
     "Channel",
+    "Delivery",
     "Department",
+    "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "Notice",
     "Person",
     "Post",
+    "Reporter",
+    "ReporterReveal",
     "RiskPoint",
     "RiskWarning",
     "RuleHit",
+    "ScanRun",
     "Signal",
+    "SignalBand",
+    "SignalLink",
+    "SupervisedDepartment",
     "Unit",
+    "User",
     "WarningSignal",
 ]

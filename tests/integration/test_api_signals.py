@@ -1,0 +1,114 @@
+"""POST /api/signals and the read endpoints, including what bad input gets."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from warning.db.models import Signal
+from warning.runtime import Runtime
+from warning.web.app import create_app
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime)) as test_client:
+        yield test_client
+
+
+def _body(n: int, text: str = "反映设备采购中存在串标", **fields: object) -> dict[str, object]:
+    return {"channel": "petition", "external_id": f"A-{n}", "title": f"来信{n}", "text": text,
+            "department": "CGZX"} | fields
+
+
+def _stored(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Signal)) or 0
+
+
+def test_post_signal_answers_201_with_warnings_then_200_with_the_same(client: TestClient) -> None:
+    first = client.post("/api/signals", json=_body(1))
+    assert first.status_code == 201, first.text
+    body = first.json()
+    assert body["created"] is True
+    assert [w["rule_id"] for w in body["warnings"]] == ["bid-collusion"]
+    again = client.post("/api/signals", json=_body(1))
+    assert again.status_code == 200
+    assert again.json()["signal_id"] == body["signal_id"]
+    assert again.json()["warnings"] == body["warnings"]
+
+
+def test_read_endpoints_show_the_signal_and_its_warning(client: TestClient) -> None:
+    posted = client.post("/api/signals", json=_body(2, amount="12000.50")).json()
+    signal = client.get(f"/api/signals/{posted['signal_id']}").json()
+    assert signal["department"] == "CGZX" and signal["amount"] == "12000.50"
+    warning_id = posted["warnings"][0]["id"]
+    detail = client.get(f"/api/warnings/{warning_id}").json()
+    assert detail["risk_point"] == "CG-001" and detail["signal_ids"] == [posted["signal_id"]]
+    assert detail["response_label"] in {"风险提示", "谈话提醒", "诫勉谈话", "责令整改"}
+    listed = client.get("/api/warnings", params={"department": "CGZX"}).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == warning_id
+    assert {c["id"] for c in client.get("/api/channels").json()} == {"petition", "audit", "api"}
+    assert "CG-001" in {p["code"] for p in client.get("/api/risk-points").json()}
+    rules = client.get("/api/rules").json()
+    assert {r["id"] for r in rules} >= {"bid-collusion", "split-purchase"}
+    assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_openapi_describes_every_endpoint(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/signals", "/api/signals/{signal_id}", "/api/warnings",
+                 "/api/warnings/{warning_id}", "/api/channels", "/api/risk-points",
+                 "/api/rules", "/healthz"):
+        assert path in paths
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status", "code", "says"),
+    [
+        (b'{"channel": "petition", ', {}, 422, "invalid_request", "JSON"),
+        (b'{"channel": 5, "external_id": "x", "title": "t"}', {}, 422, "invalid_request",
+         "channel"),
+        (b'{"channel": "petition", "external_id": "x", "title": "t", "amount": "lots"}', {}, 422,
+         "invalid_request", "amount"),
+        (b'{"channel": "nope", "external_id": "x", "title": "t"}', {}, 422, "unknown_channel",
+         "nope"),
+        (b'{"channel": "petition", "external_id": "x", "title": "\xff\xfe"}', {}, 400,
+         "invalid_body", "UTF-8"),
+        (b'{"channel": "petition", "external_id": "x"}', {}, 422, "invalid_request", "title"),
+        (b'{"channel": "petition", "external_id": "x", "title": "t", "bogus": 1}', {}, 422,
+         "invalid_request", "bogus"),
+    ],
+)
+def test_bad_input_gets_4xx_naming_the_problem_and_stores_nothing(
+    client: TestClient, runtime: Runtime, content: bytes, headers: dict[str, str], status: int,
+    code: str, says: str,
+) -> None:
+    response = client.post(
+        "/api/signals", content=content, headers={"content-type": "application/json"} | headers
+    )
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert says in error["message"] + error["message_en"] + str(error.get("details", ""))
+    assert _stored(runtime) == 0
+
+
+def test_ten_megabyte_body_is_refused_with_413(client: TestClient, runtime: Runtime) -> None:
+    big = b'{"channel": "petition", "external_id": "x", "title": "t", "text": "' + (
+        "举" * (10 * 1024 * 1024 // 3)
+    ).encode() + b'"}'
+    response = client.post("/api/signals", content=big,
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+    assert _stored(runtime) == 0
+
+
+def test_unknown_risk_point_filter_and_missing_ids_answer_clearly(client: TestClient) -> None:
+    response = client.get("/api/warnings", params={"risk_point": "ZZ-999"})
+    assert response.status_code == 422
+    assert "ZZ-999" in response.json()["error"]["message"]
+    assert client.get("/api/warnings/999999").status_code == 404
+    assert client.get("/api/signals/999999").json()["error"]["code"] == "not_found"

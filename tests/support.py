@@ -1,0 +1,31 @@
+"""Builders for integration tests: a small organisation, register and channel set."""
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.db.models import Department, Person, RiskPoint, Unit
+
+DATA = Path(__file__).parent / "data"
+
+
+def seed_org(sessions: sessionmaker[Session]) -> None:
+    """Create one unit with three departments, people and four risk points."""
+    with sessions() as session, session.begin():
+        unit = Unit(code="U1", name="测试单位")
+        session.add(unit)
+        session.flush()
+        for code, name in (("CGZX", "采购中心"), ("CWK", "财务科"), ("BGS", "办公室")):
+            session.add(Department(unit_id=unit.id, code=code, name=name))
+        session.flush()
+        session.add(Person(name="王强", department_id=None, title="副局长"))
+        points = [
+            ("CG-001", "采购中心", "物资采购中串通投标", "业务流程", "high"),
+            ("CG-002", "采购中心", "化整为零规避招标", "制度机制", "medium"),
+            ("CW-001", "财务科", "虚报冒领套取资金", "岗位职责", "high"),
+            ("BG-001", "办公室", "公车私用", "思想道德", "low"),
+        ]
+        departments = {d.name: d.id for d in session.query(Department)}
+        for code, dept, name, category, level in points:
+            session.add(RiskPoint(code=code, name=name, category=category, level=level,
+                                  owner_level="department", department_id=departments[dept]))

@@ -1,0 +1,1 @@
+"""The `qingfeng` command line."""

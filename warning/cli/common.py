@@ -1,0 +1,35 @@
+"""Helpers shared by the command groups: settings, runtime and clean error exits."""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from warning.db.migrate import NotMigratedError
+from warning.runtime import Runtime, build_runtime
+from warning.settings import Settings, load_settings
+
+
+def settings() -> Settings:
+    """Read the settings from the environment."""
+    return load_settings()
+
+
+@contextmanager
+def runtime(*, load_rules: bool = True) -> Iterator[Runtime]:
+    """Build the runtime, turning an unmigrated database into a one-line error."""
+    try:
+        rt = build_runtime(settings(), load_rules=load_rules)
+    except NotMigratedError as error:
+        fail(str(error))
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+def fail(message: str, code: int = 1) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    """Print an error to stderr and exit."""
+    click.secho(message, fg="red", err=True)
+    sys.exit(code)

@@ -1,0 +1,47 @@
+"""`qingfeng serve`: API, pages and scheduler in one process."""
+
+import click
+
+from warning.cli.common import fail, runtime, settings
+from warning.db.migrate import upgrade
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="先迁移数据库，并在空库中载入演示数据")
+@click.option("--no-scheduler", is_flag=True, help="不启动定时任务")
+def serve(host: str, port: int, demo: bool, no_scheduler: bool) -> None:
+    """Run the API, the pages and the scheduler."""
+    import uvicorn
+
+    from warning.channels.loader import ChannelFileError
+    from warning.scheduler import build_scheduler
+    from warning.web.app import create_app
+
+    if demo:
+        upgrade(settings().database_url)
+    with runtime(load_rules=False) as rt:
+        try:
+            rt.sync_channels()
+        except ChannelFileError as error:
+            fail(f"渠道文件有错误，服务未启动:\n{error}")
+        if demo:
+            from warning.demo.seed import seed_demo
+
+            for line in seed_demo(rt):
+                click.echo(line)
+        problems = rt.rules.load()
+        for problem in problems:
+            click.secho(str(problem), fg="yellow", err=True)
+        app = create_app(rt)
+        scheduler = None if no_scheduler else build_scheduler(rt)
+        if scheduler is not None:
+            scheduler.start()
+        click.echo(f"清风 Qingfeng 已启动: http://{host}:{port}/  (API 文档: /docs)")
+        try:
+            uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
+                        log_level="warning")
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)

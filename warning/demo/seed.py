@@ -1,0 +1,49 @@
+"""Load the demo data into an empty database."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from warning.db.models import Unit
+from warning.runtime import Runtime
+from warning.services.signal_files import RowError, read_rows, to_signal
+
+DATA = Path(__file__).parent / "data"
+
+
+def seed_demo(runtime: Runtime) -> Iterator[str]:
+    """Load org, register, rules and sample signals unless the database has a unit already."""
+    from warning.demo.load import load_org, load_register
+
+    with runtime.sessions() as session:
+        if session.scalar(select(func.count()).select_from(Unit)):
+            yield "数据库已有数据，跳过演示数据 (demo data skipped: database not empty)"
+            return
+    with runtime.sessions() as session, session.begin():
+        load_org(session)
+    with runtime.sessions() as session, session.begin():
+        load_register(session)
+    runtime.sync_channels()
+    problems = runtime.rules.load()
+    if problems:
+        raise RuntimeError("demo rules refused:\n" + "\n".join(str(p) for p in problems))
+    yield from _seed_users(runtime)
+    items = []
+    for line, raw in read_rows(DATA / "signals.jsonl"):
+        parsed = to_signal(line, raw, None)
+        if isinstance(parsed, RowError):
+            raise RuntimeError(f"demo signals: {parsed}")
+        items.append(parsed)
+    outcomes = runtime.intake.ingest(items)
+    raised = sum(w.new for o in outcomes for w in o.warnings)
+    yield f"已载入演示数据: {len(items)} 条信号, {raised} 条预警"
+
+
+def _seed_users(runtime: Runtime) -> Iterator[str]:
+    """Create one demo user per role and print each password once."""
+    try:
+        from warning.demo.users import seed_users
+    except ImportError:
+        return
+    yield from seed_users(runtime)

@@ -1,0 +1,72 @@
+"""The running service's parts, built once from settings and shared by CLI, API and jobs."""
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.db.engine import make_engine, make_sessionmaker
+from warning.db.migrate import require_migrated
+from warning.services.intake import Intake, IntakeOutcome
+from warning.services.record_hooks import default_hooks
+from warning.services.rule_service import RuleService
+from warning.services.signal_input import SignalIn
+from warning.services.writer import IntakeWriter
+from warning.settings import Settings
+
+
+@dataclass
+class Runtime:
+    """Engine, sessions, rules in force, intake and the writer thread."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    rules: RuleService
+    intake: Intake
+    writer: IntakeWriter | None = field(default=None)
+
+    def start_writer(self) -> None:
+        """Start the single writer that batches API signals."""
+        if self.writer is None:
+            self.writer = IntakeWriter(
+                self.intake,
+                batch_size=self.settings.intake_batch_size,
+                wait_s=self.settings.intake_batch_wait_ms / 1000,
+            )
+            self.writer.start()
+
+    def submit_signal(self, item: SignalIn) -> "Future[IntakeOutcome]":
+        """Queue one signal on the writer (started on first use)."""
+        self.start_writer()
+        assert self.writer is not None
+        return self.writer.submit(item)
+
+    def sync_channels(self) -> None:
+        """Load channels/*.yaml and make the channels table match (raises ChannelFileError)."""
+        from warning.channels.loader import load_channels
+        from warning.channels.sync import sync_channels
+
+        definitions = load_channels(self.settings.channels_dir)
+        with self.sessions() as session, session.begin():
+            sync_channels(session, definitions)
+
+    def close(self) -> None:
+        """Stop the writer and release the database."""
+        if self.writer is not None:
+            self.writer.stop()
+            self.writer = None
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
+    """Connect to a migrated database and load the rules; refuse an unmigrated database."""
+    engine = make_engine(settings.database_url)
+    require_migrated(engine)
+    sessions = make_sessionmaker(engine)
+    rules = RuleService(settings.rules_dir, sessions)
+    if load_rules:
+        rules.load()
+    intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks())
+    return Runtime(settings, engine, sessions, rules, intake)

@@ -1,0 +1,1 @@
+"""Application services: each takes a Session and never commits; the caller does."""

@@ -1,0 +1,65 @@
+"""Small lookups the intake needs per batch: channels, departments, risk points."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.db.models import Channel, Department, RiskPoint
+from warning.domain.enums import Level
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    id: int
+    code: str
+    confidential: bool
+    enabled: bool
+    default_department_id: int | None
+
+
+@dataclass(frozen=True)
+class RiskPointRef:
+    id: int
+    code: str
+    level: Level
+    department_id: int | None
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Channels and departments by code, read once per batch."""
+
+    channels: dict[str, ChannelRef]
+    departments: dict[str, int]
+    department_codes: dict[int, str]
+    channel_by_id: dict[int, ChannelRef]
+
+    @classmethod
+    def load(cls, session: Session) -> "Directory":
+        """Read every channel and department."""
+        channels = {
+            c.code: ChannelRef(c.id, c.code, c.confidential, c.enabled, c.default_department_id)
+            for c in session.scalars(select(Channel))
+        }
+        departments = dict(session.execute(select(Department.code, Department.id)).all())
+        return cls(
+            channels,
+            departments,
+            {v: k for k, v in departments.items()},
+            {c.id: c for c in channels.values()},
+        )
+
+
+def risk_points_by_code(session: Session, codes: Iterable[str]) -> dict[str, RiskPointRef]:
+    """Return the risk points with the given codes."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(RiskPoint.id, RiskPoint.code, RiskPoint.level, RiskPoint.department_id).where(
+            RiskPoint.code.in_(wanted)
+        )
+    )
+    return {code: RiskPointRef(id_, code, Level(level), dept) for id_, code, level, dept in rows}

@@ -1,0 +1,230 @@
+"""Intake: store each signal first, then evaluate it and raise warnings.
+
+A batch is handled in two transactions. The first stores the signals (so nothing is
+lost whatever happens next); the second records rule hits and warnings and marks the
+signals evaluated. If evaluation fails, the signals are marked `failed` with the reason
+and the scheduler's retry job evaluates them again later.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
+from warning.db.models.base import utcnow
+from warning.domain.enums import SignalStatus
+from warning.rules.evaluator import SignalFacts
+from warning.services.directory import Directory
+from warning.services.raising import RecordHooks, raise_warnings
+from warning.services.rules_in_force import RulesInForce
+from warning.services.signal_input import SignalIn
+
+log = logging.getLogger(__name__)
+
+
+class IntakeError(ValueError):
+    """A signal refused before it was stored; `field` names what is wrong."""
+
+    def __init__(self, field: str, message: str, code: str = "invalid_signal") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class WarningRef:
+    """A warning a signal raised or joined, as answered to the caller."""
+
+    id: int
+    rule_id: str
+    risk_point: str
+    response: str
+    new: bool
+
+
+@dataclass
+class IntakeOutcome:
+    """What became of one incoming signal."""
+
+    signal_id: int | None = None
+    created: bool = False
+    status: str = ""
+    warnings: list[WarningRef] = field(default_factory=list)
+    error: IntakeError | None = None
+
+
+@dataclass
+class Intake:
+    """Store and evaluate batches of signals against the rules in force."""
+
+    sessions: sessionmaker[Session]
+    rules: Callable[[], RulesInForce]
+    hooks: RecordHooks
+    clock: Callable[[], datetime] = utcnow
+
+    def ingest(self, items: Sequence[SignalIn]) -> list[IntakeOutcome]:
+        """Store, evaluate and answer a batch, one outcome per item in order."""
+        outcomes, fresh = self._store(items)
+        if fresh:
+            self.evaluate(fresh)
+        self._answer(outcomes)
+        return outcomes
+
+    def evaluate(self, signal_ids: Sequence[int]) -> None:
+        """Evaluate stored signals; on failure mark them failed for a later retry."""
+        try:
+            with self.sessions() as session, session.begin():
+                signals = session.scalars(
+                    select(Signal).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
+                ).all()
+                self._evaluate(session, signals)
+        except Exception as error:  # noqa: BLE001 - the signal is kept and retried
+            log.exception("evaluation failed for %d signal(s); marked for retry", len(signal_ids))
+            with self.sessions() as session, session.begin():
+                session.execute(
+                    update(Signal)
+                    .where(Signal.id.in_(signal_ids))
+                    .values(
+                        status=SignalStatus.FAILED.value,
+                        attempts=Signal.attempts + 1,
+                        last_error=f"{type(error).__name__}: {error}"[:2000],
+                    )
+                )
+
+    def retry_failed(self, limit: int = 500) -> int:
+        """Evaluate signals left failed or unevaluated; return how many were tried."""
+        with self.sessions() as session:
+            ids = session.scalars(
+                select(Signal.id)
+                .where(Signal.status.in_([SignalStatus.FAILED.value, SignalStatus.RECEIVED.value]))
+                .order_by(Signal.id)
+                .limit(limit)
+            ).all()
+        if ids:
+            self.evaluate(list(ids))
+        return len(ids)
+
+    def _evaluate(self, session: Session, signals: Sequence[Signal]) -> None:
+        rules = self.rules()
+        directory = Directory.load(session)
+        facts = [_facts(s, directory) for s in signals]
+        matches = rules.evaluator.match_many(facts)
+        raise_warnings(
+            session, signals=signals, matches=matches, grading=rules.grading,
+            directory=directory, hooks=self.hooks, now=self.clock(),
+        )
+        for signal in signals:
+            signal.status = SignalStatus.EVALUATED.value
+            signal.last_error = ""
+
+    def _store(self, items: Sequence[SignalIn]) -> tuple[list[IntakeOutcome], list[int]]:
+        outcomes = [IntakeOutcome() for _ in items]
+        with self.sessions() as session, session.begin():
+            directory = Directory.load(session)
+            rows: dict[tuple[int, str], dict[str, object]] = {}
+            positions: dict[tuple[int, str], list[int]] = {}
+            for index, item in enumerate(items):
+                try:
+                    row = _row(item, directory)
+                except IntakeError as error:
+                    outcomes[index].error = error
+                    continue
+                key = (int(row["channel_id"]), item.external_id)  # type: ignore[call-overload]
+                rows.setdefault(key, row)
+                positions.setdefault(key, []).append(index)
+            existing = _existing(session, list(rows))
+            new_rows = [row for key, row in rows.items() if key not in existing]
+            created = _insert(session, new_rows) if new_rows else {}
+            for key, indexes in positions.items():
+                for n, index in enumerate(indexes):
+                    outcomes[index].signal_id = existing.get(key) or created[key]
+                    outcomes[index].created = key in created and n == 0
+        return outcomes, sorted(created.values())
+
+    def _answer(self, outcomes: list[IntakeOutcome]) -> None:
+        ids = [o.signal_id for o in outcomes if o.signal_id is not None]
+        if not ids:
+            return
+        with self.sessions() as session:
+            status = dict(
+                session.execute(select(Signal.id, Signal.status).where(Signal.id.in_(ids))).all()
+            )
+            refs: dict[int, list[WarningRef]] = {}
+            rows = session.execute(
+                select(WarningSignal.signal_id, WarningSignal.rule_id, RiskWarning.id,
+                       RiskWarning.signal_id, RiskWarning.response, RiskPoint.code)
+                .join(RiskWarning, RiskWarning.id == WarningSignal.warning_id)
+                .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+                .where(WarningSignal.signal_id.in_(ids))
+                .order_by(WarningSignal.id)
+            )
+            for signal_id, rule_id, warning_id, first_signal, response, code in rows:
+                refs.setdefault(signal_id, []).append(
+                    WarningRef(warning_id, rule_id, code, response, first_signal == signal_id)
+                )
+        for outcome in outcomes:
+            if outcome.signal_id is not None:
+                outcome.status = status.get(outcome.signal_id, "")
+                outcome.warnings = refs.get(outcome.signal_id, [])
+
+
+def _row(item: SignalIn, directory: Directory) -> dict[str, object]:
+    channel = directory.channels.get(item.channel)
+    if channel is None:
+        raise IntakeError("channel", f"渠道“{item.channel}”不存在 (unknown channel)",
+                          "unknown_channel")
+    if not channel.enabled:
+        raise IntakeError("channel", f"渠道“{item.channel}”已停用 (channel disabled)",
+                          "channel_disabled")
+    department_id = None
+    if item.department is not None:
+        department_id = directory.departments.get(item.department)
+        if department_id is None:
+            raise IntakeError("department", f"部门编码“{item.department}”不存在 (unknown department)",
+                              "unknown_department")
+    return {
+        "channel_id": channel.id, "external_id": item.external_id, "title": item.title,
+        "text": item.text, "department_id": department_id, "person": item.person or "",
+        "post": item.post or "", "amount": item.amount, "occurred_at": item.occurred_at,
+        "received_at": utcnow(), "status": SignalStatus.RECEIVED.value, "attempts": 0,
+        "last_error": "", "extra": {},
+    }
+
+
+def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] = {}
+    for start in range(0, len(keys), 400):
+        chunk = keys[start : start + 400]
+        rows = session.execute(
+            select(Signal.channel_id, Signal.external_id, Signal.id).where(
+                tuple_(Signal.channel_id, Signal.external_id).in_(chunk)
+            )
+        )
+        found.update({(c, e): i for c, e, i in rows})
+    return found
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> dict[tuple[int, str], int]:
+    result = session.execute(
+        insert(Signal).returning(Signal.id, Signal.channel_id, Signal.external_id,
+                                 sort_by_parameter_order=True),
+        rows,
+    )
+    return {(c, e): i for i, c, e in result}
+
+
+def _facts(signal: Signal, directory: Directory) -> SignalFacts:
+    return SignalFacts(
+        channel=directory.channel_by_id[signal.channel_id].code,
+        title=signal.title,
+        text=signal.text,
+        department=directory.department_codes.get(signal.department_id or 0),
+        person=signal.person or None,
+        post=signal.post or None,
+        amount=float(signal.amount) if signal.amount is not None else None,
+    )

@@ -1,0 +1,45 @@
+"""The shape of an incoming signal, shared by the API, the CLI and file imports."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+
+class SignalIn(BaseModel):
+    """A signal as it arrives through any channel."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    channel: str = Field(min_length=1, max_length=64, description="渠道 id, e.g. petition")
+    external_id: str = Field(
+        min_length=1, max_length=200, description="the source's own id; (channel, external_id) is unique"
+    )
+    title: str = Field(min_length=1, max_length=500)
+    text: str = Field(default="", max_length=1_000_000)
+    department: str | None = Field(default=None, max_length=32, description="department code")
+    person: str | None = Field(default=None, max_length=100)
+    post: str | None = Field(default=None, max_length=200)
+    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("1e15"), description="yuan")
+    occurred_at: AwareDatetime | None = Field(
+        default=None, description="ISO 8601 with a UTC offset, e.g. 2026-11-02T09:30:00+08:00"
+    )
+
+    @field_validator("department", "person", "post")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("text", "title")
+    @classmethod
+    def _no_nul(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("不能包含 NUL 字符 (NUL character not allowed)")
+        return value
+
+
+def naive_to_shanghai(value: datetime) -> datetime:
+    """Read a datetime without offset as Asia/Shanghai local time (file imports)."""
+    from zoneinfo import ZoneInfo
+
+    return value.replace(tzinfo=ZoneInfo("Asia/Shanghai")) if value.tzinfo is None else value
