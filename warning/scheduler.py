@@ -4,16 +4,41 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from warning.feeds.jobs import register_feed_jobs
+from warning.handling.overdue import register_jobs
+from warning.notify.channels import NotifyConfig
+from warning.notify.worker import deliver_once
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+
+def notify_config(runtime: Runtime) -> NotifyConfig:
+    """Build the notice delivery settings from the service settings."""
+    settings = runtime.settings
+    offices = tuple(a.strip() for a in settings.office_emails.split(",") if a.strip())
+    return NotifyConfig(
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        sender=settings.mail_sender,
+        office_emails=offices,
+    )
 
 
 def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     """Build a scheduler with the service's jobs; the caller starts it."""
     scheduler = BackgroundScheduler(timezone=runtime.settings.timezone)
     scheduler.add_job(
-        runtime.intake.retry_failed, "interval", minutes=1, id="retry-failed-signals",
-        max_instances=1, coalesce=True,
+        runtime.intake.retry_failed,
+        "interval",
+        minutes=1,
+        id="retry-failed-signals",
+        max_instances=1,
+        coalesce=True,
     )
+    config = notify_config(runtime)
+    register_jobs(
+        scheduler, runtime.sessions, deliver=lambda: deliver_once(runtime.sessions, config)
+    )
+    register_feed_jobs(scheduler, runtime)
     return scheduler

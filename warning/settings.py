@@ -19,7 +19,16 @@ class Settings(BaseSettings):
     rules_dir: Path = Path("rules")
     channels_dir: Path = Path("channels")
     timezone: str = "Asia/Shanghai"
-    max_body_bytes: int = 1_000_000
+    max_body_bytes: int = Field(
+        default=8_000_000, description="Largest request body; attachments travel as base64."
+    )
+    attachments_dir: Path = Path("attachments")
+    max_attachment_bytes: int = 5_000_000
+    feed_failure_threshold: int = 3
+    smtp_host: str = ""
+    smtp_port: int = 25
+    mail_sender: str = "qingfeng@localhost"
+    office_emails: str = Field(default="", description="Comma-separated addresses of the office.")
     intake_batch_size: int = 200
     intake_batch_wait_ms: float = 2.0
     run_scheduler: bool = True

@@ -17,6 +17,7 @@ import uvicorn
 
 from tests.e2e.helpers import Requests
 from tests.integration.conftest import rules_dir, runtime  # noqa: F401 - shared fixtures
+from warning.auth.users import add_user
 from warning.runtime import Runtime
 from warning.web.app import create_app
 
@@ -88,8 +89,25 @@ def requests_seen() -> Requests:
     return Requests()
 
 
+def add_page_user(rt: Runtime, name: str, role: str, department: str | None = None) -> str:
+    """Create a user for the pages and return its password."""
+    password = f"pw-{name}-123"
+    with rt.sessions() as session, session.begin():
+        add_user(session, name=name, role=role, department_code=department, password=password)
+    return password
+
+
+def sign_in(tab: "Page", name: str, password: str) -> None:
+    """Sign in through the login form."""
+    tab.goto("/login")
+    tab.fill("#name", name)
+    tab.fill("#password", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
-def page(browser: "Browser", server: str, requests_seen: Requests) -> Iterator["Page"]:
+def signed_out(browser: "Browser", server: str, requests_seen: Requests) -> Iterator["Page"]:
     """Open a fresh browser context with the server as base URL, recording requests."""
     context = browser.new_context(
         base_url=server, locale="zh-CN", timezone_id="Asia/Shanghai",
@@ -100,3 +118,10 @@ def page(browser: "Browser", server: str, requests_seen: Requests) -> Iterator["
     tab.on("request", lambda request: requests_seen.urls.append(request.url))
     yield tab
     context.close()
+
+
+@pytest.fixture
+def page(signed_out: "Page", runtime: Runtime) -> "Page":  # noqa: F811
+    """A tab signed in as an office (纪检监察室) user."""
+    sign_in(signed_out, "office-e2e", add_page_user(runtime, "office-e2e", "office"))
+    return signed_out

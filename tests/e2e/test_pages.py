@@ -147,3 +147,27 @@ def test_the_signal_list_pages_and_keeps_its_filters(page: Page, runtime: Runtim
     expect(page.locator("tbody tr")).to_have_count(5)
     page.goto("/signals?department=CWK")
     expect(page.locator(".empty-title")).to_have_text("没有符合条件的信号")
+
+
+def test_pages_ask_for_sign_in_and_a_handler_sees_only_own_department(
+    signed_out: "Page", runtime: Runtime, server: str
+) -> None:
+    signed_out.goto("/warnings")
+    assert "/login" in signed_out.url
+    signed_out.fill("#name", "nobody")
+    signed_out.fill("#password", "wrong")
+    signed_out.click("button[type=submit]")
+    assert "用户名或密码错误" in signed_out.content()
+    outcome = runtime.intake.ingest([SignalIn.model_validate({
+        "channel": "petition", "external_id": "E2E-SCOPE", "title": "反映串标",
+        "text": "采购中心设备采购中存在串标", "department": "CGZX"})])[0]
+    warning_id = outcome.warnings[0].id
+    from tests.e2e.conftest import add_page_user, sign_in
+
+    sign_in(signed_out, "cw-e2e", add_page_user(runtime, "cw-e2e", "handler", "CWK"))
+    response = signed_out.goto(f"/warnings/{warning_id}")
+    assert response is not None and response.status == 404
+    signed_out.goto("/warnings")
+    assert f"/warnings/{warning_id}" not in signed_out.content()
+    response = signed_out.goto(f"/signals/{outcome.signal_id}")
+    assert response is not None and response.status == 404

@@ -6,14 +6,25 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from warning.auth.users import add_user, issue_token
 from warning.db.models import Signal
 from warning.runtime import Runtime
 from warning.web.app import create_app
 
 
+def _token(runtime: Runtime, name: str, role: str, department: str | None = None) -> str:
+    with runtime.sessions() as session, session.begin():
+        user = add_user(session, name=name, role=role, department_code=department,
+                        password="pw-" + name)
+        return issue_token(session, user=user)
+
+
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
+    """A client signed in as the office (纪检监察室) with an API token."""
+    token = _token(runtime, "office", "office")
     with TestClient(create_app(runtime)) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {token}"
         yield test_client
 
 
@@ -112,3 +123,30 @@ def test_unknown_risk_point_filter_and_missing_ids_answer_clearly(client: TestCl
     assert "ZZ-999" in response.json()["error"]["message"]
     assert client.get("/api/warnings/999999").status_code == 404
     assert client.get("/api/signals/999999").json()["error"]["code"] == "not_found"
+
+
+def test_api_needs_a_token_and_the_office_role_to_log_signals(
+    client: TestClient, runtime: Runtime
+) -> None:
+    anonymous = client.post("/api/signals", json=_body(50), headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+    handler = _token(runtime, "cw", "handler", "CWK")
+    refused = client.post("/api/signals", json=_body(51),
+                          headers={"Authorization": f"Bearer {handler}"})
+    assert refused.status_code == 403
+    assert _stored(runtime) == 0
+
+
+def test_a_handler_never_sees_another_departments_warning(
+    client: TestClient, runtime: Runtime
+) -> None:
+    posted = client.post("/api/signals", json=_body(60)).json()
+    warning_id = posted["warnings"][0]["id"]
+    own = {"Authorization": f"Bearer {_token(runtime, 'cg', 'handler', 'CGZX')}"}
+    other = {"Authorization": f"Bearer {_token(runtime, 'cw', 'handler', 'CWK')}"}
+    assert client.get(f"/api/warnings/{warning_id}", headers=own).status_code == 200
+    assert client.get(f"/api/warnings/{warning_id}", headers=other).status_code == 404
+    assert client.get("/api/warnings", headers=own).json()["total"] == 1
+    listed = client.get("/api/warnings", headers=other).json()
+    assert listed == {"total": 0, "items": []}
+    assert client.get(f"/api/signals/{posted['signal_id']}", headers=own).status_code == 403

@@ -18,7 +18,9 @@ def _count(rt: Runtime, model: type) -> int:
 
 
 def test_matching_signal_raises_a_warning_with_rule_and_version(runtime: Runtime) -> None:
-    outcome = runtime.intake.ingest([_signal(1, "反映采购中心在设备采购中存在串标", department="CGZX")])[0]
+    outcome = runtime.intake.ingest(
+        [_signal(1, "反映采购中心在设备采购中存在串标", department="CGZX")]
+    )[0]
     assert outcome.created and outcome.status == "evaluated"
     assert [(w.rule_id, w.risk_point, w.new) for w in outcome.warnings] == [
         ("bid-collusion", "CG-001", True)
@@ -28,7 +30,9 @@ def test_matching_signal_raises_a_warning_with_rule_and_version(runtime: Runtime
         assert warning is not None
         assert warning.rule_version and len(warning.rule_version) >= 8
         assert warning.department.code == "CGZX"
-        record = session.scalar(select(HandlingRecord).where(HandlingRecord.warning_id == warning.id))
+        record = session.scalar(
+            select(HandlingRecord).where(HandlingRecord.warning_id == warning.id)
+        )
         assert record is not None and record.state == "issued"
         events = session.scalars(select(HandlingEvent).where(HandlingEvent.record_id == record.id))
         assert [e.action for e in events] == ["issue"]
@@ -61,11 +65,13 @@ def test_duplicates_inside_one_batch_store_once(runtime: Runtime) -> None:
 def test_unknown_channel_and_department_are_refused_and_nothing_is_stored(
     runtime: Runtime,
 ) -> None:
-    bad_channel, bad_department, good = runtime.intake.ingest([
-        _signal(5, "串标", channel="nope"),
-        _signal(6, "串标", department="XX"),
-        _signal(7, "串标", department="CGZX"),
-    ])
+    bad_channel, bad_department, good = runtime.intake.ingest(
+        [
+            _signal(5, "串标", channel="nope"),
+            _signal(6, "串标", department="XX"),
+            _signal(7, "串标", department="CGZX"),
+        ]
+    )
     assert bad_channel.error is not None and bad_channel.error.field == "channel"
     assert "nope" in bad_channel.error.message
     assert bad_department.error is not None and bad_department.error.field == "department"
@@ -77,7 +83,9 @@ def test_another_signal_on_the_same_subject_attaches_to_the_open_warning(
     runtime: Runtime,
 ) -> None:
     first = runtime.intake.ingest([_signal(8, "张三参与串标", department="CGZX", person="张三")])[0]
-    second = runtime.intake.ingest([_signal(9, "又反映张三围标", department="CGZX", person="张三")])[0]
+    second = runtime.intake.ingest(
+        [_signal(9, "又反映张三围标", department="CGZX", person="张三")]
+    )[0]
     other = runtime.intake.ingest([_signal(10, "李四串标", department="CGZX", person="李四")])[0]
     assert second.warnings[0].id == first.warnings[0].id and not second.warnings[0].new
     assert other.warnings[0].id != first.warnings[0].id

@@ -53,7 +53,7 @@ def _apply(row: Channel, definition: ChannelDefinition, departments: dict[str, i
     row.default_department_id = departments.get(definition.default_department or "")
     row.definition = definition.model_dump(mode="json", by_alias=True)
     new_hash = definition_hash(definition)
-    if definition.feed is not None and row.url == "" or row.definition_hash != new_hash:
+    if (definition.feed is not None and row.url == "") or row.definition_hash != new_hash:
         row.url = definition.feed.url if definition.feed else ""
     row.definition_hash = new_hash
     row.enabled = definition.enabled

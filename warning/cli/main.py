@@ -6,8 +6,41 @@ import click
 
 from warning import __version__
 from warning.cli.db_cmd import db_group
+from warning.cli.register_cmd import register_group
+from warning.cli.rules_cmd import rules_group_with
+from warning.cli.scan_cmd import scan
 from warning.cli.serve_cmd import serve
 from warning.cli.signal_cmd import signal_group
+from warning.cli.user_cmd import audit_group, user_group
+from warning.petitions.cli import reporter_key
+
+
+def known_refs() -> tuple[set[str] | None, set[str] | None]:
+    """Return the register's risk point codes and the channel ids, from the channel files."""
+    from sqlalchemy import select
+
+    from warning.channels.loader import check_channels
+    from warning.db.engine import make_engine, make_sessionmaker
+    from warning.db.migrate import NotMigratedError, require_migrated
+    from warning.db.models import RiskPoint
+    from warning.settings import load_settings
+
+    settings = load_settings()
+    definitions, _ = check_channels(settings.channels_dir)
+    channels = {d.id for d in definitions}
+    engine = make_engine(settings.database_url)
+    try:
+        require_migrated(engine)
+    except NotMigratedError:
+        click.secho(
+            "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
+        )
+        return None, channels
+    finally:
+        engine.dispose()
+    with make_sessionmaker(make_engine(settings.database_url))() as session:
+        points = set(session.scalars(select(RiskPoint.code)))
+    return points, channels
 
 
 @click.group()
@@ -21,7 +54,17 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (db_group, serve, signal_group):
+for command in (
+    db_group,
+    serve,
+    signal_group,
+    register_group,
+    rules_group_with(known_refs),
+    scan,
+    user_group,
+    audit_group,
+    reporter_key,
+):
     cli.add_command(command)
 
 

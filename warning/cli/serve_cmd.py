@@ -22,19 +22,20 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool) -> None:
     if demo:
         upgrade(settings().database_url)
     with runtime(load_rules=False) as rt:
-        try:
-            rt.sync_channels()
-        except ChannelFileError as error:
-            fail(f"渠道文件有错误，服务未启动:\n{error}")
         if demo:
             from warning.demo.seed import seed_demo
 
             for line in seed_demo(rt):
                 click.echo(line)
+        try:
+            rt.sync_channels()
+        except ChannelFileError as error:
+            fail(f"渠道文件有错误，服务未启动:\n{error}")
         problems = rt.rules.load()
         for problem in problems:
             click.secho(str(problem), fg="yellow", err=True)
         app = create_app(rt)
+        app.state.reporter_cipher = _reporter_cipher(rt)
         scheduler = None if no_scheduler else build_scheduler(rt)
         if scheduler is not None:
             scheduler.start()
@@ -45,3 +46,14 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool) -> None:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+
+
+def _reporter_cipher(rt: object) -> object:
+    """Load the reporter key; refuse to start without it once reporters are stored."""
+    from warning.petitions.keys import ReporterKeyError, ReporterKeySettings, require_key_if_needed
+
+    with rt.sessions() as session:  # type: ignore[attr-defined]
+        try:
+            return require_key_if_needed(session, ReporterKeySettings())
+        except ReporterKeyError as error:
+            fail(str(error))

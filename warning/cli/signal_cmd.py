@@ -70,8 +70,10 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
                 created += sum(o.created for o in outcomes)
                 warnings += sum(w.new for o in outcomes for w in o.warnings)
                 progress.advance(task, len(outcomes))
-    click.echo(f"共 {len(items)} 行: 新增 {created} 条信号, 已存在 {len(items) - created} 条, "
-               f"产生 {warnings} 条预警")
+    click.echo(
+        f"共 {len(items)} 行: 新增 {created} 条信号, 已存在 {len(items) - created} 条, "
+        f"产生 {warnings} 条预警"
+    )
 
 
 def _check_refs(rt: object, items: list[SignalIn], lines: list[int], file: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from warning.db.models import Unit
+from warning.demo.users import seed_users
 from warning.runtime import Runtime
 from warning.services.signal_files import RowError, read_rows, to_signal
 
@@ -28,7 +29,7 @@ def seed_demo(runtime: Runtime) -> Iterator[str]:
     problems = runtime.rules.load()
     if problems:
         raise RuntimeError("demo rules refused:\n" + "\n".join(str(p) for p in problems))
-    yield from _seed_users(runtime)
+    yield from seed_users(runtime)
     items = []
     for line, raw in read_rows(DATA / "signals.jsonl"):
         parsed = to_signal(line, raw, None)
@@ -38,12 +39,3 @@ def seed_demo(runtime: Runtime) -> Iterator[str]:
     outcomes = runtime.intake.ingest(items)
     raised = sum(w.new for o in outcomes for w in o.warnings)
     yield f"已载入演示数据: {len(items)} 条信号, {raised} 条预警"
-
-
-def _seed_users(runtime: Runtime) -> Iterator[str]:
-    """Create one demo user per role and print each password once."""
-    try:
-        from warning.demo.users import seed_users
-    except ImportError:
-        return
-    yield from seed_users(runtime)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.db.models.base import utcnow
+from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.rules.evaluator import SignalFacts
 from warning.services.directory import Directory
@@ -83,7 +84,7 @@ class Intake:
                     select(Signal).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
                 ).all()
                 self._evaluate(session, signals)
-        except Exception as error:  # noqa: BLE001 - the signal is kept and retried
+        except Exception as error:
             log.exception("evaluation failed for %d signal(s); marked for retry", len(signal_ids))
             with self.sessions() as session, session.begin():
                 session.execute(
@@ -112,11 +113,24 @@ class Intake:
     def _evaluate(self, session: Session, signals: Sequence[Signal]) -> None:
         rules = self.rules()
         directory = Directory.load(session)
+        # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
+        # costs about 1 ms a signal, too much to spend on every feed item and audit row.
+        petitions = [s for s in signals if directory.channel_by_id[s.channel_id].confidential]
+        repeats: dict[int, int] = {}
+        if petitions:
+            link_near_duplicates(session, petitions)
+            repeats = repeat_counts(session, [s.id for s in petitions])
         facts = [_facts(s, directory) for s in signals]
         matches = rules.evaluator.match_many(facts)
         raise_warnings(
-            session, signals=signals, matches=matches, grading=rules.grading,
-            directory=directory, hooks=self.hooks, now=self.clock(),
+            session,
+            signals=signals,
+            matches=matches,
+            grading=rules.grading,
+            directory=directory,
+            hooks=self.hooks,
+            now=self.clock(),
+            repeats=repeats,
         )
         for signal in signals:
             signal.status = SignalStatus.EVALUATED.value
@@ -156,8 +170,14 @@ class Intake:
             )
             refs: dict[int, list[WarningRef]] = {}
             rows = session.execute(
-                select(WarningSignal.signal_id, WarningSignal.rule_id, RiskWarning.id,
-                       RiskWarning.signal_id, RiskWarning.response, RiskPoint.code)
+                select(
+                    WarningSignal.signal_id,
+                    WarningSignal.rule_id,
+                    RiskWarning.id,
+                    RiskWarning.signal_id,
+                    RiskWarning.response,
+                    RiskPoint.code,
+                )
                 .join(RiskWarning, RiskWarning.id == WarningSignal.warning_id)
                 .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
                 .where(WarningSignal.signal_id.in_(ids))
@@ -176,23 +196,37 @@ class Intake:
 def _row(item: SignalIn, directory: Directory) -> dict[str, object]:
     channel = directory.channels.get(item.channel)
     if channel is None:
-        raise IntakeError("channel", f"渠道“{item.channel}”不存在 (unknown channel)",
-                          "unknown_channel")
+        raise IntakeError(
+            "channel", f"渠道“{item.channel}”不存在 (unknown channel)", "unknown_channel"
+        )
     if not channel.enabled:
-        raise IntakeError("channel", f"渠道“{item.channel}”已停用 (channel disabled)",
-                          "channel_disabled")
+        raise IntakeError(
+            "channel", f"渠道“{item.channel}”已停用 (channel disabled)", "channel_disabled"
+        )
     department_id = None
     if item.department is not None:
         department_id = directory.departments.get(item.department)
         if department_id is None:
-            raise IntakeError("department", f"部门编码“{item.department}”不存在 (unknown department)",
-                              "unknown_department")
+            raise IntakeError(
+                "department",
+                f"部门编码“{item.department}”不存在 (unknown department)",
+                "unknown_department",
+            )
     return {
-        "channel_id": channel.id, "external_id": item.external_id, "title": item.title,
-        "text": item.text, "department_id": department_id, "person": item.person or "",
-        "post": item.post or "", "amount": item.amount, "occurred_at": item.occurred_at,
-        "received_at": utcnow(), "status": SignalStatus.RECEIVED.value, "attempts": 0,
-        "last_error": "", "extra": {},
+        "channel_id": channel.id,
+        "external_id": item.external_id,
+        "title": item.title,
+        "text": item.text,
+        "department_id": department_id,
+        "person": item.person or "",
+        "post": item.post or "",
+        "amount": item.amount,
+        "occurred_at": item.occurred_at,
+        "received_at": utcnow(),
+        "status": SignalStatus.RECEIVED.value,
+        "attempts": 0,
+        "last_error": "",
+        "extra": {},
     }
 
 
@@ -211,8 +245,9 @@ def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> dict[tuple[int, str], int]:
     result = session.execute(
-        insert(Signal).returning(Signal.id, Signal.channel_id, Signal.external_id,
-                                 sort_by_parameter_order=True),
+        insert(Signal).returning(
+            Signal.id, Signal.channel_id, Signal.external_id, sort_by_parameter_order=True
+        ),
         rows,
     )
     return {(c, e): i for i, c, e in result}

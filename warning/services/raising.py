@@ -16,7 +16,6 @@ from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef, risk_points_by_code
 from warning.services.subjects import Subject, subject_of
 
-
 T = TypeVar("T")
 
 
@@ -62,8 +61,14 @@ def raise_warnings(
     directory: Directory,
     hooks: RecordHooks,
     now: datetime,
+    repeats: dict[int, int] | None = None,
 ) -> dict[int, RaisedOn]:
-    """Record every hit and raise or attach warnings; return what each signal caused."""
+    """Record every hit and raise or attach warnings; return what each signal caused.
+
+    `repeats` gives, per signal, how many near-duplicate reports its case holds (重复信访);
+    grading counts whichever is higher, that or the rule's own repetition.
+    """
+    repeats = repeats or {}
     points = risk_points_by_code(session, (m.risk_point for ms in matches for m in ms))
     subjects = [
         [_subject(signal, match, directory) for match in ms]
@@ -83,8 +88,13 @@ def raise_warnings(
                     f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
                 )
             hit = RuleHit(
-                signal_id=signal.id, rule_id=match.rule_id, rule_version=match.rule_version,
-                risk_point_id=point.id, mode=match.mode.value, subject_key=subject.key, hit_at=now,
+                signal_id=signal.id,
+                rule_id=match.rule_id,
+                rule_version=match.rule_version,
+                risk_point_id=point.id,
+                mode=match.mode.value,
+                subject_key=subject.key,
+                hit_at=now,
             )
             session.add(hit)
             count = _count_hit(batch, match, subject)
@@ -95,14 +105,21 @@ def raise_warnings(
             key = (point.id, subject.key)
             warning = batch.open_warnings.get(key)
             if warning is None:
-                grade = grading.grade(point.level, match.severity, count, match.response)
+                times = max(count, repeats.get(signal.id, 1))
+                grade = grading.grade(point.level, match.severity, times, match.response)
                 warning = _new_warning(signal, match, subject, point, grade, directory)
                 session.add(warning)
                 session.flush()
                 record = HandlingRecord(warning_id=warning.id, state="issued")
                 session.add(record)
-                session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id,
-                                          rule_id=match.rule_id, attached_at=now))
+                session.add(
+                    WarningSignal(
+                        warning_id=warning.id,
+                        signal_id=signal.id,
+                        rule_id=match.rule_id,
+                        attached_at=now,
+                    )
+                )
                 hooks.opened(session, warning=warning, record=record, grade=grade)
                 batch.open_warnings[key] = warning
                 raised.new.append(warning)
@@ -116,8 +133,9 @@ def raise_warnings(
 def _subject(signal: Signal, match: RuleMatch, directory: Directory) -> Subject:
     department = directory.department_codes.get(signal.department_id or 0)
     kind = match.repeat.subject if match.repeat is not None else None
-    return subject_of(kind=kind, department=department, person=signal.person or None,
-                      post=signal.post or None)
+    return subject_of(
+        kind=kind, department=department, person=signal.person or None, post=signal.post or None
+    )
 
 
 def _count_hit(batch: _Batch, match: RuleMatch, subject: Subject) -> int:
@@ -127,26 +145,47 @@ def _count_hit(batch: _Batch, match: RuleMatch, subject: Subject) -> int:
 
 
 def _new_warning(
-    signal: Signal, match: RuleMatch, subject: Subject, point: RiskPointRef, grade: Grade,
+    signal: Signal,
+    match: RuleMatch,
+    subject: Subject,
+    point: RiskPointRef,
+    grade: Grade,
     directory: Directory,
 ) -> RiskWarning:
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
     return RiskWarning(
-        risk_point_id=point.id, department_id=department, subject_kind=subject.kind.value,
-        subject_key=subject.key, subject_name=subject.name, rule_id=match.rule_id,
-        rule_version=match.rule_version, signal_id=signal.id, response=grade.response.value,
-        severity=match.severity, repeat_count=1, is_open=True,
+        risk_point_id=point.id,
+        department_id=department,
+        subject_kind=subject.kind.value,
+        subject_key=subject.key,
+        subject_name=subject.name,
+        rule_id=match.rule_id,
+        rule_version=match.rule_version,
+        signal_id=signal.id,
+        response=grade.response.value,
+        severity=match.severity,
+        repeat_count=1,
+        is_open=True,
     )
 
 
 def _attach(
-    session: Session, warning: RiskWarning, signal: Signal, match: RuleMatch, point: RiskPointRef,
-    grading: GradingPolicy, hooks: RecordHooks, now: datetime,
+    session: Session,
+    warning: RiskWarning,
+    signal: Signal,
+    match: RuleMatch,
+    point: RiskPointRef,
+    grading: GradingPolicy,
+    hooks: RecordHooks,
+    now: datetime,
 ) -> None:
     """Put a later signal on an open warning's timeline; repetition may raise its grade."""
-    session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id, rule_id=match.rule_id,
-                              attached_at=now))
+    session.add(
+        WarningSignal(
+            warning_id=warning.id, signal_id=signal.id, rule_id=match.rule_id, attached_at=now
+        )
+    )
     warning.repeat_count += 1
     severity = max(warning.severity, match.severity)
     grade = grading.grade(point.level, severity, warning.repeat_count, match.response)
@@ -158,8 +197,10 @@ def _attach(
 
 
 def _open_warnings(
-    session: Session, matches: Sequence[Sequence[RuleMatch]],
-    subjects: Sequence[Sequence[Subject]], points: dict[str, RiskPointRef],
+    session: Session,
+    matches: Sequence[Sequence[RuleMatch]],
+    subjects: Sequence[Sequence[Subject]],
+    points: dict[str, RiskPointRef],
 ) -> dict[tuple[int, str], RiskWarning]:
     pairs = {
         (points[m.risk_point].id, s.key)
@@ -172,10 +213,12 @@ def _open_warnings(
     found: dict[tuple[int, str], RiskWarning] = {}
     for chunk in _chunks(sorted(pairs), 400):
         rows = session.scalars(
-            select(RiskWarning).where(
+            select(RiskWarning)
+            .where(
                 RiskWarning.is_open.is_(True),
                 tuple_(RiskWarning.risk_point_id, RiskWarning.subject_key).in_(chunk),
-            ).order_by(RiskWarning.id)
+            )
+            .order_by(RiskWarning.id)
         )
         for warning in rows:
             found.setdefault((warning.risk_point_id, warning.subject_key), warning)
@@ -183,8 +226,10 @@ def _open_warnings(
 
 
 def _prior_hits(
-    session: Session, matches: Sequence[Sequence[RuleMatch]],
-    subjects: Sequence[Sequence[Subject]], now: datetime,
+    session: Session,
+    matches: Sequence[Sequence[RuleMatch]],
+    subjects: Sequence[Sequence[Subject]],
+    now: datetime,
 ) -> dict[tuple[str, str], int]:
     """Count stored hits of each repeat rule on each subject within the rule's window."""
     wanted: dict[str, tuple[int, set[str]]] = {}

@@ -80,7 +80,14 @@ class RuleService:
         if self._in_force is None:
             return []
         return [
-            {"id": r.id, "name": r.name, "risk_point": r.risk_point, "mode": r.mode.value,
-             "severity": r.severity, "file": r.file, "version": r.version}
+            {
+                "id": r.id,
+                "name": r.name,
+                "risk_point": r.risk_point,
+                "mode": r.mode.value,
+                "severity": r.severity,
+                "file": r.file,
+                "version": r.version,
+            }
             for r in self._in_force.rulebook.rules
         ]

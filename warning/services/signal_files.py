@@ -14,10 +14,22 @@ from warning.services.signal_input import SignalIn, naive_to_shanghai
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
 HEADERS: dict[str, str] = {
-    "渠道": "channel", "编号": "external_id", "外部编号": "external_id", "标题": "title",
-    "内容": "text", "正文": "text", "问题描述": "text", "部门": "department",
-    "部门编码": "department", "人员": "person", "涉及人员": "person", "岗位": "post",
-    "金额": "amount", "涉及金额": "amount", "发生时间": "occurred_at", "日期": "occurred_at",
+    "渠道": "channel",
+    "编号": "external_id",
+    "外部编号": "external_id",
+    "标题": "title",
+    "内容": "text",
+    "正文": "text",
+    "问题描述": "text",
+    "部门": "department",
+    "部门编码": "department",
+    "人员": "person",
+    "涉及人员": "person",
+    "岗位": "post",
+    "金额": "amount",
+    "涉及金额": "amount",
+    "发生时间": "occurred_at",
+    "日期": "occurred_at",
 }
 
 

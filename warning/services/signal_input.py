@@ -13,7 +13,9 @@ class SignalIn(BaseModel):
 
     channel: str = Field(min_length=1, max_length=64, description="渠道 id, e.g. petition")
     external_id: str = Field(
-        min_length=1, max_length=200, description="the source's own id; (channel, external_id) is unique"
+        min_length=1,
+        max_length=200,
+        description="the source's own id; (channel, external_id) is unique",
     )
     title: str = Field(min_length=1, max_length=500)
     text: str = Field(default="", max_length=1_000_000)

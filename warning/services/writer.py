@@ -67,7 +67,7 @@ class IntakeWriter:
     def _write(self, batch: list[tuple[SignalIn, "Future[IntakeOutcome]"]]) -> None:
         try:
             outcomes = self._intake.ingest([item for item, _ in batch])
-        except Exception as error:  # noqa: BLE001 - every waiting caller must hear of it
+        except Exception as error:
             log.exception("intake batch of %d failed", len(batch))
             for _, future in batch:
                 future.set_exception(error)

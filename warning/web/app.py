@@ -9,7 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from warning import __version__
 from warning.runtime import Runtime
-from warning.web.api import catalog, signals, warnings
+from warning.web import pages
+from warning.web.api import catalog, handling, petitions, signals, warnings
 from warning.web.errors import BodySizeLimit, install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -33,9 +34,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
-    for module in (signals, warnings, catalog):
+    for module in (signals, warnings, handling, petitions, catalog):
         app.include_router(module.router)
-    __import__("warning.web.pages", fromlist=["install"]).install(app)
+    pages.install(app)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -2,14 +2,16 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy import select, text
 
 from warning.db.models import Channel, Department, RiskPoint
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.security import current_principal
 
 router = APIRouter(tags=["catalog"])
+_signed_in = [Depends(current_principal)]
 
 
 class ChannelOut(BaseModel):
@@ -61,20 +63,26 @@ def channel_health(channel: Channel) -> str:
     return "ok" if channel.last_run_at or channel.kind != "feed" else "idle"
 
 
-@router.get("/api/channels", response_model=list[ChannelOut])
+@router.get("/api/channels", response_model=list[ChannelOut], dependencies=_signed_in)
 def list_channels(session: SessionDep) -> list[ChannelOut]:
     """List the channels with their health."""
     return [
         ChannelOut(
-            id=c.code, name=c.name, kind=c.kind, confidential=c.confidential, enabled=c.enabled,
-            health=channel_health(c), last_run_at=c.last_run_at, last_status=c.last_status,
+            id=c.code,
+            name=c.name,
+            kind=c.kind,
+            confidential=c.confidential,
+            enabled=c.enabled,
+            health=channel_health(c),
+            last_run_at=c.last_run_at,
+            last_status=c.last_status,
             consecutive_failures=c.consecutive_failures,
         )
         for c in session.scalars(select(Channel).order_by(Channel.code))
     ]
 
 
-@router.get("/api/risk-points", response_model=list[RiskPointOut])
+@router.get("/api/risk-points", response_model=list[RiskPointOut], dependencies=_signed_in)
 def list_risk_points(session: SessionDep) -> list[RiskPointOut]:
     """List the risk register."""
     rows = session.execute(
@@ -91,7 +99,7 @@ def list_risk_points(session: SessionDep) -> list[RiskPointOut]:
     ]
 
 
-@router.get("/api/rules", response_model=list[RuleOut])
+@router.get("/api/rules", response_model=list[RuleOut], dependencies=_signed_in)
 def list_rules(runtime: RuntimeDep) -> list[RuleOut]:
     """List the rules in force with the version of their file."""
     return [RuleOut(**r) for r in runtime.rules.describe()]

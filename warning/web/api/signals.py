@@ -4,17 +4,23 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from warning.db.models import Channel, Department, Signal
+from warning.domain.lifecycle import Role
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
+from warning.web.security import require_roles
 
 router = APIRouter(prefix="/api/signals", tags=["signals"])
+# Signals are raw intake (petition text may identify a reporter): the office handles them;
+# departments see the warnings addressed to them, not the signals behind.
+_office = [Depends(require_roles(Role.OFFICE, Role.ADMIN))]
+_readers = [Depends(require_roles(Role.OFFICE, Role.ADMIN, Role.REVIEWER))]
 
 
 class WarningOut(BaseModel):
@@ -52,15 +58,23 @@ class SignalOut(BaseModel):
     "",
     status_code=201,
     response_model=IntakeOut,
-    responses={200: {"description": "already received: the first result"},
-               422: {"description": "invalid signal"}},
+    dependencies=_office,
+    responses={
+        200: {"description": "already received: the first result"},
+        422: {"description": "invalid signal"},
+    },
 )
 async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -> IntakeOut:
     """Store a signal, evaluate it and answer with the warnings it raised."""
     outcome: IntakeOutcome = await asyncio.wrap_future(runtime.submit_signal(item))
     if outcome.error is not None:
-        raise ApiError(422, outcome.error.code, outcome.error.message, str(outcome.error),
-                       field=outcome.error.field)
+        raise ApiError(
+            422,
+            outcome.error.code,
+            outcome.error.message,
+            str(outcome.error),
+            field=outcome.error.field,
+        )
     assert outcome.signal_id is not None
     if not outcome.created:
         response.status_code = 200
@@ -72,7 +86,7 @@ async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -
     )
 
 
-@router.get("/{signal_id}", response_model=SignalOut)
+@router.get("/{signal_id}", response_model=SignalOut, dependencies=_readers)
 def get_signal(signal_id: int, session: SessionDep) -> SignalOut:
     """Return one stored signal."""
     row = session.execute(
@@ -82,11 +96,22 @@ def get_signal(signal_id: int, session: SessionDep) -> SignalOut:
         .where(Signal.id == signal_id)
     ).first()
     if row is None:
-        raise ApiError(404, "not_found", f"信号 {signal_id} 不存在", f"signal {signal_id} not found")
+        raise ApiError(
+            404, "not_found", f"信号 {signal_id} 不存在", f"signal {signal_id} not found"
+        )
     signal, channel, department = row
     return SignalOut(
-        id=signal.id, channel=channel, external_id=signal.external_id, title=signal.title,
-        text=signal.text, department=department, person=signal.person, post=signal.post,
-        amount=signal.amount, occurred_at=signal.occurred_at, received_at=signal.received_at,
-        status=signal.status, last_error=signal.last_error,
+        id=signal.id,
+        channel=channel,
+        external_id=signal.external_id,
+        title=signal.title,
+        text=signal.text,
+        department=department,
+        person=signal.person,
+        post=signal.post,
+        amount=signal.amount,
+        occurred_at=signal.occurred_at,
+        received_at=signal.received_at,
+        status=signal.status,
+        last_error=signal.last_error,
     )

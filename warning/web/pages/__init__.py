@@ -1,12 +1,16 @@
 """The HTML pages (zh-CN) for office staff, department handlers and reviewers."""
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from warning.web.pages import (
     channels,
     dashboard,
+    login,
     register,
     risk_warnings,
     rules,
@@ -14,10 +18,10 @@ from warning.web.pages import (
     signals,
 )
 from warning.web.pages.csrf import CsrfRefused
-from warning.web.pages.render import PageNotFound, build_templates, render
+from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
 
 router = APIRouter(include_in_schema=False)
-for _module in (dashboard, signal_form, signals, risk_warnings, register, channels, rules):
+for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 
 
@@ -48,6 +52,11 @@ def install(app: FastAPI) -> None:
         assert previous is not None
         return await previous(request, exc)  # type: ignore[no-any-return]
 
+    async def _login(request: Request, _: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    app.add_exception_handler(LoginRequired, _login)  # type: ignore[arg-type]
     app.add_exception_handler(PageNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(CsrfRefused, _csrf)  # type: ignore[arg-type]
     if previous is not None:

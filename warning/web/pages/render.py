@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.scoping import department_clause
+from warning.auth.users import principal_for_token
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.lifecycle import Action, State
+from warning.web.deps import SessionDep
 from warning.web.pages.csrf import issue_token, set_cookie
+from warning.web.security import SESSION_COOKIE
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PER_PAGE = 50
@@ -56,12 +59,21 @@ class PageNotFound(Exception):
         self.what = what
 
 
-def page_principal(request: Request) -> Principal | None:
-    """Return the signed-in user for pages; None (sees everything) until auth is connected."""
-    return None
+class LoginRequired(Exception):
+    """A page was asked for without a valid session; the handler redirects to /login."""
 
 
-PagePrincipal = Annotated[Principal | None, Depends(page_principal)]
+def page_principal(request: Request, session: SessionDep) -> Principal:
+    """Return the signed-in user, or send the browser to the sign-in page."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    principal = principal_for_token(session, token) if token else None
+    if principal is None:
+        raise LoginRequired
+    request.state.principal = principal
+    return principal
+
+
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
 def scoped(stmt: S, principal: Principal | None, column: ColumnElement[Any]) -> S:
@@ -158,8 +170,10 @@ def render(
     """Render a page template with the request, the CSRF token and the active nav item."""
     templates: Jinja2Templates = request.app.state.page_templates
     token = issue_token(request)
+    principal = getattr(request.state, "principal", None)
     response = templates.TemplateResponse(
-        request, name, {"csrf_token": token, **context}, status_code=status_code
+        request, name, {"csrf_token": token, "principal": principal, **context},
+        status_code=status_code,
     )
     set_cookie(response, token)
     response.headers.setdefault("Cache-Control", "no-store")

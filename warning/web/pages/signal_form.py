@@ -14,11 +14,12 @@ from starlette.responses import Response
 
 from warning.auth.principal import Principal
 from warning.domain.enums import ChannelKind
+from warning.domain.lifecycle import Role
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.csrf import check_form
-from warning.web.pages.render import PagePrincipal, render
+from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.signals import filter_options
 
 router = APIRouter()
@@ -86,8 +87,15 @@ def _form_page(
 @router.get("/signals/new", response_class=HTMLResponse)
 def new_signal(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
     """Show the empty form."""
+    _office_only(principal)
     values = {name: "" for name in FIELDS} | {"channel": request.query_params.get("channel", "")}
     return _form_page(request, session, principal, values, {})
+
+
+def _office_only(principal: Principal | None) -> None:
+    """Only the office logs signals; others are told the page does not exist."""
+    if principal is not None and principal.role not in (Role.OFFICE, Role.ADMIN):
+        raise PageNotFound("页面")
 
 
 @router.post("/signals/new", response_class=HTMLResponse)
@@ -95,6 +103,7 @@ async def post_signal(
     request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal
 ) -> Response:
     """Log a signal; on success go to its page, else show the form again with the errors."""
+    _office_only(principal)
     form = await request.form()
     check_form(request, form)
     values = {name: str(form.get(name) or "").strip() for name in FIELDS}

@@ -1,11 +1,11 @@
 """信号: the list with filters and paging, and one signal with the warnings it raised."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -31,6 +31,8 @@ from warning.web.pages.render import (
     render,
     scoped,
 )
+
+S = TypeVar("S", bound=Select[Any])
 
 router = APIRouter()
 
@@ -70,7 +72,7 @@ def list_signals(
         like = f"%{filters.q}%"
         stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
                               Signal.person.ilike(like)))
-    stmt = scoped(stmt, principal, Signal.department_id).order_by(Signal.id.desc())
+    stmt = signals_scope(stmt, principal).order_by(Signal.id.desc())
     return paginate(session, stmt, page)
 
 
@@ -85,6 +87,15 @@ class SignalView:
     hits: list[RuleHit]
 
 
+def signals_scope(stmt: S, principal: Principal | None) -> S:
+    """Limit signals to the caller's departments; confidential channels only to the office."""
+    stmt = scoped(stmt, principal, Signal.department_id)
+    if principal is not None and not principal.reads_all:
+        confidential = select(Channel.id).where(Channel.confidential.is_(True))
+        stmt = stmt.where(Signal.channel_id.not_in(confidential))
+    return stmt
+
+
 def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
     """Return a signal `principal` may see with its warnings and rule hits, or raise 404."""
     stmt = (
@@ -93,7 +104,7 @@ def signal_view(session: Session, principal: Principal | None, signal_id: int) -
         .outerjoin(Department, Department.id == Signal.department_id)
         .where(Signal.id == signal_id)
     )
-    row = session.execute(scoped(stmt, principal, Signal.department_id)).first()
+    row = session.execute(signals_scope(stmt, principal)).first()
     if row is None:
         raise PageNotFound(f"信号 {signal_id}")
     signal, channel, department = row
