@@ -40,10 +40,10 @@ def event_fields(
 def append_event(
     session: Session, *, record_id: int, action: str, from_state: str, to_state: str,
     actor: str, comment: str = "", data: dict[str, Any] | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, after: tuple[int, str] | None = None,
 ) -> HandlingEvent:
-    """Add the next event of a record, chained to the previous one."""
-    seq, prev_hash = last_link(session, record_id)
+    """Add the next event of a record, chained to the previous one (`after`, if known)."""
+    seq, prev_hash = after if after is not None else last_link(session, record_id)
     event = HandlingEvent(**event_fields(
         record_id=record_id, seq=seq + 1, action=action, from_state=from_state,
         to_state=to_state, actor=actor, comment=comment, data=data,

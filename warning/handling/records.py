@@ -40,11 +40,13 @@ def open_record(
     record.receive_due_at = due_at(now, receive_days, day_kind, calendar)
     record.report_due_at = due_at(now, report_days, day_kind, calendar)
     record.updated_at = now
-    session.flush()
+    if record.id is None:
+        session.flush()
     data = {"response": warning.response, "receive_days": receive_days,
             "report_days": report_days, "day_kind": DayKind(day_kind).value}
     event = append_event(session, record_id=record.id, action=Action.ISSUE.value, from_state="",
-                         to_state=State.ISSUED.value, actor=actor, data=data, now=now)
+                         to_state=State.ISSUED.value, actor=actor, data=data, now=now,
+                         after=(0, ""))
     enqueue(session, change_notices(session, kind="issued", warning=warning, record=record,
                                     seq=1, now=now))
     return event

@@ -79,6 +79,7 @@ def raise_warnings(
         prior_hits=_prior_hits(session, matches, subjects, now),
     )
     outcome: dict[int, RaisedOn] = {}
+    pending = _Pending()
     for signal, signal_matches, signal_subjects in zip(signals, matches, subjects, strict=True):
         raised = outcome.setdefault(signal.id, RaisedOn())
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
@@ -88,12 +89,8 @@ def raise_warnings(
                     f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
                 )
             hit = RuleHit(
-                signal_id=signal.id,
-                rule_id=match.rule_id,
-                rule_version=match.rule_version,
-                risk_point_id=point.id,
-                mode=match.mode.value,
-                subject_key=subject.key,
+                signal_id=signal.id, rule_id=match.rule_id, rule_version=match.rule_version,
+                risk_point_id=point.id, mode=match.mode.value, subject_key=subject.key,
                 hit_at=now,
             )
             session.add(hit)
@@ -109,24 +106,15 @@ def raise_warnings(
                 grade = grading.grade(point.level, match.severity, times, match.response)
                 warning = _new_warning(signal, match, subject, point, grade, directory)
                 session.add(warning)
-                session.flush()
-                record = HandlingRecord(warning_id=warning.id, state="issued")
-                session.add(record)
-                session.add(
-                    WarningSignal(
-                        warning_id=warning.id,
-                        signal_id=signal.id,
-                        rule_id=match.rule_id,
-                        attached_at=now,
-                    )
-                )
-                hooks.opened(session, warning=warning, record=record, grade=grade)
+                pending.new.append((warning, signal, match, grade))
                 batch.open_warnings[key] = warning
                 raised.new.append(warning)
             elif warning.signal_id != signal.id and warning not in raised.attached:
-                _attach(session, warning, signal, match, point, grading, hooks, now)
+                regrade = _regrade(warning, match, point, grading)
+                pending.attached.append((warning, signal, match, regrade))
                 raised.attached.append(warning)
-            hit.warning_id = warning.id
+            pending.hits.append((hit, warning))
+    _write_pending(session, pending, hooks, now)
     return outcome
 
 
@@ -170,30 +158,57 @@ def _new_warning(
     )
 
 
-def _attach(
-    session: Session,
-    warning: RiskWarning,
-    signal: Signal,
-    match: RuleMatch,
-    point: RiskPointRef,
-    grading: GradingPolicy,
-    hooks: RecordHooks,
-    now: datetime,
-) -> None:
-    """Put a later signal on an open warning's timeline; repetition may raise its grade."""
-    session.add(
-        WarningSignal(
-            warning_id=warning.id, signal_id=signal.id, rule_id=match.rule_id, attached_at=now
-        )
-    )
+def _regrade(
+    warning: RiskWarning, match: RuleMatch, point: RiskPointRef, grading: GradingPolicy
+) -> tuple[str, Grade] | None:
+    """Count one more signal on an open warning; return (previous, grade) if it got heavier."""
     warning.repeat_count += 1
     severity = max(warning.severity, match.severity)
     grade = grading.grade(point.level, severity, warning.repeat_count, match.response)
     previous = warning.response
-    if Response(grade.response).rank > Response(previous).rank:
-        warning.response = grade.response.value
-        warning.severity = severity
-        hooks.regraded(session, warning=warning, previous=previous, grade=grade)
+    if Response(grade.response).rank <= Response(previous).rank:
+        return None
+    warning.response = grade.response.value
+    warning.severity = severity
+    return previous, grade
+
+
+@dataclass
+class _Pending:
+    """Warnings, attachments and hits decided in a batch, written together at its end."""
+
+    new: list[tuple[RiskWarning, Signal, RuleMatch, Grade]] = field(default_factory=list)
+    attached: list[tuple[RiskWarning, Signal, RuleMatch, tuple[str, Grade] | None]] = field(
+        default_factory=list
+    )
+    hits: list[tuple[RuleHit, RiskWarning]] = field(default_factory=list)
+
+
+def _write_pending(session: Session, pending: _Pending, hooks: RecordHooks, now: datetime) -> None:
+    """Insert a batch's warnings and records in few statements, then open each record."""
+    if not pending.new and not pending.attached:
+        return
+    session.flush()  # new warnings get their ids in one batched INSERT
+    opened = []
+    for warning, signal, match, grade in pending.new:
+        record = HandlingRecord(warning_id=warning.id, state="issued")
+        record.warning = warning
+        session.add(record)
+        session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id,
+                                  rule_id=match.rule_id, attached_at=now))
+        opened.append((warning, record, grade))
+    for warning, signal, match, _ in pending.attached:
+        session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id,
+                                  rule_id=match.rule_id, attached_at=now))
+    for hit, warning in pending.hits:
+        hit.warning_id = warning.id
+    session.flush()
+    with session.no_autoflush:  # the events are flushed together at commit
+        for warning, record, grade in opened:
+            hooks.opened(session, warning=warning, record=record, grade=grade)
+    for warning, _, _, regrade in pending.attached:
+        if regrade is not None:
+            hooks.regraded(session, warning=warning, previous=regrade[0], grade=regrade[1])
 
 
 def _open_warnings(
