@@ -138,6 +138,7 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: apt-get install wrk")
+    token = _office_token(args.url)
     port = free_port()
     env = os.environ | {
         "QINGFENG_DATABASE_URL": args.url,
@@ -188,6 +189,18 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         "requests": requests,
         "server_peak_mb": rss,
     }
+
+
+def _office_token(url: str) -> str:
+    """Create an office user on the bench database and return an API token."""
+    from warning.auth.users import add_user, issue_token
+    from warning.db.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        token = issue_token(session, user=add_user(session, name="bench", role="office"))
+    engine.dispose()
+    return token
 
 
 def _rss_mb(pid: int) -> float:

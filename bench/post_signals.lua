@@ -18,6 +18,7 @@ local surnames = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周",
 local given = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋"}
 
 function init(args)
+  wrk.headers["Content-Type"] = "application/json"
   limit = tonumber(args[1])
   for i = 2, #args do table.insert(keywords, args[i]) end
   math.randomseed(tid * 7919)
@@ -34,7 +35,8 @@ function request()
   local body = string.format(
     '{"channel":"petition","external_id":"W%d-%d","title":"关于有关情况的反映%d","text":"%s%s%s","department":"%s","person":"%s","amount":"%d"}',
     tid, sent, sent, filler, kw, filler, departments[math.random(#departments)], name, math.random(100, 200000))
-  return wrk.format("POST", "/api/signals", {["Content-Type"] = "application/json"}, body)
+  -- nil headers: wrk.headers, which carry the Authorization header given with -H
+  return wrk.format("POST", "/api/signals", nil, body)
 end
 
 local bad = 0

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.progress import Progress
 
-from warning.cli.common import fail, runtime
+from warning.cli.common import fail, runtime, settings
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
@@ -43,12 +43,13 @@ def add(**fields: object) -> None:
 @click.option("--batch", default=1000, show_default=True, help="每批提交的条数")
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
+    columns = _import_columns(channel)
     lines: list[int] = []
     items: list[SignalIn] = []
     errors: list[RowError] = []
     try:
         for line, raw in read_rows(file):
-            parsed = to_signal(line, raw, channel)
+            parsed = to_signal(line, raw, channel, columns)
             if isinstance(parsed, RowError):
                 errors.append(parsed)
             else:
@@ -76,6 +77,17 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
     )
 
 
+def _import_columns(channel: str | None) -> dict[str, str] | None:
+    """Return the header map of a file channel's definition, if it has one."""
+    if channel is None:
+        return None
+    from warning.channels.loader import check_channels
+
+    definitions, _ = check_channels(settings().channels_dir)
+    found = next((d for d in definitions if d.id == channel), None)
+    return dict(found.import_.columns) if found and found.import_ else None
+
+
 def _check_refs(rt: object, items: list[SignalIn], lines: list[int], file: Path) -> None:
     """Refuse the whole file if any row names an unknown channel or department."""
     from sqlalchemy import select
@@ -84,7 +96,10 @@ def _check_refs(rt: object, items: list[SignalIn], lines: list[int], file: Path)
 
     with rt.sessions() as session:  # type: ignore[attr-defined]
         channels = set(session.scalars(select(Channel.code).where(Channel.enabled.is_(True))))
-        departments = set(session.scalars(select(Department.code)))
+        departments = {
+            value for row in session.execute(select(Department.code, Department.name))
+            for value in row
+        }
     problems = [
         f"{file}:{line}: 渠道“{item.channel}”不存在"
         for line, item in zip(lines, items, strict=True)

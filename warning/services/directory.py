@@ -29,12 +29,13 @@ class RiskPointRef:
 
 @dataclass(frozen=True)
 class Directory:
-    """Channels and departments by code, read once per batch."""
+    """Channels and departments by code (departments also by name), read once per batch."""
 
     channels: dict[str, ChannelRef]
     departments: dict[str, int]
     department_codes: dict[int, str]
     channel_by_id: dict[int, ChannelRef]
+    department_names: dict[str, int]
 
     @classmethod
     def load(cls, session: Session) -> "Directory":
@@ -43,12 +44,15 @@ class Directory:
             c.code: ChannelRef(c.id, c.code, c.confidential, c.enabled, c.default_department_id)
             for c in session.scalars(select(Channel))
         }
-        departments = dict(session.execute(select(Department.code, Department.id)).all())
+        rows = session.execute(select(Department.code, Department.name, Department.id)).all()
+        departments = {code: id_ for code, _, id_ in rows}
+        names = {name: id_ for _, name, id_ in rows}
         return cls(
             channels,
             departments,
             {v: k for k, v in departments.items()},
             {c.id: c for c in channels.values()},
+            names,
         )
 
 

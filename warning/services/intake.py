@@ -205,7 +205,9 @@ def _row(item: SignalIn, directory: Directory) -> dict[str, object]:
         )
     department_id = None
     if item.department is not None:
-        department_id = directory.departments.get(item.department)
+        department_id = directory.departments.get(item.department) or (
+            directory.department_names.get(item.department)
+        )
         if department_id is None:
             raise IntakeError(
                 "department",

@@ -1,10 +1,12 @@
 """Read signals from .jsonl, .csv and .xlsx files, with the line of each row."""
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,19 +63,37 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
 
 
-def to_signal(line: int, raw: Mapping[str, Any], channel: str | None) -> SignalIn | RowError:
-    """Validate one raw row; a fixed `channel` fills rows that name none."""
+def to_signal(
+    line: int, raw: Mapping[str, Any], channel: str | None,
+    columns: Mapping[str, str] | None = None,
+) -> SignalIn | RowError:
+    """Validate one raw row; a fixed `channel` fills rows that name none.
+
+    `columns` is a file channel's own header map (channels/*.yaml `import.columns`); a row
+    without an external id gets one from a hash of its content, so re-importing the same
+    file stores nothing twice.
+    """
     if "__error__" in raw:
         return RowError(line, str(raw["__error__"]))
-    row = {HEADERS.get(str(k).strip(), str(k).strip()): v for k, v in raw.items()}
+    headers = {**HEADERS, **(columns or {})}
+    row = {headers.get(str(k).strip(), str(k).strip()): v for k, v in raw.items()}
     row = {k: v for k, v in row.items() if v not in (None, "")}
+    if "external_id" not in row and columns is not None:
+        content = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+        row["external_id"] = "row-" + hashlib.sha256(content.encode()).hexdigest()[:20]
     if channel and "channel" not in row:
         row["channel"] = channel
     for key in ("external_id", "department", "person", "post", "title", "text"):
         if key in row and not isinstance(row[key], str):
             row[key] = str(row[key])
-    if hasattr(row.get("occurred_at"), "tzinfo"):
-        row["occurred_at"] = naive_to_shanghai(row["occurred_at"])
+    when = row.get("occurred_at")
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when.strip().replace("/", "-"))
+        except ValueError:
+            return RowError(line, f"occurred_at: 日期“{row['occurred_at']}”无法识别 (YYYY-MM-DD)")
+    if isinstance(when, datetime):
+        row["occurred_at"] = naive_to_shanghai(when)
     try:
         return SignalIn.model_validate(row)
     except ValidationError as error:

@@ -1,0 +1,52 @@
+"""`qingfeng signal import`: channel headers, GBK, all or nothing, no duplicates."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from warning.cli.main import cli
+from warning.db.models import Signal
+from warning.runtime import Runtime
+
+HEADER = "编号,问题标题,问题描述,被审计部门,金额\n"
+ROWS = (
+    "SJ-2026-01,采购拆分,审计发现采购中心将设备采购化整为零拆分实施,采购中心,48000\n"
+    "SJ-2026-02,报销不规范,差旅费报销附件不全,财务科,3200\n"
+)
+
+
+@pytest.fixture
+def env(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("QINGFENG_RULES_DIR", str(runtime.settings.rules_dir))
+    monkeypatch.setenv("QINGFENG_CHANNELS_DIR", str(runtime.settings.channels_dir))
+    return runtime
+
+
+def _count(rt: Runtime) -> int:
+    with rt.sessions() as session:
+        return session.scalar(select(func.count()).select_from(Signal)) or 0
+
+
+def test_audit_file_in_gbk_imports_once_with_the_channel_headers(
+    env: Runtime, tmp_path: Path
+) -> None:
+    path = tmp_path / "审计发现.csv"
+    path.write_bytes((HEADER + ROWS).encode("gbk"))
+    first = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit"])
+    assert first.exit_code == 0, first.output
+    assert "新增 2 条信号" in first.output and "产生 1 条预警" in first.output
+    again = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit"])
+    assert again.exit_code == 0 and "新增 0 条信号" in again.output
+    assert _count(env) == 2
+
+
+def test_a_bad_row_imports_nothing_and_names_the_line(env: Runtime, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + ROWS + "SJ-2026-03,,没有标题,财务科,abc\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit"])
+    assert result.exit_code == 1
+    assert f"{path}:4:" in result.output
+    assert _count(env) == 0
