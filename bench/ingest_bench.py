@@ -165,6 +165,8 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
                 "10s",
                 "-s",
                 str(HERE / "post_signals.lua"),
+                "-H",
+                f"Authorization: Bearer {token}",
                 f"http://127.0.0.1:{port}/",
                 "--",
                 str(per_thread),
