@@ -160,7 +160,7 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
                 "wrk",
                 "-t2",
                 "-c50",
-                "-d600s",
+                f"-d{args.api_seconds}s",
                 "--timeout",
                 "10s",
                 "-s",
@@ -181,7 +181,11 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         rss = _rss_mb(server.pid)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     return {
         "signals_per_s": requests / (duration_us / 1e6),
         "p50_ms": p50 / 1e3,
@@ -268,6 +272,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "pg"], default="sqlite")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--phases", default="raw-db,raw-dr,batch,api")
+    parser.add_argument("--api-seconds", type=int, default=60,
+                        help="how long wrk posts signals (the API phase is timed, not counted)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -296,6 +302,8 @@ def main() -> None:
                 str(args.rules),
                 "--batch",
                 str(args.batch),
+                "--api-seconds",
+                str(args.api_seconds),
             ],
             capture_output=True,
             text=True,

@@ -26,9 +26,6 @@ end
 
 function request()
   sent = sent + 1
-  if sent > limit then
-    wrk.thread:stop()
-  end
   local kw = ""
   if math.random() < 0.2 then kw = keywords[math.random(#keywords)] end
   local name = surnames[math.random(#surnames)] .. given[math.random(#given)] .. given[math.random(#given)]
