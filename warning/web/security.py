@@ -8,12 +8,13 @@ from fastapi import Depends, Request
 from warning.auth.principal import Principal
 from warning.auth.users import principal_for_token
 from warning.domain.lifecycle import Role
+from warning.web.deps import SessionDep
 from warning.web.errors import ApiError
 
 SESSION_COOKIE = "qingfeng_session"
 
 
-def _presented_token(request: Request) -> str:
+def presented_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -21,17 +22,10 @@ def _presented_token(request: Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
 
 
-def current_principal(request: Request) -> Principal:
-    """Return the caller, or answer 401.
-
-    The lookup uses its own short session: a request that then waits on the intake writer
-    must not hold a pooled connection the writer needs.
-    """
-    token = _presented_token(request)
-    principal = None
-    if token:
-        with request.app.state.runtime.sessions() as session:
-            principal = principal_for_token(session, token)
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Return the caller, or answer 401."""
+    token = presented_token(request)
+    principal = principal_for_token(session, token) if token else None
     if principal is None:
         raise ApiError(401, "unauthenticated", "需要登录或有效的令牌",
                        "authentication required", )
