@@ -41,7 +41,7 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator["Browser"]:
     """Launch Debian's Chromium once per run through Playwright."""
     if not CHROMIUM.exists():

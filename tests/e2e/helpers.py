@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 
 from warning.auth.principal import Principal
-from warning.db.models import Department, RiskPoint
+from warning.db.models import Department, HandlingRecord, RiskPoint
 from warning.domain.lifecycle import Action, Role
 from warning.handling.records import act
 from warning.runtime import Runtime
@@ -70,7 +70,10 @@ def seed_warnings(runtime: Runtime) -> Seeded:
         handler = Principal(user_id=0, name="李敏", role=Role.HANDLER, department_id=department_id)
         steps = [(Action.RECEIVE, "", ""), (Action.ASSIGN, "", "李敏"),
                  (Action.REPORT, "已暂停该项目采购，重新组织招标，相关人员已作书面说明。", "")]
-        for version, (action, comment, person) in enumerate(steps, start=1):
+        for action, comment, person in steps:
+            version = session.scalar(
+                select(HandlingRecord.version).where(HandlingRecord.warning_id == warning_id)
+            )
             act(session, warning_id=warning_id, principal=handler, action=action,
                 version=version, comment=comment, responsible_person=person)
             session.commit()
