@@ -66,6 +66,24 @@ BOZO = rss("utf-8", [("b1", "采购部违规采购 &undefined; 问题", "良好�
 ) + RSS_ITEM.format(slug="b2", title="第二条正常条目", summary="良好条目二")
 
 
+def silent_samples() -> dict[str, bytes]:
+    """Return feeds with no XML declaration: only the bytes say what they are."""
+    one = [("x1", SIMPLIFIED, SUMMARY_HTML)]
+    traditional = [("x1", TRADITIONAL, "&lt;p&gt;舉報稱採購部經理&lt;/p&gt;")]
+    gbk = rss("", [("x1", f"{SIMPLIFIED} {GBK_ONLY}", SUMMARY_HTML)], declare=False).encode("gbk")
+    return {
+        "silent_gbk.xml": gbk,
+        "silent_gb18030.xml": rss(
+            "", [("x1", f"{SIMPLIFIED} {GB18030_ONLY}", SUMMARY_HTML)], declare=False
+        ).encode("gb18030"),
+        "silent_big5.xml": rss("", traditional, declare=False, name="輿情樣本").encode("big5"),
+        "silent_utf8_bom.xml": codecs.BOM_UTF8 + rss("", one, declare=False).encode("utf-8"),
+        "silent_utf8.xml": rss("", one, declare=False).encode("utf-8"),
+        # One byte no codec accepts, as a truncated upload leaves behind.
+        "silent_gbk_stray_byte.xml": gbk.replace(b"<link>", b"\xff<link>", 1),
+    }
+
+
 def samples() -> dict[str, bytes]:
     """Return every sample file's name and bytes."""
     one = [("x1", SIMPLIFIED, SUMMARY_HTML)]
@@ -85,6 +103,7 @@ def samples() -> dict[str, bytes]:
             "big5", [("x1", TRADITIONAL, "&lt;p&gt;舉報稱採購部經理&lt;/p&gt;")], name="輿情樣本"
         ).encode("big5"),
         "rss_bozo.xml": BOZO.encode("utf-8"),
+        **silent_samples(),
         "page.html": (
             "<!DOCTYPE html><html><head><title>首页</title></head>"
             "<body><h1>某市交通局</h1><p>欢迎访问</p></body></html>"

@@ -55,6 +55,8 @@ class FeedHandler(BaseHTTPRequestHandler):
         if path in FILES:
             name, content_type = FILES[path]
             self._send(200, (DATA / name).read_bytes(), content_type)
+        elif path.startswith("/charset/"):
+            self._labelled(path)
         elif path in REDIRECTS:
             code, target = REDIRECTS[path]
             self._send(code, b"", "text/plain", {"Location": target})
@@ -92,6 +94,16 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def _labelled(self, path: str) -> None:
+        """Serve /charset/<label>/<file> with that charset in Content-Type ("none": no charset)."""
+        _, _, label, name = path.split("/", 3)
+        target = DATA / name
+        if target.parent != DATA or not target.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        charset = "" if label == "none" else f"; charset={label}"
+        self._send(200, target.read_bytes(), f"application/rss+xml{charset}")
 
     def _conditional(self) -> None:
         validators = {"ETag": ETAG, "Last-Modified": LAST_MODIFIED}
@@ -153,6 +165,9 @@ class FeedServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops SYNs when tests open many connections at
+    # once on a busy machine; the retried SYN then lands past a 1 s connect timeout.
+    request_queue_size = 128
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), FeedHandler)

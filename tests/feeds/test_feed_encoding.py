@@ -1,0 +1,67 @@
+"""Feeds that lie about their charset, or say nothing, still decode to the right Chinese."""
+
+import asyncio
+
+import pytest
+from feed_samples import GB18030_ONLY, GBK_ONLY, SIMPLIFIED, SUMMARY_TEXT, TRADITIONAL
+
+from warning.feeds.encoding import decode_body
+from warning.feeds.fetch import FeedState, FetchResult, fetch_feed, make_client
+from warning.feeds.parse import ParseStatus, parse_feed
+
+# What a server may claim: nothing, UTF-8, a Chinese charset, or Java's default.
+LABELS = ["none", "utf-8", "gbk", "gb2312", "big5", "ISO-8859-1"]
+# file -> (title, summary, codec that must be chosen); none has an XML declaration.
+SILENT = {
+    "silent_gbk.xml": (f"{SIMPLIFIED} {GBK_ONLY}", SUMMARY_TEXT, "gb18030"),
+    "silent_gb18030.xml": (f"{SIMPLIFIED} {GB18030_ONLY}", SUMMARY_TEXT, "gb18030"),
+    "silent_big5.xml": (TRADITIONAL, "舉報稱採購部經理", "big5hkscs"),
+    "silent_utf8_bom.xml": (SIMPLIFIED, SUMMARY_TEXT, "utf_8"),
+    "silent_utf8.xml": (SIMPLIFIED, SUMMARY_TEXT, "utf_8"),
+    "silent_gbk_stray_byte.xml": (f"{SIMPLIFIED} {GBK_ONLY}", SUMMARY_TEXT, "gb18030"),
+}
+
+
+def fetch(url: str) -> FetchResult:
+    """Fetch one URL from the loopback server."""
+
+    async def go() -> FetchResult:
+        async with make_client() as client:
+            return await fetch_feed(client, FeedState(url=url))
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize("name", sorted(SILENT))
+def test_a_lying_or_silent_charset_still_gives_the_chinese_title(
+    base_url: str, name: str, label: str
+) -> None:
+    title, summary, encoding = SILENT[name]
+    result = fetch(f"{base_url}/charset/{label}/{name}")
+    assert result.has_body, result.error
+    assert (label == "none") is ("charset" not in (result.content_type or ""))
+    parsed = parse_feed(result.body, result.content_type, base_url=result.url)
+    assert parsed.status is ParseStatus.OK, parsed.reason
+    assert parsed.encoding == encoding
+    assert [item.title for item in parsed.items] == [title]
+    assert parsed.items[0].summary_text == summary
+
+
+def test_how_each_lie_was_seen_through(base_url: str) -> None:
+    big5 = fetch(f"{base_url}/charset/gbk/silent_big5.xml")
+    assert decode_body(big5.body, big5.content_type).source == "detected"
+    gbk = fetch(f"{base_url}/charset/utf-8/silent_gbk.xml")
+    assert decode_body(gbk.body, gbk.content_type).source == "detected"
+    honest = fetch(f"{base_url}/charset/gbk/silent_gbk.xml")
+    assert decode_body(honest.body, honest.content_type).source == "http"
+    bom = fetch(f"{base_url}/charset/big5/silent_utf8_bom.xml")
+    assert decode_body(bom.body, bom.content_type).source == "bom"
+    stray = fetch(f"{base_url}/charset/utf-8/silent_gbk_stray_byte.xml")
+    decoded = decode_body(stray.body, stray.content_type)
+    assert decoded.source == "replace" and decoded.text.count("\ufffd") == 1
+
+
+def test_binary_garbage_decodes_without_raising() -> None:
+    decoded = decode_body(bytes(range(256)) * 16, "text/xml; charset=big5")
+    assert decoded.source == "replace" and isinstance(decoded.text, str)
