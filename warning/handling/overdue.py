@@ -6,7 +6,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from warning.db.engine import transaction
@@ -56,7 +69,13 @@ def _due() -> ColumnElement[datetime]:
 
 
 def _stage() -> ColumnElement[str]:
-    return case((HandlingRecord.state == State.ISSUED.value, "receive"), else_="report")
+    """Name the deadline a record waits on: each return starts a new report deadline with its
+    own name ("report", "report2", ...), so it gets its own reminder and escalation notices."""
+    return case(
+        (HandlingRecord.state == State.ISSUED.value, "receive"),
+        (HandlingRecord.report_round == 0, "report"),
+        else_=literal("report") + cast(HandlingRecord.report_round + 1, String),
+    )
 
 
 def _candidates(condition: ColumnElement[bool]) -> Select[Any]:
@@ -168,6 +187,8 @@ def _write(session: Session, rows: Any, now: datetime, *, kind: str, level: int)
 
 def _extra(row: Any, kind: str, level: int) -> str:
     stage = "签收" if row["stage"] == "receive" else "整改情况上报"
+    if row["stage"] not in ("receive", "report"):
+        stage = f"退回后的{stage}"
     if kind == "reminder":
         return f"提醒：{stage}期限即将届满，请按时办理。"
     if level == 1:

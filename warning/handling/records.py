@@ -14,6 +14,7 @@ from warning.auth.scoping import visible_warnings
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
+from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
 from warning.handling.events import append_event
 from warning.handling.holidays import default_calendar
@@ -90,6 +91,8 @@ def act(
         data["responsible_person"] = record.responsible_person
     if attachments:
         data["attachments"] = [dict(a) for a in attachments]
+    if action is Action.RETURN:
+        data |= renew_report_deadline(session, record, now)
     if not row.to.is_open:
         record.closed_at = now
         warning.is_open = False

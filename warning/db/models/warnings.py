@@ -65,6 +65,7 @@ class HandlingRecord(Base):
     receive_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     overdue_level: Mapped[int] = mapped_column(default=0)
+    report_round: Mapped[int] = mapped_column(default=0, server_default="0")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
