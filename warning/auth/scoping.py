@@ -1,11 +1,11 @@
 """Department scoping as WHERE clauses: what a principal may see is decided in the query."""
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from warning.auth.principal import Principal
-from warning.db.models import Department, RiskWarning, SupervisedDepartment
+from warning.db.models import Channel, Department, RiskWarning, Signal, SupervisedDepartment
 from warning.domain.lifecycle import Role
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
@@ -41,3 +41,15 @@ def department_clause(
 def visible_warnings(stmt: S, principal: Principal) -> S:
     """Add the WHERE clause that keeps only the warnings `principal` may see."""
     return stmt.where(department_clause(principal, RiskWarning.department_id))
+
+
+def visible_signals(stmt: S, principal: Principal, signal: Any = Signal) -> S:
+    """Keep the signals of `principal`'s departments; confidential channels only for readers-all.
+
+    `signal` may be an alias of Signal, for queries that read signals twice.
+    """
+    stmt = stmt.where(department_clause(principal, signal.department_id))
+    if not principal.reads_all:
+        confidential = select(Channel.id).where(Channel.confidential.is_(True))
+        stmt = stmt.where(signal.channel_id.not_in(confidential))
+    return stmt

@@ -20,6 +20,7 @@ from warning.db.models import (
     ReporterReveal,
     RiskWarning,
     Signal,
+    User,
     WarningSignal,
 )
 from warning.db.models.base import utcnow
@@ -137,6 +138,32 @@ def reveal_reporter(
     session.flush()
     log.info("reporter of signal %d revealed to %s", signal_id, principal.actor)
     return Revealed(signal_id, reporter.anonymous, identity, now)
+
+
+@dataclass(frozen=True)
+class PastReveal:
+    """One earlier reading of a reporter: who, when and why (never what was shown)."""
+
+    who: str
+    reason: str
+    revealed_at: datetime
+
+
+def reporter_on_file(session: Session, *, signal_id: int) -> bool:
+    """Return whether a reporter record (named or anonymous) is stored for a signal."""
+    found = session.scalar(select(Reporter.signal_id).where(Reporter.signal_id == signal_id))
+    return found is not None
+
+
+def past_reveals(session: Session, *, signal_id: int) -> list[PastReveal]:
+    """Return the reveals of a signal's reporter, oldest first."""
+    rows = session.execute(
+        select(ReporterReveal.actor, User.name, ReporterReveal.reason, ReporterReveal.revealed_at)
+        .outerjoin(User, User.id == ReporterReveal.user_id)
+        .where(ReporterReveal.signal_id == signal_id)
+        .order_by(ReporterReveal.revealed_at, ReporterReveal.id)
+    )
+    return [PastReveal(name or actor, reason, at) for actor, name, reason, at in rows]
 
 
 def receipt_status(session: Session, code: str) -> ReceiptStatus:

@@ -11,6 +11,7 @@ from warning.web.pages import (
     channels,
     dashboard,
     login,
+    petitions,
     register,
     risk_warnings,
     rules,
@@ -23,6 +24,7 @@ from warning.web.pages.render import LoginRequired, PageNotFound, build_template
 router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
+router.include_router(petitions.router)
 
 
 def _wants_page(request: Request) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.scoping import visible_signals
 from warning.db.models import (
     Channel,
     Department,
@@ -20,6 +21,7 @@ from warning.db.models import (
     WarningSignal,
 )
 from warning.web.deps import SessionDep
+from warning.web.pages.petition_panel import petition_context
 from warning.web.pages.render import (
     SIGNAL_STATUS,
     PageNotFound,
@@ -89,11 +91,7 @@ class SignalView:
 
 def signals_scope(stmt: S, principal: Principal | None) -> S:
     """Limit signals to the caller's departments; confidential channels only to the office."""
-    stmt = scoped(stmt, principal, Signal.department_id)
-    if principal is not None and not principal.reads_all:
-        confidential = select(Channel.id).where(Channel.confidential.is_(True))
-        stmt = stmt.where(Signal.channel_id.not_in(confidential))
-    return stmt
+    return stmt if principal is None else visible_signals(stmt, principal)
 
 
 def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
@@ -155,10 +153,21 @@ def signal_page(
     signal_id: str, request: Request, session: SessionDep, principal: PagePrincipal,
     result: str | None = None,
 ) -> HTMLResponse:
-    """Show one signal and the warnings it raised."""
+    """Show one signal, the warnings it raised and, for petitions, its case."""
     if not signal_id.isdigit():
         raise PageNotFound(f"信号 {signal_id}")
-    view = signal_view(session, principal, int(signal_id))
+    return detail_page(request, session, principal, int(signal_id), result=clean(result))
+
+
+def detail_page(
+    request: Request, session: Session, principal: Principal, signal_id: int, *,
+    result: str = "", status_code: int = 200, **petition: Any,
+) -> HTMLResponse:
+    """Render a signal's page; `petition` carries a reveal's outcome to the reporter panel."""
+    view = signal_view(session, principal, signal_id)
+    extra = petition_context(request, session, principal, signal_id=signal_id,
+                             confidential=view.channel.confidential,
+                             department_id=view.signal.department_id, **petition)
     return render(request, "signals/detail.html", {
-        "nav": "signals", "v": view, "result": clean(result),
-    })
+        "nav": "signals", "v": view, "result": result, **extra,
+    }, status_code=status_code)
