@@ -6,6 +6,7 @@ import click
 
 from warning import __version__
 from warning.cli.db_cmd import db_group
+from warning.cli.export_cmd import warnings_group
 from warning.cli.register_cmd import register_group
 from warning.cli.rules_cmd import rules_group_with
 from warning.cli.scan_cmd import scan
@@ -64,6 +65,7 @@ for command in (
     user_group,
     audit_group,
     reporter_key,
+    warnings_group,
 ):
     cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""`qingfeng signal add` and `qingfeng signal import FILE`."""
+"""`qingfeng signal add`, `qingfeng signal import FILE` and (from export_cmd) `signal export`."""
 
 import json
 from decimal import Decimal
@@ -8,6 +8,7 @@ import click
 from rich.progress import Progress
 
 from warning.cli.common import fail, runtime, settings
+from warning.cli.export_cmd import export_signals
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
@@ -15,7 +16,10 @@ from warning.services.signal_input import SignalIn
 
 @click.group("signal")
 def signal_group() -> None:
-    """Log and import signals (预警信息)."""
+    """Log, import and export signals (预警信息)."""
+
+
+signal_group.add_command(export_signals)
 
 
 @signal_group.command("add")

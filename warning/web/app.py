@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from warning import __version__
 from warning.runtime import Runtime
 from warning.web import pages
-from warning.web.api import cases, catalog, handling, petitions, signals, warnings
+from warning.web.api import cases, catalog, exports, handling, petitions, signals, warnings
 from warning.web.errors import BodySizeLimit, install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -34,8 +34,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
-    # cases first: its fixed path /api/signals/cases must win over /api/signals/{signal_id}.
-    for module in (cases, signals, warnings, handling, petitions, catalog):
+    # exports and cases first: their fixed paths must win over /api/signals/{signal_id}.
+    for module in (exports, cases, signals, warnings, handling, petitions, catalog):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

@@ -1,0 +1,173 @@
+"""Exports of warnings and signals: scoped like the lists, redacted, and readable back."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.integration.petition_world import REPORTER, SECRET_WORD, World, build_world
+from warning.cli.main import cli
+from warning.db.models import Department, RiskWarning
+from warning.exports.signal_table import HEADER as SIGNAL_HEADER
+from warning.exports.signal_table import REDACTED
+from warning.exports.warning_table import HEADER as WARNING_HEADER
+from warning.petitions.keys import ReporterCipher, generate_key
+from warning.runtime import Runtime
+from warning.web.app import create_app
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> Iterator[World]:
+    app = create_app(runtime)
+    cipher = ReporterCipher([generate_key()])
+    app.state.reporter_cipher = cipher
+    yield build_world(runtime, app, cipher)
+
+
+def _xlsx(data: bytes) -> list[dict[str, object]]:
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def _csv(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "no UTF-8 BOM: Excel would read it as GBK"
+    assert b"\r\n" in data
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _warning_ids(runtime: Runtime, department: str) -> set[int]:
+    with runtime.sessions() as session:
+        return set(session.scalars(
+            select(RiskWarning.id).join(Department, Department.id == RiskWarning.department_id)
+            .where(Department.code == department)
+        ))
+
+
+def test_a_handler_of_b_exports_only_b_s_warnings(world: World, runtime: Runtime) -> None:
+    got = world.client("handler_b").get("/api/warnings/export?format=xlsx")
+    assert got.status_code == 200, got.text
+    assert got.headers["content-type"] == XLSX and got.headers["cache-control"] == "no-store"
+    assert "filename*=UTF-8''%E9%A2%84%E8%AD%A6-" in got.headers["content-disposition"]
+    rows = _xlsx(got.content)
+    b_ids, a_ids = _warning_ids(runtime, "CWK"), _warning_ids(runtime, "CGZX")
+    assert a_ids and len(b_ids) >= 2
+    assert {r["预警编号"] for r in rows} == b_ids
+    assert {r["责任部门"] for r in rows} == {"财务科"}
+    assert all(isinstance(r["下达时间"], datetime) for r in rows)
+    assert {r["处置状态"] for r in rows} == {"已下达"}
+    as_csv = _csv(world.client("handler_b").get("/api/warnings/export?format=csv").content)
+    assert list(as_csv[0]) == list(WARNING_HEADER)
+    assert {int(r["预警编号"]) for r in as_csv} == b_ids
+
+
+def test_the_office_exports_every_warning_with_the_list_filters(
+    world: World, runtime: Runtime,
+) -> None:
+    office = world.client("office")
+    everything = _csv(office.get("/api/warnings/export").content)
+    assert {int(r["预警编号"]) for r in everything} == (
+        _warning_ids(runtime, "CGZX") | _warning_ids(runtime, "CWK"))
+    ids = [int(r["预警编号"]) for r in everything]
+    assert ids == sorted(ids, reverse=True)
+    only_a = _csv(office.get("/api/warnings/export?department=CGZX&state=open&response=").content)
+    assert {int(r["预警编号"]) for r in only_a} == _warning_ids(runtime, "CGZX")
+    assert _csv(office.get("/api/warnings/export?state=closed").content) == []
+    assert _csv(office.get("/api/warnings/export?risk_point=CW-001").content) == []
+    assert office.get("/api/warnings/export?response=scolding").status_code == 422
+    assert office.get("/api/warnings/export?format=pdf").status_code == 422
+    assert TestClient(world.app).get("/api/warnings/export").status_code == 401
+
+
+def test_a_handler_s_signal_export_has_no_confidential_signal(world: World) -> None:
+    for fmt in ("csv", "xlsx"):
+        got = world.client("handler_b").get(f"/api/signals/export?format={fmt}")
+        assert got.status_code == 200
+        rows = _csv(got.content) if fmt == "csv" else _xlsx(got.content)
+        assert [int(str(r["信号编号"])) for r in rows] == [world.audit_b]
+        assert rows[0]["保密渠道"] == "否" and rows[0]["渠道"] == "审计"
+        text = got.content.decode("utf-8-sig") if fmt == "csv" else str(rows)
+        assert SECRET_WORD not in text and "举报" not in text
+    handler_a = _csv(world.client("handler_a").get("/api/signals/export").content)
+    assert [int(r["信号编号"]) for r in handler_a] == [world.audit_a]
+
+
+def test_the_office_export_has_petition_text_and_cases_but_never_a_reporter(
+    world: World,
+) -> None:
+    got = world.client("office").get("/api/signals/export?format=xlsx")
+    rows = {r["信号编号"]: r for r in _xlsx(got.content)}
+    assert set(rows) == {world.first, *world.repeats, world.petition_b, world.audit_a,
+                         world.audit_b}
+    assert SECRET_WORD in str(rows[world.first]["内容"])
+    for member in (world.first, *world.repeats):
+        assert (rows[member]["首件信号编号"], rows[member]["同案件数"]) == (world.first, 3)
+    assert rows[world.petition_b]["同案件数"] is None
+    assert rows[world.audit_b]["涉及金额（元）"] == pytest.approx(float(Decimal("8800.50")))
+    as_csv = world.client("office").get("/api/signals/export?format=csv").content
+    for data in (got.content, as_csv):
+        text = str(_xlsx(data)) if data is got.content else data.decode("utf-8-sig")
+        for value in REPORTER.values():
+            assert value not in text
+    assert list(_csv(as_csv)[0]) == list(SIGNAL_HEADER)
+
+
+def test_a_reviewer_gets_confidential_signals_with_their_text_redacted(world: World) -> None:
+    rows = {int(r["信号编号"]): r
+            for r in _csv(world.client("reviewer").get("/api/signals/export").content)}
+    assert rows[world.first]["内容"] == REDACTED
+    assert rows[world.first]["标题"] == "关于采购中心串标的举报"
+    assert rows[world.audit_a]["内容"] == "设备采购存在陪标情况"
+    assert SECRET_WORD not in str(rows)
+
+
+def test_signal_filters_and_formula_text_stay_harmless(world: World) -> None:
+    office = world.client("office")
+    audit = _csv(office.get("/api/signals/export?channel=audit&q=审计发现").content)
+    assert [int(r["信号编号"]) for r in audit] == [world.audit_b, world.audit_a]
+    assert audit[1]["标题"] == "'=HYPERLINK(\"http://x\")审计发现"
+    sheet = load_workbook(io.BytesIO(
+        office.get("/api/signals/export?format=xlsx&department=CGZX&channel=audit").content
+    )).worksheets[0]
+    title = sheet.cell(row=2, column=SIGNAL_HEADER.index("标题") + 1)
+    assert title.value == "=HYPERLINK(\"http://x\")审计发现" and title.data_type == "s"
+    assert sheet.max_row == 2
+
+
+def test_export_routes_are_not_taken_for_signal_ids(world: World) -> None:
+    spec = world.client("office").get("/openapi.json").json()
+    for path in ("/api/warnings/export", "/api/signals/export"):
+        content = spec["paths"][path]["get"]["responses"]["200"]["content"]
+        assert XLSX in content and "text/csv; charset=utf-8" in content
+    assert world.client("office").get(f"/api/signals/{world.audit_a}").status_code == 200
+
+
+def test_the_command_line_exports_both_lists(
+    world: World, runtime: Runtime, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    runner = CliRunner()
+    signals = tmp_path / "信号.xlsx"
+    done = runner.invoke(cli, ["signal", "export", str(signals), "--channel", "petition"])
+    assert done.exit_code == 0, done.output
+    assert "已导出 4 条信号" in done.output
+    rows = _xlsx(signals.read_bytes())
+    assert {r["信号编号"] for r in rows} == {world.first, *world.repeats, world.petition_b}
+    assert not any(value in str(rows) for value in REPORTER.values())
+    warnings = tmp_path / "warnings.csv"
+    done = runner.invoke(cli, ["warnings", "export", str(warnings), "--department", "CWK"])
+    assert done.exit_code == 0, done.output
+    exported = {int(r["预警编号"]) for r in _csv(warnings.read_bytes())}
+    assert exported == _warning_ids(runtime, "CWK")
+    refused = runner.invoke(cli, ["warnings", "export", str(tmp_path / "w.pdf")])
+    assert refused.exit_code == 1 and ".csv" in refused.output

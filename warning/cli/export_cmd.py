@@ -1,0 +1,74 @@
+"""`qingfeng signal export FILE` and `qingfeng warnings export FILE` (.csv or .xlsx).
+
+The command line runs with the database's own credentials, so it exports every department
+and the office's view of confidential text; reporters are never read, so never exported.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from warning.cli.common import fail, runtime
+from warning.exports.files import ExportFormat, Table, to_bytes
+from warning.exports.limits import ExportTooLarge
+from warning.exports.signal_table import SignalFilters, signal_table
+from warning.exports.warning_table import WarningFilters, warning_table
+from warning.runtime import Runtime
+
+FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+def _write(file: Path, build: Callable[[Runtime], Table]) -> None:
+    try:
+        fmt = ExportFormat(file.suffix.lower().lstrip("."))
+    except ValueError:
+        fail(f"{file}: 只支持 .csv 或 .xlsx (use .csv or .xlsx)")
+    with runtime(load_rules=False) as rt:
+        try:
+            table = build(rt)
+        except ExportTooLarge as error:
+            fail(error.message)
+    file.write_bytes(to_bytes(table, fmt))
+    click.echo(f"已导出 {len(table.rows)} 条{table.title}到 {file}")
+
+
+@click.command("export")
+@click.argument("file", type=FILE)
+@click.option("--channel", default="", help="渠道 id")
+@click.option("--department", default="", help="部门编码")
+@click.option("--status", default="", help="received / evaluated / failed")
+@click.option("--q", default="", help="标题、来文编号或人员中包含的文字")
+def export_signals(file: Path, channel: str, department: str, status: str, q: str) -> None:
+    """Export signals to FILE (.csv UTF-8 with BOM, or .xlsx), newest first."""
+    filters = SignalFilters(channel, department, status, q)
+
+    def build(rt: Runtime) -> Table:
+        with rt.sessions() as session:
+            return signal_table(session, None, filters, timezone=rt.settings.timezone)
+
+    _write(file, build)
+
+
+@click.group("warnings")
+def warnings_group() -> None:
+    """Export warnings (预警)."""
+
+
+@warnings_group.command("export")
+@click.argument("file", type=FILE)
+@click.option("--department", default="", help="部门编码")
+@click.option("--state", default="", help="处置状态，或 open 表示全部未办结")
+@click.option("--response", default="", help="reminder / talk / admonition / rectification")
+@click.option("--risk-point", default="", help="风险点编号")
+def export_warnings(
+    file: Path, department: str, state: str, response: str, risk_point: str
+) -> None:
+    """Export warnings to FILE (.csv UTF-8 with BOM, or .xlsx), newest first."""
+    filters = WarningFilters(department, state, response, risk_point)
+
+    def build(rt: Runtime) -> Table:
+        with rt.sessions() as session:
+            return warning_table(session, None, filters, timezone=rt.settings.timezone)
+
+    _write(file, build)

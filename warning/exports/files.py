@@ -1,0 +1,101 @@
+"""Write an export table as .csv (UTF-8 with BOM, for Excel) or .xlsx (openpyxl)."""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+Cell = str | int | Decimal | datetime | None
+
+# Excel runs a cell starting with these as a formula when it opens a .csv (CSV injection);
+# signal text comes from outside, so such text is prefixed with an apostrophe.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DATETIME_TEXT = "%Y-%m-%d %H:%M"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
+
+
+class ExportFormat(StrEnum):
+    """The file formats an export can be written as."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+    @property
+    def media_type(self) -> str:
+        if self is ExportFormat.CSV:
+            return "text/csv; charset=utf-8"
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Table:
+    """An export: its sheet title, Chinese header and rows of plain values."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+
+
+def to_bytes(table: Table, fmt: ExportFormat) -> bytes:
+    """Return the table as the bytes of a file in `fmt`."""
+    return csv_bytes(table) if fmt is ExportFormat.CSV else xlsx_bytes(table)
+
+
+def _csv_cell(value: Cell) -> str | int | Decimal:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_TEXT)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_bytes(table: Table) -> bytes:
+    """Return UTF-8 with a BOM and CRLF line ends, which Excel on Chinese Windows opens right."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(table.header)
+    writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(table: Table) -> bytes:
+    """Return a one-sheet workbook: bold frozen header, dates and money formatted."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table.title[:31])
+    sheet.freeze_panes = "A2"
+    for index, title in enumerate(table.header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(title) * 2 + 4)
+    header = [WriteOnlyCell(sheet, value=title) for title in table.header]
+    for cell in header:
+        cell.font = Font(bold=True)
+    sheet.append(header)
+    for row in table.rows:
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+                cell.data_type = "s"  # text beginning with "=" stays text, not a formula
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(value, Decimal):
+                    cell.number_format = MONEY_FORMAT
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+

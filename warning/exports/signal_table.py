@@ -1,0 +1,102 @@
+"""The signal list as an export table: scoped in the query, confidential text redacted.
+
+Reporters are stored apart (table reporters) and never read here, so no export can carry
+one. A handler or leader never gets a confidential channel's signals (`visible_signals`);
+a reviewer gets them with their text replaced, only the office and admins see it.
+"""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.scoping import visible_signals
+from warning.db.models import Channel, Department, Signal, SignalLink, WarningSignal
+from warning.domain.enums import SignalStatus
+from warning.domain.lifecycle import Role
+from warning.exports.files import Cell, Table
+from warning.exports.limits import check_size, local
+
+HEADER = (
+    "信号编号", "接收时间", "渠道", "保密渠道", "来文编号", "标题", "内容", "涉及部门",
+    "涉及人员", "涉及岗位", "涉及金额（元）", "发生时间", "研判状态", "预警数",
+    "首件信号编号", "同案件数",
+)
+STATUS_LABELS = {SignalStatus.RECEIVED.value: "待研判", SignalStatus.EVALUATED.value: "已研判",
+                 SignalStatus.FAILED.value: "研判失败"}
+REDACTED = "（保密渠道内容，已隐去）"
+TEXT_READERS = (Role.OFFICE, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class SignalFilters:
+    """The signal list's filters as the list page takes them."""
+
+    channel: str = ""
+    department: str = ""
+    status: str = ""
+    q: str = ""
+
+
+def reads_confidential_text(principal: Principal | None) -> bool:
+    """Return whether `principal` may read a confidential signal's text (None: the CLI)."""
+    return principal is None or principal.role in TEXT_READERS
+
+
+def signals_query(principal: Principal | None, filters: SignalFilters) -> Select[tuple[
+    Signal, Channel, Department | None, int, int | None, int | None
+]]:
+    """Return the signals `principal` may see that match the filters, newest first."""
+    warnings = (
+        select(func.count(WarningSignal.id)).where(WarningSignal.signal_id == Signal.id)
+        .correlate(Signal).scalar_subquery()
+    )
+    sizes = (
+        select(SignalLink.case_signal_id.label("case_id"), func.count().label("size"))
+        .group_by(SignalLink.case_signal_id).subquery()
+    )
+    stmt = (
+        select(Signal, Channel, Department, warnings.label("warnings"),
+               SignalLink.case_signal_id, sizes.c.size)
+        .join(Channel, Channel.id == Signal.channel_id)
+        .outerjoin(Department, Department.id == Signal.department_id)
+        .outerjoin(SignalLink, SignalLink.signal_id == Signal.id)
+        .outerjoin(sizes, sizes.c.case_id == SignalLink.case_signal_id)
+    )
+    if principal is not None:
+        stmt = visible_signals(stmt, principal)
+    if filters.channel:
+        stmt = stmt.where(Channel.code == filters.channel)
+    if filters.department:
+        stmt = stmt.where(Department.code == filters.department)
+    if filters.status:
+        stmt = stmt.where(Signal.status == filters.status)
+    if filters.q:
+        like = f"%{filters.q}%"
+        stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
+                              Signal.person.ilike(like)))
+    return stmt.order_by(Signal.id.desc())
+
+
+def signal_table(
+    session: Session, principal: Principal | None, filters: SignalFilters, *, timezone: str
+) -> Table:
+    """Return the signals `principal` may see as rows, confidential text redacted for them."""
+    stmt = signals_query(principal, filters)
+    check_size(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+    zone = ZoneInfo(timezone)
+    reads_text = reads_confidential_text(principal)
+    rows: list[list[Cell]] = []
+    for signal, channel, department, warnings, case_id, size in session.execute(stmt):
+        text = signal.text if reads_text or not channel.confidential else REDACTED
+        rows.append([
+            signal.id, local(signal.received_at, zone), channel.name,
+            "是" if channel.confidential else "否", signal.external_id, signal.title, text,
+            department.name if department else None, signal.person, signal.post, signal.amount,
+            local(signal.occurred_at, zone), STATUS_LABELS.get(signal.status, signal.status),
+            warnings, case_id if size and size > 1 else None,
+            size if size and size > 1 else None,
+        ])
+    return Table("信号", HEADER, rows)

@@ -1,0 +1,92 @@
+"""The warning list as an export table, scoped to the caller's departments in the query."""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.scoping import visible_warnings
+from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
+from warning.domain.enums import Level, Response
+from warning.domain.lifecycle import OPEN_STATES, State
+from warning.exports.files import Cell, Table
+from warning.exports.limits import check_size, local
+
+HEADER = (
+    "预警编号", "下达时间", "风险点编号", "风险点", "风险等级", "责任部门", "对象类型", "对象",
+    "处置措施", "严重程度", "重复次数", "处置状态", "是否逾期", "责任人", "签收期限", "上报期限",
+    "办结时间", "规则", "规则版本",
+)
+SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    """The warning list's filters; `state` may also be "open" (every unfinished state)."""
+
+    department: str = ""
+    state: str = ""
+    response: str = ""
+    risk_point: str = ""
+
+
+def warnings_query(principal: Principal | None, filters: WarningFilters) -> Select[tuple[
+    RiskWarning, RiskPoint, Department | None, HandlingRecord
+]]:
+    """Return the warnings `principal` may see that match the filters, newest first."""
+    stmt = (
+        select(RiskWarning, RiskPoint, Department, HandlingRecord)
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+    )
+    if principal is not None:
+        stmt = visible_warnings(stmt, principal)
+    if filters.department:
+        stmt = stmt.where(Department.code == filters.department)
+    if filters.state == "open":
+        stmt = stmt.where(HandlingRecord.state.in_([s.value for s in OPEN_STATES]))
+    elif filters.state:
+        stmt = stmt.where(HandlingRecord.state == filters.state)
+    if filters.response:
+        stmt = stmt.where(RiskWarning.response == filters.response)
+    if filters.risk_point:
+        stmt = stmt.where(RiskPoint.code == filters.risk_point)
+    return stmt.order_by(RiskWarning.id.desc())
+
+
+def warning_table(
+    session: Session, principal: Principal | None, filters: WarningFilters, *, timezone: str
+) -> Table:
+    """Return the warnings `principal` may see as rows with Chinese headers and labels."""
+    stmt = warnings_query(principal, filters)
+    check_size(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+    zone = ZoneInfo(timezone)
+    rows = [_row(w, p, d, r, zone) for w, p, d, r in session.execute(stmt)]
+    return Table("预警", HEADER, rows)
+
+
+def _row(
+    warning: RiskWarning, point: RiskPoint, department: Department | None,
+    record: HandlingRecord, zone: ZoneInfo,
+) -> list[Cell]:
+    return [
+        warning.id, local(warning.created_at, zone), point.code, point.name,
+        _label(Level, point.level), department.name if department else None,
+        SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind), warning.subject_name,
+        _label(Response, warning.response), warning.severity, warning.repeat_count,
+        _label(State, record.state), "是" if record.overdue_level > 0 else "否",
+        record.responsible_person, local(record.receive_due_at, zone),
+        local(record.report_due_at, zone), local(record.closed_at, zone),
+        warning.rule_id, warning.rule_version,
+    ]
+
+
+def _label(kind: type[Level] | type[Response] | type[State], value: str) -> str:
+    try:
+        return kind(value).label
+    except ValueError:
+        return value
+
