@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from warning.channels.definition import ChannelDefinition
 from warning.channels.loader import load_channels
 from warning.demo.load import read_org
@@ -64,3 +67,16 @@ def test_default_departments_exist_in_the_demo_org() -> None:
     codes = {d.code for d in read_org().departments}
     for channel in _by_id().values():
         assert channel.default_department in (None, *codes), channel.id
+
+
+def test_feed_backoff_cap_defaults_to_a_day_and_is_validated() -> None:
+    feed = {"url": "http://127.0.0.1:8765/feed.xml"}
+    channel = {"id": "news", "name": "舆情", "kind": "feed"}
+    default = ChannelDefinition.model_validate({**channel, "feed": feed})
+    assert default.feed is not None and default.feed.max_backoff_minutes == 24 * 60
+    capped = ChannelDefinition.model_validate(
+        {**channel, "feed": {**feed, "max_backoff_minutes": 180}}
+    )
+    assert capped.feed is not None and capped.feed.max_backoff_minutes == 180
+    with pytest.raises(ValidationError, match="max_backoff_minutes"):
+        ChannelDefinition.model_validate({**channel, "feed": {**feed, "max_backoff_minutes": 0}})

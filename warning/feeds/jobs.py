@@ -17,8 +17,8 @@ from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from sqlalchemy import Column, Float, LargeBinary, MetaData, Table, Unicode, inspect, select
 
 from warning.db.engine import make_engine
+from warning.feeds.channels import enabled_feed_channels, feed_settings
 from warning.feeds.service import FeedChannelNotFound, scan_now
-from warning.feeds.store import enabled_feed_channels, feed_settings
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -55,17 +55,18 @@ def run_feed_job(channel_code: str, key: str) -> None:
             "call register_feed_jobs at start)"
         )
     try:
-        totals = scan_now(runtime, channel_code, trigger="schedule")
+        totals = scan_now(runtime, channel_code, trigger="schedule", backoff=True)
     except FeedChannelNotFound:
         log.warning("feed channel %s is no longer enabled; its job will be removed", channel_code)
         return
     log.info(
-        "feed %s scanned: new=%d relevant=%d signals=%d errors=%d",
+        "feed %s scanned: new=%d relevant=%d signals=%d errors=%d backed_off=%d",
         channel_code,
         totals.new,
         totals.relevant,
         totals.signals,
         totals.errors,
+        totals.backed_off,
     )
 
 

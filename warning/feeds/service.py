@@ -2,6 +2,10 @@
 
 `scan_now` runs its own event loop (asyncio.run): call it from a thread, the CLI or a
 scheduler job, never from inside a running loop.
+
+Backoff (see `warning.feeds.backoff`) holds back scheduled scans of a failing feed; each
+held-back run is logged with status `backoff`. A scan a person asks for (the CLI, the
+API) is not held back.
 """
 
 import asyncio
@@ -15,15 +19,10 @@ from sqlalchemy.orm import Session
 
 from warning.db.models import Channel, ScanRun
 from warning.db.models.base import utcnow
+from warning.feeds.channels import FeedChannel, Subjects, load_feed_channels
 from warning.feeds.fetch import FetchKind
-from warning.feeds.scan import FeedOutcome, Progress, ScanSummary, scan_feeds
-from warning.feeds.store import (
-    SavedOutcome,
-    SeenEntries,
-    Subjects,
-    load_feed_channels,
-    save_outcome,
-)
+from warning.feeds.scan import FeedOutcome, Progress, ScanReport, ScanSummary, scan_feeds
+from warning.feeds.store import SavedOutcome, SeenEntries, save_outcome
 from warning.notify.outbox import OFFICE, enqueue
 from warning.runtime import Runtime
 
@@ -37,8 +36,13 @@ class FeedChannelNotFound(LookupError):
 
 @dataclass
 class ScanTotals(ScanSummary):
-    """The scan summary plus what storing it did: signals, notices, storage failures."""
+    """The scan summary plus what storing it did: signals, notices, storage failures.
 
+    `backed_off` counts the feeds not fetched because they are failing and their
+    backoff wait has not passed; they are not in `feeds`.
+    """
+
+    backed_off: int = 0
     signals: int = 0
     notified: int = 0
     store_errors: int = 0
@@ -56,20 +60,32 @@ def scan_now(
     *,
     trigger: str = "manual",
     client: httpx.AsyncClient | None = None,
+    backoff: bool = False,
 ) -> ScanTotals:
-    """Scan every enabled feed channel (or one, by id or code) and store what was found."""
+    """Scan every enabled feed channel (or one, by id or code) and store what was found.
+
+    With `backoff`, a failing feed whose wait has not passed is logged, not fetched.
+    """
     with runtime.sessions() as session:
         subjects = Subjects.load(session)
         feeds = load_feed_channels(session, channel_id, subjects)
     if channel_id is not None and not feeds:
         raise FeedChannelNotFound(f"没有启用的订阅源渠道“{channel_id}” (no such feed channel)")
+    held: list[tuple[FeedChannel, datetime]] = []
+    if backoff:
+        feeds, held = _hold_back(feeds, utcnow())
     seen = SeenEntries(runtime.sessions, {feed.code: feed.channel_id for feed in feeds})
     started = utcnow()
-    report = asyncio.run(
-        scan_feeds([feed.spec for feed in feeds], seen=seen, progress=progress, client=client)
+    report = (
+        asyncio.run(
+            scan_feeds([feed.spec for feed in feeds], seen=seen, progress=progress, client=client)
+        )
+        if feeds
+        else ScanReport((), ScanSummary())
     )
     finished = utcnow()
     totals = ScanTotals(**{f.name: getattr(report.summary, f.name) for f in fields(ScanSummary)})
+    totals.backed_off = _log_held(runtime, held, trigger)
     threshold = failure_threshold(runtime)
     fresh: list[int] = []
     for feed, outcome in zip(feeds, report.outcomes, strict=True):
@@ -98,6 +114,45 @@ def scan_now(
         # Stored already; a failed or interrupted evaluation is retried by the intake job.
         runtime.intake.evaluate(fresh)
     return totals
+
+
+def _hold_back(
+    feeds: list[FeedChannel], now: datetime
+) -> tuple[list[FeedChannel], list[tuple[FeedChannel, datetime]]]:
+    """Split feeds into those to fetch now and those backoff holds until a due time."""
+    ready: list[FeedChannel] = []
+    held: list[tuple[FeedChannel, datetime]] = []
+    for feed in feeds:
+        due = feed.due_at()
+        if due is not None and now < due and not feed.spec.state.gone:
+            held.append((feed, due))
+        else:
+            ready.append(feed)
+    return ready, held
+
+
+def _log_held(runtime: Runtime, held: list[tuple[FeedChannel, datetime]], trigger: str) -> int:
+    """Log a `backoff` run per held-back feed; its state and failure count stay as they were."""
+    if not held:
+        return 0
+    now = utcnow()
+    for feed, due in held:
+        log.info("feed %s held back by backoff until %s", feed.code, due.isoformat())
+    try:
+        with runtime.sessions() as session, session.begin():
+            for feed, due in held:
+                failures = feed.spec.state.consecutive_failures
+                session.add(
+                    ScanRun(
+                        channel_id=feed.channel_id, trigger=trigger, status="backoff",
+                        started_at=now, finished_at=now,
+                        error=f"连续失败 {failures} 次，退避中，{due:%Y-%m-%d %H:%M} UTC 后再试 "
+                        f"(backing off after {failures} failures; due {due.isoformat()})",
+                    )
+                )
+    except Exception:
+        log.exception("logging the held-back feeds failed")
+    return len(held)
 
 
 def _notify(
