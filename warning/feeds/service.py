@@ -4,8 +4,8 @@
 scheduler job, never from inside a running loop.
 
 Backoff (see `warning.feeds.backoff`) holds back scheduled scans of a failing feed; each
-held-back run is logged with status `backoff`. A scan a person asks for (the CLI, the
-API) is not held back.
+held-back run is logged with status `backoff`. A scan a person asks for (`qingfeng
+scan`) is not held back.
 """
 
 import asyncio
