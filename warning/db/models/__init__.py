@@ -5,7 +5,13 @@ from warning.db.models.channels import Channel
 from warning.db.models.feeds import FeedEntry, ScanRun
 from warning.db.models.org import Department, Person, Post, Unit
 from warning.db.models.outbox import Delivery, Notice
-from warning.db.models.petitions import Reporter, ReporterReveal, SignalBand, SignalLink
+from warning.db.models.petitions import (
+    RateLimit,
+    Reporter,
+    ReporterReveal,
+    SignalBand,
+    SignalLink,
+)
 from warning.db.models.register import Category, RiskPoint
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
@@ -24,6 +30,7 @@ __all__ = [
     "Notice",
     "Person",
     "Post",
+    "RateLimit",
     "Reporter",
     "ReporterReveal",
     "RiskPoint",

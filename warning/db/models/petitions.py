@@ -57,3 +57,17 @@ class SignalBand(Base):
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RateLimit(Base):
+    """One client's token bucket for a rate-limited action, kept so every process shares it.
+
+    `key` is sha256 of the action and the client address, never the address itself;
+    `tat` is the bucket's theoretical arrival time (GCRA, epoch seconds): a row with
+    `tat` in the past is a full bucket, and is deleted.
+    """
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[float] = mapped_column(Float, index=True)
