@@ -1,11 +1,21 @@
 """Receipt codes for anonymous reporters and the rate limit on looking them up."""
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import case, delete, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.db.models import RateLimit
+
+log = logging.getLogger(__name__)
 
 # Crockford base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -35,6 +45,18 @@ def receipt_digest(code: str) -> str:
     guessing attack on the digest is feasible, and a plain digest can be looked up by index.
     """
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+class ReceiptLimiter(Protocol):
+    """What the receipt lookup needs of a rate limiter."""
+
+    def allow(self, key: str) -> bool:
+        """Take one attempt for `key`; False when it must wait."""
+        ...
+
+    def retry_after(self) -> int:
+        """Return the seconds a refused client should wait."""
+        ...
 
 
 @dataclass
@@ -82,3 +104,68 @@ class RateLimiter:
             del self._buckets[key]
         if len(self._buckets) >= self.max_keys:
             self._buckets.clear()
+
+
+@dataclass
+class StoredRateLimiter:
+    """A token bucket per key kept in the database: the limit holds across processes and restarts.
+
+    The same bucket as `RateLimiter` (`capacity` at once, refilled evenly over `period`),
+    written as GCRA: a key's row holds the time its bucket would be full again (`tat`),
+    and an attempt is allowed when moving that time on by one token's share of the
+    period leaves it at most `period` ahead of now. The test and the move are one
+    UPDATE, which the database applies atomically, so concurrent attempts from any
+    number of processes never let more through. Keys are stored as sha256 of the
+    action and client address, and rows whose bucket is full again are deleted, so
+    no client address lingers.
+    """
+
+    sessions: sessionmaker[Session]
+    capacity: int = 5
+    period: float = 60.0
+    action: str = "receipt"
+    clock: Callable[[], float] = time.time
+
+    def allow(self, key: str) -> bool:
+        """Take one token for `key`; False when its bucket is empty."""
+        now = self.clock()
+        share = self.period / self.capacity
+        digest = hashlib.sha256(f"{self.action}:{key}".encode()).hexdigest()
+        with self.sessions() as session, session.begin():
+            if _insert_new(session, digest, now + share):
+                allowed = True
+            else:
+                start = case((RateLimit.tat > now, RateLimit.tat), else_=now)
+                moved = session.execute(
+                    update(RateLimit)
+                    .where(RateLimit.key == digest, start + share - now <= self.period)
+                    .values(tat=start + share)
+                )
+                allowed = moved.rowcount == 1  # type: ignore[attr-defined]
+        self._prune(now)
+        return allowed
+
+    def retry_after(self) -> int:
+        """Return the seconds until one token refills (an upper bound on the wait)."""
+        return max(1, round(self.period / self.capacity))
+
+    def _prune(self, now: float) -> None:
+        """Delete the rows of full buckets; best effort, in its own transaction."""
+        try:
+            with self.sessions() as session, session.begin():
+                session.execute(delete(RateLimit).where(RateLimit.tat <= now))
+        except Exception:
+            log.warning("pruning rate_limits failed; retried on the next attempt", exc_info=True)
+
+
+def _insert_new(session: Session, digest: str, tat: float) -> bool:
+    """Insert a first attempt's row unless the key has one; tell whether it was inserted."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(RateLimit)
+        .values(key=digest, tat=tat)
+        .on_conflict_do_nothing()
+        .returning(RateLimit.key)
+    )
+    return session.execute(statement).first() is not None

@@ -12,7 +12,7 @@ from warning.domain.lifecycle import DomainError, Role
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.input import PetitionIn
 from warning.petitions.keys import ReporterCipher, ReporterKeySettings, load_cipher
-from warning.petitions.receipts import RateLimiter
+from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
@@ -33,17 +33,17 @@ def get_reporter_cipher(request: Request) -> ReporterCipher | None:
     return cipher
 
 
-def get_receipt_limiter(request: Request) -> RateLimiter:
-    """Return the app's receipt-lookup rate limiter (5 per minute per client address)."""
+def get_receipt_limiter(request: Request) -> ReceiptLimiter:
+    """Return the receipt-lookup rate limiter (5 per minute per client address, in the database)."""
     state = request.app.state
     if not hasattr(state, "receipt_limiter"):
-        state.receipt_limiter = RateLimiter(capacity=5, period=60.0)
-    limiter: RateLimiter = state.receipt_limiter
+        state.receipt_limiter = StoredRateLimiter(state.runtime.sessions, capacity=5, period=60.0)
+    limiter: ReceiptLimiter = state.receipt_limiter
     return limiter
 
 
 CipherDep = Annotated[ReporterCipher | None, Depends(get_reporter_cipher)]
-LimiterDep = Annotated[RateLimiter, Depends(get_receipt_limiter)]
+LimiterDep = Annotated[ReceiptLimiter, Depends(get_receipt_limiter)]
 
 
 class PetitionWarningOut(BaseModel):
