@@ -22,6 +22,7 @@ def notify_config(runtime: Runtime) -> NotifyConfig:
         smtp_port=settings.smtp_port,
         sender=settings.mail_sender,
         office_emails=offices,
+        webhooks=dict(settings.webhook_urls),
     )
 
 

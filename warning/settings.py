@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_sender: str = "qingfeng@localhost"
     office_emails: str = Field(default="", description="Comma-separated addresses of the office.")
+    webhook_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description='Group-robot webhooks as JSON, by audience: "*" (office and every '
+        'department), "office", "department:<code>", "person:<id>".',
+    )
     intake_batch_size: int = 200
     intake_batch_wait_ms: float = 2.0
     run_scheduler: bool = True

@@ -13,6 +13,7 @@ from warning.domain.lifecycle import (
     State,
     TransitionNotAllowed,
     UnknownAction,
+    actions_for,
     parse_action,
     transition,
 )
@@ -84,3 +85,21 @@ def test_unknown_and_system_actions_cannot_be_chosen() -> None:
 def test_every_state_and_action_has_a_chinese_label() -> None:
     assert set(STATE_LABELS) == set(State) and set(ACTION_LABELS) == set(Action)
     assert State.CLOSED.label == "已办结" and Action.RETURN.label == "退回"
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("role", list(Role))
+def test_actions_for_lists_exactly_the_rows_the_role_may_take(state: State, role: Role) -> None:
+    listed = [action for action, _ in actions_for(state, role)]
+    assert listed == [a for (s, a), row in TRANSITIONS.items() if s is state and role in row.roles]
+    for action in listed:
+        transition(state, action, role, FULL)
+
+
+def test_actions_for_a_handler_and_the_office_in_progress_and_reported() -> None:
+    handler = [a for a, _ in actions_for("in_progress", Role.HANDLER)]
+    assert handler == [Action.ASSIGN, Action.REPORT, Action.NOTE]
+    office = [a for a, _ in actions_for(State.REPORTED, Role.OFFICE)]
+    assert office == [Action.ACCEPT, Action.RETURN, Action.WITHDRAW, Action.NOTE]
+    assert actions_for(State.REPORTED, Role.REVIEWER) == []
+    assert actions_for(State.CLOSED, Role.ADMIN) == []

@@ -164,6 +164,13 @@ def parse_action(value: str) -> Action:
     return action
 
 
+def actions_for(state: State | str, role: Role) -> list[tuple[Action, Transition]]:
+    """Return the actions `role` may take in `state`, in the table's order."""
+    state = State(state)
+    return [(action, row) for (at, action), row in TRANSITIONS.items()
+            if at is state and role in row.roles]
+
+
 def transition(
     state: State | str, action: Action, role: Role, fields: Mapping[str, object]
 ) -> Transition:

@@ -47,7 +47,16 @@ def prepare(
     return [_one(name, data, max_bytes) for name, data in items]
 
 
-def _one(filename: str, data: str, max_bytes: int) -> Prepared:
+def prepare_files(
+    items: list[tuple[str, bytes]], max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Prepared]:
+    """Check uploaded (filename, bytes) pairs; refuse the whole lot on the first bad one."""
+    if len(items) > MAX_COUNT:
+        raise AttachmentRefused(f"附件最多 {MAX_COUNT} 个", f"at most {MAX_COUNT} attachments")
+    return [_checked(*_named(name), content, max_bytes) for name, content in items]
+
+
+def _named(filename: str) -> tuple[str, str]:
     name = PurePath(filename.replace("\\", "/")).name.strip()
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
@@ -55,12 +64,21 @@ def _one(filename: str, data: str, max_bytes: int) -> Prepared:
             f"附件“{name}”类型不允许，仅限 {', '.join(ALLOWED)}",
             f"attachment {name!r}: type not allowed (allowed: {', '.join(ALLOWED)})",
         )
+    return name, ext
+
+
+def _one(filename: str, data: str, max_bytes: int) -> Prepared:
+    name, ext = _named(filename)
     if len(data) > max_bytes * 4 // 3 + 8:
         raise _too_large(name, max_bytes)
     try:
         content = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise AttachmentRefused(f"附件“{name}”不是合法的 base64", f"{name!r}: bad base64") from None
+    return _checked(name, ext, content, max_bytes)
+
+
+def _checked(name: str, ext: str, content: bytes, max_bytes: int) -> Prepared:
     if len(content) > max_bytes:
         raise _too_large(name, max_bytes)
     if not _looks_like(ext, content):

@@ -10,7 +10,16 @@ from fastapi.staticfiles import StaticFiles
 from warning import __version__
 from warning.runtime import Runtime
 from warning.web import pages
-from warning.web.api import cases, catalog, exports, handling, petitions, signals, warnings
+from warning.web.api import (
+    cases,
+    catalog,
+    exports,
+    handling,
+    notices,
+    petitions,
+    signals,
+    warnings,
+)
 from warning.web.errors import BodySizeLimit, install_error_handlers
 
 STATIC = Path(__file__).parent / "static"
@@ -35,7 +44,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
     # exports and cases first: their fixed paths must win over /api/signals/{signal_id}.
-    for module in (exports, cases, signals, warnings, handling, petitions, catalog):
+    for module in (exports, cases, signals, warnings, handling, petitions, catalog, notices):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

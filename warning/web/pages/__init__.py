@@ -10,7 +10,10 @@ from starlette.responses import Response
 from warning.web.pages import (
     channels,
     dashboard,
+    handling_actions,
+    inbox,
     login,
+    notices,
     petitions,
     register,
     risk_warnings,
@@ -25,6 +28,8 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
+for _module in (handling_actions, inbox, notices):
+    router.include_router(_module.router)
 
 
 def _wants_page(request: Request) -> bool:

@@ -23,6 +23,7 @@ from warning.domain.enums import Response
 from warning.domain.lifecycle import State
 from warning.web.api.warnings import _query, _summary
 from warning.web.deps import SessionDep
+from warning.web.pages.action_forms import action_context
 from warning.web.pages.render import (
     PageNotFound,
     PagePrincipal,
@@ -134,4 +135,5 @@ def warning_page(
     if not warning_id.isdigit():
         raise PageNotFound(f"预警 {warning_id}")
     view = warning_view(session, principal, int(warning_id))
-    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view})
+    context = action_context(principal, view.record, done=request.query_params.get("done"))
+    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view, **context})
