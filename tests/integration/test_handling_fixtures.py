@@ -21,7 +21,7 @@ from warning.db.models import (
     Unit,
 )
 from warning.handling.events import event_fields
-from warning.handling.records import open_record
+from warning.handling.opening import open_record
 
 ISSUED_AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 
@@ -93,9 +93,7 @@ def new_warning(
         )
         session.add(warning)
         session.flush()
-        record = HandlingRecord(warning_id=warning.id, state="issued")
-        session.add(record)
-        open_record(session, warning=warning, record=record, actor="system:test",
+        open_record(session, warning=warning, actor="system:test",
                     receive_days=receive_days, report_days=report_days, now=now)
         return warning.id
 

@@ -2,7 +2,15 @@
 
 from sqlalchemy import func, select
 
-from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning, RuleHit, Signal
+from warning.db.models import (
+    HandlingEvent,
+    HandlingRecord,
+    Notice,
+    RiskWarning,
+    RuleHit,
+    Signal,
+)
+from warning.handling.audit import verify_chains
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 
@@ -145,3 +153,36 @@ def test_failed_evaluation_keeps_the_signal_and_a_retry_evaluates_it(runtime: Ru
         signal = session.get(Signal, outcome.signal_id)
         assert signal is not None and signal.status == "evaluated"
     assert _count(runtime, RiskWarning) == 1
+
+
+def test_one_batch_opens_records_at_version_one_and_chains_a_regrade_after_the_issue(
+    runtime: Runtime,
+) -> None:
+    outcomes = runtime.intake.ingest([
+        _signal(20, "王五参与串标", department="CGZX", person="王五"),
+        _signal(21, "赵六参与串标", department="CGZX", person="赵六"),
+        _signal(22, "又反映王五围标串标", department="CGZX", person="王五"),
+    ])
+    first, other, repeat = (o.warnings[0] for o in outcomes)
+    assert first.new and other.new and not repeat.new and repeat.id == first.id
+    with runtime.sessions() as session:
+        records = {
+            r.warning_id: r for r in session.scalars(select(HandlingRecord))
+        }
+        assert {w: (r.version, r.state) for w, r in records.items()} == {
+            first.id: (1, "issued"), other.id: (1, "issued")
+        }
+        assert all(r.receive_due_at and r.report_due_at for r in records.values())
+        warning = session.get(RiskWarning, first.id)
+        assert warning is not None and warning.repeat_count == 2
+        events = list(session.scalars(
+            select(HandlingEvent).where(HandlingEvent.record_id == records[first.id].id)
+            .order_by(HandlingEvent.seq)
+        ))
+        assert [(e.seq, e.action) for e in events] == [(1, "issue"), (2, "regrade")]
+        assert events[1].prev_hash == events[0].hash
+        assert events[1].data["to"] == warning.response != events[0].data["response"]
+        notices = [tuple(n) for n in session.execute(select(Notice.record_id, Notice.kind))]
+        assert sorted(notices) == sorted((r.id, "issued") for r in records.values())
+    with runtime.sessions() as session:
+        assert verify_chains(session) == []

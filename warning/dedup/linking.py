@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.models import Signal, SignalBand, SignalLink
 from warning.db.models.base import utcnow
+from warning.db.models.signals import StoredSignal
 from warning.dedup.fingerprint import THRESHOLD, Fingerprint, fingerprint, jaccard, shingles
 from warning.dedup.fingerprint import comparable_text as _comparable
 
@@ -35,7 +36,7 @@ class _Known:
 
 
 def link_near_duplicates(
-    session: Session, signals: Sequence[Signal], *, window: timedelta = WINDOW,
+    session: Session, signals: Sequence[StoredSignal], *, window: timedelta = WINDOW,
     threshold: float = THRESHOLD, same_channel: bool = True, now: datetime | None = None,
 ) -> dict[int, int]:
     """Fingerprint signals, link each to the earlier case it repeats; map id to case id."""

@@ -45,7 +45,7 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Insert notices in the current transaction; return how many."""
     rows = list(rows)
     if rows:
-        session.execute(insert(Notice), rows)
+        session.connection().execute(insert(Notice.__table__), rows)
     return len(rows)
 
 

@@ -25,6 +25,7 @@ class RiskPointRef:
     code: str
     level: Level
     department_id: int | None
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Directory:
     department_codes: dict[int, str]
     channel_by_id: dict[int, ChannelRef]
     department_names: dict[str, int]
+    name_of_department: dict[int, str]
 
     @classmethod
     def load(cls, session: Session) -> "Directory":
@@ -53,6 +55,7 @@ class Directory:
             {v: k for k, v in departments.items()},
             {c.id: c for c in channels.values()},
             names,
+            {id_: name for _, name, id_ in rows},
         )
 
 
@@ -62,8 +65,11 @@ def risk_points_by_code(session: Session, codes: Iterable[str]) -> dict[str, Ris
     if not wanted:
         return {}
     rows = session.execute(
-        select(RiskPoint.id, RiskPoint.code, RiskPoint.level, RiskPoint.department_id).where(
-            RiskPoint.code.in_(wanted)
-        )
+        select(
+            RiskPoint.id, RiskPoint.code, RiskPoint.level, RiskPoint.department_id, RiskPoint.name
+        ).where(RiskPoint.code.in_(wanted))
     )
-    return {code: RiskPointRef(id_, code, Level(level), dept) for id_, code, level, dept in rows}
+    return {
+        code: RiskPointRef(id_, code, Level(level), dept, name)
+        for id_, code, level, dept, name in rows
+    }

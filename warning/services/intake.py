@@ -11,11 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.db.models.base import utcnow
+from warning.db.models.signals import StoredSignal
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.rules.evaluator import SignalFacts
@@ -25,6 +27,10 @@ from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_input import SignalIn
 
 log = logging.getLogger(__name__)
+STORED_COLUMNS = (
+    Signal.id, Signal.channel_id, Signal.title, Signal.text, Signal.department_id,
+    Signal.person, Signal.post, Signal.amount, Signal.received_at,
+)
 
 
 class IntakeError(ValueError):
@@ -80,10 +86,15 @@ class Intake:
         """Evaluate stored signals; on failure mark them failed for a later retry."""
         try:
             with self.sessions() as session, session.begin():
-                signals = session.scalars(
-                    select(Signal).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
+                signals = session.execute(
+                    select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
                 ).all()
-                self._evaluate(session, signals)
+                self._evaluate(session, signals)  # type: ignore[arg-type]
+                session.execute(
+                    update(Signal).where(Signal.id.in_(signal_ids))
+                    .values(status=SignalStatus.EVALUATED.value, last_error="")
+                    .execution_options(synchronize_session=False)
+                )
         except Exception as error:
             log.exception("evaluation failed for %d signal(s); marked for retry", len(signal_ids))
             with self.sessions() as session, session.begin():
@@ -110,7 +121,7 @@ class Intake:
             self.evaluate(list(ids))
         return len(ids)
 
-    def _evaluate(self, session: Session, signals: Sequence[Signal]) -> None:
+    def _evaluate(self, session: Session, signals: Sequence[StoredSignal]) -> None:
         rules = self.rules()
         directory = Directory.load(session)
         # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
@@ -132,9 +143,6 @@ class Intake:
             now=self.clock(),
             repeats=repeats,
         )
-        for signal in signals:
-            signal.status = SignalStatus.EVALUATED.value
-            signal.last_error = ""
 
     def _store(self, items: Sequence[SignalIn]) -> tuple[list[IntakeOutcome], list[int]]:
         outcomes = [IntakeOutcome() for _ in items]
@@ -151,9 +159,8 @@ class Intake:
                 key = (int(row["channel_id"]), item.external_id)  # type: ignore[call-overload]
                 rows.setdefault(key, row)
                 positions.setdefault(key, []).append(index)
-            existing = _existing(session, list(rows))
-            new_rows = [row for key, row in rows.items() if key not in existing]
-            created = _insert(session, new_rows) if new_rows else {}
+            created = _insert(session, list(rows.values())) if rows else {}
+            existing = _existing(session, [key for key in rows if key not in created])
             for key, indexes in positions.items():
                 for n, index in enumerate(indexes):
                     outcomes[index].signal_id = existing.get(key) or created[key]
@@ -246,16 +253,23 @@ def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, 
 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> dict[tuple[int, str], int]:
-    result = session.execute(
-        insert(Signal).returning(
-            Signal.id, Signal.channel_id, Signal.external_id, sort_by_parameter_order=True
-        ),
+    """Insert the signals not stored yet in one statement; map the new ones' keys to ids.
+
+    ON CONFLICT DO NOTHING makes a repeat (channel, external_id) a no-op without a query
+    before every insert. RETURNING gives the natural key, not sort_by_parameter_order:
+    on SQLite an ordered RETURNING falls back to one INSERT per row.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Signal.__table__)
+    result = session.connection().execute(
+        stmt.on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
+        .returning(Signal.id, Signal.channel_id, Signal.external_id),
         rows,
     )
     return {(c, e): i for i, c, e in result}
 
 
-def _facts(signal: Signal, directory: Directory) -> SignalFacts:
+def _facts(signal: StoredSignal, directory: Directory) -> SignalFacts:
     return SignalFacts(
         channel=directory.channel_by_id[signal.channel_id].code,
         title=signal.title,

@@ -2,32 +2,38 @@
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from warning.db.models import HandlingRecord, RiskWarning, RuleHit, Signal, WarningSignal
+from warning.db.models import RuleHit, WarningSignal
+from warning.db.models.signals import StoredSignal
 from warning.domain.enums import Response, RuleMode
 from warning.domain.grading import Grade, GradingPolicy
+from warning.handling.opening import Opening
 from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef, risk_points_by_code
 from warning.services.subjects import Subject, subject_of
-
-T = TypeVar("T")
+from warning.services.warning_rows import (
+    WarningRow,
+    chunks,
+    insert_new,
+    open_warnings,
+    update_changed,
+)
 
 
 class RecordHooks(Protocol):
-    """What the handling-record side does when a warning is raised or regraded."""
+    """What the handling-record side does when warnings are raised or regraded."""
 
-    def opened(
-        self, session: Session, *, warning: RiskWarning, record: HandlingRecord, grade: Grade
-    ) -> None: ...
+    def opened(self, session: Session, *, openings: Sequence[Opening], now: datetime) -> None: ...
 
     def regraded(
-        self, session: Session, *, warning: RiskWarning, previous: str, grade: Grade
+        self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
+        grade: Grade,
     ) -> None: ...
 
 
@@ -39,15 +45,15 @@ class UnknownRiskPointError(LookupError):
 class RaisedOn:
     """The warnings one signal raised or joined."""
 
-    new: list[RiskWarning] = field(default_factory=list)
-    attached: list[RiskWarning] = field(default_factory=list)
+    new: list[WarningRow] = field(default_factory=list)
+    attached: list[WarningRow] = field(default_factory=list)
 
 
 @dataclass
 class _Batch:
     """What this batch has already decided, so later signals in it see earlier ones."""
 
-    open_warnings: dict[tuple[int, str], RiskWarning]
+    open_warnings: dict[tuple[int, str], WarningRow]
     prior_hits: dict[tuple[str, str], int]
     batch_hits: Counter[tuple[str, str]] = field(default_factory=Counter)
 
@@ -55,7 +61,7 @@ class _Batch:
 def raise_warnings(
     session: Session,
     *,
-    signals: Sequence[Signal],
+    signals: Sequence[StoredSignal],
     matches: Sequence[Sequence[RuleMatch]],
     grading: GradingPolicy,
     directory: Directory,
@@ -75,7 +81,7 @@ def raise_warnings(
         for signal, ms in zip(signals, matches, strict=True)
     ]
     batch = _Batch(
-        open_warnings=_open_warnings(session, matches, subjects, points),
+        open_warnings=open_warnings(session, _keys(matches, subjects, points)),
         prior_hits=_prior_hits(session, matches, subjects, now),
     )
     outcome: dict[int, RaisedOn] = {}
@@ -88,12 +94,13 @@ def raise_warnings(
                 raise UnknownRiskPointError(
                     f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
                 )
-            hit = RuleHit(
-                signal_id=signal.id, rule_id=match.rule_id, rule_version=match.rule_version,
-                risk_point_id=point.id, mode=match.mode.value, subject_key=subject.key,
-                hit_at=now,
-            )
-            session.add(hit)
+            hit = {
+                "signal_id": signal.id, "rule_id": match.rule_id,
+                "rule_version": match.rule_version, "risk_point_id": point.id,
+                "mode": match.mode.value, "subject_key": subject.key, "hit_at": now,
+                "warning_id": None,
+            }
+            pending.hits.append((hit, None))
             count = _count_hit(batch, match, subject)
             if match.mode is not RuleMode.ACTIVE:
                 continue
@@ -104,21 +111,21 @@ def raise_warnings(
             if warning is None:
                 times = max(count, repeats.get(signal.id, 1))
                 grade = grading.grade(point.level, match.severity, times, match.response)
-                warning = _new_warning(signal, match, subject, point, grade, directory)
-                session.add(warning)
-                pending.new.append((warning, signal, match, grade))
+                warning = _new_warning(signal, match, subject, point, grade, directory, now)
+                pending.new.append((warning, signal, match, _opening(warning, point, grade,
+                                                                    directory)))
                 batch.open_warnings[key] = warning
                 raised.new.append(warning)
             elif warning.signal_id != signal.id and warning not in raised.attached:
                 regrade = _regrade(warning, match, point, grading)
                 pending.attached.append((warning, signal, match, regrade))
                 raised.attached.append(warning)
-            pending.hits.append((hit, warning))
+            pending.hits[-1] = (hit, warning)
     _write_pending(session, pending, hooks, now)
     return outcome
 
 
-def _subject(signal: Signal, match: RuleMatch, directory: Directory) -> Subject:
+def _subject(signal: StoredSignal, match: RuleMatch, directory: Directory) -> Subject:
     department = directory.department_codes.get(signal.department_id or 0)
     kind = match.repeat.subject if match.repeat is not None else None
     return subject_of(
@@ -133,36 +140,38 @@ def _count_hit(batch: _Batch, match: RuleMatch, subject: Subject) -> int:
 
 
 def _new_warning(
-    signal: Signal,
+    signal: StoredSignal,
     match: RuleMatch,
     subject: Subject,
     point: RiskPointRef,
     grade: Grade,
     directory: Directory,
-) -> RiskWarning:
+    now: datetime,
+) -> WarningRow:
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
-    return RiskWarning(
+    return WarningRow(
         risk_point_id=point.id,
-        department_id=department,
-        subject_kind=subject.kind.value,
         subject_key=subject.key,
-        subject_name=subject.name,
-        rule_id=match.rule_id,
-        rule_version=match.rule_version,
         signal_id=signal.id,
         response=grade.response.value,
         severity=match.severity,
         repeat_count=1,
-        is_open=True,
+        department_id=department,
+        subject_kind=subject.kind.value,
+        subject_name=subject.name,
+        rule_id=match.rule_id,
+        rule_version=match.rule_version,
+        created_at=now,
     )
 
 
 def _regrade(
-    warning: RiskWarning, match: RuleMatch, point: RiskPointRef, grading: GradingPolicy
+    warning: WarningRow, match: RuleMatch, point: RiskPointRef, grading: GradingPolicy
 ) -> tuple[str, Grade] | None:
     """Count one more signal on an open warning; return (previous, grade) if it got heavier."""
     warning.repeat_count += 1
+    warning.changed = True
     severity = max(warning.severity, match.severity)
     grade = grading.grade(point.level, severity, warning.repeat_count, match.response)
     previous = warning.response
@@ -173,71 +182,67 @@ def _regrade(
     return previous, grade
 
 
+def _opening(
+    warning: WarningRow, point: RiskPointRef, grade: Grade, directory: Directory
+) -> Opening:
+    """Describe a new warning's record as its grade first opens it."""
+    return Opening(
+        warning_id=0, department_id=warning.department_id, response=grade.response.value,
+        risk_point=point.name, department=directory.name_of_department.get(
+            warning.department_id or 0, ""),
+        receive_days=grade.receive_days, report_days=grade.report_days,
+        day_kind=grade.day_kind,
+    )
+
+
 @dataclass
 class _Pending:
     """Warnings, attachments and hits decided in a batch, written together at its end."""
 
-    new: list[tuple[RiskWarning, Signal, RuleMatch, Grade]] = field(default_factory=list)
-    attached: list[tuple[RiskWarning, Signal, RuleMatch, tuple[str, Grade] | None]] = field(
+    new: list[tuple[WarningRow, StoredSignal, RuleMatch, Opening]] = field(default_factory=list)
+    attached: list[tuple[WarningRow, StoredSignal, RuleMatch, tuple[str, Grade] | None]] = field(
         default_factory=list
     )
-    hits: list[tuple[RuleHit, RiskWarning]] = field(default_factory=list)
+    hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
 
 
 def _write_pending(session: Session, pending: _Pending, hooks: RecordHooks, now: datetime) -> None:
-    """Insert a batch's warnings and records in few statements, then open each record."""
-    if not pending.new and not pending.attached:
-        return
-    session.flush()  # new warnings get their ids in one batched INSERT
-    opened = []
-    for warning, signal, match, grade in pending.new:
-        record = HandlingRecord(warning_id=warning.id, state="issued")
-        record.warning = warning
-        session.add(record)
-        session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id,
-                                  rule_id=match.rule_id, attached_at=now))
-        opened.append((warning, record, grade))
-    for warning, signal, match, _ in pending.attached:
-        session.add(WarningSignal(warning_id=warning.id, signal_id=signal.id,
-                                  rule_id=match.rule_id, attached_at=now))
+    """Write a batch's hits, warnings, timelines and records, each table in one statement."""
+    insert_new(session, [w for w, _, _, _ in pending.new])
+    links = [
+        {"warning_id": w.id, "signal_id": s.id, "rule_id": m.rule_id, "attached_at": now}
+        for w, s, m, _ in [*pending.new, *pending.attached]
+    ]
+    if links:
+        session.connection().execute(insert(WarningSignal.__table__), links)
     for hit, warning in pending.hits:
-        hit.warning_id = warning.id
-    session.flush()
-    with session.no_autoflush:  # the events are flushed together at commit
-        for warning, record, grade in opened:
-            hooks.opened(session, warning=warning, record=record, grade=grade)
+        hit["warning_id"] = warning.id if warning is not None else None
+    if pending.hits:
+        session.connection().execute(
+            insert(RuleHit.__table__), [hit for hit, _ in pending.hits]
+        )
+    if pending.new:
+        openings = [replace(o, warning_id=w.id) for w, _, _, o in pending.new]
+        hooks.opened(session, openings=openings, now=now)
+    update_changed(session, (w for w, _, _, _ in pending.attached))
     for warning, _, _, regrade in pending.attached:
         if regrade is not None:
-            hooks.regraded(session, warning=warning, previous=regrade[0], grade=regrade[1])
+            hooks.regraded(session, warning_id=warning.id, repeat_count=warning.repeat_count,
+                           previous=regrade[0], grade=regrade[1])
 
 
-def _open_warnings(
-    session: Session,
+def _keys(
     matches: Sequence[Sequence[RuleMatch]],
     subjects: Sequence[Sequence[Subject]],
     points: dict[str, RiskPointRef],
-) -> dict[tuple[int, str], RiskWarning]:
-    pairs = {
+) -> set[tuple[int, str]]:
+    """Return the (risk point, subject) pairs active matches could raise warnings on."""
+    return {
         (points[m.risk_point].id, s.key)
         for ms, ss in zip(matches, subjects, strict=True)
         for m, s in zip(ms, ss, strict=True)
         if m.mode is RuleMode.ACTIVE and m.risk_point in points
     }
-    if not pairs:
-        return {}
-    found: dict[tuple[int, str], RiskWarning] = {}
-    for chunk in _chunks(sorted(pairs), 400):
-        rows = session.scalars(
-            select(RiskWarning)
-            .where(
-                RiskWarning.is_open.is_(True),
-                tuple_(RiskWarning.risk_point_id, RiskWarning.subject_key).in_(chunk),
-            )
-            .order_by(RiskWarning.id)
-        )
-        for warning in rows:
-            found.setdefault((warning.risk_point_id, warning.subject_key), warning)
-    return found
 
 
 def _prior_hits(
@@ -254,7 +259,7 @@ def _prior_hits(
                 wanted.setdefault(m.rule_id, (m.repeat.days, set()))[1].add(s.key)
     counts: dict[tuple[str, str], int] = {}
     for rule_id, (days, keys) in wanted.items():
-        for chunk in _chunks(sorted(keys), 400):
+        for chunk in chunks(sorted(keys), 400):
             rows = session.execute(
                 select(RuleHit.subject_key, func.count())
                 .where(
@@ -266,7 +271,3 @@ def _prior_hits(
             )
             counts.update({(rule_id, key): n for key, n in rows})
     return counts
-
-
-def _chunks(items: list[T], size: int) -> list[list[T]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -2,13 +2,36 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
 from warning.db.models.channels import Channel
+
+
+class StoredSignal(Protocol):
+    """The columns evaluation reads of a stored signal (an ORM object or a row of them)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def channel_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def person(self) -> str: ...
+    @property
+    def post(self) -> str: ...
+    @property
+    def amount(self) -> Decimal | None: ...
+    @property
+    def received_at(self) -> datetime: ...
 
 
 class Signal(Base):
