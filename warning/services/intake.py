@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +24,7 @@ from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.rules.evaluator import SignalFacts
 from warning.services.directory import Directory
-from warning.services.raising import RecordHooks, raise_warnings
+from warning.services.raising import Raised, RecordHooks, raise_warnings
 from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_input import SignalIn
 
@@ -54,6 +56,28 @@ class WarningRef:
     new: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A signal this batch has just stored, as evaluation reads it."""
+
+    id: int
+    channel_id: int
+    title: str
+    text: str
+    department_id: int | None
+    person: str
+    post: str
+    amount: Decimal | None
+    received_at: datetime
+
+    @classmethod
+    def of(cls, signal_id: int, row: dict[str, Any]) -> "StoredRow":
+        """Return the stored row of an inserted signal."""
+        return cls(signal_id, row["channel_id"], row["title"], row["text"],
+                   row["department_id"], row["person"], row["post"], row["amount"],
+                   row["received_at"])
+
+
 @dataclass
 class IntakeOutcome:
     """What became of one incoming signal."""
@@ -77,36 +101,53 @@ class Intake:
     def ingest(self, items: Sequence[SignalIn]) -> list[IntakeOutcome]:
         """Store, evaluate and answer a batch, one outcome per item in order."""
         outcomes, fresh = self._store(items)
-        if fresh:
-            self.evaluate(fresh)
-        self._answer(outcomes)
+        decided = self._evaluate_rows(fresh) if fresh else {}
+        self._answer(outcomes, decided)
         return outcomes
 
     def evaluate(self, signal_ids: Sequence[int]) -> None:
         """Evaluate stored signals; on failure mark them failed for a later retry."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
+            ).all()
+        if rows:
+            self._evaluate_rows(rows)  # type: ignore[arg-type]
+
+    def _evaluate_rows(self, signals: Sequence[StoredSignal]) -> dict[int, list[WarningRef]]:
+        """Evaluate stored signals in one transaction; return each one's warnings.
+
+        On failure the signals are marked failed for the retry job and nothing is returned.
+        """
+        ids = [s.id for s in signals]
         try:
             with self.sessions() as session, session.begin():
-                signals = session.execute(
-                    select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
-                ).all()
-                self._evaluate(session, signals)  # type: ignore[arg-type]
+                raised = self._evaluate(session, signals)
                 session.execute(
-                    update(Signal).where(Signal.id.in_(signal_ids))
+                    update(Signal).where(Signal.id.in_(ids))
                     .values(status=SignalStatus.EVALUATED.value, last_error="")
                     .execution_options(synchronize_session=False)
                 )
         except Exception as error:
-            log.exception("evaluation failed for %d signal(s); marked for retry", len(signal_ids))
+            log.exception("evaluation failed for %d signal(s); marked for retry", len(ids))
             with self.sessions() as session, session.begin():
                 session.execute(
                     update(Signal)
-                    .where(Signal.id.in_(signal_ids))
+                    .where(Signal.id.in_(ids))
                     .values(
                         status=SignalStatus.FAILED.value,
                         attempts=Signal.attempts + 1,
                         last_error=f"{type(error).__name__}: {error}"[:2000],
                     )
                 )
+            return {}
+        return {
+            signal_id: [
+                WarningRef(r.warning.id, r.rule_id, r.risk_point, r.warning.response, r.new)
+                for r in found
+            ]
+            for signal_id, found in raised.items()
+        }
 
     def retry_failed(self, limit: int = 500) -> int:
         """Evaluate signals left failed or unevaluated; return how many were tried."""
@@ -121,7 +162,9 @@ class Intake:
             self.evaluate(list(ids))
         return len(ids)
 
-    def _evaluate(self, session: Session, signals: Sequence[StoredSignal]) -> None:
+    def _evaluate(
+        self, session: Session, signals: Sequence[StoredSignal]
+    ) -> dict[int, list[Raised]]:
         rules = self.rules()
         directory = Directory.load(session)
         # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
@@ -133,7 +176,7 @@ class Intake:
             repeats = repeat_counts(session, [s.id for s in petitions])
         facts = [_facts(s, directory) for s in signals]
         matches = rules.evaluator.match_many(facts)
-        raise_warnings(
+        return raise_warnings(
             session,
             signals=signals,
             matches=matches,
@@ -144,11 +187,13 @@ class Intake:
             repeats=repeats,
         )
 
-    def _store(self, items: Sequence[SignalIn]) -> tuple[list[IntakeOutcome], list[int]]:
+    def _store(
+        self, items: Sequence[SignalIn]
+    ) -> tuple[list[IntakeOutcome], list[StoredRow]]:
         outcomes = [IntakeOutcome() for _ in items]
         with self.sessions() as session, session.begin():
             directory = Directory.load(session)
-            rows: dict[tuple[int, str], dict[str, object]] = {}
+            rows: dict[tuple[int, str], dict[str, Any]] = {}
             positions: dict[tuple[int, str], list[int]] = {}
             for index, item in enumerate(items):
                 try:
@@ -165,10 +210,20 @@ class Intake:
                 for n, index in enumerate(indexes):
                     outcomes[index].signal_id = existing.get(key) or created[key]
                     outcomes[index].created = key in created and n == 0
-        return outcomes, sorted(created.values())
+        fresh = sorted((StoredRow.of(created[key], rows[key]) for key in created),
+                       key=lambda row: row.id)
+        return outcomes, fresh
 
-    def _answer(self, outcomes: list[IntakeOutcome]) -> None:
-        ids = [o.signal_id for o in outcomes if o.signal_id is not None]
+    def _answer(
+        self, outcomes: list[IntakeOutcome], decided: dict[int, list[WarningRef]]
+    ) -> None:
+        """Tell each item what became of it: from this batch's decisions, else as stored."""
+        for outcome in outcomes:
+            if outcome.signal_id in decided:
+                outcome.status = SignalStatus.EVALUATED.value
+                outcome.warnings = decided[outcome.signal_id]
+        ids = [o.signal_id for o in outcomes
+               if o.signal_id is not None and o.signal_id not in decided]
         if not ids:
             return
         with self.sessions() as session:
@@ -195,12 +250,12 @@ class Intake:
                     WarningRef(warning_id, rule_id, code, response, first_signal == signal_id)
                 )
         for outcome in outcomes:
-            if outcome.signal_id is not None:
+            if outcome.signal_id is not None and outcome.signal_id not in decided:
                 outcome.status = status.get(outcome.signal_id, "")
                 outcome.warnings = refs.get(outcome.signal_id, [])
 
 
-def _row(item: SignalIn, directory: Directory) -> dict[str, object]:
+def _row(item: SignalIn, directory: Directory) -> dict[str, Any]:
     channel = directory.channels.get(item.channel)
     if channel is None:
         raise IntakeError(
@@ -252,7 +307,7 @@ def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, 
     return found
 
 
-def _insert(session: Session, rows: list[dict[str, object]]) -> dict[tuple[int, str], int]:
+def _insert(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
     """Insert the signals not stored yet in one statement; map the new ones' keys to ids.
 
     ON CONFLICT DO NOTHING makes a repeat (channel, external_id) a no-op without a query

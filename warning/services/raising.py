@@ -41,12 +41,14 @@ class UnknownRiskPointError(LookupError):
     """A rule in force names a risk point that is not in the register."""
 
 
-@dataclass
-class RaisedOn:
-    """The warnings one signal raised or joined."""
+@dataclass(frozen=True)
+class Raised:
+    """A warning one signal raised (`new`) or joined, and the rule that put it there."""
 
-    new: list[WarningRow] = field(default_factory=list)
-    attached: list[WarningRow] = field(default_factory=list)
+    warning: WarningRow
+    rule_id: str
+    risk_point: str
+    new: bool
 
 
 @dataclass
@@ -68,7 +70,7 @@ def raise_warnings(
     hooks: RecordHooks,
     now: datetime,
     repeats: dict[int, int] | None = None,
-) -> dict[int, RaisedOn]:
+) -> dict[int, list[Raised]]:
     """Record every hit and raise or attach warnings; return what each signal caused.
 
     `repeats` gives, per signal, how many near-duplicate reports its case holds (重复信访);
@@ -84,10 +86,11 @@ def raise_warnings(
         open_warnings=open_warnings(session, _keys(matches, subjects, points)),
         prior_hits=_prior_hits(session, matches, subjects, now),
     )
-    outcome: dict[int, RaisedOn] = {}
+    outcome: dict[int, list[Raised]] = {}
     pending = _Pending()
     for signal, signal_matches, signal_subjects in zip(signals, matches, subjects, strict=True):
-        raised = outcome.setdefault(signal.id, RaisedOn())
+        raised = outcome.setdefault(signal.id, [])
+        joined: list[WarningRow] = []
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
             point = points.get(match.risk_point)
             if point is None:
@@ -115,11 +118,12 @@ def raise_warnings(
                 pending.new.append((warning, signal, match, _opening(warning, point, grade,
                                                                     directory)))
                 batch.open_warnings[key] = warning
-                raised.new.append(warning)
-            elif warning.signal_id != signal.id and warning not in raised.attached:
+                raised.append(Raised(warning, match.rule_id, match.risk_point, True))
+            elif warning.signal_id != signal.id and warning not in joined:
                 regrade = _regrade(warning, match, point, grading)
                 pending.attached.append((warning, signal, match, regrade))
-                raised.attached.append(warning)
+                raised.append(Raised(warning, match.rule_id, match.risk_point, False))
+                joined.append(warning)
             pending.hits[-1] = (hit, warning)
     _write_pending(session, pending, hooks, now)
     return outcome

@@ -17,7 +17,7 @@ from warning.db.models import RiskWarning
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(eq=False)
 class WarningRow:
     """A warning as a batch sees it: an open one from the database or one it raises."""
 
