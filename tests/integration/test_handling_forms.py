@@ -70,6 +70,7 @@ def test_a_stale_version_is_refused_with_the_current_state(site: Site) -> None:
 
 @pytest.mark.parametrize(("action", "fields", "files", "status", "message"), [
     ("assign", {"responsible_person": " "}, [], 422, "“责任到人”必须填写责任人"),
+    ("assign", {"responsible_person": "李" * 101}, [], 422, "责任人不能超过 100 字"),
     ("report", {"comment": ""}, [], 422, "“整改情况上报”必须填写说明/理由"),
     ("report", {"comment": "已整改"}, [("a.exe", b"MZ")], 415, "附件“a.exe”类型不允许"),
     ("report", {"comment": "已整改"}, [("a.pdf", b"plain")], 415, "附件“a.pdf”内容与类型不符"),
@@ -101,6 +102,16 @@ def test_the_typed_report_is_kept_when_it_is_refused(site: Site) -> None:
     answer = act_by_form(site, handler, "report", comment="整改情况草稿",
                          files=[("a.exe", b"MZ")])
     assert ">整改情况草稿</textarea>" in answer.text
+
+
+def test_a_form_without_its_version_is_refused(site: Site) -> None:
+    handler = site.client("cg")
+    handler.get(f"/warnings/{site.warning_id}")
+    before = site.record()
+    answer = handler.post(f"/warnings/{site.warning_id}/actions", data={
+        "csrf_token": handler.cookies["qingfeng_csrf"], "action": "receive"})
+    assert answer.status_code == 422 and "表单缺少版本号，请刷新页面后重试" in answer.text
+    _unchanged(site, before)
 
 
 def test_another_department_gets_404_for_the_page_and_the_form(site: Site) -> None:

@@ -8,7 +8,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from warning.auth.principal import Principal
-from warning.domain.lifecycle import DomainError, MissingField, State
+from warning.domain.lifecycle import DomainError, State
 from warning.handling import attachments as files
 from warning.handling.errors import Conflict, NotFound
 from warning.handling.records import act
@@ -21,6 +21,14 @@ from warning.web.pages.risk_warnings import warning_view
 
 router = APIRouter()
 FIELD = "attachments"
+LIMITS = (("comment", "说明", 10_000), ("responsible_person", "责任人", 100))
+
+
+class FormInvalid(DomainError):
+    code = "invalid_form"
+
+
+STATUS_OF = {**STATUS, FormInvalid.code: 422}
 
 
 def _text(form: FormData, name: str) -> str:
@@ -37,22 +45,30 @@ async def _uploads(form: FormData, limit: int) -> list[tuple[str, bytes]]:
 def _version(form: FormData) -> int:
     raw = _text(form, "version")
     if not raw.isdigit():
-        raise MissingField("表单缺少版本号，请刷新页面后重试", "the form has no version",
-                           field="version")
+        raise FormInvalid("表单缺少版本号，请刷新页面后重试", "the form has no version",
+                          field="version")
     return int(raw)
+
+
+def _check_lengths(submitted: Submitted) -> None:
+    """Refuse what the API's schema refuses: text longer than its columns allow."""
+    for name, label, limit in LIMITS:
+        if len(getattr(submitted, name)) > limit:
+            raise FormInvalid(f"{label}不能超过 {limit} 字", f"{name} exceeds {limit} characters",
+                              field=name)
 
 
 def _apply(
     session: Session, request: Request, principal: Principal, warning_id: int,
-    form: FormData, uploads: list[tuple[str, bytes]],
+    version: int, submitted: Submitted, uploads: list[tuple[str, bytes]],
 ) -> None:
     """Check the files, take the action and store the files, in one transaction."""
     directory, limit = _attachment_settings(request)
     try:
         prepared = files.prepare_files(uploads, limit)
-        act(session, warning_id=warning_id, principal=principal, action=_text(form, "action"),
-            version=_version(form), comment=_text(form, "comment"),
-            responsible_person=_text(form, "responsible_person"),
+        act(session, warning_id=warning_id, principal=principal, action=submitted.action,
+            version=version, comment=submitted.comment,
+            responsible_person=submitted.responsible_person,
             attachments=[p.meta for p in prepared])
         files.store(prepared, directory)
         session.commit()
@@ -77,7 +93,7 @@ def _refused(
     message = _message(error, State(view.record.state))
     context = action_context(principal, view.record, error=message, submitted=submitted)
     return render(request, "warnings/detail.html", {"nav": "warnings", "v": view, **context},
-                  status_code=STATUS.get(error.code, 400))
+                  status_code=STATUS_OF.get(error.code, 400))
 
 
 @router.post("/warnings/{warning_id}/actions", response_class=HTMLResponse)
@@ -88,18 +104,20 @@ async def post_action(
     if not warning_id.isdigit():
         raise PageNotFound(f"预警 {warning_id}")
     form = await request.form()
-    check_form(request, form)
-    submitted = Submitted(_text(form, "action"), _text(form, "comment"),
-                          _text(form, "responsible_person"))
     try:
-        uploads = await _uploads(form, _attachment_settings(request)[1])
-        await run_in_threadpool(_apply, session, request, principal, int(warning_id), form,
-                                uploads)
-    except NotFound:
-        raise PageNotFound(f"预警 {warning_id}") from None
-    except DomainError as error:
-        return await run_in_threadpool(_refused, request, session, principal, int(warning_id),
-                                       error, submitted)
+        check_form(request, form)
+        submitted = Submitted(_text(form, "action"), _text(form, "comment"),
+                              _text(form, "responsible_person"))
+        try:
+            _check_lengths(submitted)
+            uploads = await _uploads(form, _attachment_settings(request)[1])
+            await run_in_threadpool(_apply, session, request, principal, int(warning_id),
+                                    _version(form), submitted, uploads)
+        except NotFound:
+            raise PageNotFound(f"预警 {warning_id}") from None
+        except DomainError as error:
+            return await run_in_threadpool(_refused, request, session, principal,
+                                           int(warning_id), error, submitted)
     finally:
         await form.close()
     return RedirectResponse(f"/warnings/{warning_id}?done={submitted.action}#handling",
