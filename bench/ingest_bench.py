@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -145,8 +146,13 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         "QINGFENG_RULES_DIR": str(root / "rules"),
         "QINGFENG_CHANNELS_DIR": str(root / "channels"),
     }
+    command = [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler",
+               "--port", str(port)]
+    if args.profile_server:  # py-spy (pip install py-spy) samples the server, all threads
+        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--threads", "--nonblocking",
+                   "-o", args.profile_server, "--", *command]
     server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--port", str(port)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -180,7 +186,10 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         requests, duration_us, p50, p99, errors, max_us = map(int, fields[1:])
         rss = _rss_mb(server.pid)
     finally:
-        server.terminate()
+        if args.profile_server:
+            server.send_signal(signal.SIGINT)  # py-spy writes its profile on SIGINT
+        else:
+            server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -274,6 +283,8 @@ def main() -> None:
     parser.add_argument("--phases", default="raw-db,raw-dr,batch,api")
     parser.add_argument("--api-seconds", type=int, default=60,
                         help="how long wrk posts signals (the API phase is timed, not counted)")
+    parser.add_argument("--profile-server", default="",
+                        help="write a py-spy profile of the API phase's server to this file")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--root", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -304,6 +315,8 @@ def main() -> None:
                 str(args.batch),
                 "--api-seconds",
                 str(args.api_seconds),
+                "--profile-server",
+                args.profile_server,
             ],
             capture_output=True,
             text=True,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.auth.principal_cache import PrincipalCache
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
 from warning.services.intake import Intake, IntakeOutcome
@@ -26,6 +27,7 @@ class Runtime:
     rules: RuleService
     intake: Intake
     writer: IntakeWriter | None = field(default=None)
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
     def start_writer(self) -> None:
         """Start the single writer that batches API signals."""
@@ -69,4 +71,5 @@ def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
     if load_rules:
         rules.load()
     intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks())
-    return Runtime(settings, engine, sessions, rules, intake)
+    return Runtime(settings, engine, sessions, rules, intake,
+                   principals=PrincipalCache(ttl=settings.token_cache_seconds))

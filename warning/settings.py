@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     intake_batch_size: int = 200
     intake_batch_wait_ms: float = 2.0
+    token_cache_seconds: float = Field(
+        default=5.0, description="How long a process remembers a token's user (0: never)."
+    )
     run_scheduler: bool = True
     secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
 
