@@ -147,9 +147,10 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         "QINGFENG_CHANNELS_DIR": str(root / "channels"),
     }
     command = [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler",
-               "--port", str(port)]
+               "--port", str(port), "--workers", str(args.server_workers)]
     if args.profile_server:  # py-spy (pip install py-spy) samples the server, all threads
-        command = [str(Path(sys.executable).with_name("py-spy")), "record", "--format", "raw", "--threads", "--nonblocking",
+        spy = str(Path(sys.executable).with_name("py-spy"))
+        command = [spy, "record", "--format", "raw", "--threads", "--nonblocking",
                    "-o", args.profile_server, "--", *command]
     server = subprocess.Popen(
         command,
@@ -219,10 +220,27 @@ def _office_token(url: str) -> str:
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """Return the peak resident memory of a process and its descendants (workers), in MB."""
+    total = 0.0
+    for one in _family(pid):
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def _family(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in children:
+        found += _family(int(child))
+    return found
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
@@ -283,6 +301,8 @@ def main() -> None:
     parser.add_argument("--phases", default="raw-db,raw-dr,batch,api")
     parser.add_argument("--api-seconds", type=int, default=60,
                         help="how long wrk posts signals (the API phase is timed, not counted)")
+    parser.add_argument("--server-workers", type=int, default=2,
+                        help="HTTP worker processes of the API phase's `qingfeng serve`")
     parser.add_argument("--profile-server", default="",
                         help="write a py-spy profile of the API phase's server to this file")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -317,6 +337,8 @@ def main() -> None:
                 str(args.api_seconds),
                 "--profile-server",
                 args.profile_server,
+                "--server-workers",
+                str(args.server_workers),
             ],
             capture_output=True,
             text=True,

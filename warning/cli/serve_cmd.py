@@ -1,4 +1,4 @@
-"""`qingfeng serve`: API, pages and scheduler in one process."""
+"""`qingfeng serve`: API, pages and scheduler (in one process, or with HTTP workers)."""
 
 import click
 
@@ -11,7 +11,9 @@ from warning.db.migrate import upgrade
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="先迁移数据库，并在空库中载入演示数据")
 @click.option("--no-scheduler", is_flag=True, help="不启动定时任务")
-def serve(host: str, port: int, demo: bool, no_scheduler: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="处理 HTTP 请求的进程数（多核服务器可设为核数；定时任务只在主进程运行）")
+def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) -> None:
     """Run the API, the pages and the scheduler."""
     import uvicorn
 
@@ -34,15 +36,23 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool) -> None:
         problems = rt.rules.load()
         for problem in problems:
             click.secho(str(problem), fg="yellow", err=True)
-        app = create_app(rt)
-        app.state.reporter_cipher = _reporter_cipher(rt)
+        cipher = _reporter_cipher(rt)
         scheduler = None if no_scheduler else build_scheduler(rt)
         if scheduler is not None:
             scheduler.start()
         click.echo(f"清风 Qingfeng 已启动: http://{host}:{port}/  (API 文档: /docs)")
+        # uvloop and httptools keep TCP_NODELAY in worker processes (plain asyncio and h11
+        # under --workers do not: uvicorn issue 3149).
+        options = {"host": host, "port": port, "loop": "uvloop", "http": "httptools",
+                   "log_level": "warning"}
         try:
-            uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
-                        log_level="warning")
+            if workers > 1:
+                uvicorn.run("warning.web.worker:app_from_environment", factory=True,
+                            workers=workers, **options)  # type: ignore[arg-type]
+            else:
+                app = create_app(rt)
+                app.state.reporter_cipher = cipher
+                uvicorn.run(app, **options)  # type: ignore[arg-type]
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from warning.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
-    """Return the runtime the app was built with."""
+async def get_runtime(request: Request) -> Runtime:
+    """Return the runtime the app was built with (async: a sync dependency costs a thread hop)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -1,0 +1,94 @@
+"""`qingfeng serve --workers 2`: two HTTP processes store each signal once."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from tests.support import DATA
+from warning.auth.users import add_user, issue_token
+from warning.db.models import HandlingRecord, RiskWarning, Signal
+from warning.runtime import Runtime
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(runtime: Runtime) -> Iterator[str]:
+    """Run `qingfeng serve --workers 2 --no-scheduler` on the test database."""
+    port = _free_port()
+    env = os.environ | {
+        "QINGFENG_DATABASE_URL": runtime.settings.database_url,
+        "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
+        "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--workers", "2",
+         "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise AssertionError(server.stderr.read().decode() if server.stderr else "")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("qingfeng serve --workers 2 did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test_two_workers_store_each_signal_once_and_raise_its_warning(
+    runtime: Runtime, served: str
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        user = add_user(session, name="office", role="office", password="pw-office")
+        token = issue_token(session, user=user)
+    headers = {"Authorization": f"Bearer {token}"}
+    bodies = [
+        {"channel": "petition", "external_id": f"W-{n % 30}", "title": f"来信{n}",
+         "text": f"反映采购中心设备采购中存在串标，涉及人员{n % 30}号", "department": "CGZX",
+         "person": f"人员{n % 30}"}
+        for n in range(60)
+    ]
+
+    def post(body: dict[str, object]) -> httpx.Response:
+        return httpx.post(f"{served}/api/signals", json=body, headers=headers, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(post, bodies))
+    assert {a.status_code for a in answers} <= {200, 201}, [a.text for a in answers]
+    assert sum(a.status_code == 201 for a in answers) == 30
+    by_key: dict[str, set[int]] = {}
+    for body, answer in zip(bodies, answers, strict=True):
+        by_key.setdefault(str(body["external_id"]), set()).add(answer.json()["signal_id"])
+    assert all(len(ids) == 1 for ids in by_key.values())
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Signal)) == 30
+        assert session.scalar(select(func.count()).select_from(RiskWarning)) == 30
+        versions = session.scalars(select(HandlingRecord.version)).all()
+        assert versions == [1] * 30
