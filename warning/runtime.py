@@ -11,7 +11,7 @@ from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.record_hooks import default_hooks
-from warning.services.rule_service import RuleService
+from warning.services.rule_service import RuleService, RulesWatcher
 from warning.services.signal_input import SignalIn
 from warning.services.writer import IntakeWriter
 from warning.settings import Settings
@@ -28,6 +28,7 @@ class Runtime:
     intake: Intake
     writer: IntakeWriter | None = field(default=None)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    watcher: RulesWatcher | None = field(default=None)
 
     def start_writer(self) -> None:
         """Start the single writer that batches API signals."""
@@ -38,6 +39,12 @@ class Runtime:
                 wait_s=self.settings.intake_batch_wait_ms / 1000,
             )
             self.writer.start()
+
+    def watch_rules(self) -> None:
+        """Reload this process's rules whenever their files change."""
+        if self.watcher is None:
+            self.watcher = RulesWatcher(self.rules, self.settings.rules_check_seconds)
+            self.watcher.start()
 
     def submit_signal(self, item: SignalIn) -> "Future[IntakeOutcome]":
         """Queue one signal on the writer (started on first use)."""
@@ -55,7 +62,10 @@ class Runtime:
             sync_channels(session, definitions)
 
     def close(self) -> None:
-        """Stop the writer and release the database."""
+        """Stop the writer and the rules watcher, and release the database."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         if self.writer is not None:
             self.writer.stop()
             self.writer = None

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         default=5.0, description="How long a process remembers a token's user (0: never)."
     )
+    rules_check_seconds: float = Field(
+        default=5.0, description="How often the service looks for changed rule files (0: never)."
+    )
     run_scheduler: bool = True
     secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
 

@@ -1,6 +1,7 @@
 """The evaluator and the durable-rules wall: limits that cannot be reached, nothing retained."""
 
 import ast
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from warning.domain.enums import RuleMode
 from warning.rules.engine import SHARD_SIZE, ShardHost
 from warning.rules.evaluator import Evaluator, SignalFacts
 from warning.rules.loader import RuleBook, load_rulebook
-from warning.rules.registry import RuleRegistry
+from warning.services.rule_service import RuleService, RulesWatcher
 
 ROOT = Path(__file__).parents[2]
 FILLER = "根据工作安排，对本单位有关情况进行了检查，总体情况良好，个别环节仍需加强管理。"
@@ -131,12 +132,12 @@ def test_reloads_do_not_grow_memory_without_bound(tmp_path: Path) -> None:
     rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "amount": {"gte": i}}) for i in range(64)]
     _book(tmp_path, rules)
     host = ShardHost()
-    registry = RuleRegistry(tmp_path, host=host)
+    rules = RuleService(tmp_path, host=host)
     facts = SignalFacts("audit", "", "事项3号 事项40号", amount=100)
 
     def cycle() -> None:
-        assert registry.reload() == []
-        loaded = registry.current()
+        assert rules.load() == []
+        loaded = rules.loaded()
         assert loaded is not None and len(loaded.evaluator.match(facts)) == 2
 
     for _ in range(50):
@@ -159,13 +160,13 @@ def test_reloads_do_not_grow_memory_without_bound(tmp_path: Path) -> None:
 
 def test_bad_reload_keeps_rules_in_force(tmp_path: Path) -> None:
     _book(tmp_path, [_rule(1, {"text": {"any": ["串标"]}})])
-    registry = RuleRegistry(tmp_path)
-    assert registry.reload() == []
-    first = registry.current()
+    rules = RuleService(tmp_path)
+    assert rules.load() == []
+    first = rules.loaded()
     (tmp_path / "bad.yaml").write_text("rules:\n  - id: x\n", encoding="utf-8")
-    problems = registry.reload()
+    problems = rules.load()
     assert problems and "bad.yaml:2: x:" in str(problems[0])
-    assert registry.current() is first
+    assert rules.loaded() is first
 
 
 def test_only_engine_imports_durable() -> None:
@@ -181,3 +182,28 @@ def test_only_engine_imports_durable() -> None:
             if any(n.split(".")[0] in ("durable", "durable_rules_engine") for n in names):
                 offenders.append(path.relative_to(ROOT).as_posix())
     assert set(offenders) == {"warning/rules/engine.py"}
+
+
+def test_a_changed_rule_file_is_picked_up_by_the_watcher_and_a_bad_one_refused(
+    tmp_path: Path,
+) -> None:
+    _book(tmp_path, [_rule(1, {"text": {"any": ["串标"]}})])
+    rules = RuleService(tmp_path)
+    assert rules.load() == []
+    assert rules.reload_if_changed() is None  # nothing changed: no reload
+    watcher = RulesWatcher(rules, every_s=0.05)
+    watcher.start()
+    try:
+        _book(tmp_path, [_rule(1, {"text": {"any": ["围标"]}})])
+        deadline = time.monotonic() + 5
+        while not _ids(rules.current().evaluator, text="围标") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ids(rules.current().evaluator, text="围标") == ["r-1"]
+        good = rules.current()
+        (tmp_path / "bad.yaml").write_text("rules:\n  - id: x\n", encoding="utf-8")
+        while not rules.problems and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rules.problems and "bad.yaml:2: x:" in str(rules.problems[0])
+        assert rules.current() is good
+    finally:
+        watcher.stop()

@@ -1,8 +1,16 @@
-"""The rules in force: loaded from rules/, checked against the register, swapped whole."""
+"""The rules in force: loaded from rules/, checked against the register, swapped whole.
+
+Each service process holds its own rules and reloads them when the files change (a
+watcher thread compares names, sizes and modification times every few seconds). A reload
+that finds any problem is refused whole: the rules in force stay and the problems are
+kept for `qingfeng rules check`, the log and GET /api/rules/status.
+"""
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,10 +18,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import Channel, RiskPoint
 from warning.domain.grading import GradingPolicy
+from warning.rules.engine import ShardHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 
 log = logging.getLogger(__name__)
+KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
+Fingerprint = tuple[tuple[str, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,7 @@ class InForce:
 
     rulebook: RuleBook
     evaluator: Evaluator
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def grading(self) -> GradingPolicy:
@@ -35,14 +47,25 @@ class NoRulesError(RuntimeError):
 class RuleService:
     """Hold the rules in force; a reload that fails keeps them."""
 
-    def __init__(self, rules_dir: Path, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
+        known_refs: KnownRefs | None = None, host: ShardHost | None = None,
+    ) -> None:
         self._dir = rules_dir
         self._sessions = sessions
+        self._known_refs = known_refs
+        self._host = host
         self._lock = threading.Lock()
         self._in_force: InForce | None = None
+        self._seen: Fingerprint | None = None
+        self.problems: list[Problem] = []
 
-    def known_refs(self) -> tuple[set[str], set[str]]:
-        """Return the risk point codes and channel ids rules may name."""
+    def known_refs(self) -> tuple[set[str] | None, set[str] | None]:
+        """Return the risk point codes and channel ids rules may name (None: unchecked)."""
+        if self._known_refs is not None:
+            return self._known_refs()
+        if self._sessions is None:
+            return None, None
         with self._sessions() as session:
             points = set(session.scalars(select(RiskPoint.code)))
             channels = set(session.scalars(select(Channel.code)))
@@ -58,15 +81,23 @@ class RuleService:
 
     def load(self) -> list[Problem]:
         """Load the rule files; on any problem keep the rules in force and return them."""
-        rulebook, problems = self.check()
-        if rulebook is None:
-            log.error("rule files refused, %d problem(s); previous rules stay", len(problems))
-            return problems
-        in_force = InForce(rulebook, Evaluator(rulebook))
-        with self._lock:
-            self._in_force = in_force
+        with self._lock:  # one reload at a time; readers never wait on it
+            self._seen = self._fingerprint()
+            rulebook, problems = self.check()
+            self.problems = problems
+            if rulebook is None:
+                log.error("rule files refused, %d problem(s); previous rules stay: %s",
+                          len(problems), "; ".join(map(str, problems[:5])))
+                return problems
+            self._in_force = InForce(rulebook, Evaluator(rulebook, host=self._host))
         log.info("rules in force: %d", len(rulebook.rules))
         return []
+
+    def reload_if_changed(self) -> list[Problem] | None:
+        """Reload when a rule file was added, removed or changed; None when nothing changed."""
+        if self._fingerprint() == self._seen:
+            return None
+        return self.load()
 
     def current(self) -> InForce:
         """Return the rules in force."""
@@ -74,6 +105,10 @@ class RuleService:
         if in_force is None:
             raise NoRulesError("尚未载入规则 (no rules loaded): 运行 qingfeng rules check")
         return in_force
+
+    def loaded(self) -> InForce | None:
+        """Return the rules in force, or None before the first good load."""
+        return self._in_force
 
     def describe(self) -> list[dict[str, object]]:
         """List the rules in force for the API."""
@@ -91,3 +126,40 @@ class RuleService:
             }
             for r in self._in_force.rulebook.rules
         ]
+
+    def _fingerprint(self) -> Fingerprint:
+        try:
+            paths = sorted(self._dir.glob("*.yaml"))
+            return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+        except OSError:
+            return ()
+
+
+class RulesWatcher:
+    """A daemon thread that reloads a process's rules when their files change."""
+
+    def __init__(self, rules: RuleService, every_s: float) -> None:
+        self._rules = rules
+        self._every = every_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start watching (a no-op when the interval is 0)."""
+        if self._every > 0 and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="rules-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                self._rules.reload_if_changed()
+            except Exception:  # a reload must never end the watcher
+                log.exception("rules reload failed; previous rules stay")

@@ -17,6 +17,7 @@ from warning.web.api import (
     handling,
     notices,
     petitions,
+    rules_status,
     signals,
     warnings,
 )
@@ -31,6 +32,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runtime.start_writer()
+        runtime.watch_rules()
         yield
         runtime.close()
 
@@ -44,7 +46,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
     # exports and cases first: their fixed paths must win over /api/signals/{signal_id}.
-    for module in (exports, cases, signals, warnings, handling, petitions, catalog, notices):
+    for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
+                   catalog, notices):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():
