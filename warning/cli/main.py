@@ -8,6 +8,7 @@ from warning import __version__
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
 from warning.cli.register_cmd import register_group
+from warning.cli.review_cmd import review
 from warning.cli.rules_cmd import rules_group_with
 from warning.cli.scan_cmd import scan
 from warning.cli.serve_cmd import serve
@@ -66,6 +67,7 @@ for command in (
     audit_group,
     reporter_key,
     warnings_group,
+    review,
 ):
     cli.add_command(command)
 

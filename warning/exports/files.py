@@ -4,11 +4,15 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-Cell = str | int | Decimal | datetime | None
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+Cell = str | int | Decimal | datetime | date | None
 
 # Excel runs a cell starting with these as a formula when it opens a .csv (CSV injection);
 # signal text comes from outside, so such text is prefixed with an apostrophe.
@@ -50,6 +54,8 @@ def _csv_cell(value: Cell) -> str | int | Decimal:
         return ""
     if isinstance(value, datetime):
         return value.strftime(DATETIME_TEXT)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -66,13 +72,27 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(table: Table) -> bytes:
     """Return a one-sheet workbook: bold frozen header, dates and money formatted."""
+    return workbook_bytes([table])
+
+
+def workbook_bytes(tables: Sequence[Table]) -> bytes:
+    """Return a workbook with one sheet per table, each titled by its table's title."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for table in tables:
+        _write_sheet(book, table)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(book: "Workbook", table: Table) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
     sheet = book.create_sheet(table.title[:31])
     sheet.freeze_panes = "A2"
     for index, title in enumerate(table.header, start=1):
@@ -95,7 +115,3 @@ def xlsx_bytes(table: Table) -> bytes:
                     cell.number_format = MONEY_FORMAT
             cells.append(cell)
         sheet.append(cells)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-

@@ -17,6 +17,7 @@ from warning.web.api import (
     handling,
     notices,
     petitions,
+    review,
     rules_status,
     signals,
     warnings,
@@ -47,7 +48,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
     # exports and cases first: their fixed paths must win over /api/signals/{signal_id}.
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
-                   catalog, notices):
+                   catalog, notices, review):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

@@ -1,0 +1,118 @@
+"""What a quarterly review (季度审查) reports: the figures, as the API returns them."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class ChannelFigure(BaseModel):
+    """Signals received through one channel in the quarter."""
+
+    channel: str = Field(description="channel id")
+    name: str
+    signals: int
+    raised: int = Field(description="of them, signals on a warning's timeline")
+
+
+class Bucket(BaseModel):
+    """Warnings raised in the quarter with one category, level or response."""
+
+    key: str
+    label: str
+    warnings: int
+
+
+class DepartmentFigure(BaseModel):
+    """One department's warnings raised in the quarter and its records' outcomes in it."""
+
+    department: str | None = Field(description="department code; null: no department")
+    name: str
+    warnings: int = Field(description="warnings raised in the quarter")
+    closed: int = Field(description="records closed (办结) in the quarter")
+    closed_on_time: int
+    closed_late: int
+    overdue: int = Field(description="records escalated in the quarter, or still waiting on the "
+                                     "department past their deadline at the cut-off")
+    returned: int = Field(description="records whose report was returned in the quarter")
+    withdrawn: int
+
+
+class RepeatSubject(BaseModel):
+    """A person, post or department with several warnings, or one warning hit repeatedly."""
+
+    subject_kind: str
+    subject_kind_label: str
+    subject_name: str
+    department: str | None
+    department_name: str
+    warnings: int
+    signals: int = Field(description="signals on those warnings (repeat counts summed)")
+    risk_points: int
+
+
+class HotRiskPoint(BaseModel):
+    """A risk point hit in the quarter, with the quarter before for comparison."""
+
+    code: str
+    name: str
+    category: str
+    level: str
+    level_label: str
+    department: str | None
+    department_name: str
+    warnings: int
+    signals: int
+    previous_quarter: int = Field(description="warnings raised in the quarter before")
+    advice: str | None = Field(description="raise_level, new_measures, or null")
+    advice_label: str
+
+
+class StaleRiskPoint(BaseModel):
+    """A risk point never reviewed, or last reviewed before the staleness cut-off."""
+
+    code: str
+    name: str
+    category: str
+    level: str
+    level_label: str
+    department: str | None
+    department_name: str
+    reviewed_on: date | None
+
+
+class Summary(BaseModel):
+    """The review's totals."""
+
+    signals: int
+    warnings: int
+    closed: int
+    closed_on_time: int
+    closed_late: int
+    overdue: int
+    returned: int
+    withdrawn: int
+    repeat_subjects: int
+    recurring_risk_points: int = Field(description="hit points with advice")
+    stale_risk_points: int
+
+
+class Review(BaseModel):
+    """A quarter's review as the caller may see it: their departments only, unless they read all."""
+
+    quarter: str = Field(examples=["2026Q3"])
+    label: str = Field(examples=["2026年第三季度"])
+    starts_at: datetime = Field(description="local midnight opening the quarter, in UTC")
+    ends_at: datetime = Field(description="local midnight after the quarter, in UTC (exclusive)")
+    cutoff: datetime = Field(description="the earlier of now and the quarter's end")
+    all_departments: bool
+    stale_months: int
+    stale_before: date = Field(description="points last reviewed before this day are stale")
+    summary: Summary
+    signals_by_channel: list[ChannelFigure]
+    warnings_by_department: list[DepartmentFigure]
+    warnings_by_category: list[Bucket]
+    warnings_by_level: list[Bucket]
+    warnings_by_response: list[Bucket]
+    repeat_subjects: list[RepeatSubject]
+    hot_risk_points: list[HotRiskPoint]
+    stale_risk_points: list[StaleRiskPoint]

@@ -1,0 +1,128 @@
+"""How the handling records fared in the quarter: closed on time or late, overdue, returned.
+
+One query reads each record the quarter touched, with its step times aggregated from its
+events (GROUP BY record); `warning.domain.review` decides on time or late, overdue or not.
+A record may count in several columns: escalated, then returned, then closed late.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
+from warning.domain.lifecycle import Action, State
+from warning.domain.review import WAITING_ON_DEPARTMENT, RecordTimes, closed_on_time, is_overdue
+from warning.review.period import Period, in_scope
+
+WAITING = [s.value for s in WAITING_ON_DEPARTMENT]
+
+
+@dataclass
+class Outcome:
+    """Counts of records by what happened to them in the quarter."""
+
+    closed: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+    overdue: int = 0
+    returned: int = 0
+    withdrawn: int = 0
+
+    def add(self, other: "Outcome") -> None:
+        """Add `other`'s counts to these."""
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _event_times(period: Period, records: Any) -> Any:
+    """Per record: first receive, last report, escalations ever and in the quarter, returns."""
+    ev = HandlingEvent
+
+    def when(action: Action, *also: Any) -> Any:
+        return case((and_(ev.action == action.value, *also), ev.created_at))
+
+    in_quarter = period.holds(ev.created_at)
+    return (
+        select(
+            ev.record_id,
+            func.min(when(Action.RECEIVE)).label("received_at"),
+            func.max(when(Action.REPORT)).label("reported_at"),
+            func.count(when(Action.ESCALATE)).label("escalations"),
+            func.count(when(Action.ESCALATE, in_quarter)).label("escalated_now"),
+            func.count(when(Action.RETURN, in_quarter)).label("returns"),
+        )
+        .where(ev.record_id.in_(records))
+        .group_by(ev.record_id)
+        .subquery()
+    )
+
+
+def _touched(principal: Principal | None, period: Period) -> Any:
+    """Select the ids of records closed, withdrawn, returned or escalated in the quarter, or
+    raised by its end and still waiting on their department."""
+    ev = HandlingEvent
+    marked = exists().where(
+        ev.record_id == HandlingRecord.id, period.holds(ev.created_at),
+        ev.action.in_([Action.RETURN.value, Action.ESCALATE.value]),
+    )
+    return (
+        select(HandlingRecord.id)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .where(
+            in_scope(principal, RiskWarning.department_id),
+            or_(
+                period.holds(HandlingRecord.closed_at),
+                marked,
+                and_(HandlingRecord.state.in_(WAITING), RiskWarning.created_at < period.end),
+            ),
+        )
+    )
+
+
+def outcomes_by_department(
+    session: Session, *, principal: Principal | None, period: Period
+) -> dict[int | None, Outcome]:
+    """Return each department's record outcomes in the quarter (None: no department)."""
+    times = _event_times(period, _touched(principal, period))
+    stmt = (
+        select(
+            RiskWarning.department_id, HandlingRecord.state, HandlingRecord.receive_due_at,
+            HandlingRecord.report_due_at, HandlingRecord.closed_at, times.c.received_at,
+            times.c.reported_at, times.c.escalations, times.c.escalated_now, times.c.returns,
+        )
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .join(times, times.c.record_id == HandlingRecord.id)
+    )
+    result: dict[int | None, Outcome] = defaultdict(Outcome)
+    for row in session.execute(stmt):
+        result[row.department_id].add(outcome_of(row, period))
+    return dict(result)
+
+
+def outcome_of(row: Any, period: Period) -> Outcome:
+    """Classify one record's row for the quarter."""
+    outcome = Outcome(returned=1 if row.returns else 0)
+    closed_now = row.closed_at is not None and _within(row.closed_at, period)
+    if closed_now and row.state == State.CLOSED.value:
+        outcome.closed = 1
+        times = RecordTimes(row.receive_due_at, row.report_due_at, row.received_at,
+                            row.reported_at, row.closed_at, escalated=row.escalations > 0)
+        if closed_on_time(times):
+            outcome.closed_on_time = 1
+        else:
+            outcome.closed_late = 1
+    elif closed_now and row.state == State.WITHDRAWN.value:
+        outcome.withdrawn = 1
+    late_now = is_overdue(row.state, row.receive_due_at, row.report_due_at, period.cutoff)
+    if row.escalated_now or late_now:
+        outcome.overdue = 1
+    return outcome
+
+
+def _within(moment: datetime, period: Period) -> bool:
+    return period.start <= moment < period.end

@@ -1,0 +1,44 @@
+"""The span a review reads, and the department scope its queries share."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, true
+
+from warning.auth.principal import Principal
+from warning.auth.scoping import department_clause
+from warning.domain.calendar import SHANGHAI
+from warning.domain.quarter import Quarter
+
+
+@dataclass(frozen=True)
+class Period:
+    """A quarter's UTC bounds, the cut-off for "overdue", and the day registers are judged on."""
+
+    quarter: Quarter
+    start: datetime
+    end: datetime
+    previous_start: datetime
+    cutoff: datetime
+    as_of: date
+
+    @classmethod
+    def of(cls, quarter: Quarter, now: datetime, tz: ZoneInfo = SHANGHAI) -> "Period":
+        """Return the period of `quarter` as seen at `now`: a running quarter is cut at now."""
+        end = quarter.ends_at(tz)
+        return cls(
+            quarter=quarter, start=quarter.starts_at(tz), end=end,
+            previous_start=quarter.previous().starts_at(tz), cutoff=min(now, end),
+            as_of=min(now.astimezone(tz).date(), quarter.last_day),
+        )
+
+    def holds(self, column: Any) -> ColumnElement[bool]:
+        """Return the condition that a UTC time column falls in the quarter."""
+        return and_(column >= self.start, column < self.end)
+
+
+def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
+    """Limit rows to `principal`'s departments; None (the command line) sees everything."""
+    return true() if principal is None else department_clause(principal, column)
