@@ -16,6 +16,7 @@ from warning.web.pages import (
     notices,
     petitions,
     register,
+    review,
     risk_warnings,
     rules,
     signal_form,
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices):
+for _module in (handling_actions, inbox, notices, review):
     router.include_router(_module.router)
 
 
