@@ -291,6 +291,18 @@ def fresh_db(args: argparse.Namespace, root: Path, name: str) -> str:
     return url
 
 
+def drop_db(args: argparse.Namespace, url: str) -> None:
+    """Drop a phase's scratch PostgreSQL database."""
+    from sqlalchemy import text
+
+    from warning.db.engine import make_engine
+
+    admin = make_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--signals", type=int, default=100_000)
@@ -348,6 +360,8 @@ def main() -> None:
             continue
         results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{phase:7s} {json.dumps(results[phase], ensure_ascii=False)}", flush=True)
+        if url.startswith("postgresql"):
+            drop_db(args, url)
     report(args, results)
     shutil.rmtree(root, ignore_errors=True)
 

@@ -60,6 +60,7 @@ class Runtime:
         definitions = load_channels(self.settings.channels_dir)
         with self.sessions() as session, session.begin():
             sync_channels(session, definitions)
+        self.intake.forget_directory()
 
     def close(self) -> None:
         """Stop the writer and the rules watcher, and release the database."""

@@ -132,12 +132,12 @@ def test_reloads_do_not_grow_memory_without_bound(tmp_path: Path) -> None:
     rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "amount": {"gte": i}}) for i in range(64)]
     _book(tmp_path, rules)
     host = ShardHost()
-    rules = RuleService(tmp_path, host=host)
+    service = RuleService(tmp_path, host=host)
     facts = SignalFacts("audit", "", "事项3号 事项40号", amount=100)
 
     def cycle() -> None:
-        assert rules.load() == []
-        loaded = rules.loaded()
+        assert service.load() == []
+        loaded = service.loaded()
         assert loaded is not None and len(loaded.evaluator.match(facts)) == 2
 
     for _ in range(50):

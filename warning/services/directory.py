@@ -1,7 +1,7 @@
 """Small lookups the intake needs per batch: channels, departments, risk points."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ class RiskPointRef:
 
 @dataclass(frozen=True)
 class Directory:
-    """Channels and departments by code (departments also by name), read once per batch."""
+    """Channels, departments and risk points by code, read once and kept a short while."""
 
     channels: dict[str, ChannelRef]
     departments: dict[str, int]
@@ -38,6 +38,15 @@ class Directory:
     channel_by_id: dict[int, ChannelRef]
     department_names: dict[str, int]
     name_of_department: dict[int, str]
+    points: dict[str, RiskPointRef] = field(default_factory=dict)
+
+    def risk_points(self, session: Session, codes: Iterable[str]) -> dict[str, RiskPointRef]:
+        """Return the risk points with these codes, reading only those not read before."""
+        wanted = set(codes)
+        missing = wanted - self.points.keys()
+        if missing:
+            self.points.update(risk_points_by_code(session, missing))
+        return {code: self.points[code] for code in wanted if code in self.points}
 
     @classmethod
     def load(cls, session: Session) -> "Directory":

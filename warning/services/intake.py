@@ -7,6 +7,7 @@ and the scheduler's retry job evaluates them again later.
 """
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -97,6 +98,27 @@ class Intake:
     rules: Callable[[], RulesInForce]
     hooks: RecordHooks
     clock: Callable[[], datetime] = utcnow
+    directory_ttl_s: float = 1.0
+    _directory: tuple[float, Directory] | None = field(default=None, init=False, repr=False)
+
+    def directory(self, session: Session) -> Directory:
+        """Return channels, departments and risk points, read at most every `directory_ttl_s`.
+
+        Reading them for each small API batch cost as much as storing the batch; a change
+        made in another process (a channel disabled, a department renamed) applies within
+        the TTL, one made through this runtime at once (`forget_directory`).
+        """
+        now = time.monotonic()
+        cached = self._directory
+        if cached is not None and now - cached[0] < self.directory_ttl_s:
+            return cached[1]
+        directory = Directory.load(session)
+        self._directory = (now, directory)
+        return directory
+
+    def forget_directory(self) -> None:
+        """Read the directory afresh for the next batch."""
+        self._directory = None
 
     def ingest(self, items: Sequence[SignalIn]) -> list[IntakeOutcome]:
         """Store, evaluate and answer a batch, one outcome per item in order."""
@@ -166,7 +188,7 @@ class Intake:
         self, session: Session, signals: Sequence[StoredSignal]
     ) -> dict[int, list[Raised]]:
         rules = self.rules()
-        directory = Directory.load(session)
+        directory = self.directory(session)
         # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
         # costs about 1 ms a signal, too much to spend on every feed item and audit row.
         petitions = [s for s in signals if directory.channel_by_id[s.channel_id].confidential]
@@ -192,7 +214,7 @@ class Intake:
     ) -> tuple[list[IntakeOutcome], list[StoredRow]]:
         outcomes = [IntakeOutcome() for _ in items]
         with self.sessions() as session, session.begin():
-            directory = Directory.load(session)
+            directory = self.directory(session)
             rows: dict[tuple[int, str], dict[str, Any]] = {}
             positions: dict[tuple[int, str], list[int]] = {}
             for index, item in enumerate(items):

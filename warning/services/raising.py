@@ -15,7 +15,7 @@ from warning.domain.enums import Response, RuleMode
 from warning.domain.grading import Grade, GradingPolicy
 from warning.handling.opening import Opening
 from warning.rules.evaluator import RuleMatch
-from warning.services.directory import Directory, RiskPointRef, risk_points_by_code
+from warning.services.directory import Directory, RiskPointRef
 from warning.services.subjects import Subject, subject_of
 from warning.services.warning_rows import (
     WarningRow,
@@ -77,7 +77,7 @@ def raise_warnings(
     grading counts whichever is higher, that or the rule's own repetition.
     """
     repeats = repeats or {}
-    points = risk_points_by_code(session, (m.risk_point for ms in matches for m in ms))
+    points = directory.risk_points(session, (m.risk_point for ms in matches for m in ms))
     subjects = [
         [_subject(signal, match, directory) for match in ms]
         for signal, ms in zip(signals, matches, strict=True)
