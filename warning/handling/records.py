@@ -1,4 +1,4 @@
-"""Open a handling record, act on it, and read its events and the caller's inbox."""
+"""Act on a handling record, and read its events and the caller's inbox."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -12,12 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from warning.auth.principal import Principal
 from warning.auth.scoping import visible_warnings
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
-from warning.domain.calendar import DayKind, HolidayCalendar, due_at
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
 from warning.handling.events import append_event
-from warning.handling.holidays import default_calendar
 from warning.handling.notices import change_notices
 from warning.notify.outbox import enqueue
 
@@ -27,30 +25,6 @@ AWAITING = {
     Role.OFFICE: (State.REPORTED,),
     Role.ADMIN: (State.REPORTED,),
 }
-
-
-def open_record(
-    session: Session, *, warning: RiskWarning, record: HandlingRecord, actor: str,
-    receive_days: int = 1, report_days: int = 10, day_kind: DayKind | str = DayKind.WORKING,
-    calendar: HolidayCalendar | None = None, now: datetime | None = None,
-) -> HandlingEvent:
-    """Set a new record's deadlines, write its `issue` event and the notice to the department."""
-    now = now or datetime.now(UTC)
-    calendar = calendar or default_calendar()
-    record.state = State.ISSUED.value
-    record.receive_due_at = due_at(now, receive_days, day_kind, calendar)
-    record.report_due_at = due_at(now, report_days, day_kind, calendar)
-    record.updated_at = now
-    if record.id is None:
-        session.flush()
-    data = {"response": warning.response, "receive_days": receive_days,
-            "report_days": report_days, "day_kind": DayKind(day_kind).value}
-    event = append_event(session, record_id=record.id, action=Action.ISSUE.value, from_state="",
-                         to_state=State.ISSUED.value, actor=actor, data=data, now=now,
-                         after=(0, ""))
-    enqueue(session, change_notices(session, kind="issued", warning=warning, record=record,
-                                    seq=1, now=now))
-    return event
 
 
 def visible_record(
