@@ -141,8 +141,10 @@ def test_receipt_lookups_are_rate_limited_per_client(client: TestClient) -> None
     answers = [client.post("/api/petitions/receipt", json={"code": "AAAA-BBBB"}).status_code
                for _ in range(6)]
     assert answers == [404] * 5 + [429]
-    limited = client.post("/api/petitions/receipt", json={"code": "AAAA-BBBB"}).json()
+    refused = client.post("/api/petitions/receipt", json={"code": "AAAA-BBBB"})
+    limited = refused.json()
     assert limited["error"]["code"] == "rate_limited" and "频繁" in limited["error"]["message"]
+    assert refused.headers["Retry-After"] == str(limited["error"]["retry_after"]) == "12"
 
 
 def test_no_log_line_carries_the_reporter(

@@ -10,16 +10,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class ApiError(Exception):
-    """An error the API answers with `status` and a JSON body naming what is wrong."""
+    """An error the API answers with `status` and a JSON body naming what is wrong.
+
+    `headers` go on the response as they are, e.g. Retry-After on a 429.
+    """
 
     def __init__(
-        self, status: int, code: str, message: str, message_en: str = "", **extra: Any
+        self, status: int, code: str, message: str, message_en: str = "",
+        *, headers: dict[str, str] | None = None, **extra: Any,
     ) -> None:
         super().__init__(message_en or message)
         self.status = status
         self.code = code
         self.message = message
         self.message_en = message_en
+        self.headers = headers
         self.extra = extra
 
 
@@ -46,7 +51,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
         body = error_body(exc.code, exc.message, exc.message_en, **exc.extra)
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

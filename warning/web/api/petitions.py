@@ -118,9 +118,10 @@ def look_up_receipt(
     """Tell an anonymous reporter how their report stands, and nothing more."""
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
+        wait = limiter.retry_after()
         raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试",
                        "too many receipt lookups, try again later",
-                       retry_after=limiter.retry_after())
+                       headers={"Retry-After": str(wait)}, retry_after=wait)
     try:
         found = receipt_status(session, body.code)
     except ReporterNotFound as error:
