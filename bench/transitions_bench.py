@@ -139,39 +139,47 @@ async def race(
 
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
+    failures: list[str] = []
     races = exact = 0
     seen: Seen = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
                                  timeout=120) as client:
 
-        async def post(path: str, token: str, body: dict[str, Any]) -> httpx.Response:
+        async def post(path: str, token: str, body: dict[str, Any]) -> httpx.Response | None:
             started = time.perf_counter()
-            answer = await client.post(path, json=body,
-                                       headers={"Authorization": f"Bearer {token}"})
+            try:
+                answer = await client.post(path, json=body,
+                                           headers={"Authorization": f"Bearer {token}"})
+            except httpx.TransportError as error:  # counted; the check allows it one event
+                failures.append(f"{type(error).__name__}: {error}")
+                return None
             latencies.append(time.perf_counter() - started)
             return answer
 
         for o in opened:
-            version, wins = o.version, 0
+            version, wins, unanswered = o.version, 0, False
             for action, extra in STEPS:
                 token = token_for(world, o, action)
                 body = {"action": action, "version": version, **extra}
                 path = f"/api/warnings/{o.warning_id}/actions"
-                answers = await asyncio.gather(*(post(path, token, body) for _ in range(clients)))
+                sent = await asyncio.gather(*(post(path, token, body) for _ in range(clients)))
+                answers = [a for a in sent if a is not None]
+                unanswered = unanswered or len(answers) < len(sent)
                 races += 1
                 statuses.update(a.status_code for a in answers)
                 winners = [a for a in answers if a.status_code == 200]
                 refused = [a for a in answers if a.status_code != 200]
                 told_state = all(a.status_code == 409 and "state" in a.json()["error"]
                                  for a in refused)
-                exact += len(winners) == 1 and told_state
+                exact += len(winners) == 1 and told_state and len(answers) == len(sent)
                 wins += len(winners)
                 if not winners:
                     break
                 version = winners[0].json()["version"]
-            seen[o.warning_id] = (wins, False)
+            seen[o.warning_id] = (wins, unanswered)
     return {"races": races, "exactly_one_winner": exact, "statuses": dict(statuses),
+            "transport_errors": len(failures), "first_error": failures[:1],
             "p50_ms": percentile(latencies, 0.5) * 1e3,
             "p99_ms": percentile(latencies, 0.99) * 1e3}, seen
 
@@ -279,7 +287,8 @@ def report(args: argparse.Namespace, api: dict[str, Any], raw: dict[str, Any]) -
           f"transition), peak {a['server_peak_mb']:.0f} MB")
     print(f"contention: {c['races']} races of {args.clients} clients, {c['exactly_one_winner']} "
           f"with exactly one winner and 409 + current state for the rest; statuses "
-          f"{c['statuses']}; p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms")
+          f"{c['statuses']}, {c['transport_errors']} transport errors {c['first_error']}; "
+          f"p50 {c['p50_ms']:.0f} ms, p99 {c['p99_ms']:.0f} ms")
     print(f"check: {check.acknowledged} 2xx answers, {check.new_events} events stored "
           f"({check.unanswered_committed} for requests in flight when wrk stopped); lost "
           f"{len(check.lost)}, duplicated {len(check.duplicated)}, repeated actions "
