@@ -1,5 +1,7 @@
 """Register import/export against SQLite and PostgreSQL: round-trips, errors, all-or-nothing."""
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -207,3 +209,49 @@ def test_demo_register_creates_no_posts(session_factory: sessionmaker[Session]) 
         summary = load_register(session)
         assert summary.new_posts == () and summary.inserted == 50
         assert session.scalar(select(func.count()).select_from(Post)) == posts
+
+
+FORMULAS = {"CG-001": '=HYPERLINK("http://x","点我")', "CG-002": "+1", "CG-003": "'@已加引号"}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_formula_like_names_export_as_text_and_round_trip(
+    sessions: sessionmaker[Session], db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, suffix: str,
+) -> None:
+    with sessions() as session, session.begin():
+        for code, name in FORMULAS.items():
+            session.scalars(select(RiskPoint).where(RiskPoint.code == code)).one().name = name
+        session.scalars(select(RiskPoint).where(RiskPoint.code == "CG-004")).one() \
+            .measure_prevention = "-分段审批\n-双人复核"
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    runner = CliRunner()
+    first, second = tmp_path / f"first{suffix}", tmp_path / f"second{suffix}"
+    assert runner.invoke(register_group, ["export", str(first)]).exit_code == 0
+    if suffix == ".xlsx":
+        sheet = load_workbook(first).worksheets[0]
+        cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+        for code, name in FORMULAS.items():
+            assert cells[code].data_type == "s" and cells[code].value == name
+    else:
+        rows = list(csv.reader(io.StringIO(first.read_text("utf-8-sig"), newline="")))
+        names = {row[0]: row[1] for row in rows[1:]}
+        assert names == names | {code: "'" + name for code, name in FORMULAS.items()}
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    before = _texts(sessions)
+    with sessions() as session, session.begin():
+        session.execute(delete(RiskPoint))
+    result = runner.invoke(register_group, ["import", str(first)])
+    assert result.exit_code == 0, result.output
+    assert _texts(sessions) == before
+    assert runner.invoke(register_group, ["export", str(second)]).exit_code == 0
+    if suffix == ".xlsx":
+        assert _cells(first) == _cells(second)
+    else:
+        assert first.read_bytes() == second.read_bytes()
+
+
+def _texts(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
+    with sessions() as session:
+        points = session.scalars(select(RiskPoint))
+        return {p.code: (p.name, p.measure_prevention) for p in points}

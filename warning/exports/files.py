@@ -17,6 +17,7 @@ Cell = str | int | Decimal | datetime | date | None
 # Excel runs a cell starting with these as a formula when it opens a .csv (CSV injection);
 # signal text comes from outside, so such text is prefixed with an apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
 DATETIME_TEXT = "%Y-%m-%d %H:%M"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = "#,##0.00"
@@ -49,6 +50,22 @@ def to_bytes(table: Table, fmt: ExportFormat) -> bytes:
     return csv_bytes(table) if fmt is ExportFormat.CSV else xlsx_bytes(table)
 
 
+def defuse_formula(text: str) -> str:
+    """Prefix an apostrophe to text Excel would run as a formula when it opens a .csv.
+
+    Text already starting with apostrophes before such a character gets one more, so
+    `restore_formula` can undo exactly what was added.
+    """
+    return QUOTE + text if text.lstrip(QUOTE).startswith(FORMULA_START) else text
+
+
+def restore_formula(text: str) -> str:
+    """Undo `defuse_formula`: drop the apostrophe it put before formula-like text."""
+    if text.startswith(QUOTE) and text.lstrip(QUOTE).startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
 def _csv_cell(value: Cell) -> str | int | Decimal:
     if value is None:
         return ""
@@ -56,8 +73,8 @@ def _csv_cell(value: Cell) -> str | int | Decimal:
         return value.strftime(DATETIME_TEXT)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return defuse_formula(value)
     return value
 
 

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from warning.exports.files import defuse_formula, restore_formula
+
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
 
@@ -30,16 +32,25 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     table: list[tuple[int, list[Any]]] = []
     start = 1
     for cells in reader:
-        table.append((start, cells))
+        table.append((start, [restore_formula(cell) for cell in cells]))
         start = reader.line_num + 1
     return table
 
 
 def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write UTF-8 with a BOM (so Excel opens it as UTF-8) and CRLF line ends."""
+    """Write UTF-8 with a BOM (so Excel opens it as UTF-8) and CRLF line ends.
+
+    Text Excel would run as a formula gets a leading apostrophe; `read_table` drops it.
+    """
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for values in rows:
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in values])
+        writer.writerow([_cell(v) for v in values])
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return defuse_formula(value) if isinstance(value, str) else value

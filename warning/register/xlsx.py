@@ -42,6 +42,8 @@ def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # text beginning with "=" stays text, not a formula
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for column, title in zip(sheet.iter_cols(min_row=1, max_row=1), header, strict=True):
         sheet.column_dimensions[column[0].column_letter].width = max(10, len(title) * 2 + 4)
