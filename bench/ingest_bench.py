@@ -196,8 +196,12 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+    statuses = _statuses(args.url)
     return {
         "signals_per_s": requests / (duration_us / 1e6),
+        "stored": sum(statuses.values()),
+        "evaluated": statuses.get("evaluated", 0),
+        "failed_evaluation": statuses.get("failed", 0),
         "p50_ms": p50 / 1e3,
         "p99_ms": p99 / 1e3,
         "max_ms": max_us / 1e3,
@@ -217,6 +221,19 @@ def _office_token(url: str) -> str:
         token = issue_token(session, user=add_user(session, name="bench", role="office"))
     engine.dispose()
     return token
+
+
+def _statuses(url: str) -> dict[str, int]:
+    """Count the stored signals by status: every one must be evaluated, none failed."""
+    from sqlalchemy import text
+
+    from warning.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT status, count(*) FROM signals GROUP BY status")).all()
+    engine.dispose()
+    return {status: count for status, count in rows}
 
 
 def _rss_mb(pid: int) -> float:
