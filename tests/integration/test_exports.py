@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.integration.petition_world import REPORTER, SECRET_WORD, World, build_world
+from warning.auth.scoping import REDACTED_TEXT as REDACTED
 from warning.cli.main import cli
 from warning.db.models import Department, RiskWarning
 from warning.exports.signal_table import HEADER as SIGNAL_HEADER
-from warning.exports.signal_table import REDACTED
 from warning.exports.warning_table import HEADER as WARNING_HEADER
 from warning.petitions.keys import ReporterCipher, generate_key
 from warning.runtime import Runtime
@@ -129,6 +129,25 @@ def test_a_reviewer_gets_confidential_signals_with_their_text_redacted(world: Wo
     assert rows[world.first]["标题"] == "关于采购中心串标的举报"
     assert rows[world.audit_a]["内容"] == "设备采购存在陪标情况"
     assert SECRET_WORD not in str(rows)
+
+
+def test_signal_page_and_api_redact_petition_text_like_the_export(world: World) -> None:
+    for user in ("reviewer", "office", "admin"):
+        client = world.client(user)
+        page = client.get(f"/signals/{world.first}")
+        api = client.get(f"/api/signals/{world.first}")
+        assert page.status_code == api.status_code == 200, (user, page.text, api.text)
+        assert "关于采购中心串标的举报" in page.text and api.json()["channel"] == "petition"
+        reads = user != "reviewer"
+        assert (SECRET_WORD in page.text) is reads and (REDACTED in page.text) is not reads
+        assert (api.json()["text"] == REDACTED) is not reads
+        assert (SECRET_WORD in api.text) is reads
+        audit = client.get(f"/api/signals/{world.audit_a}").json()
+        assert audit["text"] == "设备采购存在陪标情况"
+        assert "设备采购存在陪标情况" in client.get(f"/signals/{world.audit_a}").text
+    handler = world.client("handler_a")
+    assert handler.get(f"/signals/{world.first}").status_code == 404
+    assert handler.get(f"/api/signals/{world.first}").status_code == 403
 
 
 def test_signal_filters_and_formula_text_stay_harmless(world: World) -> None:

@@ -10,6 +10,11 @@ from warning.domain.lifecycle import Role
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
+# A confidential channel's (信访举报) text is for the office alone: reviewers see that the
+# signal exists and its particulars, handlers and leaders do not see it at all.
+CONFIDENTIAL_TEXT_READERS = (Role.OFFICE, Role.ADMIN)
+REDACTED_TEXT = "（保密渠道内容，已隐去）"
+
 
 def supervised_department_ids(principal: Principal) -> Select[tuple[int]]:
     """Return a subquery of the departments a leader supervises."""
@@ -53,3 +58,13 @@ def visible_signals(stmt: S, principal: Principal, signal: Any = Signal) -> S:
         confidential = select(Channel.id).where(Channel.confidential.is_(True))
         stmt = stmt.where(signal.channel_id.not_in(confidential))
     return stmt
+
+
+def reads_confidential_text(principal: Principal | None) -> bool:
+    """Return whether `principal` may read a confidential signal's text (None: the CLI)."""
+    return principal is None or principal.role in CONFIDENTIAL_TEXT_READERS
+
+
+def readable_text(principal: Principal | None, *, confidential: bool, text: str) -> str:
+    """Return a signal's text as `principal` may read it, redacted on a confidential channel."""
+    return text if not confidential or reads_confidential_text(principal) else REDACTED_TEXT

@@ -12,10 +12,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.scoping import readable_text, visible_signals
 from warning.db.models import Channel, Department, Signal, SignalLink, WarningSignal
 from warning.domain.enums import SignalStatus
-from warning.domain.lifecycle import Role
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
 
@@ -26,8 +25,6 @@ HEADER = (
 )
 STATUS_LABELS = {SignalStatus.RECEIVED.value: "待研判", SignalStatus.EVALUATED.value: "已研判",
                  SignalStatus.FAILED.value: "研判失败"}
-REDACTED = "（保密渠道内容，已隐去）"
-TEXT_READERS = (Role.OFFICE, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -38,11 +35,6 @@ class SignalFilters:
     department: str = ""
     status: str = ""
     q: str = ""
-
-
-def reads_confidential_text(principal: Principal | None) -> bool:
-    """Return whether `principal` may read a confidential signal's text (None: the CLI)."""
-    return principal is None or principal.role in TEXT_READERS
 
 
 def signals_query(principal: Principal | None, filters: SignalFilters) -> Select[tuple[
@@ -87,10 +79,9 @@ def signal_table(
     stmt = signals_query(principal, filters)
     check_size(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
     zone = ZoneInfo(timezone)
-    reads_text = reads_confidential_text(principal)
     rows: list[list[Cell]] = []
     for signal, channel, department, warnings, case_id, size in session.execute(stmt):
-        text = signal.text if reads_text or not channel.confidential else REDACTED
+        text = readable_text(principal, confidential=channel.confidential, text=signal.text)
         rows.append([
             signal.id, local(signal.received_at, zone), channel.name,
             "是" if channel.confidential else "否", signal.external_id, signal.title, text,

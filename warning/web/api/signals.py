@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from warning.auth.principal import Principal
+from warning.auth.scoping import readable_text
 from warning.auth.users import principal_for_token
 from warning.db.models import Channel, Department, Signal
 from warning.domain.lifecycle import Role
@@ -48,7 +50,7 @@ def _lookup(runtime: Runtime, token: str) -> Principal | None:
 
 
 _office = [Depends(_office_caller)]
-_readers = [Depends(require_roles(Role.OFFICE, Role.ADMIN, Role.REVIEWER))]
+ReaderDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN, Role.REVIEWER))]
 
 
 class WarningOut(BaseModel):
@@ -114,11 +116,11 @@ async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -
     )
 
 
-@router.get("/{signal_id}", response_model=SignalOut, dependencies=_readers)
-def get_signal(signal_id: int, session: SessionDep) -> SignalOut:
-    """Return one stored signal."""
+@router.get("/{signal_id}", response_model=SignalOut)
+def get_signal(signal_id: int, principal: ReaderDep, session: SessionDep) -> SignalOut:
+    """Return one stored signal; a confidential channel's text only to the office."""
     row = session.execute(
-        select(Signal, Channel.code, Department.code)
+        select(Signal, Channel.code, Channel.confidential, Department.code)
         .join(Channel, Channel.id == Signal.channel_id)
         .outerjoin(Department, Department.id == Signal.department_id)
         .where(Signal.id == signal_id)
@@ -127,13 +129,13 @@ def get_signal(signal_id: int, session: SessionDep) -> SignalOut:
         raise ApiError(
             404, "not_found", f"信号 {signal_id} 不存在", f"signal {signal_id} not found"
         )
-    signal, channel, department = row
+    signal, channel, confidential, department = row
     return SignalOut(
         id=signal.id,
         channel=channel,
         external_id=signal.external_id,
         title=signal.title,
-        text=signal.text,
+        text=readable_text(principal, confidential=confidential, text=signal.text),
         department=department,
         person=signal.person,
         post=signal.post,

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.scoping import REDACTED_TEXT, reads_confidential_text, visible_signals
 from warning.db.models import (
     Channel,
     Department,
@@ -87,6 +87,12 @@ class SignalView:
     department: Department | None
     warnings: list[Any]
     hits: list[RuleHit]
+    redacted: bool
+    """Whether the text is kept from the caller: a confidential channel's is for the office."""
+
+    @property
+    def text(self) -> str:
+        return REDACTED_TEXT if self.redacted else self.signal.text
 
 
 def signals_scope(stmt: S, principal: Principal | None) -> S:
@@ -120,7 +126,8 @@ def signal_view(session: Session, principal: Principal | None, signal_id: int) -
     hits = session.scalars(
         select(RuleHit).where(RuleHit.signal_id == signal_id).order_by(RuleHit.id)
     )
-    return SignalView(signal, channel, department, list(warnings), list(hits))
+    redacted = channel.confidential and not reads_confidential_text(principal)
+    return SignalView(signal, channel, department, list(warnings), list(hits), redacted)
 
 
 def filter_options(session: Session, principal: Principal | None) -> dict[str, Any]:
