@@ -142,7 +142,10 @@ async def race(
     failures: list[str] = []
     races = exact = 0
     seen: Seen = {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Drop idle connections before uvicorn's 5 s keep-alive does, or a request sent just as
+    # the server closes one fails with ReadError.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits,
                                  timeout=120) as client:
 
