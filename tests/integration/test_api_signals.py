@@ -3,13 +3,20 @@
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from warning.auth.users import add_user, issue_token
 from warning.db.models import Signal
 from warning.runtime import Runtime
+from warning.web.api import cases, exports, signals, warnings
 from warning.web.app import create_app
+from warning.web.errors import install_error_handlers
+from warning.web.pages import signal_form
+from warning.web.pages import signals as signal_pages
+from warning.web.pages.render import build_templates
+from warning.web.security import SESSION_COOKIE
 
 
 def _token(runtime: Runtime, name: str, role: str, department: str | None = None) -> str:
@@ -150,3 +157,41 @@ def test_a_handler_never_sees_another_departments_warning(
     listed = client.get("/api/warnings", headers=other).json()
     assert listed == {"total": 0, "items": []}
     assert client.get(f"/api/signals/{posted['signal_id']}", headers=own).status_code == 403
+
+
+
+FIXED_PATHS = ("/api/signals/export", "/api/signals/cases", "/api/warnings/export")
+
+
+def _app_with_ids_first(runtime: Runtime) -> FastAPI:
+    """Return the signal and warning routes with each `{id}` route included before fixed ones."""
+    app = FastAPI()
+    app.state.runtime = runtime
+    app.state.page_templates = build_templates(runtime.settings.timezone)
+    install_error_handlers(app)
+    for router in (signals.router, warnings.router, signal_pages.router, signal_form.router,
+                   cases.router, exports.router):
+        app.include_router(router)
+    return app
+
+
+def test_fixed_paths_win_over_ids_whatever_the_route_order(runtime: Runtime) -> None:
+    token = _token(runtime, "office", "office")
+    with TestClient(_app_with_ids_first(runtime), cookies={SESSION_COOKIE: token}) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        for path in FIXED_PATHS:
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.text)
+        assert "登记信号" in client.get("/signals/new").text
+        for path in ("/api/signals/abc", "/api/warnings/abc", "/api/signals/1x", "/signals/abc"):
+            refused = client.get(path)
+            assert refused.status_code in (404, 422), (path, refused.text)
+            assert set(refused.json()["error"]) >= {"code", "message", "message_en"}
+    with TestClient(create_app(runtime), cookies={SESSION_COOKIE: token},
+                    headers={"Accept": "text/html"}) as client:
+        page = client.get("/signals/abc")
+        assert page.status_code == 404 and "<html" in page.text
+        for path in ("/api/signals/99999999999999999999", "/api/warnings/2147483648"):
+            huge = client.get(path, headers={"Accept": "*/*"})
+            assert huge.status_code == 422 and huge.json()["error"]["code"] == "invalid_request"
+        assert client.get("/signals/2147483648").status_code == 404

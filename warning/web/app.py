@@ -46,7 +46,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
-    # exports and cases first: their fixed paths must win over /api/signals/{signal_id}.
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
                    catalog, notices, review):
         app.include_router(module.router)

@@ -1,12 +1,15 @@
-"""FastAPI dependencies: the runtime and a read session, as Annotated aliases."""
+"""FastAPI dependencies: the runtime, a read session and an id path parameter, as aliases."""
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from warning.runtime import Runtime
+
+# Ids are INTEGER columns: a larger number would fail in the database instead of not matching.
+MAX_ID = 2**31 - 1
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -24,3 +27,4 @@ def get_session(request: Request) -> Iterator[Session]:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SessionDep = Annotated[Session, Depends(get_session)]
+IdPath = Annotated[int, Path(le=MAX_ID)]

@@ -19,7 +19,7 @@ from warning.domain.lifecycle import Role
 from warning.runtime import Runtime
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
-from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import presented_token, require_roles
 
@@ -116,8 +116,8 @@ async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -
     )
 
 
-@router.get("/{signal_id}", response_model=SignalOut)
-def get_signal(signal_id: int, principal: ReaderDep, session: SessionDep) -> SignalOut:
+@router.get("/{signal_id:int}", response_model=SignalOut)
+def get_signal(signal_id: IdPath, principal: ReaderDep, session: SessionDep) -> SignalOut:
     """Return one stored signal; a confidential channel's text only to the office."""
     row = session.execute(
         select(Signal, Channel.code, Channel.confidential, Department.code)

@@ -11,7 +11,7 @@ from warning.auth.principal import Principal
 from warning.auth.scoping import visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning, WarningSignal
 from warning.domain.enums import Response
-from warning.web.deps import SessionDep
+from warning.web.deps import IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -131,8 +131,10 @@ def get_warning_row(
     return tuple(row)  # type: ignore[return-value]
 
 
-@router.get("/{warning_id}", response_model=WarningDetail)
-def get_warning(warning_id: int, session: SessionDep, principal: PrincipalDep) -> WarningDetail:
+@router.get("/{warning_id:int}", response_model=WarningDetail)
+def get_warning(
+    warning_id: IdPath, session: SessionDep, principal: PrincipalDep
+) -> WarningDetail:
     """Return one warning the caller may see, with the signals on its timeline."""
     row = get_warning_row(session, warning_id, principal)
     signal_ids = session.scalars(

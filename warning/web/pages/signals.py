@@ -20,7 +20,7 @@ from warning.db.models import (
     Signal,
     WarningSignal,
 )
-from warning.web.deps import SessionDep
+from warning.web.deps import MAX_ID, SessionDep
 from warning.web.pages.petition_panel import petition_context
 from warning.web.pages.render import (
     SIGNAL_STATUS,
@@ -102,6 +102,8 @@ def signals_scope(stmt: S, principal: Principal | None) -> S:
 
 def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
     """Return a signal `principal` may see with its warnings and rule hits, or raise 404."""
+    if signal_id > MAX_ID:
+        raise PageNotFound(f"信号 {signal_id}")
     stmt = (
         select(Signal, Channel, Department)
         .join(Channel, Channel.id == Signal.channel_id)
@@ -155,15 +157,13 @@ def signals_page(
     })
 
 
-@router.get("/signals/{signal_id}", response_class=HTMLResponse)
+@router.get("/signals/{signal_id:int}", response_class=HTMLResponse)
 def signal_page(
-    signal_id: str, request: Request, session: SessionDep, principal: PagePrincipal,
+    signal_id: int, request: Request, session: SessionDep, principal: PagePrincipal,
     result: str | None = None,
 ) -> HTMLResponse:
     """Show one signal, the warnings it raised and, for petitions, its case."""
-    if not signal_id.isdigit():
-        raise PageNotFound(f"信号 {signal_id}")
-    return detail_page(request, session, principal, int(signal_id), result=clean(result))
+    return detail_page(request, session, principal, signal_id, result=clean(result))
 
 
 def detail_page(
