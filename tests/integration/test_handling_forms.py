@@ -162,3 +162,24 @@ def test_the_inbox_lists_what_awaits_the_user_and_marks_overdue(site: Site) -> N
     assert f'data-warning="{site.warning_id}"' not in site.client("cw").get("/inbox").text
     office = site.client("office").get("/inbox").text
     assert "暂无待办" in office  # the office waits only on reported records
+
+
+def test_a_form_over_the_body_limit_gets_a_chinese_413_page(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    runtime.settings.max_body_bytes = 20_000
+    site = build_site(runtime, tmp_path)
+    handler = site.client("cg")
+    before = site.record()
+    page = f"/warnings/{site.warning_id}"
+    handler.headers.update({"Accept": "text/html,application/xhtml+xml",
+                            "Referer": f"http://testserver{page}"})
+    answer = act_by_form(site, handler, "receive", files=[("整改报告.pdf", PDF * 2000)])
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "提交的文件过大" in answer.text and "0.02 MB" in answer.text
+    assert f'href="{page}"' in answer.text
+    _unchanged(site, before)
+    api = handler.post("/api/signals", content=b"x" * 30_000,
+                       headers={"Accept": "application/json", "Content-Type": "application/json"})
+    assert api.status_code == 413 and api.json()["error"]["code"] == "body_too_large"

@@ -45,7 +45,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
+                       page=pages.too_large_page)
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
                    catalog, notices, review):
         app.include_router(module.router)

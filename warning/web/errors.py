@@ -1,11 +1,13 @@
 """Errors as JSON with a stable code and a Chinese and an English message."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -82,12 +84,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-class BodySizeLimit:
-    """Refuse request bodies over `limit` bytes with 413, counting what actually arrives."""
+TooLargePage = Callable[[Scope, int], Response | None]
+"""Return the page that refuses a browser's body over `limit` bytes; None for an API call."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+
+class BodySizeLimit:
+    """Refuse request bodies over `limit` bytes with 413, counting what actually arrives.
+
+    The refusal is JSON, or the page `page` returns when the request came from a browser.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, page: TooLargePage | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +105,7 @@ class BodySizeLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, send)
             return
         received = 0
 
@@ -110,18 +120,20 @@ class BodySizeLimit:
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(send)
+            await self._refuse(scope, send)
 
-    async def _refuse(self, send: Send) -> None:
-        response = JSONResponse(
-            error_body(
-                "body_too_large",
-                f"请求体超过 {self.limit} 字节上限",
-                f"request body exceeds {self.limit} bytes",
-            ),
-            status_code=413,
-        )
-        await response({"type": "http"}, _empty_receive, send)
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        response = self.page(scope, self.limit) if self.page is not None else None
+        if response is None:
+            response = JSONResponse(
+                error_body(
+                    "body_too_large",
+                    f"请求体超过 {self.limit} 字节上限",
+                    f"request body exceeds {self.limit} bytes",
+                ),
+                status_code=413,
+            )
+        await response(scope, _empty_receive, send)
 
 
 class _TooLarge(Exception):

@@ -1,11 +1,12 @@
 """The HTML pages (zh-CN) for office staff, department handlers and reviewers."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Scope
 
 from warning.web.pages import (
     channels,
@@ -38,6 +39,19 @@ def _wants_page(request: Request) -> bool:
     if path.startswith(("/api", "/static", "/healthz", "/docs", "/openapi")):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def too_large_page(scope: Scope, limit: int) -> Response | None:
+    """Return the Chinese 413 page for a browser's form over `limit` bytes; None for the API."""
+    request = Request(scope)
+    if not _wants_page(request):
+        return None
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.headers.get("host", "")
+    back = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else ""
+    return render(request, "errors/413.html", {
+        "limit_mb": f"{limit / 1_000_000:.3g}", "back": back if back.startswith("/") else "/",
+    }, status_code=413)
 
 
 def install(app: FastAPI) -> None:
