@@ -7,17 +7,24 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.db.sqlite_gate import GatedConnection, before_write, gate_for
+
 
 def make_engine(url: str, **kwargs: object) -> Engine:
-    """Create an engine; SQLite files get WAL mode, a busy timeout and enforced foreign keys."""
+    """Create an engine; SQLite files get WAL mode, foreign keys and one writer at a time."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
+        gate = gate_for(parsed.database)
         engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30, "factory": GatedConnection},
+            **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda dbapi, _: setattr(dbapi, "gate", gate))
+        event.listen(engine, "before_cursor_execute", before_write)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)

@@ -1,14 +1,11 @@
 """Handling records: act on a warning, the caller's inbox, a warning's events."""
 
-import threading
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
@@ -107,19 +104,6 @@ def _attachment_settings(request: Request) -> tuple[Path, int]:
     return Path(directory), int(limit)
 
 
-_SQLITE_WRITER = threading.Lock()
-
-
-def _one_writer(session: Session) -> AbstractContextManager[object]:
-    """Return a lock that lets one action at a time write to SQLite (none on PostgreSQL).
-
-    SQLite has one writer; the others wait in its busy handler, which sleeps up to 100 ms
-    between tries, so under 50 clients some waited seconds. Queueing on a lock instead hands
-    the database straight to the next one.
-    """
-    return _SQLITE_WRITER if session.get_bind().dialect.name == "sqlite" else nullcontext()
-
-
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
 def post_action(
     warning_id: int, body: ActionIn, request: Request, session: SessionDep,
@@ -129,18 +113,17 @@ def post_action(
     directory, limit = _attachment_settings(request)
     try:
         prepared = files.prepare([(a.filename, a.content) for a in body.attachments], limit)
-        with _one_writer(session):
-            try:
-                event = act(session, warning_id=warning_id, principal=principal,
-                            action=body.action, version=body.version, comment=body.comment,
-                            responsible_person=body.responsible_person,
-                            attachments=[p.meta for p in prepared])
-                record = event.record
-                files.store(prepared, directory)
-                session.commit()
-            except BaseException:
-                session.rollback()  # before the next writer gets the lock
-                raise
+        try:
+            event = act(session, warning_id=warning_id, principal=principal,
+                        action=body.action, version=body.version, comment=body.comment,
+                        responsible_person=body.responsible_person,
+                        attachments=[p.meta for p in prepared])
+            record = event.record
+            files.store(prepared, directory)
+            session.commit()
+        except BaseException:
+            session.rollback()  # at once: a SQLite write holds the write gate until it ends
+            raise
     except DomainError as error:
         raise to_api_error(error) from None
     return ActionOut(warning_id=warning_id, state=record.state,
