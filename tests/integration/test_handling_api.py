@@ -3,6 +3,7 @@
 import base64
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_fixtures import World, build_world, new_warning
+from warning.auth.principal_cache import PrincipalCache
 from warning.web.api.handling import router
 from warning.web.deps import get_session
 from warning.web.errors import install_error_handlers
@@ -25,6 +27,8 @@ def make_app(sessions: sessionmaker[Session], attachments: Path) -> FastAPI:
     app.include_router(router)
     app.state.attachments_dir = attachments
     app.state.max_attachment_bytes = 1024
+    # what the routes' dependencies read of the runtime: sessions, and a token cache (off)
+    app.state.runtime = SimpleNamespace(sessions=sessions, principals=PrincipalCache(ttl=0))
 
     def session() -> Iterator[Session]:
         with sessions() as s:

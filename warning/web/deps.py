@@ -1,6 +1,6 @@
 """FastAPI dependencies: the runtime, a read session and an id path parameter, as aliases."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -18,8 +18,12 @@ async def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """Open a session for one request; routes that change data commit it themselves."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Open a session for one request; routes that change data commit it themselves.
+
+    Async so that opening and closing it cost no worker-thread hops; it touches the
+    database only when the (sync, threaded) route uses it.
+    """
     runtime: Runtime = request.app.state.runtime
     with runtime.sessions() as session:
         yield session

@@ -1,15 +1,16 @@
 """Who is calling: a bearer token or the session cookie, turned into a Principal."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session, sessionmaker
 
 from warning.auth.principal import Principal
 from warning.auth.users import principal_for_token
 from warning.domain.lifecycle import Role
-from warning.web.deps import SessionDep
 from warning.web.errors import ApiError
 
 SESSION_COOKIE = "qingfeng_session"
@@ -23,36 +24,38 @@ def presented_token(request: Request) -> str:
     return request.cookies.get(SESSION_COOKIE, "")
 
 
-def release_connection(session: Session) -> None:
-    """End a read-only lookup's transaction so its pooled connection goes back to the pool.
+async def current_principal(request: Request) -> Principal:
+    """Return the caller, or answer 401; a token seen in the last seconds needs no lookup.
 
-    Each sync dependency and the route run on their own worker-thread hop. A request that
-    kept the lookup's connection while waiting for its route's thread could fill the pool
-    with such waiters while every worker waits for a connection: 50 clients stalled the
-    service that way until the pool timed out.
+    The lookup, when needed, runs on a worker thread in a short session of its own. It once
+    shared the route's session and kept its pooled connection while the request waited for
+    a thread to run the route: under 50 clients such waiters held the whole pool while every
+    thread waited for a connection, and the service stalled until the pool timed out.
     """
-    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
-        session.rollback()
-
-
-def current_principal(request: Request, session: SessionDep) -> Principal:
-    """Return the caller, or answer 401."""
+    runtime = request.app.state.runtime
     token = presented_token(request)
-    principal = principal_for_token(session, token) if token else None
-    release_connection(session)
+    principal = runtime.principals.cached(token)
+    if principal is None and token:
+        principal = await run_in_threadpool(runtime.principals.lookup, token,
+                                            partial(lookup_principal, runtime.sessions))
     if principal is None:
-        raise ApiError(401, "unauthenticated", "需要登录或有效的令牌",
-                       "authentication required", )
+        raise ApiError(401, "unauthenticated", "需要登录或有效的令牌", "authentication required")
     return principal
+
+
+def lookup_principal(sessions: sessionmaker[Session], token: str) -> Principal | None:
+    """Look a token up in the database."""
+    with sessions() as session:
+        return principal_for_token(session, token)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """Return a dependency that answers 403 unless the caller has one of `roles`."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise ApiError(403, "forbidden", "无权执行此操作", "not allowed for your role")
         return principal

@@ -3,53 +3,26 @@
 import asyncio
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.auth.scoping import readable_text
-from warning.auth.users import principal_for_token
 from warning.db.models import Channel, Department, Signal
 from warning.domain.lifecycle import Role
-from warning.runtime import Runtime
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.errors import ApiError
-from warning.web.security import presented_token, require_roles
+from warning.web.security import require_roles
 
 router = APIRouter(prefix="/api/signals", tags=["signals"])
 # Signals are raw intake (petition text may identify a reporter): the office handles them;
 # departments see the warnings addressed to them, not the signals behind.
-async def _office_caller(request: Request) -> None:
-    """Let the office (and admins) in; a token seen in the last seconds needs no lookup.
-
-    A lookup runs in a short session of its own on a worker thread: the request then waits
-    on the intake writer and must not hold a pooled connection the writer needs.
-    """
-    runtime = request.app.state.runtime
-    token = presented_token(request)
-    principal = runtime.principals.cached(token)
-    if principal is None and token:
-        principal = await run_in_threadpool(runtime.principals.lookup, token,
-                                            partial(_lookup, runtime))
-    if principal is None:
-        raise ApiError(401, "unauthenticated", "需要登录或有效的令牌", "authentication required")
-    if principal.role not in (Role.OFFICE, Role.ADMIN):
-        raise ApiError(403, "forbidden", "无权执行此操作", "not allowed for your role")
-
-
-def _lookup(runtime: Runtime, token: str) -> Principal | None:
-    with runtime.sessions() as session:
-        return principal_for_token(session, token)
-
-
-_office = [Depends(_office_caller)]
+_office = [Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 ReaderDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN, Role.REVIEWER))]
 
 
