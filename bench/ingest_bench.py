@@ -249,6 +249,11 @@ def _rss_mb(pid: int) -> float:
     return total
 
 
+def family(pid: int) -> list[int]:
+    """Return a process and its descendants (uvicorn's worker processes)."""
+    return _family(pid)
+
+
 def _family(pid: int) -> list[int]:
     found = [pid]
     try:

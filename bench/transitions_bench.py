@@ -40,7 +40,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from bench.ingest_bench import _rss_mb, _wait_for, free_port, percentile  # noqa: E402
+from bench.ingest_bench import (  # noqa: E402
+    _rss_mb,
+    _wait_for,
+    family,
+    free_port,
+    percentile,
+)
 from bench.raw_transitions import walk  # noqa: E402
 from bench.transitions_world import (  # noqa: E402
     Opened,
@@ -64,10 +70,17 @@ def token_for(world: World, opened: Opened, action: str) -> str:
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """Return the user and the system CPU time a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """Return the user and the system CPU time a process and its workers have used."""
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+    user = system = 0.0
+    for one in family(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        user += int(fields[11]) / tick
+        system += int(fields[12]) / tick
+    return user, system
 
 
 @contextmanager
@@ -215,7 +228,7 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, Any]:
                "QINGFENG_CHANNELS_DIR": str(root / "channels"),
                "QINGFENG_ATTACHMENTS_DIR": str(root / "attachments")}
         command = [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler",
-                   "--port", str(port)]
+                   "--port", str(port), "--workers", str(args.server_workers)]
         with server(command, env, port, root / "api-server.log") as proc:
             result, seen = drive(port, world, steady, root, "api", args, proc.pid)
             settle(url)
@@ -318,6 +331,8 @@ def main() -> None:
                         help="warnings the steady phase may walk (4 transitions each)")
     parser.add_argument("--raced", type=int, default=20, help="warnings raced by all clients")
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--server-workers", type=int, default=2,
+                        help="HTTP worker processes of `qingfeng serve`")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--raw-warnings", type=int, default=12000)
     parser.add_argument("--raw-db-warnings", type=int, default=1000,

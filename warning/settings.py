@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         default=5.0, description="How long a process remembers a token's user (0: never)."
     )
+    worker_threads: int = Field(
+        default=8, ge=1, le=200, description="Threads per process that run blocking routes."
+    )
     rules_check_seconds: float = Field(
         default=5.0, description="How often the service looks for changed rule files (0: never)."
     )

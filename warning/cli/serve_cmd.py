@@ -1,5 +1,7 @@
 """`qingfeng serve`: API, pages and scheduler (in one process, or with HTTP workers)."""
 
+import sys
+
 import click
 
 from warning.cli.common import fail, runtime, settings
@@ -16,6 +18,10 @@ from warning.db.migrate import upgrade
 def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) -> None:
     """Run the API, the pages and the scheduler."""
     import uvicorn
+
+    # A thread waiting for the GIL gets it after at most this long (default 5 ms); a request
+    # passes the GIL between the event loop and its route's thread several times.
+    sys.setswitchinterval(0.001)
 
     from warning.channels.loader import ChannelFileError
     from warning.scheduler import build_scheduler

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from warning.auth.principal import Principal
@@ -15,7 +16,7 @@ from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
-from warning.handling.events import append_event
+from warning.handling.events import append_event, last_link
 from warning.handling.notices import change_notices
 from warning.notify.outbox import enqueue
 
@@ -57,34 +58,38 @@ def act(
     row = transition(record.state, action, principal.role,
                      {"comment": comment, "responsible_person": responsible_person})
     from_state = record.state
-    record.state = row.to.value
-    record.updated_at = now
-    data: dict[str, Any] = {}
-    if action is Action.ASSIGN:
-        record.responsible_person = responsible_person.strip()
-        data["responsible_person"] = record.responsible_person
-    if attachments:
-        data["attachments"] = [dict(a) for a in attachments]
-    if action is Action.RETURN:
-        data |= renew_report_deadline(session, record, now)
-    if not row.to.is_open:
-        record.closed_at = now
-        warning.is_open = False
+    with session.no_autoflush:  # read all first: on SQLite the first write takes the write gate
+        seq, prev_hash = last_link(session, record.id)
+        record.state = row.to.value
+        record.updated_at = now
+        data: dict[str, Any] = {}
+        if action is Action.ASSIGN:
+            record.responsible_person = responsible_person.strip()
+            data["responsible_person"] = record.responsible_person
+        if attachments:
+            data["attachments"] = [dict(a) for a in attachments]
+        if action is Action.RETURN:
+            data |= renew_report_deadline(session, record, now)
+        if not row.to.is_open:
+            record.closed_at = now
+            warning.is_open = False
+        kind = NOTICE_OF.get(action)
+        notices = []
+        if kind:
+            extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
+            notices = change_notices(session, kind=kind, warning=warning, record=record,
+                                     seq=seq + 1, now=now, extra=extra)
     record_id = record.id
-    try:
-        session.flush()
-        event = append_event(session, record_id=record_id, action=action.value,
-                             from_state=from_state, to_state=row.to.value, actor=principal.actor,
-                             comment=comment.strip(), data=data, now=now)
+    event = append_event(session, record_id=record_id, action=action.value,
+                         from_state=from_state, to_state=row.to.value, actor=principal.actor,
+                         comment=comment.strip(), data=data, now=now, after=(seq, prev_hash))
+    try:  # then write in one short run: the record (version-checked), its event, notices
         session.flush()
     except (StaleDataError, IntegrityError):
         state, current = _current(session, record_id)
         raise Conflict(state, current, seen=version) from None
-    kind = NOTICE_OF.get(action)
-    if kind:
-        extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
-        enqueue(session, change_notices(session, kind=kind, warning=warning, record=record,
-                                        seq=event.seq, now=now, extra=extra))
+    enqueue(session, notices)
+    set_committed_value(event, "record", record)  # callers read it; spare them a SELECT
     return event
 
 

@@ -5,6 +5,8 @@ parent process has already migrated, synced the channels, checked the rules and 
 scheduler, so a worker only serves HTTP with its own pool, rules and intake writer.
 """
 
+import sys
+
 from fastapi import FastAPI
 
 from warning.petitions.keys import ReporterKeySettings, require_key_if_needed
@@ -15,6 +17,7 @@ from warning.web.app import create_app
 
 def app_from_environment() -> FastAPI:
     """Build one worker's app from QINGFENG_* settings."""
+    sys.setswitchinterval(0.001)  # as in `qingfeng serve`: see serve_cmd
     runtime = build_runtime(load_settings())
     app = create_app(runtime)
     with runtime.sessions() as session:
