@@ -26,6 +26,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     from warning.channels.loader import ChannelFileError
     from warning.scheduler import build_scheduler
     from warning.web.app import create_app
+    from warning.web.reuseport import serve_workers
 
     if demo:
         upgrade(settings().database_url)
@@ -49,19 +50,23 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         click.echo(f"清风 Qingfeng 已启动: http://{host}:{port}/  (API 文档: /docs)")
         # uvloop and httptools keep TCP_NODELAY in worker processes (plain asyncio and h11
         # under --workers do not: uvicorn issue 3149).
-        options = {"host": host, "port": port, "loop": "uvloop", "http": "httptools",
-                   "log_level": "warning"}
+        options = {"loop": "uvloop", "http": "httptools", "log_level": "warning"}
+        code = 0
         try:
             if workers > 1:
-                uvicorn.run("warning.web.worker:app_from_environment", factory=True,
-                            workers=workers, **options)  # type: ignore[arg-type]
+                try:
+                    code = serve_workers(workers, host, port, options)
+                except OSError as error:
+                    fail(f"无法监听 {host}:{port}（端口可能已被占用）: {error}")
             else:
                 app = create_app(rt)
                 app.state.reporter_cipher = cipher
-                uvicorn.run(app, **options)  # type: ignore[arg-type]
+                uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+        if code:
+            fail("HTTP 工作进程启动失败，服务已停止（原因见上方日志）")
 
 
 def _reporter_cipher(rt: object) -> object:
