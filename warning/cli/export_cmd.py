@@ -12,9 +12,10 @@ import click
 from warning.cli.common import fail, runtime
 from warning.exports.files import ExportFormat, Table, to_bytes
 from warning.exports.limits import ExportTooLarge
-from warning.exports.signal_table import SignalFilters, signal_table
-from warning.exports.warning_table import WarningFilters, warning_table
+from warning.exports.signal_table import signal_table
+from warning.exports.warning_table import warning_table
 from warning.runtime import Runtime
+from warning.services.list_filters import SignalFilters, WarningFilters
 
 FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
 

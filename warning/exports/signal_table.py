@@ -5,10 +5,9 @@ one. A handler or leader never gets a confidential channel's signals (`visible_s
 a reviewer gets them with their text replaced, only the office and admins see it.
 """
 
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -17,6 +16,7 @@ from warning.db.models import Channel, Department, Signal, SignalLink, WarningSi
 from warning.domain.enums import SignalStatus
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
+from warning.services.list_filters import SignalFilters
 
 HEADER = (
     "信号编号", "接收时间", "渠道", "保密渠道", "来文编号", "标题", "内容", "涉及部门",
@@ -25,16 +25,6 @@ HEADER = (
 )
 STATUS_LABELS = {SignalStatus.RECEIVED.value: "待研判", SignalStatus.EVALUATED.value: "已研判",
                  SignalStatus.FAILED.value: "研判失败"}
-
-
-@dataclass(frozen=True)
-class SignalFilters:
-    """The signal list's filters as the list page takes them."""
-
-    channel: str = ""
-    department: str = ""
-    status: str = ""
-    q: str = ""
 
 
 def signals_query(principal: Principal | None, filters: SignalFilters) -> Select[tuple[
@@ -59,16 +49,7 @@ def signals_query(principal: Principal | None, filters: SignalFilters) -> Select
     )
     if principal is not None:
         stmt = visible_signals(stmt, principal)
-    if filters.channel:
-        stmt = stmt.where(Channel.code == filters.channel)
-    if filters.department:
-        stmt = stmt.where(Department.code == filters.department)
-    if filters.status:
-        stmt = stmt.where(Signal.status == filters.status)
-    if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
-                              Signal.person.ilike(like)))
+    stmt = filters.apply(stmt)
     return stmt.order_by(Signal.id.desc())
 
 

@@ -1,6 +1,5 @@
 """The warning list as an export table, scoped to the caller's departments in the query."""
 
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
@@ -10,9 +9,10 @@ from warning.auth.principal import Principal
 from warning.auth.scoping import visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Level, Response
-from warning.domain.lifecycle import OPEN_STATES, State
+from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
+from warning.services.list_filters import WarningFilters
 
 HEADER = (
     "预警编号", "下达时间", "风险点编号", "风险点", "风险等级", "责任部门", "对象类型", "对象",
@@ -20,16 +20,6 @@ HEADER = (
     "办结时间", "规则", "规则版本",
 )
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
-
-
-@dataclass(frozen=True)
-class WarningFilters:
-    """The warning list's filters; `state` may also be "open" (every unfinished state)."""
-
-    department: str = ""
-    state: str = ""
-    response: str = ""
-    risk_point: str = ""
 
 
 def warnings_query(principal: Principal | None, filters: WarningFilters) -> Select[tuple[
@@ -44,16 +34,7 @@ def warnings_query(principal: Principal | None, filters: WarningFilters) -> Sele
     )
     if principal is not None:
         stmt = visible_warnings(stmt, principal)
-    if filters.department:
-        stmt = stmt.where(Department.code == filters.department)
-    if filters.state == "open":
-        stmt = stmt.where(HandlingRecord.state.in_([s.value for s in OPEN_STATES]))
-    elif filters.state:
-        stmt = stmt.where(HandlingRecord.state == filters.state)
-    if filters.response:
-        stmt = stmt.where(RiskWarning.response == filters.response)
-    if filters.risk_point:
-        stmt = stmt.where(RiskPoint.code == filters.risk_point)
+    stmt = filters.apply(stmt)
     return stmt.order_by(RiskWarning.id.desc())
 
 

@@ -13,8 +13,9 @@ from fastapi import Response as HttpResponse
 from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError
 from warning.exports.files import ExportFormat, Table, to_bytes
-from warning.exports.signal_table import SignalFilters, signal_table
-from warning.exports.warning_table import WarningFilters, warning_table
+from warning.exports.signal_table import signal_table
+from warning.exports.warning_table import warning_table
+from warning.services.list_filters import SignalFilters, WarningFilters
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep

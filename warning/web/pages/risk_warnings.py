@@ -21,6 +21,7 @@ from warning.db.models import (
 )
 from warning.domain.enums import Response
 from warning.domain.lifecycle import State
+from warning.services.list_filters import WarningFilters
 from warning.web.api.warnings import _query, _summary
 from warning.web.deps import SessionDep
 from warning.web.pages.action_forms import action_context
@@ -38,31 +39,12 @@ from warning.web.pages.render import (
 router = APIRouter()
 
 
-@dataclass(frozen=True)
-class WarningFilters:
-    """The list's filters as given in the query string."""
-
-    department: str = ""
-    state: str = ""
-    response: str = ""
-    risk_point: str = ""
-
-
 def list_warnings(
     session: Session, principal: Principal | None, filters: WarningFilters, page: int
 ) -> tuple[list[dict[str, Any]], Pager]:
     """Return one page of warnings `principal` may see, newest first."""
     stmt = _query().add_columns(Department.name)
-    if filters.department:
-        stmt = stmt.where(Department.code == filters.department)
-    if filters.state == "open":
-        stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]))
-    elif filters.state:
-        stmt = stmt.where(HandlingRecord.state == filters.state)
-    if filters.response:
-        stmt = stmt.where(RiskWarning.response == filters.response)
-    if filters.risk_point:
-        stmt = stmt.where(RiskPoint.code == filters.risk_point)
+    stmt = filters.apply(stmt)
     stmt = scoped(stmt, principal, RiskWarning.department_id).order_by(RiskWarning.id.desc())
     rows, pager = paginate(session, stmt, page)
     items = [

@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -20,6 +20,7 @@ from warning.db.models import (
     Signal,
     WarningSignal,
 )
+from warning.services.list_filters import SignalFilters
 from warning.web.deps import MAX_ID, SessionDep
 from warning.web.pages.petition_panel import petition_context
 from warning.web.pages.render import (
@@ -39,16 +40,6 @@ S = TypeVar("S", bound=Select[Any])
 router = APIRouter()
 
 
-@dataclass(frozen=True)
-class SignalFilters:
-    """The list's filters as given in the query string."""
-
-    channel: str = ""
-    department: str = ""
-    status: str = ""
-    q: str = ""
-
-
 def list_signals(
     session: Session, principal: Principal | None, filters: SignalFilters, page: int
 ) -> tuple[list[Any], Pager]:
@@ -64,16 +55,7 @@ def list_signals(
         .join(Channel, Channel.id == Signal.channel_id)
         .outerjoin(Department, Department.id == Signal.department_id)
     )
-    if filters.channel:
-        stmt = stmt.where(Channel.code == filters.channel)
-    if filters.department:
-        stmt = stmt.where(Department.code == filters.department)
-    if filters.status:
-        stmt = stmt.where(Signal.status == filters.status)
-    if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
-                              Signal.person.ilike(like)))
+    stmt = filters.apply(stmt)
     stmt = signals_scope(stmt, principal).order_by(Signal.id.desc())
     return paginate(session, stmt, page)
 

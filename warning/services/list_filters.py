@@ -1,0 +1,64 @@
+"""The filters of the warning and signal lists, shared by the list pages and the exports.
+
+Each applies to a query that already joins what it filters on: warnings with their risk
+point, department and handling record; signals with their channel and department.
+"""
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, or_
+
+from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
+from warning.domain.lifecycle import State
+
+S = TypeVar("S", bound=Select[Any])
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    """The warning list's filters; `state` may also be "open" (every unfinished state)."""
+
+    department: str = ""
+    state: str = ""
+    response: str = ""
+    risk_point: str = ""
+
+    def apply(self, stmt: S) -> S:
+        """Narrow a warnings query to these filters."""
+        if self.department:
+            stmt = stmt.where(Department.code == self.department)
+        if self.state == "open":
+            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]))
+        elif self.state:
+            stmt = stmt.where(HandlingRecord.state == self.state)
+        if self.response:
+            stmt = stmt.where(RiskWarning.response == self.response)
+        if self.risk_point:
+            stmt = stmt.where(RiskPoint.code == self.risk_point)
+        return stmt
+
+
+@dataclass(frozen=True)
+class SignalFilters:
+    """The signal list's filters: channel, department, status and a search over title,
+    external id and person."""
+
+    channel: str = ""
+    department: str = ""
+    status: str = ""
+    q: str = ""
+
+    def apply(self, stmt: S) -> S:
+        """Narrow a signals query to these filters."""
+        if self.channel:
+            stmt = stmt.where(Channel.code == self.channel)
+        if self.department:
+            stmt = stmt.where(Department.code == self.department)
+        if self.status:
+            stmt = stmt.where(Signal.status == self.status)
+        if self.q:
+            like = f"%{self.q}%"
+            stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
+                                  Signal.person.ilike(like)))
+        return stmt
