@@ -39,8 +39,10 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         default=5.0, description="How long a process remembers a token's user (0: never)."
     )
-    worker_threads: int = Field(
-        default=8, ge=1, le=200, description="Threads per process that run blocking routes."
+    worker_threads: int | None = Field(
+        default=None, ge=1, le=200,
+        description="Threads per process that run blocking routes (default: 8 on SQLite, "
+        "whose writes queue on one lock anyway; 32 on PostgreSQL).",
     )
     rules_check_seconds: float = Field(
         default=5.0, description="How often the service looks for changed rule files (0: never)."
