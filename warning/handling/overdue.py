@@ -172,7 +172,7 @@ def _write(session: Session, rows: Any, now: datetime, *, kind: str, level: int)
                        audience=audience, subject=subject, body=body, now=now)
             for audience in audiences
         ]
-    session.execute(insert(HandlingEvent), events)
+    session.connection().execute(insert(HandlingEvent.__table__), events)  # Core: no ORM bulk path
     enqueue(session, notices)
     ids = [row["record_id"] for row in rows]
     table = HandlingRecord.__table__
