@@ -15,7 +15,7 @@ from warning.petitions.keys import (
     generate_key,
     load_cipher,
 )
-from warning.petitions.receipts import RateLimiter, new_receipt_code, receipt_digest
+from warning.petitions.receipts import new_receipt_code, receipt_digest
 
 
 def test_identity_round_trips_and_never_shows_in_repr() -> None:
@@ -53,16 +53,6 @@ def test_receipt_codes_are_grouped_and_read_forgivingly() -> None:
     assert len(code) == 24 and code.count("-") == 4
     assert receipt_digest(code.lower().replace("-", " ")) == receipt_digest(code)
     assert new_receipt_code() != code
-
-
-def test_rate_limiter_allows_five_a_minute_per_client() -> None:
-    now = [0.0]
-    limiter = RateLimiter(capacity=5, period=60.0, clock=lambda: now[0])
-    assert all(limiter.allow("10.0.0.1") for _ in range(5))
-    assert not limiter.allow("10.0.0.1")
-    assert limiter.allow("10.0.0.2")
-    now[0] += 12.0
-    assert limiter.allow("10.0.0.1") and not limiter.allow("10.0.0.1")
 
 
 def test_petition_needs_a_reporter_or_anonymous_and_hides_the_reporter() -> None:

@@ -3,10 +3,9 @@
 import hashlib
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import case, delete, update
@@ -60,58 +59,11 @@ class ReceiptLimiter(Protocol):
 
 
 @dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-@dataclass
-class RateLimiter:
-    """An in-process token bucket per key (client address): `capacity` per `period` seconds."""
-
-    capacity: int = 5
-    period: float = 60.0
-    clock: Callable[[], float] = time.monotonic
-    max_keys: int = 10_000
-    _buckets: dict[str, _Bucket] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def allow(self, key: str) -> bool:
-        """Take one token for `key`; False when its bucket is empty."""
-        now = self.clock()
-        rate = self.capacity / self.period
-        with self._lock:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                if len(self._buckets) >= self.max_keys:
-                    self._prune(now, rate)
-                bucket = self._buckets[key] = _Bucket(float(self.capacity), now)
-            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * rate)
-            bucket.updated = now
-            if bucket.tokens < 1:
-                return False
-            bucket.tokens -= 1
-            return True
-
-    def retry_after(self) -> int:
-        """Return the seconds until one token refills."""
-        return max(1, round(self.period / self.capacity))
-
-    def _prune(self, now: float, rate: float) -> None:
-        full = [k for k, b in self._buckets.items()
-                if b.tokens + (now - b.updated) * rate >= self.capacity]
-        for key in full:
-            del self._buckets[key]
-        if len(self._buckets) >= self.max_keys:
-            self._buckets.clear()
-
-
-@dataclass
 class StoredRateLimiter:
     """A token bucket per key kept in the database: the limit holds across processes and restarts.
 
-    The same bucket as `RateLimiter` (`capacity` at once, refilled evenly over `period`),
-    written as GCRA: a key's row holds the time its bucket would be full again (`tat`),
+    `capacity` attempts at once per key, refilled evenly over `period`, written as GCRA:
+    a key's row holds the time its bucket would be full again (`tat`),
     and an attempt is allowed when moving that time on by one token's share of the
     period leaves it at most `period` ahead of now. The test and the move are one
     UPDATE, which the database applies atomically, so concurrent attempts from any
