@@ -182,7 +182,31 @@ def test_one_batch_opens_records_at_version_one_and_chains_a_regrade_after_the_i
         assert [(e.seq, e.action) for e in events] == [(1, "issue"), (2, "regrade")]
         assert events[1].prev_hash == events[0].hash
         assert events[1].data["to"] == warning.response != events[0].data["response"]
+        assert events[1].data["repeat_count"] == 2 and "第2次" in events[1].comment
         notices = [tuple(n) for n in session.execute(select(Notice.record_id, Notice.kind))]
         assert sorted(notices) == sorted((r.id, "issued") for r in records.values())
     with runtime.sessions() as session:
         assert verify_chains(session) == []
+
+
+def test_each_regrade_in_a_batch_records_the_count_that_raised_it(runtime: Runtime) -> None:
+    outcomes = runtime.intake.ingest([
+        _signal(30 + n, "采购中心拆分合同规避招标", channel="audit", department="CGZX",
+                person="钱七", amount="50000")
+        for n in range(3)
+    ])
+    warning_id = outcomes[0].warnings[0].id
+    assert {o.warnings[0].id for o in outcomes} == {warning_id}
+    with runtime.sessions() as session:
+        record = session.scalar(
+            select(HandlingRecord).where(HandlingRecord.warning_id == warning_id)
+        )
+        assert record is not None
+        regrades = session.scalars(
+            select(HandlingEvent)
+            .where(HandlingEvent.record_id == record.id, HandlingEvent.action == "regrade")
+            .order_by(HandlingEvent.seq)
+        ).all()
+    assert [e.data["repeat_count"] for e in regrades] == [2, 3]
+    assert ["第2次" in regrades[0].comment, "第3次" in regrades[1].comment] == [True, True]
+    assert regrades[0].data["to"] == regrades[1].data["from"]

@@ -49,6 +49,7 @@ class Action(StrEnum):
     # System events: recorded on the trail, never chosen by a person.
     REMIND = "remind"
     ESCALATE = "escalate"
+    REGRADE = "regrade"
 
     @property
     def label(self) -> str:
@@ -66,6 +67,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.NOTE: "补充说明",
     Action.REMIND: "到期提醒",
     Action.ESCALATE: "逾期升级",
+    Action.REGRADE: "重复出现，处置措施升级",
 }
 
 

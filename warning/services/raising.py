@@ -37,6 +37,9 @@ class RecordHooks(Protocol):
     ) -> None: ...
 
 
+Regrade = tuple[str, Grade, int]  # previous response, new grade, the count that raised it
+
+
 class UnknownRiskPointError(LookupError):
     """A rule in force names a risk point that is not in the register."""
 
@@ -172,8 +175,9 @@ def _new_warning(
 
 def _regrade(
     warning: WarningRow, match: RuleMatch, point: RiskPointRef, grading: GradingPolicy
-) -> tuple[str, Grade] | None:
-    """Count one more signal on an open warning; return (previous, grade) if it got heavier."""
+) -> Regrade | None:
+    """Count one more signal on an open warning; if that made it heavier, return the previous
+    response, the new grade and the count that raised it."""
     warning.repeat_count += 1
     warning.changed = True
     severity = max(warning.severity, match.severity)
@@ -183,7 +187,7 @@ def _regrade(
         return None
     warning.response = grade.response.value
     warning.severity = severity
-    return previous, grade
+    return previous, grade, warning.repeat_count
 
 
 def _opening(
@@ -204,7 +208,7 @@ class _Pending:
     """Warnings, attachments and hits decided in a batch, written together at its end."""
 
     new: list[tuple[WarningRow, StoredSignal, RuleMatch, Opening]] = field(default_factory=list)
-    attached: list[tuple[WarningRow, StoredSignal, RuleMatch, tuple[str, Grade] | None]] = field(
+    attached: list[tuple[WarningRow, StoredSignal, RuleMatch, Regrade | None]] = field(
         default_factory=list
     )
     hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
@@ -231,8 +235,9 @@ def _write_pending(session: Session, pending: _Pending, hooks: RecordHooks, now:
     update_changed(session, (w for w, _, _, _ in pending.attached))
     for warning, _, _, regrade in pending.attached:
         if regrade is not None:
-            hooks.regraded(session, warning_id=warning.id, repeat_count=warning.repeat_count,
-                           previous=regrade[0], grade=regrade[1])
+            previous, grade, count = regrade
+            hooks.regraded(session, warning_id=warning.id, repeat_count=count,
+                           previous=previous, grade=grade)
 
 
 def _keys(

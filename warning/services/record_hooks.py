@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.models import HandlingRecord
 from warning.domain.grading import Grade
+from warning.domain.lifecycle import Action
 from warning.handling.events import append_event
 from warning.handling.opening import Opening, open_records
 
@@ -33,7 +34,7 @@ class RecordHooksImpl:
         append_event(
             session,
             record_id=record_id,
-            action="regrade",
+            action=Action.REGRADE.value,
             from_state=state,
             to_state=state,
             actor=self.actor,
