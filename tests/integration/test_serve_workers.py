@@ -1,6 +1,7 @@
 """`qingfeng serve --workers 2`: two HTTP processes store each signal once."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,3 +93,20 @@ def test_two_workers_store_each_signal_once_and_raise_its_warning(
         assert session.scalar(select(func.count()).select_from(RiskWarning)) == 30
         versions = session.scalars(select(HandlingRecord.version)).all()
         assert versions == [1] * 30
+
+
+def test_a_form_from_one_worker_is_accepted_by_the_other(runtime: Runtime, served: str) -> None:
+    with runtime.sessions() as session, session.begin():
+        add_user(session, name="jjjcs", role="office", password="pw-office-1")
+    outcomes = []
+    for _ in range(12):  # a new connection each time: SO_REUSEPORT spreads them over both
+        with httpx.Client(base_url=served, follow_redirects=False) as first:
+            page = first.get("/login")
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert token is not None
+            cookies = dict(first.cookies)
+        with httpx.Client(base_url=served, follow_redirects=False, cookies=cookies) as second:
+            answer = second.post("/login", data={
+                "csrf_token": token.group(1), "name": "jjjcs", "password": "pw-office-1"})
+        outcomes.append(answer.status_code)
+    assert outcomes == [303] * 12, outcomes

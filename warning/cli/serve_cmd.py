@@ -1,5 +1,7 @@
 """`qingfeng serve`: API, pages and scheduler (in one process, or with HTTP workers)."""
 
+import os
+import secrets
 import sys
 
 import click
@@ -54,6 +56,8 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         code = 0
         try:
             if workers > 1:
+                if not settings().secret_key:  # every worker must sign forms with one key
+                    os.environ["QINGFENG_SECRET_KEY"] = secrets.token_urlsafe(32)
                 try:
                     code = serve_workers(workers, host, port, options)
                 except OSError as error:
