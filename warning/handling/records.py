@@ -4,11 +4,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from warning.auth.principal import Principal
 from warning.auth.scoping import visible_warnings
@@ -16,7 +15,7 @@ from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
-from warning.handling.events import append_event, last_link
+from warning.handling.events import event_fields, last_link
 from warning.handling.notices import change_notices
 from warning.notify.outbox import enqueue
 
@@ -79,18 +78,53 @@ def act(
             extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
             notices = change_notices(session, kind=kind, warning=warning, record=record,
                                      seq=seq + 1, now=now, extra=extra)
-    record_id = record.id
-    event = append_event(session, record_id=record_id, action=action.value,
-                         from_state=from_state, to_state=row.to.value, actor=principal.actor,
-                         comment=comment.strip(), data=data, now=now, after=(seq, prev_hash))
+    conn = session.connection()  # Core, no autoflush: the object changes are written here
     try:  # then write in one short run: the record (version-checked), its event, notices
-        session.flush()
-    except (StaleDataError, IntegrityError):
-        state, current = _current(session, record_id)
+        _write_record(session, record, version)
+        if not row.to.is_open:
+            conn.execute(update(RiskWarning.__table__)
+                            .where(RiskWarning.__table__.c.id == warning.id).values(is_open=False))
+            set_committed_value(warning, "is_open", False)
+        fields = event_fields(record_id=record.id, seq=seq + 1, action=action.value,
+                              from_state=from_state, to_state=row.to.value,
+                              actor=principal.actor, comment=comment.strip(), data=data,
+                              created_at=now, prev_hash=prev_hash)
+        event_id = conn.execute(
+            insert(HandlingEvent.__table__).returning(HandlingEvent.__table__.c.id), fields
+        ).scalar_one()
+    except IntegrityError:  # another action took this seq first
+        session.rollback()
+        state, current = _current(session, record.id)
         raise Conflict(state, current, seen=version) from None
     enqueue(session, notices)
+    event = HandlingEvent(id=event_id, **fields)  # not added: it is already stored
     set_committed_value(event, "record", record)  # callers read it; spare them a SELECT
     return event
+
+
+RECORD_CHANGES = ("state", "updated_at", "responsible_person", "report_due_at", "overdue_level",
+                  "report_round", "closed_at")
+
+
+def _write_record(session: Session, record: HandlingRecord, version: int) -> None:
+    """UPDATE the record with Core if it is still at `version`, else raise Conflict.
+
+    The unit of work did the same with its version check, at several times the cost; the
+    values are then marked committed on the object so that no flush writes them again.
+    """
+    values = {name: getattr(record, name) for name in RECORD_CHANGES}
+    table = HandlingRecord.__table__
+    done = session.connection().execute(
+        update(table).where(table.c.id == record.id, table.c.version == version)
+        .values(**values, version=version + 1)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        state, current = _current(session, record.id)
+        raise Conflict(state, current, seen=version)
+    for name, value in values.items():
+        set_committed_value(record, name, value)
+    set_committed_value(record, "version", version + 1)
 
 
 def _current(session: Session, record_id: int) -> tuple[str, int]:
