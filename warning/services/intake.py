@@ -11,11 +11,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
@@ -28,22 +26,16 @@ from warning.services.directory import Directory
 from warning.services.raising import Raised, RecordHooks, raise_warnings
 from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_input import SignalIn
-
-log = logging.getLogger(__name__)
-STORED_COLUMNS = (
-    Signal.id, Signal.channel_id, Signal.title, Signal.text, Signal.department_id,
-    Signal.person, Signal.post, Signal.amount, Signal.received_at,
+from warning.services.signal_rows import (
+    STORED_COLUMNS,
+    IntakeError,
+    StoredRow,
+    existing_ids,
+    insert_new,
+    signal_row,
 )
 
-
-class IntakeError(ValueError):
-    """A signal refused before it was stored; `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str, code: str = "invalid_signal") -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.code = code
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,28 +47,6 @@ class WarningRef:
     risk_point: str
     response: str
     new: bool
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRow:
-    """A signal this batch has just stored, as evaluation reads it."""
-
-    id: int
-    channel_id: int
-    title: str
-    text: str
-    department_id: int | None
-    person: str
-    post: str
-    amount: Decimal | None
-    received_at: datetime
-
-    @classmethod
-    def of(cls, signal_id: int, row: dict[str, Any]) -> "StoredRow":
-        """Return the stored row of an inserted signal."""
-        return cls(signal_id, row["channel_id"], row["title"], row["text"],
-                   row["department_id"], row["person"], row["post"], row["amount"],
-                   row["received_at"])
 
 
 @dataclass
@@ -219,15 +189,15 @@ class Intake:
             positions: dict[tuple[int, str], list[int]] = {}
             for index, item in enumerate(items):
                 try:
-                    row = _row(item, directory)
+                    row = signal_row(item, directory)
                 except IntakeError as error:
                     outcomes[index].error = error
                     continue
                 key = (int(row["channel_id"]), item.external_id)  # type: ignore[call-overload]
                 rows.setdefault(key, row)
                 positions.setdefault(key, []).append(index)
-            created = _insert(session, list(rows.values())) if rows else {}
-            existing = _existing(session, [key for key in rows if key not in created])
+            created = insert_new(session, list(rows.values())) if rows else {}
+            existing = existing_ids(session, [key for key in rows if key not in created])
             for key, indexes in positions.items():
                 for n, index in enumerate(indexes):
                     outcomes[index].signal_id = existing.get(key) or created[key]
@@ -275,75 +245,6 @@ class Intake:
             if outcome.signal_id is not None and outcome.signal_id not in decided:
                 outcome.status = status.get(outcome.signal_id, "")
                 outcome.warnings = refs.get(outcome.signal_id, [])
-
-
-def _row(item: SignalIn, directory: Directory) -> dict[str, Any]:
-    channel = directory.channels.get(item.channel)
-    if channel is None:
-        raise IntakeError(
-            "channel", f"渠道“{item.channel}”不存在 (unknown channel)", "unknown_channel"
-        )
-    if not channel.enabled:
-        raise IntakeError(
-            "channel", f"渠道“{item.channel}”已停用 (channel disabled)", "channel_disabled"
-        )
-    department_id = None
-    if item.department is not None:
-        department_id = directory.departments.get(item.department) or (
-            directory.department_names.get(item.department)
-        )
-        if department_id is None:
-            raise IntakeError(
-                "department",
-                f"部门编码“{item.department}”不存在 (unknown department)",
-                "unknown_department",
-            )
-    return {
-        "channel_id": channel.id,
-        "external_id": item.external_id,
-        "title": item.title,
-        "text": item.text,
-        "department_id": department_id,
-        "person": item.person or "",
-        "post": item.post or "",
-        "amount": item.amount,
-        "occurred_at": item.occurred_at,
-        "received_at": utcnow(),
-        "status": SignalStatus.RECEIVED.value,
-        "attempts": 0,
-        "last_error": "",
-        "extra": {},
-    }
-
-
-def _existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    found: dict[tuple[int, str], int] = {}
-    for start in range(0, len(keys), 400):
-        chunk = keys[start : start + 400]
-        rows = session.execute(
-            select(Signal.channel_id, Signal.external_id, Signal.id).where(
-                tuple_(Signal.channel_id, Signal.external_id).in_(chunk)
-            )
-        )
-        found.update({(c, e): i for c, e, i in rows})
-    return found
-
-
-def _insert(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, str], int]:
-    """Insert the signals not stored yet in one statement; map the new ones' keys to ids.
-
-    ON CONFLICT DO NOTHING makes a repeat (channel, external_id) a no-op without a query
-    before every insert. RETURNING gives the natural key, not sort_by_parameter_order:
-    on SQLite an ordered RETURNING falls back to one INSERT per row.
-    """
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Signal.__table__)
-    result = session.connection().execute(
-        stmt.on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
-        .returning(Signal.id, Signal.channel_id, Signal.external_id),
-        rows,
-    )
-    return {(c, e): i for i, c, e in result}
 
 
 def _facts(signal: StoredSignal, directory: Directory) -> SignalFacts:
