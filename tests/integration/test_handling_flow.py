@@ -12,10 +12,10 @@ from warning.db.models import HandlingEvent, HandlingRecord, Notice, RiskWarning
 from warning.domain.lifecycle import TransitionNotAllowed
 from warning.handling.audit import verify_chains
 from warning.handling.errors import Conflict, NotFound
-from warning.handling.records import act, events_of, inbox
+from warning.handling.records import Acted, act, events_of, inbox
 
 
-def _do(sessions: sessionmaker[Session], **kwargs: object) -> HandlingEvent:
+def _do(sessions: sessionmaker[Session], **kwargs: object) -> Acted:
     with transaction(sessions) as session:
         return act(session, **kwargs)  # type: ignore[arg-type]
 
@@ -84,6 +84,23 @@ def test_full_lifecycle_with_a_return(session_factory: sessionmaker[Session]) ->
     assert events[4].comment == "整改不彻底" and events[4].actor == "user:office"
     assert kinds == ["closed", "issued", "returned"]
     assert [e.seq for e in events] == list(range(1, 8))
+
+
+def test_an_action_answers_the_new_state_and_refreshes_what_the_caller_loaded(
+    session_factory: sessionmaker[Session],
+) -> None:
+    world = build_world(session_factory)
+    wid = new_warning(session_factory, world)
+    with session_factory() as session:
+        record = session.scalars(
+            select(HandlingRecord).where(HandlingRecord.warning_id == wid)).one()
+        warning = session.get_one(RiskWarning, wid)
+        acted = act(session, warning_id=wid, principal=world.principals["office"],
+                    action="withdraw", version=1, comment="误报")
+        session.commit()
+        assert (acted.state, acted.version, acted.event.seq) == ("withdrawn", 2, 2)
+        assert (record.state, record.version, warning.is_open) == ("withdrawn", 2, False)
+        assert record.closed_at is not None
 
 
 def test_refusals_leave_the_record_unchanged(session_factory: sessionmaker[Session]) -> None:

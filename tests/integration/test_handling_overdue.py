@@ -69,9 +69,9 @@ def test_acting_after_a_scan_needs_the_new_version(session_factory: sessionmaker
     wid = new_warning(session_factory, world, receive_days=1, report_days=5)
     _scan(session_factory, TUE_MORNING)
     with transaction(session_factory) as session:
-        event = act(session, warning_id=wid, principal=world.principals["handler_a"],
+        acted = act(session, warning_id=wid, principal=world.principals["handler_a"],
                     action="receive", version=2)
-    assert event.seq == 3
+    assert (acted.event.seq, acted.version) == (3, 3)
     # Received: the report deadline is next; the receive reminder does not repeat.
     assert _scan(session_factory, WED).escalated == {1: 0, 2: 0}
 

@@ -35,7 +35,7 @@ def _act(sessions: sessionmaker[Session], wid: int, principal: object, action: s
     version = _record(sessions, wid).version
     with transaction(sessions) as session:
         return act(session, warning_id=wid, principal=principal,  # type: ignore[arg-type]
-                   action=action, version=version, now=now, **extra)
+                   action=action, version=version, now=now, **extra).event
 
 
 def _scan(sessions: sessionmaker[Session], now: datetime) -> tuple[int, dict[int, int]]:

@@ -2,7 +2,7 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, select, true
 
 from warning.auth.principal import Principal
 from warning.db.models import Channel, Department, RiskWarning, Signal, SupervisedDepartment
@@ -41,6 +41,25 @@ def department_clause(
     if principal.role is Role.LEADER:
         return column.in_(supervised_department_ids(principal))
     return false()
+
+
+def scope_template(role: Role) -> Principal:
+    """Return a principal of `role` whose ids are bind parameters.
+
+    A statement scoped for it can be built once per role and reused, the ids bound at each
+    execution with `scope_parameters`: a None id binds NULL, which matches no row, as the
+    clause built for the real principal would.
+    """
+    ids: Any = (bindparam("scope_user"), bindparam("scope_department"),
+                bindparam("scope_person"))
+    return Principal(user_id=ids[0], name="", role=role, department_id=ids[1],
+                     person_id=ids[2])
+
+
+def scope_parameters(principal: Principal) -> dict[str, int | None]:
+    """Return the values a statement scoped by `scope_template` binds for `principal`."""
+    return {"scope_user": principal.user_id, "scope_department": principal.department_id,
+            "scope_person": principal.person_id}
 
 
 def visible_warnings(stmt: S, principal: Principal) -> S:

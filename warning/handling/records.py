@@ -1,22 +1,24 @@
 """Act on a handling record, and read its events and the caller's inbox."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_warnings
-from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
+from warning.auth.scoping import scope_parameters, scope_template, visible_warnings
+from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
-from warning.handling.events import event_fields, last_link
+from warning.handling.events import event_fields
 from warning.handling.notices import change_notices
+from warning.notify.messages import WarningFacts
 from warning.notify.outbox import enqueue
 
 NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn"}
@@ -43,88 +45,128 @@ def visible_record(
     return row[0], row[1]
 
 
+@dataclass(frozen=True)
+class Acted:
+    """What an action did: the record's new state and version, and the event it wrote."""
+
+    warning_id: int
+    record_id: int
+    state: str
+    version: int
+    event: HandlingEvent  # already stored; not in the session
+
+
+RECORDS, EVENTS, WARNINGS = HandlingRecord.__table__, HandlingEvent.__table__, RiskWarning.__table__
+# Built once: constructing a statement costs more than running it. The values are bound per call.
+WRITE_RECORD = update(RECORDS).where(RECORDS.c.id == bindparam("b_record"),
+                                     RECORDS.c.version == bindparam("b_seen"))
+CLOSE_WARNING = update(WARNINGS).where(WARNINGS.c.id == bindparam("b_warning")).values(
+    is_open=False)
+INSERT_EVENT = insert(EVENTS).returning(EVENTS.c.id)
+
+
+@cache
+def _acting_read(role: Role) -> Select[Any]:
+    """Return the one read an action needs, scoped for `role`: the record, what its notices
+    say (risk point and department names) and the last event's seq and hash."""
+    last, newest = aliased(HandlingEvent), aliased(HandlingEvent)
+    last_seq = (select(func.max(newest.seq)).where(newest.record_id == HandlingRecord.id)
+                .scalar_subquery())
+    stmt = (
+        select(HandlingRecord.id, HandlingRecord.state, HandlingRecord.version,
+               HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
+               HandlingRecord.report_round, RiskWarning.department_id, RiskWarning.response,
+               RiskPoint.name, Department.name, last.seq, last.hash)
+        .select_from(RiskWarning)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .outerjoin(last, (last.record_id == HandlingRecord.id) & (last.seq == last_seq))
+        .where(RiskWarning.id == bindparam("b_warning"))
+    )
+    return visible_warnings(stmt, scope_template(role))
+
+
 def act(
     session: Session, *, warning_id: int, principal: Principal, action: str | Action,
     version: int, comment: str = "", responsible_person: str = "",
     attachments: Sequence[dict[str, Any]] = (), now: datetime | None = None,
-) -> HandlingEvent:
-    """Take `action` on a warning's record at the `version` the caller saw."""
+) -> Acted:
+    """Take `action` on a warning's record at the `version` the caller saw.
+
+    One scoped read, then the record's version-checked UPDATE, its event and any notices,
+    all with statements built once (Core, not the unit of work): this is the hot path of
+    every department's daily work.
+    """
     now = now or datetime.now(UTC)
     action = action if isinstance(action, Action) else parse_action(action)
-    warning, record = visible_record(session, warning_id, principal)
-    if record.version != version:
-        raise Conflict(record.state, record.version, seen=version)
-    row = transition(record.state, action, principal.role,
-                     {"comment": comment, "responsible_person": responsible_person})
-    from_state = record.state
-    with session.no_autoflush:  # read all first: on SQLite the first write takes the write gate
-        seq, prev_hash = last_link(session, record.id)
-        record.state = row.to.value
-        record.updated_at = now
-        data: dict[str, Any] = {}
-        if action is Action.ASSIGN:
-            record.responsible_person = responsible_person.strip()
-            data["responsible_person"] = record.responsible_person
-        if attachments:
-            data["attachments"] = [dict(a) for a in attachments]
-        if action is Action.RETURN:
-            data |= renew_report_deadline(session, record, now)
-        if not row.to.is_open:
-            record.closed_at = now
-            warning.is_open = False
-        kind = NOTICE_OF.get(action)
-        notices = []
-        if kind:
-            extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
-            notices = change_notices(session, kind=kind, warning=warning, record=record,
-                                     seq=seq + 1, now=now, extra=extra)
-    conn = session.connection()  # Core, no autoflush: the object changes are written here
-    try:  # then write in one short run: the record (version-checked), its event, notices
-        _write_record(session, record, version)
-        if not row.to.is_open:
-            conn.execute(update(RiskWarning.__table__)
-                            .where(RiskWarning.__table__.c.id == warning.id).values(is_open=False))
-            set_committed_value(warning, "is_open", False)
-        fields = event_fields(record_id=record.id, seq=seq + 1, action=action.value,
-                              from_state=from_state, to_state=row.to.value,
-                              actor=principal.actor, comment=comment.strip(), data=data,
-                              created_at=now, prev_hash=prev_hash)
-        event_id = conn.execute(
-            insert(HandlingEvent.__table__).returning(HandlingEvent.__table__.c.id), fields
-        ).scalar_one()
+    conn = session.connection()
+    row = conn.execute(_acting_read(principal.role),
+                       {"b_warning": warning_id, **scope_parameters(principal)}).first()
+    if row is None:
+        raise not_found(warning_id)
+    (record_id, from_state, current, receive_due_at, report_due_at, report_round,
+     department_id, response, point_name, department_name, last_seq, last_hash) = row
+    if current != version:
+        raise Conflict(from_state, current, seen=version)
+    step = transition(from_state, action, principal.role,
+                      {"comment": comment, "responsible_person": responsible_person})
+    changes: dict[str, Any] = {"state": step.to.value, "updated_at": now, "version": version + 1}
+    data: dict[str, Any] = {}
+    if action is Action.ASSIGN:
+        changes["responsible_person"] = data["responsible_person"] = responsible_person.strip()
+    if attachments:
+        data["attachments"] = [dict(a) for a in attachments]
+    if action is Action.RETURN:
+        renewal = renew_report_deadline(session, record_id=record_id, previous=report_due_at,
+                                        report_round=report_round, now=now)
+        report_due_at = renewal.report_due_at
+        changes |= {"report_due_at": report_due_at, "overdue_level": 0,
+                    "report_round": renewal.report_round}
+        data |= renewal.data
+    if not step.to.is_open:
+        changes["closed_at"] = now
+    seq, prev_hash = (last_seq or 0) + 1, last_hash or ""
+    fields = event_fields(record_id=record_id, seq=seq, action=action.value,
+                          from_state=from_state, to_state=step.to.value, actor=principal.actor,
+                          comment=comment.strip(), data=data, created_at=now,
+                          prev_hash=prev_hash)
+    try:
+        done = conn.execute(WRITE_RECORD, {**changes, "b_record": record_id, "b_seen": version})
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise _conflict(session, record_id, version)
+        if not step.to.is_open:
+            conn.execute(CLOSE_WARNING, {"b_warning": warning_id})
+        event_id = conn.execute(INSERT_EVENT, fields).scalar_one()
     except IntegrityError:  # another action took this seq first
-        session.rollback()
-        state, current = _current(session, record.id)
-        raise Conflict(state, current, seen=version) from None
-    enqueue(session, notices)
-    event = HandlingEvent(id=event_id, **fields)  # not added: it is already stored
-    set_committed_value(event, "record", record)  # callers read it; spare them a SELECT
-    return event
+        raise _conflict(session, record_id, version) from None
+    kind = NOTICE_OF.get(action)
+    if kind:
+        facts = WarningFacts(warning_id=warning_id, risk_point=point_name or "",
+                             department=department_name or "未指定部门", response=response,
+                             state=step.to.value, receive_due_at=receive_due_at,
+                             report_due_at=report_due_at)
+        extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
+        enqueue(session, change_notices(kind=kind, facts=facts, department_id=department_id,
+                                        record_id=record_id, seq=seq, now=now, extra=extra))
+    _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
+    return Acted(warning_id=warning_id, record_id=record_id, state=step.to.value,
+                 version=version + 1, event=HandlingEvent(id=event_id, **fields))
 
 
-RECORD_CHANGES = ("state", "updated_at", "responsible_person", "report_due_at", "overdue_level",
-                  "report_round", "closed_at")
+def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
+    """Expire objects a caller loaded before the action, so that they are read again."""
+    for model, row_id in keys:
+        loaded = session.identity_map.get(session.identity_key(model, row_id))
+        if loaded is not None:
+            session.expire(loaded)
 
 
-def _write_record(session: Session, record: HandlingRecord, version: int) -> None:
-    """UPDATE the record with Core if it is still at `version`, else raise Conflict.
-
-    The unit of work did the same with its version check, at several times the cost; the
-    values are then marked committed on the object so that no flush writes them again.
-    """
-    values = {name: getattr(record, name) for name in RECORD_CHANGES}
-    table = HandlingRecord.__table__
-    done = session.connection().execute(
-        update(table).where(table.c.id == record.id, table.c.version == version)
-        .values(**values, version=version + 1)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        state, current = _current(session, record.id)
-        raise Conflict(state, current, seen=version)
-    for name, value in values.items():
-        set_committed_value(record, name, value)
-    set_committed_value(record, "version", version + 1)
+def _conflict(session: Session, record_id: int, version: int) -> Conflict:
+    """Roll back and return the conflict error, with the record's committed state."""
+    session.rollback()
+    state, current = _current(session, record_id)
+    return Conflict(state, current, seen=version)
 
 
 def _current(session: Session, record_id: int) -> tuple[str, int]:

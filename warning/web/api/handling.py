@@ -114,11 +114,10 @@ def post_action(
     try:
         prepared = files.prepare([(a.filename, a.content) for a in body.attachments], limit)
         try:
-            event = act(session, warning_id=warning_id, principal=principal,
+            acted = act(session, warning_id=warning_id, principal=principal,
                         action=body.action, version=body.version, comment=body.comment,
                         responsible_person=body.responsible_person,
                         attachments=[p.meta for p in prepared])
-            record = event.record
             files.store(prepared, directory)
             session.commit()
         except BaseException:
@@ -126,9 +125,9 @@ def post_action(
             raise
     except DomainError as error:
         raise to_api_error(error) from None
-    return ActionOut(warning_id=warning_id, state=record.state,
-                     state_label=_label(record.state, State), version=record.version,
-                     event=_event(event))
+    return ActionOut(warning_id=warning_id, state=acted.state,
+                     state_label=_label(acted.state, State), version=acted.version,
+                     event=_event(acted.event))
 
 
 @router.get("/inbox", response_model=list[InboxItem])
