@@ -4,6 +4,10 @@
 -- output file, thread count, office token, then one token per handler (1-based index + 1).
 -- Each thread owns the warnings whose line number is its own modulo the thread count, and
 -- holds at most one request per warning in flight, so no two requests ever race.
+-- With QF_RATE set (transitions/s over all threads) requests are paced to that rate, an
+-- open model: each request has an intended start on a fixed schedule, and its latency runs
+-- from that start, not from when a busy connection got to send it (wrk2's correction for
+-- coordinated omission). The latencies go to the output file + ".lat", one per line, in ms.
 local threads = {}
 local counter = 0
 
@@ -27,6 +31,37 @@ out_path = ""         -- global: done() runs in the main state and reads it from
 seen = {}            -- warning id -> steps acknowledged (read by done() via thread:get)
 inflight = {}        -- warning id -> step sent and not acknowledged
 ok, bad, idle = 0, 0, 0
+lat = {}             -- paced: latency of each acknowledged request, ms
+
+local RATE = tonumber(os.getenv("QF_RATE") or "0")
+local interval = 0   -- paced: ms between this thread's intended starts
+local next_slot = nil
+local slots, head, tail = {}, 1, 0  -- paced: starts claimed by delay(), taken by request()
+local intended = {}  -- paced: warning id -> intended start of its request in flight
+local now_ms = function() return 0 end
+
+if RATE > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } qf_timespec;
+    int clock_gettime(int clk_id, qf_timespec *tp);
+  ]]
+  local ts = ffi.new("qf_timespec")
+  now_ms = function()
+    ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  -- wrk calls delay() before each request() of a connection and waits that many ms
+  function delay()
+    local now = now_ms()
+    if next_slot == nil then next_slot = now end
+    local slot = next_slot
+    next_slot = next_slot + interval
+    tail = tail + 1
+    slots[tail] = slot
+    return math.max(0, math.floor(slot - now))
+  end
+end
 
 local function auth(token)
   return {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
@@ -35,6 +70,7 @@ end
 function init(args)
   out_path = args[2]
   local nthreads = tonumber(args[3])
+  if RATE > 0 then interval = 1000 * nthreads / RATE end
   for i = 5, #args do table.insert(headers, auth(args[i])) end
   table.insert(headers, auth(args[4]))
   local mine = {}
@@ -52,6 +88,12 @@ function init(args)
 end
 
 function request()
+  local slot = nil
+  if head <= tail then
+    slot = slots[head]
+    slots[head] = nil
+    head = head + 1
+  end
   local item = table.remove(ready)
   if item == nil then
     idle = idle + 1
@@ -59,6 +101,7 @@ function request()
   end
   local id, step, version = item[1], item[2], item[3]
   inflight[id] = step
+  intended[id] = slot
   local h = headers[step == 4 and #headers or handler[id]]
   return wrk.format("POST", "/api/warnings/" .. id .. "/actions", h,
                     string.format(BODIES[step], version))
@@ -68,6 +111,10 @@ function response(status, _, body)
   local id = tonumber(body:match('"warning_id":(%d+)'))
   if status == 200 and id ~= nil then
     ok = ok + 1
+    if intended[id] ~= nil then
+      lat[#lat + 1] = now_ms() - intended[id]
+      intended[id] = nil
+    end
     local step = inflight[id]
     inflight[id] = nil
     seen[id] = step
@@ -96,6 +143,13 @@ function done(summary, latency, requests)
     end
   end
   out:close()
+  if RATE > 0 then
+    local lats = assert(io.open(threads[1]:get("out_path") .. ".lat", "w"))
+    for _, thread in ipairs(threads) do
+      for _, ms in ipairs(thread:get("lat")) do lats:write(string.format("%.3f\n", ms)) end
+    end
+    lats:close()
+  end
   local e = summary.errors
   io.write(string.format("RESULT %d %d %d %d %d %d %d %d %d\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(99), latency.max,

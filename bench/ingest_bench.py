@@ -159,7 +159,7 @@ def phase_api(args: argparse.Namespace, root: Path) -> dict[str, float]:
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for(port, server)
+        _wait_for(port, server, listeners=args.server_workers)
         per_thread = args.signals // 2
         keywords = [keyword(i) for i in range(0, args.rules, max(1, args.rules // 50))]
         out = subprocess.run(
@@ -265,18 +265,40 @@ def _family(pid: int) -> list[int]:
     return found
 
 
-def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+def _wait_for(port: int, server: subprocess.Popen[bytes], listeners: int = 1) -> None:
+    """Wait until the server answers and `listeners` sockets listen on `port`.
+
+    `serve --workers N` binds one SO_REUSEPORT socket per worker: a load generator that
+    connected when only the first was up kept all its connections on that one worker.
+    """
     import urllib.request
 
-    for _ in range(300):
+    for _ in range(600):
         if server.poll() is not None:
             raise SystemExit(server.stderr.read().decode() if server.stderr else "server died")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return
+            if listening_sockets(port) >= listeners:
+                return
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise SystemExit("server did not start")
+
+
+def listening_sockets(port: int) -> int:
+    """Count the TCP sockets listening on `port` (Linux: /proc/net/tcp and tcp6)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
 
 
 PHASES = {
