@@ -4,10 +4,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.auth.principal_cache import PrincipalCache
-from warning.db.engine import make_engine, make_sessionmaker
+from warning.db.engine import make_async_engine, make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.record_hooks import default_hooks
@@ -29,6 +30,8 @@ class Runtime:
     writer: IntakeWriter | None = field(default=None)
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     watcher: RulesWatcher | None = field(default=None)
+    # PostgreSQL only: sessions whose I/O the event loop awaits (see warning.web.db_work).
+    async_sessions: async_sessionmaker[AsyncSession] | None = field(default=None)
 
     def start_writer(self) -> None:
         """Start the single writer that batches API signals."""
@@ -62,6 +65,14 @@ class Runtime:
             sync_channels(session, definitions)
         self.intake.forget_directory()
 
+    async def aclose(self) -> None:
+        """Close, and release the async engine's connections too."""
+        if self.async_sessions is not None:
+            bind = self.async_sessions.kw.get("bind")
+            if isinstance(bind, AsyncEngine):
+                await bind.dispose()
+        self.close()
+
     def close(self) -> None:
         """Stop the writer and the rules watcher, and release the database."""
         if self.watcher is not None:
@@ -75,12 +86,21 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
     """Connect to a migrated database and load the rules; refuse an unmigrated database."""
-    engine = make_engine(settings.database_url)
+    # One pooled connection per route thread, and some for the writer, scheduler and
+    # deliveries: connections beyond the pool are opened and closed per request, which
+    # on PostgreSQL costs a backend start each time. (SQLite ignores pool sizes.)
+    engine = make_engine(settings.database_url, pool_size=settings.route_threads + 4)
     require_migrated(engine)
     sessions = make_sessionmaker(engine)
     rules = RuleService(settings.rules_dir, sessions)
     if load_rules:
         rules.load()
     intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks())
+    async_sessions = None
+    if not settings.is_sqlite:
+        async_sessions = async_sessionmaker(
+            make_async_engine(settings.database_url, pool_size=settings.route_threads),
+            expire_on_commit=False)
     return Runtime(settings, engine, sessions, rules, intake,
-                   principals=PrincipalCache(ttl=settings.token_cache_seconds))
+                   principals=PrincipalCache(ttl=settings.token_cache_seconds),
+                   async_sessions=async_sessions)

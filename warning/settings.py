@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     worker_threads: int | None = Field(
         default=None, ge=1, le=200,
         description="Threads per process that run blocking routes (default: 8 on SQLite, "
-        "whose writes queue on one lock anyway; 32 on PostgreSQL).",
+        "whose writes queue on one lock anyway; 16 on PostgreSQL). On PostgreSQL each "
+        "process keeps as many connections open, plus a few for its background jobs.",
     )
     rules_check_seconds: float = Field(
         default=5.0, description="How often the service looks for changed rule files (0: never)."
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def route_threads(self) -> int:
+        """Threads per process that run blocking routes."""
+        return self.worker_threads or (8 if self.is_sqlite else 16)
 
 
 def load_settings(**overrides: object) -> Settings:

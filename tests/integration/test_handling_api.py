@@ -8,16 +8,29 @@ from types import SimpleNamespace
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_fixtures import World, build_world, new_warning
 from warning.auth.principal_cache import PrincipalCache
+from warning.db.engine import make_async_engine
 from warning.web.api.handling import router
 from warning.web.deps import get_session
 from warning.web.errors import install_error_handlers
 from warning.web.security import SESSION_COOKIE
 
 PDF = base64.b64encode(b"%PDF-1.4 report").decode()
+
+
+def async_sessions_like(
+    sessions: sessionmaker[Session],
+) -> async_sessionmaker[AsyncSession] | None:
+    """Return async sessions on the same PostgreSQL database, as build_runtime makes them."""
+    bind = sessions.kw["bind"]
+    if bind.dialect.name != "postgresql":
+        return None
+    url = bind.url.render_as_string(hide_password=False)
+    return async_sessionmaker(make_async_engine(url), expire_on_commit=False)
 
 
 def make_app(sessions: sessionmaker[Session], attachments: Path) -> FastAPI:
@@ -27,8 +40,10 @@ def make_app(sessions: sessionmaker[Session], attachments: Path) -> FastAPI:
     app.include_router(router)
     app.state.attachments_dir = attachments
     app.state.max_attachment_bytes = 1024
-    # what the routes' dependencies read of the runtime: sessions, and a token cache (off)
-    app.state.runtime = SimpleNamespace(sessions=sessions, principals=PrincipalCache(ttl=0))
+    # what the routes read of the runtime: sessions (async ones on PostgreSQL, as the
+    # service has: warning.web.db_work), and a token cache (off)
+    app.state.runtime = SimpleNamespace(sessions=sessions, principals=PrincipalCache(ttl=0),
+                                        async_sessions=async_sessions_like(sessions))
 
     def session() -> Iterator[Session]:
         with sessions() as s:

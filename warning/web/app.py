@@ -40,14 +40,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         # lets go of the GIL; with 40 runnable threads the one holding the write gate waited
         # behind all the others to get it back, so fewer threads served ~30% more actions.
         limiter = anyio.to_thread.current_default_thread_limiter()
-        settings = runtime.settings
-        limiter.total_tokens = settings.worker_threads or (8 if settings.is_sqlite else 32)
+        limiter.total_tokens = runtime.settings.route_threads
         # What startup built (rules, engine hosts, templates) lives as long as the process:
         # keep it out of the collector's full passes, which paused requests for tens of ms.
         gc.collect()
         gc.freeze()
         yield
-        runtime.close()
+        await runtime.aclose()
 
     app = FastAPI(
         title="清风 Qingfeng",

@@ -6,11 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
+from warning.auth.principal import Principal
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
-from warning.handling.records import act, events_of, inbox
-from warning.web.deps import SessionDep
+from warning.handling.records import Acted, act, events_of, inbox
+from warning.web.db_work import in_session
+from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -105,29 +108,43 @@ def _attachment_settings(request: Request) -> tuple[Path, int]:
 
 
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
-def post_action(
-    warning_id: int, body: ActionIn, request: Request, session: SessionDep,
+async def post_action(
+    warning_id: int, body: ActionIn, request: Request, runtime: RuntimeDep,
     principal: PrincipalDep,
 ) -> ActionOut:
     """Take an action on a warning's handling record."""
     directory, limit = _attachment_settings(request)
     try:
-        prepared = files.prepare([(a.filename, a.content) for a in body.attachments], limit)
-        try:
-            acted = act(session, warning_id=warning_id, principal=principal,
-                        action=body.action, version=body.version, comment=body.comment,
-                        responsible_person=body.responsible_person,
-                        attachments=[p.meta for p in prepared])
-            files.store(prepared, directory)
-            session.commit()
-        except BaseException:
-            session.rollback()  # at once: a SQLite write holds the write gate until it ends
-            raise
+        acted = await in_session(runtime, _take_action, warning_id, principal, body,
+                                 directory, limit)
     except DomainError as error:
         raise to_api_error(error) from None
     return ActionOut(warning_id=warning_id, state=acted.state,
                      state_label=_label(acted.state, State), version=acted.version,
                      event=_event(acted.event))
+
+
+def _take_action(
+    session: Session, warning_id: int, principal: Principal, body: ActionIn, directory: Path,
+    limit: int,
+) -> Acted:
+    """Check the attachments, take the action, store the files and commit.
+
+    On PostgreSQL this runs on the event loop (warning.web.db_work): decoding and writing
+    attachments blocks it for as long as they take, bounded by the attachment size limit.
+    """
+    prepared = files.prepare([(a.filename, a.content) for a in body.attachments], limit)
+    try:
+        acted = act(session, warning_id=warning_id, principal=principal, action=body.action,
+                    version=body.version, comment=body.comment,
+                    responsible_person=body.responsible_person,
+                    attachments=[p.meta for p in prepared])
+        files.store(prepared, directory)
+        session.commit()
+    except BaseException:
+        session.rollback()  # at once: a SQLite write holds the write gate until it ends
+        raise
+    return acted
 
 
 @router.get("/inbox", response_model=list[InboxItem])
