@@ -13,6 +13,7 @@ from functools import lru_cache
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from warning.db.bulk import insert_many
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
 from warning.domain.lifecycle import Action, State
@@ -80,7 +81,7 @@ def open_records(
         )
         for o, record_id in zip(openings, ids, strict=True)
     ]
-    session.connection().execute(insert(HandlingEvent.__table__), events)
+    insert_many(session.connection(), HandlingEvent.__table__, events)
     enqueue(session, [
         _issued_notice(o, record_id, receive, report, now)
         for o, record_id, (receive, report) in zip(openings, ids, dues, strict=True)

@@ -15,13 +15,13 @@ from sqlalchemy import (
     cast,
     exists,
     func,
-    insert,
     literal,
     select,
     update,
 )
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from warning.db.bulk import insert_many
 from warning.db.engine import transaction
 from warning.db.models import (
     Department,
@@ -79,10 +79,11 @@ def _stage() -> ColumnElement[str]:
 
 
 def _candidates(condition: ColumnElement[bool]) -> Select[Any]:
-    last = (
-        select(HandlingEvent.record_id, func.max(HandlingEvent.seq).label("seq"))
-        .group_by(HandlingEvent.record_id).subquery()
-    )
+    # Each candidate's last event through the (record_id, seq) index: a grouped subquery
+    # over all events read the whole trail on every scan, however few records were due.
+    newest = aliased(HandlingEvent)
+    last_seq = (select(func.max(newest.seq)).where(newest.record_id == HandlingRecord.id)
+                .scalar_subquery())
     leader = aliased(Person)
     upper = aliased(Department)
     return (
@@ -101,9 +102,8 @@ def _candidates(condition: ColumnElement[bool]) -> Select[Any]:
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .outerjoin(leader, leader.id == Department.leader_id)
         .outerjoin(upper, upper.id == leader.department_id)
-        .join(last, last.c.record_id == HandlingRecord.id)
-        .join(HandlingEvent, and_(HandlingEvent.record_id == last.c.record_id,
-                                  HandlingEvent.seq == last.c.seq))
+        .join(HandlingEvent, and_(HandlingEvent.record_id == HandlingRecord.id,
+                                  HandlingEvent.seq == last_seq))
         .where(HandlingRecord.state.in_(PENDING), condition)
         .order_by(HandlingRecord.id)
     )
@@ -172,7 +172,7 @@ def _write(session: Session, rows: Any, now: datetime, *, kind: str, level: int)
                        audience=audience, subject=subject, body=body, now=now)
             for audience in audiences
         ]
-    session.connection().execute(insert(HandlingEvent.__table__), events)  # Core: no ORM bulk path
+    insert_many(session.connection(), HandlingEvent.__table__, events)
     enqueue(session, notices)
     ids = [row["record_id"] for row in rows]
     table = HandlingRecord.__table__

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warning.db.bulk import insert_many
 from warning.db.models import Delivery, Notice
 
 OFFICE = "office"
@@ -45,7 +46,7 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     """Insert notices in the current transaction; return how many."""
     rows = list(rows)
     if rows:
-        session.connection().execute(insert(Notice.__table__), rows)
+        insert_many(session.connection(), Notice.__table__, rows)
     return len(rows)
 
 
