@@ -13,7 +13,7 @@ from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.db_work import in_session
-from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.deps import RuntimeDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -148,8 +148,12 @@ def _take_action(
 
 
 @router.get("/inbox", response_model=list[InboxItem])
-def get_inbox(session: SessionDep, principal: PrincipalDep) -> list[InboxItem]:
+async def get_inbox(runtime: RuntimeDep, principal: PrincipalDep) -> list[InboxItem]:
     """List the open records awaiting the caller."""
+    return await in_session(runtime, _inbox_items, principal)
+
+
+def _inbox_items(session: Session, principal: Principal) -> list[InboxItem]:
     return [
         InboxItem(warning_id=w.id, department_id=w.department_id, response=w.response,
                   state=r.state, state_label=_label(r.state, State), version=r.version,
@@ -160,10 +164,14 @@ def get_inbox(session: SessionDep, principal: PrincipalDep) -> list[InboxItem]:
 
 
 @router.get("/warnings/{warning_id}/events", response_model=list[EventOut])
-def get_events(warning_id: int, session: SessionDep, principal: PrincipalDep) -> list[EventOut]:
+async def get_events(warning_id: int, runtime: RuntimeDep,
+                     principal: PrincipalDep) -> list[EventOut]:
     """List a warning's handling events in order."""
     try:
-        return [_event(e) for e in events_of(session, warning_id=warning_id,
-                                             principal=principal)]
+        return await in_session(runtime, _events, warning_id, principal)
     except DomainError as error:
         raise to_api_error(error) from None
+
+
+def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
+    return [_event(e) for e in events_of(session, warning_id=warning_id, principal=principal)]
