@@ -138,3 +138,31 @@ def test_conflict_carries_the_current_state_and_version(api, session_factory) ->
     error = answer.json()["error"]
     assert (error["state"], error["version"]) == ("received", 2)
     assert "刷新" in error["message"]
+
+
+def test_the_service_takes_an_action_through_its_own_runtime(
+    db_url: str, rules_dir: Path, tmp_path: Path,
+) -> None:
+    """The app as `qingfeng serve` builds it: async sessions on PostgreSQL, closed at exit."""
+    from tests.support import DATA
+    from warning.runtime import build_runtime
+    from warning.settings import load_settings
+    from warning.web.app import create_app
+
+    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
+                             channels_dir=DATA / "channels", attachments_dir=tmp_path / "files")
+    runtime = build_runtime(settings, load_rules=False)
+    assert (runtime.async_sessions is not None) == db_url.startswith("postgresql")
+    world = build_world(runtime.sessions)
+    wid = new_warning(runtime.sessions, world)
+    with TestClient(create_app(runtime)) as client:
+        answer = _post(client, world, "handler_a", wid, action="receive", version=1)
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["state"], answer.json()["version"]) == ("received", 2)
+        stale = _post(client, world, "handler_a", wid, action="receive", version=1)
+        assert stale.status_code == 409
+        assert stale.json()["error"]["code"] == "version_conflict"
+        inbox = client.get("/api/inbox", headers=_auth(world, "handler_a")).json()
+        assert [(i["warning_id"], i["version"]) for i in inbox] == [(wid, 2)]
+        events = client.get(f"/api/warnings/{wid}/events", headers=_auth(world, "handler_b"))
+        assert events.status_code == 404
