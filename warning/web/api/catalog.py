@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from sqlalchemy import select, text
 
+from warning.channels.health import channel_health
 from warning.db.models import Channel, Department, RiskPoint
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.security import current_principal
@@ -50,17 +51,6 @@ class RuleOut(BaseModel):
     severity: int
     file: str
     version: str
-
-
-def channel_health(channel: Channel) -> str:
-    """Summarise a channel's health: ok, failing, gone, disabled or idle."""
-    if not channel.enabled:
-        return "disabled"
-    if channel.gone:
-        return "gone"
-    if channel.consecutive_failures:
-        return "failing"
-    return "ok" if channel.last_run_at or channel.kind != "feed" else "idle"
 
 
 @router.get("/api/channels", response_model=list[ChannelOut], dependencies=_signed_in)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.channels.health import channel_health
 from warning.db.models import Channel, Department
-from warning.web.api.catalog import channel_health
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, render
 

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import department_clause
 from warning.auth.users import principal_for_token
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.lifecycle import Action, State
@@ -74,13 +73,6 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
 
 
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
-
-
-def scoped(stmt: S, principal: Principal | None, column: ColumnElement[Any]) -> S:
-    """Limit a query to the departments `principal` may see; None sees everything."""
-    if principal is None:
-        return stmt
-    return stmt.where(department_clause(principal, column))
 
 
 @dataclass(frozen=True)
