@@ -28,7 +28,6 @@ from warning.db.models import (
     RiskWarning,
     Signal,
     SupervisedDepartment,
-    WarningSignal,
 )
 from warning.domain.lifecycle import Role
 
@@ -37,6 +36,8 @@ S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 # A confidential channel's (信访举报) text is for the office alone: reviewers see that the
 # signal exists and its particulars, handlers and leaders do not see it at all.
 CONFIDENTIAL_TEXT_READERS = (Role.OFFICE, Role.ADMIN)
+# Notices name their audience and delivery targets: the office follows delivery up.
+NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
 HIDDEN_SUBJECT_KINDS = ("person", "post")
@@ -151,12 +152,9 @@ def visible_timeline(stmt: S, principal: Principal | None) -> S:
     return stmt.where(~timeline_hides(principal))
 
 
-def timeline_counts(principal: Principal | None) -> Select[tuple[int]]:
-    """Return a select of the timeline entries of a warning that `principal` may not read."""
-    return (
-        select(WarningSignal.id).join(Signal, Signal.id == WarningSignal.signal_id)
-        .where(timeline_hides(principal))
-    )
+def reads_notices(principal: Principal | None) -> bool:
+    """Return whether `principal` may read notices and their deliveries (None: the CLI)."""
+    return principal is None or principal.role in NOTICE_READERS
 
 
 def reads_confidential_text(principal: Principal | None) -> bool:
