@@ -14,8 +14,8 @@ from warning.auth.visibility import readable_text
 from warning.domain.enums import SignalStatus
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
+from warning.queries.counting import count_of
 from warning.queries.signals import signals_query
-from warning.queries.warnings import count_of
 from warning.services.list_filters import SignalFilters
 
 HEADER = (

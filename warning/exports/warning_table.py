@@ -10,7 +10,8 @@ from warning.domain.enums import Level, Response
 from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
-from warning.queries.warnings import count_of, filtered_warnings, subject_of
+from warning.queries.counting import count_of
+from warning.queries.warnings import filtered_warnings, subject_of
 from warning.services.list_filters import WarningFilters
 
 HEADER = (

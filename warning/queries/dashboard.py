@@ -13,9 +13,10 @@ from warning.channels.health import channel_health
 from warning.db.models import Channel, HandlingRecord, RiskWarning, Signal
 from warning.domain.enums import Response
 from warning.domain.lifecycle import OPEN_STATES
+from warning.queries.catalog import channels
+from warning.queries.counting import count_of
 from warning.queries.departments import department_options
 from warning.queries.signals import recent_signals, signal_counts_by_department, signals_since
-from warning.queries.warnings import count_of
 
 RECENT_DAYS = 30
 
@@ -67,7 +68,7 @@ def overview(session: Session, principal: Principal | None, *, now: datetime) ->
     day_start = now.astimezone(UTC) - timedelta(hours=24)
     health: dict[str, int] = {}
     troubled: list[tuple[Channel, str]] = []
-    for channel in session.scalars(select(Channel).order_by(Channel.code)):
+    for channel in channels(session):
         status = channel_health(channel)
         health[status] = health.get(status, 0) + 1
         if status in ("failing", "gone"):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -42,11 +42,6 @@ def warnings_query(principal: Principal | None) -> Select[Any]:
 def filtered_warnings(principal: Principal | None, filters: WarningFilters) -> Select[Any]:
     """Return the warnings `principal` may see that match the filters, newest first."""
     return filters.apply(warnings_query(principal)).order_by(RiskWarning.id.desc())
-
-
-def count_of(session: Session, stmt: Select[Any]) -> int:
-    """Return how many rows `stmt` yields."""
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
 
 
 def find_warning(session: Session, principal: Principal | None, warning_id: int) -> Any:

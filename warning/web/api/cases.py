@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from warning.dedup.cases import CaseFilters, case_of, cases_query
+from warning.queries.counting import count_of
 from warning.queries.signals import signal_exists
-from warning.queries.warnings import count_of
 from warning.web.deps import SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep

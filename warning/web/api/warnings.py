@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
-from warning.queries.warnings import count_of, find_warning, summary, timeline, warnings_query
+from warning.queries.counting import count_of
+from warning.queries.warnings import find_warning, summary, timeline, warnings_query
 from warning.web.deps import IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
