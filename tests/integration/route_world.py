@@ -88,3 +88,25 @@ def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:
         act(session, warning_id=warning_id, principal=handler, action="receive", version=1)
         act(session, warning_id=warning_id, principal=handler, action="note", version=2,
             comment="已查阅", attachments=[p.meta for p in prepared])
+
+
+SILENT_TEXT = ("反映采购中心有关人员在办公用品领用登记中手续不全，领用记录与库存台账对不上，"
+               "多次向有关部门口头反映未见答复，希望组织了解核实，给群众一个说法。S9090")
+SILENT = [
+    {"title": "静默举报标题S9090", "text": SILENT_TEXT, "person": "静默人员S9090",
+     "external_id": "SILENT-S9090"},
+    {"title": "静默举报再次反映S9091", "text": SILENT_TEXT.replace("口头反映", "当面反映"),
+     "person": "静默人员S9090", "external_id": "SILENT-S9091"},
+]
+
+
+def log_silent_canary(runtime: Runtime) -> list[int]:
+    """Log a petition about A that raises no warning, and a near-duplicate of it (a case of
+    two); return their signal ids."""
+    ids = []
+    for fields in SILENT:
+        outcome = runtime.intake.ingest([SignalIn(channel="petition", department="CGZX",
+                                                  **fields)])[0]
+        assert outcome.signal_id is not None and not outcome.warnings, outcome
+        ids.append(outcome.signal_id)
+    return ids
