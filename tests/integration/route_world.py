@@ -29,6 +29,9 @@ AUDIT_A = {"title": "甲部门审计标题A3301", "text": "甲部门审计正文
 AUDIT_B = {"title": "乙部门审计标题B5512", "text": "乙部门审计正文B5512：评标中发现串标",
            "person": "乙部门人员B5512", "external_id": "AUD-B-5512"}
 ATTACHMENT_B = "乙部门附件B5512.txt"
+# Three petitions naming one person in B: a person-subject warning (repeat rule) goes to B.
+NAMED_IN_B = "乙被反映人P4404"
+PETITIONS_B = [f"反映财务科报销中虚报冒领差旅费，第{n}次反映。P4404" for n in (1, 2, 3)]
 ROLES = {"admin": ("admin", None), "office": ("office", None), "reviewer": ("reviewer", None),
          "handler_a": ("handler", "CGZX"), "handler_b": ("handler", "CWK"),
          "leader_a": ("leader", None)}
@@ -72,6 +75,12 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
         SignalIn(channel="audit", department="CWK", amount=8800, **AUDIT_B),
     ]
     outcomes = runtime.intake.ingest(items)
+    named = runtime.intake.ingest([
+        SignalIn(channel="petition", department="CWK", title=f"财务科举报P4404-{n}", text=text,
+                 person=NAMED_IN_B, external_id=f"P4404-{n}")
+        for n, text in enumerate(PETITIONS_B)
+    ])
+    assert named[-1].warnings, "the third petition about one person raises a warning"
     signals, warnings = {}, {}
     for key, outcome in zip(("canary", "A", "B"), outcomes, strict=True):
         assert outcome.signal_id is not None and outcome.warnings, (key, outcome)

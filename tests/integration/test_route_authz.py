@@ -20,6 +20,7 @@ from tests.integration.route_world import (
     AUDIT_A,
     AUDIT_B,
     CANARY,
+    NAMED_IN_B,
     ROLES,
     RouteWorld,
     build_route_world,
@@ -49,7 +50,7 @@ def sees_signal(role: str, obj: str) -> bool:
 
 def forbidden(role: str) -> list[str]:
     """Return the marker texts `role` must never receive."""
-    canary = list(CANARY.values())
+    canary = [*CANARY.values(), NAMED_IN_B]
     if role in OFFICE:
         return []
     if role == "reviewer":
@@ -249,7 +250,7 @@ def world(runtime: Runtime) -> RouteWorld:
 def check_routes(world: RouteWorld) -> list[str]:
     """Call every route as every role on every object; return each wrong status or leak."""
     problems: list[str] = []
-    unseen = {*CANARY.values(), *AUDIT_A.values(), *AUDIT_B.values(), ATTACHMENT_B}
+    unseen = {*CANARY.values(), *AUDIT_A.values(), *AUDIT_B.values(), ATTACHMENT_B, NAMED_IN_B}
     routes = sorted(set(route_table(world.app)))
     for method, path in routes:
         assert (method, path) in POLICY, f"{method} {path} has no visibility policy in the test"
