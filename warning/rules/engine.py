@@ -36,7 +36,10 @@ from warning.rules.slots import SHARD_SIZE, Request, Slot, definition
 from warning.rules.wire import read_frame, write_frame
 
 SID = "0"
-ABORT_EVERY_ENV = "QINGFENG_ENGINE_ABORT_EVERY"  # fault injection: abort on every Nth batch
+# Fault injection for the tests: abort inside every Nth batch of each child, or inside the
+# first batch (of any child) that finds and removes the named file.
+ABORT_EVERY_ENV = "QINGFENG_ENGINE_ABORT_EVERY"
+FAULT_FILE_ENV = "QINGFENG_ENGINE_FAULT_FILE"
 
 _CODE = re.compile(r"error code: (\d+)")
 # Names from durable's rules.h; the meaning of some numbers differs between versions.
@@ -148,10 +151,21 @@ def _answer(shards: list[Shard], message: tuple[str, object], batches: int) -> o
         return len(shards)
     if kind == "held":
         return [fact for shard in shards for fact in shard.facts_held()]
+    _inject_fault(batches)
+    return evaluate(shards, payload)  # type: ignore[arg-type]
+
+
+def _inject_fault(batches: int) -> None:
     every = int(os.environ.get(ABORT_EVERY_ENV) or 0)
     if every and batches % every == 0:
-        os.abort()  # the fault injection the stress test uses: die inside a batch
-    return evaluate(shards, payload)  # type: ignore[arg-type]
+        os.abort()
+    fault = os.environ.get(FAULT_FILE_ENV)
+    if fault:
+        try:
+            os.unlink(fault)
+        except FileNotFoundError:
+            return
+        os.abort()
 
 
 def main() -> None:
