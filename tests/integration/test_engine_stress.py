@@ -4,7 +4,8 @@ In a running `qingfeng serve` (POST /api/rules/reload) and through `qingfeng sig
 (a process per round, exit code 0 each time), with the engine child killed (SIGKILL) and
 aborted inside a batch (fault file) along the way: no crash, every signal stored is
 evaluated, each with exactly the rules that were in force when it came in.
-QINGFENG_STRESS_ROUNDS / QINGFENG_STRESS_CLI_ROUNDS set the rounds (200 / 25).
+QINGFENG_STRESS_ROUNDS / QINGFENG_STRESS_CLI_ROUNDS set the rounds (200 / 10: a CLI round
+starts a process, about 1-3 s; set 200 for the full run).
 """
 
 import json
@@ -28,7 +29,7 @@ from warning.rules.engine import FAULT_FILE_ENV
 from warning.runtime import Runtime
 
 ROUNDS = int(os.environ.get("QINGFENG_STRESS_ROUNDS", "200"))
-CLI_ROUNDS = int(os.environ.get("QINGFENG_STRESS_CLI_ROUNDS", "25"))
+CLI_ROUNDS = int(os.environ.get("QINGFENG_STRESS_CLI_ROUNDS", "10"))
 ROOT = Path(__file__).parents[2]
 
 SET_A = """rules:

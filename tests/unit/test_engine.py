@@ -38,7 +38,8 @@ def _ids(evaluator: Evaluator, **signal: object) -> list[str]:
 
 
 def test_two_thousand_rules_load_and_evaluate(tmp_path: Path) -> None:
-    rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}}) for i in range(2000)]
+    rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "channels": ["audit"]})
+             for i in range(2000)]
     evaluator = Evaluator(_book(tmp_path, rules))
     assert len(evaluator.shard_sizes) == 20 * 4  # shards never span files: 32 + 32 + 32 + 4
     assert max(evaluator.shard_sizes) <= SHARD_SIZE
@@ -54,6 +55,17 @@ def test_signal_matching_200_rules_gets_all_200(tmp_path: Path) -> None:
     assert _ids(evaluator, text="串标", amount=10**6) == [f"r-{i}" for i in range(260)]
     assert len(_ids(evaluator, text="串标", amount=99.5)) == 100 + 60
     assert evaluator.engine.facts_held() == []  # asked of the engine child itself
+
+
+def test_text_only_rules_fire_without_the_engine_and_structural_ones_in_it(
+    tmp_path: Path,
+) -> None:
+    rules = [_rule(1, {"text": {"any": ["串标"]}}),
+             _rule(2, {"text": {"any": ["串标"]}, "departments": ["CGZX"]})]
+    evaluator = Evaluator(_book(tmp_path, rules))
+    assert evaluator.shard_sizes == (1,)  # only the rule with a condition for durable
+    assert _ids(evaluator, text="串标", department="CGZX") == ["r-1", "r-2"]
+    assert _ids(evaluator, text="串标", department="BGS") == ["r-1"]
 
 
 def test_long_petition_matches_keyword_and_regex_near_its_end(tmp_path: Path) -> None:

@@ -86,7 +86,9 @@ def test_an_engine_that_always_dies_fails_the_batch_not_the_process(
 
 
 def test_a_batch_without_candidates_never_reaches_the_engine(tmp_path: Path) -> None:
-    evaluator = _evaluator(tmp_path, RULES[:1])  # a text rule only: no text, no candidate
+    rule = {"id": "bid", "name": "串标", "risk_point": "P-1",
+            "when": {"channels": ["petition"], "text": {"any": ["串标"]}}}
+    evaluator = _evaluator(tmp_path, [rule])  # its text is absent: no candidate
     pid = evaluator.engine.pid
     assert pid is not None
     os.kill(pid, signal.SIGKILL)

@@ -1,4 +1,10 @@
-"""Evaluate signals against a rule book: text in Python first, structure in durable-rules."""
+"""Evaluate signals against a rule book: text in Python first, structure in durable-rules.
+
+A rule with structural conditions (channels, departments, amount) sits in a durable shard
+and fires when durable says so. A rule with a text condition only has nothing for durable
+to test: it fires when its text holds, without a trip to the engine (in a dense signal,
+most candidate rules are such, and each trip is a durable assert/retract per shard).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,17 +74,19 @@ class Evaluator:
         self.rules = tuple(r for r in rulebook.rules if r.mode is not RuleMode.OFF)
         self._matches = tuple(_match(r) for r in self.rules)
         self._text = TextIndex([r.when.text for r in self.rules])
-        self._place: list[tuple[int, int]] = []  # rule number -> (shard number, slot)
-        self._shard_first: list[int] = []  # shard number -> number of its first rule
+        self._in_shard: list[list[int]] = []  # shard number -> rule numbers by slot
         shards: list[list[Slot]] = []
-        numbered = list(enumerate(self.rules))
-        for _file, group in groupby(numbered, key=lambda item: item[1].file):
+        slots = [slot_of(rule) for rule in self.rules]
+        self._place: list[tuple[int, int] | None] = [None] * len(self.rules)  # (shard, slot)
+        structural = [i for i, slot in enumerate(slots) if _structural(slot)]
+        for _file, group in groupby(structural, key=lambda i: self.rules[i].file):
             members = list(group)
             for start in range(0, len(members), SHARD_SIZE):
                 chunk = members[start : start + SHARD_SIZE]
-                self._place.extend((len(shards), slot) for slot in range(len(chunk)))
-                self._shard_first.append(chunk[0][0])
-                shards.append([slot_of(rule) for _i, rule in chunk])
+                for slot, number in enumerate(chunk):
+                    self._place[number] = (len(shards), slot)
+                self._in_shard.append(chunk)
+                shards.append([slots[number] for number in chunk])
         self.engine: Engine = host.engine(shards)
 
     @property
@@ -96,23 +104,34 @@ class Evaluator:
         Text runs here; the structural tests of every signal that has a candidate rule go
         to the engine child in one round trip.
         """
-        requests = [self._request(one) for one in facts]
-        if not any(posts for *_fields, posts in requests):
-            return [[] for _ in requests]
-        answers = self.engine.evaluate(requests)
-        first = self._shard_first
-        return [
-            [self._matches[n] for n in sorted({first[pairs[i]] + pairs[i + 1]
-                                                for i in range(0, len(pairs), 2)})]
-            for pairs in answers
-        ]
+        fired: list[set[int]] = []
+        requests: list[Request] = []
+        for one in facts:
+            direct, request = self._request(one)
+            fired.append(direct)
+            requests.append(request)
+        if any(posts for *_fields, posts in requests):
+            in_shard = self._in_shard
+            for found, pairs in zip(fired, self.engine.evaluate(requests), strict=True):
+                found.update(in_shard[pairs[i]][pairs[i + 1]] for i in range(0, len(pairs), 2))
+        return [[self._matches[n] for n in sorted(found)] for found in fired]
 
-    def _request(self, facts: SignalFacts) -> Request:
+    def _request(self, facts: SignalFacts) -> tuple[set[int], Request]:
+        """Return the rules that fire on text alone, and the engine request for the rest."""
         candidates, _with_text = self._text.candidates(f"{facts.title}\n{facts.text}")
+        direct: set[int] = set()
         by_shard: dict[int, list[int]] = {}
         for number in candidates:
-            shard_number, slot = self._place[number]
-            by_shard.setdefault(shard_number, []).append(slot)
+            place = self._place[number]
+            if place is None:
+                direct.add(number)
+            else:
+                by_shard.setdefault(place[0], []).append(place[1])
         amount = None if facts.amount is None else float(facts.amount)
         posts = tuple((shard, tuple(slots)) for shard, slots in sorted(by_shard.items()))
-        return (facts.channel, facts.department, amount, posts)
+        return direct, (facts.channel, facts.department, amount, posts)
+
+
+def _structural(slot: Slot) -> bool:
+    """Tell whether a rule has a condition for durable to test (else its text decides)."""
+    return bool(slot.channels or slot.departments or slot.amount)
