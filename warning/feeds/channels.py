@@ -108,6 +108,7 @@ def load_feed_channels(
             connect_timeout=min(CONNECT_TIMEOUT, settings.timeout_seconds),
             total_timeout=settings.timeout_seconds,
             max_bytes=settings.max_bytes,
+            parse_timeout=settings.parse_timeout_seconds,
         )
         spec = FeedSpec(row.code, state, prefilter, options)
         found.append(
