@@ -70,8 +70,15 @@ def slow_body(attributes: int = 30_000) -> bytes:
     return rss([item("慢：采购中心受贿", guid="slow-1", attrs=attrs)])
 
 
+KINDS = (
+    "shared_link", "shared_link_page", "shared_guid", "same_title", "gzip_bomb",
+    "deflate_bomb", "slow_parse", "entity_no_items", "bad_charref", "broken_item",
+    "content_location",
+)
+
+
 def hostile_feeds(base_url: str) -> dict[str, Hostile]:
-    """Return each hostile feed by kind, to be served at /hostile/<kind>.xml."""
+    """Return each hostile feed by kind (in KINDS order), to be served at /hostile/<kind>.xml."""
     same_title = [
         item("通知公告：采购中心受贿", summary=f"第{i}条通报", day=1 + i) for i in range(5)
     ]

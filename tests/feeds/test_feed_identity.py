@@ -65,3 +65,9 @@ def test_exact_repeats_fold_and_lone_items_keep_the_old_keys() -> None:
     facts = EntryFacts("g", None, "t", "", "")
     assert assign([facts, facts])[1] is None
     assert assign([EntryFacts(None, "http://x/a", "t", "", "")])[0].key == "http://x/a"
+
+
+def test_the_hostile_kinds_list_names_every_hostile_feed() -> None:
+    from hostile_feeds import KINDS, hostile_feeds
+
+    assert tuple(hostile_feeds("http://x")) == KINDS

@@ -5,6 +5,8 @@ parse failed alone, a repairable feed read) and change nothing for the others: e
 ordinary feed's items are stored once, and a second scan stores nothing again.
 """
 
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -145,3 +147,26 @@ def test_a_feed_that_cannot_be_stored_backs_off_and_is_notified(
         entries = session.scalar(select(func.count()).select_from(FeedEntry))
     assert [n.kind for n in notices] == ["feed_failing"]
     assert statuses == ["store_error"] * 3 and entries == 4
+
+
+def test_a_hanging_feed_does_not_hold_back_storing_the_others(
+    runtime: Runtime, server: FeedServer
+) -> None:
+    server.extra["/good/beside.xml"] = (200, good_feed(92), {})
+    add_feeds(runtime, {"beside": f"{server.base_url}/good/beside.xml",
+                        "hang": f"{server.base_url}/hang"}, timeout_seconds=30)
+    server.release.clear()
+    scan = threading.Thread(target=scan_now, args=(runtime,), daemon=True)
+    scan.start()
+    try:
+        deadline = time.monotonic() + 20
+        stored = 0
+        while stored < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with runtime.sessions() as session:
+                stored = session.scalar(select(func.count()).select_from(FeedEntry)) or 0
+        assert stored == 4 and scan.is_alive()  # stored while the other feed still hangs
+    finally:
+        server.release.set()
+        scan.join(30)
+    assert not scan.is_alive()

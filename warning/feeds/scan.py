@@ -154,8 +154,10 @@ async def scan_feed(
     """Fetch, parse, de-duplicate and prefilter one feed; never raise."""
     if spec.state.gone:
         return FeedOutcome(spec.feed_id, None, spec.state)
+    own = parser is None
+    pool = parser or ParsePool()
     try:
-        return await _scan_feed(client, spec, seen, parser or ParsePool())
+        return await _scan_feed(client, spec, seen, pool)
     except Exception as error:
         failures = spec.state.consecutive_failures + 1
         return FeedOutcome(
@@ -164,6 +166,9 @@ async def scan_feed(
             replace(spec.state, consecutive_failures=failures),
             errors=(f"扫描该订阅源时出错 ({type(error).__name__}: {error})",),
         )
+    finally:
+        if own:
+            pool.close()
 
 
 async def _scan_feed(
