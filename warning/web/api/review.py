@@ -10,10 +10,9 @@ from fastapi import APIRouter, Query
 from fastapi import Response as HttpResponse
 
 from warning.domain.quarter import InvalidQuarter, Quarter
-from warning.exports.files import ExportFormat
 from warning.review.figures import build_review
+from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
-from warning.review.workbook import review_filename, review_xlsx
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
@@ -52,24 +51,26 @@ def get_review(
 
 
 @router.get("/export", response_class=HttpResponse, responses={
-    200: {"description": "the review as an .xlsx workbook, one sheet per table",
-          "content": {ExportFormat.XLSX.media_type: {"schema": {"type": "string",
-                                                                  "format": "binary"}}}},
+    200: {"description": "the review as .xlsx (every table, one sheet each, and the ledger "
+                         "台账 of every record of the quarter) or .docx (the written report)",
+          "content": {f.media_type: {"schema": {"type": "string", "format": "binary"}}
+                      for f in ReviewFormat}},
     **ERRORS,
 })
 def export_review(
     session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep,
     quarter: str | None = QuarterQuery,
+    format: ReviewFormat = Query(ReviewFormat.XLSX, description="xlsx or docx"),  # noqa: B008
 ) -> HttpResponse:
-    """Download a quarter's review as .xlsx, scoped like GET /api/review."""
+    """Download a quarter's review as .xlsx or .docx, scoped like GET /api/review."""
     now = datetime.now(UTC)
     tz = ZoneInfo(runtime.settings.timezone)
     wanted = requested_quarter(quarter, now, runtime.settings.timezone)
-    review = build_review(session, principal=principal, quarter=wanted, now=now, tz=tz)
-    log.info("%s exported the review of %s", principal.actor, review.quarter)
-    disposition = (f'attachment; filename="review-{review.quarter}.xlsx"; '
-                   f"filename*=UTF-8''{quote(review_filename(review))}")
+    made = review_file(session, principal=principal, quarter=wanted, now=now, fmt=format, tz=tz)
+    log.info("%s exported the review of %s as %s", principal.actor, wanted, format.value)
+    disposition = (f'attachment; filename="{made.ascii_filename}"; '
+                   f"filename*=UTF-8''{quote(made.filename)}")
     return HttpResponse(
-        review_xlsx(review, tz), media_type=ExportFormat.XLSX.media_type,
+        made.content, media_type=made.media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
