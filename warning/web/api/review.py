@@ -2,20 +2,25 @@
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi import Response as HttpResponse
+from pydantic import BaseModel, Field
 
+from warning.auth.principal import Principal
+from warning.db.models import ReviewSnapshot
+from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter
 from warning.review.figures import build_review
 from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
+from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
-from warning.web.security import PrincipalDep
+from warning.web.security import PrincipalDep, require_roles
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/review", tags=["review"])
@@ -74,3 +79,99 @@ def export_review(
         made.content, media_type=made.media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
+
+
+class SnapshotIn(BaseModel):
+    """Store a quarter's review as handed in (定稿)."""
+
+    quarter: str = Field(examples=["2026Q3"], max_length=8)
+    note: str = Field(default="", max_length=500, description="what was handed in, to whom")
+
+
+class SnapshotOut(BaseModel):
+    """A stored review, without its figures."""
+
+    id: int
+    quarter: str
+    kind: str = Field(description="scheduled (stored when the quarter ended) or final (定稿)")
+    kind_label: str
+    stored_at: datetime
+    stored_by: str
+    note: str
+
+
+class FigureChangeOut(BaseModel):
+    """A figure as stored and as it reads now."""
+
+    figure: str
+    stored: float | None
+    now: float | None
+
+
+class SnapshotDetail(SnapshotOut):
+    """A stored review with its figures and what has changed since it was stored."""
+
+    figures: Review
+    changes: list[FigureChangeOut]
+
+
+def _out(snapshot: ReviewSnapshot) -> SnapshotOut:
+    return SnapshotOut(id=snapshot.id, quarter=snapshot.quarter, kind=snapshot.kind,
+                       kind_label=KIND_LABELS.get(snapshot.kind, snapshot.kind),
+                       stored_at=snapshot.stored_at, stored_by=snapshot.stored_by,
+                       note=snapshot.note)
+
+
+SNAPSHOT_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "stored reviews cover every department: office, admin and reviewer "
+                         "only; storing one: office and admin"},
+    404: {"description": "no such stored review"},
+    **ERRORS,
+}
+ReadsAll = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN, Role.REVIEWER))]
+Stores = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
+
+
+@router.get("/snapshots", response_model=list[SnapshotOut], responses=SNAPSHOT_ERRORS)
+def list_snapshots(
+    session: SessionDep, principal: ReadsAll, runtime: RuntimeDep,
+    quarter: str | None = QuarterQuery,
+) -> list[SnapshotOut]:
+    """List the stored reviews of a quarter, newest first."""
+    wanted = requested_quarter(quarter, datetime.now(UTC), runtime.settings.timezone)
+    return [_out(s) for s in snapshots_of(session, wanted)]
+
+
+@router.post("/snapshots", response_model=SnapshotOut, status_code=201,
+             responses=SNAPSHOT_ERRORS)
+def store_snapshot(
+    body: SnapshotIn, session: SessionDep, principal: Stores, runtime: RuntimeDep,
+) -> SnapshotOut:
+    """Store the quarter's review of every department as it reads now (定稿)."""
+    now = datetime.now(UTC)
+    wanted = requested_quarter(body.quarter, now, runtime.settings.timezone)
+    snapshot = store_final(session, quarter=wanted, actor=principal.actor, now=now,
+                           tz=ZoneInfo(runtime.settings.timezone), note=body.note.strip())
+    session.commit()
+    log.info("%s stored the review of %s", principal.actor, wanted)
+    return _out(snapshot)
+
+
+@router.get("/snapshots/{snapshot_id}", response_model=SnapshotDetail,
+            responses=SNAPSHOT_ERRORS)
+def get_snapshot(
+    snapshot_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
+    principal: ReadsAll, runtime: RuntimeDep,
+) -> SnapshotDetail:
+    """Return a stored review and each figure that has changed since it was stored."""
+    snapshot = session.get(ReviewSnapshot, snapshot_id)
+    if snapshot is None:
+        raise ApiError(404, "not_found", f"没有编号为 {snapshot_id} 的审查存档",
+                       f"no stored review {snapshot_id}")
+    now = datetime.now(UTC)
+    current = build_review(session, principal=None, quarter=Quarter.parse(snapshot.quarter),
+                           now=now, tz=ZoneInfo(runtime.settings.timezone))
+    changes = [FigureChangeOut(figure=c.figure, stored=c.stored, now=c.now)
+               for c in differences(snapshot.figures, current)]
+    return SnapshotDetail(**_out(snapshot).model_dump(), figures=Review(**snapshot.figures),
+                          changes=changes)

@@ -1,18 +1,25 @@
-"""季度审查: a quarter's review figures, with links to the warnings behind them."""
+"""季度审查: a quarter's review figures, its stored versions (定稿) and what changed since."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from warning.db.models import ReviewSnapshot
+from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
 from warning.review.figures import build_review
+from warning.review.model import Review
+from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
 from warning.web.deps import RuntimeDep, SessionDep
-from warning.web.pages.render import PagePrincipal, clean, render
+from warning.web.pages.csrf import check_form
+from warning.web.pages.render import PageNotFound, PagePrincipal, clean, render
 
 router = APIRouter()
 QUARTERS_OFFERED = 8
+STORE_ROLES = (Role.OFFICE, Role.ADMIN)
+MAX_NOTE = 500
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -32,12 +39,65 @@ def review_page(
         return render(request, "review/index.html", {
             "nav": "review", "review": None, "error": error.message, "asked": asked,
             "quarters": offered, "chosen": "", "running": False, "last_day": "",
+            "snapshots": [], "may_store": False,
         }, status_code=422)
     if wanted not in offered:
         offered = sorted([*offered, wanted], reverse=True)
     review = build_review(session, principal=principal, quarter=wanted, now=now, tz=tz)
+    future = wanted > current
     return render(request, "review/index.html", {
         "nav": "review", "review": review, "error": "", "asked": asked,
         "quarters": offered, "chosen": str(wanted), "running": wanted == current,
-        "last_day": wanted.last_day.isoformat(),
+        "future": future, "last_day": wanted.last_day.isoformat(),
+        "snapshots": snapshots_of(session, wanted) if principal.reads_all else [],
+        "kind_labels": KIND_LABELS,
+        "may_store": principal.role in STORE_ROLES and not future,
+    })
+
+
+@router.post("/review/snapshots", response_class=HTMLResponse)
+async def store_page(
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
+) -> Response:
+    """Store the chosen quarter's review as handed in (定稿), then show it."""
+    if principal.role not in STORE_ROLES:
+        raise PageNotFound("页面")
+    form = await request.form()
+    check_form(request, form)
+    note = str(form.get("note") or "").strip()
+    try:
+        wanted = Quarter.parse(str(form.get("quarter") or ""))
+    except InvalidQuarter as error:
+        return render(request, "review/index.html", {
+            "nav": "review", "review": None, "error": error.message, "asked": "",
+            "quarters": [], "chosen": "", "running": False, "last_day": "",
+            "snapshots": [], "may_store": False,
+        }, status_code=422)
+    if len(note) > MAX_NOTE:
+        note = note[:MAX_NOTE]
+    snapshot = store_final(session, quarter=wanted, actor=principal.actor,
+                           tz=ZoneInfo(runtime.settings.timezone), note=note)
+    session.commit()
+    return RedirectResponse(f"/review/snapshots/{snapshot.id}", status_code=303)
+
+
+@router.get("/review/snapshots/{snapshot_id}", response_class=HTMLResponse)
+def snapshot_page(
+    snapshot_id: str, request: Request, session: SessionDep, runtime: RuntimeDep,
+    principal: PagePrincipal,
+) -> HTMLResponse:
+    """Show a stored review and each figure that has changed since it was stored."""
+    if not principal.reads_all or not snapshot_id.isdigit() or len(snapshot_id) > 10:
+        raise PageNotFound(f"审查存档 {snapshot_id}")
+    snapshot = session.get(ReviewSnapshot, int(snapshot_id))
+    if snapshot is None:
+        raise PageNotFound(f"审查存档 {snapshot_id}")
+    tz = ZoneInfo(runtime.settings.timezone)
+    quarter = Quarter.parse(snapshot.quarter)
+    current = build_review(session, principal=None, quarter=quarter, now=datetime.now(UTC),
+                           tz=tz)
+    return render(request, "review/snapshot.html", {
+        "nav": "review", "snapshot": snapshot, "stored": Review(**snapshot.figures),
+        "kind_label": KIND_LABELS.get(snapshot.kind, snapshot.kind),
+        "changes": differences(snapshot.figures, current),
     })

@@ -1,0 +1,41 @@
+"""Stored quarterly reviews (季度审查存档).
+
+Revision ID: 0007h
+Revises: 0006
+Create Date: 2026-12-01 20:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from warning.db.models.base import UTCDateTime
+
+revision: str = "0007h"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "review_snapshots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("once_key", sa.String(length=32), nullable=True),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("stored_at", UTCDateTime(), nullable=False),
+        sa.Column("stored_by", sa.String(length=100), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_snapshots")),
+        sa.UniqueConstraint("once_key", name=op.f("uq_review_snapshots_once_key")),
+    )
+    op.create_index("ix_review_snapshots_quarter", "review_snapshots",
+                    ["quarter", "stored_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_review_snapshots_quarter", table_name="review_snapshots")
+    op.drop_table("review_snapshots")
