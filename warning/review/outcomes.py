@@ -84,23 +84,33 @@ def _touched(principal: Principal | None, period: Period) -> Any:
     )
 
 
-def outcomes_by_department(
-    session: Session, *, principal: Principal | None, period: Period
-) -> dict[int | None, Outcome]:
-    """Return each department's record outcomes in the quarter (None: no department)."""
+def record_outcomes(
+    session: Session, *, principal: Principal | None, period: Period,
+) -> list[tuple[int, int | None, Outcome]]:
+    """Return (record id, department id, outcome) for each record the quarter touched."""
     times = _event_times(period, _touched(principal, period))
     stmt = (
         select(
-            RiskWarning.department_id, HandlingRecord.state, HandlingRecord.receive_due_at,
-            HandlingRecord.report_due_at, HandlingRecord.closed_at, times.c.received_at,
-            times.c.reported_at, times.c.escalations, times.c.escalated_now, times.c.returns,
+            HandlingRecord.id, RiskWarning.department_id, HandlingRecord.state,
+            HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
+            HandlingRecord.closed_at, times.c.received_at, times.c.reported_at,
+            times.c.escalations, times.c.escalated_now, times.c.returns,
         )
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(times, times.c.record_id == HandlingRecord.id)
     )
+    return [(row.id, row.department_id, outcome_of(row, period))
+            for row in session.execute(stmt)]
+
+
+def outcomes_by_department(
+    session: Session, *, principal: Principal | None, period: Period
+) -> dict[int | None, Outcome]:
+    """Return each department's record outcomes in the quarter (None: no department)."""
     result: dict[int | None, Outcome] = defaultdict(Outcome)
-    for row in session.execute(stmt):
-        result[row.department_id].add(outcome_of(row, period))
+    for _, department_id, outcome in record_outcomes(session, principal=principal,
+                                                     period=period):
+        result[department_id].add(outcome)
     return dict(result)
 
 

@@ -1,6 +1,7 @@
 """The quarterly review: GET /api/review and GET /api/review/export (.xlsx)."""
 
 import logging
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -14,9 +15,11 @@ from warning.auth.principal import Principal
 from warning.db.models import ReviewSnapshot
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter
+from warning.review.drill import Drill, Figure, drill_page
 from warning.review.figures import build_review
 from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
+from warning.review.period import Period
 from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
@@ -175,3 +178,37 @@ def get_snapshot(
                for c in differences(snapshot.figures, current)]
     return SnapshotDetail(**_out(snapshot).model_dump(), figures=Review(**snapshot.figures),
                           changes=changes)
+
+
+class DrillOut(BaseModel):
+    """The list behind one figure of a review: its total and one page of rows."""
+
+    figure: Figure
+    label: str
+    kind: str = Field(description="signal, warning or risk_point")
+    total: int = Field(description="equals the figure the list was opened from")
+    items: list[dict[str, Any]]
+
+
+@router.get("/drill", response_model=DrillOut, responses=ERRORS)
+def drill_review(
+    session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep,
+    figure: Figure, quarter: str | None = QuarterQuery,
+    department: str = Query("", max_length=32, description="department code, or none"),
+    channel: str = Query("", max_length=64), category: str = Query("", max_length=50),
+    level: str = Query("", max_length=10), response: str = Query("", max_length=16),
+    risk_point: str = Query("", max_length=32),
+    offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(50, ge=1, le=500),
+) -> DrillOut:
+    """List what is behind one figure of the review, scoped like the review itself."""
+    now = datetime.now(UTC)
+    tz = ZoneInfo(runtime.settings.timezone)
+    wanted = requested_quarter(quarter, now, runtime.settings.timezone)
+    drill = Drill(figure, department=department, channel=channel, category=category,
+                  level=level, response=response, risk_point=risk_point)
+    page = drill_page(session, principal=principal, period=Period.of(wanted, now, tz),
+                      drill=drill, offset=offset, limit=limit)
+    items = [row.model_dump(mode="json") if isinstance(row, BaseModel) else asdict(row)
+             for row in page.rows]
+    return DrillOut(figure=figure, label=figure.label, kind=page.kind, total=page.total,
+                    items=items)

@@ -9,12 +9,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from warning.db.models import ReviewSnapshot
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
+from warning.review.drill import Drill, Figure, drill_page
 from warning.review.figures import build_review
 from warning.review.model import Review
+from warning.review.period import Period
 from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.csrf import check_form
-from warning.web.pages.render import PageNotFound, PagePrincipal, clean, render
+from warning.web.pages.render import (
+    PER_PAGE,
+    PageNotFound,
+    PagePrincipal,
+    Pager,
+    clean,
+    page_number,
+    render,
+)
 
 router = APIRouter()
 QUARTERS_OFFERED = 8
@@ -100,4 +110,34 @@ def snapshot_page(
         "nav": "review", "snapshot": snapshot, "stored": Review(**snapshot.figures),
         "kind_label": KIND_LABELS.get(snapshot.kind, snapshot.kind),
         "changes": differences(snapshot.figures, current),
+    })
+
+
+@router.get("/review/drill", response_class=HTMLResponse)
+def drill_view(
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
+    quarter: str = "", figure: str = "", department: str = "", channel: str = "",
+    category: str = "", level: str = "", response: str = "", risk_point: str = "",
+    page: str = "",
+) -> HTMLResponse:
+    """List the records, warnings, signals or risk points behind one figure of the review."""
+    now = datetime.now(UTC)
+    tz = ZoneInfo(runtime.settings.timezone)
+    try:
+        wanted = Quarter.parse(clean(quarter))
+        chosen = Figure(clean(figure))
+    except (InvalidQuarter, ValueError):
+        raise PageNotFound("审查数据") from None
+    drill = Drill(chosen, department=clean(department)[:32], channel=clean(channel)[:64],
+                  category=clean(category)[:50], level=clean(level)[:10],
+                  response=clean(response)[:16], risk_point=clean(risk_point)[:32])
+    number = page_number(page)
+    found = drill_page(session, principal=principal, period=Period.of(wanted, now, tz),
+                       drill=drill, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+    pager = Pager(min(number, max(1, -(-found.total // PER_PAGE))), PER_PAGE, found.total)
+    narrowed = [value for value in (drill.department, drill.channel, drill.category,
+                                    drill.level, drill.response, drill.risk_point) if value]
+    return render(request, "review/drill.html", {
+        "nav": "review", "quarter": wanted, "figure": chosen, "found": found, "pager": pager,
+        "narrowed": narrowed, "query": request.url.query,
     })
