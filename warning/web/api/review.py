@@ -21,6 +21,15 @@ from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
 from warning.review.period import Period
 from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
+from warning.review.suggestions import (
+    Decision,
+    Suggestion,
+    SuggestionDecided,
+    SuggestionError,
+    SuggestionKind,
+    decide,
+    suggestions,
+)
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep, require_roles
@@ -212,3 +221,79 @@ def drill_review(
              for row in page.rows]
     return DrillOut(figure=figure, label=figure.label, kind=page.kind, total=page.total,
                     items=items)
+
+
+class SuggestionOut(BaseModel):
+    """A suggestion of the quarter's review for the register, with its decision if any."""
+
+    kind: SuggestionKind
+    label: str
+    subject: str = Field(description="risk point code, or register")
+    name: str
+    why: str
+    decision: str | None = Field(description="accepted, dismissed, or null: open")
+    reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class DecisionIn(BaseModel):
+    """Accept or dismiss one suggestion, with a reason."""
+
+    quarter: str = Field(examples=["2026Q3"], max_length=8)
+    kind: SuggestionKind
+    subject: str = Field(max_length=32)
+    decision: Decision
+    reason: str = Field(max_length=1000)
+
+
+def _suggestion_out(s: Suggestion) -> SuggestionOut:
+    d = s.decision
+    return SuggestionOut(kind=s.kind, label=s.kind.label, subject=s.subject, name=s.name,
+                         why=s.why, decision=d.decision if d else None,
+                         reason=d.reason if d else None, decided_by=d.actor if d else None,
+                         decided_at=d.decided_at if d else None)
+
+
+def _whole_review(session: Any, quarter: Quarter, now: datetime, tz: ZoneInfo) -> tuple[
+        Review, Period]:
+    return (build_review(session, principal=None, quarter=quarter, now=now, tz=tz),
+            Period.of(quarter, now, tz))
+
+
+@router.get("/suggestions", response_model=list[SuggestionOut], responses=SNAPSHOT_ERRORS)
+def list_suggestions(
+    session: SessionDep, principal: ReadsAll, runtime: RuntimeDep,
+    quarter: str | None = QuarterQuery,
+) -> list[SuggestionOut]:
+    """List what the quarter's figures suggest for the register (动态管理), decided or not."""
+    now = datetime.now(UTC)
+    wanted = requested_quarter(quarter, now, runtime.settings.timezone)
+    review, period = _whole_review(session, wanted, now, ZoneInfo(runtime.settings.timezone))
+    return [_suggestion_out(s) for s in suggestions(session, review, period)]
+
+
+@router.post("/suggestions", response_model=SuggestionOut, status_code=201, responses={
+    409: {"description": "already decided"}, **SNAPSHOT_ERRORS})
+def decide_suggestion(
+    body: DecisionIn, session: SessionDep, principal: Stores, runtime: RuntimeDep,
+) -> SuggestionOut:
+    """Accept (changing the register, with its history) or dismiss one suggestion."""
+    now = datetime.now(UTC)
+    tz = ZoneInfo(runtime.settings.timezone)
+    wanted = requested_quarter(body.quarter, now, runtime.settings.timezone)
+    review, period = _whole_review(session, wanted, now, tz)
+    try:
+        decide(session, review=review, period=period, kind=body.kind, subject=body.subject,
+               decision=body.decision, reason=body.reason, actor=principal.actor,
+               today=now.astimezone(tz).date(), now=now)
+    except SuggestionError as error:
+        session.rollback()
+        status = 409 if isinstance(error, SuggestionDecided) else 422
+        raise ApiError(status, error.code, error.message, error.message_en,
+                       field=str(error.details.get("field", "")) or None) from None
+    session.commit()
+    log.info("%s %s the %s suggestion for %s in %s", principal.actor, body.decision.value,
+             body.kind.value, body.subject, wanted)
+    decided = {(s.kind, s.subject): s for s in suggestions(session, review, period)}
+    return _suggestion_out(decided[(body.kind, body.subject)])

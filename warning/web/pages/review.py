@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from warning.auth.principal import Principal
 from warning.db.models import ReviewSnapshot
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
@@ -14,6 +16,14 @@ from warning.review.figures import build_review
 from warning.review.model import Review
 from warning.review.period import Period
 from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
+from warning.review.suggestions import (
+    Decision,
+    SuggestionDecided,
+    SuggestionError,
+    SuggestionKind,
+    decide,
+    suggestions,
+)
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import (
@@ -38,31 +48,75 @@ def review_page(
     quarter: str | None = None,
 ) -> HTMLResponse:
     """Show a quarter's review (the current quarter unless one is chosen)."""
+    return _review(request, session, runtime.settings.timezone, principal, clean(quarter))
+
+
+def _review(
+    request: Request, session: Session, timezone: str, principal: Principal, asked: str, *,
+    suggestion_error: str = "", status_code: int = 200,
+) -> HTMLResponse:
     now = datetime.now(UTC)
-    tz = ZoneInfo(runtime.settings.timezone)
+    tz = ZoneInfo(timezone)
     current = Quarter.containing(now, tz)
     offered = recent_quarters(current, QUARTERS_OFFERED)
-    asked = clean(quarter)
     try:
         wanted = Quarter.parse(asked) if asked else current
     except InvalidQuarter as error:
         return render(request, "review/index.html", {
             "nav": "review", "review": None, "error": error.message, "asked": asked,
             "quarters": offered, "chosen": "", "running": False, "last_day": "",
-            "snapshots": [], "may_store": False,
+            "snapshots": [], "may_store": False, "suggestions": [],
         }, status_code=422)
     if wanted not in offered:
         offered = sorted([*offered, wanted], reverse=True)
     review = build_review(session, principal=principal, quarter=wanted, now=now, tz=tz)
     future = wanted > current
+    reads_all = principal.reads_all
     return render(request, "review/index.html", {
         "nav": "review", "review": review, "error": "", "asked": asked,
         "quarters": offered, "chosen": str(wanted), "running": wanted == current,
         "future": future, "last_day": wanted.last_day.isoformat(),
-        "snapshots": snapshots_of(session, wanted) if principal.reads_all else [],
+        "snapshots": snapshots_of(session, wanted) if reads_all else [],
         "kind_labels": KIND_LABELS,
         "may_store": principal.role in STORE_ROLES and not future,
-    })
+        "suggestions": suggestions(session, review, Period.of(wanted, now, tz))
+        if reads_all else [],
+        "may_decide": principal.role in STORE_ROLES, "suggestion_error": suggestion_error,
+    }, status_code=status_code)
+
+
+@router.post("/review/suggestions", response_class=HTMLResponse)
+async def decide_page(
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
+) -> Response:
+    """Accept or dismiss one of the review's suggestions, then show the review again."""
+    if principal.role not in STORE_ROLES:
+        raise PageNotFound("页面")
+    form = await request.form()
+    check_form(request, form)
+    asked = str(form.get("quarter") or "")[:8]
+    now = datetime.now(UTC)
+    tz = ZoneInfo(runtime.settings.timezone)
+    try:
+        wanted = Quarter.parse(asked)
+        kind = SuggestionKind(str(form.get("kind") or ""))
+        decision = Decision(str(form.get("decision") or ""))
+    except (InvalidQuarter, ValueError):
+        return _review(request, session, runtime.settings.timezone, principal, asked,
+                       suggestion_error="无法识别的建议，请刷新页面后重试", status_code=422)
+    review = build_review(session, principal=None, quarter=wanted, now=now, tz=tz)
+    try:
+        decide(session, review=review, period=Period.of(wanted, now, tz), kind=kind,
+               subject=str(form.get("subject") or "")[:32], decision=decision,
+               reason=str(form.get("reason") or "")[:1000], actor=principal.actor,
+               today=now.astimezone(tz).date(), now=now)
+    except SuggestionError as error:
+        session.rollback()
+        return _review(request, session, runtime.settings.timezone, principal, asked,
+                       suggestion_error=error.message,
+                       status_code=409 if isinstance(error, SuggestionDecided) else 422)
+    session.commit()
+    return RedirectResponse(f"/review?quarter={wanted}#suggestions", status_code=303)
 
 
 @router.post("/review/snapshots", response_class=HTMLResponse)
@@ -81,7 +135,7 @@ async def store_page(
         return render(request, "review/index.html", {
             "nav": "review", "review": None, "error": error.message, "asked": "",
             "quarters": [], "chosen": "", "running": False, "last_day": "",
-            "snapshots": [], "may_store": False,
+            "snapshots": [], "may_store": False, "suggestions": [],
         }, status_code=422)
     if len(note) > MAX_NOTE:
         note = note[:MAX_NOTE]

@@ -1,4 +1,4 @@
-"""Stored quarterly reviews (季度审查存档).
+"""Stored quarterly reviews (季度审查存档), review decisions and the register's change history.
 
 Revision ID: 0007h
 Revises: 0006
@@ -34,8 +34,42 @@ def upgrade() -> None:
     )
     op.create_index("ix_review_snapshots_quarter", "review_snapshots",
                     ["quarter", "stored_at"])
+    op.create_table(
+        "review_decisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("quarter", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("subject", sa.String(length=32), nullable=False),
+        sa.Column("decision", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("decided_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_review_decisions")),
+        sa.UniqueConstraint("quarter", "kind", "subject",
+                            name=op.f("uq_review_decisions_quarter")),
+    )
+    op.create_table(
+        "risk_point_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("risk_point_id", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=40), nullable=False),
+        sa.Column("old_value", sa.Text(), nullable=False),
+        sa.Column("new_value", sa.Text(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("source", sa.String(length=60), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["risk_point_id"], ["risk_points.id"],
+                                name=op.f("fk_risk_point_changes_risk_point_id_risk_points")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_point_changes")),
+    )
+    op.create_index("ix_risk_point_changes_point", "risk_point_changes",
+                    ["risk_point_id", "changed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_risk_point_changes_point", table_name="risk_point_changes")
+    op.drop_table("risk_point_changes")
+    op.drop_table("review_decisions")
     op.drop_index("ix_review_snapshots_quarter", table_name="review_snapshots")
     op.drop_table("review_snapshots")
