@@ -107,3 +107,22 @@ def test_every_number_link_on_the_page_opens_a_list_of_that_many(
             assert listed.status_code == 200, href
             total = re.search(r'id="drill-total">(\d+)<', listed.text)
             assert total is not None and total.group(1) == shown, (user, href)
+
+
+def test_the_sql_outcomes_agree_with_the_domain_rules_on_every_record(
+    world: ReviewWorld, runtime: Runtime,
+) -> None:
+    from datetime import UTC, datetime
+
+    from warning.domain.quarter import Quarter
+    from warning.review.outcomes import record_outcomes, records_counting_in
+    from warning.review.period import Period
+
+    for quarter in (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)):
+        period = Period.of(quarter, datetime(2026, 10, 20, tzinfo=UTC))
+        with runtime.sessions() as session:
+            python = record_outcomes(session, principal=None, period=period)
+            for name in OUTCOMES:
+                by_python = sorted(r for r, _, o in python if getattr(o, name))
+                assert records_counting_in(session, principal=None, period=period,
+                                           outcome=name) == by_python, (quarter, name)

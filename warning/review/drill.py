@@ -18,7 +18,7 @@ from warning.auth.scoping import visible_signals
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage
-from warning.review.outcomes import record_outcomes
+from warning.review.outcomes import records_counting_in
 from warning.review.period import Period, in_scope
 from warning.review.points import stale_risk_points
 
@@ -108,18 +108,10 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
 def _outcome_record_ids(
     session: Session, principal: Principal | None, period: Period, drill: Drill,
 ) -> list[int]:
-    wanted = None
-    if drill.department and drill.department != NO_DEPARTMENT:
-        wanted = session.scalar(select(Department.id).where(Department.code == drill.department))
-        if wanted is None:
-            return []
-    records = [
-        record_id for record_id, department_id, outcome in record_outcomes(
-            session, principal=principal, period=period)
-        if getattr(outcome, drill.figure.value)
-        and (not drill.department or department_id == wanted)
-    ]
-    return records
+    department = (_department(drill, RiskWarning.department_id)
+                  if drill.department else None)
+    return records_counting_in(session, principal=principal, period=period,
+                               outcome=drill.figure.value, department=department)
 
 
 def drill_page(
@@ -146,7 +138,7 @@ def drill_page(
                   else coverage(session, principal=principal, period=period).never_hit)
         return DrillPage("risk_point", len(points), points[offset:offset + limit])
     if drill.figure in OUTCOMES:
-        record_ids = sorted(_outcome_record_ids(session, principal, period, drill))
+        record_ids = _outcome_record_ids(session, principal, period, drill)
         page = record_ids[offset:offset + limit]
         return DrillPage("warning", len(record_ids), _warning_rows(
             session, HandlingRecord.id.in_(page)) if page else [])

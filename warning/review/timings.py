@@ -11,8 +11,8 @@ import statistics
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
@@ -37,15 +37,17 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _first_receipts(principal: Principal | None) -> Any:
-    ev = HandlingEvent
+def _first_receipts(principal: Principal | None, period: Period) -> Any:
+    """Select (issued at, first signed for at) of records first signed for in the quarter."""
+    ev, earlier = HandlingEvent, aliased(HandlingEvent)
+    signed_before = exists().where(earlier.record_id == ev.record_id,
+                                   earlier.action == Action.RECEIVE.value, earlier.seq < ev.seq)
     return (
-        select(ev.record_id, func.min(ev.created_at).label("received_at"))
+        select(RiskWarning.created_at, ev.created_at)
         .join(HandlingRecord, HandlingRecord.id == ev.record_id)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .where(ev.action == Action.RECEIVE.value, in_scope(principal, RiskWarning.department_id))
-        .group_by(ev.record_id)
-        .subquery()
+        .where(ev.action == Action.RECEIVE.value, period.holds(ev.created_at),
+               in_scope(principal, RiskWarning.department_id), ~signed_before)
     )
 
 
@@ -64,15 +66,8 @@ def _records_with(session: Session, action: Action, principal: Principal | None,
 
 def timings(session: Session, *, principal: Principal | None, period: Period) -> Timings:
     """Return the quarter's receipt and closure times and its return rate."""
-    first = _first_receipts(principal)
-    receipts = [
-        _hours(issued, received) for issued, received in session.execute(
-            select(RiskWarning.created_at, first.c.received_at)
-            .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-            .join(first, first.c.record_id == HandlingRecord.id)
-            .where(period.holds(first.c.received_at))
-        )
-    ]
+    receipts = [_hours(issued, received) for issued, received in
+                session.execute(_first_receipts(principal, period))]
     closures = [
         _hours(issued, closed) for issued, closed in session.execute(
             select(RiskWarning.created_at, HandlingRecord.closed_at)

@@ -1,4 +1,6 @@
-"""Stored quarterly reviews (季度审查存档), review decisions and the register's change history.
+"""Stored quarterly reviews (季度审查存档), review decisions, the register's change history,
+and the indexes the review's quarter scans use (signals received, records closed, events by
+action and time).
 
 Revision ID: 0007h
 Revises: 0006
@@ -65,9 +67,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_risk_point_changes_point", "risk_point_changes",
                     ["risk_point_id", "changed_at"])
+    op.create_index("ix_signals_received_at", "signals", ["received_at"])
+    op.create_index("ix_handling_records_closed_at", "handling_records", ["closed_at"])
+    op.create_index("ix_handling_events_action_created", "handling_events",
+                    ["action", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_handling_events_action_created", table_name="handling_events")
+    op.drop_index("ix_handling_records_closed_at", table_name="handling_records")
+    op.drop_index("ix_signals_received_at", table_name="signals")
     op.drop_index("ix_risk_point_changes_point", table_name="risk_point_changes")
     op.drop_table("risk_point_changes")
     op.drop_table("review_decisions")
