@@ -157,7 +157,8 @@ def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 def _check_workbook(sheets: dict[str, list[tuple[Any, ...]]]) -> None:
     assert list(sheets) == ["概况", "信号·按渠道", "预警·按部门", "预警·按风险类别",
                             "预警·按风险等级", "预警·按处置措施", "重复对象", "高频风险点",
-                            "久未复核风险点"]
+                            "久未复核风险点", "近八个季度", "同比环比", "处置用时",
+                            "从未命中的风险点", "台账"]
     summary = dict(sheets["概况"][1:])
     assert summary["季度"] == "2026年第三季度"
     assert (summary["信号数"], summary["新下达预警数"], summary["其中按期办结"],
