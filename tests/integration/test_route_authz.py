@@ -5,10 +5,12 @@ path parameters a row in OBJECTS; a route added later without them fails this te
 new read path cannot ship without a decision on who sees it.
 """
 
+import html
 import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,6 +29,8 @@ from tests.integration.route_world import (
     log_silent_canary,
 )
 from warning.auth.visibility import hidden_signals_note
+from warning.domain.quarter import Quarter
+from warning.review.drill import Figure
 from warning.runtime import Runtime
 from warning.web.pages.csrf import COOKIE
 
@@ -35,7 +39,8 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+QUARTER = str(Quarter.containing(datetime.now(UTC)))
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -151,6 +156,16 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/inbox"): ok_for(ALL),
     ("GET", "/notices"): ok_for(OFFICE),
     ("GET", "/review"): ok_for(ALL),
+    ("GET", "/api/review/drill"): ok_for(ALL),
+    ("GET", "/review/drill"): ok_for(ALL),
+    ("GET", "/api/review/snapshots"): ok_for(READERS),
+    ("GET", "/api/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("GET", "/api/review/suggestions"): ok_for(READERS),
+    ("POST", "/api/review/snapshots"): lambda role, _: {201, 422} if role in OFFICE else {403},
+    ("POST", "/api/review/suggestions"): lambda role, _: {422} if role in OFFICE else {403},
+    ("POST", "/review/snapshots"): lambda role, _: {303, 422} if role in OFFICE else {404},
+    ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
 }
 # Query strings that reach the other shapes of a list route: exports in both formats, and
 # filters aimed at the confidential channel, the other department and the canary's id (a
@@ -158,12 +173,14 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
 VARIANTS = {
     "/api/warnings/export": ["?format=csv", "?format=xlsx", "?department=CWK&format=xlsx"],
     "/api/signals/export": ["?format=csv", "?format=xlsx", "?channel=petition&format=csv"],
-    "/api/review/export": ["", "?quarter=2026Q4"],
     "/api/warnings": ["", "?department=CGZX", "?department=CWK"],
     "/api/signals/cases": ["", "?channel=petition"],
     "/signals": ["", "?channel=petition", "?q=Q7781", "?department=CWK"],
     "/warnings": ["", "?department=CGZX", "?department=CWK"],
     "/cases": ["", "?channel=petition"],
+    "/api/review/drill": [f"?figure={f.value}" for f in Figure],
+    "/review/drill": [f"?quarter={QUARTER}&figure={f.value}" for f in Figure],
+    "/api/review/export": ["", "?format=xlsx", "?format=docx"],
 }
 SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
 
@@ -194,16 +211,21 @@ def _fill(path: str, world: RouteWorld, obj: str) -> str:
 
 def _text(response: Any) -> str:
     body = response.content
-    if body[:2] == b"PK":  # an .xlsx: search the XML inside, shared strings included
+    if body[:2] == b"PK":  # .xlsx or .docx: search the XML inside, shared strings included,
+        # with character references (&#37329;, as some sheets are written) resolved
         with zipfile.ZipFile(io.BytesIO(body)) as book:
-            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist()
-                           if n.endswith(".xml") and not n.startswith("docProps/"))
+            return html.unescape("".join(
+                book.read(n).decode("utf-8", "replace") for n in book.namelist()
+                if n.endswith(".xml") and not n.startswith("docProps/")))
     return body.decode("utf-8-sig", "replace")
 
 
-# What differs between two renderings of the same data: times, and signed tokens and nonces.
+# What differs between two renderings of the same data: times (ISO, Chinese, and a
+# spreadsheet's serial date-times), and signed tokens and nonces.
 VOLATILE = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{4}年\d{1,2}月\d{1,2}日 ?\d{1,2}:\d{2}"
+    r"|\b4\d{4}\.\d+\b"
     r"|[A-Za-z0-9_\-.]{32,}"
 )
 

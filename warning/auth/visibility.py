@@ -19,7 +19,17 @@ same clause, so a new view cannot forget the rule.
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    select,
+    true,
+)
 
 from warning.auth.principal import Principal
 from warning.db.models import (
@@ -145,6 +155,11 @@ def subject_hidden(principal: Principal | None) -> ColumnElement[bool]:
         Signal.channel_id.in_(confidential_channel_ids()),
     ))
     return and_(RiskWarning.subject_kind.in_(HIDDEN_SUBJECT_KINDS), origin)
+
+
+def shown_subject(principal: Principal | None) -> ColumnElement[str]:
+    """Return a warning's subject name as `principal` may read it, for SELECT lists."""
+    return case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name)
 
 
 def visible_timeline(stmt: S, principal: Principal | None) -> S:

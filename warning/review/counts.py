@@ -7,7 +7,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import HIDDEN_SUBJECT, subject_hidden, visible_signals
+from warning.auth.visibility import shown_subject, visible_signals
 from warning.db.models import (
     Category,
     Channel,
@@ -106,7 +106,7 @@ def repeat_subjects(
     withdrawn warnings (issued in error) do not count."""
     warnings = func.count(RiskWarning.id)
     signals = func.sum(RiskWarning.repeat_count)
-    shown = case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name)
+    shown = shown_subject(principal)
     keys = (RiskWarning.subject_kind, RiskWarning.subject_key, Department.code, Department.name)
     stmt = (
         select(*keys, func.max(shown), warnings, signals,

@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import shown_subject
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.enums import LEVEL_ALIASES, Response
@@ -51,7 +52,7 @@ def ledger_rows(
     stmt = (
         select(HandlingRecord.id, RiskWarning.id, RiskWarning.created_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
-               RiskWarning.subject_name, HandlingRecord.state, HandlingRecord.receive_due_at,
+               shown_subject(principal), HandlingRecord.state, HandlingRecord.receive_due_at,
                HandlingRecord.report_due_at, HandlingRecord.closed_at,
                HandlingRecord.responsible_person, RiskWarning.repeat_count)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
