@@ -2,19 +2,22 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi import Path as ApiPath
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
+from warning.handling.downloads import open_attachment
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
-from warning.web.deps import RuntimeDep
+from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import DOMAIN_STATUS, ApiError
 from warning.web.security import PrincipalDep
 
@@ -160,3 +163,30 @@ async def get_events(warning_id: int, runtime: RuntimeDep,
 
 def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
     return [_event(e) for e in events_of(session, warning_id=warning_id, principal=principal)]
+
+
+@router.get("/warnings/{warning_id}/attachments/{sha256}", response_class=Response, responses={
+    200: {"description": "the file, as a download", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    404: {"description": "no such warning, not visible, or no such attachment on it"},
+    409: {"description": "the stored file is not what its name says; refused"},
+})
+def download_attachment(
+    warning_id: Annotated[int, ApiPath(ge=1, le=2**31 - 1)],
+    sha256: Annotated[str, ApiPath(pattern="^[0-9a-f]{64}$")],
+    request: Request, session: SessionDep, principal: PrincipalDep,
+) -> Response:
+    """Download an attachment of a warning's handling record (always as a file, never inline)."""
+    directory, _ = attachment_settings(request)
+    try:
+        found = open_attachment(session, warning_id=warning_id, sha256=sha256,
+                                principal=principal, directory=directory)
+    except DomainError as error:
+        raise to_api_error(error) from None
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "_")
+    return Response(found.content, media_type=found.media_type, headers={
+        "Content-Disposition": (f'attachment; filename="{ascii_name}"; '
+                                f"filename*=UTF-8''{quote(found.filename)}"),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    })
