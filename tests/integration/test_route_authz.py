@@ -126,6 +126,8 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/api/inbox"): ok_for(ALL),
     ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
     ("GET", "/api/warnings/{warning_id}/attachments/{sha256}"): _attachment,
+    ("GET", "/api/warnings/{warning_id}/record.docx"): _warning_page,
+    ("GET", "/warnings/{warning_id}/print"): _warning_page,
     ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
     ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
     ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,
