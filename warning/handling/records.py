@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -22,12 +22,19 @@ from warning.handling.notices import change_notices
 from warning.notify.messages import WarningFacts
 from warning.notify.outbox import enqueue
 
-NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn"}
+NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn",
+             Action.URGE: "urged"}
+# What each role's 待办 holds: what it can act on now. A leader's is the overdue records of
+# the departments they supervise (to urge); a reviewer acts on none.
 AWAITING = {
     Role.HANDLER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
     Role.OFFICE: (State.REPORTED,),
     Role.ADMIN: (State.REPORTED,),
+    Role.LEADER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
+    Role.REVIEWER: (),
 }
+NEXT_DUE = case((HandlingRecord.state == State.ISSUED.value, HandlingRecord.receive_due_at),
+                else_=HandlingRecord.report_due_at)
 
 
 def visible_record(
@@ -154,7 +161,8 @@ def act(
                              department=department_name or "未指定部门", response=response,
                              state=step.to.value, receive_due_at=receive_due_at,
                              report_due_at=report_due_at)
-        extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
+        extra = {Action.RETURN: f"说明：{comment.strip()}",
+                 Action.URGE: f"督办意见：{comment.strip()}"}.get(action, "")
         enqueue(session, change_notices(kind=kind, facts=facts, department_id=department_id,
                                         record_id=record_id, seq=seq, now=now, extra=extra))
     _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
@@ -199,13 +207,17 @@ def events_of(
 def inbox(
     session: Session, *, principal: Principal, limit: int = 500
 ) -> list[tuple[RiskWarning, HandlingRecord]]:
-    """Return the open records awaiting the caller, nearest deadline first."""
-    states = AWAITING.get(principal.role, tuple(s for s in State if s.is_open))
+    """Return the open records awaiting the caller, the deadline due next first."""
+    states = AWAITING.get(principal.role, ())
+    if not states:
+        return []
     stmt = visible_warnings(
         select(RiskWarning, HandlingRecord)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .where(HandlingRecord.state.in_([s.value for s in states])),
         principal,
     )
-    stmt = stmt.order_by(HandlingRecord.report_due_at, HandlingRecord.id).limit(limit)
+    if principal.role is Role.LEADER:
+        stmt = stmt.where(HandlingRecord.overdue_level > 0)
+    stmt = stmt.order_by(NEXT_DUE.is_(None), NEXT_DUE, HandlingRecord.id).limit(limit)
     return [(w, r) for w, r in session.execute(stmt)]

@@ -19,7 +19,7 @@ EVALUATING = frozenset({Action.ACCEPT, Action.RETURN})
 MEASURING = frozenset({Action.ACCEPT})
 COMMENT_LABELS = {
     Action.REPORT: "整改情况", Action.RETURN: "评估意见（退回理由）", Action.ACCEPT: "评估意见",
-    Action.WITHDRAW: "撤销理由", Action.NOTE: "补充说明",
+    Action.WITHDRAW: "撤销理由", Action.NOTE: "补充说明", Action.URGE: "督办意见",
 }
 HINTS = {
     Action.RECEIVE: "确认本部门已收到该预警。",
@@ -29,6 +29,7 @@ HINTS = {
     Action.RETURN: "整改不到位，退回部门继续整改；将重新计算上报期限。",
     Action.WITHDRAW: "预警下达有误时撤销，须说明理由。",
     Action.NOTE: "在处置过程中补充说明，不改变状态。",
+    Action.URGE: "督促责任部门抓紧办理；督办意见将通知该部门并记入处置过程。",
 }
 
 
