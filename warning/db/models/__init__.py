@@ -13,6 +13,7 @@ from warning.db.models.petitions import (
     SignalLink,
 )
 from warning.db.models.register import Category, RiskPoint
+from warning.db.models.security import LoginFailure, LoginLock, SecurityEvent, StoredSecret
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
 from warning.db.models.warnings import HandlingEvent, HandlingRecord, RiskWarning, WarningSignal
@@ -27,6 +28,8 @@ __all__ = [
     "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "LoginFailure",
+    "LoginLock",
     "Notice",
     "Person",
     "Post",
@@ -37,9 +40,11 @@ __all__ = [
     "RiskWarning",
     "RuleHit",
     "ScanRun",
+    "SecurityEvent",
     "Signal",
     "SignalBand",
     "SignalLink",
+    "StoredSecret",
     "SupervisedDepartment",
     "Unit",
     "User",

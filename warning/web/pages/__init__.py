@@ -20,17 +20,19 @@ from warning.web.pages import (
     review,
     risk_warnings,
     rules,
+    security_log,
     signal_form,
     signals,
 )
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
+from warning.web.refusals import log_refusal
 
 router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review):
+for _module in (handling_actions, inbox, notices, review, security_log):
     router.include_router(_module.router)
 
 
@@ -61,9 +63,11 @@ def install(app: FastAPI) -> None:
     previous = app.exception_handlers.get(StarletteHTTPException)
 
     async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        await log_refusal(request, 404, f"页面对象不存在或不可见: {exc.what}")
         return render(request, "errors/404.html", {"what": exc.what}, status_code=404)
 
     async def _csrf(request: Request, _: CsrfRefused) -> Response:
+        await log_refusal(request, 403, "表单校验码无效 (CSRF)")
         return render(request, "errors/403.html", {}, status_code=403)
 
     async def _http(request: Request, exc: Exception) -> Response:

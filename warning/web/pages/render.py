@@ -1,7 +1,7 @@
 """Page rendering: the Jinja2 environment, its filters and labels, paging and the principal."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.scoping import department_clause
-from warning.auth.users import principal_for_token
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.lifecycle import Action, State
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import issue_token, set_cookie
-from warning.web.security import SESSION_COOKIE
+from warning.web.security import SESSION_COOKIE, look_up
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PER_PAGE = 50
@@ -66,7 +65,8 @@ class LoginRequired(Exception):
 def page_principal(request: Request, session: SessionDep) -> Principal:
     """Return the signed-in user, or send the browser to the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE, "")
-    principal = principal_for_token(session, token) if token else None
+    idle = timedelta(minutes=request.app.state.runtime.settings.session_idle_minutes)
+    principal = look_up(request.app.state.runtime.sessions, token, idle).principal
     if principal is None:
         raise LoginRequired
     request.state.principal = principal
