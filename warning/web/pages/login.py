@@ -1,6 +1,7 @@
 """Sign in and out of the pages (session cookie; CSRF on the form; throttled sign-in)."""
 
-from datetime import timedelta
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -64,7 +65,8 @@ async def login(
     except (AuthenticationFailed, AccountDisabled, AccountLocked) as error:
         status = {AccountLocked: 429, AccountDisabled: 403}.get(type(error), 401)
         if isinstance(error, AccountLocked):
-            headers["Retry-After"] = str(runtime.settings.lockout_minutes * 60)
+            wait = (error.until - datetime.now(UTC)).total_seconds()
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
         context = {"next": _safe_next(next), "error": error.message,
                    "error_en": error.message_en, "name": name}
         response = render(request, "auth/login.html", context, status_code=status)
