@@ -26,8 +26,13 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     from warning.channels.loader import ChannelFileError
     from warning.scheduler import build_scheduler
     from warning.web.app import create_app
+    from warning.web.proxies import ProxySettingError, parse_networks
     from warning.web.reuseport import serve_workers
 
+    try:
+        parse_networks(settings().trusted_proxies)
+    except ProxySettingError as error:
+        fail(str(error))
     if demo:
         upgrade(settings().database_url)
     with runtime(load_rules=False) as rt:
