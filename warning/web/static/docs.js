@@ -8,6 +8,7 @@ window.addEventListener("DOMContentLoaded", function () {
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
     layout: "BaseLayout",
     deepLinking: true,
+    validatorUrl: null,
     showExtensions: true,
     showCommonExtensions: true,
   });
