@@ -77,6 +77,8 @@ def test_expired_revoked_malformed_and_disabled_tokens_get_401_and_change_nothin
                         .where(ApiToken.label == "").values(label="x"))
         set_active(session, name="cwk", active=False)
     live = _token(runtime, "office", label="live")
+    idle = _token(runtime, "office", kind="session",
+                  now=datetime.now(UTC) - timedelta(minutes=31))
     with httpx.Client(base_url=served, headers={"Authorization": f"Bearer {live}"}) as office:
         listed = office.get("/api/tokens").json()
         mine = {t["id"]: t for t in listed}
@@ -86,7 +88,7 @@ def test_expired_revoked_malformed_and_disabled_tokens_get_401_and_change_nothin
         assert office.delete(f"/api/tokens/{newest_api}").status_code == 204
         assert office.delete(f"/api/tokens/{newest_api}").status_code == 409
     before = _signals(runtime)
-    cases = [(expired, "已过期"), (revoked, "已撤销"), (disabled, "已撤销"),
+    cases = [(expired, "已过期"), (revoked, "已撤销"), (idle, "长时间未操作"), (disabled, "已撤销"),
              ("qf_not-a-real-token", "无效"), ("garbage token", "无效"), ("", "需要登录")]
     for token, says in cases:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

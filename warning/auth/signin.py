@@ -109,6 +109,7 @@ class SignIn:
             record(session, "lockout", user_name=name, where=where, status=429,
                    detail=f"地址 {by_address} 次登录失败，锁定至 {until:%H:%M} UTC")
         session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+        session.execute(delete(LoginLock).where(LoginLock.until <= now))
 
 
 def _lock(session: Session, key: str, until: datetime) -> None:
