@@ -6,7 +6,7 @@ text that some role must never see carries a unique marker.
 """
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
-from warning.db.models import Department, Person
+from warning.db.models import ApiToken, Department, Person
 from warning.handling import attachments as files
 from warning.handling.records import act
 from warning.runtime import Runtime
@@ -44,6 +44,8 @@ class RouteWorld:
     """"A", "B", "canary" -> signal id."""
     warnings: dict[str, int]
     """"A", "B", "canary" -> the warning each signal raised."""
+    spare_tokens: dict[str, int] = field(default_factory=dict)
+    """"A", "B", "canary" -> id of a spare API token of handler_a, handler_b, the office."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
@@ -65,6 +67,13 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
             for role, (kind, department) in ROLES.items()
         }
         tokens = {role: issue_token(session, user=user) for role, user in users.items()}
+        owners = {"A": "handler_a", "B": "handler_b", "canary": "office"}
+        for owner in owners.values():
+            issue_token(session, user=users[owner], label="spare")
+        session.flush()
+        spare = {key: session.scalars(select(ApiToken.id).where(
+            ApiToken.user_id == users[owner].id, ApiToken.label == "spare")).one()
+            for key, owner in owners.items()}
         handler_b = principal_of(users["handler_b"])
     items = [
         SignalIn(channel="petition", department="CGZX", **CANARY),
@@ -79,7 +88,7 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
     assert len(set(warnings.values())) == 3, warnings
     _attach_to_b(runtime, warnings["B"], handler_b)
     app = create_app(runtime)
-    return RouteWorld(app, tokens, signals, warnings)
+    return RouteWorld(app, tokens, signals, warnings, spare)
 
 
 def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:
