@@ -74,11 +74,11 @@ def test_disable_enable_passwd_and_revoke_tokens_take_effect_on_a_running_server
         assert cli.invoke(user_group, ["tokens", "cwk"]).output.count("live") == 2
         assert cli.invoke(user_group, ["passwd", "cwk"],
                           input="New-pass-for-cwk\nNew-pass-for-cwk\n").exit_code == 0
-        assert browser.get("/").status_code == 303  # the session ended with the password
+        assert browser.get("/").status_code == 401  # the session ended with the password
         assert httpx.get(f"{base}/api/inbox", headers=bearer).status_code == 200
         assert sign_in(browser, "cwk", "New-pass-for-cwk").status_code == 303
         assert cli.invoke(user_group, ["disable", "cwk"]).exit_code == 0
-        assert browser.get("/").status_code == 303
+        assert browser.get("/").status_code == 401
         assert sign_in(browser, "cwk", "New-pass-for-cwk").status_code == 403
         time.sleep(1.2)  # the token cache's bound, QINGFENG_TOKEN_CACHE_SECONDS
         refused = httpx.get(f"{base}/api/inbox", headers=bearer)
@@ -89,7 +89,7 @@ def test_disable_enable_passwd_and_revoke_tokens_take_effect_on_a_running_server
         assert sign_in(browser, "cwk", "New-pass-for-cwk").status_code == 303
         assert cli.invoke(user_group, ["revoke-tokens", "cwk", "--kind", "session"]
                           ).exit_code == 0
-        assert browser.get("/").status_code == 303
+        assert browser.get("/").status_code == 401
     assert cli.invoke(user_group, ["revoke-tokens", "cwk", "--id", "99999"]).exit_code == 1
     assert cli.invoke(user_group, ["disable", "nobody"]).exit_code == 1
     with runtime.sessions() as session:

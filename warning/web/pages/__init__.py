@@ -27,6 +27,7 @@ from warning.web.pages import (
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
 from warning.web.refusals import log_refusal
+from warning.web.security import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
@@ -78,9 +79,15 @@ def install(app: FastAPI) -> None:
         assert previous is not None
         return await previous(request, exc)  # type: ignore[no-any-return]
 
-    async def _login(request: Request, _: LoginRequired) -> Response:
+    async def _login(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if not exc.reason:
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        page = render(request, "auth/login.html", {
+            "next": target, "name": "", "error": f"{exc.reason}，请重新登录",
+            "error_en": exc.reason_en}, status_code=401)
+        page.delete_cookie(SESSION_COOKIE)
+        return page
 
     app.add_exception_handler(LoginRequired, _login)  # type: ignore[arg-type]
     app.add_exception_handler(PageNotFound, _not_found)  # type: ignore[arg-type]

@@ -58,16 +58,27 @@ class PageNotFound(Exception):
 
 
 class LoginRequired(Exception):
-    """A page was asked for without a valid session; the handler redirects to /login."""
+    """A page was asked for without a valid session.
+
+    With no session cookie the handler redirects to /login; with a refused one (signed
+    out, expired, idle, user disabled) it answers 401 with the sign-in form and the reason.
+    """
+
+    def __init__(self, reason: str = "", reason_en: str = "") -> None:
+        super().__init__(reason_en or reason)
+        self.reason = reason
+        self.reason_en = reason_en
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
     """Return the signed-in user, or send the browser to the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE, "")
     idle = timedelta(minutes=request.app.state.runtime.settings.session_idle_minutes)
-    principal = look_up(request.app.state.runtime.sessions, token, idle).principal
+    checked = look_up(request.app.state.runtime.sessions, token, idle)
+    principal = checked.principal
     if principal is None:
-        raise LoginRequired
+        refused = checked.refused if token else None
+        raise LoginRequired(*((refused.message, refused.message_en) if refused else ()))
     request.state.principal = principal
     return principal
 
