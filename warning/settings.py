@@ -49,7 +49,24 @@ class Settings(BaseSettings):
         default=5.0, description="How often the service looks for changed rule files (0: never)."
     )
     run_scheduler: bool = True
-    secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
+    secret_key: str = Field(
+        default="", description="Signs forms; if empty, a key generated once and kept in the "
+        "database is used.")
+    api_token_days: float = Field(default=90, gt=0, description="Lifetime of a new API token.")
+    session_hours: float = Field(default=12, gt=0, description="Longest a session lasts.")
+    session_idle_minutes: float = Field(
+        default=30, gt=0, description="A session unused this long is signed out.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins of one account within the window that "
+        "lock it.")
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one client address within the "
+        "window that lock the address.")
+    login_window_minutes: float = Field(default=15, gt=0)
+    lockout_minutes: float = Field(default=15, gt=0)
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated IPs or CIDRs of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (default: none).")
 
     @cached_property
     def is_sqlite(self) -> bool:

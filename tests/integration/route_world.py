@@ -8,7 +8,7 @@ text that some role must never see carries a unique marker.
 import base64
 import hashlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
-from warning.db.models import Department, Person
+from warning.db.models import ApiToken, Department, Person
 from warning.domain.quarter import Quarter
 from warning.handling import attachments as files
 from warning.handling.records import act
@@ -56,6 +56,8 @@ class RouteWorld:
     """"A", "B", "canary" -> the sha256 of the file on B's record (only B has it)."""
     points: dict[str, str]
     """"A", "B", "canary" -> a risk point code (the register is read by every role)."""
+    spare_tokens: dict[str, int] = field(default_factory=dict)
+    """"A", "B", "canary" -> id of a spare API token of handler_a, handler_b, the office."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
@@ -81,6 +83,13 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
             for role, (kind, department) in ROLES.items()
         }
         tokens = {role: issue_token(session, user=user) for role, user in users.items()}
+        owners = {"A": "handler_a", "B": "handler_b", "canary": "office"}
+        for owner in owners.values():
+            issue_token(session, user=users[owner], label="spare")
+        session.flush()
+        spare = {key: session.scalars(select(ApiToken.id).where(
+            ApiToken.user_id == users[owner].id, ApiToken.label == "spare")).one()
+            for key, owner in owners.items()}
         handler_b = principal_of(users["handler_b"])
     items = [
         SignalIn(channel="petition", department="CGZX", **CANARY),
@@ -102,7 +111,8 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
     app.state.attachments_dir = stored_files
     sha = hashlib.sha256(ATTACHMENT_B_CONTENT).hexdigest()
     return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id),
-                      dict.fromkeys(OBJECT_KEYS, sha), dict.fromkeys(OBJECT_KEYS, "CG-001"))
+                      dict.fromkeys(OBJECT_KEYS, sha), dict.fromkeys(OBJECT_KEYS, "CG-001"),
+                      spare)
 
 
 def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal, directory: Path) -> None:

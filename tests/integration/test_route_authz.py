@@ -34,7 +34,8 @@ READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
 PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
-              "sha256": "attachments", "code": "points"}
+              "sha256": "attachments", "code": "points", "token_id": "spare_tokens"}
+TOKEN_OWNER = {"A": "handler_a", "B": "handler_b", "canary": "office"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -98,6 +99,11 @@ def _attachment(role: str, obj: str | None) -> set[int]:
     return {200} if obj == "B" and sees_warning(role, obj) else {404}
 
 
+def _revoke_token(role: str, obj: str | None) -> set[int]:
+    # Its owner or an admin revokes it (204, then 409 already revoked); others get 404.
+    return {204, 409} if obj and role in ("admin", TOKEN_OWNER[obj]) else {404}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -114,6 +120,11 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/docs/oauth2-redirect"): _anyone,
     ("GET", "/redoc"): _anyone,
     ("GET", "/healthz"): _anyone,
+    ("GET", "/docs-assets/redoc.standalone.js"): _anyone,
+    ("GET", "/api/tokens"): ok_for(ALL),
+    ("DELETE", "/api/tokens/{token_id}"): _revoke_token,
+    ("GET", "/api/security-log"): ok_for(OFFICE),
+    ("GET", "/security-log"): ok_for(OFFICE),
     ("GET", "/api/warnings/export"): ok_for(ALL),
     ("GET", "/api/signals/export"): ok_for(ALL),
     ("GET", "/api/signals/cases"): ok_for(ALL),
@@ -184,7 +195,8 @@ VARIANTS = {
     "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
     "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
-SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
+# Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
+SKIP_MOUNTS = {"/static", "/docs-assets"}
 
 
 def route_table(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -223,6 +235,8 @@ def _text(response: Any) -> str:
 def _send(client: TestClient, method: str, url: str) -> Any:
     if method == "GET":
         return client.get(url)
+    if method == "DELETE":
+        return client.delete(url)
     if url.startswith("/api/"):
         return client.post(url, json={"action": "note", "version": 999, "comment": "x"})
     token = client.cookies.get(COOKIE) or ""

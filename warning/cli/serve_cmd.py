@@ -1,7 +1,5 @@
 """`qingfeng serve`: API, pages and scheduler (in one process, or with HTTP workers)."""
 
-import os
-import secrets
 import sys
 
 import click
@@ -28,8 +26,13 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     from warning.channels.loader import ChannelFileError
     from warning.scheduler import build_scheduler
     from warning.web.app import create_app
+    from warning.web.proxies import ProxySettingError, parse_networks
     from warning.web.reuseport import serve_workers
 
+    try:
+        parse_networks(settings().trusted_proxies)
+    except ProxySettingError as error:
+        fail(str(error))
     if demo:
         upgrade(settings().database_url)
     with runtime(load_rules=False) as rt:
@@ -52,12 +55,13 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         click.echo(f"清风 Qingfeng 已启动: http://{host}:{port}/  (API 文档: /docs)")
         # uvloop and httptools keep TCP_NODELAY in worker processes (plain asyncio and h11
         # under --workers do not: uvicorn issue 3149).
-        options = {"loop": "uvloop", "http": "httptools", "log_level": "warning"}
+        # Forwarding headers are read by warning.web.proxies, only from QINGFENG_TRUSTED_PROXIES
+        # (uvicorn's own handling would trust 127.0.0.1 by default).
+        options = {"loop": "uvloop", "http": "httptools", "log_level": "warning",
+                   "proxy_headers": False}
         code = 0
         try:
             if workers > 1:
-                if not settings().secret_key:  # every worker must sign forms with one key
-                    os.environ["QINGFENG_SECRET_KEY"] = secrets.token_urlsafe(32)
                 try:
                     code = serve_workers(workers, host, port, options)
                 except OSError as error:

@@ -13,6 +13,7 @@ from warning import __version__
 from warning.runtime import Runtime
 from warning.web import pages
 from warning.web.api import (
+    accounts,
     cases,
     catalog,
     exports,
@@ -24,7 +25,10 @@ from warning.web.api import (
     signals,
     warnings,
 )
+from warning.web.docs import install_docs
 from warning.web.errors import BodySizeLimit, install_error_handlers
+from warning.web.headers import SecurityHeaders
+from warning.web.proxies import TrustedProxies, parse_networks
 
 STATIC = Path(__file__).parent / "static"
 
@@ -53,12 +57,16 @@ def create_app(runtime: Runtime) -> FastAPI:
         version=__version__,
         description="廉政风险预警防控: signals in, graded warnings out.",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
-    for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(TrustedProxies, networks=parse_networks(runtime.settings.trusted_proxies))
+    install_docs(app)
+    for module in (accounts, exports, cases, signals, warnings, handling, petitions, rules_status,
                    catalog, notices, review):
         app.include_router(module.router)
     pages.install(app)

@@ -14,6 +14,7 @@ from warning.db.models.petitions import (
 )
 from warning.db.models.register import Category, RiskPoint
 from warning.db.models.review import ReviewDecision, ReviewSnapshot, RiskPointChange
+from warning.db.models.security import LoginFailure, LoginLock, SecurityEvent, StoredSecret
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
 from warning.db.models.warnings import HandlingEvent, HandlingRecord, RiskWarning, WarningSignal
@@ -28,6 +29,8 @@ __all__ = [
     "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "LoginFailure",
+    "LoginLock",
     "Notice",
     "Person",
     "Post",
@@ -41,9 +44,11 @@ __all__ = [
     "RiskWarning",
     "RuleHit",
     "ScanRun",
+    "SecurityEvent",
     "Signal",
     "SignalBand",
     "SignalLink",
+    "StoredSecret",
     "SupervisedDepartment",
     "Unit",
     "User",
