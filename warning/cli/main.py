@@ -45,6 +45,26 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
     return points, channels
 
 
+def known_departments() -> set[str] | None:
+    """Return the directory's department codes (None when the database is not migrated)."""
+    from sqlalchemy import select
+
+    from warning.db.engine import make_engine, make_sessionmaker
+    from warning.db.migrate import NotMigratedError, require_migrated
+    from warning.db.models import Department
+    from warning.settings import load_settings
+
+    engine = make_engine(load_settings().database_url)
+    try:
+        require_migrated(engine)
+        with make_sessionmaker(engine)() as session:
+            return set(session.scalars(select(Department.code)))
+    except NotMigratedError:
+        return None
+    finally:
+        engine.dispose()
+
+
 @click.group()
 @click.version_option(__version__, prog_name="qingfeng")
 @click.option("-v", "--verbose", is_flag=True, help="打印调试日志")
@@ -61,7 +81,7 @@ for command in (
     serve,
     signal_group,
     register_group,
-    rules_group_with(known_refs),
+    rules_group_with(known_refs, known_departments),
     scan,
     user_group,
     audit_group,

@@ -2,9 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
 from warning.domain.enums import Response, RuleMode
+from warning.rules.amounts import to_fen
 from warning.rules.engine import SHARD_SIZE, Shard, ShardHost, Slot, default_host
 from warning.rules.loader import Rule, RuleBook
 from warning.rules.model import RepeatSpec
@@ -23,7 +25,7 @@ class SignalFacts:
     department: str | None = None
     person: str | None = None
     post: str | None = None
-    amount: float | None = None
+    amount: Decimal | float | None = None  # compared as stored: integer fen
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ def _slot(rule: Rule) -> Slot:
     amount: tuple[tuple[str, float], ...] = ()
     if when.amount is not None:
         bounds = when.amount.model_dump(exclude_none=True)
-        amount = tuple((op, float(bound)) for op, bound in sorted(bounds.items()))
+        # integer fen: durable compares integers exactly, floats lose the last fen
+        amount = tuple((op, to_fen(bound)) for op, bound in sorted(bounds.items()))
     return Slot(
         channels=tuple(sorted(set(when.channels))) if when.channels else None,
         departments=tuple(sorted(set(when.departments))) if when.departments else None,
@@ -91,7 +94,7 @@ class Evaluator:
         for number in candidates:
             shard_number, slot = self._place[number]
             by_shard.setdefault(shard_number, []).append(slot)
-        amount = None if facts.amount is None else float(facts.amount)
+        amount = None if facts.amount is None else to_fen(facts.amount)
         fired: list[int] = []
         for shard_number, slots in sorted(by_shard.items()):
             shard = self._shards[shard_number]
