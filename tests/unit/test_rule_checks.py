@@ -150,3 +150,31 @@ def test_safe_re2_patterns_pass(pattern: str) -> None:
     from warning.rules.regexes import refuse_dangerous
 
     refuse_dangerous(pattern)
+
+
+def test_rules_test_says_a_repeat_rule_without_its_subject_does_not_fire(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from warning.cli.rules_cmd import rules_group_with
+
+    folder = tmp_path / "rules"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "a.yaml").write_text(_rule(
+        "repeat-person", "      text: {any: [报销]}\n"
+                         "      repeat: {count: 2, days: 30, subject: person}\n"),
+        encoding="utf-8")
+    (folder / "tests" / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: 没有人员的信号不计数\n"
+        "    signal: {channel: audit, text: 报销异常, department: CWK}\n"
+        "    history: 5\n"
+        "    expect_not: [repeat-person]\n"
+        "  - name: 有人员的信号第二次触发\n"
+        "    signal: {channel: audit, text: 报销异常, person: 张三}\n"
+        "    history: 1\n"
+        "    expect: [repeat-person]\n", encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["test", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    [note] = [line for line in result.output.splitlines() if "NOTE" in line]
+    assert "cases.yaml:2: 没有人员的信号不计数" in note and "repeat-person" in note
+    assert "信号缺少该主体" in note
