@@ -221,6 +221,7 @@ def raw_durable_run(rules: Sequence[object], facts: Sequence[object]) -> int:
     The benchmark's engine limit: the same compiled shards, each fact carrying every text
     boolean (computed without the keyword index), asserted to all shards one by one.
     """
+    from warning.rules.amounts import to_fen
     from warning.rules.evaluator import _slot
     from warning.rules.text import TextIndex
 
@@ -235,6 +236,8 @@ def raw_durable_run(rules: Sequence[object], facts: Sequence[object]) -> int:
         for number, shard in enumerate(shards):
             base = number * SHARD_SIZE
             held = [i for i in range(shard.size) if flags[base + i]]
-            body = shard.fact(fact.channel, fact.department, fact.amount, held)  # type: ignore[attr-defined]
+            amount = getattr(fact, "amount", None)
+            fen = None if amount is None else to_fen(amount)  # slots hold integer fen
+            body = shard.fact(fact.channel, fact.department, fen, held)  # type: ignore[attr-defined]
             matches += len(shard.fire(body))
     return matches
