@@ -25,7 +25,13 @@ from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef
 from warning.services.repeat_window import RepeatWindow, counted_at
 from warning.services.subjects import Subject, subject_of
-from warning.services.warning_rows import WarningRow, insert_new, open_warnings, update_changed
+from warning.services.warning_rows import (
+    WarningRow,
+    insert_new,
+    lock_for_writing,
+    open_warnings,
+    update_changed,
+)
 
 RACE_ATTEMPTS = 5
 
@@ -84,6 +90,9 @@ def raise_warnings(
     `repeats` gives, per signal, how many near-duplicate reports its case holds (重复信访);
     grading counts whichever is higher, that or the rule's own repetition.
     """
+    if not any(matches):
+        return {signal.id: [] for signal in signals}
+    lock_for_writing(session)
     points = directory.risk_points(session, (m.risk_point for ms in matches for m in ms))
     for match in (m for ms in matches for m in ms):
         if match.risk_point not in points:

@@ -51,10 +51,21 @@ _STORED = ("id", "risk_point_id", "subject_key", "signal_id", "response", "sever
 _INSERTED = tuple(f.name for f in fields(WarningRow) if f.name not in ("id", "changed", "added"))
 
 
+def lock_for_writing(session: Session) -> None:
+    """Make this transaction the writer before it reads the warnings it will change.
+
+    On SQLite a no-op UPDATE takes the write gate and opens the write transaction, so the
+    reads that follow see every committed warning and no other writer can commit before
+    this one; on PostgreSQL `open_warnings` locks the rows it reads instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE warnings SET id = id WHERE 1 = 0"))
+
+
 def open_warnings(
     session: Session, keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], WarningRow]:
-    """Read the open warnings on these (risk point, subject) keys, the oldest per key."""
+    """Read and lock the open warnings on these (risk point, subject) keys."""
     found: dict[tuple[int, str], WarningRow] = {}
     columns = [getattr(RiskWarning, name) for name in _STORED]
     for chunk in chunks(sorted(set(keys)), 400):
@@ -65,6 +76,7 @@ def open_warnings(
                 tuple_(RiskWarning.risk_point_id, RiskWarning.subject_key).in_(chunk),
             )
             .order_by(RiskWarning.id)
+            .with_for_update()  # PostgreSQL: a joining writer waits; SQLite ignores it
         )
         for row in rows:
             values = {name: getattr(row, name) for name in _STORED}
@@ -107,10 +119,12 @@ def insert_new(session: Session, rows: Sequence[WarningRow]) -> list[WarningRow]
 
 def update_changed(session: Session, rows: Iterable[WarningRow]) -> None:
     """Write the new repeat counts and grades of stored warnings that gained signals."""
+    # in id order, so two writers updating the same warnings lock them in the same order
+    unique = sorted({r.id: r for r in rows if r.changed}.items())
     changed = [
         {"b_id": r.id, "b_added": r.added, "b_response": r.response,
          "b_severity": r.severity, "b_base": r.base_response, "b_rules": r.rule_ids}
-        for r in {r.id: r for r in rows if r.changed}.values()
+        for _id, r in unique
     ]
     table = RiskWarning.__table__
     if changed:
