@@ -178,3 +178,22 @@ def test_rules_test_says_a_repeat_rule_without_its_subject_does_not_fire(tmp_pat
     [note] = [line for line in result.output.splitlines() if "NOTE" in line]
     assert "cases.yaml:2: 没有人员的信号不计数" in note and "repeat-person" in note
     assert "信号缺少该主体" in note
+
+
+def test_rules_check_on_an_empty_directory_prints_hints_and_passes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from warning.cli.rules_cmd import rules_group_with
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(
+        _rule("dept-rule", "      departments: [CGZX]\n      channels: [audit]\n"),
+        encoding="utf-8")
+    group = rules_group_with(lambda: (set(), {"audit"}), lambda: set())
+    result = CliRunner().invoke(group, ["check", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "请先导入部门" in result.output and "请先导入风险点清单" in result.output
+    group = rules_group_with(lambda: ({"CG-001"}, {"audit"}), lambda: {"CWK"})
+    result = CliRunner().invoke(group, ["check", "--rules-dir", str(folder)])
+    assert result.exit_code == 1 and "a.yaml:2: dept-rule: when.departments" in result.output
