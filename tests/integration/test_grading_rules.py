@@ -99,6 +99,16 @@ def test_heaviest_rule_wins_whatever_the_file_order_and_all_are_recorded(
         issue = session.scalar(select(HandlingEvent).where(HandlingEvent.record_id == record.id))
         assert issue is not None and issue.data["response"] == "rectification"
         assert issue.data["report_days"] == 30 and issue.data["day_kind"] == "calendar"
+    from fastapi.testclient import TestClient
+
+    from tests.integration.test_api_signals import _token
+    from warning.web.app import create_app
+
+    with TestClient(create_app(runtime)) as client:
+        client.headers["Authorization"] = f"Bearer {_token(runtime, 'office', 'office')}"
+        shown = client.get(f"/api/warnings/{warning.id}").json()
+    assert shown["rule_id"] == "heavy-rule" and shown["response"] == "rectification"
+    assert sorted(shown["rule_ids"]) == ["heavy-rule", "light-rule", "middle-rule"]
 
 
 @pytest.mark.parametrize("rules_body", [MIDDLE])  # medium x 2 = talk

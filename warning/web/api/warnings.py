@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ class WarningSummary(BaseModel):
     subject_kind: str
     subject_name: str
     rule_id: str
+    rule_ids: list[str] = Field(default_factory=list, description="every rule that hit it")
     rule_version: str
     response: str
     response_label: str
@@ -69,6 +70,7 @@ def _summary(
         "subject_kind": warning.subject_kind,
         "subject_name": warning.subject_name,
         "rule_id": warning.rule_id,
+        "rule_ids": list(warning.rule_ids or [warning.rule_id]),
         "rule_version": warning.rule_version,
         "response": warning.response,
         "response_label": Response(warning.response).label,
