@@ -1,5 +1,6 @@
 """Count a repeat rule's hits on a subject within its window, by when signals occurred."""
 
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -40,15 +41,15 @@ class RepeatWindow:
                 )
                 for subject, at in rows:
                     times.setdefault((rule_id, subject), []).append(at)
-        return cls(times)
+        return cls({key: sorted(found) for key, found in times.items()})
 
     def count(self, rule_id: str, days: int, subject: str, at: datetime) -> int:
         """Return which hit this is (1 = first) among those at most `days` days before `at`
         (or at it), and remember it for later signals of the batch."""
-        times = self._times.setdefault((rule_id, subject), [])
+        times = self._times.setdefault((rule_id, subject), [])  # kept sorted
         since = at - timedelta(days=days)
-        count = 1 + sum(1 for t in times if since <= t <= at)
-        times.append(at)
+        count = 1 + bisect_right(times, at) - bisect_left(times, since)
+        insort(times, at)
         return count
 
 
