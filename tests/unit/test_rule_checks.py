@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from warning.rules.checking import reference_hints
+from warning.rules.checking import check, reference_hints
 from warning.rules.evaluator import Evaluator, SignalFacts
 from warning.rules.loader import RuleBookError, load_rulebook
 
@@ -44,6 +44,9 @@ def rules(tmp_path: Path) -> Path:
     os.symlink(folder / "missing-target.yaml", folder / "dangling.yaml")
     os.symlink(folder / "loop.yaml", folder / "loop.yaml")
     (folder / "folder.yaml").mkdir()
+    os.mkfifo(folder / "pipe.yaml")  # reading it would block: refused unread
+    (folder / "tests").mkdir()
+    os.symlink(folder / "gone.yaml", folder / "tests" / "dangling-case.yaml")
     return folder
 
 
@@ -67,6 +70,7 @@ def test_each_bad_file_is_reported_with_file_and_line_and_good_ones_are_not(
         "dept.yaml": (2, "部门目录中没有 'CGZX CWK'"), "channel.yaml": (2, "未知的渠道 'nope'"),
         "regex.yaml": (7, "嵌套的无界重复"), "dangling.yaml": (1, "悬空的符号链接"),
         "loop.yaml": (1, "符号链接循环"), "folder.yaml": (1, "是目录"),
+        "pipe.yaml": (1, "不是普通文件"),
     }
     assert set(found) == set(expected)  # good.yaml and more-good.yaml: no problem
     for name, (line, words) in expected.items():
@@ -75,11 +79,13 @@ def test_each_bad_file_is_reported_with_file_and_line_and_good_ones_are_not(
 
 
 def test_without_the_bad_files_the_good_ones_load(rules: Path) -> None:
-    for name in [*BAD, "dangling.yaml", "loop.yaml"]:
+    for name in [*BAD, "dangling.yaml", "loop.yaml", "pipe.yaml"]:
         (rules / name).unlink()
     (rules / "folder.yaml").rmdir()
     rulebook = load_rulebook(rules, **KNOWN)
     assert sorted(rulebook.by_id) == ["good-one", "good-two"]
+    [problem] = check(rules, **KNOWN)  # the fixture folder's dangling link
+    assert "tests/dangling-case.yaml:1: -: 悬空的符号链接" in str(problem)
 
 
 def test_empty_directory_tables_give_one_hint_each_not_a_problem_per_rule(

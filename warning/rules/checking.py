@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from warning.domain.subjects import subject_present
 from warning.rules.evaluator import Evaluator, SignalFacts
-from warning.rules.loader import RuleBook, load_rulebook, unreadable
+from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadable
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
@@ -69,7 +69,7 @@ def load_fixtures(
     for path in _fixture_files(rules_dir):
         shown = display(path)
         try:
-            data = load_lines(path.read_bytes().decode("utf-8"))
+            data = load_lines(read_regular(path).decode("utf-8"))
         except OSError as error:
             problems.append(unreadable(path, error))
             continue

@@ -2,6 +2,7 @@
 
 import errno
 import hashlib
+import stat
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,14 +63,29 @@ def rule_files(rules_dir: Path) -> list[Path]:
     return sorted(p for p in rules_dir.glob("*.yaml") if p.name != GRADING_FILE)
 
 
+class NotRegularFileError(OSError):
+    """A rule file that is a FIFO, socket or device: reading it could block forever."""
+
+
+def read_regular(path: Path) -> bytes:
+    """Read a file's bytes; refuse (OSError) anything but a regular file, links followed."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        raise NotRegularFileError(errno.EINVAL, "not a regular file", str(path))
+    return path.read_bytes()
+
+
 def unreadable(path: Path, error: OSError) -> Problem:
     """Return the problem of a file that cannot be read, naming dangling links as such."""
     if error.errno == errno.ELOOP:
         return Problem(display(path), 1, "", "符号链接循环 (symlink loop), 无法读取")
     if path.is_symlink() and not path.exists():
         return Problem(display(path), 1, "", "悬空的符号链接 (dangling symlink): 目标不存在")
-    if path.is_dir():
+    if isinstance(error, IsADirectoryError):
         return Problem(display(path), 1, "", "是目录而不是文件 (a directory, not a file)")
+    if isinstance(error, NotRegularFileError):
+        return Problem(display(path), 1, "", "不是普通文件 (not a regular file: FIFO/设备)")
     return Problem(display(path), 1, "", f"无法读取 (cannot read): {error.strerror or error}")
 
 
@@ -92,7 +108,7 @@ def _decode(shown: str, raw: bytes) -> tuple[str, object, list[Problem]]:
 def _read(path: Path) -> tuple[str, object, list[Problem]]:
     """Return (version, parsed data, problems) of one YAML file."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
         return "", None, [unreadable(path, error)]
     return _decode(display(path), raw)
@@ -101,7 +117,7 @@ def _read(path: Path) -> tuple[str, object, list[Problem]]:
 def _load_file(path: Path) -> tuple[list[Rule], str, list[Problem]]:
     shown = display(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
         return [], "", [unreadable(path, error)]
     rules, version, problems = _parse_file(shown, raw)
