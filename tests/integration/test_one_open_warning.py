@@ -97,7 +97,7 @@ def test_migration_merges_existing_duplicates_before_the_index(
                                       enumerate(["甲", "乙", "甲", "丙"])])
     runtime.close()
     engine.dispose()
-    command.downgrade(alembic_config(db_url), "0006")
+    command.downgrade(alembic_config(db_url), "0007c-1")  # just before 0007c
     kept = outcomes[0].warnings[0].id
     with engine.begin() as conn:  # what two writers left before 0007c: copies of 甲's warning
         row = dict(conn.execute(select(
