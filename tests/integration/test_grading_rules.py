@@ -21,7 +21,6 @@ from warning.runtime import Runtime, build_runtime
 from warning.services.signal_input import SignalIn
 from warning.settings import load_settings
 
-KEEP_ALIVE: list[object] = []
 LIGHT = """\
   - id: light-rule
     name: 轻
@@ -63,9 +62,6 @@ def runtime(db_url: str, rules_dir: Path, rules_body: str) -> Iterator[Runtime]:
     seed_org(rt.sessions)
     rt.sync_channels()
     assert rt.rules.load() == []
-    # durable-rules can crash freeing a used ruleset (issue 13 item 1, the engine's part):
-    # keep this test module's evaluators, and so their shards, alive until the process ends
-    KEEP_ALIVE.append(rt.rules.current().evaluator)
     yield rt
     rt.close()
 
