@@ -255,5 +255,5 @@ def _facts(signal: StoredSignal, directory: Directory) -> SignalFacts:
         department=directory.department_codes.get(signal.department_id or 0),
         person=signal.person or None,
         post=signal.post or None,
-        amount=float(signal.amount) if signal.amount is not None else None,
+        amount=signal.amount,
     )

@@ -32,6 +32,8 @@ class StoredSignal(Protocol):
     def amount(self) -> Decimal | None: ...
     @property
     def received_at(self) -> datetime: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
 
 
 class Signal(Base):
@@ -64,6 +66,7 @@ class RuleHit(Base):
     __tablename__ = "rule_hits"
     __table_args__ = (
         Index("ix_rule_hits_rule_subject", "rule_id", "subject_key", "hit_at"),
+        Index("ix_rule_hits_rule_subject_counted", "rule_id", "subject_key", "counted_at"),
         UniqueConstraint("signal_id", "rule_id"),
     )
 
@@ -75,6 +78,8 @@ class RuleHit(Base):
     mode: Mapped[str] = mapped_column(String(10))
     subject_key: Mapped[str] = mapped_column(String(300))
     hit_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # when the signal's event happened (occurred_at, else received_at): repeat windows count this
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), default=None)
 
     signal: Mapped[Signal] = relationship(back_populates="hits")
