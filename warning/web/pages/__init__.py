@@ -16,6 +16,7 @@ from warning.web.pages import (
     login,
     notices,
     petitions,
+    record_print,
     register,
     review,
     risk_warnings,
@@ -30,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review):
+for _module in (handling_actions, inbox, notices, review, record_print):
     router.include_router(_module.router)
 
 
