@@ -36,9 +36,11 @@ class LazyGroup(click.Group):
     """A group that imports a subcommand's module when that subcommand is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(set(COMMANDS) | set(self.commands))  # also any added with add_command
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
         if cmd_name not in COMMANDS:
             return None
         module, attribute, _help = COMMANDS[cmd_name]
@@ -46,9 +48,10 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_text) for name, (_m, _a, help_text) in sorted(COMMANDS.items())]
+        rows = {name: help_text for name, (_m, _a, help_text) in COMMANDS.items()}
+        rows |= {name: c.get_short_help_str() for name, c in self.commands.items()}
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl(sorted(rows.items()))
 
 
 @click.group(cls=LazyGroup)

@@ -38,12 +38,15 @@ class Response(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Response).index(self)
+        return _RESPONSE_ORDER.index(self)
 
     def raised(self, steps: int) -> "Response":
         """Return the response `steps` grades heavier, capped at the heaviest."""
-        order = list(Response)
+        order = _RESPONSE_ORDER
         return order[min(len(order) - 1, max(0, self.rank + steps))]
+
+
+_RESPONSE_ORDER: tuple[Response, ...] = tuple(Response)  # lightest first; built once
 
 
 RESPONSE_LABELS: dict[Response, str] = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import Channel, Department, RiskPoint
 from warning.domain.grading import GradingPolicy
-from warning.rules.engine_process import EngineHost
+from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 
@@ -98,7 +98,13 @@ class RuleService:
                 log.error("rule files refused, %d problem(s); previous rules stay: %s",
                           len(problems), "; ".join(map(str, problems[:5])))
                 return problems
-            self._in_force = InForce(rulebook, Evaluator(rulebook, host=self._host))
+            try:
+                evaluator = Evaluator(rulebook, host=self._host)
+            except EngineCrashed as error:  # durable refused or could not load the shards
+                self.problems = [Problem(str(rulebook.directory), 0, "", str(error))]
+                log.error("rule engine could not load the rules; previous rules stay: %s", error)
+                return self.problems
+            self._in_force = InForce(rulebook, evaluator)
         log.info("rules in force: %d", len(rulebook.rules))
         return []
 
