@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import select, text
+from sqlalchemy import func, select
 
-from warning.db.models import Channel, Department, RiskPoint
+from warning.db.models import Channel, Department, RiskPoint, Signal
+from warning.domain.enums import SignalStatus
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.security import current_principal
 
@@ -107,6 +108,7 @@ def list_rules(runtime: RuntimeDep) -> list[RuleOut]:
 
 @router.get("/healthz", tags=["health"])
 def healthz(session: SessionDep, runtime: RuntimeDep) -> dict[str, object]:
-    """Tell whether the database answers and how many rules are in force."""
-    session.execute(text("SELECT 1"))
-    return {"status": "ok", "rules": len(runtime.rules.describe())}
+    """Tell whether the database answers, how many rules are in force and signals are dead."""
+    dead = session.scalar(select(func.count()).select_from(Signal)
+                          .where(Signal.status == SignalStatus.DEAD.value))
+    return {"status": "ok", "rules": len(runtime.rules.describe()), "dead_signals": dead}
