@@ -1,5 +1,6 @@
 """Run `qingfeng serve` as a subprocess on the test database, for fault tests (kill -9)."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -85,8 +86,6 @@ def alive(pid: int) -> bool:
 
 def kill_group(server: subprocess.Popen[bytes]) -> None:
     """Kill a served process group, whatever is left of it."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(server.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     server.wait(timeout=10)
