@@ -22,6 +22,7 @@ FAST_JOBS = {  # short leases and intervals, so that faults heal within seconds
     "QINGFENG_OVERDUE_SCAN_SECONDS": "2",
     "QINGFENG_SCHEDULER_LEASE_SECONDS": "3",
     "QINGFENG_SCHEDULER_RENEW_SECONDS": "1",
+    "QINGFENG_DELIVERY_LEASE_SECONDS": "20",
 }
 
 

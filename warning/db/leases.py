@@ -42,9 +42,9 @@ def hold(
         inserted = session.execute(
             dialect.insert(LEASES)
             .values(name=name, owner=owner, acquired_at=now, renewed_at=now, expires_at=until)
-            .on_conflict_do_nothing(index_elements=["name"])
-        ).rowcount
-        return bool(inserted)
+            .on_conflict_do_nothing(index_elements=["name"]).returning(LEASES.c.name)
+        ).first()
+        return inserted is not None
 
 
 def release(sessions: sessionmaker[Session], name: str, owner: str) -> None:
