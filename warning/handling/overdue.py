@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.errors import IntegrityError as PgIntegrityError
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -206,7 +207,8 @@ def run_scan(session_factory: sessionmaker[Session], **options: Any) -> ScanResu
     try:
         with transaction(session_factory) as session:
             result = scan_overdue(session, datetime.now(UTC), **options)
-    except (IntegrityError, OperationalError) as error:
+    # COPY (warning.db.bulk) raises psycopg's own error, not wrapped by SQLAlchemy.
+    except (IntegrityError, OperationalError, PgIntegrityError) as error:
         log.info("overdue scan gave way to another scan running at once: %s",
                  type(error).__name__)
         return ScanResult()
