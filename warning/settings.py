@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     retry_seconds: float = Field(default=60.0, gt=0, description="Retry job interval.")
     deliver_seconds: float = Field(default=30.0, gt=0, description="Outbox delivery interval.")
     delivery_lease_seconds: float = Field(
-        default=300.0, gt=0, description="How long a deliverer holds the notices it sends.")
+        default=300.0, ge=20, description="How long a deliverer holds the notices it sends "
+        "(it stops sending 15 s before the lease could run out).")
     overdue_scan_seconds: float = Field(default=300.0, gt=0, description="Overdue scan interval.")
     scheduler_lease_seconds: float = Field(
         default=15.0, gt=0, description="The scheduler leader's lease; another instance "
