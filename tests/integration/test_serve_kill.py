@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from tests.integration import served
@@ -95,3 +96,34 @@ def test_kill_9_of_a_worker_and_the_main_process_loses_nothing(
 def _stored(runtime: Runtime) -> dict[int, str]:
     with runtime.sessions() as session:
         return dict(session.execute(select(Signal.id, Signal.status)).all())  # type: ignore[arg-type]
+
+
+def test_a_worker_dying_young_is_replaced_again_and_the_service_stays_up(
+    db_url: str, runtime: Runtime, rules_dir: Path
+) -> None:
+    if not db_url.startswith("sqlite"):
+        pytest.skip("process supervision does not depend on the database")
+    port = served.free_port()
+    server = served.start(db_url, rules_dir, port, "--workers", "2", "--no-scheduler")
+    try:
+        served.wait_ready(server, port)
+        seen = set(served.children(server.pid))
+        for _ in range(3):  # each replacement killed within a second or two of its start
+            victim = max(served.children(server.pid))
+            os.kill(victim, signal.SIGKILL)
+            replacement = _wait_for_new_child(server.pid, seen | {victim})
+            seen.add(replacement)
+        assert server.poll() is None, "the service stopped"
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        served.kill_group(server)
+
+
+def _wait_for_new_child(pid: int, known: set[int]) -> int:
+    deadline = time.monotonic() + 30  # the backoff grows 1 s, 2 s, 4 s for young deaths
+    while time.monotonic() < deadline:
+        fresh = set(served.children(pid)) - known
+        if fresh:
+            return fresh.pop()
+        time.sleep(0.05)
+    raise AssertionError("no replacement worker started")
