@@ -91,15 +91,29 @@ def test_a_failing_signal_fails_alone_and_dies_while_the_rest_are_evaluated(
 def test_dead_signals_show_on_healthz_and_in_the_list_filter(runtime: Runtime) -> None:
     from fastapi.testclient import TestClient
 
+    from warning.auth.users import add_user
     from warning.web.app import create_app
+    from warning.web.pages.csrf import COOKIE
 
     _rename_point(runtime, "CG-001", "CG-001-OLD")
-    _store(runtime, ["串标"], prefix="D")
+    [dead] = _store(runtime, ["串标"], prefix="D")
+    _store(runtime, ["公车私用"], prefix="A")
     runtime.intake.policy = replace(runtime.intake.policy, max_attempts=1)
     retry_due(runtime.intake)  # the first try is the batch's, blamed on no one
     retry_due(runtime.intake)
-    with TestClient(create_app(runtime)) as client:
+    assert _statuses(runtime)[dead][0] == "dead"
+    with runtime.sessions() as session, session.begin():
+        add_user(session, name="office", role="office", password="pw-office-123")
+    with TestClient(create_app(runtime), follow_redirects=False) as client:
         assert client.get("/healthz").json()["dead_signals"] == 1
+        client.get("/login")
+        client.post("/login", data={"name": "office", "password": "pw-office-123",
+                                    "next": "/", "csrf_token": client.cookies[COOKIE]})
+        page = client.get("/signals", params={"status": "dead"}).text
+        assert f"/signals/{dead}" in page and "研判终止" in page and "来信0" in page
+        assert page.count('sig-dead') == 1 and "sig-evaluated" not in page
+        detail = client.get(f"/signals/{dead}").text
+        assert "研判已终止" in detail and "CG-001" in detail
 
 
 def test_the_retry_job_running_during_an_import_leaves_every_signal_evaluated(
