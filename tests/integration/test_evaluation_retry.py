@@ -4,8 +4,11 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from warning.cli.main import cli
 from warning.db.models import Channel, RiskPoint, RuleHit, Signal
 from warning.runtime import Runtime
 from warning.services.retry import retry_due
@@ -86,6 +89,23 @@ def test_a_failing_signal_fails_alone_and_dies_while_the_rest_are_evaluated(
     shared_its_batch = [i for i in good if states[i][1] == 1]  # then each retried alone
     assert len(shared_its_batch) == 4 and all(states[i][1] == 0 for i in good[4:])
     assert retry_due(runtime.intake).tried == 0  # dead is never tried again
+
+
+def test_requeue_gives_a_dead_signal_new_attempts_once_its_cause_is_fixed(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _rename_point(runtime, "CG-001", "CG-001-OLD")
+    [dead] = _store(runtime, ["串标"], prefix="Q")
+    runtime.intake.policy = replace(runtime.intake.policy, max_attempts=1)
+    retry_due(runtime.intake)
+    retry_due(runtime.intake)
+    assert _statuses(runtime)[dead][:2] == ("dead", 1)
+    _rename_point(runtime, "CG-001-OLD", "CG-001")
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", runtime.settings.database_url)
+    result = CliRunner().invoke(cli, ["signal", "requeue"])
+    assert result.exit_code == 0 and "已重新排队 1 条信号" in result.output, result.output
+    assert retry_due(runtime.intake).tried == 1
+    assert _statuses(runtime)[dead] == ("evaluated", 0, "")
 
 
 def test_dead_signals_show_on_healthz_and_in_the_list_filter(runtime: Runtime) -> None:

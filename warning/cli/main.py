@@ -8,6 +8,7 @@ from warning import __version__
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
 from warning.cli.register_cmd import register_group
+from warning.cli.requeue_cmd import requeue_signals
 from warning.cli.review_cmd import review
 from warning.cli.rules_cmd import rules_group_with
 from warning.cli.scan_cmd import scan
@@ -70,6 +71,7 @@ for command in (
     review,
 ):
     cli.add_command(command)
+signal_group.add_command(requeue_signals)
 
 
 def main() -> None:

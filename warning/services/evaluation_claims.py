@@ -117,3 +117,16 @@ def record_failure(
                 lease_owner="", lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def requeue(session: Session, ids: Sequence[int] | None = None) -> int:
+    """Give dead (or, by id, failed) signals a fresh set of attempts; return how many."""
+    dead = Signal.status == SignalStatus.DEAD.value
+    where = dead if ids is None else Signal.id.in_(ids) & (
+        dead | (Signal.status == SignalStatus.FAILED.value))
+    return session.execute(
+        update(Signal).where(where)
+        .values(status=SignalStatus.RECEIVED.value, attempts=0, next_attempt_at=None,
+                lease_owner="", lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
