@@ -1,5 +1,8 @@
 """Evaluation always finishes: claimed signals are left alone, failures retry alone, then die."""
 
+import os
+import socket
+import subprocess
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -56,6 +59,22 @@ def test_a_signal_another_process_holds_is_left_until_its_lease_expires(runtime:
     runtime.intake.clock = lambda: now + timedelta(minutes=6)
     assert retry_due(runtime.intake).tried == 3
     assert {s for s, _, _ in _statuses(runtime).values()} == {"evaluated"}
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_at_once(runtime: Runtime) -> None:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    dead_pid = child.pid  # reaped: no process runs with it now
+    host = socket.gethostname()
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    gone = _store(runtime, ["串标"] * 2, owner=f"{host}:{dead_pid}:abc", expires=until,
+                  prefix="G")
+    alive = _store(runtime, ["串标"] * 2, owner=f"{host}:{os.getppid()}:abc", expires=until,
+                   prefix="L")
+    assert retry_due(runtime.intake).tried == 2
+    states = _statuses(runtime)
+    assert [states[i][0] for i in gone] == ["evaluated"] * 2
+    assert [states[i][0] for i in alive] == ["received"] * 2
 
 
 def test_evaluating_an_evaluated_signal_again_never_undoes_it(runtime: Runtime) -> None:

@@ -4,7 +4,8 @@ Any job that several processes or instances may run claims its rows first, so tw
 never work on one row: on PostgreSQL the candidates are locked with `FOR UPDATE SKIP
 LOCKED` (a row another claimer holds is passed over, not waited for); on SQLite the
 `UPDATE … WHERE lease free … RETURNING` runs under the one write lock and is atomic. A
-claimer that dies leaves a lease that expires, and the next claimer takes the row.
+claimer that dies leaves a lease that expires, and the next claimer takes the row; one on
+this host whose process is gone (its pid no longer runs) is taken at once.
 """
 
 import os
@@ -27,10 +28,36 @@ def process_owner() -> str:
     return _owner[1]
 
 
-def lease_free(table: Table, now: datetime, owner: str | None = None) -> ColumnElement[bool]:
-    """Match rows whose lease has expired or was never taken (or is `owner`'s own)."""
+def lease_free(table: Table, now: datetime, owners: Sequence[str] = ()) -> ColumnElement[bool]:
+    """Match rows whose lease has expired or was never taken, or is held by `owners`."""
     free = or_(table.c.lease_expires_at.is_(None), table.c.lease_expires_at < now)
-    return or_(free, table.c.lease_owner == owner) if owner else free
+    return or_(free, table.c.lease_owner.in_(owners)) if owners else free
+
+
+def gone_owners(session: Session, table: Table, where: Sequence[ColumnElement[bool]],
+                now: datetime) -> list[str]:
+    """Return the holders of live leases on these rows that are dead processes of this host.
+
+    Host names must tell machines (and containers) apart, as they do by default.
+    """
+    prefix = f"{socket.gethostname()}:"
+    owners = session.scalars(
+        select(table.c.lease_owner).distinct()
+        .where(*where, table.c.lease_expires_at >= now, table.c.lease_owner.startswith(prefix))
+    ).all()
+    return [owner for owner in owners if not _running(owner)]
+
+
+def _running(owner: str) -> bool:
+    try:
+        os.kill(int(owner.rsplit(":", 2)[1]), 0)
+    except (ValueError, IndexError):  # not an owner this code wrote
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def claim(
@@ -39,7 +66,8 @@ def claim(
     until: datetime,
 ) -> list[int]:
     """Lease up to `limit` free rows matching `where` to `owner` until `until`; return ids."""
-    pick = (select(table.c.id).where(*where, lease_free(table, now))
+    stale = gone_owners(session, table, where, now)
+    pick = (select(table.c.id).where(*where, lease_free(table, now, stale))
             .order_by(*order_by).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
