@@ -13,6 +13,7 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import register_jobs
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
+from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
 from warning.services.retry import retry_due
 
@@ -55,6 +56,13 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         deliver_seconds=settings.deliver_seconds,  # type: ignore[arg-type]
     )
     register_feed_jobs(scheduler, runtime)
+    # Daily, so a service that was down when a quarter ended still stores it the next day;
+    # the snapshot's unique key makes every run after the first a no-op.
+    scheduler.add_job(
+        store_finished_quarter, "cron", hour=0, minute=15, args=[runtime.sessions],
+        kwargs={"timezone": runtime.settings.timezone}, id="review-store-finished-quarter",
+        max_instances=1, coalesce=True, replace_existing=True,
+    )
     now = datetime.now(UTC)
     for job_id in FIRST_RUN:
         scheduler.modify_job(job_id, next_run_time=now)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from warning.db.claims import claim, process_owner
@@ -130,3 +130,9 @@ def requeue(session: Session, ids: Sequence[int] | None = None) -> int:
                 lease_owner="", lease_expires_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def dead_count(session: Session) -> int:
+    """Return how many signals are dead (an operational figure: no content, no scope)."""
+    return session.scalar(select(func.count()).select_from(Signal)
+                          .where(Signal.status == SignalStatus.DEAD.value)) or 0
