@@ -33,7 +33,8 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
+              "sha256": "attachments", "code": "points"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -92,6 +93,11 @@ def _reveal(role: str, obj: str | None) -> set[int]:
     return {422, 404, 400, 403, 503} if role in OFFICE else {403, 404}
 
 
+def _attachment(role: str, obj: str | None) -> set[int]:
+    # Only B's record carries the file: on A's or the canary's record it is not there.
+    return {200} if obj == "B" and sees_warning(role, obj) else {404}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -119,6 +125,9 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/api/warnings/{warning_id}/actions"): _action,
     ("GET", "/api/inbox"): ok_for(ALL),
     ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
+    ("GET", "/api/warnings/{warning_id}/attachments/{sha256}"): _attachment,
+    ("GET", "/api/warnings/{warning_id}/record.docx"): _warning_page,
+    ("GET", "/warnings/{warning_id}/print"): _warning_page,
     ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
     ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
     ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,
@@ -147,6 +156,10 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/register/points/{code}"): ok_for(ALL),
+    ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/register/export"): ok_for(ALL),
+    ("POST", "/register/import"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/channels"): ok_for(ALL),
     ("GET", "/rules"): ok_for(ALL),
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
@@ -168,6 +181,7 @@ VARIANTS = {
     "/api/review/export": ["?format=xlsx", "?format=docx"],
     "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
                                                              "overdue", "never_hit")],
+    "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
     "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
 SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone

@@ -16,7 +16,9 @@ from warning.web.pages import (
     login,
     notices,
     petitions,
+    record_print,
     register,
+    register_edit,
     review,
     risk_warnings,
     rules,
@@ -30,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review):
+for _module in (handling_actions, inbox, notices, review, record_print, register_edit):
     router.include_router(_module.router)
 
 
