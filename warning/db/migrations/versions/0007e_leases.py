@@ -1,7 +1,7 @@
 """Leases: signals claimed for evaluation, deliveries claimed for sending, the scheduler's leader.
 
 Revision ID: 0007e
-Revises: 0007h
+Revises: 0007i
 Create Date: 2026-12-01 19:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from warning.db.models.base import UTCDateTime
 
 revision: str = "0007e"
-down_revision: str | None = "0007h"
+down_revision: str | None = "0007i"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
