@@ -1,6 +1,11 @@
-"""The in-process scheduler (APScheduler) and the jobs it runs."""
+"""The in-process scheduler (APScheduler) and the jobs it runs.
+
+Only the leader instance runs it (warning.leadership). Each job runs once as soon as the
+scheduler starts, so a new leader catches up at once, then at its interval.
+"""
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -10,8 +15,10 @@ from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
+from warning.services.retry import retry_due
 
 log = logging.getLogger(__name__)
+FIRST_RUN = ("retry-failed-signals", "handling-scan-overdue", "notify-deliver")
 
 
 def notify_config(runtime: Runtime) -> NotifyConfig:
@@ -24,23 +31,29 @@ def notify_config(runtime: Runtime) -> NotifyConfig:
         sender=settings.mail_sender,
         office_emails=offices,
         webhooks=dict(settings.webhook_urls),
+        lease_seconds=settings.delivery_lease_seconds,
     )
 
 
 def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     """Build a scheduler with the service's jobs; the caller starts it."""
-    scheduler = BackgroundScheduler(timezone=runtime.settings.timezone)
+    settings = runtime.settings
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
     scheduler.add_job(
-        runtime.intake.retry_failed,
+        retry_due,
         "interval",
-        minutes=1,
+        args=[runtime.intake],
+        kwargs={"budget_s": settings.retry_seconds * 0.75},
+        seconds=settings.retry_seconds,
         id="retry-failed-signals",
         max_instances=1,
         coalesce=True,
     )
     config = notify_config(runtime)
     register_jobs(
-        scheduler, runtime.sessions, deliver=lambda: deliver_once(runtime.sessions, config)
+        scheduler, runtime.sessions, minutes=settings.overdue_scan_seconds / 60,  # type: ignore[arg-type]
+        deliver=lambda: deliver_once(runtime.sessions, config),
+        deliver_seconds=settings.deliver_seconds,  # type: ignore[arg-type]
     )
     register_feed_jobs(scheduler, runtime)
     # Daily, so a service that was down when a quarter ended still stores it the next day;
@@ -50,4 +63,7 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         kwargs={"timezone": runtime.settings.timezone}, id="review-store-finished-quarter",
         max_instances=1, coalesce=True, replace_existing=True,
     )
+    now = datetime.now(UTC)
+    for job_id in FIRST_RUN:
+        scheduler.modify_job(job_id, next_run_time=now)
     return scheduler

@@ -49,6 +49,25 @@ class Settings(BaseSettings):
         default=5.0, description="How often the service looks for changed rule files (0: never)."
     )
     run_scheduler: bool = True
+    evaluation_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long a process holds a signal it evaluates; a "
+        "signal whose holder died is evaluated by the retry job after this.")
+    evaluation_max_attempts: int = Field(
+        default=5, ge=1, description="Failed evaluations of one signal before it is `dead`.")
+    evaluation_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Wait after a signal's first failed evaluation; "
+        "doubles after each further failure, at most an hour.")
+    retry_seconds: float = Field(default=60.0, gt=0, description="Retry job interval.")
+    deliver_seconds: float = Field(default=30.0, gt=0, description="Outbox delivery interval.")
+    delivery_lease_seconds: float = Field(
+        default=300.0, ge=20, description="How long a deliverer holds the notices it sends "
+        "(it stops sending 15 s before the lease could run out).")
+    overdue_scan_seconds: float = Field(default=300.0, gt=0, description="Overdue scan interval.")
+    scheduler_lease_seconds: float = Field(
+        default=15.0, gt=0, description="The scheduler leader's lease; another instance "
+        "takes over at most this long (plus one renewal) after the leader dies.")
+    scheduler_renew_seconds: float = Field(
+        default=5.0, gt=0, description="How often the leader renews (and others try) the lease.")
     secret_key: str = Field(
         default="", description="Signs forms; if empty, a key generated once and kept in the "
         "database is used.")

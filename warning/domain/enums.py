@@ -103,6 +103,7 @@ class SignalStatus(StrEnum):
     RECEIVED = "received"  # stored, not yet evaluated
     EVALUATED = "evaluated"
     FAILED = "failed"  # evaluation failed; retried by the scheduler
+    DEAD = "dead"  # failed alone too often; no more retries (last_error says why)
 
 
 class ChannelKind(StrEnum):

@@ -24,10 +24,12 @@ class NotifyConfig:
     max_attempts: int = 6
     backoff_base_seconds: float = 30.0
     backoff_cap_seconds: float = 3600.0
+    lease_seconds: float = 300.0
+    batch_size: int = 20
 
 
-def send_email(config: NotifyConfig, to: str, subject: str, body: str) -> None:
-    """Send a plain-text UTF-8 mail through the configured SMTP server."""
+def send_email(config: NotifyConfig, to: str, subject: str, body: str, key: str = "") -> None:
+    """Send a plain-text UTF-8 mail; `key` makes its Message-ID the same on every attempt."""
     if not config.smtp_host:
         raise RuntimeError("SMTP host not configured")
     message = EmailMessage()
@@ -35,7 +37,7 @@ def send_email(config: NotifyConfig, to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="qingfeng")
+    message["Message-ID"] = f"<{key}@qingfeng>" if key else make_msgid(domain="qingfeng")
     message.set_content(body, charset="utf-8")
     with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds) as smtp:
         if config.smtp_starttls:
@@ -45,14 +47,22 @@ def send_email(config: NotifyConfig, to: str, subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
-def robot_payload(subject: str, body: str) -> dict[str, object]:
-    """Return the text message JSON that WeCom and DingTalk group robots accept."""
-    return {"msgtype": "text", "text": {"content": f"{subject}\n{body}"}}
+def robot_payload(subject: str, body: str, key: str = "") -> dict[str, object]:
+    """Return the text message JSON that WeCom and DingTalk group robots accept.
+
+    `idempotency_key` (ignored by the robots) lets any other receiver drop a repeat.
+    """
+    payload: dict[str, object] = {"msgtype": "text", "text": {"content": f"{subject}\n{body}"}}
+    if key:
+        payload["idempotency_key"] = key
+    return payload
 
 
-def send_webhook(config: NotifyConfig, url: str, subject: str, body: str) -> None:
+def send_webhook(config: NotifyConfig, url: str, subject: str, body: str, key: str = "") -> None:
     """POST the notice to a robot webhook; a non-2xx answer or an errcode is a failure."""
-    response = httpx.post(url, json=robot_payload(subject, body), timeout=config.timeout_seconds)
+    headers = {"Idempotency-Key": key} if key else {}
+    response = httpx.post(url, json=robot_payload(subject, body, key), headers=headers,
+                          timeout=config.timeout_seconds)
     response.raise_for_status()
     if "json" in response.headers.get("content-type", ""):
         answer = response.json()

@@ -3,6 +3,7 @@
 from warning.db.models.base import Base
 from warning.db.models.channels import Channel
 from warning.db.models.feeds import FeedEntry, ScanRun
+from warning.db.models.leases import Lease
 from warning.db.models.org import Department, Person, Post, Unit
 from warning.db.models.outbox import Delivery, Notice
 from warning.db.models.petitions import (
@@ -29,6 +30,7 @@ __all__ = [
     "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "Lease",
     "LoginFailure",
     "LoginLock",
     "Notice",

@@ -38,7 +38,10 @@ class StoredSignal(Protocol):
 
 class Signal(Base):
     __tablename__ = "signals"
-    __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "external_id"),
+        Index("ix_signals_retry", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
@@ -54,6 +57,10 @@ class Signal(Base):
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(2000), default="")
+    # Claimed for evaluation by one process until the lease expires (warning.services.retry).
+    lease_owner: Mapped[str] = mapped_column(String(100), default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     channel: Mapped[Channel] = relationship()

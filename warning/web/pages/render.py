@@ -29,6 +29,7 @@ SIGNAL_STATUS = {
     SignalStatus.RECEIVED.value: "待研判",
     SignalStatus.EVALUATED.value: "已研判",
     SignalStatus.FAILED.value: "研判失败",
+    SignalStatus.DEAD.value: "研判终止",
 }
 HEALTH = {"ok": "正常", "failing": "异常", "gone": "源已失效", "disabled": "已停用",
           "idle": "未运行"}

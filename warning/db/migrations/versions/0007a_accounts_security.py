@@ -3,7 +3,7 @@
 API tokens made before this revision had no expiry: they get one 90 days from now.
 
 Revision ID: 0007a
-Revises: 0007h
+Revises: 0007i
 Create Date: 2026-12-01 19:40:00.000000
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import warning.db.models.base
 
 revision: str = "0007a"
-down_revision: str | None = "0007h"
+down_revision: str | None = "0007i"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

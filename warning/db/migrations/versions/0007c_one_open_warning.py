@@ -11,7 +11,7 @@ counted by when signals occurred.
 - Then a partial unique index on (risk_point_id, subject_key) WHERE is_open.
 
 Revision ID: 0007c
-Revises: 0007i (re-chained by the lead as needed)
+Revises: 0007a
 Create Date: 2026-12-01 19:30:00.000000
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007c"
-down_revision: str | None = "0007i"
+down_revision: str | None = "0007a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
