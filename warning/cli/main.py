@@ -7,6 +7,7 @@ import click
 from warning import __version__
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
+from warning.cli.org_cmd import org_group
 from warning.cli.register_cmd import register_group
 from warning.cli.review_cmd import review
 from warning.cli.rules_cmd import rules_group_with
@@ -59,6 +60,7 @@ def cli(verbose: bool) -> None:
 for command in (
     db_group,
     serve,
+    org_group,
     signal_group,
     register_group,
     rules_group_with(known_refs),
