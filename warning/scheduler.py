@@ -20,6 +20,12 @@ def notify_config(runtime: Runtime) -> NotifyConfig:
     return NotifyConfig(
         smtp_host=settings.smtp_host,
         smtp_port=settings.smtp_port,
+        smtp_user=settings.smtp_user,
+        smtp_password=settings.smtp_password.get_secret_value(),
+        smtp_starttls=settings.smtp_starttls,
+        smtp_ssl=settings.smtp_ssl,
+        smtp_ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+        timeout_seconds=settings.smtp_timeout,
         sender=settings.mail_sender,
         office_emails=offices,
         webhooks=dict(settings.webhook_urls),
