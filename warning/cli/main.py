@@ -5,6 +5,7 @@ import logging
 import click
 
 from warning import __version__
+from warning.cli.config_cmd import config, with_overrides
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
 from warning.cli.org_cmd import org_group
@@ -20,12 +21,12 @@ from warning.petitions.cli import reporter_key
 
 def known_refs() -> tuple[set[str] | None, set[str] | None]:
     """Return the register's risk point codes and the channel ids, from the channel files."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from warning.channels.loader import check_channels
     from warning.db.engine import make_engine, make_sessionmaker
     from warning.db.migrate import NotMigratedError, require_migrated
-    from warning.db.models import RiskPoint
+    from warning.db.models import Department, RiskPoint
     from warning.settings import load_settings
 
     settings = load_settings()
@@ -43,9 +44,19 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
         engine.dispose()
     with make_sessionmaker(make_engine(settings.database_url))() as session:
         points = set(session.scalars(select(RiskPoint.code)))
+        departments = session.scalar(select(func.count()).select_from(Department))
+    if not points:
+        first = "" if departments else "单位组织 (qingfeng org import FILE), 再导入"
+        click.secho(
+            f"风险点清单为空, 跳过风险点编号检查: 请先导入{first}风险点清单 "
+            "(qingfeng register import FILE); 见 docs/setup-office.md",
+            fg="yellow", err=True,
+        )
+        return None, channels
     return points, channels
 
 
+@with_overrides
 @click.group()
 @click.version_option(__version__, prog_name="qingfeng")
 @click.option("-v", "--verbose", is_flag=True, help="打印调试日志")
@@ -70,6 +81,7 @@ for command in (
     reporter_key,
     warnings_group,
     review,
+    config,
 ):
     cli.add_command(command)
 
