@@ -9,6 +9,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from warning.web.pages import (
+    admin_org,
+    admin_users,
     channels,
     dashboard,
     handling_actions,
@@ -30,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review):
+for _module in (handling_actions, inbox, notices, review, admin_org, admin_users):
     router.include_router(_module.router)
 
 
