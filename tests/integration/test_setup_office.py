@@ -7,16 +7,14 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from tests.conftest import HOW_TO_RUN_PG, IN_CI, PG_ADMIN_URL, _pg_scratch_url
-from warning.db.engine import make_engine
+from tests.integration.scratch_db import EmptyDatabase, new_database
+
+__all__ = ["new_database"]  # the fixture
 
 ROOT = Path(__file__).parents[2]
 DOC = ROOT / "docs" / "setup-office.md"
@@ -29,29 +27,6 @@ def sequence() -> list[str]:
     block = re.search(r"```bash\n(.*?)```", body, re.S)
     assert block is not None
     return [line.strip() for line in block.group(1).splitlines() if line.strip()]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with no tables at all: a fresh SQLite file or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'office.db'}"
-        return
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=None)
-    name = f"qf_office_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        message = HOW_TO_RUN_PG.format(url=PG_ADMIN_URL, error=type(error).__name__)
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    yield _pg_scratch_url(PG_ADMIN_URL, name)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _free_port() -> int:
@@ -85,8 +60,9 @@ def _wait_until_up(base: str, server: subprocess.Popen[str]) -> None:
 
 
 def test_the_documented_sequence_sets_up_a_running_office(
-    empty_database: str, tmp_path: Path
+    new_database: EmptyDatabase, tmp_path: Path
 ) -> None:
+    empty_database = new_database()
     work = _office(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGFENG_")}
     env |= {"QINGFENG_DATABASE_URL": empty_database, "NO_COLOR": "1",

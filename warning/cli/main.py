@@ -5,6 +5,7 @@ import logging
 import click
 
 from warning import __version__
+from warning.cli.backup_cmd import backup, restore
 from warning.cli.config_cmd import config, with_overrides
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
@@ -82,6 +83,8 @@ for command in (
     warnings_group,
     review,
     config,
+    backup,
+    restore,
 ):
     cli.add_command(command)
 
