@@ -8,6 +8,7 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import register_jobs
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
+from warning.ops.purge import purge_expired_tokens
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -48,4 +49,6 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         scheduler, runtime.sessions, deliver=lambda: deliver_once(runtime.sessions, config)
     )
     register_feed_jobs(scheduler, runtime)
+    scheduler.add_job(purge_expired_tokens, "interval", hours=1, args=[runtime.sessions],
+                      id="purge-expired-tokens", max_instances=1, coalesce=True)
     return scheduler

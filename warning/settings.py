@@ -2,6 +2,7 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
         default=5.0, description="How often the service looks for changed rule files (0: never)."
     )
     run_scheduler: bool = True
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line, with the request id."
+    )
     secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
 
     @cached_property

@@ -63,10 +63,21 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
 @click.option("-v", "--verbose", is_flag=True, help="打印调试日志")
 def cli(verbose: bool) -> None:
     """清风 Qingfeng: 廉政风险预警防控 (integrity-risk early warning)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from pydantic import ValidationError
+
+    from warning.ops.logs import configure_logging
+    from warning.settings import load_settings
+
+    try:
+        log_format = load_settings().log_format
+    except ValidationError as error:
+        problems = "; ".join(
+            f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        click.secho(f"设置有误 (invalid setting): {problems}", fg="red", err=True)
+        raise SystemExit(2) from None
+    configure_logging(log_format, logging.DEBUG if verbose else logging.INFO)
 
 
 for command in (

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warning import __version__
+from warning.ops.metrics import Metrics
 from warning.runtime import Runtime
 from warning.web import pages
 from warning.web.api import (
@@ -17,6 +18,7 @@ from warning.web.api import (
     catalog,
     exports,
     handling,
+    health,
     notices,
     petitions,
     review,
@@ -25,6 +27,7 @@ from warning.web.api import (
     warnings,
 )
 from warning.web.errors import BodySizeLimit, install_error_handlers
+from warning.web.request_log import RequestLog
 
 STATIC = Path(__file__).parent / "static"
 
@@ -58,8 +61,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
+    app.state.metrics = Metrics(runtime.sessions)
+    app.add_middleware(RequestLog, metrics=app.state.metrics)  # outermost: sees every answer
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
-                   catalog, notices, review):
+                   catalog, notices, review, health):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():
