@@ -1,7 +1,6 @@
 """Mail through a loopback SMTP server that requires TLS and a login, set up by settings."""
 
 import datetime as dt
-import ipaddress
 import socket
 import ssl
 from collections.abc import Iterator
@@ -11,14 +10,11 @@ from types import SimpleNamespace
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_fixtures import build_world, new_warning
 from tests.integration.test_outbox_delivery import Inbox
+from tests.tls import certificate
 from warning.notify.outbox import delivery_states
 from warning.notify.worker import deliver_once
 from warning.scheduler import notify_config
@@ -27,29 +23,6 @@ from warning.settings import load_settings
 # The implicit-TLS server is all TLS; aiosmtpd warns because it only counts STARTTLS.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 USER, PASSWORD = "qingfeng", "s3cret-pa55"
-
-
-def _certificate(directory: Path) -> tuple[Path, Path]:
-    """Write a throwaway self-signed certificate for 127.0.0.1 and its key."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(
-            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "smtp.crt", directory / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()))
-    return cert_path, key_path
 
 
 def _authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
@@ -68,7 +41,7 @@ def _free_port() -> int:
 @pytest.fixture(params=["starttls", "ssl"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SimpleNamespace]:
     """A server requiring a login over TLS: STARTTLS on one port, or implicit TLS."""
-    cert, key = _certificate(tmp_path)
+    cert, key = certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     inbox, port = Inbox(), _free_port()
