@@ -12,18 +12,14 @@ from warning.auth.principal import Principal
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.records import Acted, act, events_of, inbox
+from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
 from warning.web.deps import RuntimeDep
-from warning.web.errors import ApiError
+from warning.web.errors import DOMAIN_STATUS, ApiError
 from warning.web.security import PrincipalDep
 
 router = APIRouter(prefix="/api", tags=["handling"])
 
-STATUS = {
-    "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
-    "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
-    "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
-}
 
 
 class AttachmentIn(BaseModel):
@@ -78,7 +74,7 @@ class ActionOut(BaseModel):
 
 def to_api_error(error: DomainError) -> ApiError:
     """Map a domain error to its HTTP status, keeping its code and messages."""
-    return ApiError(STATUS.get(error.code, 400), error.code, error.message, error.message_en,
+    return ApiError(DOMAIN_STATUS.get(error.code, 400), error.code, error.message, error.message_en,
                     **error.details)
 
 
@@ -96,24 +92,13 @@ def _event(e: Any) -> EventOut:
                     data=e.data, created_at=e.created_at, hash=e.hash)
 
 
-def _attachment_settings(request: Request) -> tuple[Path, int]:
-    state = request.app.state
-    runtime = getattr(state, "runtime", None)
-    settings = getattr(runtime, "settings", None)
-    directory = getattr(state, "attachments_dir", None) or getattr(
-        settings, "attachments_dir", Path("attachments"))
-    limit = getattr(state, "max_attachment_bytes", None) or getattr(
-        settings, "max_attachment_bytes", files.DEFAULT_MAX_BYTES)
-    return Path(directory), int(limit)
-
-
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
 async def post_action(
     warning_id: int, body: ActionIn, request: Request, runtime: RuntimeDep,
     principal: PrincipalDep,
 ) -> ActionOut:
     """Take an action on a warning's handling record."""
-    directory, limit = _attachment_settings(request)
+    directory, limit = attachment_settings(request)
     try:
         acted = await in_session(runtime, _take_action, warning_id, principal, body,
                                  directory, limit)
