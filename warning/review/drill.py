@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.visibility import visible_signals
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage

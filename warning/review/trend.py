@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.visibility import visible_signals
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning, Signal
 from warning.domain.calendar import SHANGHAI
 from warning.domain.lifecycle import Action, State
