@@ -1,13 +1,21 @@
 """Backup while signals arrive, restore into an empty database; damaged input refused whole."""
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.integration.scratch_db import EmptyDatabase, new_database
+from tests.support import DATA
+from warning.auth.users import add_user, issue_token
 from warning.cli.main import cli
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import current_revision, head_revision, upgrade
@@ -49,29 +57,71 @@ def key(monkeypatch: pytest.MonkeyPatch) -> str:
     return KEY
 
 
-def test_a_backup_taken_while_signals_arrive_restores_whole(  # type: ignore[no-untyped-def]
-    runtime: Runtime, new_database: EmptyDatabase, tmp_path: Path, key: str
+def _serve(runtime: Runtime, rules_dir: Path, token_holder: list[str]) -> tuple[object, str]:
+    """Start `qingfeng serve` on the runtime's database; return the process and its base URL."""
+    with runtime.sessions() as session, session.begin():
+        user = add_user(session, name="feeder", role="office")
+        token_holder.append(issue_token(session, user=user))
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QINGFENG_")}
+    env |= {"QINGFENG_DATABASE_URL": runtime.settings.database_url,
+            "QINGFENG_RULES_DIR": str(rules_dir), "QINGFENG_CHANNELS_DIR": str(DATA / "channels")}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "qingfeng"), "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--no-scheduler"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, process.communicate()[1]
+        try:
+            httpx.get(f"{base}/healthz", timeout=2)
+            return process, base
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the service did not start"
+            time.sleep(0.3)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_backup_taken_while_the_service_takes_signals_restores_whole(  # type: ignore[no-untyped-def]
+    runtime: Runtime, rules_dir: Path, new_database: EmptyDatabase, tmp_path: Path, key: str
 ) -> None:
     source = runtime.settings.model_copy(update={"attachments_dir": tmp_path / "files"})
     (source.attachments_dir / "2026").mkdir(parents=True)
     (source.attachments_dir / "2026" / "报告.pdf").write_bytes(b"%PDF-1.4 report")
     runtime.intake.ingest([_signal(n) for n in range(20)])
     before = _counts(source.database_url)
+    token: list[str] = []
+    service, base = _serve(runtime, rules_dir, token)
     stop, sent = threading.Event(), [20]
 
-    def keep_sending() -> None:  # the running service, taking signals during the backup
-        while not stop.is_set():
-            runtime.intake.ingest([_signal(sent[0])])
-            sent[0] += 1
+    def keep_sending() -> None:  # clients of the running service, during the backup
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token[0]}"}) as api:
+            while not stop.is_set():
+                answer = api.post("/api/signals", json=_signal(sent[0]).model_dump(
+                    mode="json", exclude_none=True))
+                assert answer.status_code == 201, answer.text
+                sent[0] += 1
 
     sender = threading.Thread(target=keep_sending)
     sender.start()
     try:
+        while sent[0] < 25:  # the service is taking signals when the backup starts
+            time.sleep(0.05)
         archive = tmp_path / "qingfeng.backup"
         manifest = make_backup(source, archive)
+        during = sent[0]
     finally:
         stop.set()
         sender.join()
+        service.terminate()  # type: ignore[attr-defined]
+        service.communicate(timeout=30)  # type: ignore[attr-defined]
+    assert during > 25  # signals kept arriving while the backup ran
     assert manifest.reporter_key_fingerprints and key not in archive.read_bytes().decode(
         "latin-1")
     target = load_settings(database_url=new_database(), attachments_dir=tmp_path / "restored")
@@ -79,7 +129,7 @@ def test_a_backup_taken_while_signals_arrive_restores_whole(  # type: ignore[no-
     assert done.attachments == 1
     assert (tmp_path / "restored" / "2026" / "报告.pdf").read_bytes() == b"%PDF-1.4 report"
     restored = _counts(target.database_url)
-    assert before[0] <= restored[0] <= sent[0]
+    assert before[0] + 5 <= restored[0] <= sent[0]
     assert restored[1] >= before[1]
     assert current_revision(make_engine(target.database_url)) == manifest.revision
 
