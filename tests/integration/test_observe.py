@@ -37,6 +37,7 @@ def _value(text: str, prefix: str) -> float:
 
 
 def test_metrics_count_from_the_database(runtime: Runtime, client: TestClient) -> None:
+    client.get("/healthz")  # the app is built: evaluations are timed from here on
     outcomes = runtime.intake.ingest([
         SignalIn(channel="petition", external_id=f"M-{n}", title="反映设备采购存在串标",
                  text="某供应商与他人围标串标。", department="CGZX") for n in range(3)])
@@ -50,6 +51,7 @@ def test_metrics_count_from_the_database(runtime: Runtime, client: TestClient) -
     assert _value(text, "qingfeng_overdue_records") == 0
     assert 'qingfeng_http_request_seconds_count{method="GET",route="/healthz",status="200"}' \
         in text
+    assert _value(text, "qingfeng_evaluation_seconds_count") == 1  # one batch of three
     other = TestClient(create_app(runtime)).get("/metrics").text  # another worker's answer
     assert _value(other, 'qingfeng_signals{channel="petition",status="evaluated"}') == 3
 

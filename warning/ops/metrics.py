@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.models import Channel, Delivery, HandlingRecord, RiskWarning, ScanRun, Signal
 
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+EVALUATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
 
 class DatabaseCollector(Collector):
@@ -87,3 +88,10 @@ class Metrics:
                               "HTTP request latency by route template, method and status.",
                               ["route", "method", "status"], buckets=HTTP_BUCKETS,
                               registry=self.registry)
+        self.evaluation = Histogram("qingfeng_evaluation_seconds",
+                                    "Time to evaluate a batch of stored signals and commit.",
+                                    buckets=EVALUATION_BUCKETS, registry=self.registry)
+
+    def observe_evaluation(self, seconds: float, signals: int) -> None:
+        """Record one evaluated batch (its size is in qingfeng_signals)."""
+        self.evaluation.observe(seconds)

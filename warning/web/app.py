@@ -62,6 +62,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.state.metrics = Metrics(runtime.sessions)
+    runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # outermost: sees every answer
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
                    catalog, notices, review, health):
