@@ -7,6 +7,7 @@ text that some role must never see carries a unique marker.
 
 import base64
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,8 +16,10 @@ from sqlalchemy import select
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
 from warning.db.models import Department, Person
+from warning.domain.quarter import Quarter
 from warning.handling import attachments as files
 from warning.handling.records import act
+from warning.review.snapshots import store_final
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.app import create_app
@@ -44,11 +47,16 @@ class RouteWorld:
     """"A", "B", "canary" -> signal id."""
     warnings: dict[str, int]
     """"A", "B", "canary" -> the warning each signal raised."""
+    snapshots: dict[str, int]
+    """"A", "B", "canary" -> a stored review of the current quarter (one for all)."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
         return TestClient(self.app, cookies={SESSION_COOKIE: self.tokens[role]},
                           follow_redirects=False)
+
+
+OBJECT_KEYS = ("A", "B", "canary")
 
 
 def build_route_world(runtime: Runtime) -> RouteWorld:
@@ -78,8 +86,11 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
         signals[key], warnings[key] = outcome.signal_id, outcome.warnings[0].id
     assert len(set(warnings.values())) == 3, warnings
     _attach_to_b(runtime, warnings["B"], handler_b)
+    with runtime.sessions() as session, session.begin():
+        stored = store_final(session, quarter=Quarter.containing(datetime.now(UTC)),
+                             actor="user:office")
     app = create_app(runtime)
-    return RouteWorld(app, tokens, signals, warnings)
+    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id))
 
 
 def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:

@@ -33,7 +33,7 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -130,6 +130,12 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/api/notices"): ok_for(OFFICE),
     ("GET", "/api/review"): ok_for(ALL),
     ("GET", "/api/review/export"): ok_for(ALL),
+    ("GET", "/api/review/drill"): ok_for(ALL),
+    ("GET", "/api/review/snapshots"): ok_for(READERS),
+    ("POST", "/api/review/snapshots"): lambda role, _: {422} if role in OFFICE else {403},
+    ("GET", "/api/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("GET", "/api/review/suggestions"): ok_for(READERS),
+    ("POST", "/api/review/suggestions"): lambda role, _: {422} if role in OFFICE else {403},
     ("GET", "/login"): _anyone,
     ("POST", "/login"): _refused_form,
     ("POST", "/logout"): _refused_form,
@@ -149,12 +155,20 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/inbox"): ok_for(ALL),
     ("GET", "/notices"): ok_for(OFFICE),
     ("GET", "/review"): ok_for(ALL),
+    ("GET", "/review/drill"): ok_for(ALL),
+    ("POST", "/review/snapshots"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
 }
 # Query strings that reach the other shapes of a list route: exports in both formats.
 VARIANTS = {
     "/api/warnings/export": ["?format=csv", "?format=xlsx"],
     "/api/signals/export": ["?format=csv", "?format=xlsx"],
     "/api/signals": [""],
+    "/api/review/export": ["?format=xlsx", "?format=docx"],
+    "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
+                                                             "overdue", "never_hit")],
+    "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
 SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
 

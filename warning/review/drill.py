@@ -10,11 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import visible_signals
+from warning.auth.visibility import HIDDEN_SUBJECT, subject_hidden, visible_signals
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage
@@ -141,12 +141,12 @@ def drill_page(
         record_ids = _outcome_record_ids(session, principal, period, drill)
         page = record_ids[offset:offset + limit]
         return DrillPage("warning", len(record_ids), _warning_rows(
-            session, HandlingRecord.id.in_(page)) if page else [])
+            session, principal, HandlingRecord.id.in_(page)) if page else [])
     stmt = _warnings(principal, period, drill)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     ids = list(session.scalars(stmt.order_by(RiskWarning.created_at, RiskWarning.id)
                                .offset(offset).limit(limit)))
-    return DrillPage("warning", total, _warning_rows(session, RiskWarning.id.in_(ids))
+    return DrillPage("warning", total, _warning_rows(session, principal, RiskWarning.id.in_(ids))
                      if ids else [])
 
 
@@ -167,11 +167,14 @@ class WarningRow:
     closed_at: datetime | None
 
 
-def _warning_rows(session: Session, where: ColumnElement[bool]) -> list[WarningRow]:
+def _warning_rows(
+    session: Session, principal: Principal | None, where: ColumnElement[bool],
+) -> list[WarningRow]:
     stmt = (
         select(RiskWarning.id, HandlingRecord.id, RiskWarning.created_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
-               RiskWarning.subject_name, HandlingRecord.state, HandlingRecord.closed_at)
+               case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name),
+               HandlingRecord.state, HandlingRecord.closed_at)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)

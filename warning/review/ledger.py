@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import HIDDEN_SUBJECT, subject_hidden
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.enums import LEVEL_ALIASES, Response
@@ -51,7 +52,8 @@ def ledger_rows(
     stmt = (
         select(HandlingRecord.id, RiskWarning.id, RiskWarning.created_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
-               RiskWarning.subject_name, HandlingRecord.state, HandlingRecord.receive_due_at,
+               case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name),
+               HandlingRecord.state, HandlingRecord.receive_due_at,
                HandlingRecord.report_due_at, HandlingRecord.closed_at,
                HandlingRecord.responsible_person, RiskWarning.repeat_count)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
