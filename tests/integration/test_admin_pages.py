@@ -116,13 +116,14 @@ def test_users_are_created_changed_disabled_and_reset(  # type: ignore[no-untype
     assert cg.get("/inbox").status_code == 200
     with runtime.sessions() as session:
         user_id = session.scalars(select(User.id).where(User.name == "cg")).one()
-    answer = _post(root, f"/admin/users/{user_id}",
-                   {"role": "leader", "department": "", "supervises": ["CGZX", "CWK"]})
+    answer = _post(root, "/admin/users/change",
+                   {"user_id": user_id, "role": "leader", "department": "",
+                    "supervises": ["CGZX", "CWK"]})
     assert answer.status_code == 303
     with runtime.sessions() as session:
         user = session.get(User, user_id)
         assert user is not None and (user.role, user.department_id) == ("leader", None)
-    answer = _post(root, f"/admin/users/{user_id}/password", {})
+    answer = _post(root, "/admin/users/password", {"user_id": user_id})
     second = _password(answer.text)
     assert second != first
     again = TestClient(app, follow_redirects=False)
@@ -131,7 +132,8 @@ def test_users_are_created_changed_disabled_and_reset(  # type: ignore[no-untype
                                          "csrf_token": again.cookies[COOKIE]})
     assert refused.status_code != 303
     _client(app, "cg", second)
-    assert _post(root, f"/admin/users/{user_id}/active", {"active": "0"}).status_code == 303
+    assert _post(root, "/admin/users/active",
+                 {"user_id": user_id, "active": "0"}).status_code == 303
     with runtime.sessions() as session:
         assert session.get(User, user_id).is_active is False  # type: ignore[union-attr]
         live = session.scalars(select(ApiToken).where(ApiToken.user_id == user_id,
@@ -149,7 +151,7 @@ def test_bad_user_input_is_refused_in_chinese(app, runtime: Runtime) -> None:  #
     assert answer.status_code == 422 and "用户 root 已存在" in answer.text
     with runtime.sessions() as session:
         root_id = session.scalars(select(User.id).where(User.name == "root")).one()
-    answer = _post(root, f"/admin/users/{root_id}/active", {"active": "0"})
+    answer = _post(root, "/admin/users/active", {"user_id": root_id, "active": "0"})
     assert answer.status_code == 422 and "不能停用自己的账号" in answer.text
 
 

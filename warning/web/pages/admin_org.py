@@ -72,14 +72,10 @@ def org_page(
     return _page(request, session, done=DONE.get(done, ""))
 
 
-@router.post("/admin/org/{form_name}", response_class=HTMLResponse)
-async def org_change(
-    request: Request, form_name: str, session: SessionDep, principal: PagePrincipal
-) -> Response:
+async def _change(request: Request, form_name: str, session: Session,
+                  principal: Principal) -> Response:
     """Apply one form as one organisation row; show every problem in Chinese, else go back."""
     admin_only(principal)
-    if form_name not in FORMS:
-        raise PageNotFound("页面")
     form = await request.form()
     check_form(request, form)
     values = {name: str(form.get(name) or "").strip() for name in FORMS[form_name]}
@@ -91,3 +87,30 @@ async def org_change(
         return _page(request, session, errors=errors, form=form_name, values=values)
     session.commit()
     return RedirectResponse(f"/admin/org?done={form_name}", status_code=303)
+
+
+@router.post("/admin/org/department", response_class=HTMLResponse)
+async def department_form(request: Request, session: SessionDep,
+                          principal: PagePrincipal) -> Response:
+    """Add or rename a department (and its unit)."""
+    return await _change(request, "department", session, principal)
+
+
+@router.post("/admin/org/leader", response_class=HTMLResponse)
+async def leader_form(request: Request, session: SessionDep,
+                      principal: PagePrincipal) -> Response:
+    """Set a department's supervising leader."""
+    return await _change(request, "leader", session, principal)
+
+
+@router.post("/admin/org/post", response_class=HTMLResponse)
+async def post_form(request: Request, session: SessionDep, principal: PagePrincipal) -> Response:
+    """Add a post to a department."""
+    return await _change(request, "post", session, principal)
+
+
+@router.post("/admin/org/person", response_class=HTMLResponse)
+async def person_form(request: Request, session: SessionDep,
+                      principal: PagePrincipal) -> Response:
+    """Add or change a person."""
+    return await _change(request, "person", session, principal)

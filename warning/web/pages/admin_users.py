@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from warning.auth.principal import Principal
 from warning.auth.user_admin import change_user, create_user, reset_password, set_active
+from warning.auth.users import UserError
 from warning.db.models import Department, SupervisedDepartment, User
 from warning.domain.lifecycle import DomainError, Role
 from warning.web.deps import SessionDep
@@ -58,6 +59,13 @@ def _text(form: FormData, name: str) -> str:
     return str(form.get(name) or "").strip()
 
 
+def _user_id(form: FormData) -> int:
+    raw = _text(form, "user_id")
+    if not raw.isdigit():
+        raise UserError("未指定用户", "no user_id")
+    return int(raw)
+
+
 def _codes(form: FormData) -> list[str]:
     return [str(code) for code in form.getlist("supervises") if str(code).strip()]
 
@@ -81,14 +89,14 @@ async def add_user_form(
                  done=f"已添加用户 {user.name}")
 
 
-@router.post("/admin/users/{user_id}", response_class=HTMLResponse)
+@router.post("/admin/users/change", response_class=HTMLResponse)
 async def change_user_form(
-    request: Request, user_id: int, session: SessionDep, principal: PagePrincipal
+    request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     """Change a user's role, department and supervised departments."""
     form = await _form(request, principal)
     try:
-        change_user(session, user_id=user_id, role=_text(form, "role"),
+        change_user(session, user_id=_user_id(form), role=_text(form, "role"),
                     department_code=_text(form, "department") or None, supervises=_codes(form))
     except DomainError as error:
         session.rollback()
@@ -97,15 +105,15 @@ async def change_user_form(
     return RedirectResponse("/admin/users?done=changed", status_code=303)
 
 
-@router.post("/admin/users/{user_id}/active", response_class=HTMLResponse)
+@router.post("/admin/users/active", response_class=HTMLResponse)
 async def active_form(
-    request: Request, user_id: int, session: SessionDep, principal: PagePrincipal
+    request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     """Disable or enable a user."""
     form = await _form(request, principal)
     active = _text(form, "active") == "1"
     try:
-        set_active(session, user_id=user_id, active=active, by=principal.user_id)
+        set_active(session, user_id=_user_id(form), active=active, by=principal.user_id)
     except DomainError as error:
         session.rollback()
         return _page(request, session, 422, error=error.message)
@@ -114,14 +122,14 @@ async def active_form(
     return RedirectResponse(f"/admin/users?done={done}", status_code=303)
 
 
-@router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
+@router.post("/admin/users/password", response_class=HTMLResponse)
 async def password_form(
-    request: Request, user_id: int, session: SessionDep, principal: PagePrincipal
+    request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     """Reset a user's password and show the new one once."""
-    await _form(request, principal)
+    form = await _form(request, principal)
     try:
-        user, password = reset_password(session, user_id=user_id)
+        user, password = reset_password(session, user_id=_user_id(form))
     except DomainError as error:
         session.rollback()
         return _page(request, session, 422, error=error.message)
