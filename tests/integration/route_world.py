@@ -6,8 +6,11 @@ text that some role must never see carries a unique marker.
 """
 
 import base64
+import hashlib
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -49,6 +52,8 @@ class RouteWorld:
     """"A", "B", "canary" -> the warning each signal raised."""
     snapshots: dict[str, int]
     """"A", "B", "canary" -> a stored review of the current quarter (one for all)."""
+    attachments: dict[str, str]
+    """"A", "B", "canary" -> the sha256 of the file on B's record (only B has it)."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
@@ -57,6 +62,7 @@ class RouteWorld:
 
 
 OBJECT_KEYS = ("A", "B", "canary")
+ATTACHMENT_B_CONTENT = b"B"
 
 
 def build_route_world(runtime: Runtime) -> RouteWorld:
@@ -85,16 +91,22 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
         assert outcome.signal_id is not None and outcome.warnings, (key, outcome)
         signals[key], warnings[key] = outcome.signal_id, outcome.warnings[0].id
     assert len(set(warnings.values())) == 3, warnings
-    _attach_to_b(runtime, warnings["B"], handler_b)
+    stored_files = Path(tempfile.mkdtemp(prefix="qf-route-files-"))
+    _attach_to_b(runtime, warnings["B"], handler_b, stored_files)
     with runtime.sessions() as session, session.begin():
         stored = store_final(session, quarter=Quarter.containing(datetime.now(UTC)),
                              actor="user:office")
     app = create_app(runtime)
-    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id))
+    app.state.attachments_dir = stored_files
+    sha = hashlib.sha256(ATTACHMENT_B_CONTENT).hexdigest()
+    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id),
+                      dict.fromkeys(OBJECT_KEYS, sha))
 
 
-def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:
-    prepared = files.prepare([(ATTACHMENT_B, base64.b64encode(b"B").decode())], 1024)
+def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal, directory: Path) -> None:
+    prepared = files.prepare([(ATTACHMENT_B, base64.b64encode(ATTACHMENT_B_CONTENT).decode())],
+                             1024)
+    files.store(prepared, directory)
     with runtime.sessions() as session, session.begin():
         act(session, warning_id=warning_id, principal=handler, action="receive", version=1)
         act(session, warning_id=warning_id, principal=handler, action="note", version=2,

@@ -156,7 +156,8 @@ def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 
 def _check_workbook(sheets: dict[str, list[tuple[Any, ...]]]) -> None:
     assert list(sheets) == ["概况", "信号·按渠道", "预警·按部门", "预警·按风险类别",
-                            "预警·按风险等级", "预警·按处置措施", "重复对象", "高频风险点",
+                            "预警·按风险等级", "预警·按处置措施", "办结·实际处置措施",
+                            "重复对象", "高频风险点",
                             "久未复核风险点", "近八个季度", "同比环比", "处置用时",
                             "从未命中的风险点", "台账"]
     summary = dict(sheets["概况"][1:])

@@ -33,7 +33,8 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
+              "sha256": "attachments"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -92,6 +93,11 @@ def _reveal(role: str, obj: str | None) -> set[int]:
     return {422, 404, 400, 403, 503} if role in OFFICE else {403, 404}
 
 
+def _attachment(role: str, obj: str | None) -> set[int]:
+    # Only B's record carries the file: on A's or the canary's record it is not there.
+    return {200} if obj == "B" and sees_warning(role, obj) else {404}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -119,6 +125,9 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/api/warnings/{warning_id}/actions"): _action,
     ("GET", "/api/inbox"): ok_for(ALL),
     ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
+    ("GET", "/api/warnings/{warning_id}/attachments/{sha256}"): _attachment,
+    ("GET", "/api/warnings/{warning_id}/record.docx"): _warning_page,
+    ("GET", "/warnings/{warning_id}/print"): _warning_page,
     ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
     ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
     ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,

@@ -17,6 +17,7 @@ from warning.domain.lifecycle import Action, Role, State, parse_action, transiti
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
 from warning.handling.events import event_fields
+from warning.handling.measures import applied_measure
 from warning.handling.notices import change_notices
 from warning.notify.messages import WarningFacts
 from warning.notify.outbox import enqueue
@@ -91,8 +92,12 @@ def act(
     session: Session, *, warning_id: int, principal: Principal, action: str | Action,
     version: int, comment: str = "", responsible_person: str = "",
     attachments: Sequence[dict[str, Any]] = (), now: datetime | None = None,
+    measure: str = "",
 ) -> Acted:
     """Take `action` on a warning's record at the `version` the caller saw.
+
+    Accepting records `measure`, the response the office applies on closing (default: the
+    grade at issue), on the record and in the event beside the grade.
 
     One scoped read, then the record's version-checked UPDATE, its event and any notices,
     all with statements built once (Core, not the unit of work): this is the hot path of
@@ -124,6 +129,9 @@ def act(
         changes |= {"report_due_at": report_due_at, "overdue_level": 0,
                     "report_round": renewal.report_round}
         data |= renewal.data
+    if action is Action.ACCEPT:
+        changes["measure_applied"] = data["measure"] = applied_measure(measure, response)
+        data["graded"] = response
     if not step.to.is_open:
         changes["closed_at"] = now
     seq, prev_hash = (last_seq or 0) + 1, last_hash or ""

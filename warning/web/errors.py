@@ -15,6 +15,7 @@ DOMAIN_STATUS = {
     "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
     "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
     "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
+    "attachment_content_mismatch": 409, "invalid_measure": 422,
 }
 
 

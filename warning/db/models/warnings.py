@@ -66,6 +66,7 @@ class HandlingRecord(Base):
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     overdue_level: Mapped[int] = mapped_column(default=0)
     report_round: Mapped[int] = mapped_column(default=0, server_default="0")
+    measure_applied: Mapped[str | None] = mapped_column(String(16), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -18,6 +18,7 @@ from warning.web.pages import (
     login,
     notices,
     petitions,
+    record_print,
     register,
     review,
     risk_warnings,
@@ -32,7 +33,8 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review, admin_org, admin_users):
+for _module in (handling_actions, inbox, notices, review, record_print, admin_org,
+                admin_users):
     router.include_router(_module.router)
 
 
