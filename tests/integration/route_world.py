@@ -54,6 +54,8 @@ class RouteWorld:
     """"A", "B", "canary" -> a stored review of the current quarter (one for all)."""
     attachments: dict[str, str]
     """"A", "B", "canary" -> the sha256 of the file on B's record (only B has it)."""
+    points: dict[str, str]
+    """"A", "B", "canary" -> a risk point code (the register is read by every role)."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
@@ -100,7 +102,7 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
     app.state.attachments_dir = stored_files
     sha = hashlib.sha256(ATTACHMENT_B_CONTENT).hexdigest()
     return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id),
-                      dict.fromkeys(OBJECT_KEYS, sha))
+                      dict.fromkeys(OBJECT_KEYS, sha), dict.fromkeys(OBJECT_KEYS, "CG-001"))
 
 
 def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal, directory: Path) -> None:

@@ -34,7 +34,7 @@ READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
 PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
-              "sha256": "attachments"}
+              "sha256": "attachments", "code": "points"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -156,6 +156,10 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/register/points/{code}"): ok_for(ALL),
+    ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/register/export"): ok_for(ALL),
+    ("POST", "/register/import"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/channels"): ok_for(ALL),
     ("GET", "/rules"): ok_for(ALL),
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
@@ -184,6 +188,7 @@ VARIANTS = {
     "/api/review/export": ["?format=xlsx", "?format=docx"],
     "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
                                                              "overdue", "never_hit")],
+    "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
     "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
 SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone

@@ -20,6 +20,7 @@ from warning.web.pages import (
     petitions,
     record_print,
     register,
+    register_edit,
     review,
     risk_warnings,
     rules,
@@ -33,8 +34,8 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review, record_print, admin_org,
-                admin_users):
+for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
+                admin_org, admin_users):
     router.include_router(_module.router)
 
 
