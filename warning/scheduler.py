@@ -13,6 +13,7 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import register_jobs
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
+from warning.ops.purge import purge_expired_tokens
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
 from warning.services.retry import retry_due
@@ -28,6 +29,12 @@ def notify_config(runtime: Runtime) -> NotifyConfig:
     return NotifyConfig(
         smtp_host=settings.smtp_host,
         smtp_port=settings.smtp_port,
+        smtp_user=settings.smtp_user,
+        smtp_password=settings.smtp_password.get_secret_value(),
+        smtp_starttls=settings.smtp_starttls,
+        smtp_ssl=settings.smtp_ssl,
+        smtp_ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+        timeout_seconds=settings.smtp_timeout,
         sender=settings.mail_sender,
         office_emails=offices,
         webhooks=dict(settings.webhook_urls),
@@ -56,6 +63,8 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         deliver_seconds=settings.deliver_seconds,  # type: ignore[arg-type]
     )
     register_feed_jobs(scheduler, runtime)
+    scheduler.add_job(purge_expired_tokens, "interval", hours=1, args=[runtime.sessions],
+                      id="purge-expired-tokens", max_instances=1, coalesce=True)
     # Daily, so a service that was down when a quarter ended still stores it the next day;
     # the snapshot's unique key makes every run after the first a no-op.
     scheduler.add_job(

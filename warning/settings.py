@@ -2,8 +2,9 @@
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +28,15 @@ class Settings(BaseSettings):
     feed_failure_threshold: int = 3
     smtp_host: str = ""
     smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = Field(default=False, description="Upgrade with STARTTLS (port 587).")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
+    smtp_timeout: float = 10.0
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA certificates the mail server's certificate is checked "
+        "against (an intranet CA); default: the system's.",
+    )
     mail_sender: str = "qingfeng@localhost"
     office_emails: str = Field(default="", description="Comma-separated addresses of the office.")
     webhook_urls: dict[str, str] = Field(
@@ -86,6 +96,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(
         default="", description="Comma-separated IPs or CIDRs of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto are believed (default: none).")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line, with the request id."
+    )
 
     @cached_property
     def is_sqlite(self) -> bool:

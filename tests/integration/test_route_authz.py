@@ -183,6 +183,13 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/review/snapshots"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
     ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/readyz"): lambda _role, _obj: {200, 503},
+    ("GET", "/metrics"): _anyone,  # counts only; the proxy keeps it to the machine itself
+    ("GET", "/admin/org"): ok_for(frozenset({"admin"})),
+    ("GET", "/admin/users"): ok_for(frozenset({"admin"})),
+    **{("POST", path): (lambda role, _: {422} if role == "admin" else {404}) for path in (
+        "/admin/org/department", "/admin/org/leader", "/admin/org/post", "/admin/org/person",
+        "/admin/users", "/admin/users/change", "/admin/users/active", "/admin/users/password")},
 }
 # Query strings that reach the other shapes of a list route: exports in both formats.
 VARIANTS = {

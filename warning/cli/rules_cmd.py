@@ -72,6 +72,15 @@ def run_test(
     return 0 if report.passed else 1
 
 
+def _rules_dir(flag: Path | None) -> Path:
+    """Return the flag's directory, else the QINGFENG_RULES_DIR setting."""
+    if flag is not None:
+        return flag
+    from warning.settings import load_settings
+
+    return load_settings().rules_dir
+
+
 def rules_group_with(
     known_refs: KnownRefs = _no_refs, known_departments: KnownCodes = _no_codes
 ) -> click.Group:
@@ -89,26 +98,26 @@ def rules_group_with(
         return points, channels
 
     rules_dir = click.option("--rules-dir", type=click.Path(path_type=Path, file_okay=False),
-                             default=Path("rules"), show_default=True)
+                             default=None, help="规则目录 (默认 QINGFENG_RULES_DIR, 即 rules)")
     channels_opt = click.option("--channels-dir", type=click.Path(path_type=Path, file_okay=False),
                                 default=None, help="从渠道文件读取已知渠道 id")
 
     @group.command("check")
     @rules_dir
     @channels_opt
-    def check_cmd(rules_dir: Path, channels_dir: Path | None) -> None:
+    def check_cmd(rules_dir: Path | None, channels_dir: Path | None) -> None:
         """检查规则文件、分级策略与用例文件 (exit 1 on any problem)."""
         points, channels = refs(channels_dir)
-        sys.exit(run_check(rules_dir, risk_points=points, channels=channels,
+        sys.exit(run_check(_rules_dir(rules_dir), risk_points=points, channels=channels,
                            departments=known_departments()))
 
     @group.command("test")
     @rules_dir
     @channels_opt
-    def test_cmd(rules_dir: Path, channels_dir: Path | None) -> None:
+    def test_cmd(rules_dir: Path | None, channels_dir: Path | None) -> None:
         """运行 rules/tests/ 下的用例 (exit 1 on any failure)."""
         points, channels = refs(channels_dir)
-        sys.exit(run_test(rules_dir, risk_points=points, channels=channels,
+        sys.exit(run_test(_rules_dir(rules_dir), risk_points=points, channels=channels,
                           departments=known_departments()))
 
     return group

@@ -57,6 +57,15 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
         click.secho(
             "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
         )
+    elif not points:  # a fresh office: say what comes first rather than fail every rule
+        departments = _codes(settings.database_url, "departments")
+        first = "" if departments else "单位组织 (qingfeng org import FILE), 再导入"
+        click.secho(
+            f"风险点清单为空, 跳过风险点编号检查: 请先导入{first}风险点清单 "
+            "(qingfeng register import FILE); 见 docs/setup-office.md",
+            fg="yellow", err=True,
+        )
+        return None, channels
     return points, channels
 
 

@@ -79,6 +79,8 @@ class Intake:
     clock: Callable[[], datetime] = utcnow
     policy: EvaluationPolicy = field(default_factory=EvaluationPolicy)
     directory_ttl_s: float = 1.0
+    # Told each evaluated batch's seconds and size (the /metrics evaluation latency).
+    on_evaluated: Callable[[float, int], None] | None = None
     _directory: tuple[float, Directory] | None = field(default=None, init=False, repr=False)
 
     def directory(self, session: Session) -> Directory:
@@ -131,10 +133,13 @@ class Intake:
         On failure the attempt is recorded for the retry job and None is returned.
         """
         ids = [s.id for s in signals]
+        started = time.perf_counter()
         try:
             with self.sessions() as session, session.begin():
                 raised = self._evaluate(session, signals)
                 mark_evaluated(session, ids)
+            if self.on_evaluated is not None:
+                self.on_evaluated(time.perf_counter() - started, len(ids))
         except Exception as error:
             log.exception("evaluation failed for %d signal(s); marked for retry", len(ids))
             with self.sessions() as session, session.begin():

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warning import __version__
+from warning.ops.metrics import Metrics
 from warning.runtime import Runtime
 from warning.web import pages
 from warning.web.api import (
@@ -18,6 +19,7 @@ from warning.web.api import (
     catalog,
     exports,
     handling,
+    health,
     notices,
     petitions,
     review,
@@ -29,6 +31,7 @@ from warning.web.docs import install_docs
 from warning.web.errors import BodySizeLimit, install_error_handlers
 from warning.web.headers import SecurityHeaders
 from warning.web.proxies import TrustedProxies, parse_networks
+from warning.web.request_log import RequestLog
 
 STATIC = Path(__file__).parent / "static"
 
@@ -64,10 +67,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)
+    app.state.metrics = Metrics(runtime.sessions)
+    runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
+    app.add_middleware(RequestLog, metrics=app.state.metrics)  # sees every answer
+    # Outermost: the client address is settled before anything logs or limits by it.
     app.add_middleware(TrustedProxies, networks=parse_networks(runtime.settings.trusted_proxies))
     install_docs(app)
     for module in (accounts, exports, cases, signals, warnings, handling, petitions, rules_status,
-                   catalog, notices, review):
+                   catalog, notices, review, health):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

@@ -9,6 +9,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from warning.web.pages import (
+    admin_org,
+    admin_users,
     channels,
     dashboard,
     handling_actions,
@@ -36,7 +38,7 @@ for _module in (login, dashboard, signal_form, signals, risk_warnings, register,
     router.include_router(_module.router)
 router.include_router(petitions.router)
 for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
-                security_log):
+                security_log, admin_org, admin_users):
     router.include_router(_module.router)
 
 
