@@ -39,7 +39,9 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
+              "sha256": "attachments", "code": "points", "token_id": "spare_tokens"}
+TOKEN_OWNER = {"A": "handler_a", "B": "handler_b", "canary": "office"}
 QUARTER = str(Quarter.containing(datetime.now(UTC)))
 
 
@@ -99,6 +101,16 @@ def _reveal(role: str, obj: str | None) -> set[int]:
     return {422, 404, 400, 403, 503} if role in OFFICE else {403, 404}
 
 
+def _attachment(role: str, obj: str | None) -> set[int]:
+    # Only B's record carries the file: on A's or the canary's record it is not there.
+    return {200} if obj == "B" and sees_warning(role, obj) else {404}
+
+
+def _revoke_token(role: str, obj: str | None) -> set[int]:
+    # Its owner or an admin revokes it (204, then 409 already revoked); others get 404.
+    return {204, 409} if obj and role in ("admin", TOKEN_OWNER[obj]) else {404}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -115,6 +127,11 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/docs/oauth2-redirect"): _anyone,
     ("GET", "/redoc"): _anyone,
     ("GET", "/healthz"): _anyone,
+    ("GET", "/docs-assets/redoc.standalone.js"): _anyone,
+    ("GET", "/api/tokens"): ok_for(ALL),
+    ("DELETE", "/api/tokens/{token_id}"): _revoke_token,
+    ("GET", "/api/security-log"): ok_for(OFFICE),
+    ("GET", "/security-log"): ok_for(OFFICE),
     ("GET", "/api/warnings/export"): ok_for(ALL),
     ("GET", "/api/signals/export"): ok_for(ALL),
     ("GET", "/api/signals/cases"): ok_for(ALL),
@@ -126,6 +143,9 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/api/warnings/{warning_id}/actions"): _action,
     ("GET", "/api/inbox"): ok_for(ALL),
     ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
+    ("GET", "/api/warnings/{warning_id}/attachments/{sha256}"): _attachment,
+    ("GET", "/api/warnings/{warning_id}/record.docx"): _warning_page,
+    ("GET", "/warnings/{warning_id}/print"): _warning_page,
     ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
     ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
     ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,
@@ -137,6 +157,12 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/api/notices"): ok_for(OFFICE),
     ("GET", "/api/review"): ok_for(ALL),
     ("GET", "/api/review/export"): ok_for(ALL),
+    ("GET", "/api/review/drill"): ok_for(ALL),
+    ("GET", "/api/review/snapshots"): ok_for(READERS),
+    ("POST", "/api/review/snapshots"): lambda role, _: {422} if role in OFFICE else {403},
+    ("GET", "/api/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("GET", "/api/review/suggestions"): ok_for(READERS),
+    ("POST", "/api/review/suggestions"): lambda role, _: {422} if role in OFFICE else {403},
     ("GET", "/login"): _anyone,
     ("POST", "/login"): _refused_form,
     ("POST", "/logout"): _refused_form,
@@ -148,6 +174,10 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/register/points/{code}"): ok_for(ALL),
+    ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/register/export"): ok_for(ALL),
+    ("POST", "/register/import"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/channels"): ok_for(ALL),
     ("GET", "/rules"): ok_for(ALL),
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
@@ -156,33 +186,37 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/inbox"): ok_for(ALL),
     ("GET", "/notices"): ok_for(OFFICE),
     ("GET", "/review"): ok_for(ALL),
-    ("GET", "/api/review/drill"): ok_for(ALL),
     ("GET", "/review/drill"): ok_for(ALL),
-    ("GET", "/api/review/snapshots"): ok_for(READERS),
-    ("GET", "/api/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("POST", "/review/snapshots"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
-    ("GET", "/api/review/suggestions"): ok_for(READERS),
-    ("POST", "/api/review/snapshots"): lambda role, _: {201, 422} if role in OFFICE else {403},
-    ("POST", "/api/review/suggestions"): lambda role, _: {422} if role in OFFICE else {403},
-    ("POST", "/review/snapshots"): lambda role, _: {303, 422} if role in OFFICE else {404},
     ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/readyz"): lambda _role, _obj: {200, 503},
+    ("GET", "/metrics"): _anyone,  # counts only; the proxy keeps it to the machine itself
+    ("GET", "/admin/org"): ok_for(frozenset({"admin"})),
+    ("GET", "/admin/users"): ok_for(frozenset({"admin"})),
+    **{("POST", path): (lambda role, _: {422} if role == "admin" else {404}) for path in (
+        "/admin/org/department", "/admin/org/leader", "/admin/org/post", "/admin/org/person",
+        "/admin/users", "/admin/users/change", "/admin/users/active", "/admin/users/password")},
 }
-# Query strings that reach the other shapes of a list route: exports in both formats, and
+# Query strings that reach the other shapes of a list route: exports in every format, and
 # filters aimed at the confidential channel, the other department and the canary's id (a
 # marker's tail only, since a page may echo its search box).
 VARIANTS = {
     "/api/warnings/export": ["?format=csv", "?format=xlsx", "?department=CWK&format=xlsx"],
     "/api/signals/export": ["?format=csv", "?format=xlsx", "?channel=petition&format=csv"],
+    "/api/signals": [""],
     "/api/warnings": ["", "?department=CGZX", "?department=CWK"],
     "/api/signals/cases": ["", "?channel=petition"],
     "/signals": ["", "?channel=petition", "?q=Q7781", "?department=CWK"],
     "/warnings": ["", "?department=CGZX", "?department=CWK"],
     "/cases": ["", "?channel=petition"],
-    "/api/review/drill": [f"?figure={f.value}" for f in Figure],
-    "/review/drill": [f"?quarter={QUARTER}&figure={f.value}" for f in Figure],
     "/api/review/export": ["", "?format=xlsx", "?format=docx"],
+    "/api/review/drill": [f"?figure={f.value}&limit=500" for f in Figure],
+    "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
+    "/review/drill": [f"?quarter={QUARTER}&figure={f.value}" for f in Figure],
 }
-SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
+# Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
+SKIP_MOUNTS = {"/static", "/docs-assets"}
 
 
 def route_table(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -230,9 +264,15 @@ VOLATILE = re.compile(
 )
 
 
+# For the machine, not a user: request counters move between any two renderings.
+MACHINE = {"/metrics", "/readyz", "/healthz"}
+
+
 def _get_urls(world: RouteWorld) -> Iterator[tuple[str, str]]:
     for method, path in sorted(set(route_table(world.app))):
         if method != "GET":
+            continue
+        if path in MACHINE:
             continue
         for obj in OBJECTS if "{" in path else (None,):
             url = _fill(path, world, obj) if obj else path
@@ -254,6 +294,8 @@ def snapshot(world: RouteWorld, roles: list[str]) -> dict[tuple[str, str], tuple
 def _send(client: TestClient, method: str, url: str) -> Any:
     if method == "GET":
         return client.get(url)
+    if method == "DELETE":
+        return client.delete(url)
     if url.startswith("/api/"):
         return client.post(url, json={"action": "note", "version": 999, "comment": "x"})
     token = client.cookies.get(COOKIE) or ""
@@ -310,23 +352,6 @@ def test_every_route_keeps_every_role_to_its_own(world: RouteWorld) -> None:
     assert check_routes(world) == []
 
 
-def test_a_new_petition_changes_nothing_a_department_can_see(
-    world: RouteWorld, runtime: Runtime,
-) -> None:
-    """Existence, not only content: with one more petition about A, every page, list, count,
-    export and review a department may open must read exactly as before."""
-    departments = ["handler_a", "leader_a", "handler_b"]
-    before = snapshot(world, [*departments, "office"])
-    log_silent_canary(runtime)
-    after = snapshot(world, [*departments, "office"])
-    changed = [key for key in before if key[0] in departments and before[key] != after[key]]
-    assert changed == []
-    # The office's figures do move: else the comparison could not notice anything.
-    moved = {url for (role, url) in before if role == "office"
-             and before[(role, url)] != after[(role, url)]}
-    assert {"/", "/api/signals/cases", "/cases", "/api/review"} <= moved, moved
-
-
 def test_the_department_sees_a_confidential_warning_without_its_petition(
     world: RouteWorld,
 ) -> None:
@@ -348,3 +373,20 @@ def test_a_route_without_a_policy_fails(world: RouteWorld) -> None:
 
     with pytest.raises(AssertionError, match="has no visibility policy"):
         check_routes(world)
+
+
+def test_a_new_petition_changes_nothing_a_department_can_see(
+    world: RouteWorld, runtime: Runtime,
+) -> None:
+    """Existence, not only content: with one more petition about A, every page, list, count,
+    export and review a department may open must read exactly as before."""
+    departments = ["handler_a", "leader_a", "handler_b"]
+    before = snapshot(world, [*departments, "office"])
+    log_silent_canary(runtime)
+    after = snapshot(world, [*departments, "office"])
+    changed = [key for key in before if key[0] in departments and before[key] != after[key]]
+    assert changed == []
+    # The office's figures do move: else the comparison could not notice anything.
+    moved = {url for (role, url) in before if role == "office"
+             and before[(role, url)] != after[(role, url)]}
+    assert {"/", "/api/signals/cases", "/cases", "/api/review"} <= moved, moved

@@ -178,7 +178,7 @@ def drill_view(
     now = datetime.now(UTC)
     tz = ZoneInfo(runtime.settings.timezone)
     try:
-        wanted = Quarter.parse(clean(quarter))
+        wanted = Quarter.parse(clean(quarter)) if clean(quarter) else Quarter.containing(now, tz)
         chosen = Figure(clean(figure))
     except (InvalidQuarter, ValueError):
         raise PageNotFound("审查数据") from None
