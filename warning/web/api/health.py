@@ -1,6 +1,7 @@
 """GET /readyz (can this process serve?) and GET /metrics (Prometheus)."""
 
 import time
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -11,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import inspect, text
 
 from warning.db.migrate import head_revision
-from warning.web.security import lookup_principal, presented_token
+from warning.web.security import look_up, presented_token
 
 router = APIRouter(tags=["health"])
 STALLED_SECONDS = 120  # a due job this late means no scheduler is running
@@ -69,7 +70,8 @@ async def readyz(request: Request) -> JSONResponse:
     body: dict[str, object] = {"status": "ready" if ready else "not_ready",
                                "checks": {name: check["ok"] for name, check in checks.items()}}
     token = presented_token(request)
-    if token and await run_in_threadpool(lookup_principal, runtime.sessions, token):
+    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
+    if token and (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal:
         body["checks"] = checks
     return JSONResponse(body, status_code=200 if ready else 503)
 
