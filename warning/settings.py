@@ -1,11 +1,18 @@
 """Settings from environment variables prefixed QINGFENG_."""
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Return $XDG_DATA_HOME/qingfeng (~/.local/share/qingfeng): state kept out of the checkout."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "qingfeng"
 
 
 class Settings(BaseSettings):
@@ -13,9 +20,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QINGFENG_", extra="ignore")
 
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the SQLite database and the attachments go unless set on their own "
+        "(default: $XDG_DATA_HOME/qingfeng, i.e. ~/.local/share/qingfeng).",
+    )
     database_url: str = Field(
-        default="sqlite:///qingfeng.db",
-        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+        default="",
+        description="SQLAlchemy URL; SQLite file by default (<data dir>/qingfeng.db), "
+        "PostgreSQL in production.",
     )
     rules_dir: Path = Path("rules")
     channels_dir: Path = Path("channels")
@@ -23,7 +36,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=8_000_000, description="Largest request body; attachments travel as base64."
     )
-    attachments_dir: Path = Path("attachments")
+    attachments_dir: Path | None = Field(
+        default=None, description="Handling-report attachments (default: <data dir>/attachments).")
     max_attachment_bytes: int = 5_000_000
     feed_failure_threshold: int = 3
     smtp_host: str = ""
@@ -99,6 +113,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line, with the request id."
     )
+
+    @model_validator(mode="after")
+    def _state_under_data_dir(self) -> "Settings":
+        """Put the database and attachments under the data directory unless set."""
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'qingfeng.db'}"
+        if self.attachments_dir is None:
+            self.attachments_dir = self.data_dir / "attachments"
+        return self
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -36,6 +36,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         parse_networks(settings().trusted_proxies)
     except ProxySettingError as error:
         fail(str(error))
+    _probe_port(host, port, shared=workers > 1)  # before --demo prints one-time passwords
     try:
         locks = [port_lock(host, port)]
         if not no_scheduler:
@@ -88,6 +89,22 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
                     lock.release()
         if code:
             fail("HTTP 工作进程启动失败，服务已停止（原因见上方日志）")
+
+
+def _probe_port(host: str, port: int, *, shared: bool) -> None:
+    """Refuse to start, before anything is loaded or printed, when the port cannot be bound."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"无法监听 {host}:{port}（端口已被占用或地址无效），服务未启动，"
+                 f"未载入任何数据: {error.strerror or error}")
 
 
 def _reporter_cipher(rt: object) -> object:
