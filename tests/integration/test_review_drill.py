@@ -96,7 +96,7 @@ def test_every_number_link_on_the_page_opens_a_list_of_that_many(
     for user in ("office", "cg"):
         client = TestClient(create_app(runtime), follow_redirects=False)
         client.get("/login")
-        client.post("/login", data={"name": user, "password": f"pw-{user}-123", "next": "/",
+        client.post("/login", data={"name": user, "password": f"pw-{user}-12345678", "next": "/",
                                     "csrf_token": client.cookies[COOKIE]})
         page = client.get("/review?quarter=2026Q3")
         assert page.status_code == 200
