@@ -10,6 +10,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -167,6 +168,7 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/search"): ok_for(ALL),
     ("GET", "/register/points/{code}"): ok_for(ALL),
     ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/register/export"): ok_for(ALL),
@@ -200,6 +202,10 @@ VARIANTS = {
     "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
                                                              "overdue", "never_hit")],
     "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
+    # Each marker's distinctive part as a query (the page repeats the query itself): a user
+    # who may not see a marker must not find it either.
+    "/search": [f"?q={quote(part)}" for part in ("Q7781", "A3301", "B5512", "采购员串标",
+                                                 "化整为零", "评标中发现")],
     "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
 # Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
