@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -174,6 +175,7 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/search"): ok_for(ALL),
     ("GET", "/register/points/{code}"): ok_for(ALL),
     ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/register/export"): ok_for(ALL),
@@ -214,6 +216,10 @@ VARIANTS = {
     "/api/review/drill": [f"?figure={f.value}&limit=500" for f in Figure],
     "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
     "/review/drill": [f"?quarter={QUARTER}&figure={f.value}" for f in Figure],
+    # Each marker's distinctive part as a query (the page repeats the query itself): a user
+    # who may not see a marker must not find it either.
+    "/search": [f"?q={quote(part)}" for part in ("Q7781", "A3301", "B5512", "采购员串标",
+                                                 "化整为零", "评标中发现")],
 }
 # Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
 SKIP_MOUNTS = {"/static", "/docs-assets"}

@@ -24,6 +24,7 @@ from warning.web.pages import (
     review,
     risk_warnings,
     rules,
+    search,
     security_log,
     signal_form,
     signals,
@@ -38,7 +39,7 @@ for _module in (login, dashboard, signal_form, signals, risk_warnings, register,
     router.include_router(_module.router)
 router.include_router(petitions.router)
 for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
-                security_log, admin_org, admin_users):
+                security_log, admin_org, admin_users, search):
     router.include_router(_module.router)
 
 

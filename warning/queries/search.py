@@ -1,0 +1,80 @@
+"""Find anything (搜索): signals by title and text, warnings by risk point, subject and
+department — each through the same visibility as its list.
+
+A confidential signal's text is searched only for those who may read it: a reviewer who
+sees a petition's title must not learn its words by probing the search box, and a
+department never finds a petition at all. A warning's hidden subject is not matched either.
+On PostgreSQL, trigram indexes (migration 0007j) serve the substring match.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import (
+    confidential_channel_ids,
+    reads_confidential_text,
+    subject_hidden,
+    visible_signals,
+    visible_warnings,
+)
+from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
+
+MIN_LENGTH, MAX_LENGTH, LIMIT = 2, 100, 50
+
+
+@dataclass
+class SearchResults:
+    """What a search found, as its reader may see it."""
+
+    q: str
+    problem: str = ""
+    signals: list[Any] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)
+
+
+def _pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _like(column: Any, pattern: str) -> ColumnElement[bool]:
+    return column.ilike(pattern, escape="\\")
+
+
+def search(session: Session, principal: Principal | None, q: str, limit: int = LIMIT
+           ) -> SearchResults:
+    """Search signals and warnings `principal` may see for the text `q`."""
+    q = " ".join(q.split())
+    results = SearchResults(q)
+    if len(q) < MIN_LENGTH or len(q) > MAX_LENGTH:
+        results.problem = f"请输入 {MIN_LENGTH}–{MAX_LENGTH} 个字的关键词"
+        return results
+    pattern = _pattern(q)
+    text_allowed = (true() if reads_confidential_text(principal)
+                    else Signal.channel_id.not_in(confidential_channel_ids()))
+    signals = (
+        select(Signal, Channel, Department)
+        .join(Channel, Channel.id == Signal.channel_id)
+        .outerjoin(Department, Department.id == Signal.department_id)
+        .where(or_(_like(Signal.title, pattern), _like(Signal.external_id, pattern),
+                   and_(_like(Signal.text, pattern), text_allowed)))
+    )
+    results.signals = list(session.execute(
+        visible_signals(signals, principal).order_by(Signal.id.desc()).limit(limit)))
+    hidden = subject_hidden(principal)
+    warnings = (
+        select(RiskWarning, RiskPoint, Department, HandlingRecord, hidden.label("hidden"))
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .where(or_(_like(RiskPoint.name, pattern), _like(RiskPoint.code, pattern),
+                   _like(Department.name, pattern),
+                   and_(_like(RiskWarning.subject_name, pattern), ~hidden)))
+    )
+    results.warnings = list(session.execute(
+        visible_warnings(warnings, principal).order_by(RiskWarning.id.desc()).limit(limit)))
+    return results
