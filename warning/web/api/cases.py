@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from warning.auth.scoping import visible_signals
 from warning.db.models import Signal
 from warning.dedup.cases import CaseFilters, case_of, cases_query
-from warning.web.deps import SessionDep
+from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -54,7 +54,7 @@ class CasePage(BaseModel):
 def list_cases(
     session: SessionDep, principal: PrincipalDep, channel: str | None = None,
     department: str | None = None, limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> CasePage:
     """List the cases with repeats that the caller may see, latest report first."""
     stmt = cases_query(principal, CaseFilters(channel or "", department or ""))
@@ -69,7 +69,7 @@ def list_cases(
 
 
 @router.get("/{signal_id}/case", response_model=CaseOut)
-def get_case(signal_id: int, session: SessionDep, principal: PrincipalDep) -> CaseOut:
+def get_case(signal_id: IdPath, session: SessionDep, principal: PrincipalDep) -> CaseOut:
     """Return the case a signal belongs to: the first report and every repeat."""
     visible = session.scalar(visible_signals(select(Signal.id).where(Signal.id == signal_id),
                                              principal))

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.db_work import in_session
-from warning.web.deps import RuntimeDep
+from warning.web.deps import MAX_ID, IdPath, RuntimeDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -26,16 +27,16 @@ STATUS = {
 }
 
 
-class AttachmentIn(BaseModel):
+class AttachmentIn(CheckedInput):
     model_config = ConfigDict(extra="forbid")
     filename: str = Field(min_length=1, max_length=200)
     content: str = Field(description="base64")
 
 
-class ActionIn(BaseModel):
+class ActionIn(CheckedInput):
     model_config = ConfigDict(extra="forbid")
-    action: str
-    version: int
+    action: str = Field(max_length=64)
+    version: int = Field(ge=0, le=MAX_ID)
     comment: str = Field(default="", max_length=10_000)
     responsible_person: str = Field(default="", max_length=100)
     attachments: list[AttachmentIn] = Field(default_factory=list)
@@ -109,7 +110,7 @@ def _attachment_settings(request: Request) -> tuple[Path, int]:
 
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
 async def post_action(
-    warning_id: int, body: ActionIn, request: Request, runtime: RuntimeDep,
+    warning_id: IdPath, body: ActionIn, request: Request, runtime: RuntimeDep,
     principal: PrincipalDep,
 ) -> ActionOut:
     """Take an action on a warning's handling record."""
@@ -164,7 +165,7 @@ def _inbox_items(session: Session, principal: Principal) -> list[InboxItem]:
 
 
 @router.get("/warnings/{warning_id}/events", response_model=list[EventOut])
-async def get_events(warning_id: int, runtime: RuntimeDep,
+async def get_events(warning_id: IdPath, runtime: RuntimeDep,
                      principal: PrincipalDep) -> list[EventOut]:
     """List a warning's handling events in order."""
     try:

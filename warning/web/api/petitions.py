@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
+from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import DomainError, Role
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.input import PetitionIn
 from warning.petitions.keys import ReporterCipher, ReporterKeySettings, load_cipher
 from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
-from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import require_roles
 
@@ -63,7 +64,7 @@ class PetitionOut(BaseModel):
     )
 
 
-class RevealIn(BaseModel):
+class RevealIn(CheckedInput):
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -76,7 +77,7 @@ class RevealOut(BaseModel):
     revealed_at: str
 
 
-class ReceiptIn(BaseModel):
+class ReceiptIn(CheckedInput):
     code: str = Field(min_length=1, max_length=64)
 
 
@@ -131,7 +132,7 @@ def look_up_receipt(
 
 @router.post("/{signal_id}/reveal", response_model=RevealOut)
 def reveal(
-    signal_id: int, body: RevealIn, principal: OfficeDep, session: SessionDep,
+    signal_id: IdPath, body: RevealIn, principal: OfficeDep, session: SessionDep,
     cipher: CipherDep, response: Response,
 ) -> RevealOut:
     """Show who reported a signal to the office; the reveal and its reason are recorded."""

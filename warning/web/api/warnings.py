@@ -11,7 +11,7 @@ from warning.auth.principal import Principal
 from warning.auth.scoping import visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning, WarningSignal
 from warning.domain.enums import Response
-from warning.web.deps import IdPath, SessionDep
+from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -91,7 +91,7 @@ def list_warnings(
     response: Response | None = None,
     risk_point: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> WarningPage:
     """List the warnings the caller may see, newest first, with filters."""
     query = visible_warnings(_query(), principal)
