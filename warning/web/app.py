@@ -24,7 +24,9 @@ from warning.web.api import (
     signals,
     warnings,
 )
+from warning.web.error_docs import COMMON_ERRORS
 from warning.web.errors import BodySizeLimit, install_error_handlers
+from warning.web.input_guard import InputGuard
 
 STATIC = Path(__file__).parent / "static"
 
@@ -53,9 +55,11 @@ def create_app(runtime: Runtime) -> FastAPI:
         version=__version__,
         description="廉政风险预警防控: signals in, graded warnings out.",
         lifespan=lifespan,
+        responses=COMMON_ERRORS,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     for module in (exports, cases, signals, warnings, handling, petitions, rules_status,

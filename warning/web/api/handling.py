@@ -15,6 +15,7 @@ from warning.handling import attachments as files
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep
+from warning.web.error_docs import errors
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -108,7 +109,8 @@ def _attachment_settings(request: Request) -> tuple[Path, int]:
     return Path(directory), int(limit)
 
 
-@router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
+@router.post("/warnings/{warning_id}/actions", response_model=ActionOut,
+             responses=errors(409, 415))
 async def post_action(
     warning_id: IdPath, body: ActionIn, request: Request, runtime: RuntimeDep,
     principal: PrincipalDep,

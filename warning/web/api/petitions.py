@@ -16,6 +16,7 @@ from warning.petitions.keys import ReporterCipher, ReporterKeySettings, load_cip
 from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
+from warning.web.error_docs import errors
 from warning.web.errors import ApiError
 from warning.web.security import require_roles
 
@@ -87,7 +88,7 @@ class ReceiptOut(BaseModel):
     received_on: str
 
 
-@router.post("", status_code=201, response_model=PetitionOut)
+@router.post("", status_code=201, response_model=PetitionOut, responses=errors(503))
 def post_petition(
     petition: PetitionIn, principal: OfficeDep, runtime: RuntimeDep, session: SessionDep,
     cipher: CipherDep, response: Response,
@@ -112,7 +113,7 @@ def post_petition(
     )
 
 
-@router.post("/receipt", response_model=ReceiptOut)
+@router.post("/receipt", response_model=ReceiptOut, responses=errors(429))
 def look_up_receipt(
     body: ReceiptIn, request: Request, session: SessionDep, limiter: LimiterDep
 ) -> ReceiptOut:
@@ -130,7 +131,7 @@ def look_up_receipt(
     return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on)
 
 
-@router.post("/{signal_id}/reveal", response_model=RevealOut)
+@router.post("/{signal_id}/reveal", response_model=RevealOut, responses=errors(503))
 def reveal(
     signal_id: IdPath, body: RevealIn, principal: OfficeDep, session: SessionDep,
     cipher: CipherDep, response: Response,

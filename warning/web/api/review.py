@@ -15,6 +15,7 @@ from warning.review.figures import build_review
 from warning.review.model import Review
 from warning.review.workbook import review_filename, review_xlsx
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -25,7 +26,8 @@ QuarterQuery = Query(
     None, description="季度，如 2026Q3（1–3、4–6、7–9、10–12 月，北京时间）；缺省为本季度",
     examples=["2026Q3"],
 )
-ERRORS: dict[int | str, dict[str, Any]] = {422: {"description": "malformed quarter"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "malformed quarter"}}
 
 
 def requested_quarter(text: str | None, now: datetime, timezone: str) -> Quarter:
