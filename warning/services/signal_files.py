@@ -146,7 +146,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             try:
                 value = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+            except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
                 yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
                 continue
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
