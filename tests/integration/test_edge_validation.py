@@ -33,7 +33,7 @@ def test_every_operation_documents_the_common_errors_with_the_error_body(
     client: TestClient,
 ) -> None:
     for method, path, op in _operations(client):
-        assert COMMON <= set(op["responses"]), (method, path, sorted(op["responses"]))
+        assert set(op["responses"]) >= COMMON, (method, path, sorted(op["responses"]))
         for status, answer in op["responses"].items():
             if status.startswith("4") or status.startswith("5"):
                 schema = answer["content"]["application/json"]["schema"]
@@ -54,7 +54,7 @@ def test_every_id_path_parameter_is_bounded_to_1_and_2_31_minus_1(client: TestCl
 
 
 def test_every_int_query_parameter_is_bounded(client: TestClient) -> None:
-    for method, path, op in _operations(client):
+    for _method, path, op in _operations(client):
         for parameter in op.get("parameters", []):
             schema = parameter.get("schema", {})
             kinds = [schema.get("type")] + [s.get("type") for s in schema.get("anyOf", [])]
