@@ -197,3 +197,23 @@ def test_every_yaml_loader_refuses_an_alias_bomb(tmp_path: Path, loader: str) ->
         else:
             load_yaml(path)
     assert "别名" in str(caught.value) or "别名" in getattr(caught.value, "message", "")
+
+
+def test_register_rows_with_nul_or_a_huge_number_are_named_and_nothing_is_imported(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "编号,风险点,风险类别,风险等级\n"
+        "A-1,好的,业务流程,低\n"
+        "A-2,坏\x00的,业务流程,低\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["register", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "第3行" in result.output and "NUL" in result.output, result.output
+    assert "第2行" not in result.output and "Traceback" not in result.output
+    huge = tmp_path / "register.yaml"
+    huge.write_text("- code: A-1\n  name: x\n  category: 业务流程\n  level: low\n"
+                    f"  prevention: {'9' * 5000}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["register", "import", str(huge)])
+    assert result.exit_code == 1 and "未导入" in result.output, result.output
+    assert "Traceback" not in result.output
