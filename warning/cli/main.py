@@ -1,10 +1,12 @@
 """The `qingfeng` console command."""
 
 import logging
+import sys
 
 import click
 
 from warning import __version__
+from warning.cli.common import fail
 from warning.cli.db_cmd import db_group
 from warning.cli.export_cmd import warnings_group
 from warning.cli.register_cmd import register_group
@@ -14,6 +16,7 @@ from warning.cli.scan_cmd import scan
 from warning.cli.serve_cmd import serve
 from warning.cli.signal_cmd import signal_group
 from warning.cli.user_cmd import audit_group, user_group
+from warning.domain.input_text import bad_text
 from warning.petitions.cli import reporter_key
 
 
@@ -73,7 +76,12 @@ for command in (
 
 
 def main() -> None:
-    """Run the command line."""
+    """Run the command line; refuse arguments that are not valid text first."""
+    for argument in sys.argv[1:]:
+        problem = bad_text(argument)  # undecodable bytes arrive as lone surrogates
+        if problem is not None:
+            fail(f"参数“{argument.encode('utf-8', 'replace').decode()}”无效: {problem}"
+                 " (arguments must be UTF-8 text)")
     cli()
 
 
