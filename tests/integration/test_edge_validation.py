@@ -4,13 +4,16 @@ The class: every route, every parameter of each kind; not one example route.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.integration.page_client import build_site
 from tests.integration.test_api_signals import _token
 from warning.runtime import Runtime
 from warning.web.app import create_app
+from warning.web.pages.csrf import COOKIE
 
 COMMON = {"400", "401", "403", "404", "413", "422"}
 
@@ -104,3 +107,14 @@ def test_a_chunked_body_over_the_limit_gets_413_on_every_body_route(
         answer = client.post(url, content=chunks(), headers={"content-type": "application/json"})
         assert answer.status_code == 413, (url, answer.text[:200])
         assert answer.json()["error"]["code"] == "body_too_large"
+
+
+def test_nul_in_a_multipart_page_form_field_is_refused(runtime: Runtime, tmp_path: Path) -> None:
+    site = build_site(runtime, tmp_path)
+    client = site.client("office")
+    for field in ("title", "text", "person"):
+        answer = client.post("/signals/new", data={
+            "csrf_token": client.cookies[COOKIE], "channel": "petition", "external_id": "N-1",
+            "title": "标题", field: "坏\x00的"}, files={"attachment": ("a.txt", b"x")})
+        assert answer.status_code == 422, (field, answer.text[:300])
+        assert answer.json()["error"]["field"] == f"form.{field}"
