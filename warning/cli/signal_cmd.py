@@ -65,7 +65,7 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
                                      progress=lambda n: progress.advance(task, n))
             except (SignalFileError, ValueError) as error:
                 fail(f"{error}；未导入任何信号 (nothing imported)")
-            task = progress.add_task("评估信号", total=len(set(ids)))
+            task = progress.add_task("评估信号", total=len(ids))
             evaluated, warnings = evaluate(rt, ids,
                                            progress=lambda n: progress.advance(task, n))
     click.echo(

@@ -135,9 +135,9 @@ def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,
              progress: Progress | None = None) -> tuple[int, int]:
     """Evaluate the stored signals not yet evaluated; return (evaluated, warnings raised)."""
     evaluated = warnings = 0
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), chunk):
-        part = unique[start : start + chunk]
+    for start in range(0, len(ids), chunk):
+        # A repeat of a row already evaluated in an earlier chunk is found evaluated.
+        part = sorted(set(ids[start : start + chunk]))
         with runtime.sessions() as session:
             pending = list(session.scalars(
                 select(Signal.id).where(Signal.id.in_(part),
@@ -153,5 +153,5 @@ def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,
                     RiskWarning.signal_id.in_(pending)
                 )) or 0
         if progress is not None:
-            progress(len(part))
+            progress(len(ids[start : start + chunk]))
     return evaluated, warnings
