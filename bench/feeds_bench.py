@@ -1,8 +1,10 @@
 """Benchmark the feed scanner against 1,000 loopback feeds served from another process.
 
 Run: python bench/feeds_bench.py [--feeds 1000] [--items 50] [--repeat 20] [--repeat-feeds 200]
-Prints: first scan, all-304 scan, RSS across repeated full scans (of the first
---repeat-feeds feeds, to keep the run near 2-3 minutes), raw feedparser speed.
+Prints: first scan, all-304 scan, a scan of the same 1,000 feeds with one hostile feed of
+each kind (tests/feeds/hostile_feeds.py) in place of as many ordinary ones, RSS across
+repeated full scans (of the first --repeat-feeds feeds, to keep the run near 2-3
+minutes), raw feedparser speed.
 """
 
 import argparse
@@ -10,9 +12,14 @@ import asyncio
 import multiprocessing
 import resource
 import socket
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.feeds.hostile_feeds, in this and the server process
 
 DEPARTMENTS = ["交通局", "采购部", "财务部", "人事处", "基建办", "办公室"]
 PEOPLE = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆"]
@@ -48,12 +55,25 @@ def serve(port_queue: Any, feeds: int, items: int) -> None:
     """Serve /feed/<n>.xml with ETag support from a uvicorn server in this process."""
     import uvicorn
 
+    sys.path.insert(0, str(ROOT))
+    from tests.feeds.hostile_feeds import hostile_feeds
+
     bodies = [feed_body(n, items) for n in range(feeds)]
+    hostile = {f"/hostile/{kind}.xml": feed for kind, feed in hostile_feeds("").items()}
 
     async def app(scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] != "http":
             return
         path = scope["path"]
+        if path in hostile:
+            feed = hostile[path]
+            extra = [(k.lower().encode(), v.encode()) for k, v in feed.headers.items()]
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"application/rss+xml"),
+                (b"content-length", str(len(feed.body)).encode()), *extra,
+            ]})
+            await send({"type": "http.response.body", "body": feed.body})
+            return
         number = int(path.rsplit("/", 1)[-1].split(".")[0]) if path.startswith("/feed/") else -1
         if not 0 <= number < feeds:
             await send({"type": "http.response.start", "status": 404, "headers": []})
@@ -116,6 +136,7 @@ async def run_scans(base_url: str, args: argparse.Namespace) -> float:
         f"all-304 scan: {second_time:6.2f} s  {args.feeds / second_time:7.1f} feeds/s  "
         f"not_modified={second.summary.not_modified}"
     )
+    await hostile_scan(base_url, args, prefilter, first_time)
     subset = fresh[: args.repeat_feeds]
     print(
         f"repeated full scans ({args.repeat} x {len(subset)} feeds, no validators): "
@@ -132,6 +153,56 @@ async def run_scans(base_url: str, args: argparse.Namespace) -> float:
         )
         del report
     return first_time
+
+
+async def hostile_scan(
+    base_url: str, args: argparse.Namespace, prefilter: Any, plain_time: float
+) -> None:
+    """Scan the feeds again, one hostile feed of each kind in place of as many plain ones."""
+    from tests.feeds.hostile_feeds import KINDS
+    from warning.feeds.fetch import FeedState, FetchOptions
+    from warning.feeds.scan import FeedOutcome, FeedSpec, scan_feeds
+
+    options = FetchOptions(parse_timeout=args.parse_timeout)
+    kinds = list(KINDS)
+    before = rss_mb()
+    specs = [
+        FeedSpec(f"h-{kind}", FeedState(url=f"{base_url}/hostile/{kind}.xml"), None, options)
+        for kind in kinds
+    ]
+    specs += [
+        FeedSpec(f"f{n}", FeedState(url=f"{base_url}/feed/{n}.xml"), prefilter, options)
+        for n in range(len(kinds), args.feeds)
+    ]
+    done: dict[str, float] = {}
+    started = time.perf_counter()
+
+    async def arrived(outcome: FeedOutcome) -> None:
+        done[outcome.feed_id] = time.perf_counter() - started
+
+    report = await scan_feeds(specs, concurrency=args.concurrency, on_outcome=arrived)
+    elapsed = time.perf_counter() - started
+    plain = sorted(t for feed_id, t in done.items() if not feed_id.startswith("h-"))
+    current, peak = rss_mb()
+    print(
+        f"hostile scan: {elapsed:6.2f} s  {len(specs)} feeds ({len(kinds)} hostile), "
+        f"plain scan {plain_time:6.2f} s; ordinary feeds done by p50 "
+        f"{plain[len(plain) // 2]:5.2f} s, p99 {plain[int(len(plain) * 0.99)]:5.2f} s; "
+        f"rss {before[0]:6.1f} -> {current:6.1f}, peak {before[1]:6.1f} -> {peak:6.1f} MB"
+    )
+    for outcome in report.outcomes[: len(kinds)]:
+        print(
+            f"  {outcome.feed_id:20s} {done[outcome.feed_id]:6.2f} s  kind={outcome.kind}  "
+            f"new={outcome.new:3d}  failed={outcome.failed}  "
+            f"error={(outcome.errors or ('',))[0][:60]}"
+        )
+    print(f"  summary: {report.summary}")
+    failures: dict[str, int] = {}
+    for outcome in report.outcomes[len(kinds) :]:
+        if outcome.failed:
+            reason = outcome.errors[0][:40]
+            failures[reason] = failures.get(reason, 0) + 1
+    print(f"  ordinary feeds failed: {failures or 'none'}")
 
 
 def raw_parse(args: argparse.Namespace) -> tuple[float, float]:
@@ -162,6 +233,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--repeat-feeds", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--parse-timeout", type=float, default=5.0)
     args = parser.parse_args()
 
     context = multiprocessing.get_context("spawn")

@@ -8,6 +8,7 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import register_jobs
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
+from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -42,4 +43,11 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         scheduler, runtime.sessions, deliver=lambda: deliver_once(runtime.sessions, config)
     )
     register_feed_jobs(scheduler, runtime)
+    # Daily, so a service that was down when a quarter ended still stores it the next day;
+    # the snapshot's unique key makes every run after the first a no-op.
+    scheduler.add_job(
+        store_finished_quarter, "cron", hour=0, minute=15, args=[runtime.sessions],
+        kwargs={"timezone": runtime.settings.timezone}, id="review-store-finished-quarter",
+        max_instances=1, coalesce=True, replace_existing=True,
+    )
     return scheduler

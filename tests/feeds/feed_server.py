@@ -52,7 +52,11 @@ class FeedHandler(BaseHTTPRequestHandler):
         """Serve one request."""
         self.server.hits.append(self.path)
         path = self.path.split("?", 1)[0]
-        if path in FILES:
+        if path in self.server.extra:
+            code, body, headers = self.server.extra[path]
+            rest = {key: value for key, value in headers.items() if key != "Content-Type"}
+            self._send(code, body, headers.get("Content-Type", "application/rss+xml"), rest)
+        elif path in FILES:
             name, content_type = FILES[path]
             self._send(200, (DATA / name).read_bytes(), content_type)
         elif path.startswith("/charset/"):
@@ -174,6 +178,8 @@ class FeedServer(ThreadingHTTPServer):
         self.release = threading.Event()
         self.hits: list[str] = []
         self.aborted: list[int] = []
+        # path -> (status, body, headers): documents a test or bench adds at run time
+        self.extra: dict[str, tuple[int, bytes, dict[str, str]]] = {}
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Ignore clients that hang up early: the tests do that on purpose."""

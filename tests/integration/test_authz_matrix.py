@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_api import make_app
 from tests.integration.test_handling_fixtures import build_world, new_warning
-from warning.auth.scoping import visible_warnings
+from warning.auth.visibility import visible_warnings
 from warning.db.engine import transaction
 from warning.db.models import RiskWarning
 from warning.domain.lifecycle import TRANSITIONS, Action, State

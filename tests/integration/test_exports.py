@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.integration.petition_world import REPORTER, SECRET_WORD, World, build_world
-from warning.auth.scoping import REDACTED_TEXT as REDACTED
+from warning.auth.visibility import REDACTED_TEXT as REDACTED
 from warning.cli.main import cli
 from warning.db.models import Department, RiskWarning
 from warning.exports.signal_table import HEADER as SIGNAL_HEADER

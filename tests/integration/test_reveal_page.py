@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.integration.petition_world import REPORTER, SECRET_WORD, World, build_world, csrf_of
-from warning.auth.scoping import REDACTED_TEXT
+from warning.auth.visibility import REDACTED_TEXT
 from warning.db.models import ReporterReveal
 from warning.petitions.keys import ReporterCipher, generate_key
 from warning.runtime import Runtime

@@ -105,7 +105,8 @@ def test_a_handler_sees_only_the_figures_of_their_department(
     assert _departments(review["warnings_by_department"]) == {"CGZX": DEPARTMENTS["CGZX"]}
     assert _buckets(review["warnings_by_level"]) == {"high": 2, "medium": 1, "low": 0}
     assert _buckets(review["warnings_by_category"])["岗位职责"] == 0
-    assert [s["subject_name"] for s in review["repeat_subjects"]] == ["张三"]
+    # 张三 was named by a confidential petition: the department is not told who (visibility).
+    assert [s["subject_name"] for s in review["repeat_subjects"]] == ["（由纪检部门告知）"]
     assert [p["code"] for p in review["hot_risk_points"]] == ["CG-001", "CG-002"]
     assert [p["code"] for p in review["stale_risk_points"]] == ["CG-002"]
     other = _get(app_client, world, "cw", "/api/review?quarter=2026Q3").json()
@@ -156,7 +157,8 @@ def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 def _check_workbook(sheets: dict[str, list[tuple[Any, ...]]]) -> None:
     assert list(sheets) == ["概况", "信号·按渠道", "预警·按部门", "预警·按风险类别",
                             "预警·按风险等级", "预警·按处置措施", "重复对象", "高频风险点",
-                            "久未复核风险点"]
+                            "久未复核风险点", "近八个季度", "同比环比", "处置用时",
+                            "从未命中的风险点", "台账"]
     summary = dict(sheets["概况"][1:])
     assert summary["季度"] == "2026年第三季度"
     assert (summary["信号数"], summary["新下达预警数"], summary["其中按期办结"],

@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from warning.domain.enums import RuleMode
-from warning.rules.engine import SHARD_SIZE, ShardHost
+from warning.rules.engine_process import EngineHost
 from warning.rules.evaluator import Evaluator, SignalFacts
 from warning.rules.loader import RuleBook, load_rulebook
+from warning.rules.slots import SHARD_SIZE
 from warning.services.rule_service import RuleService, RulesWatcher
 
 ROOT = Path(__file__).parents[2]
@@ -37,10 +38,11 @@ def _ids(evaluator: Evaluator, **signal: object) -> list[str]:
 
 
 def test_two_thousand_rules_load_and_evaluate(tmp_path: Path) -> None:
-    rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}}) for i in range(2000)]
+    rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "channels": ["audit"]})
+             for i in range(2000)]
     evaluator = Evaluator(_book(tmp_path, rules))
-    assert len(evaluator.shards) == 20 * 4  # shards never span files: 32 + 32 + 32 + 4
-    assert max(s.size for s in evaluator.shards) <= SHARD_SIZE
+    assert len(evaluator.shard_sizes) == 20 * 4  # shards never span files: 32 + 32 + 32 + 4
+    assert max(evaluator.shard_sizes) <= SHARD_SIZE
     text = (FILLER * 10)[:480] + "事项1999号"
     assert _ids(evaluator, text=text) == ["r-1999"]
     assert _ids(evaluator, text=FILLER) == []
@@ -52,7 +54,18 @@ def test_signal_matching_200_rules_gets_all_200(tmp_path: Path) -> None:
     evaluator = Evaluator(_book(tmp_path, rules))
     assert _ids(evaluator, text="串标", amount=10**6) == [f"r-{i}" for i in range(260)]
     assert len(_ids(evaluator, text="串标", amount=99.5)) == 100 + 60
-    assert all(s.facts_held() == [] for s in evaluator.shards)
+    assert evaluator.engine.facts_held() == []  # asked of the engine child itself
+
+
+def test_text_only_rules_fire_without_the_engine_and_structural_ones_in_it(
+    tmp_path: Path,
+) -> None:
+    rules = [_rule(1, {"text": {"any": ["串标"]}}),
+             _rule(2, {"text": {"any": ["串标"]}, "departments": ["CGZX"]})]
+    evaluator = Evaluator(_book(tmp_path, rules))
+    assert evaluator.shard_sizes == (1,)  # only the rule with a condition for durable
+    assert _ids(evaluator, text="串标", department="CGZX") == ["r-1", "r-2"]
+    assert _ids(evaluator, text="串标", department="BGS") == ["r-1"]
 
 
 def test_long_petition_matches_keyword_and_regex_near_its_end(tmp_path: Path) -> None:
@@ -128,17 +141,26 @@ def _rss_kb() -> int:
     return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 // 1024
 
 
-def test_reloads_do_not_grow_memory_without_bound(tmp_path: Path) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_reloads_reuse_or_retire_engines_and_do_not_grow_memory(tmp_path: Path) -> None:
     rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "amount": {"gte": i}}) for i in range(64)]
     _book(tmp_path, rules)
-    host = ShardHost()
+    host = EngineHost()
     service = RuleService(tmp_path, host=host)
     facts = SignalFacts("audit", "", "事项3号 事项40号", amount=100)
 
-    def cycle() -> None:
+    def cycle() -> int:
         assert service.load() == []
         loaded = service.loaded()
         assert loaded is not None and len(loaded.evaluator.match(facts)) == 2
+        return loaded.evaluator.engine.pid or 0
 
     for _ in range(50):
         cycle()
@@ -146,15 +168,21 @@ def test_reloads_do_not_grow_memory_without_bound(tmp_path: Path) -> None:
     for _ in range(1000):
         cycle()
     assert _rss_kb() - before < 4_000
-    assert host.created == 2  # unchanged shards were reused, never rebuilt
+    assert host.created == 1  # an unchanged rule book reuses its engine child
     rules[1]["when"]["amount"]["gte"] = 77777
     _book(tmp_path, rules)
     target = tmp_path / "r000.yaml"
     template = target.read_text(encoding="utf-8")
-    for n in range(300):  # every reload changes one rule's structure: one new shard each time
+    pids = []
+    for n in range(30):  # every reload changes one rule: a new child, the old one retired
         target.write_text(template.replace("77777", str(n)), encoding="utf-8")
-        cycle()
-    assert host.live_count() <= 4
+        pids.append(cycle())
+    assert host.created == 31 and host.live_count() <= 2
+    deadline = time.monotonic() + 5
+    while any(_alive(p) for p in pids[:-1]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for p in pids[:-1] if _alive(p)] == []  # retired children have exited
+    assert _alive(pids[-1])
     assert _rss_kb() - before < 8_000
 
 

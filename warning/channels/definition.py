@@ -36,6 +36,8 @@ class FeedSettings(_Frozen):
     keywords: tuple[str, ...] = ()
     timeout_seconds: float = Field(default=15, gt=0, le=300)
     max_bytes: int = Field(default=5_000_000, gt=0)
+    # feedparser is quadratic on some input: a parse past this is killed and counts as a failure.
+    parse_timeout_seconds: float = Field(default=30, gt=0, le=600)
     # A failing feed's wait doubles per failure in a row up to this (see warning.feeds.backoff).
     max_backoff_minutes: int = Field(default=24 * 60, ge=1, le=30 * 24 * 60)
 

@@ -1,54 +1,59 @@
-"""The `qingfeng` console command."""
+"""The `qingfeng` console command; each subcommand's module is imported only when it runs.
 
+`qingfeng --help` and `--version` import click and nothing of the service; `rules check`
+imports the rule loader, not the web app or the database layer it does not need.
+"""
+
+import importlib
 import logging
+import re
 import sys
 
 import click
 
 from warning import __version__
-from warning.cli.common import fail
-from warning.cli.db_cmd import db_group
-from warning.cli.export_cmd import warnings_group
-from warning.cli.register_cmd import register_group
-from warning.cli.review_cmd import review
-from warning.cli.rules_cmd import rules_group_with
-from warning.cli.scan_cmd import scan
-from warning.cli.serve_cmd import serve
-from warning.cli.signal_cmd import signal_group
-from warning.cli.user_cmd import audit_group, user_group
-from warning.domain.input_text import bad_text
-from warning.petitions.cli import reporter_key
+
+# name -> (module, attribute, one-line help shown by `qingfeng --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "audit": ("warning.cli.user_cmd", "audit_group", "审计 (audit trail)."),
+    "db": ("warning.cli.db_cmd", "db_group", "Manage the database schema (Alembic migrations)."),
+    "register": ("warning.cli.register_cmd", "register_group",
+                 "风险点清单: 导入/导出 (import or export the risk register)."),
+    "reporter-key": ("warning.petitions.cli", "reporter_key",
+                     "Print a new key for encrypting reporter identities."),
+    "review": ("warning.cli.review_cmd", "review",
+               "Print a quarter's review (季度审查) of every department."),
+    "rules": ("warning.cli.rules_refs", "rules_group",
+              "规则文件: 检查与用例 (rule files: check and fixtures)."),
+    "scan": ("warning.cli.scan_cmd", "scan", "Scan the feed channels (or one) now."),
+    "serve": ("warning.cli.serve_cmd", "serve", "Run the API, the pages and the scheduler."),
+    "signal": ("warning.cli.signal_cmd", "signal_group",
+               "Log, import and export signals (预警信息)."),
+    "user": ("warning.cli.user_cmd", "user_group", "用户与令牌 (users and API tokens)."),
+    "warnings": ("warning.cli.export_cmd", "warnings_group", "Export warnings (预警)."),
+}
 
 
-def known_refs() -> tuple[set[str] | None, set[str] | None]:
-    """Return the register's risk point codes and the channel ids, from the channel files."""
-    from sqlalchemy import select
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module when that subcommand is used."""
 
-    from warning.channels.loader import check_channels
-    from warning.db.engine import make_engine, make_sessionmaker
-    from warning.db.migrate import NotMigratedError, require_migrated
-    from warning.db.models import RiskPoint
-    from warning.settings import load_settings
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
 
-    settings = load_settings()
-    definitions, _ = check_channels(settings.channels_dir)
-    channels = {d.id for d in definitions}
-    engine = make_engine(settings.database_url)
-    try:
-        require_migrated(engine)
-    except NotMigratedError:
-        click.secho(
-            "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
-        )
-        return None, channels
-    finally:
-        engine.dispose()
-    with make_sessionmaker(make_engine(settings.database_url))() as session:
-        points = set(session.scalars(select(RiskPoint.code)))
-    return points, channels
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute, _help = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_m, _a, help_text) in sorted(COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="qingfeng")
 @click.option("-v", "--verbose", is_flag=True, help="打印调试日志")
 def cli(verbose: bool) -> None:
@@ -59,29 +64,18 @@ def cli(verbose: bool) -> None:
     )
 
 
-for command in (
-    db_group,
-    serve,
-    signal_group,
-    register_group,
-    rules_group_with(known_refs),
-    scan,
-    user_group,
-    audit_group,
-    reporter_key,
-    warnings_group,
-    review,
-):
-    cli.add_command(command)
+# Undecodable bytes in argv arrive as lone surrogates; no database or file can hold them.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def main() -> None:
     """Run the command line; refuse arguments that are not valid text first."""
     for argument in sys.argv[1:]:
-        problem = bad_text(argument)  # undecodable bytes arrive as lone surrogates
-        if problem is not None:
-            fail(f"参数“{argument.encode('utf-8', 'replace').decode()}”无效: {problem}"
-                 " (arguments must be UTF-8 text)")
+        if _NOT_TEXT.search(argument):
+            shown = argument.encode("utf-8", "replace").decode()
+            click.secho(f"参数“{shown}”无效: 不是合法的 UTF-8 文本 (arguments must be UTF-8 text)",
+                        fg="red", err=True)
+            sys.exit(1)
     cli()
 
 

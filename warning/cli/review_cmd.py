@@ -1,4 +1,4 @@
-"""`qingfeng review [--quarter 2026Q3] [--output FILE.xlsx]`: a quarter's review.
+"""`qingfeng review [2026Q3] [--output FILE.docx|FILE.xlsx]`: a quarter's review.
 
 Like the exports, the command line reads with the database's own credentials: every
 department. Reporters are not in the tables a review reads.
@@ -15,8 +15,9 @@ from rich.table import Table
 from warning.cli.common import fail, runtime
 from warning.domain.quarter import InvalidQuarter, Quarter
 from warning.review.figures import build_review
+from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
-from warning.review.workbook import SUMMARY_ROWS, review_xlsx
+from warning.review.workbook import SUMMARY_ROWS
 
 FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
 SHOWN_POINTS = 5
@@ -58,12 +59,16 @@ def _points(review: Review) -> Table:
 
 
 @click.command("review")
+@click.argument("quarter_arg", metavar="[QUARTER]", required=False, default="")
 @click.option("--quarter", default="", help="季度，如 2026Q3；缺省为本季度（北京时间）")
-@click.option("--output", type=FILE, default=None, help="另存为 .xlsx，每张表一个工作表")
-def review(quarter: str, output: Path | None) -> None:
-    """Print a quarter's review (季度审查) of every department; optionally save it as .xlsx."""
-    if output is not None and output.suffix.lower() != ".xlsx":
-        fail(f"{output}: 只支持 .xlsx (use .xlsx)")
+@click.option("--output", type=FILE, default=None,
+              help="另存为 .docx（书面报告）或 .xlsx（每张表一个工作表，含台账）")
+def review(quarter_arg: str, quarter: str, output: Path | None) -> None:
+    """Print a quarter's review (季度审查) of every department; optionally save it."""
+    quarter = quarter or quarter_arg
+    formats = {f".{f.value}": f for f in ReviewFormat}
+    if output is not None and output.suffix.lower() not in formats:
+        fail(f"{output}: 只支持 .docx 或 .xlsx (use .docx or .xlsx)")
     with runtime(load_rules=False) as rt:
         tz = ZoneInfo(rt.settings.timezone)
         now = datetime.now(UTC)
@@ -73,12 +78,15 @@ def review(quarter: str, output: Path | None) -> None:
             fail(error.message)
         with rt.sessions() as session:
             figures = build_review(session, principal=None, quarter=wanted, now=now, tz=tz)
+            made = None if output is None else review_file(
+                session, principal=None, quarter=wanted, now=now, tz=tz,
+                fmt=formats[output.suffix.lower()])
     console = Console()
     console.print(_summary(figures))
     if figures.warnings_by_department:
         console.print(_departments(figures))
     if figures.hot_risk_points:
         console.print(_points(figures))
-    if output is not None:
-        output.write_bytes(review_xlsx(figures, tz))
+    if output is not None and made is not None:
+        output.write_bytes(made.content)
         click.echo(f"已保存 {figures.label}季度审查到 {output}")

@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.visibility import visible_signals
 from warning.db.models import Channel, Department, Signal, SignalLink
 
 
@@ -49,10 +49,6 @@ class CaseView:
         return [m.signal_id for m in self.members]
 
 
-def _scope(stmt: Select[Any], principal: Principal | None) -> Select[Any]:
-    return stmt if principal is None else visible_signals(stmt, principal)
-
-
 def case_of(session: Session, principal: Principal | None, signal_id: int) -> CaseView | None:
     """Return the case a signal belongs to (maybe itself alone); None when it was not linked."""
     case_id = session.scalar(
@@ -72,7 +68,7 @@ def case_of(session: Session, principal: Principal | None, signal_id: int) -> Ca
     members = [
         CaseMember(i, title, channel, department, received, similarity, i == case_id)
         for i, title, channel, department, received, similarity
-        in session.execute(_scope(stmt, principal))
+        in session.execute(visible_signals(stmt, principal))
     ]
     return CaseView(case_id, members)
 
@@ -98,8 +94,7 @@ def cases_query(principal: Principal | None, filters: CaseFilters) -> Select[Any
         .group_by(SignalLink.case_signal_id)
         .having(func.count() > 1)
     )
-    if principal is not None:
-        sizes = visible_signals(sizes, principal, member)
+    sizes = visible_signals(sizes, principal, member)
     counted = sizes.subquery()
     stmt = (
         select(Signal, Channel, Department, counted.c.size, counted.c.latest)
@@ -111,5 +106,5 @@ def cases_query(principal: Principal | None, filters: CaseFilters) -> Select[Any
         stmt = stmt.where(Channel.code == filters.channel)
     if filters.department:
         stmt = stmt.where(Department.code == filters.department)
-    return _scope(stmt, principal).order_by(counted.c.latest.desc(), Signal.id.desc())
+    return visible_signals(stmt, principal).order_by(counted.c.latest.desc(), Signal.id.desc())
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,11 +38,14 @@ class ExportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class Table:
-    """An export: its sheet title, Chinese header and rows of plain values."""
+    """An export: its sheet title, Chinese header and rows of plain values.
+
+    Rows may be a one-pass iterable (a streamed query) for tables written once.
+    """
 
     title: str
     header: Sequence[str]
-    rows: Sequence[Sequence[Cell]]
+    rows: Iterable[Sequence[Cell]]
 
 
 def to_bytes(table: Table, fmt: ExportFormat) -> bytes:

@@ -7,15 +7,15 @@ a reviewer gets them with their text replaced, only the office and admins see it
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import readable_text, visible_signals
-from warning.db.models import Channel, Department, Signal, SignalLink, WarningSignal
+from warning.auth.visibility import readable_text
 from warning.domain.enums import SignalStatus
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
+from warning.queries.counting import count_of
+from warning.queries.signals import signals_query
 from warning.services.list_filters import SignalFilters
 
 HEADER = (
@@ -27,38 +27,12 @@ STATUS_LABELS = {SignalStatus.RECEIVED.value: "待研判", SignalStatus.EVALUATE
                  SignalStatus.FAILED.value: "研判失败"}
 
 
-def signals_query(principal: Principal | None, filters: SignalFilters) -> Select[tuple[
-    Signal, Channel, Department | None, int, int | None, int | None
-]]:
-    """Return the signals `principal` may see that match the filters, newest first."""
-    warnings = (
-        select(func.count(WarningSignal.id)).where(WarningSignal.signal_id == Signal.id)
-        .correlate(Signal).scalar_subquery()
-    )
-    sizes = (
-        select(SignalLink.case_signal_id.label("case_id"), func.count().label("size"))
-        .group_by(SignalLink.case_signal_id).subquery()
-    )
-    stmt = (
-        select(Signal, Channel, Department, warnings.label("warnings"),
-               SignalLink.case_signal_id, sizes.c.size)
-        .join(Channel, Channel.id == Signal.channel_id)
-        .outerjoin(Department, Department.id == Signal.department_id)
-        .outerjoin(SignalLink, SignalLink.signal_id == Signal.id)
-        .outerjoin(sizes, sizes.c.case_id == SignalLink.case_signal_id)
-    )
-    if principal is not None:
-        stmt = visible_signals(stmt, principal)
-    stmt = filters.apply(stmt)
-    return stmt.order_by(Signal.id.desc())
-
-
 def signal_table(
     session: Session, principal: Principal | None, filters: SignalFilters, *, timezone: str
 ) -> Table:
     """Return the signals `principal` may see as rows, confidential text redacted for them."""
     stmt = signals_query(principal, filters)
-    check_size(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+    check_size(count_of(session, stmt))
     zone = ZoneInfo(timezone)
     rows: list[list[Cell]] = []
     for signal, channel, department, warnings, case_id, size in session.execute(stmt):

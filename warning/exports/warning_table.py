@@ -2,16 +2,16 @@
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Level, Response
 from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
+from warning.queries.counting import count_of
+from warning.queries.warnings import filtered_warnings, subject_of
 from warning.services.list_filters import WarningFilters
 
 HEADER = (
@@ -22,41 +22,25 @@ HEADER = (
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
 
 
-def warnings_query(principal: Principal | None, filters: WarningFilters) -> Select[tuple[
-    RiskWarning, RiskPoint, Department | None, HandlingRecord
-]]:
-    """Return the warnings `principal` may see that match the filters, newest first."""
-    stmt = (
-        select(RiskWarning, RiskPoint, Department, HandlingRecord)
-        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-    )
-    if principal is not None:
-        stmt = visible_warnings(stmt, principal)
-    stmt = filters.apply(stmt)
-    return stmt.order_by(RiskWarning.id.desc())
-
-
 def warning_table(
     session: Session, principal: Principal | None, filters: WarningFilters, *, timezone: str
 ) -> Table:
     """Return the warnings `principal` may see as rows with Chinese headers and labels."""
-    stmt = warnings_query(principal, filters)
-    check_size(session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())))
+    stmt = filtered_warnings(principal, filters)
+    check_size(count_of(session, stmt))
     zone = ZoneInfo(timezone)
-    rows = [_row(w, p, d, r, zone) for w, p, d, r in session.execute(stmt)]
+    rows = [_row(w, p, d, r, hidden, zone) for w, p, d, r, hidden in session.execute(stmt)]
     return Table("预警", HEADER, rows)
 
 
 def _row(
     warning: RiskWarning, point: RiskPoint, department: Department | None,
-    record: HandlingRecord, zone: ZoneInfo,
+    record: HandlingRecord, hidden: bool, zone: ZoneInfo,
 ) -> list[Cell]:
     return [
         warning.id, local(warning.created_at, zone), point.code, point.name,
         _label(Level, point.level), department.name if department else None,
-        SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind), warning.subject_name,
+        SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind), subject_of(warning, hidden),
         _label(Response, warning.response), warning.severity, warning.repeat_count,
         _label(State, record.state), "是" if record.overdue_level > 0 else "否",
         record.responsible_person, local(record.receive_due_at, zone),

@@ -11,8 +11,7 @@ from warning.db.models import Channel, Department, Person
 from warning.domain.enums import ChannelKind
 from warning.feeds.backoff import due_at
 from warning.feeds.fetch import FeedState, FetchOptions
-from warning.feeds.parse import content_hash
-from warning.feeds.prefilter import Prefilter, Relevance
+from warning.feeds.prefilter import Prefilter
 from warning.feeds.scan import FeedSpec
 
 CONNECT_TIMEOUT = 5.0
@@ -39,22 +38,6 @@ class Subjects:
             only = next(iter(ids)) if len(ids) == 1 else None
             people[name] = codes.get(only) if only is not None else None
         return cls(departments, people)
-
-
-class RecordingPrefilter(Prefilter):
-    """Wrap a prefilter and remember each item's content hash, in the order checked."""
-
-    def __init__(self, inner: Prefilter) -> None:
-        self.inner = inner
-        self.has_keywords = inner.has_keywords
-        self.has_directory = inner.has_directory
-        self.checked: list[tuple[str, bool]] = []
-
-    def check(self, title: str, summary: str = "") -> Relevance:
-        """Judge one item with the wrapped prefilter and record its hash."""
-        relevance = self.inner.check(title, summary)
-        self.checked.append((content_hash(title, summary), relevance.relevant))
-        return relevance
 
 
 @dataclass(frozen=True)
@@ -125,8 +108,9 @@ def load_feed_channels(
             connect_timeout=min(CONNECT_TIMEOUT, settings.timeout_seconds),
             total_timeout=settings.timeout_seconds,
             max_bytes=settings.max_bytes,
+            parse_timeout=settings.parse_timeout_seconds,
         )
-        spec = FeedSpec(row.code, state, RecordingPrefilter(prefilter), options)
+        spec = FeedSpec(row.code, state, prefilter, options)
         found.append(
             FeedChannel(
                 row.id, row.code, settings.interval_minutes, spec,

@@ -1,4 +1,10 @@
-"""Fetch one feed over HTTP: conditional GET, redirects, limits and error kinds."""
+"""Fetch one feed over HTTP: conditional GET, redirects, limits and error kinds.
+
+The body is read raw and inflated by `warning.feeds.inflate`, never by httpx, so a gzip
+or deflate bomb stops at the cap instead of inflating whole in memory. A server's
+Content-Location names the document's own address, which is the base for its relative
+links (RFC 9110 §8.7); it is kept as `base_url`.
+"""
 
 import asyncio
 import socket
@@ -7,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import httpx
+
+from warning.feeds.inflate import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, Inflater
 
 USER_AGENT = "Qingfeng/0.1 (integrity-risk opinion scanner)"
 ACCEPT = (
@@ -47,11 +55,12 @@ class FeedState:
 
 @dataclass(frozen=True)
 class FetchOptions:
-    """Per-feed limits: connect and total timeouts in seconds, body cap in bytes."""
+    """Per-feed limits: connect, total and parse timeouts in seconds, body cap in bytes."""
 
     connect_timeout: float = 5.0
     total_timeout: float = 15.0
     max_bytes: int = 5_000_000
+    parse_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ class FetchResult:
     last_modified: str | None = None
     new_url: str | None = None
     error: str | None = None
+    base_url: str | None = None
 
     @property
     def has_body(self) -> bool:
@@ -93,7 +103,7 @@ def make_client(*, max_connections: int = 50) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         follow_redirects=False,
         limits=limits,
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         timeout=httpx.Timeout(15.0, connect=5.0),
     )
 
@@ -171,32 +181,33 @@ async def _final(
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > options.max_bytes:
         return FetchResult(FetchKind.TOO_LARGE, error=_too_large(options, declared), **common)
-    body = await _read_capped(response, options.max_bytes)
-    if body is None:
+    try:
+        body = await _read_capped(response, options.max_bytes)
+    except BodyTooLarge:
         return FetchResult(FetchKind.TOO_LARGE, error=_too_large(options, None), **common)
+    except BadEncoding as error:
+        return FetchResult(FetchKind.NETWORK_ERROR, error=str(error), **common)
+    location = headers.get("content-location")
     return FetchResult(
         FetchKind.MOVED if new_url else FetchKind.OK,
         body=body,
         etag=headers.get("etag"),
         last_modified=headers.get("last-modified"),
+        base_url=str(response.url.join(location)) if location else str(response.url),
         **common,
     )
 
 
-async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes | None:
-    """Read the decoded body, or return None as soon as it passes `max_bytes`."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes(CHUNK_SIZE):
-        size += len(chunk)
-        if size > max_bytes:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    """Read the raw body and inflate it, raising BodyTooLarge as soon as it passes the cap."""
+    inflater = Inflater(response.headers.get("content-encoding"), max_bytes)
+    async for chunk in response.aiter_raw(CHUNK_SIZE):
+        inflater.feed(chunk)
+    return inflater.body()
 
 
 def _too_large(options: FetchOptions, declared: str | None) -> str:
-    detail = f"Content-Length {declared}" if declared else "body kept growing"
+    detail = f"Content-Length {declared}" if declared else "body kept growing once inflated"
     return f"内容过大，已停止下载 (over {options.max_bytes} bytes; {detail})"
 
 

@@ -1,12 +1,17 @@
 """Parse a feed body into items with feedparser, Chinese encodings decoded correctly.
 
-Identity and edits: an item's `key` (guid, else link, else a hash of title and link)
-says which story it is; its `content_hash` says what it currently reads. An entry whose
-key was already seen but whose content_hash changed counts as `edited`, never as a new
-signal: sites re-publish the same story with a corrected typo, a new summary or a bumped
-date, and treating each revision as a fresh 舆情 signal would issue duplicate warnings
-for one event. The caller keeps the new hash so the next scan sees the item unchanged;
-whether an edit deserves attention is for the rules on the stored signal to decide.
+Identity and edits: an item's `key` (see `warning.feeds.identity` for the rule: guid, link,
+title or content, whichever is unique within the fetch) says which story it is; its
+`content_hash` says what it currently reads. An entry whose key was already seen but whose
+content_hash changed counts as `edited`, never as a new signal: sites re-publish the same
+story with a corrected typo, a new summary or a bumped date, and treating each revision as
+a fresh 舆情 signal would issue duplicate warnings for one event. The caller keeps the new
+hash so the next scan sees the item unchanged; whether an edit deserves attention is for
+the rules on the stored signal to decide.
+
+Bad input loses as little as possible: the body is repaired first (`warning.feeds.repair`);
+a document still broken in its XML is parsed again item by item, so one bad item loses only
+itself; a feed with a feed root and no items is a feed with nothing new, not a failure.
 """
 
 import calendar
@@ -20,10 +25,13 @@ from enum import StrEnum
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
+from xml.sax import SAXException
 
 import feedparser
 
 from warning.feeds.encoding import decode_body
+from warning.feeds.identity import EntryFacts, Identity, assign
+from warning.feeds.repair import repair, split_items
 
 BLOCK_TAGS = frozenset(
     [
@@ -53,6 +61,10 @@ BLOCK_TAGS = frozenset(
 SKIPPED_TAGS = frozenset(["script", "style", "head", "title", "noscript", "template"])
 WHITESPACE = re.compile(r"\s+")
 HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+# Past this many items a broken feed keeps its lenient whole-document parse: item by item
+# costs about a millisecond per item (feedparser per document), and a feed that large is
+# better stored mostly than timed out wholly.
+MAX_PIECES = 5_000
 
 
 class ParseStatus(StrEnum):
@@ -74,6 +86,7 @@ class FeedItem:
     summary_text: str
     published_at: datetime | None
     content_hash: str
+    alias: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,12 +136,10 @@ def html_to_text(markup: str) -> str:
 
 
 def item_key(guid: str | None, link: str | None, title: str) -> str:
-    """Return the item's identity: guid, else link, else sha256 of title and link."""
-    if guid:
-        return guid
-    if link:
-        return link
-    return "sha256:" + hashlib.sha256(f"{title}\n{link or ''}".encode()).hexdigest()
+    """Return a lone item's identity: guid, else link, else sha256 of its title."""
+    identity = assign([EntryFacts(guid, link, title, "", "")])[0]
+    assert identity is not None
+    return identity.key
 
 
 def content_hash(title: str, summary_text: str) -> str:
@@ -155,45 +166,60 @@ def _summary_markup(entry: Any) -> str:
     return ""
 
 
-def to_item(entry: Any) -> FeedItem:
-    """Turn one feedparser entry into a FeedItem."""
+def _facts(entry: Any) -> tuple[EntryFacts, str]:
     guid = str(entry.get("id") or "").strip() or None
     link = str(entry.get("link") or "").strip() or None
     title = html_to_text(str(entry.get("title") or ""))
     summary_text = html_to_text(_summary_markup(entry))
+    published = str(entry.get("published") or entry.get("updated") or "")
+    return EntryFacts(guid, link, title, published, summary_text), summary_text
+
+
+def to_item(entry: Any, identity: Identity | None = None) -> FeedItem:
+    """Turn one feedparser entry into a FeedItem (keyed alone unless `identity` is given)."""
+    facts, summary_text = _facts(entry)
+    if identity is None:
+        identity = Identity(item_key(facts.guid, facts.link, facts.title))
     published = entry.get("published_parsed") or entry.get("updated_parsed")
     return FeedItem(
-        key=item_key(guid, link, title),
-        guid=guid,
-        link=link,
-        title=title,
+        key=identity.key,
+        guid=facts.guid,
+        link=facts.link,
+        title=facts.title,
         summary_text=summary_text,
         published_at=_utc(published),
-        content_hash=content_hash(title, summary_text),
+        content_hash=content_hash(facts.title, summary_text),
+        alias=identity.alias,
     )
 
 
 def parse_feed(
-    body: bytes, content_type: str | None = None, *, base_url: str | None = None
+    body: bytes, content_type: str | None = None, *, base_url: str | None = None,
+    feed_url: str | None = None,
 ) -> ParsedFeed:
-    """Parse a feed body, honouring the HTTP charset, into items or a malformed result."""
+    """Parse a feed body, honouring the HTTP charset, into items or a malformed result.
+
+    `base_url` resolves relative links (the server's Content-Location, else the feed's
+    address); `feed_url` is the feed's address, never an item's identity.
+    """
     decoded = decode_body(body, content_type)
-    headers = {"content-type": "application/xml; charset=utf-8"}
-    if base_url:
-        headers["content-location"] = base_url
-    # A BytesIO, never raw bytes: feedparser tries bytes as a local file name first.
+    text = repair(decoded.text)
     try:
-        result = feedparser.parse(
-            io.BytesIO(decoded.text.encode("utf-8")), response_headers=headers
-        )
+        result = _parse(text, base_url)
+        entries, lost = list(result.entries), 0
+        if _broken_xml(result) and 1 < len(pieces := split_items(text)) <= MAX_PIECES:
+            entries, lost = _item_by_item(pieces, base_url)
     except Exception as error:  # feedparser is lenient, but a crash is still bad content
         reason = f"解析器出错 ({type(error).__name__}: {error})"
         return ParsedFeed(ParseStatus.MALFORMED, (), decoded.encoding, reason=reason)
-    items = _unique_items(result.entries)
+    homes = [str(result.feed.get("link") or ""), feed_url or "", base_url or ""]
+    items = _unique_items(entries, homes)
     version = str(result.get("version") or "")
     title = html_to_text(str(result.feed.get("title") or ""))
     reason = _bozo_reason(result)
-    if not items and (not version or reason):
+    if lost:
+        reason = f"{lost} 条条目无法解析，已跳过 ({lost} item(s) unreadable); {reason}"
+    if not items and not version:
         return ParsedFeed(
             ParseStatus.MALFORMED, (), decoded.encoding, title, version, _malformed(body, reason)
         )
@@ -201,15 +227,43 @@ def parse_feed(
     return ParsedFeed(status, items, decoded.encoding, title, version, reason)
 
 
-def _unique_items(entries: list[Any]) -> tuple[FeedItem, ...]:
-    seen: set[str] = set()
-    items = []
+def _parse(text: str, base_url: str | None) -> Any:
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if base_url:
+        headers["content-location"] = base_url
+    # A BytesIO, never raw bytes: feedparser tries bytes as a local file name first.
+    return feedparser.parse(io.BytesIO(text.encode("utf-8")), response_headers=headers)
+
+
+def _broken_xml(result: Any) -> bool:
+    return bool(result.get("bozo")) and isinstance(result.get("bozo_exception"), SAXException)
+
+
+def _item_by_item(pieces: list[str], base_url: str | None) -> tuple[list[Any], int]:
+    """Parse one document per item; an item that yields no title or link is lost alone."""
+    entries: list[Any] = []
+    lost = 0
+    for piece in pieces:
+        found = _parse(piece, base_url).entries
+        if found and (found[0].get("title") or found[0].get("link")):
+            entries.append(found[0])
+        else:
+            lost += 1
+    return entries, lost
+
+
+def _unique_items(entries: list[Any], homes: list[str]) -> tuple[FeedItem, ...]:
+    kept = []
     for entry in entries:
-        item = to_item(entry)
-        if item.key not in seen and (item.title or item.summary_text or item.link):
-            seen.add(item.key)
-            items.append(item)
-    return tuple(items)
+        facts, _ = _facts(entry)
+        if facts.title or facts.summary or facts.link:
+            kept.append((entry, facts))
+    identities = assign([facts for _, facts in kept], homes)
+    return tuple(
+        to_item(entry, identity)
+        for (entry, _), identity in zip(kept, identities, strict=True)
+        if identity is not None
+    )
 
 
 def _bozo_reason(result: Any) -> str | None:

@@ -2,9 +2,10 @@
 
 Storage plugs in through two hooks: `seen(feed_id, keys)` returns the keys already stored
 (as a mapping key -> stored content_hash, or a plain set when hashes are not kept), and
-the caller stores each outcome's `items`, `edited` and `state` in one transaction. The
-new state carries the new validators (ETag, Last-Modified); saving it without the items
-would make the next scan answer 304 and lose them.
+`on_outcome(outcome)` stores one feed's outcome as soon as that feed is done, so a slow
+or huge feed never holds back storing the others. The new state carries the new
+validators (ETag, Last-Modified); the store must save it only after the items, or the
+next scan would answer 304 and lose them.
 """
 
 import asyncio
@@ -18,17 +19,15 @@ import httpx
 
 from warning.feeds.fetch import FeedState, FetchKind, FetchOptions, FetchResult, fetch_feed
 from warning.feeds.fetch import make_client as make_client
-from warning.feeds.parse import FeedItem, ParsedFeed, ParseStatus, parse_feed
+from warning.feeds.parse import FeedItem, ParsedFeed, ParseStatus
+from warning.feeds.parse_pool import ParsePool
 from warning.feeds.prefilter import Prefilter, Relevance
 
 logger = logging.getLogger(__name__)
 SeenResult = Mapping[str, str | None] | Set[str]
 SeenLookup = Callable[[str, Sequence[str]], SeenResult | Awaitable[SeenResult]]
 Progress = Callable[[int, int, "FeedOutcome"], None]
-# Small bodies parse in the event loop (a few ms; a thread hop costs more through GIL
-# contention). Large ones go to a thread so a multi-megabyte parse cannot stall the loop
-# long enough to push other feeds past their timeouts.
-INLINE_PARSE_BYTES = 256 * 1024
+OutcomeSink = Callable[["FeedOutcome"], Awaitable[None]]
 ERROR_KINDS = frozenset(
     {FetchKind.HTTP_ERROR, FetchKind.TIMEOUT, FetchKind.NETWORK_ERROR, FetchKind.TOO_LARGE}
 )
@@ -54,13 +53,20 @@ class ScannedItem:
 
 @dataclass(frozen=True)
 class FeedOutcome:
-    """What one feed's scan produced; `kind` is None when a gone feed was skipped."""
+    """What one feed's scan produced; `kind` is None when a gone feed was skipped.
+
+    `items` are the new relevant items, `unkept` the new ones the prefilter dropped,
+    `rekeyed` the items already stored under their `alias` (see `warning.feeds.identity`)
+    that need their entry under the new key, `edited` the stored items whose text changed.
+    """
 
     feed_id: str
     kind: FetchKind | None
     state: FeedState
     items: tuple[ScannedItem, ...] = ()
     edited: tuple[FeedItem, ...] = ()
+    unkept: tuple[FeedItem, ...] = ()
+    rekeyed: tuple[FeedItem, ...] = ()
     errors: tuple[str, ...] = ()
     parse_status: ParseStatus | None = None
     moved_to: str | None = None
@@ -142,13 +148,16 @@ async def _seen(seen: SeenLookup | None, feed_id: str, keys: list[str]) -> Mappi
 
 
 async def scan_feed(
-    client: httpx.AsyncClient, spec: FeedSpec, seen: SeenLookup | None = None
+    client: httpx.AsyncClient, spec: FeedSpec, seen: SeenLookup | None = None,
+    parser: ParsePool | None = None,
 ) -> FeedOutcome:
     """Fetch, parse, de-duplicate and prefilter one feed; never raise."""
     if spec.state.gone:
         return FeedOutcome(spec.feed_id, None, spec.state)
+    own = parser is None
+    pool = parser or ParsePool()
     try:
-        return await _scan_feed(client, spec, seen)
+        return await _scan_feed(client, spec, seen, pool)
     except Exception as error:
         failures = spec.state.consecutive_failures + 1
         return FeedOutcome(
@@ -157,10 +166,13 @@ async def scan_feed(
             replace(spec.state, consecutive_failures=failures),
             errors=(f"扫描该订阅源时出错 ({type(error).__name__}: {error})",),
         )
+    finally:
+        if own:
+            pool.close()
 
 
 async def _scan_feed(
-    client: httpx.AsyncClient, spec: FeedSpec, seen: SeenLookup | None
+    client: httpx.AsyncClient, spec: FeedSpec, seen: SeenLookup | None, parser: ParsePool
 ) -> FeedOutcome:
     fetched = await fetch_feed(client, spec.state, spec.options)
     if not fetched.has_body:
@@ -169,17 +181,17 @@ async def _scan_feed(
         return FeedOutcome(
             spec.feed_id, fetched.kind, state, errors=errors, moved_to=fetched.new_url
         )
-    base_url = fetched.new_url or spec.state.url
-    if len(fetched.body) <= INLINE_PARSE_BYTES:
-        parsed = parse_feed(fetched.body, fetched.content_type, base_url=base_url)
-    else:
-        parsed = await asyncio.to_thread(
-            parse_feed, fetched.body, fetched.content_type, base_url=base_url
-        )
+    feed_url = fetched.new_url or spec.state.url
+    parsed = await parser.parse(
+        fetched.body, fetched.content_type, base_url=fetched.base_url or feed_url,
+        feed_url=feed_url, timeout=spec.options.parse_timeout,
+    )
     state = next_state(spec.state, fetched, parsed)
     errors = (parsed.reason,) if parsed.reason else ()
+    keys = [item.key for item in parsed.items]
+    keys += [item.alias for item in parsed.items if item.alias is not None]
     try:
-        known = await _seen(seen, spec.feed_id, [item.key for item in parsed.items])
+        known = await _seen(seen, spec.feed_id, list(dict.fromkeys(keys)))
     except Exception as error:
         # The validators are not advanced: the next scan must fetch these items again.
         failures = spec.state.consecutive_failures + 1
@@ -192,22 +204,31 @@ async def _scan_feed(
         )
     fresh: list[FeedItem] = []
     edited: list[FeedItem] = []
+    rekeyed: list[FeedItem] = []
     for item in parsed.items:
-        if item.key not in known:
+        if item.key in known:
+            if known[item.key] is not None and known[item.key] != item.content_hash:
+                edited.append(item)
+        elif item.alias in known and known[item.alias] == item.content_hash:
+            rekeyed.append(item)  # the story stored under its guid/link, unchanged
+        else:
             fresh.append(item)
-        elif known[item.key] is not None and known[item.key] != item.content_hash:
-            edited.append(item)
     kept: list[ScannedItem] = []
+    unkept: list[FeedItem] = []
     for item in fresh:
         relevance = _relevance(spec.prefilter, item)
         if relevance.relevant:
             kept.append(ScannedItem(item, relevance))
+        else:
+            unkept.append(item)
     return FeedOutcome(
         spec.feed_id,
         fetched.kind,
         state,
         items=tuple(kept),
         edited=tuple(edited),
+        unkept=tuple(unkept),
+        rekeyed=tuple(rekeyed),
         errors=errors,
         parse_status=parsed.status,
         moved_to=fetched.new_url,
@@ -240,18 +261,26 @@ async def scan_feeds(
     progress: Progress | None = None,
     client: httpx.AsyncClient | None = None,
     concurrency: int = 50,
+    on_outcome: OutcomeSink | None = None,
+    parser: ParsePool | None = None,
 ) -> ScanReport:
-    """Scan many feeds, at most `concurrency` at once, and summarise the outcomes."""
+    """Scan many feeds, at most `concurrency` at once, handing each outcome on when done."""
     semaphore = asyncio.Semaphore(concurrency)
     summary = ScanSummary()
     done = 0
+    pool = parser or ParsePool()
 
     async with _client_for(client, concurrency) as shared:
 
         async def one(spec: FeedSpec) -> FeedOutcome:
             nonlocal done
             async with semaphore:
-                outcome = await scan_feed(shared, spec, seen)
+                outcome = await scan_feed(shared, spec, seen, pool)
+            if on_outcome is not None:
+                try:
+                    await on_outcome(outcome)
+                except Exception:
+                    logger.exception("storing the outcome of feed %s failed", spec.feed_id)
             summary.add(outcome)
             done += 1
             if progress is not None:
@@ -261,5 +290,9 @@ async def scan_feeds(
                     logger.exception("progress callback failed")
             return outcome
 
-        outcomes = await asyncio.gather(*(one(spec) for spec in feeds))
+        try:
+            outcomes = await asyncio.gather(*(one(spec) for spec in feeds))
+        finally:
+            if parser is None:
+                pool.close()
     return ScanReport(tuple(outcomes), summary)

@@ -1,4 +1,10 @@
-"""Scan feed channels now: fetch, store each outcome in its own transaction, then evaluate.
+"""Scan feed channels now: store each feed as soon as it is done, then evaluate.
+
+Each feed's outcome is stored the moment its fetch and parse finish (in short
+transactions, see `warning.feeds.store`), one feed at a time on a worker thread, while the
+other feeds go on being fetched: a slow or huge feed holds back no one else's storing.
+The new signals are evaluated after the scan, EVALUATE_CHUNK at a time; a chunk whose
+evaluation fails is left for the intake retry job and the rest go on.
 
 `scan_now` runs its own event loop (asyncio.run): call it from a thread, the CLI or a
 scheduler job, never from inside a running loop.
@@ -9,25 +15,25 @@ scan`) is not held back.
 """
 
 import asyncio
-import hashlib
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import httpx
-from sqlalchemy.orm import Session
 
 from warning.db.models import Channel, ScanRun
 from warning.db.models.base import utcnow
 from warning.feeds.channels import FeedChannel, Subjects, load_feed_channels
 from warning.feeds.fetch import FetchKind
+from warning.feeds.outcome_store import notify, record_store_failure, save_outcome
+from warning.feeds.parse_pool import ParsePool
 from warning.feeds.scan import FeedOutcome, Progress, ScanReport, ScanSummary, scan_feeds
-from warning.feeds.store import SavedOutcome, SeenEntries, save_outcome
-from warning.notify.outbox import OFFICE, enqueue
+from warning.feeds.store import SeenEntries, batched, store_items
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
 FAILURE_THRESHOLD = 3
+EVALUATE_CHUNK = 200
 
 
 class FeedChannelNotFound(LookupError):
@@ -76,44 +82,93 @@ def scan_now(
         feeds, held = _hold_back(feeds, utcnow())
     seen = SeenEntries(runtime.sessions, {feed.code: feed.channel_id for feed in feeds})
     started = utcnow()
+    writer = _Writer(runtime, {feed.code: feed for feed in feeds}, subjects, started, trigger)
     report = (
-        asyncio.run(
-            scan_feeds([feed.spec for feed in feeds], seen=seen, progress=progress, client=client)
-        )
+        asyncio.run(_scan(feeds, seen, writer, progress, client))
         if feeds
         else ScanReport((), ScanSummary())
     )
-    finished = utcnow()
     totals = ScanTotals(**{f.name: getattr(report.summary, f.name) for f in fields(ScanSummary)})
     totals.backed_off = _log_held(runtime, held, trigger)
-    threshold = failure_threshold(runtime)
-    fresh: list[int] = []
-    for feed, outcome in zip(feeds, report.outcomes, strict=True):
+    totals.signals, totals.notified = len(writer.fresh), writer.notified
+    totals.store_errors = writer.store_errors
+    # Stored already; a failed or interrupted evaluation is retried by the intake job.
+    for chunk in batched(writer.fresh, EVALUATE_CHUNK):
         try:
-            with runtime.sessions() as session, session.begin():
+            runtime.intake.evaluate(list(chunk))
+        except Exception:
+            log.exception("evaluating %d feed signal(s) failed; left for retry", len(chunk))
+    return totals
+
+
+async def _scan(
+    feeds: list[FeedChannel], seen: SeenEntries, writer: "_Writer", progress: Progress | None,
+    client: httpx.AsyncClient | None,
+) -> ScanReport:
+    lock = asyncio.Lock()  # one feed stored at a time: SQLite has one writer anyway
+
+    async def store(outcome: FeedOutcome) -> None:
+        async with lock:
+            await asyncio.to_thread(writer.save, outcome)
+
+    parser = ParsePool()
+    try:
+        return await scan_feeds(
+            [feed.spec for feed in feeds], seen=seen, progress=progress, client=client,
+            on_outcome=store, parser=parser,
+        )
+    finally:
+        parser.close()
+
+
+@dataclass
+class _Writer:
+    """Store each feed's outcome: items in chunks, then state and run row; count failures."""
+
+    runtime: Runtime
+    feeds: dict[str, FeedChannel]
+    subjects: Subjects
+    started: datetime
+    trigger: str
+    fresh: list[int] = field(default_factory=list)
+    notified: int = 0
+    store_errors: int = 0
+
+    def save(self, outcome: FeedOutcome) -> None:
+        """Store one outcome; on failure count it against the feed and log the run."""
+        feed = self.feeds[outcome.feed_id]
+        threshold = failure_threshold(self.runtime)
+        try:
+            signal_ids = store_items(
+                self.runtime.sessions, channel_id=feed.channel_id, outcome=outcome,
+                subjects=self.subjects, now=utcnow(),
+            )
+            self.fresh.extend(signal_ids)
+            with self.runtime.sessions() as session, session.begin():
                 channel = session.get_one(Channel, feed.channel_id)
                 saved = save_outcome(
-                    session,
-                    channel=channel,
-                    outcome=outcome,
-                    dropped=seen.dropped(outcome, feed.spec.prefilter),
-                    subjects=subjects,
-                    started_at=started,
-                    finished_at=finished,
-                    trigger=trigger,
+                    session, channel=channel, outcome=outcome, signal_ids=signal_ids,
+                    started_at=self.started, finished_at=utcnow(), trigger=self.trigger,
                 )
-                totals.notified += _notify(session, channel, outcome, saved, threshold)
+                self.notified += notify(
+                    session, channel, gone=outcome.kind is FetchKind.GONE, run=saved.run,
+                    failures_before=saved.failures_before, threshold=threshold,
+                )
         except Exception as error:
             log.exception("storing the scan of feed %s failed", feed.code)
-            totals.store_errors += 1
-            _log_store_failure(runtime, feed.channel_id, trigger, started, error)
-            continue
-        fresh.extend(saved.signal_ids)
-        totals.signals += len(saved.signal_ids)
-    if fresh:
-        # Stored already; a failed or interrupted evaluation is retried by the intake job.
-        runtime.intake.evaluate(fresh)
-    return totals
+            self.store_errors += 1
+            self._record_failure(feed, error, threshold)
+
+    def _record_failure(self, feed: FeedChannel, error: Exception, threshold: int) -> None:
+        try:
+            with self.runtime.sessions() as session, session.begin():
+                channel = session.get_one(Channel, feed.channel_id)
+                self.notified += record_store_failure(
+                    session, channel=channel, error=error, started_at=self.started,
+                    trigger=self.trigger, threshold=threshold,
+                )
+        except Exception:
+            log.exception("logging the failed scan of feed %s failed", feed.code)
 
 
 def _hold_back(
@@ -153,62 +208,3 @@ def _log_held(runtime: Runtime, held: list[tuple[FeedChannel, datetime]], trigge
     except Exception:
         log.exception("logging the held-back feeds failed")
     return len(held)
-
-
-def _notify(
-    session: Session, channel: Channel, outcome: FeedOutcome, saved: SavedOutcome, threshold: int
-) -> int:
-    """Tell the office about a gone feed or one failing `threshold` times in a row."""
-    failures = outcome.state.consecutive_failures
-    if outcome.kind is FetchKind.GONE:
-        kind = "feed_gone"
-        subject = f"【订阅源已失效】{channel.name}（{channel.code}）"
-        body = (
-            f"订阅源渠道“{channel.name}”（{channel.code}）返回 HTTP 410，已永久删除，"
-            f"此后不再扫描。\n地址：{channel.url}\n请更换订阅源地址后重新同步渠道。"
-        )
-    elif saved.failures_before < threshold <= failures:
-        kind = "feed_failing"
-        subject = f"【订阅源连续失败】{channel.name}（{channel.code}）已连续失败 {failures} 次"
-        body = (
-            f"订阅源渠道“{channel.name}”（{channel.code}）已连续 {failures} 次扫描失败。\n"
-            f"地址：{channel.url}\n最近错误：{channel.last_error or '—'}"
-        )
-    else:
-        return 0
-    digest = hashlib.sha256(f"{channel.id}:{saved.run.id}".encode()).hexdigest()[:16]
-    row = {
-        "key": f"feed:{kind}:{channel.id}:{saved.run.id}:{digest}",
-        "kind": kind,
-        "record_id": None,
-        "stage": "",
-        "level": 0,
-        "audience": OFFICE,
-        "subject": subject[:300],
-        "body": body,
-        "created_at": utcnow(),
-    }
-    enqueue(session, [row])
-    saved.run.notified = kind
-    return 1
-
-
-def _log_store_failure(
-    runtime: Runtime, channel_id: int, trigger: str, started: datetime, error: Exception
-) -> None:
-    """Log a run whose storage failed; the feed's state was not advanced, so nothing is lost."""
-    try:
-        with runtime.sessions() as session, session.begin():
-            session.add(
-                ScanRun(
-                    channel_id=channel_id,
-                    trigger=trigger,
-                    status="store_error",
-                    started_at=started,
-                    finished_at=utcnow(),
-                    errors=1,
-                    error=f"保存扫描结果失败 ({type(error).__name__}: {error})"[:2000],
-                )
-            )
-    except Exception:
-        log.exception("logging the failed scan of channel %s failed", channel_id)

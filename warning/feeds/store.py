@@ -1,11 +1,14 @@
-"""The database side of feed scans: the `seen` hook and saved outcomes.
+"""The database side of feed scans: the `seen` hook and each feed's items, in short chunks.
 
-Each outcome is saved in ONE transaction: the channel's new state (validators, URL, gone,
-failures), the entries seen (each stored once, keyed by a hash of the item key), the
-signals of relevant items and the scan-run row. Saving the validators without the items
-would make the next scan answer 304 and lose them. The signals are stored unevaluated;
-the caller evaluates them after the commit, and the intake retry job picks up any the
-process did not get to.
+A feed's items are written CHUNK at a time, each chunk its own transaction: its signals
+and their entries together, so a chunk is all there or not at all. The feed's state
+(validators, URL, failures) and its run row are written last, in one more transaction
+(`warning.feeds.outcome_store`): a scan interrupted half-way leaves the validators as
+they were, the next scan fetches the feed again, and the entries already stored make
+the repeats known, not new. Short transactions keep SQLite's write lock free for the
+API between chunks (a 140,000-item feed held it 30 s in one transaction), and every IN
+list and executemany stays far under the drivers' parameter limits (PostgreSQL 65,535,
+SQLite 32,766).
 
 Edits: an item seen before whose content hash changed is counted `edited` and its stored
 hash updated; it never becomes a second signal (see `warning.feeds.parse`).
@@ -13,204 +16,171 @@ hash updated; it never becomes a second signal (see `warning.feeds.parse`).
 
 import asyncio
 import hashlib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.db.models import Channel, Department, FeedEntry, ScanRun, Signal
+from warning.db.models import Department, FeedEntry, Signal
 from warning.domain.enums import SignalStatus
-from warning.feeds.channels import RecordingPrefilter, Subjects
-from warning.feeds.fetch import FetchKind
+from warning.feeds.channels import Subjects
 from warning.feeds.parse import FeedItem
 from warning.feeds.scan import FeedOutcome, ScannedItem
 
+# Items per transaction: 500 signals and their entries commit in tens of milliseconds
+# on SQLite; 500 keys is also far under every driver's parameter limit.
 CHUNK = 500
+SURROGATES = dict.fromkeys(range(0xD800, 0xE000))
+T = TypeVar("T")
+
+
+def batched(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Yield slices of at most `size` items (itertools.batched is Python 3.12)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def entry_key(item_key: str) -> str:
-    """Return the stored key of a feed item: sha256 of its guid/link key."""
+    """Return the stored key of a feed item: sha256 of its identity key."""
     return hashlib.sha256(item_key.encode()).hexdigest()
 
 
 @dataclass
 class SeenEntries:
-    """The `seen` hook: look keys up in feed_entries and remember what each feed sent."""
+    """The `seen` hook: look keys up in feed_entries, CHUNK keys per query."""
 
     sessions: sessionmaker[Session]
     channel_ids: Mapping[str, int]
-    keys: dict[str, list[str]] = field(default_factory=dict)
-    known: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     async def __call__(self, feed_id: str, keys: Sequence[str]) -> dict[str, str | None]:
         """Return the stored content hash of each key already seen on this feed."""
-        found = await asyncio.to_thread(self.lookup, self.channel_ids[feed_id], keys)
-        self.keys[feed_id] = list(keys)
-        self.known[feed_id] = found
-        return found
+        return await asyncio.to_thread(self.lookup, self.channel_ids[feed_id], keys)
 
     def lookup(self, channel_id: int, keys: Sequence[str]) -> dict[str, str | None]:
         """Return {item key: stored content hash} for the keys stored on the channel."""
         hashed = {entry_key(key): key for key in keys}
         found: dict[str, str | None] = {}
-        stored = list(hashed)
         with self.sessions() as session:
-            for start in range(0, len(stored), CHUNK):
+            for chunk in batched(list(hashed)):
                 rows = session.execute(
                     select(FeedEntry.key, FeedEntry.content_hash).where(
-                        FeedEntry.channel_id == channel_id,
-                        FeedEntry.key.in_(stored[start : start + CHUNK]),
+                        FeedEntry.channel_id == channel_id, FeedEntry.key.in_(chunk)
                     )
                 )
                 found.update({hashed[key]: digest for key, digest in rows})
         return found
 
-    def dropped(self, outcome: FeedOutcome, prefilter: object) -> dict[str, str | None]:
-        """Return {item key: content hash} of the new items the prefilter dropped."""
-        if not outcome.dropped:
-            return {}
-        known = self.known.get(outcome.feed_id, {})
-        fresh = [key for key in self.keys.get(outcome.feed_id, []) if key not in known]
-        kept = {scanned.item.key for scanned in outcome.items}
-        checked = prefilter.checked if isinstance(prefilter, RecordingPrefilter) else []
-        if len(checked) == len(fresh):
-            return {
-                key: digest
-                for key, (digest, _) in zip(fresh, checked, strict=True)
-                if key not in kept
-            }
-        # Without a hash an edit to a dropped item goes unnoticed; it is still not new.
-        return {key: None for key in fresh if key not in kept}
 
-
-@dataclass(frozen=True)
-class SavedOutcome:
-    """What saving one outcome wrote: the run row, new signal ids, the failures before."""
-
-    run: ScanRun
-    signal_ids: list[int]
-    failures_before: int
-
-
-def save_outcome(
-    session: Session, *, channel: Channel, outcome: FeedOutcome,
-    dropped: Mapping[str, str | None], subjects: Subjects,
-    started_at: datetime, finished_at: datetime, trigger: str,
-) -> SavedOutcome:
-    """Store one feed's state, entries, signals and run row in the caller's transaction."""
-    failures_before = channel.consecutive_failures
-    _apply_state(channel, outcome, finished_at)
-    signal_ids = _store_items(session, channel, outcome.items, subjects, finished_at)
-    _store_dropped(session, channel.id, dropped, finished_at)
-    _store_edits(session, channel.id, outcome.edited, finished_at)
-    kind = outcome.kind
-    run = ScanRun(
-        channel_id=channel.id, trigger=trigger, status=channel.last_status,
-        started_at=started_at, finished_at=finished_at,
-        fetched=int(kind in (FetchKind.OK, FetchKind.MOVED)),
-        not_modified=int(kind is FetchKind.NOT_MODIFIED),
-        new=outcome.new, edited=len(outcome.edited), relevant=len(outcome.items),
-        dropped=outcome.dropped, errors=int(outcome.failed), signals=len(signal_ids),
-        error=channel.last_error,
-    )
-    session.add(run)
-    session.flush()
-    return SavedOutcome(run, signal_ids, failures_before)
-
-
-def _apply_state(channel: Channel, outcome: FeedOutcome, now: datetime) -> None:
-    state = outcome.state
-    channel.url = state.url
-    channel.etag = state.etag or ""
-    channel.last_modified = state.last_modified or ""
-    channel.gone = state.gone
-    channel.consecutive_failures = state.consecutive_failures
-    channel.last_run_at = now
-    channel.last_status = outcome.kind.value if outcome.kind else "gone"
-    if outcome.kind is not None:  # a skipped gone feed keeps the 410 message
-        channel.last_error = "; ".join(outcome.errors)[:2000]
-
-
-def _store_items(
-    session: Session, channel: Channel, items: Sequence[ScannedItem], subjects: Subjects,
-    now: datetime,
+def store_items(
+    sessions: sessionmaker[Session], *, channel_id: int, outcome: FeedOutcome,
+    subjects: Subjects, now: datetime,
 ) -> list[int]:
-    if not items:
-        return []
-    department_ids = dict(session.execute(select(Department.code, Department.id)).all())
-    external_ids = [entry_key(scanned.item.key) for scanned in items]
-    existing = dict(
-        session.execute(
-            select(Signal.external_id, Signal.id).where(
-                Signal.channel_id == channel.id, Signal.external_id.in_(external_ids)
-            )
-        ).all()
-    )
+    """Store an outcome's signals, entries and edits, CHUNK items per transaction."""
     created: list[int] = []
-    for external_id, scanned in zip(external_ids, items, strict=True):
-        signal_id = existing.get(external_id)
-        if signal_id is None:
-            signal = _signal(channel.id, external_id, scanned, subjects, department_ids, now)
-            session.add(signal)
-            session.flush()
-            signal_id = signal.id
-            created.append(signal_id)
-        session.add(FeedEntry(channel_id=channel.id, key=external_id, first_seen=now,
-                              content_hash=scanned.item.content_hash, signal_id=signal_id))
+    with sessions() as session:
+        department_ids = dict(session.execute(select(Department.code, Department.id)).all())
+    for chunk in batched(outcome.items):
+        with sessions() as session, session.begin():
+            rows = [_signal(channel_id, s, subjects, department_ids, now) for s in chunk]
+            created.extend(_insert_signals(session, channel_id, rows, chunk, now))
+    for items in batched((*outcome.unkept, *outcome.rekeyed)):
+        with sessions() as session, session.begin():
+            _insert_entries(session, [_entry(channel_id, item, None, now) for item in items])
+    for items in batched(outcome.edited):
+        with sessions() as session, session.begin():
+            session.connection().execute(
+                update(FeedEntry.__table__)
+                .where(FeedEntry.channel_id == channel_id, FeedEntry.key == bindparam("k"))
+                .values(content_hash=bindparam("h"), edited_at=now),
+                [{"k": entry_key(item.key), "h": item.content_hash} for item in items],
+            )
     return created
 
 
+def _insert_signals(
+    session: Session, channel_id: int, rows: list[dict[str, Any]],
+    chunk: Sequence[ScannedItem], now: datetime,
+) -> list[int]:
+    """Insert the chunk's signals and entries; return the ids of the new signals."""
+    stmt = _insert(session, Signal).on_conflict_do_nothing(
+        index_elements=["channel_id", "external_id"]
+    )
+    result = session.connection().execute(
+        stmt.returning(Signal.id, Signal.external_id), rows
+    )
+    ids = {external_id: signal_id for signal_id, external_id in result}
+    created = list(ids.values())
+    missing = [row["external_id"] for row in rows if row["external_id"] not in ids]
+    if missing:  # stored by a concurrent scan of the same feed
+        ids.update(
+            session.execute(
+                select(Signal.external_id, Signal.id).where(
+                    Signal.channel_id == channel_id, Signal.external_id.in_(missing)
+                )
+            ).all()
+        )
+    entries = [
+        _entry(channel_id, scanned.item, ids.get(entry_key(scanned.item.key)), now)
+        for scanned in chunk
+    ]
+    _insert_entries(session, entries)
+    return created
+
+
+def _insert(session: Session, model: type) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+
+
+def _insert_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    if entries:
+        stmt = _insert(session, FeedEntry).on_conflict_do_nothing(
+            index_elements=["channel_id", "key"]
+        )
+        session.connection().execute(stmt, entries)
+
+
+def _entry(channel_id: int, item: FeedItem, signal_id: int | None, now: datetime) -> dict:
+    return {
+        "channel_id": channel_id, "key": entry_key(item.key), "first_seen": now,
+        "content_hash": item.content_hash, "edited_at": None, "signal_id": signal_id,
+    }
+
+
 def _signal(
-    channel_id: int, external_id: str, scanned: ScannedItem, subjects: Subjects,
+    channel_id: int, scanned: ScannedItem, subjects: Subjects,
     department_ids: Mapping[str, int], now: datetime,
-) -> Signal:
+) -> dict[str, Any]:
     item, relevance = scanned.item, scanned.relevance
     code = relevance.department
     if code is None and relevance.person:
         code = subjects.people.get(relevance.person)
-    return Signal(
-        channel_id=channel_id,
-        external_id=external_id,
-        title=_clean(_title(item))[:500],
-        text=_clean(item.summary_text)[:1_000_000],
-        department_id=department_ids.get(code) if code else None,
-        person=(relevance.person or "")[:100],
-        occurred_at=item.published_at,
-        received_at=now,
-        status=SignalStatus.RECEIVED.value,
-        extra={
-            "link": item.link or "", "feed_key": item.key[:2000],
+    return {
+        "channel_id": channel_id,
+        "external_id": entry_key(item.key),
+        "title": clean(_title(item))[:500],
+        "text": clean(item.summary_text)[:1_000_000],
+        "department_id": department_ids.get(code) if code else None,
+        "person": clean(relevance.person or "")[:100],
+        "occurred_at": item.published_at,
+        "received_at": now,
+        "status": SignalStatus.RECEIVED.value,
+        "extra": {
+            "link": clean(item.link or ""), "feed_key": clean(item.key)[:2000],
             "keywords": list(relevance.keywords), "departments": list(relevance.departments),
             "people": list(relevance.people),
         },
-    )
+    }
 
 
 def _title(item: FeedItem) -> str:
     return item.title or item.summary_text[:80] or item.link or "（无标题）"
 
 
-def _clean(text: str) -> str:
-    return text.replace("\x00", "")
-
-
-def _store_dropped(
-    session: Session, channel_id: int, dropped: Mapping[str, str | None], now: datetime
-) -> None:
-    for key, digest in dropped.items():
-        entry = FeedEntry(channel_id=channel_id, key=entry_key(key), content_hash=digest)
-        entry.first_seen = now
-        session.add(entry)
-
-
-def _store_edits(
-    session: Session, channel_id: int, edited: Sequence[FeedItem], now: datetime
-) -> None:
-    for item in edited:
-        session.execute(
-            update(FeedEntry)
-            .where(FeedEntry.channel_id == channel_id, FeedEntry.key == entry_key(item.key))
-            .values(content_hash=item.content_hash, edited_at=now)
-        )
+def clean(text: str) -> str:
+    """Strip NUL and lone surrogates, which PostgreSQL refuses and no reader wants."""
+    return text.replace("\x00", "").translate(SURROGATES)

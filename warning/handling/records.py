@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import scope_parameters, scope_template, visible_warnings
+from warning.auth.visibility import scope_parameters, scope_template, visible_warnings
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
@@ -30,7 +30,7 @@ AWAITING = {
 
 
 def visible_record(
-    session: Session, warning_id: int, principal: Principal
+    session: Session, warning_id: int, principal: Principal | None
 ) -> tuple[RiskWarning, HandlingRecord]:
     """Return a warning and its record if `principal` may see them, else raise NotFound."""
     stmt = visible_warnings(
@@ -179,7 +179,9 @@ def _current(session: Session, record_id: int) -> tuple[str, int]:
     return row[0], row[1]
 
 
-def events_of(session: Session, *, warning_id: int, principal: Principal) -> list[HandlingEvent]:
+def events_of(
+    session: Session, *, warning_id: int, principal: Principal | None
+) -> list[HandlingEvent]:
     """Return a visible warning's events in order."""
     _, record = visible_record(session, warning_id, principal)
     stmt = select(HandlingEvent).where(HandlingEvent.record_id == record.id)

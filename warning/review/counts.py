@@ -7,7 +7,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import visible_signals
+from warning.auth.visibility import HIDDEN_SUBJECT, subject_hidden, visible_signals
 from warning.db.models import (
     Category,
     Channel,
@@ -39,8 +39,7 @@ def signals_by_channel(
         .group_by(Channel.id, Channel.code, Channel.name)
         .order_by(signals.desc(), Channel.code)
     )
-    if principal is not None:
-        stmt = visible_signals(stmt, principal)
+    stmt = visible_signals(stmt, principal)
     return [ChannelFigure(channel=code, name=name, signals=count, raised=raised)
             for code, name, count, raised in session.execute(stmt)]
 
@@ -107,9 +106,10 @@ def repeat_subjects(
     withdrawn warnings (issued in error) do not count."""
     warnings = func.count(RiskWarning.id)
     signals = func.sum(RiskWarning.repeat_count)
+    shown = case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name)
     keys = (RiskWarning.subject_kind, RiskWarning.subject_key, Department.code, Department.name)
     stmt = (
-        select(*keys, func.max(RiskWarning.subject_name), warnings, signals,
+        select(*keys, func.max(shown), warnings, signals,
                func.count(RiskWarning.risk_point_id.distinct()))
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)

@@ -19,10 +19,13 @@ from warning.review.counts import (
     signals_by_channel,
     warning_counts,
 )
-from warning.review.model import DepartmentFigure, Review, Summary
+from warning.review.coverage import coverage
+from warning.review.model import DepartmentFigure, Review, Summary, Trends
 from warning.review.outcomes import Outcome, outcomes_by_department
 from warning.review.period import Period
 from warning.review.points import hot_risk_points, stale_risk_points
+from warning.review.timings import timings
+from warning.review.trend import changes, trend
 
 NO_DEPARTMENT = "未指定部门"
 
@@ -40,6 +43,12 @@ def build_review(
     repeats = repeat_subjects(session, principal=principal, period=period)
     hot = hot_risk_points(session, principal=principal, period=period)
     stale = stale_risk_points(session, principal=principal, period=period, months=stale_months)
+    points = trend(session, principal=principal, period=period, tz=tz)
+    trends = Trends(
+        trend=points, changes=changes(points),
+        timings=timings(session, principal=principal, period=period),
+        coverage=coverage(session, principal=principal, period=period),
+    )
     total = Outcome()
     for outcome in outcomes.values():
         total.add(outcome)
@@ -58,7 +67,7 @@ def build_review(
         warnings_by_category=category_buckets(session, counts.by_category),
         warnings_by_level=level_buckets(counts.by_level),
         warnings_by_response=response_buckets(counts.by_response),
-        repeat_subjects=repeats, hot_risk_points=hot, stale_risk_points=stale,
+        repeat_subjects=repeats, hot_risk_points=hot, stale_risk_points=stale, trends=trends,
     )
 
 

@@ -116,3 +116,64 @@ class Review(BaseModel):
     repeat_subjects: list[RepeatSubject]
     hot_risk_points: list[HotRiskPoint]
     stale_risk_points: list[StaleRiskPoint]
+    trends: "Trends | None" = Field(
+        default=None, description="trend, comparisons, timings and register coverage")
+
+
+class TrendPoint(BaseModel):
+    """One quarter's headline counts, for the eight-quarter trend."""
+
+    quarter: str
+    label: str
+    signals: int
+    warnings: int
+    closed: int
+    returned: int = Field(description="records whose report was returned in the quarter")
+
+
+class Change(BaseModel):
+    """One headline figure now, the quarter before and the same quarter a year earlier."""
+
+    key: str
+    label: str
+    now: int
+    previous_quarter: int
+    same_quarter_last_year: int
+
+
+class Timings(BaseModel):
+    """How long records took, in hours from issue (下达): median and 90th percentile."""
+
+    received: int = Field(description="records first signed for (签收) in the quarter")
+    receipt_median_hours: float | None
+    receipt_p90_hours: float | None
+    closed: int = Field(description="records closed (办结) in the quarter")
+    closure_median_hours: float | None
+    closure_p90_hours: float | None
+    reported: int = Field(description="records with a report (上报) in the quarter")
+    returned: int = Field(description="of them, records returned (退回) in the quarter")
+    return_rate: float | None = Field(description="returned / reported, 0–1")
+
+
+class RegisterCoverage(BaseModel):
+    """The register as the review sees it: size, share of high-level points, points never hit."""
+
+    points: int
+    high: int
+    high_share: float | None = Field(description="high-level points / all points, 0–1")
+    target_share: float = Field(description="the share the seeds keep high-level points near")
+    never_hit: list[StaleRiskPoint] = Field(
+        description="points with no warning raised by the quarter's end (withdrawn ones do "
+                    "not count)")
+
+
+class Trends(BaseModel):
+    """The trend, the comparisons, the timings and the register's coverage of a review."""
+
+    trend: list[TrendPoint] = Field(description="the last eight quarters, oldest first")
+    changes: list[Change]
+    timings: Timings
+    coverage: RegisterCoverage
+
+
+Review.model_rebuild()

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, true
+from sqlalchemy import ColumnElement, and_
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import department_clause
+from warning.auth.visibility import department_clause
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
 
@@ -41,4 +41,4 @@ class Period:
 
 def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
     """Limit rows to `principal`'s departments; None (the command line) sees everything."""
-    return true() if principal is None else department_clause(principal, column)
+    return department_clause(principal, column)

@@ -14,7 +14,7 @@ from warning.review.period import Period, in_scope
 LEVEL_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=RiskPoint.level, else_=3)
 
 
-def _level_label(level: str) -> str:
+def level_label(level: str) -> str:
     known = LEVEL_ALIASES.get(level)
     return known.label if known is not None else level
 
@@ -52,7 +52,7 @@ def hot_risk_points(
     ):
         advice = advice_for(level, count, before, frequent)
         points.append(HotRiskPoint(
-            code=code, name=name, category=category, level=level, level_label=_level_label(level),
+            code=code, name=name, category=category, level=level, level_label=level_label(level),
             department=dept, department_name=dept_name or "未指定部门", warnings=count,
             signals=int(total), previous_quarter=before,
             advice=advice.value if advice else None, advice_label=advice.label if advice else "",
@@ -77,7 +77,7 @@ def stale_risk_points(
     return [
         StaleRiskPoint(
             code=p.code, name=p.name, category=p.category, level=p.level,
-            level_label=_level_label(p.level), department=code,
+            level_label=level_label(p.level), department=code,
             department_name=name or "未指定部门", reviewed_on=p.reviewed_on,
         )
         for p, code, name in session.execute(stmt)

@@ -1,5 +1,6 @@
 """A review as a workbook: one sheet per table, Chinese headers, the same numbers as the page."""
 
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from warning.domain.calendar import SHANGHAI
@@ -77,11 +78,40 @@ def review_tables(review: Review, tz: ZoneInfo = SHANGHAI) -> list[Table]:
     ]
 
 
-def review_xlsx(review: Review, tz: ZoneInfo = SHANGHAI) -> bytes:
-    """Return the review as an .xlsx workbook."""
-    return workbook_bytes(review_tables(review, tz))
+def trend_tables(review: Review) -> list[Table]:
+    """Return the trend, the comparisons, the timings and the register's coverage as sheets."""
+    t = review.trends
+    if t is None:
+        return []
+    timing = t.timings
+    return [
+        Table("近八个季度", ("季度", "信号数", "新下达预警", "办结", "退回"),
+              [(p.label, p.signals, p.warnings, p.closed, p.returned) for p in t.trend]),
+        Table("同比环比", ("指标", "本季度", "上季度", "去年同期"),
+              [(c.label, c.now, c.previous_quarter, c.same_quarter_last_year)
+               for c in t.changes]),
+        Table("处置用时", ("项目", "数值"), [
+            ("本季度签收（件）", timing.received),
+            ("下达至签收·中位数（小时）", _decimal(timing.receipt_median_hours)),
+            ("下达至签收·90%分位（小时）", _decimal(timing.receipt_p90_hours)),
+            ("本季度办结（件）", timing.closed),
+            ("下达至办结·中位数（小时）", _decimal(timing.closure_median_hours)),
+            ("下达至办结·90%分位（小时）", _decimal(timing.closure_p90_hours)),
+            ("本季度上报（件）", timing.reported),
+            ("其中被退回（件）", timing.returned),
+            ("退回率", _decimal(timing.return_rate)),
+        ]),
+        Table("从未命中的风险点", ("风险点编号", "风险点", "风险类别", "风险等级", "责任部门"),
+              [(p.code, p.name, p.category, p.level_label, p.department_name)
+               for p in t.coverage.never_hit]),
+    ]
 
 
-def review_filename(review: Review) -> str:
-    """Return the download's Chinese file name."""
-    return f"季度审查-{review.quarter}.xlsx"
+def _decimal(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def review_xlsx(review: Review, tz: ZoneInfo = SHANGHAI, ledger: Table | None = None) -> bytes:
+    """Return the review as an .xlsx workbook; with `ledger`, its 台账 as the last sheet."""
+    tables = review_tables(review, tz) + trend_tables(review)
+    return workbook_bytes(tables + ([ledger] if ledger is not None else []))

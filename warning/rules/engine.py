@@ -1,7 +1,8 @@
-"""The only module that talks to durable-rules: shards of structural rules over small facts.
+"""The only module that talks to durable-rules; it runs inside the engine child process.
 
-What durable-rules 2.0.28 does (measured here) and how this module makes each failure
-impossible rather than rare:
+The parent never imports this module's durable side: `warning.rules.engine_process` starts
+`main()` in a child (see its docstring for the wall). What durable-rules 2.0.28 does
+(measured here) and how the shards make each failure impossible rather than rare:
 
 - 512+ rules in one ruleset hang or fail with 303, and more than 64 rules matching one
   event fail with 303. Rules are cut into shards of SHARD_SIZE (32) rules, one ruleset each,
@@ -9,40 +10,36 @@ impossible rather than rare:
 - An *event* is consumed by the first rule it matches, so only one action ever comes out.
   Each signal is asserted as a *fact* (not consumed: every matching rule of the shard
   yields its own action), all actions are drained, then the fact is retracted. Nothing stays
-  in durable between evaluations (a test reads the facts back and finds none).
+  in durable between evaluations (a test asks the child for the facts held and finds none).
 - Contexts (sids) are hashed to 32 bits and the 1,025th raises MemoryError. Every fact uses
   the one fixed sid "0"; repetition is counted by the caller from the database.
 - Regexes over long text never match (65,535 bytes), wide character ranges crash, `$mt` is
   a full match. No text reaches durable: the text prefilter (text.py) runs first, and the
   fact carries only `ch`, `dp`, `amt` and one boolean `t<slot>` per rule whose text held.
 - Errors are bare numbers: DurableError names them.
-- Reloads: a ruleset cannot be replaced, and deleting one leaks. Measured: create, assert
-  one fact, delete, 1,000 times: ~885 KB per cycle for 64 rules. The leak is the per-sid
-  state (its pools grow with the rule count: ~80 KB + ~13 KB per rule), which
-  `delete_ruleset` does not free; calling `delete_state(sid)` first cuts it to ~1.2 KB (64
-  rules), 0.37 KB (32), 0.1 KB (16) per cycle, against ~0.2 KB for create+delete alone.
-  So shards are content-addressed (sha256 of their definition) and shared by evaluators: a
-  reload reuses every unchanged shard and creates only the changed ones; a shard nobody
-  uses is freed (delete_state, then delete_ruleset) when its last evaluator goes away.
-  Reloading unchanged rules costs nothing; changing every rule of a 2,000-rule book leaks
-  about 25 KB per reload. A child process replaced every N reloads was considered and
-  rejected: a pipe round trip per signal costs as much as the whole evaluation budget.
+- Freeing is unsafe: `delete_state`/`delete_ruleset` on a used ruleset crashed the process
+  (SIGSEGV, SIGABRT `free(): invalid size`), at a reload or at exit. Nothing here frees a
+  ruleset, ever: a child holds one rule book's shards for its whole life and ends with
+  `os._exit`, so the operating system reclaims everything at once.
 """
 
-import contextlib
-import hashlib
-import itertools
 import json
+import os
 import re
-import threading
-import weakref
+import signal
+import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import durable_rules_engine as _dr
 
-SHARD_SIZE = 32
+from warning.rules.slots import SHARD_SIZE, Request, Slot, definition
+from warning.rules.wire import read_frame, write_frame
+
 SID = "0"
+# Fault injection for the tests: abort inside every Nth batch of each child, or inside the
+# first batch (of any child) that finds and removes the named file.
+ABORT_EVERY_ENV = "QINGFENG_ENGINE_ABORT_EVERY"
+FAULT_FILE_ENV = "QINGFENG_ENGINE_FAULT_FILE"
 
 _CODE = re.compile(r"error code: (\d+)")
 # Names from durable's rules.h; the meaning of some numbers differs between versions.
@@ -69,64 +66,23 @@ class DurableError(RuntimeError):
         super().__init__(f"durable-rules {operation} failed: {name} (code {self.code}): {raw}")
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One rule's structural conditions, as a shard will test them."""
-
-    channels: tuple[str, ...] | None
-    departments: tuple[str, ...] | None
-    amount: tuple[tuple[str, float], ...]  # (operator, bound), operator in gt/gte/lt/lte
-    text: bool  # the rule has a text condition: the fact must carry t<slot>
-
-
-def _one_of(field: str, values: Sequence[str]) -> dict[str, object]:
-    if len(values) == 1:
-        return {field: values[0]}
-    return {"$or": [{field: v} for v in values]}
-
-
-def definition(slots: Sequence[Slot]) -> dict[str, object]:
-    """Return the durable ruleset definition of a shard of at most SHARD_SIZE slots."""
-    if not 0 < len(slots) <= SHARD_SIZE:
-        raise ValueError(f"a shard holds 1..{SHARD_SIZE} rules, not {len(slots)}")
-    rules: dict[str, object] = {}
-    for number, slot in enumerate(slots):
-        tests: list[dict[str, object]] = []
-        if slot.channels:
-            tests.append(_one_of("ch", slot.channels))
-        if slot.departments:
-            tests.append(_one_of("dp", slot.departments))
-        tests.extend({f"${op}": {"amt": bound}} for op, bound in slot.amount)
-        if slot.text or not tests:
-            tests.append({f"t{number}": True})
-        rules[f"r{number}"] = {"all": [{"m": {"$and": tests}}]}
-    return rules
-
-
-def _free(handle: int) -> None:
-    """Drop a ruleset: its sid state first (that is what otherwise leaks), then the ruleset."""
-    with contextlib.suppress(_dr.error):  # no state was ever created
-        _dr.delete_state(handle, SID)
-    _dr.delete_ruleset(handle)
-
-
 class Shard:
-    """One live durable ruleset; evaluate one fact at a time under its lock."""
+    """One live durable ruleset, never freed; evaluate one fact at a time."""
 
-    def __init__(self, digest: str, slots: Sequence[Slot]) -> None:
-        self.digest = digest
+    _names = 0
+
+    def __init__(self, slots: Sequence[Slot]) -> None:
         self.size = len(slots)
         self._channels = {c for s in slots for c in s.channels or ()}
         self._departments = {d for s in slots for d in s.departments or ()}
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+        self._ids = 0
         self._used = False
+        Shard._names += 1
         body = json.dumps(definition(slots), ensure_ascii=False)
         try:
-            self._handle = _dr.create_ruleset(f"qf-{digest[:20]}", body)
+            self._handle = _dr.create_ruleset(f"qf-{Shard._names}", body)
         except _dr.error as error:
             raise DurableError("create_ruleset", error) from None
-        weakref.finalize(self, _free, self._handle)
 
     def fact(
         self, channel: str, department: str | None, amount: float | None, texts: Iterable[int]
@@ -146,95 +102,113 @@ class Shard:
     def fire(self, fact: dict[str, object]) -> list[int]:
         """Assert the fact, return the slots of every rule it matched, and retract it."""
         fired: list[int] = []
-        with self._lock:
-            fact["id"] = str(next(self._ids))
-            body = json.dumps(fact, ensure_ascii=False)
-            handle = self._handle
-            self._used = True
-            try:
-                code, state = _dr.assert_fact(handle, body)
-                if code == 0:
-                    result = _dr.start_action_for_state(handle, state)
-                    message = result[1] if result else None
-                    while message:
-                        fired.extend(int(name[1:]) for name in json.loads(message))
-                        message = _dr.complete_and_start_action(handle, state)
-                _dr.retract_fact(handle, body)
-            except _dr.error as error:
-                self._reset()
-                raise DurableError("evaluate", error) from None
+        self._ids += 1
+        fact["id"] = str(self._ids)
+        body = json.dumps(fact, ensure_ascii=False)
+        handle = self._handle
+        self._used = True
+        try:
+            code, state = _dr.assert_fact(handle, body)
+            if code == 0:
+                result = _dr.start_action_for_state(handle, state)
+                message = result[1] if result else None
+                while message:
+                    fired.extend(int(name[1:]) for name in json.loads(message))
+                    message = _dr.complete_and_start_action(handle, state)
+            _dr.retract_fact(handle, body)
+        except _dr.error as error:
+            raise DurableError("evaluate", error) from None
         return fired
 
     def facts_held(self) -> list[object]:
         """Return the facts durable still holds for the sid (always empty between calls)."""
-        with self._lock:
-            if not self._used:
-                return []  # no state exists for the sid until the first fact
-            return list(json.loads(_dr.get_facts(self._handle, SID)))
-
-    def _reset(self) -> None:
-        with contextlib.suppress(_dr.error):
-            _dr.delete_state(self._handle, SID)
+        if not self._used:
+            return []  # no state exists for the sid until the first fact
+        return list(json.loads(_dr.get_facts(self._handle, SID)))
 
 
-class ShardHost:
-    """Content-addressed shards: equal definitions share one live ruleset."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._live: weakref.WeakValueDictionary[str, Shard] = weakref.WeakValueDictionary()
-        self.created = 0
-
-    def shard(self, slots: Sequence[Slot]) -> Shard:
-        """Return the live shard for these slots, creating it if none is alive."""
-        body = json.dumps(definition(slots), sort_keys=True, ensure_ascii=False)
-        digest = hashlib.sha256(body.encode()).hexdigest()
-        with self._lock:
-            found = self._live.get(digest)
-            if found is None:
-                found = Shard(digest, slots)
-                self._live[digest] = found
-                self.created += 1
-            return found
-
-    def live_count(self) -> int:
-        """Return how many shards are alive."""
-        return len(self._live)
 
 
-_default: ShardHost | None = None
-_default_lock = threading.Lock()
+def evaluate(shards: Sequence[Shard], requests: Sequence[Request]) -> list[list[int]]:
+    """Fire every request's facts; return per request [shard, slot, shard, slot, ...]."""
+    answers: list[list[int]] = []
+    for channel, department, amount, posts in requests:
+        fired: list[int] = []
+        for number, slots in posts:
+            shard = shards[number]
+            for slot in shard.fire(shard.fact(channel, department, amount, slots)):
+                fired += (number, slot)
+        answers.append(fired)
+    return answers
 
 
-def default_host() -> ShardHost:
-    """Return the process's shard host, created on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = ShardHost()
-        return _default
+def _answer(shards: list[Shard], message: tuple[str, object], batches: int) -> object:
+    kind, payload = message
+    if kind == "load":
+        shards[:] = [Shard(slots) for slots in payload]  # type: ignore[attr-defined]
+        return len(shards)
+    if kind == "size":
+        return len(shards)
+    if kind == "held":
+        return [fact for shard in shards for fact in shard.facts_held()]
+    _inject_fault(batches)
+    return evaluate(shards, payload)  # type: ignore[arg-type]
+
+
+def _inject_fault(batches: int) -> None:
+    every = int(os.environ.get(ABORT_EVERY_ENV) or 0)
+    if every and batches % every == 0:
+        os.abort()
+    fault = os.environ.get(FAULT_FILE_ENV)
+    if fault:
+        try:
+            os.unlink(fault)
+        except FileNotFoundError:
+            return
+        os.abort()
+
+
+def main() -> None:
+    """Serve load/evaluate requests on stdin/stdout until stdin closes, then exit at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the protocol
+    sys.stdout = sys.stderr
+    shards: list[Shard] = []
+    batches = 0
+    while True:
+        try:
+            message = read_frame(requests)
+        except EOFError:
+            break
+        batches += message[0] == "evaluate"  # type: ignore[index]
+        try:
+            reply: tuple[str, object] = ("ok", _answer(shards, message, batches))  # type: ignore[arg-type]
+        except DurableError as error:
+            reply = ("error", str(error))
+        write_frame(replies, reply)
+    os._exit(0)  # no interpreter teardown: durable is never asked to free anything
 
 
 def raw_durable_run(rules: Sequence[object], facts: Sequence[object]) -> int:
-    """Post every signal's fact to every shard with no prefilter; return the match count.
+    """Post every signal's fact to every shard in-process, no skipping; return the matches.
 
-    The benchmark's engine limit: the same compiled shards, each fact carrying every text
-    boolean (computed without the keyword index), asserted to all shards one by one.
+    The benchmark's engine limit: all rules in shards (text-only ones too), each fact
+    carrying every text boolean (from one text pass), asserted to every shard one by one.
     """
-    from warning.rules.evaluator import _slot
+    from warning.rules.evaluator import slot_of
     from warning.rules.text import TextIndex
 
-    host = ShardHost()
-    slots = [_slot(rule) for rule in rules]  # type: ignore[arg-type]
-    shards = [host.shard(slots[i : i + SHARD_SIZE]) for i in range(0, len(slots), SHARD_SIZE)]
-    texts = [TextIndex([getattr(rule, "when").text]) for rule in rules]  # noqa: B009
+    slots = [slot_of(rule) for rule in rules]  # type: ignore[arg-type]
+    shards = [Shard(slots[i : i + SHARD_SIZE]) for i in range(0, len(slots), SHARD_SIZE)]
+    text = TextIndex([getattr(rule, "when").text for rule in rules])  # noqa: B009
     matches = 0
     for fact in facts:
-        haystack = f"{fact.title}\n{fact.text}"  # type: ignore[attr-defined]
-        flags = [bool(index.candidates(haystack)[0]) for index in texts]
+        held = set(text.candidates(f"{fact.title}\n{fact.text}")[0])  # type: ignore[attr-defined]
         for number, shard in enumerate(shards):
             base = number * SHARD_SIZE
-            held = [i for i in range(shard.size) if flags[base + i]]
-            body = shard.fact(fact.channel, fact.department, fact.amount, held)  # type: ignore[attr-defined]
+            flags = [i for i in range(shard.size) if base + i in held]
+            body = shard.fact(fact.channel, fact.department, fact.amount, flags)  # type: ignore[attr-defined]
             matches += len(shard.fire(body))
     return matches

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import Channel, RiskPoint
 from warning.domain.grading import GradingPolicy
-from warning.rules.engine import ShardHost
+from warning.rules.engine_process import EngineHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 
@@ -49,7 +49,7 @@ class RuleService:
 
     def __init__(
         self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
-        known_refs: KnownRefs | None = None, host: ShardHost | None = None,
+        known_refs: KnownRefs | None = None, host: EngineHost | None = None,
     ) -> None:
         self._dir = rules_dir
         self._sessions = sessions

@@ -24,7 +24,7 @@ from warning.web.api import (
     signals,
     warnings,
 )
-from warning.web.error_docs import COMMON_ERRORS
+from warning.web.error_docs import COMMON_ERRORS, describe_error_bodies
 from warning.web.errors import BodySizeLimit, install_error_handlers
 from warning.web.input_guard import InputGuard
 
@@ -59,6 +59,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    describe_error_bodies(app)
     app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)

@@ -8,6 +8,7 @@ route is described without doing anything; a route adds what only it answers (40
 
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -57,3 +58,31 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 COMMON_ERRORS = errors(400, 401, 403, 404, 413, 422)
+
+
+def describe_error_bodies(app: FastAPI) -> None:
+    """Give every documented 4xx/5xx answer the ErrorBody schema, even one a route described
+    by text alone (`{409: {"description": ...}}`), so the document never lacks it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        body = {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if status[:1] in ("4", "5"):
+                        answer["content"] = {"application/json": body}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorBody" not in components:
+            for name, model in (("ErrorDetail", ErrorDetail), ("ErrorInfo", ErrorInfo),
+                                ("ErrorBody", ErrorBody)):
+                components[name] = model.model_json_schema(
+                    ref_template="#/components/schemas/{model}")
+                components[name].pop("$defs", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -14,6 +14,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
+# How a domain error code (warning.domain / warning.handling) answers over HTTP.
+DOMAIN_STATUS = {
+    "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
+    "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
+    "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
+}
+
 
 class ApiError(Exception):
     """An error the API answers with `status` and a JSON body naming what is wrong.

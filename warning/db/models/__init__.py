@@ -13,6 +13,7 @@ from warning.db.models.petitions import (
     SignalLink,
 )
 from warning.db.models.register import Category, RiskPoint
+from warning.db.models.review import ReviewDecision, ReviewSnapshot, RiskPointChange
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
 from warning.db.models.warnings import HandlingEvent, HandlingRecord, RiskWarning, WarningSignal
@@ -33,7 +34,10 @@ __all__ = [
     "RateLimit",
     "Reporter",
     "ReporterReveal",
+    "ReviewDecision",
+    "ReviewSnapshot",
     "RiskPoint",
+    "RiskPointChange",
     "RiskWarning",
     "RuleHit",
     "ScanRun",

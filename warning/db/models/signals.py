@@ -49,7 +49,7 @@ class Signal(Base):
     post: Mapped[str] = mapped_column(String(200), default="")
     amount: Mapped[Decimal | None] = mapped_column(Money, default=None)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(2000), default="")

@@ -66,7 +66,7 @@ class HandlingRecord(Base):
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     overdue_level: Mapped[int] = mapped_column(default=0)
     report_round: Mapped[int] = mapped_column(default=0, server_default="0")
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     warning: Mapped[RiskWarning] = relationship(back_populates="record")
@@ -81,7 +81,8 @@ class HandlingEvent(Base):
     """An immutable event on a handling record, chained to the previous one by hash."""
 
     __tablename__ = "handling_events"
-    __table_args__ = (UniqueConstraint("record_id", "seq"),)
+    __table_args__ = (UniqueConstraint("record_id", "seq"),
+                      Index("ix_handling_events_action_created", "action", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("handling_records.id"))

@@ -4,11 +4,10 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
-from warning.auth.scoping import visible_signals
-from warning.db.models import Signal
 from warning.dedup.cases import CaseFilters, case_of, cases_query
+from warning.queries.counting import count_of
+from warning.queries.signals import signal_exists
 from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
@@ -58,7 +57,7 @@ def list_cases(
 ) -> CasePage:
     """List the cases with repeats that the caller may see, latest report first."""
     stmt = cases_query(principal, CaseFilters(channel or "", department or ""))
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = count_of(session, stmt)
     items = [
         CaseSummaryOut(case_signal_id=s.id, title=s.title, channel=c.code,
                        department=d.code if d else None, first_received_at=s.received_at,
@@ -71,9 +70,7 @@ def list_cases(
 @router.get("/{signal_id}/case", response_model=CaseOut)
 def get_case(signal_id: IdPath, session: SessionDep, principal: PrincipalDep) -> CaseOut:
     """Return the case a signal belongs to: the first report and every repeat."""
-    visible = session.scalar(visible_signals(select(Signal.id).where(Signal.id == signal_id),
-                                             principal))
-    if visible is None:
+    if not signal_exists(session, principal, signal_id):
         raise ApiError(404, "not_found", f"信号 {signal_id} 不存在",
                        f"signal {signal_id} not found")
     case = case_of(session, principal, signal_id)

@@ -4,9 +4,11 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from warning.db.models import Channel, Department, RiskPoint
+from warning.channels.health import channel_health
+from warning.queries.catalog import channels, risk_points_query
+from warning.services.list_filters import RegisterFilters
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.security import current_principal
 
@@ -52,17 +54,6 @@ class RuleOut(BaseModel):
     version: str
 
 
-def channel_health(channel: Channel) -> str:
-    """Summarise a channel's health: ok, failing, gone, disabled or idle."""
-    if not channel.enabled:
-        return "disabled"
-    if channel.gone:
-        return "gone"
-    if channel.consecutive_failures:
-        return "failing"
-    return "ok" if channel.last_run_at or channel.kind != "feed" else "idle"
-
-
 @router.get("/api/channels", response_model=list[ChannelOut], dependencies=_signed_in)
 def list_channels(session: SessionDep) -> list[ChannelOut]:
     """List the channels with their health."""
@@ -78,22 +69,18 @@ def list_channels(session: SessionDep) -> list[ChannelOut]:
             last_status=c.last_status,
             consecutive_failures=c.consecutive_failures,
         )
-        for c in session.scalars(select(Channel).order_by(Channel.code))
+        for c in channels(session)
     ]
 
 
 @router.get("/api/risk-points", response_model=list[RiskPointOut], dependencies=_signed_in)
 def list_risk_points(session: SessionDep) -> list[RiskPointOut]:
     """List the risk register."""
-    rows = session.execute(
-        select(RiskPoint, Department.code)
-        .outerjoin(Department, Department.id == RiskPoint.department_id)
-        .order_by(RiskPoint.code)
-    )
+    rows = session.execute(risk_points_query(RegisterFilters()))
     return [
         RiskPointOut(
             **{k: getattr(point, k) for k in RiskPointOut.model_fields if k != "department"},
-            department=dept,
+            department=dept.code if dept else None,
         )
         for point, dept in rows
     ]

@@ -13,19 +13,15 @@ from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.records import Acted, act, events_of, inbox
+from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep
 from warning.web.error_docs import errors
-from warning.web.errors import ApiError
+from warning.web.errors import DOMAIN_STATUS, ApiError
 from warning.web.security import PrincipalDep
 
 router = APIRouter(prefix="/api", tags=["handling"])
 
-STATUS = {
-    "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
-    "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
-    "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
-}
 
 
 class AttachmentIn(CheckedInput):
@@ -80,7 +76,7 @@ class ActionOut(BaseModel):
 
 def to_api_error(error: DomainError) -> ApiError:
     """Map a domain error to its HTTP status, keeping its code and messages."""
-    return ApiError(STATUS.get(error.code, 400), error.code, error.message, error.message_en,
+    return ApiError(DOMAIN_STATUS.get(error.code, 400), error.code, error.message, error.message_en,
                     **error.details)
 
 
@@ -98,17 +94,6 @@ def _event(e: Any) -> EventOut:
                     data=e.data, created_at=e.created_at, hash=e.hash)
 
 
-def _attachment_settings(request: Request) -> tuple[Path, int]:
-    state = request.app.state
-    runtime = getattr(state, "runtime", None)
-    settings = getattr(runtime, "settings", None)
-    directory = getattr(state, "attachments_dir", None) or getattr(
-        settings, "attachments_dir", Path("attachments"))
-    limit = getattr(state, "max_attachment_bytes", None) or getattr(
-        settings, "max_attachment_bytes", files.DEFAULT_MAX_BYTES)
-    return Path(directory), int(limit)
-
-
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut,
              responses=errors(409, 415))
 async def post_action(
@@ -116,7 +101,7 @@ async def post_action(
     principal: PrincipalDep,
 ) -> ActionOut:
     """Take an action on a warning's handling record."""
-    directory, limit = _attachment_settings(request)
+    directory, limit = attachment_settings(request)
     try:
         acted = await in_session(runtime, _take_action, warning_id, principal, body,
                                  directory, limit)

@@ -7,14 +7,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from warning.auth.principal import Principal
-from warning.domain.lifecycle import Role
+from warning.auth.visibility import NOTICE_READERS
 from warning.notify.messages import KIND_TITLES
 from warning.notify.tracking import NoticeState, NoticeView, list_notices
 from warning.web.deps import IdQuery, OffsetQuery, SessionDep
 from warning.web.security import require_roles
 
 router = APIRouter(prefix="/api", tags=["notices"])
-OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
+OfficeDep = Annotated[Principal, Depends(require_roles(*NOTICE_READERS))]
 
 
 class DeliveryOut(BaseModel):

@@ -12,9 +12,10 @@ from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import DomainError, Role
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.input import PetitionIn
-from warning.petitions.keys import ReporterCipher, ReporterKeySettings, load_cipher
+from warning.petitions.keys import ReporterCipher
 from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
+from warning.web.app_state import get_reporter_cipher
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
 from warning.web.errors import ApiError
@@ -24,15 +25,6 @@ router = APIRouter(prefix="/api/petitions", tags=["petitions"])
 
 OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def get_reporter_cipher(request: Request) -> ReporterCipher | None:
-    """Return the app's reporter cipher, read from the environment on first use."""
-    state = request.app.state
-    if not hasattr(state, "reporter_cipher"):
-        state.reporter_cipher = load_cipher(ReporterKeySettings())
-    cipher: ReporterCipher | None = state.reporter_cipher
-    return cipher
 
 
 def get_receipt_limiter(request: Request) -> ReceiptLimiter:

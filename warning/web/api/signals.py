@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import readable_text
+from warning.auth.visibility import readable_text
 from warning.db.models import Channel, Department, Signal
 from warning.domain.lifecycle import Role
 from warning.services.intake import IntakeOutcome

@@ -4,13 +4,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from warning.auth.principal import Principal
-from warning.auth.scoping import visible_warnings
-from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning, WarningSignal
+from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
+from warning.queries.counting import count_of
+from warning.queries.warnings import find_warning, summary, timeline, warnings_query
 from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
@@ -41,45 +40,13 @@ class WarningSummary(BaseModel):
 
 class WarningDetail(WarningSummary):
     signal_ids: list[int]
+    hidden_signals: int = 0
+    hidden_signals_note: str = ""
 
 
 class WarningPage(BaseModel):
     total: int
     items: list[WarningSummary]
-
-
-def _query() -> Select[tuple[RiskWarning, RiskPoint, Department | None, HandlingRecord]]:
-    return (
-        select(RiskWarning, RiskPoint, Department, HandlingRecord)
-        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-    )
-
-
-def _summary(
-    warning: RiskWarning, point: RiskPoint, department: Department | None, record: HandlingRecord
-) -> dict[str, object]:
-    return {
-        "id": warning.id,
-        "risk_point": point.code,
-        "risk_point_name": point.name,
-        "level": point.level,
-        "department": department.code if department else None,
-        "subject_kind": warning.subject_kind,
-        "subject_name": warning.subject_name,
-        "rule_id": warning.rule_id,
-        "rule_version": warning.rule_version,
-        "response": warning.response,
-        "response_label": Response(warning.response).label,
-        "severity": warning.severity,
-        "repeat_count": warning.repeat_count,
-        "state": record.state,
-        "version": record.version,
-        "created_at": warning.created_at,
-        "receive_due_at": record.receive_due_at,
-        "report_due_at": record.report_due_at,
-    }
 
 
 @router.get("", response_model=WarningPage)
@@ -94,7 +61,7 @@ def list_warnings(
     offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> WarningPage:
     """List the warnings the caller may see, newest first, with filters."""
-    query = visible_warnings(_query(), principal)
+    query = warnings_query(principal)
     if department:
         query = query.where(Department.code == department)
     if state:
@@ -111,24 +78,9 @@ def list_warnings(
                 field="risk_point",
             )
         query = query.where(RiskPoint.code == risk_point)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = count_of(session, query)
     rows = session.execute(query.order_by(RiskWarning.id.desc()).limit(limit).offset(offset))
-    return WarningPage(total=total, items=[WarningSummary(**_summary(*row)) for row in rows])
-
-
-def get_warning_row(
-    session: Session, warning_id: int, principal: Principal | None
-) -> tuple[RiskWarning, RiskPoint, Department | None, HandlingRecord]:
-    """Return a warning the caller may see, with its risk point, department and record; else 404."""
-    query = _query().where(RiskWarning.id == warning_id)
-    if principal is not None:
-        query = visible_warnings(query, principal)
-    row = session.execute(query).first()
-    if row is None:
-        raise ApiError(
-            404, "not_found", f"预警 {warning_id} 不存在", f"warning {warning_id} not found"
-        )
-    return tuple(row)  # type: ignore[return-value]
+    return WarningPage(total=total, items=[WarningSummary(**summary(*row)) for row in rows])
 
 
 @router.get("/{warning_id:int}", response_model=WarningDetail)
@@ -136,10 +88,11 @@ def get_warning(
     warning_id: IdPath, session: SessionDep, principal: PrincipalDep
 ) -> WarningDetail:
     """Return one warning the caller may see, with the signals on its timeline."""
-    row = get_warning_row(session, warning_id, principal)
-    signal_ids = session.scalars(
-        select(WarningSignal.signal_id)
-        .where(WarningSignal.warning_id == warning_id)
-        .order_by(WarningSignal.id)
-    ).all()
-    return WarningDetail(**_summary(*row), signal_ids=list(signal_ids))
+    row = find_warning(session, principal, warning_id)
+    if row is None:
+        raise ApiError(
+            404, "not_found", f"预警 {warning_id} 不存在", f"warning {warning_id} not found"
+        )
+    signals = timeline(session, principal, warning_id)
+    return WarningDetail(**summary(*row), signal_ids=[s.id for _, s, _ in signals.entries],
+                         hidden_signals=signals.hidden, hidden_signals_note=signals.note)

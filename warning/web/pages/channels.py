@@ -4,12 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.db.models import Channel, Department
-from warning.web.api.catalog import channel_health
+from warning.channels.health import channel_health
+from warning.queries.catalog import channels_with_departments
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, render
 
@@ -18,11 +17,7 @@ router = APIRouter()
 
 def list_channels(session: Session, principal: Principal | None) -> list[dict[str, Any]]:
     """Return every channel with its health and default department."""
-    rows = session.execute(
-        select(Channel, Department.name)
-        .outerjoin(Department, Department.id == Channel.default_department_id)
-        .order_by(Channel.code)
-    ).all()
+    rows = channels_with_departments(session)
     return [{"c": c, "department": d, "health": channel_health(c)} for c, d in rows]
 
 

@@ -12,8 +12,9 @@ from warning.domain.lifecycle import DomainError, State
 from warning.handling import attachments as files
 from warning.handling.errors import Conflict, NotFound
 from warning.handling.records import act
-from warning.web.api.handling import STATUS, _attachment_settings
+from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
+from warning.web.errors import DOMAIN_STATUS
 from warning.web.pages.action_forms import Submitted, action_context
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
@@ -28,7 +29,7 @@ class FormInvalid(DomainError):
     code = "invalid_form"
 
 
-STATUS_OF = {**STATUS, FormInvalid.code: 422}
+STATUS_OF = {**DOMAIN_STATUS, FormInvalid.code: 422}
 
 
 def _text(form: FormData, name: str) -> str:
@@ -63,7 +64,7 @@ def _apply(
     version: int, submitted: Submitted, uploads: list[tuple[str, bytes]],
 ) -> None:
     """Check the files, take the action and store the files, in one transaction."""
-    directory, limit = _attachment_settings(request)
+    directory, limit = attachment_settings(request)
     try:
         prepared = files.prepare_files(uploads, limit)
         act(session, warning_id=warning_id, principal=principal, action=submitted.action,
@@ -110,7 +111,7 @@ async def post_action(
                               _text(form, "responsible_person"))
         try:
             _check_lengths(submitted)
-            uploads = await _uploads(form, _attachment_settings(request)[1])
+            uploads = await _uploads(form, attachment_settings(request)[1])
             await run_in_threadpool(_apply, session, request, principal, int(warning_id),
                                     _version(form), submitted, uploads)
         except NotFound:

@@ -1,63 +1,13 @@
 """待办: the open records awaiting the signed-in user, nearest deadline first."""
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from warning.auth.principal import Principal
-from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
-from warning.domain.lifecycle import State
-from warning.handling.records import inbox
+from warning.queries.inbox import inbox_rows
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, render
 
 router = APIRouter()
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """One record awaiting the user, with the deadline it waits on."""
-
-    warning: RiskWarning
-    record: HandlingRecord
-    point: str
-    department: str
-    due_label: str
-    due_at: datetime | None
-    overdue: bool
-
-
-def inbox_rows(
-    session: Session, principal: Principal, now: datetime | None = None
-) -> list[InboxRow]:
-    """Return the caller's inbox with names and the deadline each record waits on."""
-    now = now or datetime.now(UTC)
-    pairs = inbox(session, principal=principal)
-    points = _names(session, RiskPoint, {w.risk_point_id for w, _ in pairs})
-    departments = _names(session, Department, {w.department_id for w, _ in pairs})
-    rows = []
-    for warning, record in pairs:
-        receiving = record.state == State.ISSUED.value
-        due = record.receive_due_at if receiving else record.report_due_at
-        rows.append(InboxRow(
-            warning, record, points.get(warning.risk_point_id, ""),
-            departments.get(warning.department_id, ""),
-            "签收期限" if receiving else "上报期限", due, due is not None and due < now,
-        ))
-    return rows
-
-
-def _names(
-    session: Session, model: type[RiskPoint] | type[Department], ids: set[int | None]
-) -> dict[int | None, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
-        return {}
-    return dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
 
 
 @router.get("/inbox", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from warning.auth.principal import Principal
-from warning.domain.lifecycle import Role
+from warning.auth.visibility import reads_notices
 from warning.notify.messages import KIND_TITLES
 from warning.notify.tracking import (
     CHANNEL_LABELS,
@@ -22,7 +22,7 @@ PER_PAGE = 50
 
 def office_only(principal: Principal) -> None:
     """Only the office sees delivery state; others are told the page does not exist."""
-    if principal.role not in (Role.OFFICE, Role.ADMIN):
+    if not reads_notices(principal):
         raise PageNotFound("页面")
 
 

@@ -18,7 +18,7 @@ from warning.petitions.service import (
     past_reveals,
     reporter_on_file,
 )
-from warning.web.api.petitions import get_reporter_cipher
+from warning.web.app_state import get_reporter_cipher
 
 NO_KEY = (f"未配置举报人信息密钥（{KEY_VARIABLE} 或 {KEY_FILE_VARIABLE}），暂不能查看举报人。"
           "请联系系统管理员配置密钥后再试。")

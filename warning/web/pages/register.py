@@ -1,16 +1,15 @@
 """风险点清单: the risk register with category, level, department and text filters."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.db.models import Category, Department, RiskPoint
 from warning.domain.enums import Level
+from warning.queries.catalog import categories, departments, risk_points_query
+from warning.services.list_filters import RegisterFilters
 from warning.web.deps import SessionDep
 from warning.web.pages.render import (
     PagePrincipal,
@@ -24,41 +23,11 @@ from warning.web.pages.render import (
 router = APIRouter()
 
 
-@dataclass(frozen=True)
-class RegisterFilters:
-    """The register's filters as given in the query string."""
-
-    category: str = ""
-    level: str = ""
-    department: str = ""
-    q: str = ""
-
-
 def list_points(
     session: Session, principal: Principal | None, filters: RegisterFilters, page: int
 ) -> tuple[list[Any], Pager]:
     """Return one page of risk points by code; the register is readable by every role."""
-    stmt = select(RiskPoint, Department).outerjoin(
-        Department, Department.id == RiskPoint.department_id
-    )
-    if filters.category:
-        stmt = stmt.where(RiskPoint.category == filters.category)
-    if filters.level:
-        stmt = stmt.where(RiskPoint.level == filters.level)
-    if filters.department:
-        stmt = stmt.where(Department.code == filters.department)
-    if filters.q:
-        like = f"%{filters.q}%"
-        stmt = stmt.where(or_(RiskPoint.code.ilike(like), RiskPoint.name.ilike(like)))
-    return paginate(session, stmt.order_by(RiskPoint.code), page)
-
-
-def categories(session: Session) -> list[str]:
-    """Return the configured categories, then any other category the register uses."""
-    configured = list(session.scalars(select(Category.name).order_by(Category.position,
-                                                                     Category.name)))
-    used = session.scalars(select(RiskPoint.category).distinct().order_by(RiskPoint.category))
-    return configured + [c for c in used if c not in configured]
+    return paginate(session, risk_points_query(filters), page)
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -73,5 +42,5 @@ def register_page(
     return render(request, "register/list.html", {
         "nav": "register", "rows": rows, "pager": pager, "f": filters,
         "categories": categories(session), "levels": list(Level),
-        "departments": list(session.scalars(select(Department).order_by(Department.code))),
+        "departments": departments(session),
     })

@@ -4,27 +4,26 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import department_clause
 from warning.auth.users import principal_for_token
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.lifecycle import Action, State
+from warning.queries.counting import count_of
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import issue_token, set_cookie
 from warning.web.security import SESSION_COOKIE
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PER_PAGE = 50
-S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 CHANNEL_KINDS = {"manual": "人工登记", "api": "系统接口", "file": "文件导入", "feed": "舆情订阅"}
 SIGNAL_STATUS = {
@@ -76,13 +75,6 @@ def page_principal(request: Request, session: SessionDep) -> Principal:
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
-def scoped(stmt: S, principal: Principal | None, column: ColumnElement[Any]) -> S:
-    """Limit a query to the departments `principal` may see; None sees everything."""
-    if principal is None:
-        return stmt
-    return stmt.where(department_clause(principal, column))
-
-
 @dataclass(frozen=True)
 class Pager:
     """One page of a list: which page, how many per page, how many in all."""
@@ -117,7 +109,7 @@ def paginate(
     session: Session, stmt: Select[Any], page: int, per_page: int = PER_PAGE
 ) -> tuple[list[Any], Pager]:
     """Return one page of rows of `stmt` and its pager (the page is clamped to the last)."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = count_of(session, stmt)
     pager = Pager(1, per_page, total)
     pager = Pager(min(max(1, page), pager.pages), per_page, total)
     rows = list(session.execute(stmt.limit(per_page).offset(pager.offset)).all())

@@ -5,24 +5,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.db.models import (
-    Channel,
-    Department,
-    HandlingEvent,
-    HandlingRecord,
-    RiskPoint,
-    RiskWarning,
-    Signal,
-    WarningSignal,
-)
+from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
 from warning.domain.lifecycle import State
+from warning.handling.records import events_of
+from warning.queries.departments import department_options, risk_point_options
+from warning.queries.warnings import Timeline, filtered_warnings, find_warning, summary, timeline
 from warning.services.list_filters import WarningFilters
-from warning.web.api.warnings import _query, _summary
 from warning.web.deps import SessionDep
 from warning.web.pages.action_forms import action_context
 from warning.web.pages.render import (
@@ -33,7 +25,6 @@ from warning.web.pages.render import (
     page_number,
     paginate,
     render,
-    scoped,
 )
 
 router = APIRouter()
@@ -43,13 +34,11 @@ def list_warnings(
     session: Session, principal: Principal | None, filters: WarningFilters, page: int
 ) -> tuple[list[dict[str, Any]], Pager]:
     """Return one page of warnings `principal` may see, newest first."""
-    stmt = _query().add_columns(Department.name)
-    stmt = filters.apply(stmt)
-    stmt = scoped(stmt, principal, RiskWarning.department_id).order_by(RiskWarning.id.desc())
-    rows, pager = paginate(session, stmt, page)
+    rows, pager = paginate(session, filtered_warnings(principal, filters), page)
     items = [
-        _summary(w, p, d, r) | {"department_name": name, "overdue_level": r.overdue_level}
-        for w, p, d, r, name in rows
+        summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
+                                       "overdue_level": r.overdue_level}
+        for w, p, d, r, hidden in rows
     ]
     return items, pager
 
@@ -63,31 +52,19 @@ class WarningView:
     point: RiskPoint
     department: Department | None
     record: HandlingRecord
-    signals: list[Any]
+    signals: Timeline
     events: list[HandlingEvent]
 
 
 def warning_view(session: Session, principal: Principal | None, warning_id: int) -> WarningView:
     """Return a warning `principal` may see with its timeline and events, or raise 404."""
-    stmt = scoped(_query().where(RiskWarning.id == warning_id), principal,
-                  RiskWarning.department_id)
-    row = session.execute(stmt).first()
+    row = find_warning(session, principal, warning_id)
     if row is None:
         raise PageNotFound(f"预警 {warning_id}")
-    warning, point, department, record = row
-    signals = session.execute(
-        select(WarningSignal, Signal, Channel)
-        .join(Signal, Signal.id == WarningSignal.signal_id)
-        .join(Channel, Channel.id == Signal.channel_id)
-        .where(WarningSignal.warning_id == warning_id)
-        .order_by(WarningSignal.id)
-    ).all()
-    events = session.scalars(
-        select(HandlingEvent).where(HandlingEvent.record_id == record.id)
-        .order_by(HandlingEvent.seq)
-    )
-    return WarningView(_summary(warning, point, department, record), warning, point,
-                       department, record, list(signals), list(events))
+    warning, point, department, record, hidden = row
+    return WarningView(summary(warning, point, department, record, hidden), warning, point,
+                       department, record, timeline(session, principal, warning_id),
+                       events_of(session, warning_id=warning_id, principal=principal))
 
 
 @router.get("/warnings", response_class=HTMLResponse)
@@ -99,12 +76,10 @@ def warnings_page(
     """List warnings with filters."""
     filters = WarningFilters(clean(department), clean(state), clean(response), clean(risk_point))
     items, pager = list_warnings(session, principal, filters, page_number(page))
-    departments = scoped(select(Department), principal, Department.id).order_by(Department.code)
     return render(request, "warnings/list.html", {
         "nav": "warnings", "items": items, "pager": pager, "f": filters,
-        "departments": list(session.scalars(departments)),
-        "points": list(session.execute(select(RiskPoint.code, RiskPoint.name)
-                                       .order_by(RiskPoint.code)).all()),
+        "departments": department_options(session, principal),
+        "points": risk_point_options(session),
         "states": list(State), "responses": list(Response),
     })
 

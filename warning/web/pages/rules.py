@@ -5,11 +5,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.db.models import RiskPoint
+from warning.queries.catalog import risk_point_facts
 from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.render import PagePrincipal, render
@@ -21,8 +20,7 @@ def list_rules(
     session: Session, runtime: Runtime, principal: Principal | None
 ) -> list[dict[str, Any]]:
     """Return the rules in force, each with its risk point's name and level."""
-    points = {code: (name, level) for code, name, level in session.execute(
-        select(RiskPoint.code, RiskPoint.name, RiskPoint.level)).all()}
+    points = risk_point_facts(session)
     rules = sorted(runtime.rules.describe(), key=lambda r: (str(r["file"]), str(r["id"])))
     return [
         rule | {"point": points.get(str(rule["risk_point"])),

@@ -1,25 +1,14 @@
 """信号: the list with filters and paging, and one signal with the warnings it raised."""
 
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.scoping import REDACTED_TEXT, reads_confidential_text, visible_signals
-from warning.db.models import (
-    Channel,
-    Department,
-    HandlingRecord,
-    RiskPoint,
-    RiskWarning,
-    RuleHit,
-    Signal,
-    WarningSignal,
-)
+from warning.queries.departments import channel_options, department_options
+from warning.queries.signals import SignalView, find_signal, signals_query
 from warning.services.list_filters import SignalFilters
 from warning.web.deps import MAX_ID, SessionDep
 from warning.web.pages.petition_panel import petition_context
@@ -32,10 +21,7 @@ from warning.web.pages.render import (
     page_number,
     paginate,
     render,
-    scoped,
 )
-
-S = TypeVar("S", bound=Select[Any])
 
 router = APIRouter()
 
@@ -44,84 +30,21 @@ def list_signals(
     session: Session, principal: Principal | None, filters: SignalFilters, page: int
 ) -> tuple[list[Any], Pager]:
     """Return one page of signals, newest first, with how many warnings each is on."""
-    warnings = (
-        select(func.count(WarningSignal.id))
-        .where(WarningSignal.signal_id == Signal.id)
-        .correlate(Signal)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(Signal, Channel, Department, warnings.label("warnings"))
-        .join(Channel, Channel.id == Signal.channel_id)
-        .outerjoin(Department, Department.id == Signal.department_id)
-    )
-    stmt = filters.apply(stmt)
-    stmt = signals_scope(stmt, principal).order_by(Signal.id.desc())
-    return paginate(session, stmt, page)
-
-
-@dataclass
-class SignalView:
-    """One signal with everything its page shows."""
-
-    signal: Signal
-    channel: Channel
-    department: Department | None
-    warnings: list[Any]
-    hits: list[RuleHit]
-    redacted: bool
-    """Whether the text is kept from the caller: a confidential channel's is for the office."""
-
-    @property
-    def text(self) -> str:
-        return REDACTED_TEXT if self.redacted else self.signal.text
-
-
-def signals_scope(stmt: S, principal: Principal | None) -> S:
-    """Limit signals to the caller's departments; confidential channels only to the office."""
-    return stmt if principal is None else visible_signals(stmt, principal)
+    return paginate(session, signals_query(principal, filters), page)
 
 
 def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
     """Return a signal `principal` may see with its warnings and rule hits, or raise 404."""
-    if signal_id > MAX_ID:
+    view = find_signal(session, principal, signal_id) if signal_id <= MAX_ID else None
+    if view is None:
         raise PageNotFound(f"信号 {signal_id}")
-    stmt = (
-        select(Signal, Channel, Department)
-        .join(Channel, Channel.id == Signal.channel_id)
-        .outerjoin(Department, Department.id == Signal.department_id)
-        .where(Signal.id == signal_id)
-    )
-    row = session.execute(signals_scope(stmt, principal)).first()
-    if row is None:
-        raise PageNotFound(f"信号 {signal_id}")
-    signal, channel, department = row
-    warnings = session.execute(
-        scoped(
-            select(RiskWarning, RiskPoint, HandlingRecord, Department, WarningSignal)
-            .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
-            .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-            .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-            .outerjoin(Department, Department.id == RiskWarning.department_id)
-            .where(WarningSignal.signal_id == signal_id),
-            principal, RiskWarning.department_id,
-        ).order_by(WarningSignal.id)
-    ).all()
-    hits = session.scalars(
-        select(RuleHit).where(RuleHit.signal_id == signal_id).order_by(RuleHit.id)
-    )
-    redacted = channel.confidential and not reads_confidential_text(principal)
-    return SignalView(signal, channel, department, list(warnings), list(hits), redacted)
+    return view
 
 
 def filter_options(session: Session, principal: Principal | None) -> dict[str, Any]:
     """Return the channels and departments the filters and the form offer."""
-    return {
-        "channels": list(session.scalars(select(Channel).order_by(Channel.code))),
-        "departments": list(session.scalars(
-            scoped(select(Department), principal, Department.id).order_by(Department.code)
-        )),
-    }
+    return {"channels": channel_options(session, principal),
+            "departments": department_options(session, principal)}
 
 
 @router.get("/signals", response_class=HTMLResponse)

@@ -1,0 +1,242 @@
+"""Quarterly-review benchmark: the figures over years of records, and the files of a big quarter.
+
+Builds `--records` handling records (default 1,000,000) with about five events each, spread
+over twelve quarters (2024Q1–2026Q4, Beijing time), one signal per warning; then times, on
+SQLite and PostgreSQL:
+- build_review() for 2026Q3 (every figure of the page, trend and timings included), against
+  the raw limit measured in the same run: one hand-written SQL query computing the quarter's
+  core counts (signals; warnings by department, category, level and response; records closed,
+  returned, escalated and withdrawn by department);
+- the .xlsx (with the 台账) and .docx of a quarter holding `--ledger-records` records (default
+  50,000), each in a child process so its peak memory (ru_maxrss) is its own.
+Targets (issue 12): figures <= 2 s on PostgreSQL, <= 4 s on SQLite, within 2x of the SQL;
+each file <= 20 s and < 500 MB.
+Run: .venv/bin/python bench/review_bench.py [--records 1000000] [--ledger-records 50000]
+     [--only sqlite|postgresql]
+"""
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from warning.db.bulk import insert_many
+from warning.db.engine import make_engine, make_sessionmaker, transaction
+from warning.db.migrate import upgrade
+from warning.db.models import (
+    Channel,
+    Department,
+    HandlingEvent,
+    HandlingRecord,
+    RiskPoint,
+    RiskWarning,
+    Signal,
+    Unit,
+)
+from warning.domain.quarter import Quarter
+from warning.review.figures import build_review
+
+QUARTERS = [Quarter(2024 + i // 4, i % 4 + 1) for i in range(12)]
+TARGET = Quarter(2026, 3)
+CHUNK = 20_000
+RAW_SQL = """
+WITH q AS (SELECT CAST(:start AS TIMESTAMP) AS s, CAST(:end AS TIMESTAMP) AS e)
+SELECT 'signals', NULL, NULL, NULL, NULL, COUNT(*) FROM signals, q
+  WHERE received_at >= q.s AND received_at < q.e
+UNION ALL
+SELECT 'warnings', w.department_id, p.category, p.level, w.response, COUNT(*)
+  FROM warnings w JOIN risk_points p ON p.id = w.risk_point_id, q
+  WHERE w.created_at >= q.s AND w.created_at < q.e
+  GROUP BY w.department_id, p.category, p.level, w.response
+UNION ALL
+SELECT 'closed', w.department_id, r.state, NULL, NULL, COUNT(*)
+  FROM handling_records r JOIN warnings w ON w.id = r.warning_id, q
+  WHERE r.closed_at >= q.s AND r.closed_at < q.e GROUP BY w.department_id, r.state
+UNION ALL
+SELECT e.action, w.department_id, NULL, NULL, NULL, COUNT(DISTINCT e.record_id)
+  FROM handling_events e JOIN handling_records r ON r.id = e.record_id
+  JOIN warnings w ON w.id = r.warning_id, q
+  WHERE e.created_at >= q.s AND e.created_at < q.e AND e.action IN ('return', 'escalate')
+  GROUP BY e.action, w.department_id
+"""
+
+
+def build(url: str, records: int, seed: int = 7) -> None:
+    """Create the unit, ten departments, fifty points, two channels and the records."""
+    rng = random.Random(seed)
+    sessions = make_sessionmaker(make_engine(url))
+    with transaction(sessions) as session:
+        unit = Unit(code="U", name="基准测试单位")
+        session.add(unit)
+        session.flush()
+        departments = [Department(unit_id=unit.id, code=f"D{i}", name=f"部门{i}")
+                       for i in range(10)]
+        session.add_all(departments)
+        session.flush()
+        points = [RiskPoint(code=f"P{i:03d}", name=f"风险点{i}", category="业务流程",
+                            level=("high", "medium", "low")[i % 3], owner_level="department",
+                            department_id=departments[i % 10].id) for i in range(50)]
+        channels = [Channel(code="audit", name="审计", kind="file"),
+                    Channel(code="petition", name="信访举报", kind="manual", confidential=True)]
+        session.add_all(points + channels)
+        session.flush()
+        point_ids = [(p.id, p.department_id) for p in points]
+        channel_ids = [c.id for c in channels]
+    engine = make_engine(url)
+    spans = [(q.starts_at(), q.ends_at()) for q in QUARTERS]
+    for first in range(1, records + 1, CHUNK):
+        signals, warnings, rows, events = [], [], [], []
+        for i in range(first, min(first + CHUNK, records + 1)):
+            start, end = spans[rng.randrange(len(spans))]
+            created = start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
+            point, dept = point_ids[rng.randrange(50)]
+            signals.append({"id": i, "channel_id": channel_ids[i % 2], "external_id": f"S{i}",
+                            "title": f"信号{i}", "text": "", "department_id": dept,
+                            "received_at": created, "status": "evaluated", "extra": {}})
+            warnings.append({"id": i, "risk_point_id": point, "department_id": dept,
+                             "subject_kind": "department", "subject_key": f"k{i % 5000}",
+                             "subject_name": "对象", "rule_id": "r", "rule_version": "v",
+                             "signal_id": i, "response": "talk", "severity": 1,
+                             "repeat_count": 1, "is_open": True, "created_at": created})
+            fate = rng.random()
+            steps = [("issue", "", "issued")]
+            if fate > 0.1:
+                steps += [("receive", "issued", "received"), ("assign", "received",
+                                                                "in_progress"),
+                          ("report", "in_progress", "reported")]
+            if fate > 0.8:
+                steps += [("return", "reported", "in_progress"),
+                          ("report", "in_progress", "reported")]
+            if 0.05 < fate < 0.08:
+                steps.append(("escalate", steps[-1][2], steps[-1][2]))
+            closed = fate > 0.25
+            if closed:
+                steps.append(("accept", "reported", "closed"))
+            at = created
+            for seq, (action, before, after) in enumerate(steps, start=1):
+                at = at + timedelta(hours=rng.randrange(1, 96))
+                events.append({"record_id": i, "seq": seq, "action": action,
+                               "from_state": before, "to_state": after, "actor": "bench",
+                               "comment": "", "data": {}, "created_at": at,
+                               "prev_hash": "", "hash": ""})
+            rows.append({"id": i, "warning_id": i, "state": steps[-1][2], "version": len(steps),
+                         "responsible_person": "", "receive_due_at": created + timedelta(days=2),
+                         "report_due_at": created + timedelta(days=15), "overdue_level": 0,
+                         "report_round": 0, "closed_at": at if closed else None,
+                         "updated_at": at})
+        with engine.begin() as conn:
+            insert_many(conn, Signal.__table__, signals)
+            insert_many(conn, RiskWarning.__table__, warnings)
+            insert_many(conn, HandlingRecord.__table__, rows)
+            insert_many(conn, HandlingEvent.__table__, events)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            for table in ("signals", "warnings", "handling_records", "handling_events"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT max(id) FROM {table}))"))
+            conn.execute(text("ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def time_figures(url: str) -> tuple[float, float]:
+    """Return seconds for build_review and for the hand-written SQL (best of three each)."""
+    sessions = make_sessionmaker(make_engine(url))
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    ours, raw = [], []
+    for _ in range(3):
+        with sessions() as session:
+            started = time.perf_counter()
+            build_review(session, principal=None, quarter=TARGET, now=now)
+            ours.append(time.perf_counter() - started)
+        with sessions() as session:
+            started = time.perf_counter()
+            session.execute(text(RAW_SQL), {"start": TARGET.starts_at().replace(tzinfo=None),
+                                             "end": TARGET.ends_at().replace(tzinfo=None)}).all()
+            raw.append(time.perf_counter() - started)
+    return min(ours), min(raw)
+
+
+def file_child(url: str, fmt: str, out: str) -> None:
+    """Write one review file (run in a child process); print seconds and peak RSS in MB."""
+    from warning.review.files import ReviewFormat, review_file
+
+    sessions = make_sessionmaker(make_engine(url))
+    started = time.perf_counter()
+    with sessions() as session:
+        made = review_file(session, principal=None, quarter=TARGET,
+                           now=datetime(2026, 11, 1, tzinfo=UTC), fmt=ReviewFormat(fmt))
+    Path(out).write_bytes(made.content)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{seconds:.2f} {peak:.0f}")
+
+
+def time_file(url: str, fmt: str) -> tuple[float, float]:
+    with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as out:
+        done = subprocess.run([sys.executable, __file__, "--child", url, fmt, out.name],
+                              capture_output=True, text=True, check=True)
+    seconds, peak = done.stdout.split()[-2:]
+    return float(seconds), float(peak)
+
+
+def run(url: str, records: int, ledger_records: int) -> None:
+    upgrade(url)
+    started = time.perf_counter()
+    build(url, records)
+    loaded = time.perf_counter() - started
+    ours, raw = time_figures(url)
+    name = url.split(":", 1)[0]
+    print(f"{name:10s} records={records:,} events≈{records * 5:,} (loaded in {loaded:.0f} s)")
+    print(f"  figures of {TARGET}: {ours:.2f} s; hand-written SQL {raw:.2f} s "
+          f"(x{ours / raw:.1f})")
+    ledger_url = url if records <= 12 * ledger_records else None
+    if ledger_url is None:
+        print(f"  files: skipped (the quarter holds ~{records // 12:,} records; pass "
+              f"--ledger-records to size a separate run)")
+        return
+    for fmt in ("xlsx", "docx"):
+        seconds, peak = time_file(url, fmt)
+        print(f"  {fmt} of {TARGET} (~{records // 12:,} records): {seconds:.2f} s, "
+              f"peak RSS {peak:.0f} MB")
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        file_child(*sys.argv[2:5])
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--ledger-records", type=int, default=50_000)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    if args.only != "postgresql":
+        run(f"sqlite:///{tempfile.mkdtemp()}/review.db", args.records, args.ledger_records)
+    if args.only == "sqlite":
+        return
+    admin = make_engine(args.pg_url, isolation_level="AUTOCOMMIT")
+    name = f"qf_review_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        run(args.pg_url.rsplit("/", 1)[0] + "/" + name, args.records, args.ledger_records)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

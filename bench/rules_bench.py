@@ -1,0 +1,177 @@
+"""Rules bench: batch import at 500 and 2,000 rules, signals that match nothing or ~14 rules.
+
+For each rule count R and each signal kind (none: no rule's keyword; dense: 15 rules'
+keywords, about 14 of whose rules fire), on a fresh seeded SQLite database:
+  cli        `qingfeng signal import FILE` as a subprocess (wall time, start-up included)
+  import     Intake.ingest in batches of 1,000 in this process (what the CLI runs)
+  evaluator  Evaluator.match_many alone (text prefilter + the engine child), no database
+  raw-dr     raw durable-rules in-process on the same compiled shards: every fact posted
+             to every shard, no prefilter (the engine limit; run on a sample of signals)
+Run: .venv/bin/python bench/rules_bench.py [--rules 500,2000] [--signals 4000]
+     [--raw-sample 300] [--profile dense] (cProfile of the in-process dense import)
+"""
+
+import argparse
+import cProfile
+import json
+import pstats
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.workload import seed_database, signals, write_files, write_jsonl  # noqa: E402
+
+DENSE_KEYWORDS = 15
+
+
+def bodies_for(kind: str, n: int, keywords: list[str], seed: int) -> list[dict]:
+    """Return n signal bodies: `none` match no rule, `dense` carry 15 rules' keywords."""
+    out = signals(n, keywords, match_share=0.0, seed=seed)
+    if kind == "dense":
+        rng = random.Random(seed)
+        for body in out:
+            words = rng.sample(keywords, DENSE_KEYWORDS)
+            body["text"] = body["text"][:300] + "，".join(words)
+    for i, body in enumerate(out):
+        body["external_id"] = f"{kind}-{seed}-{i}"
+    return out
+
+
+def _runtime(url: str, root: Path):  # type: ignore[no-untyped-def]
+    from warning.runtime import build_runtime
+    from warning.settings import load_settings
+
+    settings = load_settings(database_url=url, rules_dir=root / "rules",
+                             channels_dir=root / "channels")
+    rt = build_runtime(settings, load_rules=False)
+    rt.sync_channels()
+    problems = rt.rules.load()
+    if problems:
+        raise SystemExit("\n".join(map(str, problems)))
+    return rt
+
+
+def _warnings(url: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return int(conn.execute("SELECT count(*) FROM warnings").fetchone()[0])
+
+
+def run_import(root: Path, url: str, bodies: list[dict], profile: Path | None) -> float:
+    """Import through Intake.ingest in batches of 1,000; return signals/s."""
+    from warning.services.signal_input import SignalIn
+
+    rt = _runtime(url, root)
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for at in range(0, len(bodies), 1000):
+        rt.intake.ingest([SignalIn.model_validate(b) for b in bodies[at : at + 1000]])
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    elapsed = time.perf_counter() - start
+    rt.close()
+    return len(bodies) / elapsed
+
+
+def run_cli(root: Path, url: str, bodies: list[dict]) -> float:
+    """Run `qingfeng signal import` on a JSON-lines file; return signals/s, wall time."""
+    path = root / f"{bodies[0]['external_id']}.jsonl"
+    write_jsonl(path, bodies)
+    env = {"QINGFENG_DATABASE_URL": url, "QINGFENG_RULES_DIR": str(root / "rules"),
+           "QINGFENG_CHANNELS_DIR": str(root / "channels"), "PATH": "/usr/bin:/bin"}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "warning.cli.main", "signal", "import",
+                           str(path)], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"signal import exited {done.returncode}: {done.stderr[-2000:]}")
+    return len(bodies) / elapsed
+
+
+def run_evaluator(root: Path, bodies: list[dict], raw_sample: int) -> dict[str, float]:
+    """Time the evaluator alone and raw durable-rules on a sample; return the figures."""
+    from warning.rules import engine
+    from warning.rules.bench_support import _facts
+    from warning.rules.evaluator import Evaluator
+    from warning.rules.loader import load_rulebook
+
+    rulebook = load_rulebook(root / "rules", risk_points=None, channels=None)
+    facts = [_facts(b) for b in bodies]
+    evaluator = Evaluator(rulebook)
+    start = time.perf_counter()
+    matches = sum(len(m) for batch in range(0, len(facts), 1000)
+                  for m in evaluator.match_many(facts[batch : batch + 1000]))
+    ours = len(facts) / (time.perf_counter() - start)
+    sample = facts[:raw_sample]
+    start = time.perf_counter()
+    raw_matches = engine.raw_durable_run(rulebook.rules, sample)
+    raw = len(sample) / (time.perf_counter() - start)
+    ours_sample = sum(len(m) for m in evaluator.match_many(sample))
+    if raw_matches != ours_sample:
+        raise SystemExit(f"raw durable found {raw_matches} matches, ours {ours_sample}")
+    return {"evaluator_per_s": ours, "raw_dr_per_s": raw,
+            "matches_per_signal": matches / len(facts)}
+
+
+def one(args: argparse.Namespace, n_rules: int, kind: str, base: Path) -> dict[str, float]:
+    """Measure one (rule count, signal kind) cell on fresh databases."""
+    root = base / f"r{n_rules}-{kind}"
+    work = write_files(root, n_rules)
+    result: dict[str, float] = {}
+    url = f"sqlite:///{root / 'import.db'}"
+    seed_database(url, n_rules)
+    profile = root / "dense.prof" if args.profile == kind and n_rules == max(args.rules) else None
+    result["import_per_s"] = run_import(root, url, bodies_for(kind, args.signals, work.keywords,
+                                                              1), profile)
+    result["warnings"] = _warnings(url)
+    url = f"sqlite:///{root / 'cli.db'}"
+    seed_database(url, n_rules)
+    _runtime(url, root).close()  # the channels, as `qingfeng serve` would have synced them
+    result["cli_per_s"] = run_cli(root, url, bodies_for(kind, args.signals, work.keywords, 2))
+    result |= run_evaluator(root, bodies_for(kind, args.signals, work.keywords, 3),
+                            args.raw_sample)
+    if profile:
+        stats = pstats.Stats(str(profile))
+        stats.sort_stats("cumulative").print_stats(25)
+        stats.sort_stats("tottime").print_stats(20)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rules", default="500,2000",
+                        type=lambda s: [int(x) for x in s.split(",")])
+    parser.add_argument("--signals", type=int, default=4000)
+    parser.add_argument("--raw-sample", type=int, default=300)
+    parser.add_argument("--profile", choices=["none", "dense"], default=None)
+    args = parser.parse_args()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="qf-rules-bench-") as tmp:
+        for n_rules in args.rules:
+            for kind in ("none", "dense"):
+                results[(n_rules, kind)] = one(args, n_rules, kind, Path(tmp))
+                print(f"# {n_rules} rules, {kind}: {json.dumps(results[(n_rules, kind)])}",
+                      flush=True)
+    print(f"\n{args.signals} signals per cell, SQLite, batches of 1,000; raw-dr on "
+          f"{args.raw_sample} signals\n")
+    print("| rules | signals | matches/signal | warnings | qingfeng signal import/s | "
+          "Intake.ingest/s | evaluator/s | raw durable-rules/s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (n_rules, kind), r in results.items():
+        print(f"| {n_rules} | {kind} | {r['matches_per_signal']:.1f} | {r['warnings']:.0f} | "
+              f"{r['cli_per_s']:,.0f} | {r['import_per_s']:,.0f} | "
+              f"{r['evaluator_per_s']:,.0f} | {r['raw_dr_per_s']:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

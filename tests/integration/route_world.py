@@ -1,0 +1,101 @@
+"""A world for the route-enumerating authorisation test: two departments, every role, markers.
+
+Department A is 采购中心 (CGZX), B is 财务科 (CWK). Each has an audit finding that raised a
+warning; A also has a confidential canary petition that raised a warning of its own. Every
+text that some role must never see carries a unique marker.
+"""
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from warning.auth.principal import Principal
+from warning.auth.users import add_user, issue_token, principal_of
+from warning.db.models import Department, Person
+from warning.domain.quarter import Quarter
+from warning.handling import attachments as files
+from warning.handling.records import act
+from warning.review.snapshots import store_final
+from warning.runtime import Runtime
+from warning.services.signal_input import SignalIn
+from warning.web.app import create_app
+from warning.web.security import SESSION_COOKIE
+
+CANARY = {"title": "金丝雀举报标题Q7781", "text": "金丝雀举报正文Q7781：采购员串标收受购物卡",
+          "person": "金丝雀人员Q7781", "external_id": "CANARY-EXT-Q7781"}
+AUDIT_A = {"title": "甲部门审计标题A3301", "text": "甲部门审计正文A3301：拆分合同化整为零",
+           "person": "甲部门人员A3301", "external_id": "AUD-A-3301"}
+AUDIT_B = {"title": "乙部门审计标题B5512", "text": "乙部门审计正文B5512：评标中发现串标",
+           "person": "乙部门人员B5512", "external_id": "AUD-B-5512"}
+ATTACHMENT_B = "乙部门附件B5512.txt"
+ROLES = {"admin": ("admin", None), "office": ("office", None), "reviewer": ("reviewer", None),
+         "handler_a": ("handler", "CGZX"), "handler_b": ("handler", "CWK"),
+         "leader_a": ("leader", None)}
+
+
+@dataclass
+class RouteWorld:
+    """The app, one session token per role, and the ids of the objects."""
+
+    app: FastAPI
+    tokens: dict[str, str]
+    signals: dict[str, int]
+    """"A", "B", "canary" -> signal id."""
+    warnings: dict[str, int]
+    """"A", "B", "canary" -> the warning each signal raised."""
+    snapshots: dict[str, int]
+    """"A", "B", "canary" -> a stored review of the current quarter (one for all)."""
+
+    def client(self, role: str) -> TestClient:
+        """Return a client signed in as `role` with a session cookie (pages and API)."""
+        return TestClient(self.app, cookies={SESSION_COOKIE: self.tokens[role]},
+                          follow_redirects=False)
+
+
+OBJECT_KEYS = ("A", "B", "canary")
+
+
+def build_route_world(runtime: Runtime) -> RouteWorld:
+    """Log the three signals, attach a file to B's warning and add one user per role."""
+    with runtime.sessions() as session, session.begin():
+        leader = Person(name="甲部门分管领导", department_id=None)
+        session.add(leader)
+        session.flush()
+        a = session.scalars(select(Department).where(Department.code == "CGZX")).one()
+        a.leader_id = leader.id
+        users = {
+            role: add_user(session, name=role, role=kind, department_code=department,
+                           person_id=leader.id if role == "leader_a" else None)
+            for role, (kind, department) in ROLES.items()
+        }
+        tokens = {role: issue_token(session, user=user) for role, user in users.items()}
+        handler_b = principal_of(users["handler_b"])
+    items = [
+        SignalIn(channel="petition", department="CGZX", **CANARY),
+        SignalIn(channel="audit", department="CGZX", amount=12000, **AUDIT_A),
+        SignalIn(channel="audit", department="CWK", amount=8800, **AUDIT_B),
+    ]
+    outcomes = runtime.intake.ingest(items)
+    signals, warnings = {}, {}
+    for key, outcome in zip(("canary", "A", "B"), outcomes, strict=True):
+        assert outcome.signal_id is not None and outcome.warnings, (key, outcome)
+        signals[key], warnings[key] = outcome.signal_id, outcome.warnings[0].id
+    assert len(set(warnings.values())) == 3, warnings
+    _attach_to_b(runtime, warnings["B"], handler_b)
+    with runtime.sessions() as session, session.begin():
+        stored = store_final(session, quarter=Quarter.containing(datetime.now(UTC)),
+                             actor="user:office")
+    app = create_app(runtime)
+    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id))
+
+
+def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:
+    prepared = files.prepare([(ATTACHMENT_B, base64.b64encode(b"B").decode())], 1024)
+    with runtime.sessions() as session, session.begin():
+        act(session, warning_id=warning_id, principal=handler, action="receive", version=1)
+        act(session, warning_id=warning_id, principal=handler, action="note", version=2,
+            comment="已查阅", attachments=[p.meta for p in prepared])

@@ -1,0 +1,288 @@
+"""Every route of the app x every role x own / other / confidential object: status and leaks.
+
+The routes come from the app's own route table. Each needs a row in POLICY and each of its
+path parameters a row in OBJECTS; a route added later without them fails this test, so a
+new read path cannot ship without a decision on who sees it.
+"""
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.integration.route_world import (
+    ATTACHMENT_B,
+    AUDIT_A,
+    AUDIT_B,
+    CANARY,
+    ROLES,
+    RouteWorld,
+    build_route_world,
+)
+from warning.auth.visibility import hidden_signals_note
+from warning.runtime import Runtime
+from warning.web.pages.csrf import COOKIE
+
+ALL = frozenset(ROLES)
+OFFICE = frozenset({"admin", "office"})
+READERS = OFFICE | {"reviewer"}
+DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
+OBJECTS = ("A", "B", "canary")
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+
+
+def sees_warning(role: str, obj: str) -> bool:
+    """Whether `role` may open the warning raised by object `obj`'s signal."""
+    return role in READERS or DEPARTMENT_OF[role] == ("A" if obj == "canary" else obj)
+
+
+def sees_signal(role: str, obj: str) -> bool:
+    """Whether `role` may know that object `obj`'s signal exists."""
+    return role in READERS or (obj != "canary" and DEPARTMENT_OF[role] == obj)
+
+
+def forbidden(role: str) -> list[str]:
+    """Return the marker texts `role` must never receive."""
+    canary = list(CANARY.values())
+    if role in OFFICE:
+        return []
+    if role == "reviewer":
+        return [CANARY["text"]]  # reviewers keep the redacted view: title yes, text no
+    other = AUDIT_B if DEPARTMENT_OF[role] == "A" else AUDIT_A
+    markers = canary + list(other.values())
+    return markers + ([ATTACHMENT_B] if DEPARTMENT_OF[role] == "A" else [])
+
+
+def ok_for(roles: frozenset[str]) -> Callable[[str, str | None], set[int]]:
+    """Return an expectation: 200 for `roles`, 403 or 404 for the others."""
+    return lambda role, _obj: {200} if role in roles else {403, 404}
+
+
+def _warning_page(role: str, obj: str | None) -> set[int]:
+    return {200} if obj and sees_warning(role, obj) else {404}
+
+
+def _signal_page(role: str, obj: str | None) -> set[int]:
+    return {200} if obj and sees_signal(role, obj) else {404}
+
+
+def _signal_api(role: str, obj: str | None) -> set[int]:
+    if role not in READERS:
+        return {403}
+    return {200}
+
+
+def _case_api(role: str, obj: str | None) -> set[int]:
+    # Only petitions are linked into cases; an audit finding answers 404 not_linked.
+    return {200 if obj == "canary" else 404} if obj and sees_signal(role, obj) else {404}
+
+
+def _action(role: str, obj: str | None) -> set[int]:
+    # Sent with a stale version: a caller who may see the record gets 409 or 403 (role),
+    # never a change; one who may not gets 404.
+    return {403, 409, 422} if obj and sees_warning(role, obj) else {404}
+
+
+def _reveal(role: str, obj: str | None) -> set[int]:
+    return {422, 404, 400, 403, 503} if role in OFFICE else {403, 404}
+
+
+def _anyone(_role: str, _obj: str | None) -> set[int]:
+    return {200}
+
+
+def _refused_form(_role: str, _obj: str | None) -> set[int]:
+    return {200, 303, 400, 401, 403, 422, 429}
+
+
+# (method, path) -> expected statuses for (role, object). Objects matter only with a path
+# parameter; list routes are checked for leaks in their body.
+POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
+    ("GET", "/openapi.json"): _anyone,
+    ("GET", "/docs"): _anyone,
+    ("GET", "/docs/oauth2-redirect"): _anyone,
+    ("GET", "/redoc"): _anyone,
+    ("GET", "/healthz"): _anyone,
+    ("GET", "/api/warnings/export"): ok_for(ALL),
+    ("GET", "/api/signals/export"): ok_for(ALL),
+    ("GET", "/api/signals/cases"): ok_for(ALL),
+    ("GET", "/api/signals/{signal_id}/case"): _case_api,
+    ("POST", "/api/signals"): lambda role, _: {422} if role in OFFICE else {403},
+    ("GET", "/api/signals/{signal_id:int}"): _signal_api,
+    ("GET", "/api/warnings"): ok_for(ALL),
+    ("GET", "/api/warnings/{warning_id:int}"): _warning_page,
+    ("POST", "/api/warnings/{warning_id}/actions"): _action,
+    ("GET", "/api/inbox"): ok_for(ALL),
+    ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
+    ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
+    ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
+    ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,
+    ("GET", "/api/rules/status"): ok_for(ALL),
+    ("POST", "/api/rules/reload"): lambda role, _: {200, 409, 422} if role in OFFICE else {403},
+    ("GET", "/api/channels"): ok_for(ALL),
+    ("GET", "/api/risk-points"): ok_for(ALL),
+    ("GET", "/api/rules"): ok_for(ALL),
+    ("GET", "/api/notices"): ok_for(OFFICE),
+    ("GET", "/api/review"): ok_for(ALL),
+    ("GET", "/api/review/export"): ok_for(ALL),
+    ("GET", "/api/review/drill"): ok_for(ALL),
+    ("GET", "/api/review/snapshots"): ok_for(READERS),
+    ("POST", "/api/review/snapshots"): lambda role, _: {422} if role in OFFICE else {403},
+    ("GET", "/api/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("GET", "/api/review/suggestions"): ok_for(READERS),
+    ("POST", "/api/review/suggestions"): lambda role, _: {422} if role in OFFICE else {403},
+    ("GET", "/login"): _anyone,
+    ("POST", "/login"): _refused_form,
+    ("POST", "/logout"): _refused_form,
+    ("GET", "/"): ok_for(ALL),
+    ("GET", "/signals/new"): ok_for(OFFICE),
+    ("POST", "/signals/new"): lambda role, _: {200, 400, 422} if role in OFFICE else {403, 404},
+    ("GET", "/signals"): ok_for(ALL),
+    ("GET", "/signals/{signal_id:int}"): _signal_page,
+    ("GET", "/warnings"): ok_for(ALL),
+    ("GET", "/warnings/{warning_id}"): _warning_page,
+    ("GET", "/register"): ok_for(ALL),
+    ("GET", "/channels"): ok_for(ALL),
+    ("GET", "/rules"): ok_for(ALL),
+    ("POST", "/signals/{signal_id}/reveal"): _reveal,
+    ("GET", "/cases"): ok_for(ALL),
+    ("POST", "/warnings/{warning_id}/actions"): _action,
+    ("GET", "/inbox"): ok_for(ALL),
+    ("GET", "/notices"): ok_for(OFFICE),
+    ("GET", "/review"): ok_for(ALL),
+    ("GET", "/review/drill"): ok_for(ALL),
+    ("POST", "/review/snapshots"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
+    ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
+}
+# Query strings that reach the other shapes of a list route: exports in both formats.
+VARIANTS = {
+    "/api/warnings/export": ["?format=csv", "?format=xlsx"],
+    "/api/signals/export": ["?format=csv", "?format=xlsx"],
+    "/api/signals": [""],
+    "/api/review/export": ["?format=xlsx", "?format=docx"],
+    "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
+                                                             "overdue", "never_hit")],
+    "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
+}
+SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
+
+
+def route_table(app: FastAPI) -> Iterator[tuple[str, str]]:
+    """Yield (method, path) of every route the app serves, included routers flattened."""
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, str]]:
+        for route in routes:
+            if hasattr(route, "original_router"):  # FastAPI >= 0.160 keeps included routers
+                yield from walk(route.original_router.routes,
+                                prefix + (route.include_context.prefix or ""))
+            elif hasattr(route, "methods") and route.methods:
+                for method in sorted(route.methods - {"HEAD"}):
+                    yield method, prefix + route.path
+            else:
+                path = prefix + getattr(route, "path", "")
+                assert path in SKIP_MOUNTS, f"route {route!r} at {path} has no policy"
+    yield from walk(app.routes, "")
+
+
+def _fill(path: str, world: RouteWorld, obj: str) -> str:
+    def one(found: re.Match[str]) -> str:
+        name = found.group(1).split(":")[0]
+        assert name in PARAMETERS, f"path parameter {{{name}}} of {path} is unknown to the test"
+        return str(getattr(world, PARAMETERS[name])[obj])
+    return re.sub(r"\{([^}]+)\}", one, path)
+
+
+def _text(response: Any) -> str:
+    body = response.content
+    if body[:2] == b"PK":  # an .xlsx: search the XML inside, shared strings included
+        with zipfile.ZipFile(io.BytesIO(body)) as book:
+            return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist()
+                           if n.endswith(".xml"))
+    return body.decode("utf-8-sig", "replace")
+
+
+def _send(client: TestClient, method: str, url: str) -> Any:
+    if method == "GET":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, json={"action": "note", "version": 999, "comment": "x"})
+    token = client.cookies.get(COOKIE) or ""
+    if not token:
+        client.get("/login")
+        token = client.cookies.get(COOKIE) or ""
+    return client.post(url, data={"csrf_token": token, "action": "note", "version": "999",
+                                  "comment": "x", "reason": ""})
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> RouteWorld:
+    return build_route_world(runtime)
+
+
+def check_routes(world: RouteWorld) -> list[str]:
+    """Call every route as every role on every object; return each wrong status or leak."""
+    problems: list[str] = []
+    unseen = {*CANARY.values(), *AUDIT_A.values(), *AUDIT_B.values(), ATTACHMENT_B}
+    routes = sorted(set(route_table(world.app)))
+    for method, path in routes:
+        assert (method, path) in POLICY, f"{method} {path} has no visibility policy in the test"
+    for role in ROLES:
+        client = world.client(role)
+        markers = forbidden(role)
+        for method, path in routes:
+            if path == "/logout":
+                continue  # checked signed out below: it would end this client's session
+            expect = POLICY[(method, path)]
+            objects = OBJECTS if "{" in path else (None,)
+            for obj in objects:
+                url = _fill(path, world, obj) if obj else path
+                for suffix in VARIANTS.get(path, [""]) if method == "GET" else [""]:
+                    answer = _send(client, method, url + suffix)
+                    if answer.status_code not in expect(role, obj):
+                        problems.append(f"{role} {method} {url}{suffix} [{obj}]: "
+                                        f"{answer.status_code} not in {expect(role, obj)}")
+                    body = _text(answer)
+                    if role == "office":
+                        unseen -= {m for m in unseen if m in body}
+                    problems += [f"{role} {method} {url}{suffix} [{obj}] shows {m}"
+                                 for m in markers if m in body]
+    # Each marker reaches the office somewhere: else a leak of it could not be noticed.
+    problems += [f"no route shows the office {m}" for m in sorted(unseen)]
+    anonymous = TestClient(world.app, follow_redirects=False)
+    for method, path in [("POST", "/logout"), ("POST", "/login")]:
+        answer = _send(anonymous, method, path)
+        if answer.status_code not in POLICY[(method, path)]("admin", None):
+            problems.append(f"anonymous {method} {path}: {answer.status_code}")
+    return problems
+
+
+def test_every_route_keeps_every_role_to_its_own(world: RouteWorld) -> None:
+    assert check_routes(world) == []
+
+
+def test_the_department_sees_a_confidential_warning_without_its_petition(
+    world: RouteWorld,
+) -> None:
+    page = world.client("handler_a").get(f"/warnings/{world.warnings['canary']}")
+    assert page.status_code == 200
+    assert hidden_signals_note(1) in page.text
+    assert "物资采购中串通投标" in page.text  # the risk point: what the department must act on
+    assert f"/signals/{world.signals['canary']}" not in page.text
+    api = world.client("leader_a").get(f"/api/warnings/{world.warnings['canary']}").json()
+    assert api["signal_ids"] == [] and api["hidden_signals"] == 1
+    office = world.client("office").get(f"/warnings/{world.warnings['canary']}")
+    assert CANARY["title"] in office.text and hidden_signals_note(1) not in office.text
+
+
+def test_a_route_without_a_policy_fails(world: RouteWorld) -> None:
+    @world.app.get("/api/unreviewed-new-route")
+    def new_route() -> dict[str, str]:
+        return {}
+
+    with pytest.raises(AssertionError, match="has no visibility policy"):
+        check_routes(world)

@@ -1,0 +1,167 @@
+"""Who sees what, decided once: per entity, the WHERE clauses that keep a principal's rows.
+
+Every read path (pages, API, exports, counts, badges, the review) starts from these finders,
+in the style of GitLab's IssuesFinder: a list, its count and its export are built on the
+same clause, so a new view cannot forget the rule.
+
+- departments: all for admin, office and reviewer; a handler's own; a leader's supervised.
+- warnings, handling records, their events and attachments: the warning's department.
+- signals and cases: the signal's department, and a confidential channel's (信访举报) signals
+  only for admin, office and reviewer; their text only for admin and office.
+- timeline entries (warning_signals): as signals; the hidden ones are counted, not shown.
+- a warning's subject: hidden from departments when the warning came from a confidential
+  signal and names a person or post.
+- notices: office and admin only (checked by role on the route).
+- review figures and counts: department scope, plus the signal rule for signal counts.
+
+`principal=None` is the command line, which sees everything.
+"""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, select, true
+
+from warning.auth.principal import Principal
+from warning.db.models import (
+    Channel,
+    Department,
+    RiskWarning,
+    Signal,
+    SupervisedDepartment,
+)
+from warning.domain.lifecycle import Role
+
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
+
+# A confidential channel's (信访举报) text is for the office alone: reviewers see that the
+# signal exists and its particulars, handlers and leaders do not see it at all.
+CONFIDENTIAL_TEXT_READERS = (Role.OFFICE, Role.ADMIN)
+# Notices name their audience and delivery targets: the office follows delivery up.
+NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
+REDACTED_TEXT = "（保密渠道内容，已隐去）"
+HIDDEN_SUBJECT = "（由纪检部门告知）"
+HIDDEN_SUBJECT_KINDS = ("person", "post")
+
+
+def hidden_signals_note(count: int) -> str:
+    """Return the timeline line that stands for `count` confidential signals kept from a user."""
+    return f"保密渠道信息 {count} 条（内容由纪检部门掌握）"
+
+
+def supervised_department_ids(principal: Principal) -> Select[tuple[int]]:
+    """Return a subquery of the departments a leader supervises."""
+    by_leader = select(Department.id).where(
+        Department.leader_id == principal.person_id
+        if principal.person_id is not None else false()
+    )
+    listed = select(SupervisedDepartment.department_id).where(
+        SupervisedDepartment.user_id == principal.user_id
+    )
+    return by_leader.union(listed)  # type: ignore[return-value]
+
+
+def department_clause(
+    principal: Principal | None, column: ColumnElement[int | None]
+) -> ColumnElement[bool]:
+    """Return the condition on a department column that limits rows to what `principal` sees."""
+    if principal is None or principal.reads_all:
+        return true()
+    if principal.role is Role.HANDLER:
+        if principal.department_id is None:
+            return false()
+        return column == principal.department_id
+    if principal.role is Role.LEADER:
+        return column.in_(supervised_department_ids(principal))
+    return false()
+
+
+def scope_template(role: Role) -> Principal:
+    """Return a principal of `role` whose ids are bind parameters.
+
+    A statement scoped for it can be built once per role and reused, the ids bound at each
+    execution with `scope_parameters`: a None id binds NULL, which matches no row, as the
+    clause built for the real principal would.
+    """
+    ids: Any = (bindparam("scope_user"), bindparam("scope_department"),
+                bindparam("scope_person"))
+    return Principal(user_id=ids[0], name="", role=role, department_id=ids[1],
+                     person_id=ids[2])
+
+
+def scope_parameters(principal: Principal) -> dict[str, int | None]:
+    """Return the values a statement scoped by `scope_template` binds for `principal`."""
+    return {"scope_user": principal.user_id, "scope_department": principal.department_id,
+            "scope_person": principal.person_id}
+
+
+def sees_confidential_signals(principal: Principal | None) -> bool:
+    """Return whether `principal` may know that a confidential channel's signal exists."""
+    return principal is None or principal.reads_all
+
+
+def confidential_channel_ids() -> Select[tuple[int]]:
+    """Return a subquery of the confidential channels' ids."""
+    return select(Channel.id).where(Channel.confidential.is_(True))
+
+
+def visible_departments(stmt: S, principal: Principal | None) -> S:
+    """Keep the departments `principal` may see (filters, dashboard rows)."""
+    return stmt.where(department_clause(principal, Department.id))
+
+
+def visible_warnings(stmt: S, principal: Principal | None) -> S:
+    """Keep only the warnings (and their records, events, attachments) `principal` may see."""
+    return stmt.where(department_clause(principal, RiskWarning.department_id))
+
+
+def visible_signals(stmt: S, principal: Principal | None, signal: Any = Signal) -> S:
+    """Keep the signals of `principal`'s departments; confidential channels only for readers-all.
+
+    `signal` may be an alias of Signal, for queries that read signals twice.
+    """
+    stmt = stmt.where(department_clause(principal, signal.department_id))
+    if not sees_confidential_signals(principal):
+        stmt = stmt.where(signal.channel_id.not_in(confidential_channel_ids()))
+    return stmt
+
+
+def timeline_hides(principal: Principal | None, signal: Any = Signal) -> ColumnElement[bool]:
+    """Return the condition that a timeline entry's signal is kept from `principal`."""
+    if sees_confidential_signals(principal):
+        return false()
+    return signal.channel_id.in_(confidential_channel_ids())
+
+
+def subject_hidden(principal: Principal | None) -> ColumnElement[bool]:
+    """Return whether a warning's person or post subject is kept from `principal`.
+
+    Departments see the risk point, the grade and what to do; who a petition named stays
+    with the office when the warning was raised by a confidential signal.
+    """
+    if sees_confidential_signals(principal):
+        return false()
+    origin = exists().where(and_(
+        Signal.id == RiskWarning.signal_id,
+        Signal.channel_id.in_(confidential_channel_ids()),
+    ))
+    return and_(RiskWarning.subject_kind.in_(HIDDEN_SUBJECT_KINDS), origin)
+
+
+def visible_timeline(stmt: S, principal: Principal | None) -> S:
+    """Keep the timeline entries (WarningSignal joined to Signal) `principal` may read."""
+    return stmt.where(~timeline_hides(principal))
+
+
+def reads_notices(principal: Principal | None) -> bool:
+    """Return whether `principal` may read notices and their deliveries (None: the CLI)."""
+    return principal is None or principal.role in NOTICE_READERS
+
+
+def reads_confidential_text(principal: Principal | None) -> bool:
+    """Return whether `principal` may read a confidential signal's text (None: the CLI)."""
+    return principal is None or principal.role in CONFIDENTIAL_TEXT_READERS
+
+
+def readable_text(principal: Principal | None, *, confidential: bool, text: str) -> str:
+    """Return a signal's text as `principal` may read it, redacted on a confidential channel."""
+    return text if not confidential or reads_confidential_text(principal) else REDACTED_TEXT

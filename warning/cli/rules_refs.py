@@ -1,0 +1,62 @@
+"""`qingfeng rules`, checked against the register's risk points and the channel files.
+
+The check reads the risk point codes with one query (sqlite3 for a SQLite file, a plain
+SQLAlchemy Core engine otherwise): no ORM models, no Alembic, no asyncio driver (they
+doubled the command's start-up time).
+"""
+
+import contextlib
+
+import click
+
+from warning.cli.rules_cmd import rules_group_with
+
+
+def _sqlite_codes(path: str) -> set[str] | None:
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            return {row[0] for row in db.execute("SELECT code FROM risk_points")}
+    except sqlite3.Error:  # no file, or no table yet
+        return None
+
+
+def _risk_point_codes(url: str) -> set[str] | None:
+    """Return the register's risk point codes, or None when the table is not there yet."""
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return _sqlite_codes(url.removeprefix("sqlite:///").split("?")[0])
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed)
+    try:
+        with engine.connect() as connection:
+            return set(connection.execute(text("SELECT code FROM risk_points")).scalars())
+    except (OperationalError, ProgrammingError):
+        return None
+    finally:
+        engine.dispose()
+
+
+def known_refs() -> tuple[set[str] | None, set[str] | None]:
+    """Return the register's risk point codes and the channel ids, from the channel files."""
+    from warning.channels.loader import check_channels
+    from warning.settings import load_settings
+
+    settings = load_settings()
+    definitions, _ = check_channels(settings.channels_dir)
+    channels = {d.id for d in definitions}
+    points = _risk_point_codes(settings.database_url)
+    if points is None:
+        click.secho(
+            "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
+        )
+    return points, channels
+
+
+rules_group = rules_group_with(known_refs)

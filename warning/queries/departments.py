@@ -1,0 +1,31 @@
+"""Departments, risk points and channels as filter options: only what the reader may see."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import sees_confidential_signals, visible_departments
+from warning.db.models import Channel, Department, RiskPoint
+
+
+def department_options(session: Session, principal: Principal | None) -> list[Department]:
+    """Return the departments `principal` may see, by code."""
+    stmt = visible_departments(select(Department), principal).order_by(Department.code)
+    return list(session.scalars(stmt))
+
+
+def risk_point_options(session: Session) -> list[Any]:
+    """Return every risk point's code and name (the register is public to signed-in users)."""
+    return list(session.execute(select(RiskPoint.code, RiskPoint.name)
+                                .order_by(RiskPoint.code)).all())
+
+
+def channel_options(session: Session, principal: Principal | None) -> list[Channel]:
+    """Return the channels whose signals `principal` may list (no confidential ones for
+    departments: a filter by them would only ever be empty)."""
+    stmt = select(Channel).order_by(Channel.code)
+    if not sees_confidential_signals(principal):
+        stmt = stmt.where(Channel.confidential.is_(False))
+    return list(session.scalars(stmt))

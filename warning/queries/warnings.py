@@ -1,0 +1,108 @@
+"""Warnings as a principal may read them: the list, one warning, its signal timeline."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import (
+    HIDDEN_SUBJECT,
+    hidden_signals_note,
+    subject_hidden,
+    timeline_hides,
+    visible_warnings,
+)
+from warning.db.models import (
+    Channel,
+    Department,
+    HandlingRecord,
+    RiskPoint,
+    RiskWarning,
+    Signal,
+    WarningSignal,
+)
+from warning.domain.enums import Response
+from warning.services.list_filters import WarningFilters
+
+
+def warnings_query(principal: Principal | None) -> Select[Any]:
+    """Return (warning, point, department, record, subject hidden) rows `principal` may see."""
+    stmt = (
+        select(RiskWarning, RiskPoint, Department, HandlingRecord,
+               subject_hidden(principal).label("subject_hidden"))
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+    )
+    return visible_warnings(stmt, principal)
+
+
+def filtered_warnings(principal: Principal | None, filters: WarningFilters) -> Select[Any]:
+    """Return the warnings `principal` may see that match the filters, newest first."""
+    return filters.apply(warnings_query(principal)).order_by(RiskWarning.id.desc())
+
+
+def find_warning(session: Session, principal: Principal | None, warning_id: int) -> Any:
+    """Return the row of a warning `principal` may see, or None."""
+    return session.execute(warnings_query(principal).where(RiskWarning.id == warning_id)).first()
+
+
+def subject_of(warning: RiskWarning, hidden: bool) -> str:
+    """Return the warning's subject name as its reader may see it."""
+    return HIDDEN_SUBJECT if hidden else warning.subject_name
+
+
+def summary(
+    warning: RiskWarning, point: RiskPoint, department: Department | None,
+    record: HandlingRecord, hidden: bool = False,
+) -> dict[str, Any]:
+    """Return a warning's summary fields, its subject hidden when `hidden`."""
+    return {
+        "id": warning.id,
+        "risk_point": point.code,
+        "risk_point_name": point.name,
+        "level": point.level,
+        "department": department.code if department else None,
+        "subject_kind": warning.subject_kind,
+        "subject_name": subject_of(warning, hidden),
+        "rule_id": warning.rule_id,
+        "rule_version": warning.rule_version,
+        "response": warning.response,
+        "response_label": Response(warning.response).label,
+        "severity": warning.severity,
+        "repeat_count": warning.repeat_count,
+        "state": record.state,
+        "version": record.version,
+        "created_at": warning.created_at,
+        "receive_due_at": record.receive_due_at,
+        "report_due_at": record.report_due_at,
+    }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A warning's signals as its reader may see them, and how many are kept from them."""
+
+    entries: list[Any]
+    """(WarningSignal, Signal, Channel) rows the reader may open."""
+    hidden: int
+
+    @property
+    def note(self) -> str:
+        return hidden_signals_note(self.hidden) if self.hidden else ""
+
+
+def timeline(session: Session, principal: Principal | None, warning_id: int) -> Timeline:
+    """Return the signal timeline of a warning already found visible to `principal`."""
+    base = (
+        select(WarningSignal, Signal, Channel, timeline_hides(principal).label("hidden"))
+        .join(Signal, Signal.id == WarningSignal.signal_id)
+        .join(Channel, Channel.id == Signal.channel_id)
+        .where(WarningSignal.warning_id == warning_id)
+        .order_by(WarningSignal.id)
+    )
+    rows = session.execute(base).all()
+    entries = [(link, signal, channel) for link, signal, channel, hidden in rows if not hidden]
+    return Timeline(entries, sum(1 for *_, hidden in rows if hidden))

@@ -1,0 +1,47 @@
+"""The register's change history (风险点变更记录): every change to a point, with who and why."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.db.models import RiskPoint, RiskPointChange
+
+FIELD_LABELS = {"level": "风险等级", "reviewed_on": "复核日期", "category": "风险类别",
+                "measure_prevention": "前期预防措施", "measure_monitoring": "中期监控措施",
+                "measure_handling": "后期处置措施", "name": "风险点名称"}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def change_point(
+    session: Session, point: RiskPoint, changes: dict[str, Any], *, actor: str, reason: str,
+    source: str,
+) -> list[RiskPointChange]:
+    """Apply `changes` to `point` and record each field that really changed."""
+    recorded = []
+    for field, new in changes.items():
+        old = getattr(point, field)
+        if old == new:
+            continue
+        setattr(point, field, new)
+        change = RiskPointChange(risk_point_id=point.id, field=field, old_value=_text(old),
+                                 new_value=_text(new), reason=reason, source=source,
+                                 actor=actor)
+        session.add(change)
+        recorded.append(change)
+    session.flush()
+    return recorded
+
+
+def history_of(session: Session, point_id: int) -> list[RiskPointChange]:
+    """Return a point's changes, newest first."""
+    return list(session.scalars(
+        select(RiskPointChange).where(RiskPointChange.risk_point_id == point_id)
+        .order_by(RiskPointChange.changed_at.desc(), RiskPointChange.id.desc())
+    ))

@@ -1,0 +1,90 @@
+"""The ledger (台账) of a quarter: one row per handling record the quarter touched.
+
+A record belongs to the quarter when its warning was raised in it, or it was closed,
+withdrawn, returned or escalated in it, or it was still waiting on its department at the
+quarter's end. Rows carry the risk point and subject, never a signal's title or text: the
+ledger is handed on, and a petition's words stay with the office.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import HIDDEN_SUBJECT, subject_hidden
+from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
+from warning.domain.calendar import SHANGHAI
+from warning.domain.enums import LEVEL_ALIASES, Response
+from warning.domain.lifecycle import Action, State
+from warning.exports.files import Cell, Table
+from warning.exports.limits import local
+from warning.review.outcomes import WAITING
+from warning.review.period import Period, in_scope
+
+HEADER = ("处置记录编号", "预警编号", "下达时间", "部门", "风险点编号", "风险点", "风险等级",
+          "处置措施", "对象", "状态", "签收期限", "上报期限", "办结时间", "责任人", "重复次数")
+STATES = {s.value: s.label for s in State}
+RESPONSES = {r.value: r.label for r in Response}
+
+
+def _belongs(period: Period) -> Any:
+    ev = HandlingEvent
+    marked = exists().where(
+        ev.record_id == HandlingRecord.id, period.holds(ev.created_at),
+        ev.action.in_([Action.RETURN.value, Action.ESCALATE.value]),
+    )
+    return or_(
+        period.holds(RiskWarning.created_at),
+        period.holds(HandlingRecord.closed_at),
+        marked,
+        and_(HandlingRecord.state.in_(WAITING), RiskWarning.created_at < period.end),
+    )
+
+
+def ledger_rows(
+    session: Session, *, principal: Principal | None, period: Period, tz: ZoneInfo = SHANGHAI,
+    batch: int = 2000,
+) -> Iterator[tuple[Cell, ...]]:
+    """Yield the quarter's records, oldest warning first, streamed in batches."""
+    stmt = (
+        select(HandlingRecord.id, RiskWarning.id, RiskWarning.created_at, Department.name,
+               RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
+               case((subject_hidden(principal), HIDDEN_SUBJECT), else_=RiskWarning.subject_name),
+               HandlingRecord.state, HandlingRecord.receive_due_at,
+               HandlingRecord.report_due_at, HandlingRecord.closed_at,
+               HandlingRecord.responsible_person, RiskWarning.repeat_count)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .where(_belongs(period), in_scope(principal, RiskWarning.department_id))
+        .order_by(RiskWarning.created_at, HandlingRecord.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in session.execute(stmt):
+        level = LEVEL_ALIASES.get(row[6])
+        yield (row[0], row[1], local(row[2], tz), row[3] or "未指定部门", row[4], row[5],
+               level.label if level else row[6], RESPONSES.get(row[7], row[7]), row[8],
+               STATES.get(row[9], row[9]), local(row[10], tz), local(row[11], tz),
+               local(row[12], tz), row[13], row[14])
+
+
+def ledger_table(
+    session: Session, *, principal: Principal | None, period: Period, tz: ZoneInfo = SHANGHAI,
+) -> Table:
+    """Return the ledger as an export table (rows streamed when the workbook is written)."""
+    return Table("台账", HEADER, _Rows(session, principal, period, tz))
+
+
+class _Rows:
+    """The ledger's rows, read from the database as the workbook writer iterates them."""
+
+    def __init__(self, session: Session, principal: Principal | None, period: Period,
+                 tz: ZoneInfo) -> None:
+        self._args = (session, principal, period, tz)
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        session, principal, period, tz = self._args
+        return ledger_rows(session, principal=principal, period=period, tz=tz)

@@ -1,0 +1,91 @@
+"""How long records took in a quarter: issue to receipt, issue to closure, and returns.
+
+Times run from the warning's issue (its creation) in calendar hours. A record counts for
+receipt in the quarter it was first signed for, and for closure in the quarter it was
+closed (办结), so a record that crosses quarters counts where each step happened.
+Percentiles use the nearest-rank method: the 90th percentile of ten values is the ninth.
+"""
+
+import math
+import statistics
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from warning.auth.principal import Principal
+from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
+from warning.domain.lifecycle import Action, State
+from warning.review.model import Timings
+from warning.review.period import Period, in_scope
+
+
+def nearest_rank(values: list[float], share: float) -> float | None:
+    """Return the nearest-rank percentile `share` (0–1] of `values`, None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _hours(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 3600
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _first_receipts(principal: Principal | None, period: Period) -> Any:
+    """Select (issued at, first signed for at) of records first signed for in the quarter."""
+    ev, earlier = HandlingEvent, aliased(HandlingEvent)
+    signed_before = exists().where(earlier.record_id == ev.record_id,
+                                   earlier.action == Action.RECEIVE.value, earlier.seq < ev.seq)
+    return (
+        select(RiskWarning.created_at, ev.created_at)
+        .join(HandlingRecord, HandlingRecord.id == ev.record_id)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .where(ev.action == Action.RECEIVE.value, period.holds(ev.created_at),
+               in_scope(principal, RiskWarning.department_id), ~signed_before)
+    )
+
+
+def _records_with(session: Session, action: Action, principal: Principal | None,
+                  period: Period) -> set[int]:
+    ev = HandlingEvent
+    stmt = (
+        select(ev.record_id).distinct()
+        .join(HandlingRecord, HandlingRecord.id == ev.record_id)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .where(ev.action == action.value, period.holds(ev.created_at),
+               in_scope(principal, RiskWarning.department_id))
+    )
+    return set(session.scalars(stmt))
+
+
+def timings(session: Session, *, principal: Principal | None, period: Period) -> Timings:
+    """Return the quarter's receipt and closure times and its return rate."""
+    receipts = [_hours(issued, received) for issued, received in
+                session.execute(_first_receipts(principal, period))]
+    closures = [
+        _hours(issued, closed) for issued, closed in session.execute(
+            select(RiskWarning.created_at, HandlingRecord.closed_at)
+            .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+            .where(HandlingRecord.state == State.CLOSED.value,
+                   period.holds(HandlingRecord.closed_at),
+                   in_scope(principal, RiskWarning.department_id))
+        )
+    ]
+    reported = _records_with(session, Action.REPORT, principal, period)
+    returned = _records_with(session, Action.RETURN, principal, period) & reported
+    return Timings(
+        received=len(receipts),
+        receipt_median_hours=_rounded(statistics.median(receipts) if receipts else None),
+        receipt_p90_hours=_rounded(nearest_rank(receipts, 0.9)),
+        closed=len(closures),
+        closure_median_hours=_rounded(statistics.median(closures) if closures else None),
+        closure_p90_hours=_rounded(nearest_rank(closures, 0.9)),
+        reported=len(reported), returned=len(returned),
+        return_rate=round(len(returned) / len(reported), 3) if reported else None,
+    )

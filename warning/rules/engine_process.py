@@ -1,0 +1,199 @@
+"""The crash-proof wall: durable-rules runs in a child process that a rule change replaces.
+
+Why a child. durable-rules frees a used ruleset unsafely: `delete_state`/`delete_ruleset`
+on a shard that had evaluated signals killed the service (SIGSEGV, SIGABRT) on reloads and
+made `qingfeng signal import` exit 134 at exit, after its rows were committed. Leaking
+instead of freeing stops that one cause but not the class: a crash inside native code, of
+any cause, ends the process that loaded it. So no service or command process ever loads
+durable-rules; the shards live in a child (`warning.rules.engine.main`) that:
+
+- holds one rule book's shards for its whole life and never frees one: a reload starts
+  a new child, and the old one is retired (its stdin closed, so it exits with `os._exit`,
+  no teardown) only when the last evaluator using it is gone, that is after its in-flight
+  batches have finished;
+- answers a whole batch per round trip: the parent runs the text prefilter and sends, per
+  signal, (channel, department, amount, the candidate slots of each shard); the child
+  answers the (shard, slot) pairs that fired. A batch with no candidate at all never
+  crosses the pipe (most signals match nothing);
+- may die at any time: end of file, a broken pipe, an error reply or no answer within
+  ANSWER_TIMEOUT_S discards it, and the batch is retried once in a fresh child with the
+  same shards. A second failure raises EngineCrashed for that batch only (intake marks its
+  signals failed and the retry job evaluates them later); the process carries on.
+
+Equal rule books share a child (content-addressed by their shards' definitions), so a
+reload that changes nothing starts nothing.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import selectors
+import subprocess
+import sys
+import threading
+import weakref
+from collections.abc import Sequence
+from typing import IO
+
+from warning.rules.slots import Request, Slot, definition
+from warning.rules.wire import read_frame, write_frame
+
+log = logging.getLogger(__name__)
+
+ANSWER_TIMEOUT_S = 120.0
+_CHILD = "from warning.rules.engine import main; main()"
+
+
+class EngineCrashed(RuntimeError):
+    """The engine child failed a batch twice (died, hung or reported an error)."""
+
+
+class _ChildGone(Exception):
+    """The child died, hung or answered with an error."""
+
+
+class _Child:
+    """One engine child process and its two pipes."""
+
+    def __init__(self, shards: Sequence[Sequence[Slot]]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        self.pid = self.process.pid
+        self.ask("load", [list(slots) for slots in shards])
+
+    def ask(self, kind: str, payload: object) -> object:
+        """Send one request and wait for its answer."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            write_frame(stdin, (kind, payload))
+            if not _readable(stdout, ANSWER_TIMEOUT_S):
+                raise _ChildGone(f"no answer within {ANSWER_TIMEOUT_S:.0f} s")
+            status, answer = read_frame(stdout)  # type: ignore[misc]
+        except (OSError, EOFError, ValueError) as error:
+            code = self.process.poll()
+            raise _ChildGone(f"engine process {self.pid} gone (exit {code}): {error!r}") from None
+        if status != "ok":
+            raise _ChildGone(str(answer))
+        return answer
+
+    def kill(self) -> None:
+        """End the child now (it failed)."""
+        self.process.kill()
+        _retire(self.process)
+
+
+def _readable(stream: IO[bytes], timeout: float) -> bool:
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        return bool(selector.select(timeout))
+
+
+_retired: list[subprocess.Popen[bytes]] = []
+_retired_lock = threading.Lock()
+
+
+def _retire(process: subprocess.Popen[bytes]) -> None:
+    """Close the child's stdin (it exits at once) and reap children that have ended."""
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    with _retired_lock:
+        _retired.append(process)
+        _retired[:] = [p for p in _retired if p.poll() is None]
+
+
+def _retire_all(holder: list[_Child]) -> None:
+    for child in holder:
+        _retire(child.process)
+    holder.clear()
+
+
+class Engine:
+    """One rule book's shards, evaluated in a child process that is replaced if it fails."""
+
+    def __init__(self, shards: Sequence[Sequence[Slot]]) -> None:
+        self.shards = tuple(tuple(slots) for slots in shards)
+        self.started = 0  # children started: the first and every replacement
+        self._lock = threading.Lock()
+        self._holder: list[_Child] = []
+        weakref.finalize(self, _retire_all, self._holder)
+        if self.shards:
+            self._ask("size", None)  # start now: a rule book durable refuses fails its load
+
+    @property
+    def pid(self) -> int | None:
+        """Return the process id of the current child (None before one is needed)."""
+        return self._holder[0].pid if self._holder else None
+
+    def evaluate(self, requests: Sequence[Request]) -> list[list[int]]:
+        """Return per request the fired (shard, slot) pairs, flattened, in one round trip."""
+        return self._ask("evaluate", list(requests))  # type: ignore[return-value]
+
+    def facts_held(self) -> list[object]:
+        """Return the facts durable still holds in the child (always none between batches)."""
+        return self._ask("held", None)  # type: ignore[return-value]
+
+    def _child(self) -> _Child:
+        if not self._holder:
+            self.started += 1
+            self._holder.append(_Child(self.shards))
+        return self._holder[0]
+
+    def _ask(self, kind: str, payload: object) -> object:
+        with self._lock:
+            for attempt in (1, 2):
+                child = None
+                try:
+                    child = self._child()
+                    return child.ask(kind, payload)
+                except _ChildGone as gone:
+                    if child is not None:
+                        child.kill()
+                    self._holder.clear()
+                    if attempt == 2:
+                        message = f"规则引擎两次失败 (engine failed twice): {gone}"
+                        raise EngineCrashed(message) from None
+                    log.warning("rule engine failed (%s); retrying the batch in a fresh one", gone)
+        raise AssertionError("unreachable")
+
+
+class EngineHost:
+    """Engines by content: equal shard definitions share one live engine."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: weakref.WeakValueDictionary[str, Engine] = weakref.WeakValueDictionary()
+        self.created = 0
+
+    def engine(self, shards: Sequence[Sequence[Slot]]) -> Engine:
+        """Return the live engine for these shards, starting one if none is alive."""
+        body = json.dumps([definition(s) for s in shards], sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        with self._lock:
+            found = self._live.get(digest)
+            if found is None:
+                found = Engine(shards)
+                self._live[digest] = found
+                self.created += 1
+            return found
+
+    def live_count(self) -> int:
+        """Return how many engines are alive."""
+        return len(self._live)
+
+
+_default: EngineHost | None = None
+_default_lock = threading.Lock()
+
+
+def default_host() -> EngineHost:
+    """Return the process's engine host, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = EngineHost()
+        return _default
