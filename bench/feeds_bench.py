@@ -247,7 +247,7 @@ def main() -> None:
         print(
             f"{args.feeds} feeds x {args.items} items on {base_url}, concurrency {args.concurrency}"
         )
-        first_time = asyncio.run(asyncio.wait_for(run_scans(base_url, args), timeout=240))
+        first_time = asyncio.run(asyncio.wait_for(run_scans(base_url, args), timeout=600))
     finally:
         server.terminate()
         server.join(10)

@@ -8,14 +8,17 @@ keywords, about 14 of whose rules fire), on a fresh seeded SQLite database:
   raw-dr     raw durable-rules in-process on the same compiled shards: every fact posted
              to every shard, no prefilter (the engine limit; run on a sample of signals)
 Run: .venv/bin/python bench/rules_bench.py [--rules 500,2000] [--signals 4000]
-     [--raw-sample 300] [--profile dense] (cProfile of the in-process dense import)
+     [--dense-signals 1000] [--raw-sample 300] [--profile dense] (cProfile of the
+     in-process import at the largest rule count)
 """
 
 import argparse
 import cProfile
 import json
+import os
 import pstats
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -64,13 +67,24 @@ def _warnings(url: str) -> int:
         return int(conn.execute("SELECT count(*) FROM warnings").fetchone()[0])
 
 
-def run_import(root: Path, url: str, bodies: list[dict], profile: Path | None) -> float:
-    """Import through Intake.ingest in batches of 1,000; return signals/s."""
+def _child_cpu_s(pid: int | None) -> float:
+    """Return the CPU seconds an engine child has used so far (0 when there is none)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_import(
+    root: Path, url: str, bodies: list[dict], profile: Path | None
+) -> tuple[float, float]:
+    """Import through Intake.ingest in batches of 1,000; return signals/s (wall, CPU)."""
     from warning.services.signal_input import SignalIn
 
     rt = _runtime(url, root)
+    engine = rt.rules.current().evaluator.engine
     profiler = cProfile.Profile() if profile else None
-    start = time.perf_counter()
+    start, cpu, child = time.perf_counter(), time.process_time(), _child_cpu_s(engine.pid)
     if profiler:
         profiler.enable()
     for at in range(0, len(bodies), 1000):
@@ -79,23 +93,32 @@ def run_import(root: Path, url: str, bodies: list[dict], profile: Path | None) -
         profiler.disable()
         profiler.dump_stats(profile)
     elapsed = time.perf_counter() - start
+    used = time.process_time() - cpu + _child_cpu_s(engine.pid) - child
     rt.close()
-    return len(bodies) / elapsed
+    return len(bodies) / elapsed, len(bodies) / used
 
 
-def run_cli(root: Path, url: str, bodies: list[dict]) -> float:
-    """Run `qingfeng signal import` on a JSON-lines file; return signals/s, wall time."""
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_cli(root: Path, url: str, bodies: list[dict]) -> tuple[float, float]:
+    """Run `qingfeng signal import` on a JSON-lines file; return signals/s (wall, CPU).
+
+    The CPU figure counts the command's process (start-up included), not its engine child.
+    """
     path = root / f"{bodies[0]['external_id']}.jsonl"
     write_jsonl(path, bodies)
     env = {"QINGFENG_DATABASE_URL": url, "QINGFENG_RULES_DIR": str(root / "rules"),
            "QINGFENG_CHANNELS_DIR": str(root / "channels"), "PATH": "/usr/bin:/bin"}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu_s()
     done = subprocess.run([sys.executable, "-m", "warning.cli.main", "signal", "import",
                            str(path)], env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, _children_cpu_s() - cpu
     if done.returncode != 0:
         raise SystemExit(f"signal import exited {done.returncode}: {done.stderr[-2000:]}")
-    return len(bodies) / elapsed
+    return len(bodies) / elapsed, len(bodies) / used
 
 
 def run_evaluator(root: Path, bodies: list[dict], raw_sample: int) -> dict[str, float]:
@@ -131,15 +154,16 @@ def one(args: argparse.Namespace, n_rules: int, kind: str, base: Path) -> dict[s
     url = f"sqlite:///{root / 'import.db'}"
     seed_database(url, n_rules)
     profile = root / "dense.prof" if args.profile == kind and n_rules == max(args.rules) else None
-    result["import_per_s"] = run_import(root, url, bodies_for(kind, args.signals, work.keywords,
-                                                              1), profile)
+    n = args.dense_signals if kind == "dense" else args.signals
+    result["import_per_s"], result["import_per_cpu_s"] = run_import(
+        root, url, bodies_for(kind, n, work.keywords, 1), profile)
     result["warnings"] = _warnings(url)
     url = f"sqlite:///{root / 'cli.db'}"
     seed_database(url, n_rules)
     _runtime(url, root).close()  # the channels, as `qingfeng serve` would have synced them
-    result["cli_per_s"] = run_cli(root, url, bodies_for(kind, args.signals, work.keywords, 2))
-    result |= run_evaluator(root, bodies_for(kind, args.signals, work.keywords, 3),
-                            args.raw_sample)
+    result["cli_per_s"], result["cli_per_cpu_s"] = run_cli(
+        root, url, bodies_for(kind, n, work.keywords, 2))
+    result |= run_evaluator(root, bodies_for(kind, n, work.keywords, 3), args.raw_sample)
     if profile:
         stats = pstats.Stats(str(profile))
         stats.sort_stats("cumulative").print_stats(25)
@@ -151,7 +175,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rules", default="500,2000",
                         type=lambda s: [int(x) for x in s.split(",")])
-    parser.add_argument("--signals", type=int, default=4000)
+    parser.add_argument("--signals", type=int, default=4000, help="signals matching nothing")
+    parser.add_argument("--dense-signals", type=int, default=1000)
     parser.add_argument("--raw-sample", type=int, default=300)
     parser.add_argument("--profile", choices=["none", "dense"], default=None)
     args = parser.parse_args()
@@ -162,15 +187,20 @@ def main() -> None:
                 results[(n_rules, kind)] = one(args, n_rules, kind, Path(tmp))
                 print(f"# {n_rules} rules, {kind}: {json.dumps(results[(n_rules, kind)])}",
                       flush=True)
-    print(f"\n{args.signals} signals per cell, SQLite, batches of 1,000; raw-dr on "
-          f"{args.raw_sample} signals\n")
-    print("| rules | signals | matches/signal | warnings | qingfeng signal import/s | "
-          "Intake.ingest/s | evaluator/s | raw durable-rules/s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(f"\n{args.signals} (none) / {args.dense_signals} (dense) signals per cell, SQLite, "
+          f"batches of 1,000; raw-dr on {args.raw_sample} signals\n")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(wall figures shrink with load; CPU figures much less)\n")
+    print("| rules | signals | matches/signal | warnings | qingfeng signal import/s (wall) | "
+          "qingfeng signal import per CPU-s | "
+          "Intake.ingest/s (wall) | Intake.ingest/CPU-s (incl. engine child) | evaluator/s | "
+          "raw durable-rules/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for (n_rules, kind), r in results.items():
         print(f"| {n_rules} | {kind} | {r['matches_per_signal']:.1f} | {r['warnings']:.0f} | "
-              f"{r['cli_per_s']:,.0f} | {r['import_per_s']:,.0f} | "
-              f"{r['evaluator_per_s']:,.0f} | {r['raw_dr_per_s']:,.0f} |")
+              f"{r['cli_per_s']:,.0f} | {r['cli_per_cpu_s']:,.0f} | {r['import_per_s']:,.0f} | "
+              f"{r['import_per_cpu_s']:,.0f} | {r['evaluator_per_s']:,.0f} | "
+              f"{r['raw_dr_per_s']:,.0f} |")
 
 
 if __name__ == "__main__":

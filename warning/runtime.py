@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.auth.principal_cache import PrincipalCache
 from warning.db.engine import make_async_engine, make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
+from warning.services.evaluation_claims import EvaluationPolicy
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.record_hooks import default_hooks
 from warning.services.rule_service import RuleService, RulesWatcher
@@ -84,6 +85,13 @@ class Runtime:
         self.engine.dispose()
 
 
+def evaluation_policy(settings: Settings) -> EvaluationPolicy:
+    """Return the evaluation leases and retries the settings ask for."""
+    return EvaluationPolicy(lease_seconds=settings.evaluation_lease_seconds,
+                            max_attempts=settings.evaluation_max_attempts,
+                            backoff_base_seconds=settings.evaluation_backoff_seconds)
+
+
 def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
     """Connect to a migrated database and load the rules; refuse an unmigrated database."""
     # One pooled connection per route thread, and some for the writer, scheduler and
@@ -95,7 +103,8 @@ def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
     rules = RuleService(settings.rules_dir, sessions)
     if load_rules:
         rules.load()
-    intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks())
+    intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks(),
+                    policy=evaluation_policy(settings))
     async_sessions = None
     if not settings.is_sqlite:
         async_sessions = async_sessionmaker(

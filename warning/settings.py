@@ -1,10 +1,18 @@
 """Settings from environment variables prefixed QINGFENG_."""
 
+import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Return $XDG_DATA_HOME/qingfeng (~/.local/share/qingfeng): state kept out of the checkout."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "qingfeng"
 
 
 class Settings(BaseSettings):
@@ -12,9 +20,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QINGFENG_", extra="ignore")
 
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the SQLite database and the attachments go unless set on their own "
+        "(default: $XDG_DATA_HOME/qingfeng, i.e. ~/.local/share/qingfeng).",
+    )
     database_url: str = Field(
-        default="sqlite:///qingfeng.db",
-        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+        default="",
+        description="SQLAlchemy URL; SQLite file by default (<data dir>/qingfeng.db), "
+        "PostgreSQL in production.",
     )
     rules_dir: Path = Path("rules")
     channels_dir: Path = Path("channels")
@@ -22,11 +36,21 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=8_000_000, description="Largest request body; attachments travel as base64."
     )
-    attachments_dir: Path = Path("attachments")
+    attachments_dir: Path | None = Field(
+        default=None, description="Handling-report attachments (default: <data dir>/attachments).")
     max_attachment_bytes: int = 5_000_000
     feed_failure_threshold: int = 3
     smtp_host: str = ""
     smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = Field(default=False, description="Upgrade with STARTTLS (port 587).")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
+    smtp_timeout: float = 10.0
+    smtp_ca_file: Path | None = Field(
+        default=None, description="CA certificates the mail server's certificate is checked "
+        "against (an intranet CA); default: the system's.",
+    )
     mail_sender: str = "qingfeng@localhost"
     office_emails: str = Field(default="", description="Comma-separated addresses of the office.")
     webhook_urls: dict[str, str] = Field(
@@ -49,7 +73,55 @@ class Settings(BaseSettings):
         default=5.0, description="How often the service looks for changed rule files (0: never)."
     )
     run_scheduler: bool = True
-    secret_key: str = Field(default="", description="Signs session cookies; generated if empty.")
+    evaluation_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long a process holds a signal it evaluates; a "
+        "signal whose holder died is evaluated by the retry job after this.")
+    evaluation_max_attempts: int = Field(
+        default=5, ge=1, description="Failed evaluations of one signal before it is `dead`.")
+    evaluation_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Wait after a signal's first failed evaluation; "
+        "doubles after each further failure, at most an hour.")
+    retry_seconds: float = Field(default=60.0, gt=0, description="Retry job interval.")
+    deliver_seconds: float = Field(default=30.0, gt=0, description="Outbox delivery interval.")
+    delivery_lease_seconds: float = Field(
+        default=300.0, ge=20, description="How long a deliverer holds the notices it sends "
+        "(it stops sending 15 s before the lease could run out).")
+    overdue_scan_seconds: float = Field(default=300.0, gt=0, description="Overdue scan interval.")
+    scheduler_lease_seconds: float = Field(
+        default=15.0, gt=0, description="The scheduler leader's lease; another instance "
+        "takes over at most this long (plus one renewal) after the leader dies.")
+    scheduler_renew_seconds: float = Field(
+        default=5.0, gt=0, description="How often the leader renews (and others try) the lease.")
+    secret_key: str = Field(
+        default="", description="Signs forms; if empty, a key generated once and kept in the "
+        "database is used.")
+    api_token_days: float = Field(default=90, gt=0, description="Lifetime of a new API token.")
+    session_hours: float = Field(default=12, gt=0, description="Longest a session lasts.")
+    session_idle_minutes: float = Field(
+        default=30, gt=0, description="A session unused this long is signed out.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins of one account within the window that "
+        "lock it.")
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins from one client address within the "
+        "window that lock the address.")
+    login_window_minutes: float = Field(default=15, gt=0)
+    lockout_minutes: float = Field(default=15, gt=0)
+    trusted_proxies: str = Field(
+        default="", description="Comma-separated IPs or CIDRs of reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed (default: none).")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per line, with the request id."
+    )
+
+    @model_validator(mode="after")
+    def _state_under_data_dir(self) -> "Settings":
+        """Put the database and attachments under the data directory unless set."""
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'qingfeng.db'}"
+        if self.attachments_dir is None:
+            self.attachments_dir = self.data_dir / "attachments"
+        return self
 
     @cached_property
     def is_sqlite(self) -> bool:

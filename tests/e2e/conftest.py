@@ -91,7 +91,7 @@ def requests_seen() -> Requests:
 
 def add_page_user(rt: Runtime, name: str, role: str, department: str | None = None) -> str:
     """Create a user for the pages and return its password."""
-    password = f"pw-{name}-123"
+    password = f"pw-{name}-12345678"
     with rt.sessions() as session, session.begin():
         add_user(session, name=name, role=role, department_code=department, password=password)
     return password

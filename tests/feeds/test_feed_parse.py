@@ -145,3 +145,16 @@ def test_an_item_listed_twice_is_kept_once() -> None:
 def test_utf8_is_preferred_over_a_latin1_header() -> None:
     body = '<?xml version="1.0"?><rss><channel><title>清风</title></channel></rss>'.encode()
     assert decode_body(body, "text/xml; charset=ISO-8859-1").encoding == "utf_8"
+
+
+def test_an_item_less_feed_is_never_malformed_however_bozo() -> None:
+    bodies = [
+        b'<rss version="2.0"><channel><title>t</title>',  # truncated
+        b'<rss version="2.0"><channel><title>a &nbsp; &bogus; b</title></channel></rss>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t &#xD800;</title></feed>',
+    ]
+    for body in bodies:
+        parsed = parse_feed(body)
+        assert parsed.status is not ParseStatus.MALFORMED and parsed.items == (), body
+    page = b"<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>"
+    assert parse_feed(page).status is ParseStatus.MALFORMED

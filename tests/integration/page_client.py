@@ -32,7 +32,7 @@ class Site:
         client = TestClient(self.app, follow_redirects=False)
         client.get("/login")
         answer = client.post("/login", data={
-            "name": name, "password": f"pw-{name}-123", "next": "/",
+            "name": name, "password": f"pw-{name}-12345678", "next": "/",
             "csrf_token": client.cookies[COOKIE]})
         assert answer.status_code == 303, answer.text
         return client
@@ -55,7 +55,7 @@ def build_site(runtime: Runtime, tmp_path: Path) -> Site:
     with runtime.sessions() as session, session.begin():
         for name, role, department in USERS:
             add_user(session, name=name, role=role, department_code=department,
-                     password=f"pw-{name}-123")
+                     password=f"pw-{name}-12345678")
     outcome = runtime.intake.ingest([SignalIn(
         channel="petition", external_id="PAGE-1", title="反映设备采购存在串标",
         text="某供应商与他人围标串标。", department="CGZX")])[0]

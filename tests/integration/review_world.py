@@ -161,7 +161,7 @@ def build_review_world(sessions: sessionmaker[Session]) -> ReviewWorld:
                             .values(reviewed_on=day))
         for name, role, dept in USERS:
             user = add_user(session, name=name, role=role, department_code=dept,
-                            password=f"pw-{name}-123",
+                            password=f"pw-{name}-12345678",
                             supervises=("CWK", "BGS") if role == "leader" else ())
             world.tokens[name] = issue_token(session, user=user)
     return world

@@ -6,8 +6,11 @@ text that some role must never see carries a unique marker.
 """
 
 import base64
-from dataclasses import dataclass
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,7 +18,7 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
-from warning.db.models import Department, Person
+from warning.db.models import ApiToken, Department, Person
 from warning.domain.quarter import Quarter
 from warning.handling import attachments as files
 from warning.handling.records import act
@@ -49,6 +52,12 @@ class RouteWorld:
     """"A", "B", "canary" -> the warning each signal raised."""
     snapshots: dict[str, int]
     """"A", "B", "canary" -> a stored review of the current quarter (one for all)."""
+    attachments: dict[str, str]
+    """"A", "B", "canary" -> the sha256 of the file on B's record (only B has it)."""
+    points: dict[str, str]
+    """"A", "B", "canary" -> a risk point code (the register is read by every role)."""
+    spare_tokens: dict[str, int] = field(default_factory=dict)
+    """"A", "B", "canary" -> id of a spare API token of handler_a, handler_b, the office."""
 
     def client(self, role: str) -> TestClient:
         """Return a client signed in as `role` with a session cookie (pages and API)."""
@@ -57,6 +66,7 @@ class RouteWorld:
 
 
 OBJECT_KEYS = ("A", "B", "canary")
+ATTACHMENT_B_CONTENT = b"B"
 
 
 def build_route_world(runtime: Runtime) -> RouteWorld:
@@ -73,6 +83,13 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
             for role, (kind, department) in ROLES.items()
         }
         tokens = {role: issue_token(session, user=user) for role, user in users.items()}
+        owners = {"A": "handler_a", "B": "handler_b", "canary": "office"}
+        for owner in owners.values():
+            issue_token(session, user=users[owner], label="spare")
+        session.flush()
+        spare = {key: session.scalars(select(ApiToken.id).where(
+            ApiToken.user_id == users[owner].id, ApiToken.label == "spare")).one()
+            for key, owner in owners.items()}
         handler_b = principal_of(users["handler_b"])
     items = [
         SignalIn(channel="petition", department="CGZX", **CANARY),
@@ -85,16 +102,23 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
         assert outcome.signal_id is not None and outcome.warnings, (key, outcome)
         signals[key], warnings[key] = outcome.signal_id, outcome.warnings[0].id
     assert len(set(warnings.values())) == 3, warnings
-    _attach_to_b(runtime, warnings["B"], handler_b)
+    stored_files = Path(tempfile.mkdtemp(prefix="qf-route-files-"))
+    _attach_to_b(runtime, warnings["B"], handler_b, stored_files)
     with runtime.sessions() as session, session.begin():
         stored = store_final(session, quarter=Quarter.containing(datetime.now(UTC)),
                              actor="user:office")
     app = create_app(runtime)
-    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id))
+    app.state.attachments_dir = stored_files
+    sha = hashlib.sha256(ATTACHMENT_B_CONTENT).hexdigest()
+    return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id),
+                      dict.fromkeys(OBJECT_KEYS, sha), dict.fromkeys(OBJECT_KEYS, "CG-001"),
+                      spare)
 
 
-def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal) -> None:
-    prepared = files.prepare([(ATTACHMENT_B, base64.b64encode(b"B").decode())], 1024)
+def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal, directory: Path) -> None:
+    prepared = files.prepare([(ATTACHMENT_B, base64.b64encode(ATTACHMENT_B_CONTENT).decode())],
+                             1024)
+    files.store(prepared, directory)
     with runtime.sessions() as session, session.begin():
         act(session, warning_id=warning_id, principal=handler, action="receive", version=1)
         act(session, warning_id=warning_id, principal=handler, action="note", version=2,

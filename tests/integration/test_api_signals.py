@@ -22,7 +22,7 @@ from warning.web.security import SESSION_COOKIE
 def _token(runtime: Runtime, name: str, role: str, department: str | None = None) -> str:
     with runtime.sessions() as session, session.begin():
         user = add_user(session, name=name, role=role, department_code=department,
-                        password="pw-" + name)
+                        password="pw-" + name + "-12345")
         return issue_token(session, user=user)
 
 

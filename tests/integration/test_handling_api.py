@@ -43,7 +43,8 @@ def make_app(sessions: sessionmaker[Session], attachments: Path) -> FastAPI:
     # what the routes read of the runtime: sessions (async ones on PostgreSQL, as the
     # service has: warning.web.db_work), and a token cache (off)
     app.state.runtime = SimpleNamespace(sessions=sessions, principals=PrincipalCache(ttl=0),
-                                        async_sessions=async_sessions_like(sessions))
+                                        async_sessions=async_sessions_like(sessions),
+                                        settings=SimpleNamespace(session_idle_minutes=30))
 
     def session() -> Iterator[Session]:
         with sessions() as s:

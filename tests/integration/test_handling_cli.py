@@ -18,7 +18,7 @@ def test_user_token_and_audit_verify(
     new_warning(session_factory, world)
     runner = CliRunner()
     added = runner.invoke(user_group, ["add", "zhang", "--role", "handler", "--department", "A",
-                                       "--password"], input="s3cret!\ns3cret!\n")
+                                       "--password"], input="s3cret-Zhang!\ns3cret-Zhang!\n")
     assert added.exit_code == 0, added.output
     assert runner.invoke(user_group, ["add", "li", "--role", "handler"]).exit_code == 1
     issued = runner.invoke(user_group, ["token", "zhang"])

@@ -1,5 +1,6 @@
 """A small world for handling tests: departments, leaders, users of every role, warnings."""
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -80,6 +81,9 @@ def build_world(sessions: sessionmaker[Session]) -> World:
     return world
 
 
+_SUBJECTS = itertools.count(1)
+
+
 def new_warning(
     sessions: sessionmaker[Session], world: World, dept: str = "A", *,
     now: datetime = ISSUED_AT, receive_days: int = 1, report_days: int = 10,
@@ -88,7 +92,9 @@ def new_warning(
     with transaction(sessions) as session:
         warning = RiskWarning(
             risk_point_id=world.point_id, department_id=world.departments[dept],
-            subject_kind="department", subject_key=f"department:{dept}", subject_name=dept,
+            # one open warning per (risk point, subject) is enforced: each its own subject
+            subject_kind="department", subject_key=f"department:{dept}#{next(_SUBJECTS)}",
+            subject_name=dept,
             rule_id="r1", rule_version="v1", signal_id=world.signal_id, response="rectification",
         )
         session.add(warning)

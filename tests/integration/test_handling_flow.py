@@ -148,6 +148,7 @@ def test_inbox_is_scoped_and_shows_what_awaits_the_caller(
 
         assert ids("handler_a") == [a]
         assert ids("handler_b") == [b]
-        assert sorted(ids("leader")) == [a, b]
+        assert ids("leader") == []  # a leader's 待办: overdue records to urge; none yet
         assert ids("office") == []  # nothing reported yet
-        assert sorted(ids("reviewer")) == [a, b, c]
+        assert ids("reviewer") == []  # a reviewer acts on no record
+        assert c not in ids("handler_a") + ids("handler_b")

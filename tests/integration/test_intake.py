@@ -1,5 +1,7 @@
 """Signals are stored first, evaluated against the rules, and raise graded warnings."""
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import func, select
 
 from warning.db.models import (
@@ -148,6 +150,9 @@ def test_failed_evaluation_keeps_the_signal_and_a_retry_evaluates_it(runtime: Ru
         point = session.scalar(select(RiskPoint).where(RiskPoint.code == "CG-001-OLD"))
         assert point is not None
         point.code = "CG-001"
+    assert runtime.intake.retry_failed() == 0  # not due before its backoff has passed
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    runtime.intake.clock = lambda: later
     assert runtime.intake.retry_failed() == 1
     with runtime.sessions() as session:
         signal = session.get(Signal, outcome.signal_id)

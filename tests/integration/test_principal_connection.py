@@ -16,7 +16,8 @@ from warning.web.security import current_principal
 
 def _request(token: str, sessions: sessionmaker[Session], cache: PrincipalCache) -> Request:
     app = SimpleNamespace(state=SimpleNamespace(
-        runtime=SimpleNamespace(sessions=sessions, principals=cache)))
+        runtime=SimpleNamespace(sessions=sessions, principals=cache,
+                                settings=SimpleNamespace(session_idle_minutes=30))))
     return Request({"type": "http", "app": app,
                     "headers": [(b"authorization", f"Bearer {token}".encode())]})
 

@@ -140,7 +140,7 @@ def test_the_quarter_defaults_to_the_current_one_and_a_malformed_one_is_refused(
     assert _get(app_client, world, "office", "/api/review/export?quarter=2026Q5"
                 ).status_code == 422
     assert app_client.get("/api/review?quarter=2026Q3").status_code == 401
-    spec = app_client.get("/openapi.json").json()
+    spec = _get(app_client, world, "office", "/openapi.json").json()
     assert spec["paths"]["/api/review"]["get"]["responses"]["200"]["content"][
         "application/json"]["schema"] == {"$ref": "#/components/schemas/Review"}
     assert XLSX in spec["paths"]["/api/review/export"]["get"]["responses"]["200"]["content"]
@@ -156,7 +156,8 @@ def _sheets(data: bytes) -> dict[str, list[tuple[Any, ...]]]:
 
 def _check_workbook(sheets: dict[str, list[tuple[Any, ...]]]) -> None:
     assert list(sheets) == ["概况", "信号·按渠道", "预警·按部门", "预警·按风险类别",
-                            "预警·按风险等级", "预警·按处置措施", "重复对象", "高频风险点",
+                            "预警·按风险等级", "预警·按处置措施", "办结·实际处置措施",
+                            "重复对象", "高频风险点",
                             "久未复核风险点", "近八个季度", "同比环比", "处置用时",
                             "从未命中的风险点", "台账"]
     summary = dict(sheets["概况"][1:])

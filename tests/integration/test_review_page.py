@@ -22,7 +22,7 @@ def site(runtime: Runtime) -> Iterator[TestClient]:
 def _sign_in(client: TestClient, name: str) -> TestClient:
     client.cookies.clear()
     client.get("/login")
-    answer = client.post("/login", data={"name": name, "password": f"pw-{name}-123",
+    answer = client.post("/login", data={"name": name, "password": f"pw-{name}-12345678",
                                          "next": "/", "csrf_token": client.cookies[COOKIE]})
     assert answer.status_code == 303, answer.text
     return client

@@ -33,7 +33,9 @@ OFFICE = frozenset({"admin", "office"})
 READERS = OFFICE | {"reviewer"}
 DEPARTMENT_OF = {"handler_a": "A", "leader_a": "A", "handler_b": "B"}
 OBJECTS = ("A", "B", "canary")
-PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots"}
+PARAMETERS = {"signal_id": "signals", "warning_id": "warnings", "snapshot_id": "snapshots",
+              "sha256": "attachments", "code": "points", "token_id": "spare_tokens"}
+TOKEN_OWNER = {"A": "handler_a", "B": "handler_b", "canary": "office"}
 
 
 def sees_warning(role: str, obj: str) -> bool:
@@ -92,6 +94,16 @@ def _reveal(role: str, obj: str | None) -> set[int]:
     return {422, 404, 400, 403, 503} if role in OFFICE else {403, 404}
 
 
+def _attachment(role: str, obj: str | None) -> set[int]:
+    # Only B's record carries the file: on A's or the canary's record it is not there.
+    return {200} if obj == "B" and sees_warning(role, obj) else {404}
+
+
+def _revoke_token(role: str, obj: str | None) -> set[int]:
+    # Its owner or an admin revokes it (204, then 409 already revoked); others get 404.
+    return {204, 409} if obj and role in ("admin", TOKEN_OWNER[obj]) else {404}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -108,6 +120,11 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/docs/oauth2-redirect"): _anyone,
     ("GET", "/redoc"): _anyone,
     ("GET", "/healthz"): _anyone,
+    ("GET", "/docs-assets/redoc.standalone.js"): _anyone,
+    ("GET", "/api/tokens"): ok_for(ALL),
+    ("DELETE", "/api/tokens/{token_id}"): _revoke_token,
+    ("GET", "/api/security-log"): ok_for(OFFICE),
+    ("GET", "/security-log"): ok_for(OFFICE),
     ("GET", "/api/warnings/export"): ok_for(ALL),
     ("GET", "/api/signals/export"): ok_for(ALL),
     ("GET", "/api/signals/cases"): ok_for(ALL),
@@ -119,6 +136,9 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/api/warnings/{warning_id}/actions"): _action,
     ("GET", "/api/inbox"): ok_for(ALL),
     ("GET", "/api/warnings/{warning_id}/events"): _warning_page,
+    ("GET", "/api/warnings/{warning_id}/attachments/{sha256}"): _attachment,
+    ("GET", "/api/warnings/{warning_id}/record.docx"): _warning_page,
+    ("GET", "/warnings/{warning_id}/print"): _warning_page,
     ("POST", "/api/petitions"): lambda role, _: {422} if role in OFFICE else {403},
     ("POST", "/api/petitions/receipt"): lambda _role, _obj: {404, 422, 429},
     ("POST", "/api/petitions/{signal_id}/reveal"): _reveal,
@@ -147,6 +167,10 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/warnings"): ok_for(ALL),
     ("GET", "/warnings/{warning_id}"): _warning_page,
     ("GET", "/register"): ok_for(ALL),
+    ("GET", "/register/points/{code}"): ok_for(ALL),
+    ("POST", "/register/points/{code}"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/register/export"): ok_for(ALL),
+    ("POST", "/register/import"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/channels"): ok_for(ALL),
     ("GET", "/rules"): ok_for(ALL),
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
@@ -159,6 +183,13 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/review/snapshots"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
     ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
+    ("GET", "/readyz"): lambda _role, _obj: {200, 503},
+    ("GET", "/metrics"): _anyone,  # counts only; the proxy keeps it to the machine itself
+    ("GET", "/admin/org"): ok_for(frozenset({"admin"})),
+    ("GET", "/admin/users"): ok_for(frozenset({"admin"})),
+    **{("POST", path): (lambda role, _: {422} if role == "admin" else {404}) for path in (
+        "/admin/org/department", "/admin/org/leader", "/admin/org/post", "/admin/org/person",
+        "/admin/users", "/admin/users/change", "/admin/users/active", "/admin/users/password")},
 }
 # Query strings that reach the other shapes of a list route: exports in both formats.
 VARIANTS = {
@@ -168,9 +199,11 @@ VARIANTS = {
     "/api/review/export": ["?format=xlsx", "?format=docx"],
     "/api/review/drill": [f"?figure={f}&limit=500" for f in ("signals", "warnings", "hot",
                                                              "overdue", "never_hit")],
+    "/register/export": ["?format=xlsx", "?format=csv", "?format=yaml"],
     "/review/drill": [f"?figure={f}" for f in ("signals", "warnings", "overdue")],
 }
-SKIP_MOUNTS = {"/static"}  # files shipped with the package, the same for everyone
+# Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
+SKIP_MOUNTS = {"/static", "/docs-assets"}
 
 
 def route_table(app: FastAPI) -> Iterator[tuple[str, str]]:
@@ -209,6 +242,8 @@ def _text(response: Any) -> str:
 def _send(client: TestClient, method: str, url: str) -> Any:
     if method == "GET":
         return client.get(url)
+    if method == "DELETE":
+        return client.delete(url)
     if url.startswith("/api/"):
         return client.post(url, json={"action": "note", "version": 999, "comment": "x"})
     token = client.cookies.get(COOKIE) or ""

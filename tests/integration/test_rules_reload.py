@@ -14,7 +14,7 @@ from warning.web.app import create_app
 @pytest.fixture
 def office(runtime: Runtime) -> Iterator[TestClient]:
     with runtime.sessions() as session, session.begin():
-        user = add_user(session, name="office", role="office", password="pw-office")
+        user = add_user(session, name="office", role="office", password="pw-office-123")
         token = issue_token(session, user=user)
     with TestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
@@ -66,7 +66,7 @@ def test_a_bad_rule_file_is_refused_whole_and_the_rules_in_force_stay(
 
 def test_only_the_office_may_reload(runtime: Runtime) -> None:
     with runtime.sessions() as session, session.begin():
-        user = add_user(session, name="rev", role="reviewer", password="pw-rev")
+        user = add_user(session, name="rev", role="reviewer", password="pw-rev-12345")
         token = issue_token(session, user=user)
     with TestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"

@@ -67,7 +67,7 @@ def test_two_workers_store_each_signal_once_and_raise_its_warning(
     runtime: Runtime, served: str
 ) -> None:
     with runtime.sessions() as session, session.begin():
-        user = add_user(session, name="office", role="office", password="pw-office")
+        user = add_user(session, name="office", role="office", password="pw-office-123")
         token = issue_token(session, user=user)
     headers = {"Authorization": f"Bearer {token}"}
     bodies = [
@@ -97,7 +97,7 @@ def test_two_workers_store_each_signal_once_and_raise_its_warning(
 
 def test_a_form_from_one_worker_is_accepted_by_the_other(runtime: Runtime, served: str) -> None:
     with runtime.sessions() as session, session.begin():
-        add_user(session, name="jjjcs", role="office", password="pw-office-1")
+        add_user(session, name="jjjcs", role="office", password="pw-office-123")
     outcomes = []
     for _ in range(12):  # a new connection each time: SO_REUSEPORT spreads them over both
         with httpx.Client(base_url=served, follow_redirects=False) as first:
@@ -107,6 +107,6 @@ def test_a_form_from_one_worker_is_accepted_by_the_other(runtime: Runtime, serve
             cookies = dict(first.cookies)
         with httpx.Client(base_url=served, follow_redirects=False, cookies=cookies) as second:
             answer = second.post("/login", data={
-                "csrf_token": token.group(1), "name": "jjjcs", "password": "pw-office-1"})
+                "csrf_token": token.group(1), "name": "jjjcs", "password": "pw-office-123"})
         outcomes.append(answer.status_code)
     assert outcomes == [303] * 12, outcomes

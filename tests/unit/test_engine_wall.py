@@ -121,3 +121,24 @@ def test_the_parent_never_loads_durable(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_engine_that_cannot_start_refuses_the_reload_and_keeps_the_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warning.rules import engine_process
+    from warning.services.rule_service import RuleService
+
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": RULES}, allow_unicode=True),
+                                     encoding="utf-8")
+    rules = RuleService(tmp_path, host=EngineHost())
+    assert rules.load() == []
+    first = rules.current()
+    changed = [{**RULES[1], "when": {"channels": ["audit"], "amount": {"gte": 1}}}]
+    (tmp_path / "r.yaml").write_text(yaml.safe_dump({"rules": changed}, allow_unicode=True),
+                                     encoding="utf-8")
+    monkeypatch.setattr(engine_process, "_CHILD", "import os; os.abort()")
+    problems = rules.load()
+    assert problems and "engine failed twice" in str(problems[0])
+    assert rules.current() is first
+    assert [[m.rule_id for m in ms] for ms in first.evaluator.match_many(BATCH)] == EXPECTED

@@ -28,6 +28,7 @@ EXPECTED = {
     (State.REPORTED, Action.RETURN): State.IN_PROGRESS,
     **{(s, Action.WITHDRAW): State.WITHDRAWN for s in State if s.is_open},
     **{(s, Action.NOTE): s for s in State if s.is_open},
+    **{(s, Action.URGE): s for s in (State.ISSUED, State.RECEIVED, State.IN_PROGRESS)},
 }
 
 
@@ -102,4 +103,5 @@ def test_actions_for_a_handler_and_the_office_in_progress_and_reported() -> None
     office = [a for a, _ in actions_for(State.REPORTED, Role.OFFICE)]
     assert office == [Action.ACCEPT, Action.RETURN, Action.WITHDRAW, Action.NOTE]
     assert actions_for(State.REPORTED, Role.REVIEWER) == []
+    assert [a for a, _ in actions_for(State.IN_PROGRESS, Role.LEADER)] == [Action.URGE]
     assert actions_for(State.CLOSED, Role.ADMIN) == []

@@ -2,8 +2,9 @@
 
 At a thousand requests a second the token lookup (a pooled connection, a join, a thread
 hop) cost more than storing the signal. A revoked token or a deactivated user is
-therefore honoured for at most `ttl` seconds more in each service process; unknown
-tokens are never cached, so a wrong token is always checked against the database.
+therefore honoured for at most `ttl` seconds more in each other service process (the
+process that revokes forgets at once); unknown tokens and sessions are never cached, so a
+wrong token is always checked and a signed-out session is refused at once everywhere.
 """
 
 import threading
@@ -39,6 +40,21 @@ class PrincipalCache:
                 with self._lock:
                     self._entries[token_digest(token)] = principal
         return principal
+
+    def remember(self, token: str, principal: Principal) -> None:
+        """Remember `principal` for `token` (an API token; sessions are never remembered)."""
+        if self._ttl > 0 and token:
+            with self._lock:
+                self._entries[token_digest(token)] = principal
+
+    def forget(self, token: str) -> None:
+        """Forget one token (revoked in this process)."""
+        self.forget_digest(token_digest(token))
+
+    def forget_digest(self, digest: str) -> None:
+        """Forget the token stored as `digest`."""
+        with self._lock:
+            self._entries.pop(digest, None)
 
     def clear(self) -> None:
         """Forget every entry (after a revocation in this process)."""

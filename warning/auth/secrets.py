@@ -1,5 +1,6 @@
 """Password hashing (argon2) and random API tokens stored as their sha256."""
 
+import functools
 import hashlib
 import secrets
 
@@ -7,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 TOKEN_BYTES = 32
+TOKEN_PREFIX = "qf_"
 
 
 def _hasher() -> PasswordHasher:
@@ -19,9 +21,23 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    """Tell whether `password` matches `password_hash`."""
+    """Tell whether `password` matches `password_hash`; an empty hash costs the same time.
+
+    A user without a password, or no user at all, is checked against a dummy hash, so the
+    answer takes as long as for a real user and does not tell which names exist.
+    """
     if not password_hash:
+        _verify(_dummy_hash(), password)
         return False
+    return _verify(password_hash, password)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -30,7 +46,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def new_token() -> str:
     """Return a fresh random token, to be shown once."""
-    return "qf_" + secrets.token_urlsafe(TOKEN_BYTES)
+    return TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
 
 
 def token_digest(token: str) -> str:

@@ -1,16 +1,26 @@
-"""Create users, sign them in and turn a presented token into a principal."""
+"""Create, list, disable and enable users and set their passwords."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warning.auth.principal import Principal
-from warning.auth.secrets import hash_password, new_token, token_digest, verify_password
-from warning.db.models import ApiToken, Department, Person, SupervisedDepartment, User
+from warning.auth.password_policy import check_password
+from warning.auth.secrets import hash_password
+from warning.auth.tokens import (
+    SESSION_LIFETIME,
+    issue_token,
+    principal_for_token,
+    principal_of,
+    revoke_tokens,
+)
+from warning.db.models import Department, Person, SupervisedDepartment, User
 from warning.domain.lifecycle import DomainError, Role
 
-SESSION_LIFETIME = timedelta(hours=12)
+__all__ = [
+    "SESSION_LIFETIME", "AuthenticationFailed", "UserError", "add_user", "find_user",
+    "issue_token", "principal_for_token", "principal_of", "set_active", "set_password",
+]
 
 
 class UserError(DomainError):
@@ -26,10 +36,12 @@ def add_user(
     password: str | None = None, email: str = "", person_id: int | None = None,
     supervises: tuple[str, ...] = (),
 ) -> User:
-    """Add a user; a handler needs a department."""
+    """Add a user; a handler needs a department, a password must satisfy the policy."""
     role = Role(role)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
+    if password:
+        check_password(password, user_name=name)
     department_id = _department_id(session, department_code) if department_code else None
     if role is Role.HANDLER and department_id is None:
         raise UserError("部门经办人必须指定部门", "a handler needs --department")
@@ -47,54 +59,34 @@ def add_user(
     return user
 
 
+def find_user(session: Session, name: str) -> User:
+    """Return the user called `name`, or raise UserError."""
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise UserError(f"用户 {name} 不存在", f"no user {name!r}")
+    return user
+
+
+def set_password(session: Session, *, name: str, password: str) -> User:
+    """Set a user's password (policy checked) and end their sessions."""
+    user = find_user(session, name)
+    check_password(password, user_name=name)
+    user.password_hash = hash_password(password)
+    revoke_tokens(session, user_id=user.id, kind="session")
+    return user
+
+
+def set_active(session: Session, *, name: str, active: bool) -> User:
+    """Enable or disable a user; disabling revokes every token and session they hold."""
+    user = find_user(session, name)
+    user.is_active = active
+    if not active:
+        revoke_tokens(session, user_id=user.id, now=datetime.now(UTC))
+    return user
+
+
 def _department_id(session: Session, code: str) -> int:
     found = session.scalar(select(Department.id).where(Department.code == code))
     if found is None:
         raise UserError(f"部门 {code} 不存在", f"no department {code!r}")
     return found
-
-
-def issue_token(
-    session: Session, *, user: User, kind: str = "api", label: str = "",
-    now: datetime | None = None,
-) -> str:
-    """Create a token for `user` and return it; only its hash is kept."""
-    token = new_token()
-    now = now or datetime.now(UTC)
-    expires = now + SESSION_LIFETIME if kind == "session" else None
-    session.add(ApiToken(user_id=user.id, token_hash=token_digest(token), kind=kind,
-                         label=label, created_at=now, expires_at=expires))
-    return token
-
-
-def sign_in(session: Session, *, name: str, password: str) -> str:
-    """Check a password and return a new session token."""
-    user = session.scalar(select(User).where(User.name == name, User.is_active))
-    if user is None or not verify_password(user.password_hash, password):
-        raise AuthenticationFailed("用户名或密码错误", "wrong user name or password")
-    return issue_token(session, user=user, kind="session")
-
-
-def principal_for_token(
-    session: Session, token: str, now: datetime | None = None
-) -> Principal | None:
-    """Return the principal a token belongs to, or None if it is unknown, revoked or expired."""
-    now = now or datetime.now(UTC)
-    row = session.execute(
-        select(User, ApiToken)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None),
-               User.is_active)
-    ).first()
-    if row is None:
-        return None
-    user, stored = row
-    if stored.expires_at is not None and stored.expires_at <= now:
-        return None
-    return principal_of(user)
-
-
-def principal_of(user: User) -> Principal:
-    """Return the principal for a user row."""
-    return Principal(user_id=user.id, name=user.name, role=Role(user.role),
-                     department_id=user.department_id, person_id=user.person_id)

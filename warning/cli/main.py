@@ -12,15 +12,24 @@ import sys
 import click
 
 from warning import __version__
+from warning.cli.config_cmd import with_overrides
 
 # name -> (module, attribute, one-line help shown by `qingfeng --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "audit": ("warning.cli.user_cmd", "audit_group", "审计 (audit trail)."),
+    "backup": ("warning.cli.backup_cmd", "backup",
+               "备份数据库与附件 (back up, safe while the service runs)."),
+    "config": ("warning.cli.config_cmd", "config",
+               "Print the settings in force (secrets masked)."),
     "db": ("warning.cli.db_cmd", "db_group", "Manage the database schema (Alembic migrations)."),
+    "org": ("warning.cli.org_cmd", "org_group",
+            "单位组织: 导入/导出 (departments, leaders, posts, people)."),
     "register": ("warning.cli.register_cmd", "register_group",
                  "风险点清单: 导入/导出 (import or export the risk register)."),
     "reporter-key": ("warning.petitions.cli", "reporter_key",
                      "Print a new key for encrypting reporter identities."),
+    "restore": ("warning.cli.backup_cmd", "restore",
+                "从备份恢复到空数据库 (restore into an empty database)."),
     "review": ("warning.cli.review_cmd", "review",
                "Print a quarter's review (季度审查) of every department."),
     "rules": ("warning.cli.rules_refs", "rules_group",
@@ -38,9 +47,11 @@ class LazyGroup(click.Group):
     """A group that imports a subcommand's module when that subcommand is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(set(COMMANDS) | set(self.commands))  # also any added with add_command
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
         if cmd_name not in COMMANDS:
             return None
         module, attribute, _help = COMMANDS[cmd_name]
@@ -48,20 +59,33 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, help_text) for name, (_m, _a, help_text) in sorted(COMMANDS.items())]
+        rows = {name: help_text for name, (_m, _a, help_text) in COMMANDS.items()}
+        rows |= {name: c.get_short_help_str() for name, c in self.commands.items()}
         with formatter.section("Commands"):
-            formatter.write_dl(rows)
+            formatter.write_dl(sorted(rows.items()))
 
 
+@with_overrides
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="qingfeng")
 @click.option("-v", "--verbose", is_flag=True, help="打印调试日志")
 def cli(verbose: bool) -> None:
     """清风 Qingfeng: 廉政风险预警防控 (integrity-risk early warning)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from pydantic import ValidationError
+
+    from warning.ops.logs import configure_logging
+    from warning.settings import load_settings
+
+    try:
+        log_format = load_settings().log_format
+    except ValidationError as error:
+        problems = "; ".join(
+            f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        click.secho(f"设置有误 (invalid setting): {problems}", fg="red", err=True)
+        raise SystemExit(2) from None
+    configure_logging(log_format, logging.DEBUG if verbose else logging.INFO)
 
 
 # Undecodable bytes in argv arrive as lone surrogates; no database or file can hold them.

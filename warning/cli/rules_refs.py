@@ -1,4 +1,5 @@
-"""`qingfeng rules`, checked against the register's risk points and the channel files.
+"""`qingfeng rules`, checked against the register's risk points, the department directory
+and the channel files.
 
 The check reads the risk point codes with one query (sqlite3 for a SQLite file, a plain
 SQLAlchemy Core engine otherwise): no ORM models, no Alembic, no asyncio driver (they
@@ -12,20 +13,20 @@ import click
 from warning.cli.rules_cmd import rules_group_with
 
 
-def _sqlite_codes(path: str) -> set[str] | None:
+def _sqlite_codes(path: str, table: str) -> set[str] | None:
     import sqlite3
 
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            return {row[0] for row in db.execute("SELECT code FROM risk_points")}
+            return {row[0] for row in db.execute(f"SELECT code FROM {table}")}
     except sqlite3.Error:  # no file, or no table yet
         return None
 
 
-def _risk_point_codes(url: str) -> set[str] | None:
-    """Return the register's risk point codes, or None when the table is not there yet."""
+def _codes(url: str, table: str) -> set[str] | None:
+    """Return the codes of `table` (risk_points, departments), or None when it is not there."""
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        return _sqlite_codes(url.removeprefix("sqlite:///").split("?")[0])
+        return _sqlite_codes(url.removeprefix("sqlite:///").split("?")[0], table)
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -36,7 +37,7 @@ def _risk_point_codes(url: str) -> set[str] | None:
     engine = create_engine(parsed)
     try:
         with engine.connect() as connection:
-            return set(connection.execute(text("SELECT code FROM risk_points")).scalars())
+            return set(connection.execute(text(f"SELECT code FROM {table}")).scalars())
     except (OperationalError, ProgrammingError):
         return None
     finally:
@@ -51,12 +52,28 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
     settings = load_settings()
     definitions, _ = check_channels(settings.channels_dir)
     channels = {d.id for d in definitions}
-    points = _risk_point_codes(settings.database_url)
+    points = _codes(settings.database_url, "risk_points")
     if points is None:
         click.secho(
             "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
         )
+    elif not points:  # a fresh office: say what comes first rather than fail every rule
+        departments = _codes(settings.database_url, "departments")
+        first = "" if departments else "单位组织 (qingfeng org import FILE), 再导入"
+        click.secho(
+            f"风险点清单为空, 跳过风险点编号检查: 请先导入{first}风险点清单 "
+            "(qingfeng register import FILE); 见 docs/setup-office.md",
+            fg="yellow", err=True,
+        )
+        return None, channels
     return points, channels
 
 
-rules_group = rules_group_with(known_refs)
+def known_departments() -> set[str] | None:
+    """Return the directory's department codes (None: not migrated, left unchecked)."""
+    from warning.settings import load_settings
+
+    return _codes(load_settings().database_url, "departments")
+
+
+rules_group = rules_group_with(known_refs, known_departments)

@@ -27,6 +27,7 @@ COUNTS = (
 @click.argument("channel", required=False)
 def scan(channel: str | None) -> None:
     """Scan the feed channels (or one) now and print what was found."""
+    from warning.channels.loader import ChannelFileError
     from warning.feeds.service import FeedChannelNotFound, scan_now
 
     columns = (
@@ -36,7 +37,13 @@ def scan(channel: str | None) -> None:
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
     )
-    with runtime() as rt, Progress(*columns, transient=True) as bar:
+    with runtime(load_rules=False) as rt, Progress(*columns, transient=True) as bar:
+        try:  # the channel files are the source: a fresh database has no channels yet
+            rt.sync_channels()
+        except ChannelFileError as error:
+            fail(f"渠道文件有错误, 未扫描:\n{error}")
+        for problem in rt.rules.load():  # after the channels, which rules refer to
+            click.secho(str(problem), fg="yellow", err=True)
         task = bar.add_task("", total=None)
 
         def tick(done: int, total: int, outcome: object) -> None:

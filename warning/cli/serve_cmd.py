@@ -1,7 +1,5 @@
 """`qingfeng serve`: API, pages and scheduler (in one process, or with HTTP workers)."""
 
-import os
-import secrets
 import sys
 
 import click
@@ -16,7 +14,8 @@ from warning.db.migrate import upgrade
 @click.option("--demo", is_flag=True, help="先迁移数据库，并在空库中载入演示数据")
 @click.option("--no-scheduler", is_flag=True, help="不启动定时任务")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="处理 HTTP 请求的进程数（多核服务器可设为核数；定时任务只在主进程运行）")
+              help="处理 HTTP 请求的进程数（多核服务器可设为核数；定时任务只在主进程运行）；"
+              "工作进程随主进程退出，意外退出的会被重启")
 def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) -> None:
     """Run the API, the pages and the scheduler."""
     import uvicorn
@@ -26,10 +25,24 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     sys.setswitchinterval(0.001)
 
     from warning.channels.loader import ChannelFileError
+    from warning.leadership import SchedulerLeader
     from warning.scheduler import build_scheduler
+    from warning.service_locks import ServiceLockError, port_lock, sqlite_scheduler_lock
     from warning.web.app import create_app
+    from warning.web.proxies import ProxySettingError, parse_networks
     from warning.web.reuseport import serve_workers
 
+    try:
+        parse_networks(settings().trusted_proxies)
+    except ProxySettingError as error:
+        fail(str(error))
+    _probe_port(host, port, shared=workers > 1)  # before --demo prints one-time passwords
+    try:
+        locks = [port_lock(host, port)]
+        if not no_scheduler:
+            locks.append(sqlite_scheduler_lock(settings().database_url))
+    except ServiceLockError as error:
+        fail(str(error))
     if demo:
         upgrade(settings().database_url)
     with runtime(load_rules=False) as rt:
@@ -46,18 +59,20 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         for problem in problems:
             click.secho(str(problem), fg="yellow", err=True)
         cipher = _reporter_cipher(rt)
-        scheduler = None if no_scheduler else build_scheduler(rt)
-        if scheduler is not None:
-            scheduler.start()
+        leader = None if no_scheduler else SchedulerLeader(
+            rt, build_scheduler, exclusive=rt.settings.is_sqlite)  # the file lock is ours
+        if leader is not None:
+            leader.start()
         click.echo(f"清风 Qingfeng 已启动: http://{host}:{port}/  (API 文档: /docs)")
         # uvloop and httptools keep TCP_NODELAY in worker processes (plain asyncio and h11
         # under --workers do not: uvicorn issue 3149).
-        options = {"loop": "uvloop", "http": "httptools", "log_level": "warning"}
+        # Forwarding headers are read by warning.web.proxies, only from QINGFENG_TRUSTED_PROXIES
+        # (uvicorn's own handling would trust 127.0.0.1 by default).
+        options = {"loop": "uvloop", "http": "httptools", "log_level": "warning",
+                   "proxy_headers": False}
         code = 0
         try:
             if workers > 1:
-                if not settings().secret_key:  # every worker must sign forms with one key
-                    os.environ["QINGFENG_SECRET_KEY"] = secrets.token_urlsafe(32)
                 try:
                     code = serve_workers(workers, host, port, options)
                 except OSError as error:
@@ -67,10 +82,29 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
                 app.state.reporter_cipher = cipher
                 uvicorn.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
         finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
+            if leader is not None:
+                leader.stop()
+            for lock in locks:
+                if lock is not None:
+                    lock.release()
         if code:
             fail("HTTP 工作进程启动失败，服务已停止（原因见上方日志）")
+
+
+def _probe_port(host: str, port: int, *, shared: bool) -> None:
+    """Refuse to start, before anything is loaded or printed, when the port cannot be bound."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"无法监听 {host}:{port}（端口已被占用或地址无效），服务未启动，"
+                 f"未载入任何数据: {error.strerror or error}")
 
 
 def _reporter_cipher(rt: object) -> object:

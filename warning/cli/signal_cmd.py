@@ -9,6 +9,7 @@ from rich.progress import Progress
 
 from warning.cli.common import fail, runtime, settings
 from warning.cli.export_cmd import export_signals
+from warning.cli.requeue_cmd import requeue_signals
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, check, evaluate, store
@@ -20,6 +21,7 @@ def signal_group() -> None:
 
 
 signal_group.add_command(export_signals)
+signal_group.add_command(requeue_signals)
 
 
 @signal_group.command("add")

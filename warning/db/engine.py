@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -19,6 +20,8 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or ":memory:" in parsed.database:
             kwargs.pop("pool_size", None)  # one shared connection: no pool to size
+        elif not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         gate = gate_for(parsed.database)
         engine = create_engine(
             parsed,

@@ -38,12 +38,15 @@ class Response(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Response).index(self)
+        return _RESPONSE_ORDER.index(self)
 
     def raised(self, steps: int) -> "Response":
         """Return the response `steps` grades heavier, capped at the heaviest."""
-        order = list(Response)
+        order = _RESPONSE_ORDER
         return order[min(len(order) - 1, max(0, self.rank + steps))]
+
+
+_RESPONSE_ORDER: tuple[Response, ...] = tuple(Response)  # lightest first; built once
 
 
 RESPONSE_LABELS: dict[Response, str] = {
@@ -100,6 +103,7 @@ class SignalStatus(StrEnum):
     RECEIVED = "received"  # stored, not yet evaluated
     EVALUATED = "evaluated"
     FAILED = "failed"  # evaluation failed; retried by the scheduler
+    DEAD = "dead"  # failed alone too often; no more retries (last_error says why)
 
 
 class ChannelKind(StrEnum):

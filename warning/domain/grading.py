@@ -79,8 +79,50 @@ class GradingPolicy:
     ) -> Grade:
         """Grade a warning: explicit response or matrix, raised by repetition."""
         response = (explicit or self.base(level, severity)).raised(self.steps_for(repeat_count))
+        return self.of(response)
+
+    def of(self, response: Response) -> Grade:
+        """Return the grade of a response: the response with its deadlines."""
         deadline = self.deadlines[response]
         return Grade(response, deadline.receive_days, deadline.report_days, deadline.day_kind)
+
+    def heaviest(
+        self, level: Level | str, rules: Sequence["RuleGrade"], count: int = 1
+    ) -> tuple["RuleGrade", Grade]:
+        """Grade each rule raised by the larger of its own repetition and `count`; return the
+        heaviest rule and its grade (ties: higher severity, then the first given)."""
+        best: tuple[RuleGrade, Grade] | None = None
+        for rule in rules:
+            grade = self.grade(level, rule.severity, max(rule.times, count), rule.response)
+            if best is None or (grade.response.rank, rule.severity) > (
+                best[1].response.rank, best[0].severity
+            ):
+                best = (rule, grade)
+        if best is None:
+            raise ValueError("heaviest() needs at least one rule")
+        return best
+
+    def regraded(
+        self, level: Level | str, *, present: Response, base: Response,
+        rules: Sequence["RuleGrade"], count: int,
+    ) -> Grade | None:
+        """Grade an open warning that a later signal joined as its `count`-th: the heaviest of
+        its present response, its base raised by `count`, and each joining rule's grade.
+        Return the new grade if heavier than the present response, else None."""
+        _rule, joined = self.heaviest(level, rules, count)
+        candidates = (base.raised(self.steps_for(count)), joined.response)
+        heaviest = max(candidates, key=lambda response: response.rank)
+        return self.of(heaviest) if heaviest.rank > present.rank else None
+
+
+@dataclass(frozen=True)
+class RuleGrade:
+    """A rule that fired for one (risk point, subject) in a signal, as grading sees it."""
+
+    rule_id: str
+    severity: int
+    response: Response | None  # the rule's explicit response
+    times: int = 1  # its own repetition: the hit count its repeat reached, or near-duplicates
 
 
 def _level(level: Level | str) -> Level:

@@ -46,6 +46,7 @@ class Action(StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     NOTE = "note"
+    URGE = "urge"
     # System events: recorded on the trail, never chosen by a person.
     REMIND = "remind"
     ESCALATE = "escalate"
@@ -65,6 +66,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RETURN: "退回",
     Action.WITHDRAW: "撤销",
     Action.NOTE: "补充说明",
+    Action.URGE: "督办",
     Action.REMIND: "到期提醒",
     Action.ESCALATE: "逾期升级",
     Action.REGRADE: "重复出现，处置措施升级",
@@ -100,6 +102,9 @@ class Transition:
 DEPARTMENT = frozenset({Role.HANDLER})
 OFFICE = frozenset({Role.OFFICE, Role.ADMIN})
 EVERYONE_WHO_ACTS = DEPARTMENT | OFFICE
+# 督办: the supervising leader (and the office) press a department on a record it still owes.
+SUPERVISORS = frozenset({Role.LEADER}) | OFFICE
+WAITING_ON_DEPARTMENT = (State.ISSUED, State.RECEIVED, State.IN_PROGRESS)
 
 TRANSITIONS: Mapping[tuple[State, Action], Transition] = {
     (State.ISSUED, Action.RECEIVE): Transition(State.RECEIVED, DEPARTMENT),
@@ -119,6 +124,10 @@ TRANSITIONS: Mapping[tuple[State, Action], Transition] = {
     **{
         (state, Action.NOTE): Transition(state, EVERYONE_WHO_ACTS, ("comment",))
         for state in OPEN_STATES
+    },
+    **{
+        (state, Action.URGE): Transition(state, SUPERVISORS, ("comment",))
+        for state in WAITING_ON_DEPARTMENT
     },
 }
 

@@ -105,30 +105,38 @@ def _insert_signals(
     session: Session, channel_id: int, rows: list[dict[str, Any]],
     chunk: Sequence[ScannedItem], now: datetime,
 ) -> list[int]:
-    """Insert the chunk's signals and entries; return the ids of the new signals."""
+    """Insert the chunk's signals and entries; return the ids of the new signals.
+
+    No RETURNING: with it SQLAlchemy renders one multi-row INSERT per page, whose text
+    psycopg parses anew each time; a plain executemany reuses one statement (measured on
+    PostgreSQL at load ~15, 5,000 items: 5.4 s with RETURNING, 2.4-4.1 s without). The
+    ids are read back by external id, before and after, so a concurrent scan's rows are
+    not counted new.
+    """
     stmt = _insert(session, Signal).on_conflict_do_nothing(
         index_elements=["channel_id", "external_id"]
     )
-    result = session.connection().execute(
-        stmt.returning(Signal.id, Signal.external_id), rows
-    )
-    ids = {external_id: signal_id for signal_id, external_id in result}
-    created = list(ids.values())
-    missing = [row["external_id"] for row in rows if row["external_id"] not in ids]
-    if missing:  # stored by a concurrent scan of the same feed
-        ids.update(
-            session.execute(
-                select(Signal.external_id, Signal.id).where(
-                    Signal.channel_id == channel_id, Signal.external_id.in_(missing)
-                )
-            ).all()
-        )
+    external_ids = [row["external_id"] for row in rows]
+    before = set(_signal_ids(session, channel_id, external_ids).values())
+    session.connection().execute(stmt, rows)
+    ids = _signal_ids(session, channel_id, external_ids)
+    created = [signal_id for signal_id in ids.values() if signal_id not in before]
     entries = [
         _entry(channel_id, scanned.item, ids.get(entry_key(scanned.item.key)), now)
         for scanned in chunk
     ]
     _insert_entries(session, entries)
     return created
+
+
+def _signal_ids(session: Session, channel_id: int, external_ids: list[str]) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(Signal.external_id, Signal.id).where(
+                Signal.channel_id == channel_id, Signal.external_id.in_(external_ids)
+            )
+        ).all()
+    )
 
 
 def _insert(session: Session, model: type) -> Any:

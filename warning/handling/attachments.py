@@ -8,11 +8,25 @@ from pathlib import Path, PurePath
 
 from warning.handling.errors import AttachmentRefused
 
+ZIP = (b"PK\x03\x04",)
+OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # Compound File: .doc .xls and WPS's .wps .et
+# What offices exchange, by extension, and how each file must begin. OOXML and OFD are zip
+# packages; WPS's own formats are OLE compound files like the old Office ones.
 MAGIC = {
-    "pdf": (b"%PDF",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",),
+    "pdf": (b"%PDF",), "ofd": ZIP, "docx": ZIP, "xlsx": ZIP, "zip": ZIP,
+    "doc": OLE, "xls": OLE, "wps": OLE, "et": OLE,
     "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
 }
 ALLOWED = (*MAGIC, "txt")
+MEDIA_TYPES = {
+    "pdf": "application/pdf", "ofd": "application/ofd", "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword", "xls": "application/vnd.ms-excel",
+    "wps": "application/vnd.ms-works", "et": "application/vnd.ms-excel",
+    "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+    "txt": "text/plain; charset=utf-8",
+}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_COUNT = 10
 
@@ -91,6 +105,23 @@ def _too_large(name: str, max_bytes: int) -> AttachmentTooLarge:
                               f"attachment {name!r} exceeds {max_bytes} bytes")
 
 
+def extension(filename: str) -> str:
+    """Return a stored attachment's lower-case extension ("" when it has none)."""
+    name = PurePath(filename.replace("\\", "/")).name
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def matches_type(filename: str, content: bytes) -> bool:
+    """Tell whether `content` is what its file name says (an allowed type and its signature)."""
+    ext = extension(filename)
+    return ext in ALLOWED and _looks_like(ext, content)
+
+
+def stored_path(directory: Path, sha256: str) -> Path:
+    """Return where the attachment with this sha256 is kept."""
+    return directory / sha256[:2] / sha256
+
+
 def _looks_like(ext: str, content: bytes) -> bool:
     if ext == "txt":
         if b"\x00" in content:
@@ -108,7 +139,7 @@ def _looks_like(ext: str, content: bytes) -> bool:
 def store(prepared: list[Prepared], directory: Path) -> None:
     """Write each attachment once, under its sha256."""
     for item in prepared:
-        target = directory / item.sha256[:2] / item.sha256
+        target = stored_path(directory, item.sha256)
         if target.exists():
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

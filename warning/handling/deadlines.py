@@ -34,11 +34,14 @@ def renew_report_deadline(
     new deadline: the overdue scan names each deadline by `report_round`, so the new one
     gets its own reminder and escalation.
     """
-    issued = session.scalar(
+    # the grade in force: the latest regrade's that names its days, else the issue event's
+    graded = session.scalars(
         select(HandlingEvent.data)
-        .where(HandlingEvent.record_id == record_id, HandlingEvent.action == Action.ISSUE.value)
-        .order_by(HandlingEvent.seq).limit(1)
-    ) or {}
+        .where(HandlingEvent.record_id == record_id,
+               HandlingEvent.action.in_([Action.ISSUE.value, Action.REGRADE.value]))
+        .order_by(HandlingEvent.seq.desc())
+    )
+    issued = next((data for data in graded if data and "report_days" in data), {})
     days = int(issued.get("report_days", DEFAULT_REPORT_DAYS))
     kind = DayKind(issued.get("day_kind", DayKind.WORKING))
     due = due_at(now, days, kind, calendar or default_calendar())

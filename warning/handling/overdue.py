@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.errors import IntegrityError as PgIntegrityError
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from warning.db.bulk import insert_many
@@ -197,9 +199,19 @@ def _extra(row: Any, kind: str, level: int) -> str:
 
 
 def run_scan(session_factory: sessionmaker[Session], **options: Any) -> ScanResult:
-    """Run one scan in its own transaction."""
-    with transaction(session_factory) as session:
-        result = scan_overdue(session, datetime.now(UTC), **options)
+    """Run one scan in its own transaction; a scan racing another one writes nothing.
+
+    Two scans at once (a leader handing over) would write the same events and notices: the
+    unique keys (record, seq) and the notice key refuse the second, which rolls back whole.
+    """
+    try:
+        with transaction(session_factory) as session:
+            result = scan_overdue(session, datetime.now(UTC), **options)
+    # COPY (warning.db.bulk) raises psycopg's own error, not wrapped by SQLAlchemy.
+    except (IntegrityError, OperationalError, PgIntegrityError) as error:
+        log.info("overdue scan gave way to another scan running at once: %s",
+                 type(error).__name__)
+        return ScanResult()
     log.info("overdue scan: %s reminders, escalations %s", result.reminded, result.escalated)
     return result
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -17,16 +17,24 @@ from warning.domain.lifecycle import Action, Role, State, parse_action, transiti
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
 from warning.handling.events import event_fields
+from warning.handling.measures import applied_measure
 from warning.handling.notices import change_notices
 from warning.notify.messages import WarningFacts
 from warning.notify.outbox import enqueue
 
-NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn"}
+NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn",
+             Action.URGE: "urged"}
+# What each role's 待办 holds: what it can act on now. A leader's is the overdue records of
+# the departments they supervise (to urge); a reviewer acts on none.
 AWAITING = {
     Role.HANDLER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
     Role.OFFICE: (State.REPORTED,),
     Role.ADMIN: (State.REPORTED,),
+    Role.LEADER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
+    Role.REVIEWER: (),
 }
+NEXT_DUE = case((HandlingRecord.state == State.ISSUED.value, HandlingRecord.receive_due_at),
+                else_=HandlingRecord.report_due_at)
 
 
 def visible_record(
@@ -91,8 +99,12 @@ def act(
     session: Session, *, warning_id: int, principal: Principal, action: str | Action,
     version: int, comment: str = "", responsible_person: str = "",
     attachments: Sequence[dict[str, Any]] = (), now: datetime | None = None,
+    measure: str = "",
 ) -> Acted:
     """Take `action` on a warning's record at the `version` the caller saw.
+
+    Accepting records `measure`, the response the office applies on closing (default: the
+    grade at issue), on the record and in the event beside the grade.
 
     One scoped read, then the record's version-checked UPDATE, its event and any notices,
     all with statements built once (Core, not the unit of work): this is the hot path of
@@ -124,6 +136,9 @@ def act(
         changes |= {"report_due_at": report_due_at, "overdue_level": 0,
                     "report_round": renewal.report_round}
         data |= renewal.data
+    if action is Action.ACCEPT:
+        changes["measure_applied"] = data["measure"] = applied_measure(measure, response)
+        data["graded"] = response
     if not step.to.is_open:
         changes["closed_at"] = now
     seq, prev_hash = (last_seq or 0) + 1, last_hash or ""
@@ -146,7 +161,8 @@ def act(
                              department=department_name or "未指定部门", response=response,
                              state=step.to.value, receive_due_at=receive_due_at,
                              report_due_at=report_due_at)
-        extra = f"说明：{comment.strip()}" if action is Action.RETURN else ""
+        extra = {Action.RETURN: f"说明：{comment.strip()}",
+                 Action.URGE: f"督办意见：{comment.strip()}"}.get(action, "")
         enqueue(session, change_notices(kind=kind, facts=facts, department_id=department_id,
                                         record_id=record_id, seq=seq, now=now, extra=extra))
     _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
@@ -191,13 +207,17 @@ def events_of(
 def inbox(
     session: Session, *, principal: Principal, limit: int = 500
 ) -> list[tuple[RiskWarning, HandlingRecord]]:
-    """Return the open records awaiting the caller, nearest deadline first."""
-    states = AWAITING.get(principal.role, tuple(s for s in State if s.is_open))
+    """Return the open records awaiting the caller, the deadline due next first."""
+    states = AWAITING.get(principal.role, ())
+    if not states:
+        return []
     stmt = visible_warnings(
         select(RiskWarning, HandlingRecord)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .where(HandlingRecord.state.in_([s.value for s in states])),
         principal,
     )
-    stmt = stmt.order_by(HandlingRecord.report_due_at, HandlingRecord.id).limit(limit)
+    if principal.role is Role.LEADER:
+        stmt = stmt.where(HandlingRecord.overdue_level > 0)
+    stmt = stmt.order_by(NEXT_DUE.is_(None), NEXT_DUE, HandlingRecord.id).limit(limit)
     return [(w, r) for w, r in session.execute(stmt)]

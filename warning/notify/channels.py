@@ -1,6 +1,7 @@
 """Send one message by e-mail (SMTP) or to a group-robot webhook (WeCom/DingTalk)."""
 
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -17,6 +18,8 @@ class NotifyConfig:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    smtp_ssl: bool = False  # implicit TLS (port 465)
+    smtp_ca_file: str | None = None
     sender: str = "qingfeng@localhost"
     office_emails: tuple[str, ...] = ()
     webhooks: dict[str, str] = field(default_factory=dict)
@@ -24,35 +27,86 @@ class NotifyConfig:
     max_attempts: int = 6
     backoff_base_seconds: float = 30.0
     backoff_cap_seconds: float = 3600.0
+    lease_seconds: float = 300.0
+    batch_size: int = 20
 
 
-def send_email(config: NotifyConfig, to: str, subject: str, body: str) -> None:
-    """Send a plain-text UTF-8 mail through the configured SMTP server."""
+class MailError(RuntimeError):
+    """A mail the SMTP server did not take, said in Chinese for the notice's last error."""
+
+
+def send_email(config: NotifyConfig, to: str, subject: str, body: str, key: str = "") -> None:
+    """Send a plain-text UTF-8 mail; `key` makes its Message-ID the same on every attempt."""
     if not config.smtp_host:
-        raise RuntimeError("SMTP host not configured")
+        raise MailError("未配置邮件服务器 (QINGFENG_SMTP_HOST)")
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="qingfeng")
+    message["Message-ID"] = f"<{key}@qingfeng>" if key else make_msgid(domain="qingfeng")
     message.set_content(body, charset="utf-8")
-    with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds) as smtp:
-        if config.smtp_starttls:
-            smtp.starttls()
+    where = f"{config.smtp_host}:{config.smtp_port}"
+    try:
+        _send(config, message)
+    except smtplib.SMTPAuthenticationError as error:
+        raise MailError(f"邮件服务器 {where} 拒绝登录, 请检查用户名和密码 "
+                        f"(QINGFENG_SMTP_USER/PASSWORD): {_reply(error)}") from None
+    except UnicodeEncodeError:
+        raise MailError("SMTP 用户名或密码含非 ASCII 字符, 邮件服务器登录只接受 ASCII") from None
+    except smtplib.SMTPNotSupportedError as error:
+        raise MailError(f"邮件服务器 {where} 不支持所需功能 (STARTTLS 或登录): {error}") from None
+    except smtplib.SMTPRecipientsRefused as error:
+        raise MailError(f"邮件服务器 {where} 拒收收件人 {to}: {error.recipients}") from None
+    except smtplib.SMTPResponseException as error:
+        raise MailError(f"邮件服务器 {where} 拒绝发送: {_reply(error)}") from None
+    except ssl.SSLError as error:
+        raise MailError(f"与邮件服务器 {where} 建立 TLS 失败 (证书或协议不符, "
+                        f"见 QINGFENG_SMTP_CA_FILE/SMTP_SSL/SMTP_STARTTLS): {error}") from None
+    except TimeoutError:
+        raise MailError(f"连接邮件服务器 {where} 超时 ({config.timeout_seconds:g} 秒)") from None
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(f"无法连接邮件服务器 {where}: {type(error).__name__}: {error}") from None
+
+
+def _send(config: NotifyConfig, message: EmailMessage) -> None:
+    context = ssl.create_default_context(cafile=config.smtp_ca_file or None)
+    smtp: smtplib.SMTP
+    if config.smtp_ssl:
+        smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
+                                timeout=config.timeout_seconds, context=context)
+    else:
+        smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds)
+    with smtp:
+        if config.smtp_starttls and not config.smtp_ssl:
+            smtp.starttls(context=context)
         if config.smtp_user:
             smtp.login(config.smtp_user, config.smtp_password)
         smtp.send_message(message)
 
 
-def robot_payload(subject: str, body: str) -> dict[str, object]:
-    """Return the text message JSON that WeCom and DingTalk group robots accept."""
-    return {"msgtype": "text", "text": {"content": f"{subject}\n{body}"}}
+def _reply(error: smtplib.SMTPResponseException) -> str:
+    text = error.smtp_error
+    reply = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{error.smtp_code} {reply}"
 
 
-def send_webhook(config: NotifyConfig, url: str, subject: str, body: str) -> None:
+def robot_payload(subject: str, body: str, key: str = "") -> dict[str, object]:
+    """Return the text message JSON that WeCom and DingTalk group robots accept.
+
+    `idempotency_key` (ignored by the robots) lets any other receiver drop a repeat.
+    """
+    payload: dict[str, object] = {"msgtype": "text", "text": {"content": f"{subject}\n{body}"}}
+    if key:
+        payload["idempotency_key"] = key
+    return payload
+
+
+def send_webhook(config: NotifyConfig, url: str, subject: str, body: str, key: str = "") -> None:
     """POST the notice to a robot webhook; a non-2xx answer or an errcode is a failure."""
-    response = httpx.post(url, json=robot_payload(subject, body), timeout=config.timeout_seconds)
+    headers = {"Idempotency-Key": key} if key else {}
+    response = httpx.post(url, json=robot_payload(subject, body, key), headers=headers,
+                          timeout=config.timeout_seconds)
     response.raise_for_status()
     if "json" in response.headers.get("content-type", ""):
         answer = response.json()

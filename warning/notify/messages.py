@@ -14,6 +14,7 @@ KIND_TITLES = {
     "withdrawn": "预警已撤销",
     "reminder": "处置期限提醒",
     "escalation": "预警逾期升级",
+    "urged": "领导督办",
 }
 
 

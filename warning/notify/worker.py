@@ -1,13 +1,17 @@
 """Deliver the outbox: expand notices into per-channel deliveries, send, retry with backoff."""
 
+import hashlib
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.db.claims import claim, process_owner
 from warning.db.engine import transaction
 from warning.db.models import Delivery, Department, Notice, Person, User
 from warning.domain.lifecycle import Role
@@ -15,7 +19,8 @@ from warning.notify.channels import NotifyConfig, send_email, send_webhook
 from warning.notify.outbox import OFFICE
 
 log = logging.getLogger(__name__)
-Sender = Callable[[NotifyConfig, str, str, str], None]
+Sender = Callable[[NotifyConfig, str, str, str, str], None]
+DELIVERIES = Delivery.__table__
 SENDERS: dict[str, Sender] = {"email": send_email, "webhook": send_webhook}
 
 
@@ -62,48 +67,99 @@ def _webhook(session: Session, config: NotifyConfig, audience: str) -> str:
 
 
 def expand(session: Session, config: NotifyConfig, now: datetime, limit: int = 500) -> int:
-    """Create the deliveries of notices not yet expanded; return how many notices."""
-    notices = session.scalars(
-        select(Notice).where(Notice.expanded_at.is_(None)).order_by(Notice.id).limit(limit)
+    """Claim notices not yet expanded and create their deliveries; return how many notices.
+
+    Marking `expanded_at` is the claim, in the same transaction as the deliveries: another
+    process's expansion skips (PostgreSQL) or waits for and then excludes (SQLite) them.
+    """
+    pick = (select(Notice.id).where(Notice.expanded_at.is_(None)).order_by(Notice.id)
+            .limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = session.execute(
+        update(Notice).where(Notice.id.in_(pick.scalar_subquery()), Notice.expanded_at.is_(None))
+        .values(expanded_at=now).returning(Notice.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
+    notices = session.execute(
+        select(Notice.id, Notice.audience).where(Notice.id.in_(claimed)).order_by(Notice.id)
     ).all()
-    for notice in notices:
-        targets = {("email", e) for e in _emails(session, config, notice.audience)}
-        url = _webhook(session, config, notice.audience)
+    for notice_id, audience in notices:
+        targets = {("email", e) for e in _emails(session, config, audience)}
+        url = _webhook(session, config, audience)
         if url:
             targets.add(("webhook", url))
         for channel, target in sorted(targets):
-            session.add(Delivery(notice_id=notice.id, channel=channel, target=target,
+            session.add(Delivery(notice_id=notice_id, channel=channel, target=target,
                                  next_attempt_at=now))
-        notice.expanded_at = now
     return len(notices)
+
+
+def delivery_key(notice_key: str, channel: str, target: str) -> str:
+    """Return the idempotency key of one notice to one target, the same on every attempt."""
+    return hashlib.sha256(f"{notice_key}|{channel}|{target}".encode()).hexdigest()[:32]
 
 
 def deliver_once(
     session_factory: sessionmaker[Session], config: NotifyConfig, now: datetime | None = None,
     limit: int = 200,
 ) -> DeliveryRun:
-    """Expand new notices, then try every due delivery once; channels fail independently."""
+    """Expand new notices, then claim and try due deliveries; channels fail independently.
+
+    Deliveries are claimed in small batches with a lease (warning.db.claims), so any number
+    of processes and instances deliver each notice once; one whose deliverer died is taken
+    again when its lease expires. Sending stops before the lease could run out.
+    """
     now = now or datetime.now(UTC)
     run = DeliveryRun()
     with transaction(session_factory) as session:
         run.expanded = expand(session, config, now)
-        due = session.execute(
-            select(Delivery.id, Delivery.channel, Delivery.target, Notice.subject, Notice.body)
-            .join(Notice, Notice.id == Delivery.notice_id)
-            .where(Delivery.status == "pending", Delivery.next_attempt_at <= now)
-            .order_by(Delivery.id).limit(limit)
-        ).all()
-    outcomes: list[tuple[int, str]] = []
-    for delivery_id, channel, target, subject, body in due:
-        try:
-            SENDERS[channel](config, target, subject, body)
-            outcomes.append((delivery_id, ""))
-        except Exception as error:  # any failure is retried, never fatal
-            outcomes.append((delivery_id, f"{type(error).__name__}: {error}"[:1000]))
-    with transaction(session_factory) as session:
-        for delivery_id, error in outcomes:
-            _record(session.get_one(Delivery, delivery_id), error, config, now, run)
+    owner = process_owner()
+    tried = 0
+    while tried < limit:
+        with transaction(session_factory) as session:
+            ids = claim(session, DELIVERIES, owner=owner, now=now,
+                        until=now + timedelta(seconds=config.lease_seconds),
+                        where=[DELIVERIES.c.status == "pending",
+                               DELIVERIES.c.next_attempt_at <= now],
+                        order_by=[DELIVERIES.c.next_attempt_at, DELIVERIES.c.id],
+                        limit=min(config.batch_size, limit - tried))
+            due = session.execute(
+                select(Delivery.id, Delivery.channel, Delivery.target, Notice.key,
+                       Notice.subject, Notice.body)
+                .join(Notice, Notice.id == Delivery.notice_id)
+                .where(Delivery.id.in_(ids)).order_by(Delivery.id)
+            ).all()
+        if not due:
+            break
+        tried += len(due)
+        outcomes = _send(config, due, time.monotonic() + config.lease_seconds)
+        with transaction(session_factory) as session:
+            for delivery_id, error in outcomes.items():
+                delivery = session.get_one(Delivery, delivery_id)
+                if delivery.lease_owner == owner:  # else it was taken after our lease ran out
+                    _record(delivery, error, config, now, run)
+            session.execute(update(Delivery).where(Delivery.id.in_(ids),
+                                                   Delivery.lease_owner == owner)
+                            .values(lease_owner="", lease_expires_at=None))
+        if len(outcomes) < len(due):
+            break  # the lease ran short: leave the rest to the next run
     return run
+
+
+def _send(config: NotifyConfig, due: Sequence[Any], lease_ends: float) -> dict[int, str]:
+    """Send each claimed delivery while the lease surely lasts; return id -> error ('' sent)."""
+    outcomes: dict[int, str] = {}
+    for delivery_id, channel, target, notice_key, subject, body in due:
+        if time.monotonic() + config.timeout_seconds + 5 > lease_ends:
+            break
+        try:
+            SENDERS[channel](config, target, subject, body,
+                             delivery_key(notice_key, channel, target))
+            outcomes[delivery_id] = ""
+        except Exception as error:  # any failure is retried, never fatal
+            outcomes[delivery_id] = f"{type(error).__name__}: {error}"[:1000]
+    return outcomes
 
 
 def _record(

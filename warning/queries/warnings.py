@@ -68,6 +68,7 @@ def summary(
         "subject_kind": warning.subject_kind,
         "subject_name": subject_of(warning, hidden),
         "rule_id": warning.rule_id,
+        "rule_ids": list(warning.rule_ids or [warning.rule_id]),
         "rule_version": warning.rule_version,
         "response": warning.response,
         "response_label": Response(warning.response).label,

@@ -10,7 +10,10 @@ from warning.db.models import RiskPoint, RiskPointChange
 
 FIELD_LABELS = {"level": "风险等级", "reviewed_on": "复核日期", "category": "风险类别",
                 "measure_prevention": "前期预防措施", "measure_monitoring": "中期监控措施",
-                "measure_handling": "后期处置措施", "name": "风险点名称"}
+                "measure_handling": "后期处置措施", "name": "风险点名称",
+                "manifestation": "风险表现形式", "owner_level": "风险层级",
+                "department_id": "责任部门", "business_area": "业务领域",
+                "responsible_person": "责任人"}
 
 
 def _text(value: Any) -> str:
@@ -45,3 +48,35 @@ def history_of(session: Session, point_id: int) -> list[RiskPointChange]:
         select(RiskPointChange).where(RiskPointChange.risk_point_id == point_id)
         .order_by(RiskPointChange.changed_at.desc(), RiskPointChange.id.desc())
     ))
+
+
+TRACKED = ("name", "manifestation", "category", "level", "owner_level", "department_id",
+           "business_area", "measure_prevention", "measure_monitoring", "measure_handling",
+           "responsible_person", "reviewed_on")
+
+
+def snapshot(session: Session) -> dict[str, dict[str, Any]]:
+    """Return every point's tracked fields by code (taken before an import)."""
+    return {p.code: {f: getattr(p, f) for f in TRACKED}
+            for p in session.scalars(select(RiskPoint))}
+
+
+def record_import(
+    session: Session, before: dict[str, dict[str, Any]], *, actor: str, reason: str,
+    source: str,
+) -> int:
+    """Record the fields an import changed, as if each had been edited; return how many."""
+    session.flush()
+    count = 0
+    for point in session.scalars(select(RiskPoint)):
+        old = before.get(point.code)
+        for field in TRACKED:
+            new = getattr(point, field)
+            if old is None or old[field] == new:
+                continue
+            session.add(RiskPointChange(risk_point_id=point.id, field=field,
+                                        old_value=_text(old[field]), new_value=_text(new),
+                                        reason=reason, source=source, actor=actor))
+            count += 1
+    session.flush()
+    return count

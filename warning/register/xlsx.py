@@ -33,15 +33,17 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
         book.close()
 
 
-def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write one sheet 风险点清单: a bold, frozen header row, then one row per risk point."""
+def write_table(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], sheet_name: str = SHEET_NAME
+) -> None:
+    """Write one sheet (风险点清单): a bold, frozen header row, then one row per record."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = SHEET_NAME
+    sheet.title = sheet_name
     sheet.append(list(header))
     for cell in sheet[1]:
         cell.font = Font(bold=True)

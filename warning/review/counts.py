@@ -128,3 +128,23 @@ def repeat_subjects(
         )
         for kind, _, code, department, name, count, total, points in session.execute(stmt)
     ]
+
+
+def measure_buckets(
+    session: Session, *, principal: Principal | None, period: Period
+) -> list[Bucket]:
+    """Count the records closed in the quarter by the measure the office applied on closing."""
+    from warning.handling.measures import MEASURES
+
+    stmt = (
+        select(HandlingRecord.measure_applied, func.count())
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .where(HandlingRecord.state == State.CLOSED.value, period.holds(HandlingRecord.closed_at),
+               in_scope(principal, RiskWarning.department_id))
+        .group_by(HandlingRecord.measure_applied)
+    )
+    counts = {key or "": count for key, count in session.execute(stmt)}
+    known = [Bucket(key=key, label=label, warnings=counts.pop(key, 0))
+             for key, label in MEASURES.items()]
+    return known + [Bucket(key=key, label=key or "未记录", warnings=count)
+                    for key, count in sorted(counts.items())]

@@ -152,6 +152,8 @@ def review_docx(review: Review, *, unit: str = "", tz: ZoneInfo = SHANGHAI) -> b
     w.heading(4, "处置情况")
     if trends is not None:
         w.para(timing_paragraph(trends.timings))
+    w.table("表6-1  办结记录·实际采取的处置措施", ("处置措施", "办结记录数"),
+            [(b.label, b.warnings) for b in review.measures_applied])
     w.heading(5, "重复对象与反复出现的风险点")
     w.table("表7  重复对象", ("对象类型", "对象", "部门", "预警数", "信号数"), [
         (s.subject_kind_label, s.subject_name, s.department_name, s.warnings, s.signals)

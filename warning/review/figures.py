@@ -14,6 +14,7 @@ from warning.domain.review import DEFAULT_STALE_MONTHS, months_before
 from warning.review.counts import (
     category_buckets,
     level_buckets,
+    measure_buckets,
     repeat_subjects,
     response_buckets,
     signals_by_channel,
@@ -67,6 +68,7 @@ def build_review(
         warnings_by_category=category_buckets(session, counts.by_category),
         warnings_by_level=level_buckets(counts.by_level),
         warnings_by_response=response_buckets(counts.by_response),
+        measures_applied=measure_buckets(session, principal=principal, period=period),
         repeat_subjects=repeats, hot_risk_points=hot, stale_risk_points=stale, trends=trends,
     )
 

@@ -113,6 +113,9 @@ class Review(BaseModel):
     warnings_by_category: list[Bucket]
     warnings_by_level: list[Bucket]
     warnings_by_response: list[Bucket]
+    measures_applied: list[Bucket] = Field(
+        default_factory=list, description="records closed in the quarter by the measure the "
+        "office applied on closing (may differ from the grade at issue)")
     repeat_subjects: list[RepeatSubject]
     hot_risk_points: list[HotRiskPoint]
     stale_risk_points: list[StaleRiskPoint]

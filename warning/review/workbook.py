@@ -59,6 +59,8 @@ def review_tables(review: Review, tz: ZoneInfo = SHANGHAI) -> list[Table]:
         _buckets("预警·按风险类别", "风险类别", review.warnings_by_category),
         _buckets("预警·按风险等级", "风险等级", review.warnings_by_level),
         _buckets("预警·按处置措施", "处置措施", review.warnings_by_response),
+        Table("办结·实际处置措施", ("实际采取的处置措施", "办结记录数"),
+              [(b.label, b.warnings) for b in review.measures_applied]),
         Table("重复对象", ("对象类型", "对象", "部门", "预警数", "信号数", "涉及风险点数"), [
             (s.subject_kind_label, s.subject_name, s.department_name, s.warnings, s.signals,
              s.risk_points)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from warning.domain.subjects import subject_present
 from warning.rules.evaluator import Evaluator, SignalFacts
-from warning.rules.loader import RuleBook, load_rulebook
+from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadable
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
@@ -25,6 +26,7 @@ class CaseResult:
     name: str
     missing: tuple[str, ...]  # expected to fire, did not
     unexpected: tuple[str, ...]  # expected not to fire, did
+    notes: tuple[str, ...] = ()  # why a matching rule did not fire
 
     @property
     def passed(self) -> bool:
@@ -67,9 +69,12 @@ def load_fixtures(
     for path in _fixture_files(rules_dir):
         shown = display(path)
         try:
-            data = load_lines(path.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, 1, "", f"无法读取: {error}"))
+            data = load_lines(read_regular(path).decode("utf-8"))
+        except OSError as error:
+            problems.append(unreadable(path, error))
+            continue
+        except UnicodeDecodeError as error:
+            problems.append(Problem(shown, 1, "", f"不是 UTF-8 编码 (not UTF-8): {error}"))
             continue
         except YamlError as error:
             problems.append(Problem(shown, error.line, "", str(error)))
@@ -92,12 +97,30 @@ def load_fixtures(
     return cases, problems
 
 
+def reference_hints(
+    *, risk_points: set[str] | None, channels: set[str] | None,
+    departments: set[str] | None = None,
+) -> list[str]:
+    """Say which codes went unchecked because nothing of their kind is imported yet."""
+    empty = [
+        hint for known, hint in (
+            (risk_points, "风险点清单为空, 未检查 risk_point: 请先导入风险点清单"),
+            (channels, "没有渠道, 未检查 when.channels: 请先同步渠道文件 (channels/)"),
+            (departments, "部门目录为空, 未检查 when.departments: 请先导入部门"),
+        )
+        if known is not None and not known
+    ]
+    return empty
+
+
 def check_rulebook(
-    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None,
+    departments: set[str] | None = None,
 ) -> tuple[RuleBook | None, list[Problem]]:
     """Load the rule book and check the fixtures; return it (or None) and every problem."""
     try:
-        rulebook = load_rulebook(rules_dir, risk_points=risk_points, channels=channels)
+        rulebook = load_rulebook(rules_dir, risk_points=risk_points, channels=channels,
+                                 departments=departments)
     except RuleBookError as error:
         return None, list(error.problems)
     _cases, problems = load_fixtures(rules_dir, rulebook.by_id)
@@ -107,22 +130,34 @@ def check_rulebook(
 def check(
     rules_dir: Path, channels_dir: Path | None = None, *,
     risk_points: set[str] | None = None, channels: set[str] | None = None,
+    departments: set[str] | None = None,
 ) -> list[Problem]:
     """Check rule, grading and fixture files; channel ids come from `channels` or the files."""
     if channels is None and channels_dir is not None:
         channels = channel_ids(channels_dir)
-    return check_rulebook(rules_dir, risk_points=risk_points, channels=channels)[1]
+    return check_rulebook(rules_dir, risk_points=risk_points, channels=channels,
+                          departments=departments)[1]
 
 
-def _fired(evaluator: Evaluator, case: FixtureCase) -> set[str]:
+def _fired(evaluator: Evaluator, case: FixtureCase) -> tuple[set[str], list[str]]:
+    """Return the rules a case fires, and a note for each repeat rule its signal cannot fire."""
     signal = case.signal
     facts = SignalFacts(channel=signal.channel, title=signal.title, text=signal.text,
                         department=signal.department, person=signal.person, post=signal.post,
                         amount=signal.amount)
-    return {
-        m.rule_id for m in evaluator.match(facts)
-        if m.repeat is None or case.history + 1 >= m.repeat.count
-    }
+    fired: set[str] = set()
+    notes: list[str] = []
+    for match in evaluator.match(facts):
+        if match.repeat is not None:
+            kind = match.repeat.subject
+            if not subject_present(kind, signal.department, signal.person, signal.post):
+                notes.append(f"{match.rule_id}: 重复规则按 {kind.value} 计数, 信号缺少该主体, "
+                             "不触发 (repeat rule without its subject does not fire)")
+                continue
+            if case.history + 1 < match.repeat.count:
+                continue
+        fired.add(match.rule_id)
+    return fired, notes
 
 
 def run_fixtures(rulebook: RuleBook, evaluator: Evaluator | None = None) -> FixtureReport:
@@ -131,10 +166,11 @@ def run_fixtures(rulebook: RuleBook, evaluator: Evaluator | None = None) -> Fixt
     cases, problems = load_fixtures(rulebook.directory, rulebook.by_id)
     report = FixtureReport(problems=problems)
     for file, line, case in cases:
-        fired = _fired(evaluator, case)
+        fired, notes = _fired(evaluator, case)
         report.cases.append(CaseResult(
             file, line, case.name,
             missing=tuple(r for r in case.expect if r not in fired),
             unexpected=tuple(r for r in case.expect_not if r in fired),
+            notes=tuple(notes),
         ))
     return report

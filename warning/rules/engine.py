@@ -197,6 +197,7 @@ def raw_durable_run(rules: Sequence[object], facts: Sequence[object]) -> int:
     The benchmark's engine limit: all rules in shards (text-only ones too), each fact
     carrying every text boolean (from one text pass), asserted to every shard one by one.
     """
+    from warning.rules.amounts import to_fen
     from warning.rules.evaluator import slot_of
     from warning.rules.text import TextIndex
 
@@ -209,6 +210,8 @@ def raw_durable_run(rules: Sequence[object], facts: Sequence[object]) -> int:
         for number, shard in enumerate(shards):
             base = number * SHARD_SIZE
             flags = [i for i in range(shard.size) if base + i in held]
-            body = shard.fact(fact.channel, fact.department, fact.amount, flags)  # type: ignore[attr-defined]
+            amount = getattr(fact, "amount", None)
+            fen = None if amount is None else to_fen(amount)  # slots hold integer fen
+            body = shard.fact(fact.channel, fact.department, fen, flags)  # type: ignore[attr-defined]
             matches += len(shard.fire(body))
     return matches

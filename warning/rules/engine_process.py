@@ -14,7 +14,9 @@ durable-rules; the shards live in a child (`warning.rules.engine.main`) that:
 - answers a whole batch per round trip: the parent runs the text prefilter and sends, per
   signal, (channel, department, amount, the candidate slots of each shard); the child
   answers the (shard, slot) pairs that fired. A batch with no candidate at all never
-  crosses the pipe (most signals match nothing);
+  crosses the pipe (most signals match nothing). Measured with the demo rules on a loaded
+  2-core machine: one signal per round trip ~120 us wall, 33 us of parent CPU; a batch
+  of 1,000 ~70 us wall and 7 us of parent CPU per signal, durable's own work dominating;
 - may die at any time: end of file, a broken pipe, an error reply or no answer within
   ANSWER_TIMEOUT_S discards it, and the batch is retried once in a fresh child with the
   same shards. A second failure raises EngineCrashed for that batch only (intake marks its
@@ -28,12 +30,14 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import selectors
 import subprocess
 import sys
 import threading
 import weakref
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 from warning.rules.slots import Request, Slot, definition
@@ -43,6 +47,7 @@ log = logging.getLogger(__name__)
 
 ANSWER_TIMEOUT_S = 120.0
 _CHILD = "from warning.rules.engine import main; main()"
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where `warning` is importable
 
 
 class EngineCrashed(RuntimeError):
@@ -57,12 +62,17 @@ class _Child:
     """One engine child process and its two pipes."""
 
     def __init__(self, shards: Sequence[Sequence[Slot]]) -> None:
+        path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
             [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            close_fds=True,
+            close_fds=True, env=os.environ | {"PYTHONPATH": path},
         )
         self.pid = self.process.pid
-        self.ask("load", [list(slots) for slots in shards])
+        try:
+            self.ask("load", [list(slots) for slots in shards])
+        except _ChildGone:
+            self.kill()
+            raise
 
     def ask(self, kind: str, payload: object) -> object:
         """Send one request and wait for its answer."""
@@ -93,7 +103,7 @@ def _readable(stream: IO[bytes], timeout: float) -> bool:
 
 
 _retired: list[subprocess.Popen[bytes]] = []
-_retired_lock = threading.Lock()
+_retired_lock = threading.RLock()  # a finalizer may run while it is held (GC)
 
 
 def _retire(process: subprocess.Popen[bytes]) -> None:

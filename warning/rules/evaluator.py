@@ -8,9 +8,11 @@ most candidate rules are such, and each trip is a durable assert/retract per sha
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
 
 from warning.domain.enums import Response, RuleMode
+from warning.rules.amounts import to_fen
 from warning.rules.engine_process import Engine, EngineHost, default_host
 from warning.rules.loader import Rule, RuleBook
 from warning.rules.model import RepeatSpec
@@ -30,7 +32,7 @@ class SignalFacts:
     department: str | None = None
     person: str | None = None
     post: str | None = None
-    amount: float | None = None
+    amount: Decimal | float | None = None  # compared as stored: integer fen
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def slot_of(rule: Rule) -> Slot:
     amount: tuple[tuple[str, float], ...] = ()
     if when.amount is not None:
         bounds = when.amount.model_dump(exclude_none=True)
-        amount = tuple((op, float(bound)) for op, bound in sorted(bounds.items()))
+        # integer fen: durable compares integers exactly, floats lose the last fen
+        amount = tuple((op, to_fen(bound)) for op, bound in sorted(bounds.items()))
     return Slot(
         channels=tuple(sorted(set(when.channels))) if when.channels else None,
         departments=tuple(sorted(set(when.departments))) if when.departments else None,
@@ -127,7 +130,7 @@ class Evaluator:
                 direct.add(number)
             else:
                 by_shard.setdefault(place[0], []).append(place[1])
-        amount = None if facts.amount is None else float(facts.amount)
+        amount = None if facts.amount is None else to_fen(facts.amount)
         posts = tuple((shard, tuple(slots)) for shard, slots in sorted(by_shard.items()))
         return direct, (facts.channel, facts.department, amount, posts)
 

@@ -1,6 +1,8 @@
 """Load every rule file of a directory into a frozen RuleBook, or refuse them all."""
 
+import errno
 import hashlib
+import stat
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,8 +55,38 @@ class RuleBook:
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
-    """Return the rule files of a directory: *.yaml directly in it, except the grading file."""
-    return sorted(p for p in rules_dir.glob("*.yaml") if p.is_file() and p.name != GRADING_FILE)
+    """Return the rule files of a directory: *.yaml directly in it, except the grading file.
+
+    Every entry counts, dangling links and directories too: reading them is a problem,
+    never a silent skip.
+    """
+    return sorted(p for p in rules_dir.glob("*.yaml") if p.name != GRADING_FILE)
+
+
+class NotRegularFileError(OSError):
+    """A rule file that is a FIFO, socket or device: reading it could block forever."""
+
+
+def read_regular(path: Path) -> bytes:
+    """Read a file's bytes; refuse (OSError) anything but a regular file, links followed."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        raise NotRegularFileError(errno.EINVAL, "not a regular file", str(path))
+    return path.read_bytes()
+
+
+def unreadable(path: Path, error: OSError) -> Problem:
+    """Return the problem of a file that cannot be read, naming dangling links as such."""
+    if error.errno == errno.ELOOP:
+        return Problem(display(path), 1, "", "符号链接循环 (symlink loop), 无法读取")
+    if path.is_symlink() and not path.exists():
+        return Problem(display(path), 1, "", "悬空的符号链接 (dangling symlink): 目标不存在")
+    if isinstance(error, IsADirectoryError):
+        return Problem(display(path), 1, "", "是目录而不是文件 (a directory, not a file)")
+    if isinstance(error, NotRegularFileError):
+        return Problem(display(path), 1, "", "不是普通文件 (not a regular file: FIFO/设备)")
+    return Problem(display(path), 1, "", f"无法读取 (cannot read): {error.strerror or error}")
 
 
 def version_of(raw: bytes) -> str:
@@ -76,18 +108,18 @@ def _decode(shown: str, raw: bytes) -> tuple[str, object, list[Problem]]:
 def _read(path: Path) -> tuple[str, object, list[Problem]]:
     """Return (version, parsed data, problems) of one YAML file."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
-        return "", None, [Problem(display(path), 1, "", f"无法读取 (cannot read): {error}")]
+        return "", None, [unreadable(path, error)]
     return _decode(display(path), raw)
 
 
 def _load_file(path: Path) -> tuple[list[Rule], str, list[Problem]]:
     shown = display(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except OSError as error:
-        return [], "", [Problem(shown, 1, "", f"无法读取 (cannot read): {error}")]
+        return [], "", [unreadable(path, error)]
     rules, version, problems = _parse_file(shown, raw)
     return list(rules), version, list(problems)
 
@@ -138,8 +170,11 @@ def _rule(spec: RuleSpec, file: str, line: int, version: str) -> Rule:
 
 
 def _cross_checks(
-    rules: list[Rule], risk_points: set[str] | None, channels: set[str] | None
+    rules: list[Rule], risk_points: set[str] | None, channels: set[str] | None,
+    departments: set[str] | None,
 ) -> list[Problem]:
+    """Check ids are unique and every code a rule names is known (an empty list: unchecked)."""
+    risk_points, channels, departments = risk_points or None, channels or None, departments or None
     problems: list[Problem] = []
     seen: dict[str, Rule] = {}
     for rule in rules:
@@ -154,13 +189,17 @@ def _cross_checks(
             if channels is not None and channel not in channels:
                 problems.append(Problem(rule.file, rule.line, rule.id,
                                         f"when.channels: 未知的渠道 {channel!r}"))
+        for code in rule.when.departments or ():
+            if departments is not None and code not in departments:
+                problems.append(Problem(rule.file, rule.line, rule.id,
+                                        f"when.departments: 部门目录中没有 {code!r}"))
     return problems
 
 
 def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
     """Read the grading policy; the built-in default when the file is absent."""
     path = rules_dir / GRADING_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return default_policy(), []
     shown = display(path)
     _version, data, problems = _read(path)
@@ -175,9 +214,14 @@ def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
 
 
 def load_rulebook(
-    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None
+    rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None,
+    departments: set[str] | None = None,
 ) -> RuleBook:
-    """Load and check every rule file and the grading policy; raise RuleBookError on any."""
+    """Load and check every rule file and the grading policy; raise RuleBookError on any.
+
+    Codes are checked against the sets given; None or an empty set (nothing imported yet)
+    leaves that kind unchecked, and `checking.reference_hints` says so.
+    """
     rules: list[Rule] = []
     problems: list[Problem] = []
     versions: dict[str, str] = {}
@@ -188,7 +232,7 @@ def load_rulebook(
         rules.extend(file_rules)
         problems.extend(file_problems)
         versions[display(path)] = version
-    problems.extend(_cross_checks(rules, risk_points, channels))
+    problems.extend(_cross_checks(rules, risk_points, channels, departments))
     grading, grading_problems = load_grading(rules_dir)
     problems.extend(grading_problems)
     if problems or grading is None:

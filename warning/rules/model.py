@@ -1,5 +1,6 @@
 """The typed shape of a rule file: pydantic models, frozen, unknown keys refused."""
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
@@ -12,6 +13,7 @@ from pydantic import (
 )
 
 from warning.domain.enums import Response, RuleMode, SubjectKind
+from warning.rules.amounts import AmountError, bound, stored
 from warning.rules.regexes import refuse_dangerous
 
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -53,12 +55,22 @@ class TextCondition(_Frozen):
 
 
 class AmountCondition(_Frozen):
-    """Bounds on the signal's amount in yuan."""
+    """Bounds on the signal's amount in yuan: exact, at most 2 decimal places."""
 
-    gt: float | None = None
-    gte: float | None = None
-    lt: float | None = None
-    lte: float | None = None
+    gt: Decimal | None = None
+    gte: Decimal | None = None
+    lt: Decimal | None = None
+    lte: Decimal | None = None
+
+    @field_validator("gt", "gte", "lt", "lte", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> Decimal | None:
+        if value is None:
+            return None
+        try:
+            return bound(value)
+        except AmountError as error:
+            raise ValueError(str(error)) from None
 
     @model_validator(mode="after")
     def _bounded(self) -> "AmountCondition":
@@ -70,10 +82,11 @@ class AmountCondition(_Frozen):
             raise ValueError(f"amount 的区间为空: 下限 {low} 大于上限 {high}")
         return self
 
-    def holds(self, amount: float | None) -> bool:
-        """Tell whether an amount satisfies every bound; no amount never does."""
+    def holds(self, amount: object) -> bool:
+        """Tell whether an amount, as stored, satisfies every bound; no amount never does."""
         if amount is None:
             return False
+        amount = stored(amount)
         return not (
             (self.gt is not None and not amount > self.gt)
             or (self.gte is not None and not amount >= self.gte)
@@ -134,8 +147,18 @@ class FixtureSignal(_Frozen):
     department: str | None = None
     person: str | None = None
     post: str | None = None
-    amount: float | None = None
+    amount: Decimal | None = None
     external_id: str | None = None  # accepted so fixtures can be posted as real signals
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> Decimal | None:
+        if value is None:
+            return None
+        try:
+            return stored(value)
+        except AmountError as error:
+            raise ValueError(str(error)) from None
 
 
 class FixtureCase(_Frozen):

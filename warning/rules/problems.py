@@ -34,8 +34,9 @@ class RuleBookError(ValueError):
 
 def display(path: Path) -> str:
     """Return the path as shown in problems: relative to the working directory if inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    try:  # the folder is resolved, not the file: it may be a dangling or looping link
+        resolved = path.parent.resolve() / path.name
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 

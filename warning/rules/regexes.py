@@ -1,10 +1,8 @@
 """Refuse regexes that are unsafe or too costly; compile safe ones with RE2 (linear time)."""
 
-import re
-import re._parser as sre_parse  # the stdlib parser, to see a pattern's structure
-from typing import Any
-
 import re2
+
+from warning.rules.regex_shape import UnanalysableRegexError, nested_unbounded
 
 # A pattern whose compiled RE2 program is larger than this is refused: it would make the
 # combined set (and its DFA) big and slow for every signal.
@@ -21,6 +19,9 @@ def re2_options() -> re2.Options:
 
 class DangerousRegexError(ValueError):
     """A rule regex that is refused; the message says why."""
+
+
+__all__ = ["DangerousRegexError", "UnanalysableRegexError", "refuse_dangerous"]
 
 
 def refuse_dangerous(pattern: str) -> None:
@@ -46,33 +47,10 @@ def refuse_dangerous(pattern: str) -> None:
             "请缩小重复次数或拆分"
         )
     try:
-        parsed = sre_parse.parse(pattern)
-    except re.error:
-        return  # RE2-only syntax such as \pN; RE2 accepted it and RE2 is linear
-    if _nested_unbounded(parsed.data, inside=False):
+        nested = nested_unbounded(pattern)
+    except UnanalysableRegexError as error:
+        raise DangerousRegexError(f"正则 {pattern!r}: {error}; 无法确认安全, 拒绝") from None
+    if nested:
         raise DangerousRegexError(
             f"危险的正则 {pattern!r}: 嵌套的无界重复 (如 (a+)+) 会导致灾难性回溯, 请改写"
         )
-
-
-def _nested_unbounded(items: list[tuple[Any, Any]], *, inside: bool) -> bool:
-    """Tell whether an unbounded repeat sits inside another repeat (catastrophic in `re`)."""
-    for op, arg in items:
-        if op in (sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT):
-            _low, high, sub = arg
-            unbounded = high is sre_parse.MAXREPEAT or high > 100
-            if unbounded and inside:
-                return True
-            if _nested_unbounded(sub.data, inside=inside or unbounded):
-                return True
-        elif op is sre_parse.SUBPATTERN:
-            if _nested_unbounded(arg[-1].data, inside=inside):
-                return True
-        elif op is sre_parse.BRANCH:
-            if any(_nested_unbounded(branch.data, inside=inside) for branch in arg[1]):
-                return True
-        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT) and _nested_unbounded(
-            arg[1].data, inside=inside
-        ):
-            return True
-    return False

@@ -2,8 +2,10 @@
 
 A batch is handled in two transactions. The first stores the signals (so nothing is
 lost whatever happens next); the second records rule hits and warnings and marks the
-signals evaluated. If evaluation fails, the signals are marked `failed` with the reason
-and the scheduler's retry job evaluates them again later.
+signals evaluated. The process that stores a signal holds its evaluation lease from the
+insert on (warning.services.evaluation_claims); if evaluation fails, the signals are marked
+`failed` with the reason and the scheduler's retry job evaluates them again later, each
+alone, until it succeeds or is `dead`.
 """
 
 import logging
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
@@ -23,6 +25,13 @@ from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.rules.evaluator import SignalFacts
 from warning.services.directory import Directory
+from warning.services.evaluation_claims import (
+    EvaluationPolicy,
+    claim_ids,
+    lease_columns,
+    mark_evaluated,
+    record_failure,
+)
 from warning.services.raising import Raised, RecordHooks, raise_warnings
 from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_input import SignalIn
@@ -68,7 +77,10 @@ class Intake:
     rules: Callable[[], RulesInForce]
     hooks: RecordHooks
     clock: Callable[[], datetime] = utcnow
+    policy: EvaluationPolicy = field(default_factory=EvaluationPolicy)
     directory_ttl_s: float = 1.0
+    # Told each evaluated batch's seconds and size (the /metrics evaluation latency).
+    on_evaluated: Callable[[float, int], None] | None = None
     _directory: tuple[float, Directory] | None = field(default=None, init=False, repr=False)
 
     def directory(self, session: Session) -> Directory:
@@ -93,46 +105,47 @@ class Intake:
     def ingest(self, items: Sequence[SignalIn]) -> list[IntakeOutcome]:
         """Store, evaluate and answer a batch, one outcome per item in order."""
         outcomes, fresh = self._store(items)
-        decided = self._evaluate_rows(fresh) if fresh else {}
+        decided = (self._evaluate_rows(fresh) if fresh else None) or {}
         self._answer(outcomes, decided)
         return outcomes
 
     def evaluate(self, signal_ids: Sequence[int]) -> None:
-        """Evaluate stored signals; on failure mark them failed for a later retry."""
+        """Claim and evaluate stored signals; one another process holds is left to it."""
+        now = self.clock()
+        with self.sessions() as session, session.begin():
+            claimed = claim_ids(session, signal_ids, self.policy, now)
+        if claimed:
+            self.evaluate_claimed(claimed)
+
+    def evaluate_claimed(self, signal_ids: Sequence[int]) -> bool:
+        """Evaluate signals this process has claimed; return False if evaluation failed."""
         with self.sessions() as session:
             rows = session.execute(
                 select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
             ).all()
-        if rows:
-            self._evaluate_rows(rows)  # type: ignore[arg-type]
+        return not rows or self._evaluate_rows(rows) is not None  # type: ignore[arg-type]
 
-    def _evaluate_rows(self, signals: Sequence[StoredSignal]) -> dict[int, list[WarningRef]]:
-        """Evaluate stored signals in one transaction; return each one's warnings.
+    def _evaluate_rows(
+        self, signals: Sequence[StoredSignal]
+    ) -> dict[int, list[WarningRef]] | None:
+        """Evaluate claimed signals in one transaction; return each one's warnings.
 
-        On failure the signals are marked failed for the retry job and nothing is returned.
+        On failure the attempt is recorded for the retry job and None is returned.
         """
         ids = [s.id for s in signals]
+        started = time.perf_counter()
         try:
             with self.sessions() as session, session.begin():
                 raised = self._evaluate(session, signals)
-                session.execute(
-                    update(Signal).where(Signal.id.in_(ids))
-                    .values(status=SignalStatus.EVALUATED.value, last_error="")
-                    .execution_options(synchronize_session=False)
-                )
+                mark_evaluated(session, ids)
+            if self.on_evaluated is not None:
+                self.on_evaluated(time.perf_counter() - started, len(ids))
         except Exception as error:
             log.exception("evaluation failed for %d signal(s); marked for retry", len(ids))
             with self.sessions() as session, session.begin():
-                session.execute(
-                    update(Signal)
-                    .where(Signal.id.in_(ids))
-                    .values(
-                        status=SignalStatus.FAILED.value,
-                        attempts=Signal.attempts + 1,
-                        last_error=f"{type(error).__name__}: {error}"[:2000],
-                    )
-                )
-            return {}
+                record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
+                               self.policy, self.clock())
+            return None
         return {
             signal_id: [
                 WarningRef(r.warning.id, r.rule_id, r.risk_point, r.warning.response, r.new)
@@ -142,17 +155,10 @@ class Intake:
         }
 
     def retry_failed(self, limit: int = 500) -> int:
-        """Evaluate signals left failed or unevaluated; return how many were tried."""
-        with self.sessions() as session:
-            ids = session.scalars(
-                select(Signal.id)
-                .where(Signal.status.in_([SignalStatus.FAILED.value, SignalStatus.RECEIVED.value]))
-                .order_by(Signal.id)
-                .limit(limit)
-            ).all()
-        if ids:
-            self.evaluate(list(ids))
-        return len(ids)
+        """Evaluate signals left failed or unevaluated (see warning.services.retry)."""
+        from warning.services.retry import retry_due
+
+        return retry_due(self, budget_s=None, limit=limit).tried
 
     def _evaluate(
         self, session: Session, signals: Sequence[StoredSignal]
@@ -183,6 +189,7 @@ class Intake:
         self, items: Sequence[SignalIn]
     ) -> tuple[list[IntakeOutcome], list[StoredRow]]:
         outcomes = [IntakeOutcome() for _ in items]
+        lease = lease_columns(self.policy, self.clock())
         with self.sessions() as session, session.begin():
             directory = self.directory(session)
             rows: dict[tuple[int, str], dict[str, Any]] = {}
@@ -193,6 +200,7 @@ class Intake:
                 except IntakeError as error:
                     outcomes[index].error = error
                     continue
+                row.update(lease)  # claimed by this process from the insert on
                 key = (int(row["channel_id"]), item.external_id)  # type: ignore[call-overload]
                 rows.setdefault(key, row)
                 positions.setdefault(key, []).append(index)
@@ -255,5 +263,5 @@ def _facts(signal: StoredSignal, directory: Directory) -> SignalFacts:
         department=directory.department_codes.get(signal.department_id or 0),
         person=signal.person or None,
         post=signal.post or None,
-        amount=float(signal.amount) if signal.amount is not None else None,
+        amount=signal.amount,
     )

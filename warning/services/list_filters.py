@@ -17,7 +17,8 @@ S = TypeVar("S", bound=Select[Any])
 
 @dataclass(frozen=True)
 class WarningFilters:
-    """The warning list's filters; `state` may also be "open" (every unfinished state)."""
+    """The warning list's filters; `state` may also be "open" (every unfinished state) or
+    "overdue" (unfinished and escalated past a deadline, the dashboard's 已逾期)."""
 
     department: str = ""
     state: str = ""
@@ -30,6 +31,9 @@ class WarningFilters:
             stmt = stmt.where(Department.code == self.department)
         if self.state == "open":
             stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]))
+        elif self.state == "overdue":  # the dashboard's 已逾期: open and past a deadline
+            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]),
+                              HandlingRecord.overdue_level > 0)
         elif self.state:
             stmt = stmt.where(HandlingRecord.state == self.state)
         if self.response:

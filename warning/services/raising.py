@@ -1,29 +1,39 @@
-"""Turn a batch of rule matches into rule hits, new warnings and attachments to open ones."""
+"""Turn a batch of rule matches into rule hits, new warnings and attachments to open ones.
 
-from collections import Counter
+Per signal, the rules that fired for one (risk point, subject) decide together: the
+heaviest response wins whatever their file order, and every one of them is recorded on
+the warning. The database allows one open warning per (risk point, subject); a batch that
+loses that race to another writer drops its new rows and decides again, joining the
+winner's warning.
+"""
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
-from warning.db.models import RuleHit, WarningSignal
+from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
 from warning.domain.enums import Response, RuleMode
-from warning.domain.grading import Grade, GradingPolicy
+from warning.domain.grading import Grade, GradingPolicy, RuleGrade
+from warning.domain.subjects import subject_present
 from warning.handling.opening import Opening
 from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef
+from warning.services.repeat_window import RepeatWindow, counted_at
 from warning.services.subjects import Subject, subject_of
 from warning.services.warning_rows import (
     WarningRow,
-    chunks,
     insert_new,
+    lock_for_writing,
     open_warnings,
     update_changed,
 )
+
+RACE_ATTEMPTS = 5
 
 
 class RecordHooks(Protocol):
@@ -33,7 +43,7 @@ class RecordHooks(Protocol):
 
     def regraded(
         self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
-        grade: Grade,
+        grade: Grade, now: datetime,
     ) -> None: ...
 
 
@@ -55,12 +65,13 @@ class Raised:
 
 
 @dataclass
-class _Batch:
-    """What this batch has already decided, so later signals in it see earlier ones."""
+class _Plan:
+    """A batch's decisions, not yet written."""
 
-    open_warnings: dict[tuple[int, str], WarningRow]
-    prior_hits: dict[tuple[str, str], int]
-    batch_hits: Counter[tuple[str, str]] = field(default_factory=Counter)
+    new: list[tuple[WarningRow, Opening]] = field(default_factory=list)
+    attached: list[tuple[WarningRow, int, str, Regrade | None]] = field(default_factory=list)
+    hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
+    outcome: dict[int, list[Raised]] = field(default_factory=dict)
 
 
 def raise_warnings(
@@ -79,204 +90,175 @@ def raise_warnings(
     `repeats` gives, per signal, how many near-duplicate reports its case holds (重复信访);
     grading counts whichever is higher, that or the rule's own repetition.
     """
-    repeats = repeats or {}
+    if not any(matches):
+        return {signal.id: [] for signal in signals}
+    lock_for_writing(session)
     points = directory.risk_points(session, (m.risk_point for ms in matches for m in ms))
-    subjects = [
-        [_subject(signal, match, directory) for match in ms]
-        for signal, ms in zip(signals, matches, strict=True)
-    ]
-    batch = _Batch(
-        open_warnings=open_warnings(session, _keys(matches, subjects, points)),
-        prior_hits=_prior_hits(session, matches, subjects, now),
-    )
-    outcome: dict[int, list[Raised]] = {}
-    pending = _Pending()
-    for signal, signal_matches, signal_subjects in zip(signals, matches, subjects, strict=True):
-        raised = outcome.setdefault(signal.id, [])
-        joined: list[WarningRow] = []
+    for match in (m for ms in matches for m in ms):
+        if match.risk_point not in points:
+            raise UnknownRiskPointError(
+                f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
+            )
+    subjects = [[_subject(s, m, directory) for m in ms] for s, ms in zip(signals, matches,
+                                                                       strict=True)]
+    for _attempt in range(RACE_ATTEMPTS):
+        plan = _decide(session, signals, matches, subjects, points, grading, directory,
+                       repeats or {}, now)
+        fresh = [w for w, _ in plan.new]
+        lost = insert_new(session, fresh)
+        if not lost:
+            _write(session, plan, hooks, now)
+            return plan.outcome
+        # another writer opened some of these keys first: drop ours and decide again
+        won = [w.id for w in fresh if w.id]
+        if won:
+            session.execute(delete(RiskWarning).where(RiskWarning.id.in_(won)))
+    raise RuntimeError("预警写入竞争未能解决 (lost the open-warning race too often)")
+
+
+def _decide(
+    session: Session, signals: Sequence[StoredSignal], matches: Sequence[Sequence[RuleMatch]],
+    subjects: Sequence[Sequence[Subject | None]], points: dict[str, RiskPointRef],
+    grading: GradingPolicy, directory: Directory, repeats: dict[int, int], now: datetime,
+) -> _Plan:
+    """Decide every hit, new warning and regrade of a batch against the database's state."""
+    times = [counted_at(getattr(s, "occurred_at", None), s.received_at) for s in signals]
+    keys = {(points[m.risk_point].id, subject.key)
+            for ms, ss in zip(matches, subjects, strict=True)
+            for m, subject in zip(ms, ss, strict=True)
+            if subject is not None and m.mode is RuleMode.ACTIVE}
+    warnings = open_warnings(session, keys)
+    wanted = [(m.rule_id, m.repeat.days, subject.key)
+              for ms, ss in zip(matches, subjects, strict=True)
+              for m, subject in zip(ms, ss, strict=True)
+              if m.repeat is not None and subject is not None]
+    window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
+    plan = _Plan()
+    for signal, at, signal_matches, signal_subjects in zip(signals, times, matches, subjects,
+                                                           strict=True):
+        raised = plan.outcome.setdefault(signal.id, [])
+        groups: dict[tuple[int, str], list[tuple[RuleMatch, RuleGrade, Subject]]] = {}
+        fired_hits: list[tuple[int, tuple[int, str]]] = []  # (index in plan.hits, key)
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
-            point = points.get(match.risk_point)
-            if point is None:
-                raise UnknownRiskPointError(
-                    f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
-                )
+            if subject is None:
+                continue  # a repeat rule on a signal without its subject does not fire
+            point = points[match.risk_point]
+            count = 1
+            if match.repeat is not None:
+                count = window.count(match.rule_id, match.repeat.days, subject.key, at)
             hit = {
                 "signal_id": signal.id, "rule_id": match.rule_id,
                 "rule_version": match.rule_version, "risk_point_id": point.id,
                 "mode": match.mode.value, "subject_key": subject.key, "hit_at": now,
-                "warning_id": None,
+                "counted_at": at, "warning_id": None,
             }
-            pending.hits.append((hit, None))
-            count = _count_hit(batch, match, subject)
+            plan.hits.append((hit, None))
             if match.mode is not RuleMode.ACTIVE:
                 continue
             if match.repeat is not None and count < match.repeat.count:
                 continue
-            key = (point.id, subject.key)
-            warning = batch.open_warnings.get(key)
+            times_seen = max(count, repeats.get(signal.id, 1))
+            rule = RuleGrade(match.rule_id, match.severity, match.response, times_seen)
+            groups.setdefault((point.id, subject.key), []).append((match, rule, subject))
+            fired_hits.append((len(plan.hits) - 1, (point.id, subject.key)))
+        for key, fired in groups.items():
+            warning = warnings.get(key)
+            point = points[fired[0][0].risk_point]
+            rules = [rule for _m, rule, _s in fired]
             if warning is None:
-                times = max(count, repeats.get(signal.id, 1))
-                grade = grading.grade(point.level, match.severity, times, match.response)
-                warning = _new_warning(signal, match, subject, point, grade, directory, now)
-                pending.new.append((warning, signal, match, _opening(warning, point, grade,
-                                                                    directory)))
-                batch.open_warnings[key] = warning
-                raised.append(Raised(warning, match.rule_id, match.risk_point, True))
-            elif warning.signal_id != signal.id and warning not in joined:
-                regrade = _regrade(warning, match, point, grading)
-                pending.attached.append((warning, signal, match, regrade))
-                raised.append(Raised(warning, match.rule_id, match.risk_point, False))
-                joined.append(warning)
-            pending.hits[-1] = (hit, warning)
-    _write_pending(session, pending, hooks, now)
-    return outcome
+                warning, opening = _new_warning(signal, fired, point, grading, directory, now)
+                plan.new.append((warning, opening))
+                warnings[key] = warning
+                raised.append(Raised(warning, warning.rule_id, point.code, True))
+            else:
+                regrade, winner = _join(warning, rules, point, grading)
+                plan.attached.append((warning, signal.id, winner, regrade))
+                raised.append(Raised(warning, winner, point.code, False))
+        for index, key in fired_hits:
+            plan.hits[index] = (plan.hits[index][0], warnings[key])
+    return plan
 
 
-def _subject(signal: StoredSignal, match: RuleMatch, directory: Directory) -> Subject:
+def _subject(signal: StoredSignal, match: RuleMatch, directory: Directory) -> Subject | None:
+    """Return the subject a match is about; None for a repeat rule whose subject is absent."""
     department = directory.department_codes.get(signal.department_id or 0)
+    person, post = signal.person or None, signal.post or None
     kind = match.repeat.subject if match.repeat is not None else None
-    return subject_of(
-        kind=kind, department=department, person=signal.person or None, post=signal.post or None
-    )
-
-
-def _count_hit(batch: _Batch, match: RuleMatch, subject: Subject) -> int:
-    key = (match.rule_id, subject.key)
-    batch.batch_hits[key] += 1
-    return batch.prior_hits.get(key, 0) + batch.batch_hits[key]
+    if kind is not None and not subject_present(kind, department, person, post):
+        return None
+    return subject_of(kind=kind, department=department, person=person, post=post)
 
 
 def _new_warning(
-    signal: StoredSignal,
-    match: RuleMatch,
-    subject: Subject,
-    point: RiskPointRef,
-    grade: Grade,
-    directory: Directory,
-    now: datetime,
-) -> WarningRow:
+    signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
+    grading: GradingPolicy, directory: Directory, now: datetime,
+) -> tuple[WarningRow, Opening]:
+    """Open a warning graded by the heaviest of the rules that fired for it."""
+    rules = [rule for _m, rule, _s in fired]
+    winner, grade = grading.heaviest(point.level, rules)
+    match = next(m for m, rule, _s in fired if rule is winner)
+    subject = fired[0][2]
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
-    return WarningRow(
-        risk_point_id=point.id,
-        subject_key=subject.key,
-        signal_id=signal.id,
-        response=grade.response.value,
-        severity=match.severity,
-        repeat_count=1,
-        department_id=department,
-        subject_kind=subject.kind.value,
-        subject_name=subject.name,
-        rule_id=match.rule_id,
-        rule_version=match.rule_version,
-        created_at=now,
+    bases = [rule.response or grading.base(point.level, rule.severity) for rule in rules]
+    warning = WarningRow(
+        risk_point_id=point.id, subject_key=subject.key, signal_id=signal.id,
+        response=grade.response.value, severity=max(rule.severity for rule in rules),
+        repeat_count=1, department_id=department, subject_kind=subject.kind.value,
+        subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
+        created_at=now, base_response=max(bases, key=lambda r: r.rank).value,
+        rule_ids=list(dict.fromkeys(rule.rule_id for rule in rules)),
     )
+    opening = Opening(
+        warning_id=0, department_id=department, response=grade.response.value,
+        risk_point=point.name, department=directory.name_of_department.get(department or 0, ""),
+        receive_days=grade.receive_days, report_days=grade.report_days, day_kind=grade.day_kind,
+    )
+    return warning, opening
 
 
-def _regrade(
-    warning: WarningRow, match: RuleMatch, point: RiskPointRef, grading: GradingPolicy
-) -> Regrade | None:
-    """Count one more signal on an open warning; if that made it heavier, return the previous
-    response, the new grade and the count that raised it."""
+def _join(
+    warning: WarningRow, rules: list[RuleGrade], point: RiskPointRef, grading: GradingPolicy
+) -> tuple[Regrade | None, str]:
+    """Count one more signal on an open warning and grade it again; return the regrade (if
+    it became heavier) and the heaviest joining rule."""
     warning.repeat_count += 1
+    warning.added += 1
     warning.changed = True
-    severity = max(warning.severity, match.severity)
-    grade = grading.grade(point.level, severity, warning.repeat_count, match.response)
-    previous = warning.response
-    if Response(grade.response).rank <= Response(previous).rank:
-        return None
+    present = Response(warning.response)
+    base = Response(warning.base_response or warning.response)
+    winner, _grade = grading.heaviest(point.level, rules, warning.repeat_count)
+    grade = grading.regraded(point.level, present=present, base=base, rules=rules,
+                             count=warning.repeat_count)
+    bases = [base, *(r.response or grading.base(point.level, r.severity) for r in rules)]
+    warning.base_response = max(bases, key=lambda r: r.rank).value
+    warning.severity = max(warning.severity, *(r.severity for r in rules))
+    warning.rule_ids = list(dict.fromkeys([*warning.rule_ids, *(r.rule_id for r in rules)]))
+    if grade is None:
+        return None, winner.rule_id
     warning.response = grade.response.value
-    warning.severity = severity
-    return previous, grade, warning.repeat_count
+    return (present.value, grade, warning.repeat_count), winner.rule_id
 
 
-def _opening(
-    warning: WarningRow, point: RiskPointRef, grade: Grade, directory: Directory
-) -> Opening:
-    """Describe a new warning's record as its grade first opens it."""
-    return Opening(
-        warning_id=0, department_id=warning.department_id, response=grade.response.value,
-        risk_point=point.name, department=directory.name_of_department.get(
-            warning.department_id or 0, ""),
-        receive_days=grade.receive_days, report_days=grade.report_days,
-        day_kind=grade.day_kind,
-    )
-
-
-@dataclass
-class _Pending:
-    """Warnings, attachments and hits decided in a batch, written together at its end."""
-
-    new: list[tuple[WarningRow, StoredSignal, RuleMatch, Opening]] = field(default_factory=list)
-    attached: list[tuple[WarningRow, StoredSignal, RuleMatch, Regrade | None]] = field(
-        default_factory=list
-    )
-    hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
-
-
-def _write_pending(session: Session, pending: _Pending, hooks: RecordHooks, now: datetime) -> None:
-    """Write a batch's hits, warnings, timelines and records, each table in one statement."""
-    insert_new(session, [w for w, _, _, _ in pending.new])
-    links = [
-        {"warning_id": w.id, "signal_id": s.id, "rule_id": m.rule_id, "attached_at": now}
-        for w, s, m, _ in [*pending.new, *pending.attached]
-    ]
+def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> None:
+    """Write a batch's links, hits, records and regrades, each table in one statement."""
+    links = [{"warning_id": w.id, "signal_id": w.signal_id, "rule_id": w.rule_id,
+              "attached_at": now} for w, _ in plan.new]
+    links += [{"warning_id": w.id, "signal_id": signal_id, "rule_id": rule_id,
+               "attached_at": now} for w, signal_id, rule_id, _ in plan.attached]
     if links:
         session.connection().execute(insert(WarningSignal.__table__), links)
-    for hit, warning in pending.hits:
+    for hit, warning in plan.hits:
         hit["warning_id"] = warning.id if warning is not None else None
-    if pending.hits:
-        session.connection().execute(
-            insert(RuleHit.__table__), [hit for hit, _ in pending.hits]
-        )
-    if pending.new:
-        openings = [replace(o, warning_id=w.id) for w, _, _, o in pending.new]
+    if plan.hits:
+        session.connection().execute(insert(RuleHit.__table__), [h for h, _ in plan.hits])
+    if plan.new:
+        openings = [replace(o, warning_id=w.id) for w, o in plan.new]
         hooks.opened(session, openings=openings, now=now)
-    update_changed(session, (w for w, _, _, _ in pending.attached))
-    for warning, _, _, regrade in pending.attached:
+    new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
+    update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))
+    for warning, _signal_id, _rule_id, regrade in plan.attached:
         if regrade is not None:
             previous, grade, count = regrade
             hooks.regraded(session, warning_id=warning.id, repeat_count=count,
-                           previous=previous, grade=grade)
-
-
-def _keys(
-    matches: Sequence[Sequence[RuleMatch]],
-    subjects: Sequence[Sequence[Subject]],
-    points: dict[str, RiskPointRef],
-) -> set[tuple[int, str]]:
-    """Return the (risk point, subject) pairs active matches could raise warnings on."""
-    return {
-        (points[m.risk_point].id, s.key)
-        for ms, ss in zip(matches, subjects, strict=True)
-        for m, s in zip(ms, ss, strict=True)
-        if m.mode is RuleMode.ACTIVE and m.risk_point in points
-    }
-
-
-def _prior_hits(
-    session: Session,
-    matches: Sequence[Sequence[RuleMatch]],
-    subjects: Sequence[Sequence[Subject]],
-    now: datetime,
-) -> dict[tuple[str, str], int]:
-    """Count stored hits of each repeat rule on each subject within the rule's window."""
-    wanted: dict[str, tuple[int, set[str]]] = {}
-    for ms, ss in zip(matches, subjects, strict=True):
-        for m, s in zip(ms, ss, strict=True):
-            if m.repeat is not None:
-                wanted.setdefault(m.rule_id, (m.repeat.days, set()))[1].add(s.key)
-    counts: dict[tuple[str, str], int] = {}
-    for rule_id, (days, keys) in wanted.items():
-        for chunk in chunks(sorted(keys), 400):
-            rows = session.execute(
-                select(RuleHit.subject_key, func.count())
-                .where(
-                    RuleHit.rule_id == rule_id,
-                    RuleHit.subject_key.in_(chunk),
-                    RuleHit.hit_at >= now - timedelta(days=days),
-                )
-                .group_by(RuleHit.subject_key)
-            )
-            counts.update({(rule_id, key): n for key, n in rows})
-    return counts
+                           previous=previous, grade=grade, now=now)

@@ -3,14 +3,10 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warning.db.models import HandlingRecord
 from warning.domain.grading import Grade
-from warning.domain.lifecycle import Action
-from warning.handling.events import append_event
-from warning.handling.opening import Opening, open_records
+from warning.handling.opening import Opening, open_records, regrade_record
 
 
 class RecordHooksImpl:
@@ -24,27 +20,12 @@ class RecordHooksImpl:
 
     def regraded(
         self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
-        grade: Grade,
+        grade: Grade, now: datetime,
     ) -> None:
-        """Record on the warning's trail that repetition raised its response."""
-        record_id, state = session.execute(
-            select(HandlingRecord.id, HandlingRecord.state)
-            .where(HandlingRecord.warning_id == warning_id)
-        ).one()
-        append_event(
-            session,
-            record_id=record_id,
-            action=Action.REGRADE.value,
-            from_state=state,
-            to_state=state,
-            actor=self.actor,
-            comment=f"重复出现第{repeat_count}次，处置措施升级",
-            data={
-                "from": previous,
-                "to": grade.response.value,
-                "repeat_count": repeat_count,
-            },
-        )
+        """Record that repetition raised the response, and move the record's open deadlines
+        to the new response's, counted from now; the event keeps the old and the new."""
+        regrade_record(session, warning_id=warning_id, repeat_count=repeat_count,
+                       previous=previous, grade=grade, now=now, actor=self.actor)
 
 
 def default_hooks() -> RecordHooksImpl:

@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.db.models import Channel, RiskPoint
+from warning.db.models import Channel, Department, RiskPoint
 from warning.domain.grading import GradingPolicy
-from warning.rules.engine_process import EngineHost
+from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 
@@ -71,11 +71,20 @@ class RuleService:
             channels = set(session.scalars(select(Channel.code)))
         return points, channels
 
+    def known_departments(self) -> set[str] | None:
+        """Return the directory's department codes rules may name (None: unchecked)."""
+        if self._sessions is None:
+            return None
+        with self._sessions() as session:
+            return set(session.scalars(select(Department.code)))
+
     def check(self) -> tuple[RuleBook | None, list[Problem]]:
         """Load the rule files without putting them in force."""
         points, channels = self.known_refs()
         try:
-            return load_rulebook(self._dir, risk_points=points, channels=channels), []
+            rulebook = load_rulebook(self._dir, risk_points=points, channels=channels,
+                                     departments=self.known_departments())
+            return rulebook, []
         except RuleBookError as error:
             return None, list(error.problems)
 
@@ -89,7 +98,13 @@ class RuleService:
                 log.error("rule files refused, %d problem(s); previous rules stay: %s",
                           len(problems), "; ".join(map(str, problems[:5])))
                 return problems
-            self._in_force = InForce(rulebook, Evaluator(rulebook, host=self._host))
+            try:
+                evaluator = Evaluator(rulebook, host=self._host)
+            except EngineCrashed as error:  # durable refused or could not load the shards
+                self.problems = [Problem(str(rulebook.directory), 0, "", str(error))]
+                log.error("rule engine could not load the rules; previous rules stay: %s", error)
+                return self.problems
+            self._in_force = InForce(rulebook, evaluator)
         log.info("rules in force: %d", len(rulebook.rules))
         return []
 

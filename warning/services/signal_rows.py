@@ -22,7 +22,7 @@ from warning.services.signal_input import SignalIn
 
 STORED_COLUMNS = (
     Signal.id, Signal.channel_id, Signal.title, Signal.text, Signal.department_id,
-    Signal.person, Signal.post, Signal.amount, Signal.received_at,
+    Signal.person, Signal.post, Signal.amount, Signal.received_at, Signal.occurred_at,
 )
 
 
@@ -49,13 +49,14 @@ class StoredRow:
     post: str
     amount: Decimal | None
     received_at: datetime
+    occurred_at: datetime | None = None
 
     @classmethod
     def of(cls, signal_id: int, row: dict[str, Any]) -> "StoredRow":
         """Return the stored row of an inserted signal."""
         return cls(signal_id, row["channel_id"], row["title"], row["text"],
                    row["department_id"], row["person"], row["post"], row["amount"],
-                   row["received_at"])
+                   row["received_at"], row["occurred_at"])
 
 
 def signal_row(item: SignalIn, directory: Directory) -> dict[str, Any]:

@@ -5,11 +5,12 @@ and flush, so a batch works on these rows and writes each table with one stateme
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import JSON, bindparam, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from warning.db.models import RiskWarning
@@ -33,8 +34,11 @@ class WarningRow:
     rule_id: str = ""
     rule_version: str = ""
     created_at: datetime | None = None
+    base_response: str | None = None
+    rule_ids: list[str] = field(default_factory=list)
     id: int = 0
     changed: bool = False
+    added: int = 0  # signals this batch joined to a stored warning
 
     @property
     def key(self) -> tuple[int, str]:
@@ -43,14 +47,25 @@ class WarningRow:
 
 
 _STORED = ("id", "risk_point_id", "subject_key", "signal_id", "response", "severity",
-           "repeat_count", "department_id")
-_INSERTED = tuple(f.name for f in fields(WarningRow) if f.name not in ("id", "changed"))
+           "repeat_count", "department_id", "base_response", "rule_ids")
+_INSERTED = tuple(f.name for f in fields(WarningRow) if f.name not in ("id", "changed", "added"))
+
+
+def lock_for_writing(session: Session) -> None:
+    """Make this transaction the writer before it reads the warnings it will change.
+
+    On SQLite a no-op UPDATE takes the write gate and opens the write transaction, so the
+    reads that follow see every committed warning and no other writer can commit before
+    this one; on PostgreSQL `open_warnings` locks the rows it reads instead.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE warnings SET id = id WHERE 1 = 0"))
 
 
 def open_warnings(
     session: Session, keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], WarningRow]:
-    """Read the open warnings on these (risk point, subject) keys, the oldest per key."""
+    """Read and lock the open warnings on these (risk point, subject) keys."""
     found: dict[tuple[int, str], WarningRow] = {}
     columns = [getattr(RiskWarning, name) for name in _STORED]
     for chunk in chunks(sorted(set(keys)), 400):
@@ -61,43 +76,66 @@ def open_warnings(
                 tuple_(RiskWarning.risk_point_id, RiskWarning.subject_key).in_(chunk),
             )
             .order_by(RiskWarning.id)
+            .with_for_update()  # PostgreSQL: a joining writer waits; SQLite ignores it
         )
         for row in rows:
-            found.setdefault((row.risk_point_id, row.subject_key),
-                             WarningRow(**{name: getattr(row, name) for name in _STORED}))
+            values = {name: getattr(row, name) for name in _STORED}
+            values["rule_ids"] = list(values["rule_ids"] or [])
+            found.setdefault((row.risk_point_id, row.subject_key), WarningRow(**values))
     return found
 
 
-def insert_new(session: Session, rows: Sequence[WarningRow]) -> None:
-    """Insert new warnings in one statement and give each row its id."""
+def insert_new(session: Session, rows: Sequence[WarningRow]) -> list[WarningRow]:
+    """Insert new warnings, give each its id; return those another writer's open warning
+    on the same key beat (left with id 0): the caller joins them to that warning.
+
+    The partial unique index allows one open warning per (risk point, subject);
+    ON CONFLICT DO NOTHING makes a lost race a skipped row instead of an error. On
+    PostgreSQL the insert waits for the other writer's transaction, so a re-read after it
+    sees the winner. Rows go in key order, so two writers lock keys in the same order.
+    """
     if not rows:
-        return
+        return []
+    dialect = session.get_bind().dialect.name
+    table = RiskWarning.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    ordered = sorted(rows, key=lambda r: r.key)
     # RETURNING the key each new warning is unique on in its batch rather than asking for
     # sort_by_parameter_order, which SQLite can only honour by inserting row by row.
     result = session.connection().execute(
-        insert(RiskWarning.__table__).returning(
-            RiskWarning.id, RiskWarning.risk_point_id, RiskWarning.subject_key
-        ),
-        [{name: getattr(r, name) for name in _INSERTED} | {"is_open": True} for r in rows],
+        stmt.on_conflict_do_nothing(index_elements=["risk_point_id", "subject_key"],
+                                    index_where=text("is_open"))
+        .returning(RiskWarning.id, RiskWarning.risk_point_id, RiskWarning.subject_key),
+        [{name: getattr(r, name) for name in _INSERTED} | {"is_open": True} for r in ordered],
     )
     ids = {(point, key): id_ for id_, point, key in result}
+    lost = []
     for row in rows:
-        row.id = ids[row.key]
+        row.id = ids.get(row.key, 0)
+        if not row.id:
+            lost.append(row)
+    return lost
 
 
 def update_changed(session: Session, rows: Iterable[WarningRow]) -> None:
     """Write the new repeat counts and grades of stored warnings that gained signals."""
+    # in id order, so two writers updating the same warnings lock them in the same order
+    unique = sorted({r.id: r for r in rows if r.changed}.items())
     changed = [
-        {"b_id": r.id, "b_count": r.repeat_count, "b_response": r.response,
-         "b_severity": r.severity}
-        for r in rows if r.changed
+        {"b_id": r.id, "b_added": r.added, "b_response": r.response,
+         "b_severity": r.severity, "b_base": r.base_response, "b_rules": r.rule_ids}
+        for _id, r in unique
     ]
+    table = RiskWarning.__table__
     if changed:
+        # the count is added to, not set: another writer may have joined signals meanwhile
         session.connection().execute(
-            update(RiskWarning.__table__)
-            .where(RiskWarning.__table__.c.id == bindparam("b_id"))
-            .values(repeat_count=bindparam("b_count"), response=bindparam("b_response"),
-                    severity=bindparam("b_severity")),
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(repeat_count=table.c.repeat_count + bindparam("b_added"),
+                    response=bindparam("b_response"), severity=bindparam("b_severity"),
+                    base_response=bindparam("b_base"),
+                    rule_ids=bindparam("b_rules", type_=JSON)),
             changed,
         )
 

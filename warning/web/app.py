@@ -10,13 +10,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from warning import __version__
+from warning.ops.metrics import Metrics
 from warning.runtime import Runtime
 from warning.web import pages
 from warning.web.api import (
+    accounts,
     cases,
     catalog,
     exports,
     handling,
+    health,
     notices,
     petitions,
     review,
@@ -24,9 +27,13 @@ from warning.web.api import (
     signals,
     warnings,
 )
+from warning.web.docs import install_docs
 from warning.web.error_docs import COMMON_ERRORS, describe_error_bodies
 from warning.web.errors import BodySizeLimit, install_error_handlers
+from warning.web.headers import SecurityHeaders
 from warning.web.input_guard import InputGuard
+from warning.web.proxies import TrustedProxies, parse_networks
+from warning.web.request_log import RequestLog
 
 STATIC = Path(__file__).parent / "static"
 
@@ -56,6 +63,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="廉政风险预警防控: signals in, graded warnings out.",
         lifespan=lifespan,
         responses=COMMON_ERRORS,
+        docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
@@ -63,8 +71,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
-    for module in (exports, cases, signals, warnings, handling, petitions, rules_status,
-                   catalog, notices, review):
+    app.add_middleware(SecurityHeaders)
+    app.state.metrics = Metrics(runtime.sessions)
+    runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
+    app.add_middleware(RequestLog, metrics=app.state.metrics)  # sees every answer
+    # Outermost: the client address is settled before anything logs or limits by it.
+    app.add_middleware(TrustedProxies, networks=parse_networks(runtime.settings.trusted_proxies))
+    install_docs(app)
+    for module in (accounts, exports, cases, signals, warnings, handling, petitions, rules_status,
+                   catalog, notices, review, health):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

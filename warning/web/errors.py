@@ -12,6 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warning.web.refusals import log_refusal
+
 log = logging.getLogger(__name__)
 
 # How a domain error code (warning.domain / warning.handling) answers over HTTP.
@@ -19,6 +21,7 @@ DOMAIN_STATUS = {
     "not_found": 404, "version_conflict": 409, "transition_not_allowed": 409,
     "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
     "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
+    "attachment_content_mismatch": 409, "invalid_measure": 422,
 }
 
 
@@ -62,7 +65,8 @@ def install_error_handlers(app: FastAPI) -> None:
     """Answer every error as JSON, never with a stack trace."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        await log_refusal(request, exc.status, exc.code)
         body = error_body(exc.code, exc.message, exc.message_en, **exc.extra)
         return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 

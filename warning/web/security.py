@@ -1,7 +1,7 @@
 """Who is calling: a bearer token or the session cookie, turned into a Principal."""
 
 from collections.abc import Awaitable, Callable
-from functools import partial
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.auth.principal import Principal
-from warning.auth.users import principal_for_token
+from warning.auth.tokens import TokenCheck, TokenRefused, check_token, touch
 from warning.domain.lifecycle import Role
 from warning.web.errors import ApiError
 
@@ -25,28 +25,38 @@ def presented_token(request: Request) -> str:
 
 
 async def current_principal(request: Request) -> Principal:
-    """Return the caller, or answer 401; a token seen in the last seconds needs no lookup.
+    """Return the caller, or answer 401 saying why; an API token seen lately needs no lookup.
 
-    The lookup, when needed, runs on a worker thread in a short session of its own. It once
-    shared the route's session and kept its pooled connection while the request waited for
-    a thread to run the route: under 50 clients such waiters held the whole pool while every
-    thread waited for a connection, and the service stalled until the pool timed out.
+    Only API tokens are remembered (for QINGFENG_TOKEN_CACHE_SECONDS): sessions are looked
+    up on every request, so signing out ends a session at once in every process.
+    The lookup runs on a worker thread in a short session of its own (not the route's,
+    which must not hold a pooled connection while the request waits for a thread).
     """
     runtime = request.app.state.runtime
     token = presented_token(request)
     principal = runtime.principals.cached(token)
-    if principal is None and token:
-        principal = await run_in_threadpool(runtime.principals.lookup, token,
-                                            partial(lookup_principal, runtime.sessions))
     if principal is None:
-        raise ApiError(401, "unauthenticated", "需要登录或有效的令牌", "authentication required")
+        idle = timedelta(minutes=runtime.settings.session_idle_minutes)
+        checked = await run_in_threadpool(look_up, runtime.sessions, token, idle)
+        if checked.refused is not None or checked.principal is None:
+            problem = checked.refused or TokenRefused("需要登录", "authentication required")
+            raise ApiError(401, "unauthenticated", problem.message, problem.message_en)
+        principal = checked.principal
+        if checked.kind == "api":
+            runtime.principals.remember(token, principal)
+    request.state.principal = principal
     return principal
 
 
-def lookup_principal(sessions: sessionmaker[Session], token: str) -> Principal | None:
-    """Look a token up in the database."""
+def look_up(sessions: sessionmaker[Session], token: str, idle: timedelta) -> TokenCheck:
+    """Check a token in the database; record a session's use (at most once a minute)."""
     with sessions() as session:
-        return principal_for_token(session, token)
+        checked = check_token(session, token, idle=idle)
+        if checked.principal is not None and checked.kind == "session" and touch(
+            session, token
+        ):
+            session.commit()
+        return checked
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

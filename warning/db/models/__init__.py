@@ -3,6 +3,7 @@
 from warning.db.models.base import Base
 from warning.db.models.channels import Channel
 from warning.db.models.feeds import FeedEntry, ScanRun
+from warning.db.models.leases import Lease
 from warning.db.models.org import Department, Person, Post, Unit
 from warning.db.models.outbox import Delivery, Notice
 from warning.db.models.petitions import (
@@ -14,6 +15,7 @@ from warning.db.models.petitions import (
 )
 from warning.db.models.register import Category, RiskPoint
 from warning.db.models.review import ReviewDecision, ReviewSnapshot, RiskPointChange
+from warning.db.models.security import LoginFailure, LoginLock, SecurityEvent, StoredSecret
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
 from warning.db.models.warnings import HandlingEvent, HandlingRecord, RiskWarning, WarningSignal
@@ -28,6 +30,9 @@ __all__ = [
     "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "Lease",
+    "LoginFailure",
+    "LoginLock",
     "Notice",
     "Person",
     "Post",
@@ -41,9 +46,11 @@ __all__ = [
     "RiskWarning",
     "RuleHit",
     "ScanRun",
+    "SecurityEvent",
     "Signal",
     "SignalBand",
     "SignalLink",
+    "StoredSecret",
     "SupervisedDepartment",
     "Unit",
     "User",

@@ -48,5 +48,8 @@ class Delivery(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Claimed by one deliverer until the lease expires (warning.notify.worker).
+    lease_owner: Mapped[str] = mapped_column(String(100), default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     notice: Mapped[Notice] = relationship(back_populates="deliveries")

@@ -33,11 +33,16 @@ class StoredSignal(Protocol):
     def amount(self) -> Decimal | None: ...
     @property
     def received_at(self) -> datetime: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
 
 
 class Signal(Base):
     __tablename__ = "signals"
-    __table_args__ = (UniqueConstraint("channel_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "external_id"),
+        Index("ix_signals_retry", "status", "next_attempt_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"))
@@ -53,6 +58,10 @@ class Signal(Base):
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(2000), default="")
+    # Claimed for evaluation by one process until the lease expires (warning.services.retry).
+    lease_owner: Mapped[str] = mapped_column(String(100), default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     channel: Mapped[Channel] = relationship()
@@ -65,6 +74,7 @@ class RuleHit(Base):
     __tablename__ = "rule_hits"
     __table_args__ = (
         Index("ix_rule_hits_rule_subject", "rule_id", "subject_key", "hit_at"),
+        Index("ix_rule_hits_rule_subject_counted", "rule_id", "subject_key", "counted_at"),
         UniqueConstraint("signal_id", "rule_id"),
     )
 
@@ -76,6 +86,8 @@ class RuleHit(Base):
     mode: Mapped[str] = mapped_column(String(10))
     subject_key: Mapped[str] = mapped_column(String(300))
     hit_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # when the signal's event happened (occurred_at, else received_at): repeat windows count this
+    counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     warning_id: Mapped[int | None] = mapped_column(ForeignKey("warnings.id"), default=None)
 
     signal: Mapped[Signal] = relationship(back_populates="hits")

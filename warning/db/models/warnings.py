@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
@@ -16,7 +16,13 @@ class RiskWarning(Base):
     """A warning raised by a rule about one subject and one risk point."""
 
     __tablename__ = "warnings"
-    __table_args__ = (Index("ix_warnings_open_subject", "risk_point_id", "subject_key", "is_open"),)
+    __table_args__ = (
+        Index("ix_warnings_open_subject", "risk_point_id", "subject_key", "is_open"),
+        # At most one open warning per risk point and subject, whatever the number of
+        # writers: the database refuses the second (partial unique index, both backends).
+        Index("uq_warnings_open_subject", "risk_point_id", "subject_key", unique=True,
+              sqlite_where=text("is_open"), postgresql_where=text("is_open")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"))
@@ -28,6 +34,10 @@ class RiskWarning(Base):
     rule_version: Mapped[str] = mapped_column(String(64))
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
     response: Mapped[str] = mapped_column(String(16))
+    # the heaviest response before repetition among the rules that hit it; regrades raise it
+    base_response: Mapped[str | None] = mapped_column(String(16), default=None)
+    # every rule that hit this warning, in the order they first did (rule_id: the winner)
+    rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     severity: Mapped[int] = mapped_column(default=1)
     repeat_count: Mapped[int] = mapped_column(default=1)
     is_open: Mapped[bool] = mapped_column(default=True)
@@ -66,6 +76,7 @@ class HandlingRecord(Base):
     report_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     overdue_level: Mapped[int] = mapped_column(default=0)
     report_round: Mapped[int] = mapped_column(default=0, server_default="0")
+    measure_applied: Mapped[str | None] = mapped_column(String(16), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

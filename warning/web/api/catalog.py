@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from warning.channels.health import channel_health
 from warning.queries.catalog import channels, risk_points_query
+from warning.services.evaluation_claims import dead_count
 from warning.services.list_filters import RegisterFilters
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.security import current_principal
@@ -94,6 +94,6 @@ def list_rules(runtime: RuntimeDep) -> list[RuleOut]:
 
 @router.get("/healthz", tags=["health"])
 def healthz(session: SessionDep, runtime: RuntimeDep) -> dict[str, object]:
-    """Tell whether the database answers and how many rules are in force."""
-    session.execute(text("SELECT 1"))
-    return {"status": "ok", "rules": len(runtime.rules.describe())}
+    """Tell whether the database answers, how many rules are in force and signals are dead."""
+    dead = dead_count(session)
+    return {"status": "ok", "rules": len(runtime.rules.describe()), "dead_signals": dead}

@@ -1,10 +1,13 @@
 """Handling records: act on a warning, the caller's inbox, a warning's events."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi import Path as ApiPath
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -12,15 +15,19 @@ from warning.auth.principal import Principal
 from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
+from warning.handling.downloads import open_attachment
+from warning.handling.record_document import record_docx
+from warning.handling.record_form import record_form
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
-from warning.web.deps import MAX_ID, IdPath, RuntimeDep
+from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
 from warning.web.security import PrincipalDep
 
 router = APIRouter(prefix="/api", tags=["handling"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 
@@ -37,6 +44,9 @@ class ActionIn(CheckedInput):
     comment: str = Field(default="", max_length=10_000)
     responsible_person: str = Field(default="", max_length=100)
     attachments: list[AttachmentIn] = Field(default_factory=list)
+    measure: str = Field(default="", max_length=16, description=(
+        "accept only: the measure applied on closing (reminder, talk, admonition, "
+        "rectification or none); default: the grade the warning was issued with"))
 
 
 class EventOut(BaseModel):
@@ -126,7 +136,7 @@ def _take_action(
         acted = act(session, warning_id=warning_id, principal=principal, action=body.action,
                     version=body.version, comment=body.comment,
                     responsible_person=body.responsible_person,
-                    attachments=[p.meta for p in prepared])
+                    attachments=[p.meta for p in prepared], measure=body.measure)
         files.store(prepared, directory)
         session.commit()
     except BaseException:
@@ -163,3 +173,58 @@ async def get_events(warning_id: IdPath, runtime: RuntimeDep,
 
 def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
     return [_event(e) for e in events_of(session, warning_id=warning_id, principal=principal)]
+
+
+@router.get("/warnings/{warning_id}/attachments/{sha256}", response_class=Response, responses={
+    200: {"description": "the file, as a download", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    404: {"description": "no such warning, not visible, or no such attachment on it"},
+    409: {"description": "the stored file is not what its name says; refused"},
+})
+def download_attachment(
+    warning_id: Annotated[int, ApiPath(ge=1, le=2**31 - 1)],
+    sha256: Annotated[str, ApiPath(pattern="^[0-9a-f]{64}$")],
+    request: Request, session: SessionDep, principal: PrincipalDep,
+) -> Response:
+    """Download an attachment of a warning's handling record (always as a file, never inline)."""
+    directory, _ = attachment_settings(request)
+    try:
+        found = open_attachment(session, warning_id=warning_id, sha256=sha256,
+                                principal=principal, directory=directory)
+    except DomainError as error:
+        raise to_api_error(error) from None
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "_")
+    return Response(found.content, media_type=found.media_type, headers={
+        "Content-Disposition": (f'attachment; filename="{ascii_name}"; '
+                                f"filename*=UTF-8''{quote(found.filename)}"),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    })
+
+
+@router.get("/warnings/{warning_id}/record.docx", response_class=Response, responses={
+    200: {"description": "the handling record as the 《廉洁风险预警处置记录》 form (.docx)",
+          "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}},
+    404: {"description": "no such warning, or not visible to the caller"},
+})
+def record_document(
+    warning_id: Annotated[int, ApiPath(ge=1, le=2**31 - 1)], session: SessionDep,
+    principal: PrincipalDep, runtime: RuntimeDep,
+) -> Response:
+    """Download a warning's handling record as an editable .docx form."""
+    try:
+        form = record_form(session, principal, warning_id)
+    except DomainError as error:
+        raise to_api_error(error) from None
+    zone = ZoneInfo(runtime.settings.timezone)
+
+    def local(moment: datetime | None) -> str:
+        return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    content = record_docx(form, local, local(datetime.now(UTC)))
+    name = f"处置记录-{warning_id}.docx"
+    return Response(content, media_type=DOCX, headers={
+        "Content-Disposition": (f'attachment; filename="record-{warning_id}.docx"; '
+                                f"filename*=UTF-8''{quote(name)}"),
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+    })

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
@@ -26,6 +26,7 @@ class WarningSummary(BaseModel):
     subject_kind: str
     subject_name: str
     rule_id: str
+    rule_ids: list[str] = Field(default_factory=list, description="every rule that hit it")
     rule_version: str
     response: str
     response_label: str

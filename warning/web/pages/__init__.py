@@ -9,6 +9,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from warning.web.pages import (
+    admin_org,
+    admin_users,
     channels,
     dashboard,
     handling_actions,
@@ -16,21 +18,27 @@ from warning.web.pages import (
     login,
     notices,
     petitions,
+    record_print,
     register,
+    register_edit,
     review,
     risk_warnings,
     rules,
+    security_log,
     signal_form,
     signals,
 )
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
+from warning.web.refusals import log_refusal
+from warning.web.security import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
-for _module in (handling_actions, inbox, notices, review):
+for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
+                security_log, admin_org, admin_users):
     router.include_router(_module.router)
 
 
@@ -61,9 +69,11 @@ def install(app: FastAPI) -> None:
     previous = app.exception_handlers.get(StarletteHTTPException)
 
     async def _not_found(request: Request, exc: PageNotFound) -> Response:
+        await log_refusal(request, 404, f"页面对象不存在或不可见: {exc.what}")
         return render(request, "errors/404.html", {"what": exc.what}, status_code=404)
 
     async def _csrf(request: Request, _: CsrfRefused) -> Response:
+        await log_refusal(request, 403, "表单校验码无效 (CSRF)")
         return render(request, "errors/403.html", {}, status_code=403)
 
     async def _http(request: Request, exc: Exception) -> Response:
@@ -74,9 +84,15 @@ def install(app: FastAPI) -> None:
         assert previous is not None
         return await previous(request, exc)  # type: ignore[no-any-return]
 
-    async def _login(request: Request, _: LoginRequired) -> Response:
+    async def _login(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if not exc.reason:
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        page = render(request, "auth/login.html", {
+            "next": target, "name": "", "error": f"{exc.reason}，请重新登录",
+            "error_en": exc.reason_en}, status_code=401)
+        page.delete_cookie(SESSION_COOKIE)
+        return page
 
     app.add_exception_handler(LoginRequired, _login)  # type: ignore[arg-type]
     app.add_exception_handler(PageNotFound, _not_found)  # type: ignore[arg-type]

@@ -10,11 +10,16 @@ from typing import Any
 from warning.auth.principal import Principal
 from warning.db.models import HandlingRecord
 from warning.domain.lifecycle import Action, State, actions_for
+from warning.handling.measures import MEASURES
 
 ATTACHING = frozenset({Action.REPORT})
+# The office evaluates a report (评估) when it accepts or returns it: its opinion is printed
+# on the record, and on accepting it records the measure it applies.
+EVALUATING = frozenset({Action.ACCEPT, Action.RETURN})
+MEASURING = frozenset({Action.ACCEPT})
 COMMENT_LABELS = {
-    Action.REPORT: "整改情况", Action.RETURN: "退回理由", Action.WITHDRAW: "撤销理由",
-    Action.NOTE: "补充说明",
+    Action.REPORT: "整改情况", Action.RETURN: "评估意见（退回理由）", Action.ACCEPT: "评估意见",
+    Action.WITHDRAW: "撤销理由", Action.NOTE: "补充说明", Action.URGE: "督办意见",
 }
 HINTS = {
     Action.RECEIVE: "确认本部门已收到该预警。",
@@ -24,6 +29,7 @@ HINTS = {
     Action.RETURN: "整改不到位，退回部门继续整改；将重新计算上报期限。",
     Action.WITHDRAW: "预警下达有误时撤销，须说明理由。",
     Action.NOTE: "在处置过程中补充说明，不改变状态。",
+    Action.URGE: "督促责任部门抓紧办理；督办意见将通知该部门并记入处置过程。",
 }
 
 
@@ -36,6 +42,8 @@ class ActionForm:
     needs_comment: bool
     needs_person: bool
     takes_files: bool
+    takes_comment: bool = False
+    takes_measure: bool = False
 
     @property
     def label(self) -> str:
@@ -57,13 +65,16 @@ class Submitted:
     action: str = ""
     comment: str = ""
     responsible_person: str = ""
+    measure: str = ""
 
 
 def forms_for(principal: Principal, record: HandlingRecord) -> list[ActionForm]:
     """Return the forms of the actions `principal` may take on `record` now."""
     return [
         ActionForm(action, row.to, "comment" in row.required,
-                   "responsible_person" in row.required, action in ATTACHING)
+                   "responsible_person" in row.required, action in ATTACHING,
+                   takes_comment="comment" in row.required or action in EVALUATING,
+                   takes_measure=action in MEASURING)
         for action, row in actions_for(record.state, principal.role)
     ]
 
@@ -87,4 +98,5 @@ def action_context(
         "done": "" if error else done_message(done, record),
         "action_error": error,
         "submitted": submitted or Submitted(),
+        "measures": MEASURES,
     }

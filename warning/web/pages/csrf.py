@@ -1,4 +1,9 @@
-"""A signed double-submit CSRF token: the same signed nonce in a cookie and in the form."""
+"""A signed double-submit CSRF token bound to the session: a nonce, signed with the session.
+
+The token is `nonce.signature`, the signature an HMAC of the nonce and the session token's
+digest under a key kept in the database (or QINGFENG_SECRET_KEY). A token issued to one
+session is refused with another (or after sign-out), and a restart keeps open forms valid.
+"""
 
 import hashlib
 import hmac
@@ -8,45 +13,53 @@ from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from warning.auth.secrets import token_digest
+from warning.auth.stored_secrets import form_key
 from warning.domain.input_text import bad_text
 from warning.web.errors import ApiError
+from warning.web.security import SESSION_COOKIE
 
 COOKIE = "qingfeng_csrf"
 FIELD = "csrf_token"
 
 
 class CsrfRefused(Exception):
-    """A form arrived without a token matching its cookie."""
+    """A form arrived without a token matching its cookie and session."""
 
 
 def _key(request: Request) -> bytes:
     state = request.app.state
     key: bytes | None = getattr(state, "csrf_key", None)
     if key is None:
-        secret: str = request.app.state.runtime.settings.secret_key
-        key = hashlib.sha256(b"csrf:" + secret.encode()).digest() if secret else None
-        key = key or secrets.token_bytes(32)
+        runtime = state.runtime
+        key = form_key(runtime.sessions, runtime.settings.secret_key)
         state.csrf_key = key
     return key
 
 
-def _sign(key: bytes, nonce: str) -> str:
-    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+def _binding(request: Request) -> str:
+    session = request.cookies.get(SESSION_COOKIE, "")
+    return token_digest(session) if session else "-"
 
 
-def _valid(key: bytes, token: str) -> bool:
+def _sign(key: bytes, nonce: str, binding: str) -> str:
+    return hmac.new(key, f"{nonce}|{binding}".encode(), hashlib.sha256).hexdigest()
+
+
+def _valid(key: bytes, token: str, binding: str) -> bool:
     nonce, _, signature = token.partition(".")
-    return bool(nonce and signature) and hmac.compare_digest(signature, _sign(key, nonce))
+    return bool(nonce and signature) and hmac.compare_digest(
+        signature, _sign(key, nonce, binding))
 
 
 def issue_token(request: Request) -> str:
-    """Return the caller's valid token from the cookie, or a new one."""
-    key = _key(request)
+    """Return the caller's valid token from the cookie, or a new one for this session."""
+    key, binding = _key(request), _binding(request)
     current = request.cookies.get(COOKIE, "")
-    if current and _valid(key, current):
+    if current and _valid(key, current, binding):
         return current
     nonce = secrets.token_urlsafe(18)
-    return f"{nonce}.{_sign(key, nonce)}"
+    return f"{nonce}.{_sign(key, nonce, binding)}"
 
 
 def set_cookie(response: Response, token: str) -> None:
@@ -55,7 +68,8 @@ def set_cookie(response: Response, token: str) -> None:
 
 
 def check_form(request: Request, form: FormData) -> None:
-    """Raise CsrfRefused unless the form's token is validly signed and equals the cookie.
+    """Raise CsrfRefused unless the form's token equals the cookie and is signed for this
+    session.
 
     Every page form passes here, so here too a text field holding NUL or a lone surrogate
     (possible in a multipart form, which InputGuard does not read) is refused with 422.
@@ -64,7 +78,7 @@ def check_form(request: Request, form: FormData) -> None:
     cookie = request.cookies.get(COOKIE, "")
     if not isinstance(sent, str) or not sent or not hmac.compare_digest(sent, cookie):
         raise CsrfRefused
-    if not _valid(_key(request), sent):
+    if not _valid(_key(request), sent, _binding(request)):
         raise CsrfRefused
     for name, value in form.multi_items():
         problem = bad_text(value) if isinstance(value, str) else None

@@ -12,6 +12,7 @@ from warning.domain.lifecycle import DomainError, State
 from warning.handling import attachments as files
 from warning.handling.errors import Conflict, NotFound
 from warning.handling.records import act
+from warning.queries.actors import actor_names
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
 from warning.web.errors import DOMAIN_STATUS
@@ -22,7 +23,8 @@ from warning.web.pages.risk_warnings import warning_view
 
 router = APIRouter()
 FIELD = "attachments"
-LIMITS = (("comment", "说明", 10_000), ("responsible_person", "责任人", 100))
+LIMITS = (("comment", "说明", 10_000), ("responsible_person", "责任人", 100),
+          ("measure", "处置措施", 16))
 
 
 class FormInvalid(DomainError):
@@ -70,7 +72,7 @@ def _apply(
         act(session, warning_id=warning_id, principal=principal, action=submitted.action,
             version=version, comment=submitted.comment,
             responsible_person=submitted.responsible_person,
-            attachments=[p.meta for p in prepared])
+            attachments=[p.meta for p in prepared], measure=submitted.measure)
         files.store(prepared, directory)
         session.commit()
     except Exception:
@@ -93,7 +95,9 @@ def _refused(
     view = warning_view(session, principal, warning_id)
     message = _message(error, State(view.record.state))
     context = action_context(principal, view.record, error=message, submitted=submitted)
-    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view, **context},
+    names = actor_names(session, (e.actor for e in view.events))
+    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
+                                                    "actor_names": names, **context},
                   status_code=STATUS_OF.get(error.code, 400))
 
 
@@ -108,7 +112,7 @@ async def post_action(
     try:
         check_form(request, form)
         submitted = Submitted(_text(form, "action"), _text(form, "comment"),
-                              _text(form, "responsible_person"))
+                              _text(form, "responsible_person"), _text(form, "measure"))
         try:
             _check_lengths(submitted)
             uploads = await _uploads(form, attachment_settings(request)[1])

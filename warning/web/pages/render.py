@@ -1,7 +1,7 @@
 """Page rendering: the Jinja2 environment, its filters and labels, paging and the principal."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,13 +14,12 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.users import principal_for_token
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.lifecycle import Action, State
 from warning.queries.counting import count_of
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import issue_token, set_cookie
-from warning.web.security import SESSION_COOKIE
+from warning.web.security import SESSION_COOKIE, look_up
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
 PER_PAGE = 50
@@ -30,6 +29,7 @@ SIGNAL_STATUS = {
     SignalStatus.RECEIVED.value: "待研判",
     SignalStatus.EVALUATED.value: "已研判",
     SignalStatus.FAILED.value: "研判失败",
+    SignalStatus.DEAD.value: "研判终止",
 }
 HEALTH = {"ok": "正常", "failing": "异常", "gone": "源已失效", "disabled": "已停用",
           "idle": "未运行"}
@@ -59,15 +59,27 @@ class PageNotFound(Exception):
 
 
 class LoginRequired(Exception):
-    """A page was asked for without a valid session; the handler redirects to /login."""
+    """A page was asked for without a valid session.
+
+    With no session cookie the handler redirects to /login; with a refused one (signed
+    out, expired, idle, user disabled) it answers 401 with the sign-in form and the reason.
+    """
+
+    def __init__(self, reason: str = "", reason_en: str = "") -> None:
+        super().__init__(reason_en or reason)
+        self.reason = reason
+        self.reason_en = reason_en
 
 
 def page_principal(request: Request, session: SessionDep) -> Principal:
     """Return the signed-in user, or send the browser to the sign-in page."""
     token = request.cookies.get(SESSION_COOKIE, "")
-    principal = principal_for_token(session, token) if token else None
+    idle = timedelta(minutes=request.app.state.runtime.settings.session_idle_minutes)
+    checked = look_up(request.app.state.runtime.sessions, token, idle)
+    principal = checked.principal
     if principal is None:
-        raise LoginRequired
+        refused = checked.refused if token else None
+        raise LoginRequired(*((refused.message, refused.message_en) if refused else ()))
     request.state.principal = principal
     return principal
 

@@ -12,6 +12,7 @@ from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoi
 from warning.domain.enums import Response
 from warning.domain.lifecycle import State
 from warning.handling.records import events_of
+from warning.queries.actors import actor_names
 from warning.queries.departments import department_options, risk_point_options
 from warning.queries.warnings import Timeline, filtered_warnings, find_warning, summary, timeline
 from warning.services.list_filters import WarningFilters
@@ -93,4 +94,6 @@ def warning_page(
         raise PageNotFound(f"预警 {warning_id}")
     view = warning_view(session, principal, int(warning_id))
     context = action_context(principal, view.record, done=request.query_params.get("done"))
-    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view, **context})
+    names = actor_names(session, (e.actor for e in view.events))
+    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
+                                                    "actor_names": names, **context})

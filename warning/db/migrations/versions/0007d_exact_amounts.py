@@ -5,7 +5,7 @@ stored as floats are rounded to the nearest fen (what they were written as: ever
 amount accepted had at most 2 decimals) and kept as integers (warning.db.models.money).
 
 Revision ID: 0007d
-Revises: 0007h
+Revises: 0007e
 Create Date: 2026-12-01 19:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0007d"
-down_revision: str | None = "0007h"  # chained after main's 0007h when merging main
+down_revision: str | None = "0007e"  # chained after main's head when merging main
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

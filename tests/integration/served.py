@@ -1,0 +1,92 @@
+"""Run `qingfeng serve` as a subprocess on the test database, for fault tests (kill -9)."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.support import DATA
+
+ROOT = Path(__file__).parents[2]
+FAST_JOBS = {  # short leases and intervals, so that faults heal within seconds
+    "QINGFENG_EVALUATION_LEASE_SECONDS": "3",
+    "QINGFENG_EVALUATION_BACKOFF_SECONDS": "0",
+    "QINGFENG_RETRY_SECONDS": "1",
+    "QINGFENG_DELIVER_SECONDS": "1",
+    "QINGFENG_OVERDUE_SCAN_SECONDS": "2",
+    "QINGFENG_SCHEDULER_LEASE_SECONDS": "3",
+    "QINGFENG_SCHEDULER_RENEW_SECONDS": "1",
+    "QINGFENG_DELIVERY_LEASE_SECONDS": "20",
+}
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start(database_url: str, rules_dir: Path, port: int, *args: str,
+          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start `qingfeng serve` in its own process group (so a test can clean it all up)."""
+    environment = os.environ | FAST_JOBS | {
+        "QINGFENG_DATABASE_URL": database_url, "QINGFENG_RULES_DIR": str(rules_dir),
+        "QINGFENG_CHANNELS_DIR": str(DATA / "channels"), "QINGFENG_SECRET_KEY": "test-key",
+    } | (env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "warning.cli.main", "serve", "--port", str(port), *args],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) -> None:
+    """Wait until /healthz answers; fail with the server's stderr if it exits."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(server.stderr.read().decode() if server.stderr else "exited")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"qingfeng serve on port {port} did not start in {timeout} s")
+
+
+def children(pid: int) -> list[int]:
+    """Return the pids whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie."""
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
+    except OSError:
+        return False
+
+
+def kill_group(server: subprocess.Popen[bytes]) -> None:
+    """Kill a served process group, whatever is left of it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)

@@ -1,0 +1,115 @@
+"""/metrics from the database, /readyz open and detailed, JSON access log, token purge."""
+
+import io
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from warning.auth.users import add_user, issue_token
+from warning.db.models import ApiToken, User
+from warning.ops.logs import JsonFormatter
+from warning.ops.purge import purge_expired_tokens
+from warning.runtime import Runtime
+from warning.services.signal_input import SignalIn
+from warning.web.app import create_app
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> TestClient:
+    return TestClient(create_app(runtime))
+
+
+def _token(runtime: Runtime) -> str:
+    with runtime.sessions() as session, session.begin():
+        user = add_user(session, name="ops", role="reviewer")
+        return issue_token(session, user=user)
+
+
+def _value(text: str, prefix: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{prefix} not in metrics:\n{text}")
+
+
+def test_metrics_count_from_the_database(runtime: Runtime, client: TestClient) -> None:
+    client.get("/healthz")  # the app is built: evaluations are timed from here on
+    outcomes = runtime.intake.ingest([
+        SignalIn(channel="petition", external_id=f"M-{n}", title="反映设备采购存在串标",
+                 text="某供应商与他人围标串标。", department="CGZX") for n in range(3)])
+    assert all(o.warnings for o in outcomes[:1])
+    client.get("/healthz")
+    text = client.get("/metrics").text
+    assert _value(text, 'qingfeng_signals{channel="petition",status="evaluated"}') == 3
+    assert sum(_value(text, line.split(" ")[0]) for line in text.splitlines()
+               if line.startswith("qingfeng_warnings{")) >= 1
+    assert _value(text, "qingfeng_outbox_backlog") >= 0
+    assert _value(text, "qingfeng_overdue_records") == 0
+    assert 'qingfeng_http_request_seconds_count{method="GET",route="/healthz",status="200"}' \
+        in text
+    assert _value(text, "qingfeng_evaluation_seconds_count") == 1  # one batch of three
+    other = TestClient(create_app(runtime)).get("/metrics").text  # another worker's answer
+    assert _value(other, 'qingfeng_signals{channel="petition",status="evaluated"}') == 3
+
+
+def test_readyz_is_open_and_details_are_for_signed_in_users(
+    runtime: Runtime, client: TestClient
+) -> None:
+    answer = client.get("/readyz")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["status"] == "ready"
+    assert body["checks"] == {"database": True, "migrations": True, "rules": True,
+                              "scheduler": True}
+    token = _token(runtime)
+    detailed = client.get("/readyz", headers={"Authorization": f"Bearer {token}"}).json()
+    assert "rules" in str(detailed["checks"]["rules"]["detail"])
+    assert "head" in str(detailed["checks"]["migrations"]["detail"])
+
+
+def test_readyz_is_503_without_rules(runtime: Runtime) -> None:
+    runtime.rules._in_force = None  # type: ignore[attr-defined]  # as before the first load
+    answer = TestClient(create_app(runtime)).get("/readyz")
+    assert answer.status_code == 503 and answer.json()["checks"]["rules"] is False
+
+
+def test_the_access_log_is_json_with_the_request_id(client: TestClient) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("qingfeng.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        answer = client.get("/healthz", headers={"X-Request-ID": "req-42"})
+        generated = client.get("/api/channels")
+    finally:
+        access.removeHandler(handler)
+    assert answer.headers["x-request-id"] == "req-42"
+    assert len(generated.headers["x-request-id"]) == 32
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    first = lines[0]
+    assert (first["request_id"], first["route"], first["status"]) == ("req-42", "/healthz", 200)
+    assert lines[1]["status"] == 401 and lines[1]["route"] == "/api/channels"
+
+
+def test_expired_sessions_and_old_revoked_tokens_are_purged(runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    with runtime.sessions() as session, session.begin():
+        user = add_user(session, name="u", role="reviewer")
+        issue_token(session, user=user, kind="session", now=now - timedelta(days=1))
+        issue_token(session, user=user, kind="session", now=now)
+        issue_token(session, user=user, label="api")
+        old = issue_token(session, user=user, label="revoked")
+        assert old
+    with runtime.sessions() as session, session.begin():
+        revoked = session.scalars(select(ApiToken).where(ApiToken.label == "revoked")).one()
+        revoked.revoked_at = now - timedelta(days=31)
+    assert purge_expired_tokens(runtime.sessions, now) == 2
+    with runtime.sessions() as session:
+        left = session.scalars(select(ApiToken).join(User).where(User.name == "u")).all()
+        assert sorted(t.kind for t in left) == ["api", "session"]

@@ -1,0 +1,105 @@
+"""Every command reads the same QINGFENG_ settings; flags override; config masks secrets."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from warning.cli.main import cli
+from warning.db.models import Channel
+from warning.demo.load import load_org
+
+ROOT = Path(__file__).parents[2]
+BROKEN_RULE = "rules:\n  - id: r1\n    name: 规则\n    risk_point: P\n"
+
+
+@pytest.fixture
+def env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A clean QINGFENG_ environment naming the test database; returns a scratch directory."""
+    for name in list(__import__("os").environ):
+        if name.startswith("QINGFENG_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_rules_check_reads_the_rules_dir_setting(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = env / "broken"
+    broken.mkdir()
+    (broken / "a.yaml").write_text(BROKEN_RULE, encoding="utf-8")
+    monkeypatch.setenv("QINGFENG_CHANNELS_DIR", str(ROOT / "channels"))
+    monkeypatch.setenv("QINGFENG_RULES_DIR", str(broken))
+    result = CliRunner().invoke(cli, ["rules", "check"])
+    assert result.exit_code == 1 and "a.yaml" in result.output
+    result = CliRunner().invoke(cli, ["--rules-dir", str(ROOT / "rules"), "rules", "check"])
+    assert result.exit_code == 0, result.output  # the flag overrides the setting
+
+
+def test_rules_check_on_an_empty_register_says_what_to_import_first(
+    env: Path, monkeypatch: pytest.MonkeyPatch, session_factory: sessionmaker[Session]
+) -> None:
+    monkeypatch.setenv("QINGFENG_RULES_DIR", str(ROOT / "rules"))
+    monkeypatch.setenv("QINGFENG_CHANNELS_DIR", str(ROOT / "channels"))
+    result = CliRunner().invoke(cli, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "请先导入单位组织 (qingfeng org import FILE), 再导入风险点清单" in result.output
+    assert "risk_point" not in result.output  # no error per rule
+    with session_factory() as session, session.begin():
+        load_org(session)
+    result = CliRunner().invoke(cli, ["rules", "check"])
+    assert "请先导入风险点清单 (qingfeng register import FILE)" in result.output
+
+
+def test_scan_reads_the_channel_files_of_a_fresh_database(
+    env: Path, monkeypatch: pytest.MonkeyPatch, session_factory: sessionmaker[Session]
+) -> None:
+    channels = env / "channels"
+    shutil.copytree(ROOT / "channels", channels)
+    monkeypatch.setenv("QINGFENG_CHANNELS_DIR", str(channels))
+    monkeypatch.setenv("QINGFENG_RULES_DIR", str(ROOT / "rules"))
+    with session_factory() as session, session.begin():
+        load_org(session)  # channels name their default departments
+    result = CliRunner().invoke(cli, ["scan"])
+    assert result.exit_code == 0, result.output
+    assert "订阅源：1" in result.output
+    with session_factory() as session:
+        ids = set(session.scalars(select(Channel.code)))
+    assert "opinion" in ids and "petition" in ids
+
+
+def test_config_shows_every_setting_with_secrets_masked(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = {
+        "QINGFENG_SMTP_PASSWORD": "smtp-pass-123",
+        "QINGFENG_SECRET_KEY": "cookie-key-456",
+        "QINGFENG_REPORTER_KEY": "fernet-key-789",
+        "QINGFENG_WEBHOOK_URLS": '{"*": "https://robot.example/send?key=hook-key-000"}',
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    url = "postgresql+psycopg://qf:db-pass-321@db.example/qingfeng"
+    result = CliRunner().invoke(cli, ["--database-url", url, "config"])
+    assert result.exit_code == 0, result.output
+    for secret in ("smtp-pass-123", "cookie-key-456", "fernet-key-789", "hook-key-000",
+                   "db-pass-321"):
+        assert secret not in result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "qf:******@db.example" in lines["QINGFENG_DATABASE_URL"]
+    assert lines["QINGFENG_DATABASE_URL"].endswith("[命令行]")
+    assert lines["QINGFENG_SMTP_PASSWORD"].endswith("[环境变量]")
+    assert "robot.example" in lines["QINGFENG_WEBHOOK_URLS"]
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from warning.cli.config_cmd import settings_in_force
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name, _, _ in settings_in_force() if name not in readme]
+    assert missing == []

@@ -1,0 +1,43 @@
+"""`qingfeng backup FILE` and `qingfeng restore FILE`."""
+
+from pathlib import Path
+
+import click
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup(path: Path) -> None:
+    """Back up the database and attachments into one archive (safe while the service runs)."""
+    from warning.cli.common import fail
+    from warning.ops.archive import BackupError
+    from warning.ops.backup import make_backup
+    from warning.settings import load_settings
+
+    try:
+        manifest = make_backup(load_settings(), path)
+    except BackupError as error:
+        fail(str(error))
+    files = len(manifest.members) - 1
+    keys = ", ".join(manifest.reporter_key_fingerprints) or "无"
+    click.echo(f"已备份到 {path}: {manifest.database_kind} 数据库 (版本 {manifest.revision}), "
+               f"附件 {files} 个, 举报人密钥指纹 {keys}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force-key", is_flag=True,
+              help="举报人密钥与备份不符时仍然恢复 (举报人信息将无法解密)")
+def restore(path: Path, force_key: bool) -> None:
+    """Restore an archive into an empty database; then run `qingfeng db upgrade`."""
+    from warning.cli.common import fail
+    from warning.ops.archive import BackupError
+    from warning.ops.restore import restore_backup
+    from warning.settings import load_settings
+
+    try:
+        done = restore_backup(load_settings(), path, force_key=force_key)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(f"已从 {path} 恢复: 数据库版本 {done.manifest.revision}, 附件 {done.attachments} 个 "
+               f"(备份于 {done.manifest.created_at}); 请运行 qingfeng db upgrade")

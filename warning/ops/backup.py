@@ -1,0 +1,89 @@
+"""Make a consistent backup while the service runs: SQLite's backup API or pg_dump."""
+
+import sqlite3
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from warning import __version__
+from warning.db.engine import make_engine
+from warning.db.migrate import current_revision
+from warning.ops.archive import BackupError, Manifest, key_fingerprint, write_archive
+from warning.ops.postgres import check_tool, libpq_target, server_major
+from warning.settings import Settings
+
+
+def reporter_fingerprints() -> list[str]:
+    """Return the fingerprints of the configured reporter keys (never the keys)."""
+    from warning.petitions.keys import ReporterKeySettings, configured_keys
+
+    return [key_fingerprint(key) for key in configured_keys(ReporterKeySettings())]
+
+
+def make_backup(settings: Settings, target: Path) -> Manifest:
+    """Write one archive holding the database, the attachments and a manifest."""
+    engine = make_engine(settings.database_url)
+    try:
+        revision = current_revision(engine)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:
+        raise BackupError(f"无法连接数据库: {type(error).__name__}: {error}") from None
+    finally:
+        engine.dispose()
+    kind = "sqlite" if settings.is_sqlite else "postgresql"
+    manifest = Manifest(
+        format=1, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        qingfeng_version=__version__, database_kind=kind, revision=revision,
+        database_member=f"database.{'sqlite' if kind == 'sqlite' else 'pgdump'}",
+        reporter_key_fingerprints=reporter_fingerprints(),
+    )
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        copy = Path(scratch) / manifest.database_member
+        if kind == "sqlite":
+            _sqlite_copy(settings.database_url, copy)
+        else:
+            manifest.tool_version = str(_pg_dump(settings.database_url, copy))
+        files = {manifest.database_member: copy}
+        files.update(_attachments(settings.attachments_dir))
+        write_archive(target, manifest, files)
+    return manifest
+
+
+def _sqlite_copy(url: str, copy: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    source = make_url(url).database
+    if not source or not Path(source).exists():
+        raise BackupError(f"SQLite 数据库文件不存在: {source}")
+    live, out = sqlite3.connect(source), sqlite3.connect(copy)
+    try:
+        live.backup(out)  # a consistent snapshot, even while the service writes
+    finally:
+        out.close()
+        live.close()
+
+
+def _pg_dump(url: str, copy: Path) -> int:
+    tool = check_tool("pg_dump", server_major(url))
+    target, env = libpq_target(url)
+    done = subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={copy}",
+         f"--dbname={target}"], env=env, capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"pg_dump 失败: {done.stderr.strip()}")
+    return tool
+
+
+def _attachments(directory: Path) -> dict[str, Path]:
+    if not directory.is_dir():
+        return {}
+    return {
+        f"attachments/{path.relative_to(directory).as_posix()}": path
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }

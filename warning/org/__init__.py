@@ -1,0 +1,1 @@
+"""The organisation file: units, departments and their leaders, posts and people."""

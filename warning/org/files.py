@@ -1,0 +1,106 @@
+"""Read an organisation file (.xlsx, .csv, .yaml) into raw rows; write rows back."""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from warning.org.columns import FIELDS, find_header, header_table
+from warning.register import delimited, xlsx
+from warning.register.columns import normalize_header
+from warning.register.files import RegisterError
+from warning.register.rows import RawRow, RowProblem
+from warning.yamlfile import YamlSyntaxError, load_yaml
+
+SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
+SHEET_NAME = "单位组织"
+
+
+class OrgFileError(RegisterError):
+    """An organisation file that cannot be imported; carries every problem found."""
+
+
+def read_org_file(path: Path) -> list[RawRow]:
+    """Return the raw rows of a .xlsx, .csv or .yaml organisation file, or raise OrgFileError."""
+    suffix = _suffix(path)
+    try:
+        if suffix in (".yaml", ".yml"):
+            return _yaml_rows(path)
+        table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
+    except delimited.EncodingUnknownError as error:
+        raise OrgFileError([RowProblem(None, f"{path.name}: {error}")]) from None
+    except (OSError, ValueError, KeyError) as error:
+        message = f"{path.name}: 无法读取 ({type(error).__name__}: {error})"
+        raise OrgFileError([RowProblem(None, message)]) from None
+    return _table_rows(table)
+
+
+def _table_rows(table: Sequence[tuple[int, Sequence[Any]]]) -> list[RawRow]:
+    header = find_header(table)
+    headers = "、".join(title for _, title in FIELDS)
+    if header is None:
+        raise OrgFileError([RowProblem(None, f"找不到表头行 (应含 {headers} 等列)")])
+    problems: list[RowProblem] = []
+    if header.unknown:
+        unknown = "、".join(f"“{name}”" for name in header.unknown)
+        problems.append(RowProblem(header.line, f"未知的列 {unknown} (可用的列: {headers})"))
+    problems.extend(RowProblem(header.line, f"列{pair}重复") for pair in header.duplicates)
+    if problems:
+        raise OrgFileError(problems)
+    rows = []
+    for line, cells in table:
+        if line <= header.line or all(cell is None or str(cell).strip() == "" for cell in cells):
+            continue
+        values = {field: cells[i] for i, field in header.fields.items() if i < len(cells)}
+        rows.append(RawRow(line, values))
+    return rows
+
+
+def _yaml_rows(path: Path) -> list[RawRow]:
+    try:
+        data = load_yaml(path)
+    except YamlSyntaxError as error:
+        raise OrgFileError([RowProblem(error.line, error.message)]) from None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise OrgFileError([RowProblem(1, "文件须是列表，每项一行 (a list of mappings)")])
+    table = header_table()
+    rows, problems = [], []
+    for index, item in enumerate(data):
+        line = getattr(item, "line", index + 1)
+        if not isinstance(item, Mapping):
+            problems.append(RowProblem(line, f"第{index + 1}项不是映射 (not a mapping)"))
+            continue
+        values = {table[normalize_header(k)]: v for k, v in item.items()
+                  if normalize_header(k) in table}
+        unknown = tuple(str(k) for k in item if normalize_header(k) not in table)
+        rows.append(RawRow(line, values, unknown))
+    if problems:
+        raise OrgFileError(problems)
+    return rows
+
+
+def write_org_file(path: Path, records: Sequence[Mapping[str, str]]) -> None:
+    """Write records (field -> text) under the Chinese headers in the suffix's format."""
+    suffix = _suffix(path)
+    if suffix in (".yaml", ".yml"):
+        items = [{title: r[f] for f, title in FIELDS if r.get(f)} for r in records]
+        body = yaml.safe_dump(items, allow_unicode=True, sort_keys=False, width=1000)
+        path.write_text(body if items else "[]\n", encoding="utf-8")
+        return
+    header = [title for _, title in FIELDS]
+    table = [[record.get(f, "") for f, _ in FIELDS] for record in records]
+    if suffix == ".xlsx":
+        xlsx.write_table(path, header, table, sheet_name=SHEET_NAME)
+    else:
+        delimited.write_table(path, header, table)
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        message = f"{path.name}: 不支持的文件类型“{suffix}” (只支持 .xlsx .csv .yaml)"
+        raise OrgFileError([RowProblem(None, message)])
+    return suffix

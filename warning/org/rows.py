@@ -1,0 +1,218 @@
+"""Validate organisation rows into a plan of units, departments, posts and people."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from warning.org.columns import HEADER_OF
+from warning.register.rows import RawRow, RowProblem, cell_text
+
+MAX_LENGTH: dict[str, int] = {
+    "unit_code": 32,
+    "unit": 200,
+    "department_code": 32,
+    "department": 200,
+    "leader": 100,
+    "post": 200,
+    "person": 100,
+    "title": 100,
+    "email": 200,
+}
+_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Existing:
+    """The organisation already in the database, which rows may refer to."""
+
+    units: Mapping[str, str] = field(default_factory=dict)  # code -> name
+    departments: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # code -> (name, unit)
+    people: tuple[tuple[str, str | None], ...] = ()  # (name, department code)
+
+
+@dataclass
+class DepartmentPlan:
+    """A department as the file describes it."""
+
+    line: int
+    code: str
+    name: str
+    unit: str
+    leader: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonPlan:
+    """A person as the file describes it; `department` is a department code."""
+
+    line: int
+    name: str
+    department: str | None
+    post: str | None
+    title: str
+    email: str
+
+
+@dataclass
+class OrgPlan:
+    """Everything a valid file asks for, keyed as it is stored."""
+
+    units: dict[str, str] = field(default_factory=dict)
+    departments: dict[str, DepartmentPlan] = field(default_factory=dict)
+    posts: list[tuple[str, str]] = field(default_factory=list)
+    people: list[PersonPlan] = field(default_factory=list)
+
+
+def _text(value: object) -> str:
+    return unicodedata.normalize("NFKC", cell_text(value)) if value is not None else ""
+
+
+def parse_org(raw_rows: Iterable[RawRow], existing: Existing) -> tuple[OrgPlan, list[RowProblem]]:
+    """Check every row against the others and the database; return the plan and all problems."""
+    rows = [(raw, {key: _text(value) for key, value in raw.values.items()}) for raw in raw_rows]
+    plan = OrgPlan()
+    problems: list[RowProblem] = []
+    for _raw, text in rows:  # first pass: units named by code, so a blank unit can default
+        if text.get("unit_code") and text.get("unit"):
+            plan.units.setdefault(text["unit_code"], text["unit"])
+    parser = _RowParser(plan, existing)
+    for raw, text in rows:
+        messages = [f"未知字段“{key}”" for key in raw.unknown]
+        messages += parser.row(raw.line, text) if not messages else []
+        problems.extend(RowProblem(raw.line, message) for message in messages)
+    problems.extend(parser.resolve_leaders())
+    return plan, problems
+
+
+class _RowParser:
+    """Fold rows into the plan one by one, remembering where each thing was first named."""
+
+    def __init__(self, plan: OrgPlan, existing: Existing) -> None:
+        self.plan = plan
+        self.existing = existing
+        self.person_lines: dict[tuple[str | None, str], int] = {}
+        self.leader_lines: dict[str, tuple[int, str]] = {}
+
+    def row(self, line: int, text: dict[str, str]) -> list[str]:
+        messages = [
+            f"{HEADER_OF[key]}超过{limit}个字"
+            for key, limit in MAX_LENGTH.items()
+            if len(text.get(key, "")) > limit
+        ]
+        code = text.get("department_code", "")
+        if code and not _CODE.match(code):
+            messages.append(f"部门编码“{code}”只能含字母、数字和 _ - .")
+        email = text.get("email", "")
+        if email and not _EMAIL.match(email):
+            messages.append(f"邮箱“{email}”格式不正确")
+        if not code and text.get("department"):
+            code = self._department_by_name(text["department"], messages) or ""
+        if not code and not text.get("person"):
+            messages.append("缺少部门编码 (每行须有部门编码或人员)")
+        if text.get("post") and not code:
+            messages.append(f"岗位“{text['post']}”须同时填写部门编码")
+        if text.get("leader") and not code:
+            messages.append(f"分管领导“{text['leader']}”须同时填写部门编码")
+        if messages:
+            return messages
+        if code:
+            messages += self._department(line, code, text)
+        if messages:
+            return messages
+        if text.get("post") and (code, text["post"]) not in self.plan.posts:
+            self.plan.posts.append((code, text["post"]))
+        if text.get("person"):
+            messages += self._person(line, code or None, text)
+        return messages
+
+    def _department_by_name(self, name: str, messages: list[str]) -> str | None:
+        codes = {c for c, d in self.plan.departments.items() if d.name == name}
+        codes |= {c for c, (n, _) in self.existing.departments.items() if n == name}
+        if len(codes) == 1:
+            return codes.pop()
+        if codes:
+            listed = "/".join(sorted(codes))
+            messages.append(f"部门“{name}”有多个同名部门，请填写部门编码 ({listed})")
+        else:
+            messages.append(f"部门“{name}”不存在，新部门须填写部门编码")
+        return None
+
+    def _unit(self, text: dict[str, str]) -> tuple[str | None, str | None]:
+        """Return (unit code, problem) for a row's unit cells."""
+        code, name = text.get("unit_code", ""), text.get("unit", "")
+        known = {**self.existing.units, **self.plan.units}
+        if code:
+            if code not in known and not name:
+                return None, f"单位编码“{code}”是新单位，须填写单位名称"
+            self.plan.units.setdefault(code, name or known[code])
+            return code, None
+        if name:
+            codes = sorted(c for c, n in known.items() if n == name)
+            if len(codes) == 1:
+                return codes[0], None
+            return None, f"单位“{name}”不存在或不唯一，请填写单位编码"
+        return None, None
+
+    def _department(self, line: int, code: str, text: dict[str, str]) -> list[str]:
+        unit, problem = self._unit(text)
+        if problem:
+            return [problem]
+        plan = self.plan.departments.get(code)
+        stored = self.existing.departments.get(code)
+        name = text.get("department", "")
+        if plan is None:
+            if not name and stored is None:
+                return [f"部门编码“{code}”是新部门，须填写部门名称"]
+            unit = unit or (stored[1] if stored else self._only_unit())
+            if unit is None:
+                return ["缺少单位 (须填写单位编码和单位名称)"]
+            plan = DepartmentPlan(line, code, name or stored[0], unit)  # type: ignore[index]
+            self.plan.departments[code] = plan
+        else:
+            if name and name != plan.name:
+                return [f"部门编码“{code}”在第{plan.line}行名为“{plan.name}”，此处为“{name}”"]
+            if unit and unit != plan.unit:
+                return [f"部门“{code}”在第{plan.line}行属单位“{plan.unit}”，此处为“{unit}”"]
+        leader = text.get("leader", "")
+        if leader:
+            first = self.leader_lines.get(code)
+            if first and first[1] != leader:
+                return [f"部门“{code}”的分管领导在第{first[0]}行为“{first[1]}”，此处为“{leader}”"]
+            self.leader_lines.setdefault(code, (line, leader))
+            plan.leader = leader
+        return []
+
+    def _only_unit(self) -> str | None:
+        units = {**self.existing.units, **self.plan.units}
+        return next(iter(units)) if len(units) == 1 else None
+
+    def _person(self, line: int, department: str | None, text: dict[str, str]) -> list[str]:
+        key = (department, text["person"])
+        if key in self.person_lines:
+            where = f"部门“{department}”" if department else "无部门"
+            return [f"人员“{key[1]}”({where})与第{self.person_lines[key]}行重复"]
+        self.person_lines[key] = line
+        self.plan.people.append(PersonPlan(
+            line, text["person"], department, text.get("post") or None,
+            text.get("title", ""), text.get("email", ""),
+        ))
+        return []
+
+    def resolve_leaders(self) -> list[RowProblem]:
+        """Check that each leader names exactly one person, in the file or the database."""
+        people = {key for key in self.person_lines}
+        people |= set((d, n) for n, d in self.existing.people)
+        problems = []
+        for code, (line, leader) in self.leader_lines.items():
+            matches = sorted({d or "" for d, n in people if n == leader})
+            if not matches:
+                problems.append(RowProblem(line, f"分管领导“{leader}”不在人员中 (须先列为人员)"))
+            elif len(matches) > 1:
+                problems.append(RowProblem(
+                    line, f"分管领导“{leader}”有多个同名人员 (部门 {'/'.join(matches)})"
+                ))
+            else:
+                self.plan.departments[code].leader = leader
+        return problems

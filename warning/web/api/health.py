@@ -1,0 +1,84 @@
+"""GET /readyz (can this process serve?) and GET /metrics (Prometheus)."""
+
+import time
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import inspect, text
+
+from warning.db.migrate import head_revision
+from warning.web.security import look_up, presented_token
+
+router = APIRouter(tags=["health"])
+STALLED_SECONDS = 120  # a due job this late means no scheduler is running
+_head = cache(head_revision)  # the code's newest migration does not change while it runs
+
+
+def readiness(runtime: Any) -> dict[str, dict[str, object]]:
+    """Check the database, its migrations, the rules in force and the scheduler's jobs."""
+    checks: dict[str, dict[str, object]] = {}
+    try:
+        with runtime.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True}
+    except Exception as error:
+        checks["database"] = {"ok": False, "detail": f"{type(error).__name__}: {error}"}
+        return checks
+    url = runtime.engine.url.render_as_string(hide_password=False)
+    current, head = _revision(runtime.engine), _head(url)
+    checks["migrations"] = {"ok": current == head, "detail": f"{current} (head {head})"}
+    loaded = runtime.rules.loaded()
+    rules = len(runtime.rules.describe()) if loaded is not None else 0
+    problems = len(getattr(runtime.rules, "problems", []) or [])
+    checks["rules"] = {"ok": rules > 0, "detail": f"{rules} rules, {problems} problems"}
+    checks["scheduler"] = {"ok": True, "detail": _scheduler_state(runtime)}
+    return checks
+
+
+def _revision(engine: Any) -> str | None:
+    """Read alembic_version directly (Alembic's context logs two lines per call)."""
+    with engine.connect() as conn:
+        if "alembic_version" not in inspect(conn).get_table_names():
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _scheduler_state(runtime: Any) -> str:
+    with runtime.engine.connect() as conn:
+        if "apscheduler_jobs" not in inspect(conn).get_table_names():
+            return "no jobs stored (scheduler never started)"
+        count, due = conn.execute(text(
+            "SELECT count(*), min(next_run_time) FROM apscheduler_jobs")).one()
+    if not count:
+        return "no jobs"
+    late = time.time() - float(due) if due is not None else 0.0
+    state = "stalled" if late > STALLED_SECONDS else "running"
+    return f"{state}: {count} jobs, next due in {-late:.0f} s"
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Answer 200 when ready, 503 if not; signed-in callers also get each check's detail."""
+    runtime = request.app.state.runtime
+    checks = await run_in_threadpool(readiness, runtime)
+    ready = all(check["ok"] for check in checks.values())
+    body: dict[str, object] = {"status": "ready" if ready else "not_ready",
+                               "checks": {name: check["ok"] for name, check in checks.items()}}
+    token = presented_token(request)
+    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
+    if token and (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal:
+        body["checks"] = checks
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Return the metrics in Prometheus' text format (restrict it at the proxy)."""
+    registry = request.app.state.metrics.registry
+    body = await run_in_threadpool(generate_latest, registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,26 @@
+"""The handling record as printed: A4, Chinese, no menu (《廉洁风险预警处置记录》)."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from warning.domain.lifecycle import DomainError
+from warning.handling.record_form import TITLE, record_form
+from warning.web.deps import SessionDep
+from warning.web.pages.render import PageNotFound, PagePrincipal, render
+
+router = APIRouter()
+
+
+@router.get("/warnings/{warning_id}/print", response_class=HTMLResponse)
+def print_record(
+    warning_id: str, request: Request, session: SessionDep, principal: PagePrincipal,
+) -> HTMLResponse:
+    """Show a warning's handling record laid out as the printed form."""
+    if not warning_id.isdigit() or len(warning_id) > 10:
+        raise PageNotFound(f"预警 {warning_id}")
+    try:
+        form = record_form(session, principal, int(warning_id))
+    except DomainError:
+        raise PageNotFound(f"预警 {warning_id}") from None
+    return render(request, "records/print.html", {"f": form, "title": TITLE,
+                                                 "warning_id": int(warning_id)})
