@@ -27,7 +27,8 @@ NAMES = ", ".join(c.name for c in COLUMNS)
 def _staging_table() -> Table:
     return Table("signals", MetaData(schema="staging"),
                  Column("seq", Integer, primary_key=True),
-                 *(Column(c.name, c.type) for c in COLUMNS))
+                 *(Column(c.name, c.type, default=c.default.arg if c.default else None)
+                   for c in COLUMNS))  # the model's defaults: a row gives only what it has
 
 
 def store_staged(
