@@ -65,7 +65,8 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
             time.sleep(0.3)
         engine = make_engine(db_url)
         with make_sessionmaker(engine)() as session, session.begin():
-            user = add_user(session, name="fuzz-office", role="office", password="pw-fuzz")
+            user = add_user(session, name="fuzz-office", role="office",
+                            password="pw-fuzz-office-2026")
             token = issue_token(session, user=user)
         engine.dispose()
         yield base, token

@@ -113,6 +113,7 @@ def test_nul_in_a_multipart_page_form_field_is_refused(runtime: Runtime, tmp_pat
     site = build_site(runtime, tmp_path)
     client = site.client("office")
     for field in ("title", "text", "person"):
+        client.get("/signals/new")  # the page sets the session's CSRF cookie
         answer = client.post("/signals/new", data={
             "csrf_token": client.cookies[COOKIE], "channel": "petition", "external_id": "N-1",
             "title": "标题", field: "坏\x00的"}, files={"attachment": ("a.txt", b"x")})
