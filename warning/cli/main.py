@@ -6,6 +6,8 @@ imports the rule loader, not the web app or the database layer it does not need.
 
 import importlib
 import logging
+import re
+import sys
 
 import click
 
@@ -86,8 +88,18 @@ def cli(verbose: bool) -> None:
     configure_logging(log_format, logging.DEBUG if verbose else logging.INFO)
 
 
+# Undecodable bytes in argv arrive as lone surrogates; no database or file can hold them.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
 def main() -> None:
-    """Run the command line."""
+    """Run the command line; refuse arguments that are not valid text first."""
+    for argument in sys.argv[1:]:
+        if _NOT_TEXT.search(argument):
+            shown = argument.encode("utf-8", "replace").decode()
+            click.secho(f"参数“{shown}”无效: 不是合法的 UTF-8 文本 (arguments must be UTF-8 text)",
+                        fg="red", err=True)
+            sys.exit(1)
     cli()
 
 

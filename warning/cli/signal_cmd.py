@@ -11,8 +11,8 @@ from warning.cli.common import fail, runtime, settings
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
 from warning.services.intake import IntakeOutcome
-from warning.services.signal_files import RowError, SignalFileError, read_rows, to_signal
-from warning.services.signal_input import SignalIn
+from warning.services.signal_files import RowError, SignalFileError, to_signal
+from warning.services.signal_import import SignalFile, check, evaluate, store
 
 
 @click.group("signal")
@@ -46,40 +46,33 @@ def add(**fields: object) -> None:
 @signal_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--channel", default=None, help="给没有“渠道”列的行指定渠道 id")
-@click.option("--batch", default=1000, show_default=True, help="每批提交的条数")
+@click.option("--batch", default=1000, show_default=True,
+              type=click.IntRange(1, 10_000), help="每条语句写入的行数")
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
-    columns = _import_columns(channel)
-    lines: list[int] = []
-    items: list[SignalIn] = []
-    errors: list[RowError] = []
-    try:
-        for line, raw in read_rows(file):
-            parsed = to_signal(line, raw, channel, columns)
-            if isinstance(parsed, RowError):
-                errors.append(parsed)
-            else:
-                lines.append(line)
-                items.append(parsed)
-    except SignalFileError as error:
-        fail(str(error))
-    if errors:
-        for error in errors[:200]:
-            click.secho(f"{file}:{error.line}: {error.message}", fg="red", err=True)
-        fail(f"{len(errors)} 行有错误，未导入任何信号 (nothing imported)")
+    source = SignalFile(file, channel, _import_columns(channel))
     with runtime() as rt:
-        _check_refs(rt, items, lines, file)
-        created = warnings = 0
+        try:
+            report = check(source, rt)
+        except SignalFileError as error:
+            fail(str(error))
+        if report.error_count:
+            for error in report.errors:
+                click.secho(f"{file}:{error.line}: {error.message}", fg="red", err=True)
+            fail(f"{report.error_count} 行有错误，未导入任何信号 (nothing imported)")
         with Progress() as progress:
-            task = progress.add_task("导入信号", total=len(items))
-            for start in range(0, len(items), batch):
-                outcomes = rt.intake.ingest(items[start : start + batch])
-                created += sum(o.created for o in outcomes)
-                warnings += sum(w.new for o in outcomes for w in o.warnings)
-                progress.advance(task, len(outcomes))
+            task = progress.add_task("写入信号", total=report.rows)
+            try:
+                ids, created = store(source, rt, chunk=batch,
+                                     progress=lambda n: progress.advance(task, n))
+            except (SignalFileError, ValueError) as error:
+                fail(f"{error}；未导入任何信号 (nothing imported)")
+            task = progress.add_task("评估信号", total=len(ids))
+            evaluated, warnings = evaluate(rt, ids,
+                                           progress=lambda n: progress.advance(task, n))
     click.echo(
-        f"共 {len(items)} 行: 新增 {created} 条信号, 已存在 {len(items) - created} 条, "
-        f"产生 {warnings} 条预警"
+        f"共 {report.rows} 行: 新增 {created} 条信号, 已存在 {report.rows - created} 条, "
+        f"本次评估 {evaluated} 条, 产生 {warnings} 条预警"
     )
 
 
@@ -92,33 +85,6 @@ def _import_columns(channel: str | None) -> dict[str, str] | None:
     definitions, _ = check_channels(settings().channels_dir)
     found = next((d for d in definitions if d.id == channel), None)
     return dict(found.import_.columns) if found and found.import_ else None
-
-
-def _check_refs(rt: object, items: list[SignalIn], lines: list[int], file: Path) -> None:
-    """Refuse the whole file if any row names an unknown channel or department."""
-    from sqlalchemy import select
-
-    from warning.db.models import Channel, Department
-
-    with rt.sessions() as session:  # type: ignore[attr-defined]
-        channels = set(session.scalars(select(Channel.code).where(Channel.enabled.is_(True))))
-        departments = {
-            value for row in session.execute(select(Department.code, Department.name))
-            for value in row
-        }
-    problems = [
-        f"{file}:{line}: 渠道“{item.channel}”不存在"
-        for line, item in zip(lines, items, strict=True)
-        if item.channel not in channels
-    ] + [
-        f"{file}:{line}: 部门编码“{item.department}”不存在"
-        for line, item in zip(lines, items, strict=True)
-        if item.department and item.department not in departments
-    ]
-    if problems:
-        for problem in problems[:200]:
-            click.secho(problem, fg="red", err=True)
-        fail(f"{len(problems)} 处错误，未导入任何信号 (nothing imported)")
 
 
 def _print(outcome: IntakeOutcome) -> None:

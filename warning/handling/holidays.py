@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from warning.domain.calendar import CalendarError, HolidayCalendar, parse_calendar
+from warning.yaml_safe import safe_load
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "holidays-cn.yaml"
 
@@ -14,7 +15,7 @@ def load_calendar(path: Path | str | None = None) -> HolidayCalendar:
     """Read and validate a holiday calendar file; errors name the file."""
     file = Path(path) if path is not None else DEFAULT_FILE
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise CalendarError(f"{file}: 无法读取 ({error})") from error
     if not isinstance(data, dict):

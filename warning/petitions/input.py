@@ -3,10 +3,12 @@
 from decimal import Decimal
 from typing import Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, SecretStr, model_validator
+
+from warning.domain.input_text import MAX_AMOUNT, CheckedInput
 
 
-class ReporterIn(BaseModel):
+class ReporterIn(CheckedInput):
     """Who reported; secret strings, so no repr, log line or error echo shows them."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -16,7 +18,7 @@ class ReporterIn(BaseModel):
     id_number: SecretStr | None = Field(default=None, max_length=40)
 
 
-class PetitionIn(BaseModel):
+class PetitionIn(CheckedInput):
     """A petition or report (信访举报) with a named reporter or marked anonymous."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -27,7 +29,9 @@ class PetitionIn(BaseModel):
     department: str | None = Field(default=None, max_length=32, description="department code")
     person: str | None = Field(default=None, max_length=100, description="the person reported on")
     post: str | None = Field(default=None, max_length=200)
-    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("1e15"), description="yuan")
+    amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, decimal_places=2, description="yuan, at most 2 decimals"
+    )
     occurred_at: AwareDatetime | None = None
     reporter: ReporterIn | None = None
     anonymous: bool = False
@@ -38,6 +42,4 @@ class PetitionIn(BaseModel):
             raise ValueError("匿名举报不能同时填写举报人 (anonymous reports carry no reporter)")
         if not self.anonymous and self.reporter is None:
             raise ValueError("请填写举报人或标记为匿名 (give a reporter or anonymous: true)")
-        if "\x00" in self.title or "\x00" in self.text:
-            raise ValueError("不能包含 NUL 字符 (NUL character not allowed)")
         return self

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from warning.domain.enums import LEVEL_ALIASES, OWNER_LEVEL_ALIASES, Level, OwnerLevel
+from warning.domain.input_text import bad_text
 from warning.register.columns import HEADER_OF
 
 MAX_LENGTH: dict[str, int] = {
@@ -155,7 +156,19 @@ def _code(value: Any) -> str:
 
 def _parse_row(raw: RawRow, catalog: Catalog) -> tuple[RegisterRow | None, list[str]]:
     messages = [f"未知字段“{key}”" for key in raw.unknown]
-    text = {key: cell_text(value) for key, value in raw.values.items()}
+    text: dict[str, str] = {}
+    unreadable = len(messages)
+    for key, value in raw.values.items():
+        try:
+            text[key] = cell_text(value)
+        except ValueError:  # e.g. an int too long for str()
+            messages.append(f"{HEADER_OF.get(key, key)}无法读取")
+            continue
+        problem = bad_text(text[key])
+        if problem is not None:
+            messages.append(f"{HEADER_OF.get(key, key)}: {problem}")
+    if len(messages) > unreadable:
+        return None, messages
     text["code"] = _code(raw.values.get("code"))
     for key in REQUIRED:
         if not text.get(key):

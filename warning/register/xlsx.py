@@ -5,7 +5,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from warning.xlsx_limits import XlsxRefused, check_xlsx
+
 SHEET_NAME = "风险点清单"
+# The register is read whole (not read_only: merged title rows); a few thousand risk points
+# unpack to a few MB, so 32 MB unpacked keeps a hostile file from taking GBs.
+MAX_REGISTER_BYTES = 32_000_000
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -13,7 +18,11 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     """Return (row number, cells) for every row of the sheet 风险点清单, else the first sheet."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, data_only=True)
+    check_xlsx(path, max_bytes=MAX_REGISTER_BYTES)
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise XlsxRefused(f"{path}: 无法读取 .xlsx ({type(error).__name__})") from None
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
         return [

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from warning.domain.subjects import subject_present
@@ -13,6 +12,7 @@ from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadab
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
+from warning.yaml_safe import safe_load
 
 FIXTURES = "tests"
 
@@ -49,7 +49,7 @@ def channel_ids(channels_dir: Path) -> set[str]:
     """Return the ids declared by the channel files of a directory."""
     ids = set()
     for path in sorted(channels_dir.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and isinstance(data.get("id"), str):
             ids.add(data["id"])
     return ids

@@ -5,6 +5,8 @@ from typing import Any
 
 import yaml
 
+from warning.yaml_safe import NoAliases
+
 
 class LineDict(dict[Any, Any]):
     """A mapping read from YAML, with its own line and the line of each key (1-based)."""
@@ -24,8 +26,8 @@ class LineList(list[Any]):
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_Base):  # type: ignore[valid-type,misc]
-    """A safe loader whose mappings and sequences carry line numbers."""
+class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
+    """A safe loader whose mappings and sequences carry line numbers; no aliases."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()

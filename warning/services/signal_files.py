@@ -1,8 +1,8 @@
 """Read signals from .jsonl, .csv and .xlsx files, with the line of each row."""
 
+import codecs
 import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from warning.services.signal_input import SignalIn, naive_to_shanghai
+from warning.xlsx_limits import XlsxRefused, check_xlsx
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
 HEADERS: dict[str, str] = {
@@ -75,12 +76,33 @@ def to_signal(
     """
     if "__error__" in raw:
         return RowError(line, str(raw["__error__"]))
+    try:
+        return _to_signal(line, raw, channel, columns)
+    except (ValueError, TypeError, OverflowError) as error:  # e.g. an int too long for str()
+        return RowError(line, f"无法读取该行 ({type(error).__name__}: {str(error)[:200]})")
+
+
+# Chinese for the pydantic errors a row can get; the rest keep pydantic's English message.
+MESSAGES = {
+    "missing": "缺少", "extra_forbidden": "未知字段", "string_too_short": "不能为空",
+    "string_too_long": "过长", "decimal_max_places": "最多两位小数（分）",
+    "greater_than_equal": "不能小于 0", "less_than_equal": "超出上限",
+    "finite_number": "须为有限数字", "decimal_parsing": "不是数字",
+    "timezone_aware": "须带时区", "datetime_from_date_parsing": "不是日期时间",
+    "datetime_parsing": "不是日期时间", "datetime_type": "不是日期时间",
+}
+
+
+def _to_signal(
+    line: int, raw: Mapping[str, Any], channel: str | None, columns: Mapping[str, str] | None
+) -> SignalIn | RowError:
     headers = {**HEADERS, **(columns or {})}
     row = {headers.get(str(k).strip(), str(k).strip()): v for k, v in raw.items()}
     row = {k: v for k, v in row.items() if v not in (None, "")}
     if "external_id" not in row and columns is not None:
         content = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
-        row["external_id"] = "row-" + hashlib.sha256(content.encode()).hexdigest()[:20]
+        row["external_id"] = "row-" + hashlib.sha256(
+            content.encode("utf-8", "surrogatepass")).hexdigest()[:20]
     if channel and "channel" not in row:
         row["channel"] = channel
     for key in ("external_id", "department", "person", "post", "title", "text"):
@@ -100,49 +122,89 @@ def to_signal(
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         kind = first["type"]
-        message = {"missing": "缺少", "extra_forbidden": "未知字段"}.get(kind, first["msg"])
+        message = MESSAGES.get(kind, first["msg"].removeprefix("Value error, "))
         return RowError(line, f"{field}: {message}")
+
+
+MAX_LINE_BYTES = 8_000_000  # a row: 1,000,000 characters of text, escaped, and the rest
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while True:
+            raw = handle.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = handle.readline(MAX_LINE_BYTES)
+                yield number, {"__error__": f"行过长 (超过 {MAX_LINE_BYTES} 字节)"}
+                continue
             if not raw.strip():
                 continue
             try:
                 value = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
                 yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
                 continue
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
+def _encoding(path: Path) -> str:
+    """Return utf-8-sig if the whole file decodes as UTF-8, else gb18030 (read in chunks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
         try:
-            text = data.decode(encoding)
-            break
+            while chunk := handle.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    else:
-        raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)")
-    reader = csv.DictReader(io.StringIO(text))
-    for number, row in enumerate(reader, start=2):
-        yield number, dict(row)
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    encoding = _encoding(path)
+    csv.field_size_limit(MAX_LINE_BYTES)
+    with path.open(encoding=encoding, newline="", errors="strict") as handle:
+        reader = csv.DictReader(handle)
+        try:
+            for row in reader:
+                yield reader.line_num, dict(row)
+        except UnicodeDecodeError:
+            raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
+        except csv.Error as error:
+            raise SignalFileError(f"{path}:{reader.line_num}: CSV 格式错误: {error}") from None
 
 
 def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    if not any(header):
-        raise SignalFileError(f"{path}: 第1行应为表头")
-    for number, values in enumerate(rows, start=2):
-        if all(v is None for v in values):
-            continue
-        yield number, {h: v for h, v in zip(header, values, strict=False) if h}
-    book.close()
+    try:
+        check_xlsx(path)
+    except XlsxRefused as error:
+        raise SignalFileError(str(error)) from None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
+    number = 1
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+        if not any(header):
+            raise SignalFileError(f"{path}: 第1行应为表头")
+        for number, values in enumerate(rows, start=2):
+            if all(v is None for v in values):
+                continue
+            yield number, {h: v for h, v in zip(header, values, strict=False) if h}
+    except SignalFileError:
+        raise
+    except Exception as error:
+        raise SignalFileError(
+            f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
+    finally:
+        book.close()

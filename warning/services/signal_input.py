@@ -3,11 +3,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, ConfigDict, Field, field_validator
+
+from warning.domain.input_text import MAX_AMOUNT, CheckedInput
 
 
-class SignalIn(BaseModel):
-    """A signal as it arrives through any channel."""
+class SignalIn(CheckedInput):
+    """A signal as it arrives through any channel; every field storable as it is."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -22,7 +24,10 @@ class SignalIn(BaseModel):
     department: str | None = Field(default=None, max_length=32, description="department code")
     person: str | None = Field(default=None, max_length=100)
     post: str | None = Field(default=None, max_length=200)
-    amount: Decimal | None = Field(default=None, ge=0, le=Decimal("1e15"), description="yuan")
+    amount: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
+        description="yuan, at most 2 decimals (fen); stored exactly",
+    )
     occurred_at: AwareDatetime | None = Field(
         default=None, description="ISO 8601 with a UTC offset, e.g. 2026-11-02T09:30:00+08:00"
     )
@@ -32,12 +37,6 @@ class SignalIn(BaseModel):
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
 
-    @field_validator("text", "title")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        if "\x00" in value:
-            raise ValueError("不能包含 NUL 字符 (NUL character not allowed)")
-        return value
 
 
 def naive_to_shanghai(value: datetime) -> datetime:

@@ -11,8 +11,11 @@ import queue
 import threading
 from concurrent.futures import Future
 
+from sqlalchemy.exc import DataError
+
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.signal_input import SignalIn
+from warning.services.signal_rows import IntakeError
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -65,12 +68,36 @@ class IntakeWriter:
             self._write(batch)  # type: ignore[arg-type]
 
     def _write(self, batch: list[tuple[SignalIn, "Future[IntakeOutcome]"]]) -> None:
+        """Store a batch; if it fails, store its items one by one so only the bad one fails.
+
+        Items are fully validated before they are queued (SignalIn), so a batch failing is
+        rare: a fault of the database or a value only the database refuses. Either way a
+        request is answered with its own outcome, never with a neighbour's error.
+        """
         try:
             outcomes = self._intake.ingest([item for item, _ in batch])
-        except Exception as error:
-            log.exception("intake batch of %d failed", len(batch))
-            for _, future in batch:
-                future.set_exception(error)
+        except Exception:
+            if len(batch) == 1:
+                self._write_one(*batch[0])
+                return
+            log.warning("intake batch of %d failed; storing its items one by one", len(batch))
+            for item, future in batch:
+                self._write_one(item, future)
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)
+
+    def _write_one(self, item: SignalIn, future: "Future[IntakeOutcome]") -> None:
+        try:
+            outcome = self._intake.ingest([item])[0]
+        except DataError as error:
+            log.warning("signal refused by the database: %s", type(error.orig).__name__)
+            outcome = IntakeOutcome(error=IntakeError(
+                "signal", "数据库无法保存该信号的某个值 (a value the database cannot store)",
+                "unstorable_value",
+            ))
+        except Exception as error:
+            log.exception("intake of one signal failed")
+            future.set_exception(error)
+            return
+        future.set_result(outcome)

@@ -28,8 +28,10 @@ from warning.web.api import (
     warnings,
 )
 from warning.web.docs import install_docs
+from warning.web.error_docs import COMMON_ERRORS, describe_error_bodies
 from warning.web.errors import BodySizeLimit, install_error_handlers
 from warning.web.headers import SecurityHeaders
+from warning.web.input_guard import InputGuard
 from warning.web.proxies import TrustedProxies, parse_networks
 from warning.web.request_log import RequestLog
 
@@ -60,10 +62,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         version=__version__,
         description="廉政风险预警防控: signals in, graded warnings out.",
         lifespan=lifespan,
+        responses=COMMON_ERRORS,
         docs_url=None, redoc_url=None, openapi_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    describe_error_bodies(app)
+    app.add_middleware(InputGuard)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from warning.runtime import Runtime
@@ -31,4 +31,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SessionDep = Annotated[Session, Depends(get_session)]
-IdPath = Annotated[int, Path(le=MAX_ID)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="1 .. 2^31-1")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="1 .. 2^31-1")]
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_ID)]

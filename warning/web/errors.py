@@ -1,16 +1,20 @@
 """Errors as JSON with a stable code and a Chinese and an English message."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warning.web.refusals import log_refusal
+
+log = logging.getLogger(__name__)
 
 # How a domain error code (warning.domain / warning.handling) answers over HTTP.
 DOMAIN_STATUS = {
@@ -82,6 +86,15 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(body, status_code=422)
 
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # A last net: input is checked before it is stored (CheckedInput, InputGuard), so
+        # reaching here means a check is missing; the client's value is still at fault.
+        log.warning("database refused a value: %s", type(exc.orig).__name__)
+        body = error_body("unstorable_value", "数据库无法保存请求中的某个值",
+                          "a value in the request cannot be stored")
+        return JSONResponse(body, status_code=422)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {
@@ -118,20 +131,33 @@ class BodySizeLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, send)
             return
-        received = 0
+        if declared is None and scope.get("method") not in ("GET", "HEAD"):
+            await self._buffered(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
-        async def counted() -> Message:
-            nonlocal received
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read a body of unknown length (chunked) up to the limit before the route runs.
+
+        Raising from inside `receive` instead reached FastAPI's body parsing, which turned
+        it into a 400 "not valid UTF-8"; reading first answers 413 whatever the route.
+        """
+        messages: list[Message] = []
+        received = 0
+        while True:
             message = await receive()
+            messages.append(message)
             received += len(message.get("body", b""))
             if received > self.limit:
-                raise _TooLarge
-            return message
+                await self._refuse(scope, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         response = self.page(scope, self.limit) if self.page is not None else None
@@ -145,10 +171,6 @@ class BodySizeLimit:
                 status_code=413,
             )
         await response(scope, _empty_receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def _empty_receive() -> Message:

@@ -4,11 +4,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
 from warning.db.models.channels import Channel
+from warning.db.models.money import Money
 
 
 class StoredSignal(Protocol):
@@ -51,7 +52,7 @@ class Signal(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     person: Mapped[str] = mapped_column(String(100), default="")
     post: Mapped[str] = mapped_column(String(200), default="")
-    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2), default=None)
+    amount: Mapped[Decimal | None] = mapped_column(Money, default=None)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)

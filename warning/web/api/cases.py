@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from warning.dedup.cases import CaseFilters, case_of, cases_query
 from warning.queries.counting import count_of
 from warning.queries.signals import signal_exists
-from warning.web.deps import SessionDep
+from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -53,7 +53,7 @@ class CasePage(BaseModel):
 def list_cases(
     session: SessionDep, principal: PrincipalDep, channel: str | None = None,
     department: str | None = None, limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> CasePage:
     """List the cases with repeats that the caller may see, latest report first."""
     stmt = cases_query(principal, CaseFilters(channel or "", department or ""))
@@ -68,7 +68,7 @@ def list_cases(
 
 
 @router.get("/{signal_id}/case", response_model=CaseOut)
-def get_case(signal_id: int, session: SessionDep, principal: PrincipalDep) -> CaseOut:
+def get_case(signal_id: IdPath, session: SessionDep, principal: PrincipalDep) -> CaseOut:
     """Return the case a signal belongs to: the first report and every repeat."""
     if not signal_exists(session, principal, signal_id):
         raise ApiError(404, "not_found", f"信号 {signal_id} 不存在",

@@ -17,6 +17,7 @@ from warning.exports.signal_table import signal_table
 from warning.exports.warning_table import warning_table
 from warning.services.list_filters import SignalFilters, WarningFilters
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -30,7 +31,8 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
                     ExportFormat.XLSX.media_type: {"schema": {"type": "string",
                                                               "format": "binary"}}},
     },
-    422: {"description": "invalid filter, or more rows than one export may hold"},
+    422: {"model": ErrorBody,
+          "description": "invalid filter, or more rows than one export may hold"},
 }
 FormatQuery = Query(ExportFormat.CSV, alias="format", description="csv 或 xlsx")
 

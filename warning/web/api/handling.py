@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.downloads import open_attachment
@@ -20,7 +21,8 @@ from warning.handling.record_form import record_form
 from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
-from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
+from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
 from warning.web.security import PrincipalDep
 
@@ -29,16 +31,16 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 
-class AttachmentIn(BaseModel):
+class AttachmentIn(CheckedInput):
     model_config = ConfigDict(extra="forbid")
     filename: str = Field(min_length=1, max_length=200)
     content: str = Field(description="base64")
 
 
-class ActionIn(BaseModel):
+class ActionIn(CheckedInput):
     model_config = ConfigDict(extra="forbid")
-    action: str
-    version: int
+    action: str = Field(max_length=64)
+    version: int = Field(ge=0, le=MAX_ID)
     comment: str = Field(default="", max_length=10_000)
     responsible_person: str = Field(default="", max_length=100)
     attachments: list[AttachmentIn] = Field(default_factory=list)
@@ -102,9 +104,10 @@ def _event(e: Any) -> EventOut:
                     data=e.data, created_at=e.created_at, hash=e.hash)
 
 
-@router.post("/warnings/{warning_id}/actions", response_model=ActionOut)
+@router.post("/warnings/{warning_id}/actions", response_model=ActionOut,
+             responses=errors(409, 415))
 async def post_action(
-    warning_id: int, body: ActionIn, request: Request, runtime: RuntimeDep,
+    warning_id: IdPath, body: ActionIn, request: Request, runtime: RuntimeDep,
     principal: PrincipalDep,
 ) -> ActionOut:
     """Take an action on a warning's handling record."""
@@ -159,7 +162,7 @@ def _inbox_items(session: Session, principal: Principal) -> list[InboxItem]:
 
 
 @router.get("/warnings/{warning_id}/events", response_model=list[EventOut])
-async def get_events(warning_id: int, runtime: RuntimeDep,
+async def get_events(warning_id: IdPath, runtime: RuntimeDep,
                      principal: PrincipalDep) -> list[EventOut]:
     """List a warning's handling events in order."""
     try:

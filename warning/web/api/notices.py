@@ -10,7 +10,7 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import NOTICE_READERS
 from warning.notify.messages import KIND_TITLES
 from warning.notify.tracking import NoticeState, NoticeView, list_notices
-from warning.web.deps import SessionDep
+from warning.web.deps import IdQuery, OffsetQuery, SessionDep
 from warning.web.security import require_roles
 
 router = APIRouter(prefix="/api", tags=["notices"])
@@ -66,9 +66,9 @@ def notice_out(view: NoticeView) -> NoticeOut:
 def get_notices(
     session: SessionDep, _: OfficeDep,
     state: Annotated[NoticeState | None, Query(description="filter by derived state")] = None,
-    record_id: int | None = None,
+    record_id: IdQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> NoticePage:
     """List notices newest first with each delivery's channel, state and retries."""
     views, total = list_notices(session, state=state, record_id=record_id, limit=limit,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
+from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import DomainError, Role
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.input import PetitionIn
@@ -15,7 +16,8 @@ from warning.petitions.keys import ReporterCipher
 from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
 from warning.web.app_state import get_reporter_cipher
-from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.deps import IdPath, RuntimeDep, SessionDep
+from warning.web.error_docs import errors
 from warning.web.errors import ApiError
 from warning.web.security import require_roles
 
@@ -55,7 +57,7 @@ class PetitionOut(BaseModel):
     )
 
 
-class RevealIn(BaseModel):
+class RevealIn(CheckedInput):
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -68,7 +70,7 @@ class RevealOut(BaseModel):
     revealed_at: str
 
 
-class ReceiptIn(BaseModel):
+class ReceiptIn(CheckedInput):
     code: str = Field(min_length=1, max_length=64)
 
 
@@ -78,7 +80,7 @@ class ReceiptOut(BaseModel):
     received_on: str
 
 
-@router.post("", status_code=201, response_model=PetitionOut)
+@router.post("", status_code=201, response_model=PetitionOut, responses=errors(503))
 def post_petition(
     petition: PetitionIn, principal: OfficeDep, runtime: RuntimeDep, session: SessionDep,
     cipher: CipherDep, response: Response,
@@ -103,7 +105,7 @@ def post_petition(
     )
 
 
-@router.post("/receipt", response_model=ReceiptOut)
+@router.post("/receipt", response_model=ReceiptOut, responses=errors(429))
 def look_up_receipt(
     body: ReceiptIn, request: Request, session: SessionDep, limiter: LimiterDep
 ) -> ReceiptOut:
@@ -121,9 +123,9 @@ def look_up_receipt(
     return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on)
 
 
-@router.post("/{signal_id}/reveal", response_model=RevealOut)
+@router.post("/{signal_id}/reveal", response_model=RevealOut, responses=errors(503))
 def reveal(
-    signal_id: int, body: RevealIn, principal: OfficeDep, session: SessionDep,
+    signal_id: IdPath, body: RevealIn, principal: OfficeDep, session: SessionDep,
     cipher: CipherDep, response: Response,
 ) -> RevealOut:
     """Show who reported a signal to the office; the reveal and its reason are recorded."""

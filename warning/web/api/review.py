@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from warning.auth.principal import Principal
 from warning.db.models import ReviewSnapshot
+from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter
 from warning.review.drill import Drill, Figure, drill_page
@@ -31,6 +32,7 @@ from warning.review.suggestions import (
     suggestions,
 )
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep, require_roles
 
@@ -41,7 +43,8 @@ QuarterQuery = Query(
     None, description="季度，如 2026Q3（1–3、4–6、7–9、10–12 月，北京时间）；缺省为本季度",
     examples=["2026Q3"],
 )
-ERRORS: dict[int | str, dict[str, Any]] = {422: {"description": "malformed quarter"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "malformed quarter"}}
 
 
 def requested_quarter(text: str | None, now: datetime, timezone: str) -> Quarter:
@@ -93,7 +96,7 @@ def export_review(
     )
 
 
-class SnapshotIn(BaseModel):
+class SnapshotIn(CheckedInput):
     """Store a quarter's review as handed in (定稿)."""
 
     quarter: str = Field(examples=["2026Q3"], max_length=8)
@@ -237,7 +240,7 @@ class SuggestionOut(BaseModel):
     decided_at: datetime | None
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(CheckedInput):
     """Accept or dismiss one suggestion, with a reason."""
 
     quarter: str = Field(examples=["2026Q3"], max_length=8)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from warning.domain.lifecycle import Role
 from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep
+from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.security import current_principal, require_roles
 
@@ -47,7 +48,8 @@ def rules_status(runtime: RuntimeDep) -> RulesStatusOut:
 @router.post(
     "/reload", response_model=RulesStatusOut,
     dependencies=[Depends(require_roles(Role.OFFICE, Role.ADMIN))],
-    responses={422: {"description": "rule files refused; the rules in force stay"}},
+    responses={422: {"model": ErrorBody,
+                     "description": "rule files refused; the rules in force stay"}},
 )
 def reload_rules(runtime: RuntimeDep) -> RulesStatusOut:
     """Reload the rule files now; any problem refuses them all and keeps the rules in force."""

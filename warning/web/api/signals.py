@@ -63,8 +63,7 @@ class SignalOut(BaseModel):
     response_model=IntakeOut,
     dependencies=_office,
     responses={
-        200: {"description": "already received: the first result"},
-        422: {"description": "invalid signal"},
+        200: {"model": IntakeOut, "description": "already received: the first result"},
     },
 )
 async def post_signal(item: SignalIn, runtime: RuntimeDep, response: Response) -> IntakeOut:

@@ -10,7 +10,7 @@ from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
 from warning.queries.counting import count_of
 from warning.queries.warnings import find_warning, summary, timeline, warnings_query
-from warning.web.deps import IdPath, SessionDep
+from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.security import PrincipalDep
 
@@ -59,7 +59,7 @@ def list_warnings(
     response: Response | None = None,
     risk_point: str | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> WarningPage:
     """List the warnings the caller may see, newest first, with filters."""
     query = warnings_query(principal)

@@ -15,6 +15,8 @@ from starlette.responses import Response
 
 from warning.auth.secrets import token_digest
 from warning.auth.stored_secrets import form_key
+from warning.domain.input_text import bad_text
+from warning.web.errors import ApiError
 from warning.web.security import SESSION_COOKIE
 
 COOKIE = "qingfeng_csrf"
@@ -67,10 +69,19 @@ def set_cookie(response: Response, token: str) -> None:
 
 def check_form(request: Request, form: FormData) -> None:
     """Raise CsrfRefused unless the form's token equals the cookie and is signed for this
-    session."""
+    session.
+
+    Every page form passes here, so here too a text field holding NUL or a lone surrogate
+    (possible in a multipart form, which InputGuard does not read) is refused with 422.
+    """
     sent = form.get(FIELD)
     cookie = request.cookies.get(COOKIE, "")
     if not isinstance(sent, str) or not sent or not hmac.compare_digest(sent, cookie):
         raise CsrfRefused
     if not _valid(_key(request), sent, _binding(request)):
         raise CsrfRefused
+    for name, value in form.multi_items():
+        problem = bad_text(value) if isinstance(value, str) else None
+        if problem is not None:
+            raise ApiError(422, "invalid_request", f"字段 {name}: {problem}", problem,
+                           field=f"form.{name}")

@@ -1,0 +1,87 @@
+"""Checks every text and date that arrives from outside, before anything stores it.
+
+PostgreSQL refuses a NUL byte in text and a lone surrogate cannot be encoded as UTF-8;
+either would fail a request (or a batch) in the database. A date that is valid with its
+offset may still not exist in UTC (year 9999 at -12:00, year 1 at +08:00). Each is
+refused here, naming the field, so storage only ever sees what it can hold.
+"""
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ValidationInfo, field_validator
+
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+MAX_AMOUNT = Decimal("999999999999999.99")
+
+
+def bad_text(value: str) -> str | None:
+    """Return why a text cannot be stored (NUL or lone surrogate), or None."""
+    found = _BAD_CHARS.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "不能包含 NUL 字符 (NUL character not allowed)"
+    return "不能包含孤立的代理字符 (lone surrogate not allowed)"
+
+
+def check_text(value: str) -> str:
+    """Return the text, or raise ValueError if it holds NUL or a lone surrogate."""
+    problem = bad_text(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def check_utc(value: datetime) -> datetime:
+    """Return an aware datetime that exists in UTC, or raise ValueError."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("日期换算为 UTC 后超出范围 (date out of range in UTC)") from None
+    return value
+
+
+def check_amount(value: Decimal) -> Decimal:
+    """Return an amount in yuan with at most two decimals (fen), or raise ValueError."""
+    if not value.is_finite():
+        raise ValueError("金额须为有限数字 (amount must be finite)")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValueError("金额最多两位小数（分）(at most 2 decimals)")
+    if value < 0 or value > MAX_AMOUNT:
+        raise ValueError(f"金额须在 0 到 {MAX_AMOUNT} 元之间 (amount out of range)")
+    return value.quantize(Decimal("0.01"))
+
+
+def _deep_check(value: Any) -> None:
+    if isinstance(value, str):
+        check_text(value)
+    elif isinstance(value, datetime) and value.tzinfo is not None:
+        check_utc(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _deep_check(key)
+            _deep_check(item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _deep_check(item)
+    elif isinstance(value, BaseModel):
+        pass  # a nested model checks its own fields (it inherits CheckedInput)
+
+
+class CheckedInput(BaseModel):
+    """A request or file model whose every text is storable and every date exists in UTC.
+
+    Inherit from it for anything a client or a file sends; the check runs on each field
+    after its own validation, so the error names the field.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        secret = getattr(value, "get_secret_value", None)
+        _deep_check(secret() if callable(secret) else value)
+        return value

@@ -1,0 +1,157 @@
+"""Import a signal file all or nothing, in bounded memory, and evaluate what it stored.
+
+Three streaming passes, none holding the file's rows:
+1. check: every row is parsed and validated (SignalIn, the channel and department known);
+   any bad row stops the import before anything is written, each error with its line;
+2. store: every row is inserted all or nothing, in chunks (one transaction on PostgreSQL;
+   staged, then one statement, on SQLite); only the ids are kept (8 bytes a row);
+3. evaluate: the stored signals not yet evaluated, in chunks. Evaluation is per chunk and
+   may be interrupted: a re-run of the same file stores nothing again and evaluates what
+   the first run stored but did not evaluate.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from warning.db.models import Channel, Department, RiskWarning, Signal
+from warning.domain.enums import SignalStatus
+from warning.runtime import Runtime
+from warning.services.directory import Directory
+from warning.services.import_staging import store_staged
+from warning.services.signal_files import RowError, read_rows, to_signal
+from warning.services.signal_input import SignalIn
+from warning.services.signal_rows import existing_ids, insert_new, signal_row
+
+MAX_SHOWN_ERRORS = 200
+Progress = Callable[[int], None]
+
+
+@dataclass
+class CheckReport:
+    """What the check pass found: how many good rows, and the first errors with lines."""
+
+    rows: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, error: RowError) -> None:
+        """Count an error; keep the first MAX_SHOWN_ERRORS to show."""
+        self.error_count += 1
+        if len(self.errors) < MAX_SHOWN_ERRORS:
+            self.errors.append(error)
+
+
+@dataclass
+class ImportResult:
+    """What an import stored and raised."""
+
+    rows: int
+    created: int
+    evaluated: int
+    warnings: int
+
+
+@dataclass(frozen=True)
+class SignalFile:
+    """A signal file with how to read it: a fixed channel and a channel's own headers."""
+
+    path: Path
+    channel: str | None = None
+    columns: Mapping[str, str] | None = None
+
+    def signals(self) -> Iterator[tuple[int, SignalIn | RowError]]:
+        """Yield (line, signal or row error) for each data row, streaming."""
+        for line, raw in read_rows(self.path):
+            yield line, to_signal(line, raw, self.channel, self.columns)
+
+
+def check(file: SignalFile, runtime: Runtime) -> CheckReport:
+    """Validate every row of the file and its references; store nothing."""
+    with runtime.sessions() as session:
+        channels = set(session.scalars(select(Channel.code).where(Channel.enabled.is_(True))))
+        departments = {v for row in session.execute(select(Department.code, Department.name))
+                       for v in row}
+    report = CheckReport()
+    for line, item in file.signals():
+        if isinstance(item, RowError):
+            report.add(item)
+        elif item.channel not in channels:
+            report.add(RowError(line, f"channel: 渠道“{item.channel}”不存在或已停用"))
+        elif item.department and item.department not in departments:
+            report.add(RowError(line, f"department: 部门编码“{item.department}”不存在"))
+        else:
+            report.rows += 1
+    return report
+
+
+def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
+          progress: Progress | None = None) -> tuple[array[int], int]:
+    """Insert every row of a checked file all or nothing; return the ids and how many new.
+
+    A row that turns bad between check and store (the file changed, a channel was disabled)
+    raises, and nothing is stored. PostgreSQL stores in one transaction; SQLite, which
+    has one writer, stages the rows first (warning.services.import_staging).
+    """
+    if runtime.engine.dialect.name == "sqlite":
+        with runtime.sessions() as session:
+            directory = runtime.intake.directory(session)
+        return store_staged(runtime.engine, _chunks(file, directory, chunk), progress)
+    ids: array[int] = array("q")
+    created = 0
+    with runtime.sessions() as session, session.begin():
+        directory = runtime.intake.directory(session)
+        for batch in _chunks(file, directory, chunk):
+            keys = [(int(r["channel_id"]), str(r["external_id"])) for r in batch]
+            new = insert_new(session, batch)
+            old = existing_ids(session, [k for k in dict.fromkeys(keys) if k not in new])
+            created += len(new)
+            ids.extend(dict.fromkeys(new.get(k) or old[k] for k in keys))
+            if progress is not None:
+                progress(len(batch))
+    return ids, created
+
+
+def _chunks(file: SignalFile, directory: Directory, size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for line, item in file.signals():
+        if isinstance(item, RowError):
+            raise ValueError(f"第{line}行: {item.message} (文件在检查后被修改?)")
+        batch.append(signal_row(item, directory))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,
+             progress: Progress | None = None) -> tuple[int, int]:
+    """Evaluate the stored signals not yet evaluated; return (evaluated, warnings raised)."""
+    evaluated = warnings = 0
+    for start in range(0, len(ids), chunk):
+        # A repeat of a row already evaluated in an earlier chunk is found evaluated.
+        part = sorted(set(ids[start : start + chunk]))
+        with runtime.sessions() as session:
+            pending = list(session.scalars(
+                select(Signal.id).where(Signal.id.in_(part),
+                                        Signal.status != SignalStatus.EVALUATED.value)
+            ))
+        if pending:
+            runtime.intake.evaluate(pending)
+            with runtime.sessions() as session:
+                evaluated += session.scalar(select(func.count()).where(
+                    Signal.id.in_(pending), Signal.status == SignalStatus.EVALUATED.value
+                )) or 0
+                warnings += session.scalar(select(func.count()).select_from(RiskWarning).where(
+                    RiskWarning.signal_id.in_(pending)
+                )) or 0
+        if progress is not None:
+            progress(len(ids[start : start + chunk]))
+    return evaluated, warnings

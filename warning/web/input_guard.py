@@ -1,0 +1,80 @@
+"""Refuse a NUL byte in a request's path, query or form fields before any route sees it.
+
+Query filters and path parameters reach database queries as they are; PostgreSQL refuses
+NUL in text, which would be a 500. Request bodies in JSON are checked by their models
+(warning.domain.input_text.CheckedInput); urlencoded forms (the pages) are checked here.
+"""
+
+from urllib.parse import parse_qsl
+
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from warning.domain.input_text import bad_text
+from warning.web.errors import error_body
+
+FORM = b"application/x-www-form-urlencoded"
+
+
+def _first_bad(pairs: list[tuple[str, str]]) -> tuple[str, str] | None:
+    for name, value in pairs:
+        for text in (name, value):
+            problem = bad_text(text)
+            if problem is not None:
+                return name, problem
+    return None
+
+
+def _refusal(where: str, name: str, problem: str) -> JSONResponse:
+    field = f"{where}.{name}" if name else where
+    return JSONResponse(
+        error_body("invalid_request", f"字段 {field}: {problem}", f"{field}: {problem}",
+                   field=field,
+                   details=[{"field": field, "message": problem, "message_en": problem}]),
+        status_code=422,
+    )
+
+
+class InputGuard:
+    """Answer 422 naming the parameter when a path, query or form field holds NUL."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = bad_text(scope.get("path", ""))
+        if problem is not None:
+            await _refusal("path", "", problem)(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        found = _first_bad(parse_qsl(query, keep_blank_values=True))
+        if found is not None:
+            await _refusal("query", *found)(scope, receive, send)
+            return
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope.get("method") == "POST" and content_type.split(b";")[0].strip() == FORM:
+            await self._form(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _form(self, scope: Scope, receive: Receive, send: Send) -> None:
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            body += message.get("body", b"")
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        found = _first_bad(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+        if found is not None:
+            await _refusal("form", *found)(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
