@@ -1,7 +1,7 @@
 """Trigram indexes for the search box on PostgreSQL (pg_trgm); nothing on SQLite.
 
 Revision ID: 0007j
-Revises: 0007e
+Revises: 0007d
 Create Date: 2026-12-01 20:40:00.000000
 
 Creating the extension needs a role that may (a superuser, or the database's owner on
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 revision: str = "0007j"
-down_revision: str | None = "0007e"
+down_revision: str | None = "0007d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
