@@ -88,8 +88,9 @@ def _signal(rng: random.Random, number: int, start: datetime) -> dict[str, Any]:
     if rng.random() < 0.3:
         signal["post"] = rng.choice(["出纳", "采购员", "司机"])
     if rng.random() < 0.6:
+        # At most two decimals: intake refuses more (issue 10) rather than round them.
         signal["amount"] = str(rng.choice([Decimal(rng.randint(0, 12_000_000)) / 100,
-                                           Decimal(rng.randint(0, 120_000_000)) / 1000,
+                                           Decimal(rng.randint(0, 1_200_000)) / 10,
                                            *map(Decimal, map(str, THRESHOLDS))]))
     if rng.random() < 0.7:
         moment = start - timedelta(days=rng.uniform(0, 200))
