@@ -10,7 +10,16 @@ config = context.config
 
 
 def run_migrations(connection: Connection) -> None:
-    """Run migrations on an open connection."""
+    """Run migrations on an open connection.
+
+    On SQLite a batch migration rebuilds a table (copy, drop, rename); with foreign keys on,
+    dropping a table others point at is refused, so they are off while migrating (Alembic's
+    advice for batch mode) and on again after.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()  # end the autobegun transaction: the migrations open their own
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -19,6 +28,9 @@ def run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 connection = config.attributes.get("connection")
