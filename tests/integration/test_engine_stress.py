@@ -136,7 +136,7 @@ def test_a_running_service_survives_reload_swaps_and_engine_crashes(
     server, base = served
     with runtime.sessions() as session, session.begin():
         token = issue_token(session, user=add_user(session, name="office", role="office",
-                                                   password="pw-office"))
+                                                   password="pw-office-stress"))
     rules_dir = runtime.settings.rules_dir
     killed = faulted = 0
     tags: dict[str, int] = {}

@@ -43,7 +43,7 @@ def test_kill_9_of_a_worker_and_the_main_process_loses_nothing(
 ) -> None:
     with runtime.sessions() as session, session.begin():
         token = issue_token(session, user=add_user(session, name="office", role="office",
-                                                   password="pw-office"))
+                                                   password="pw-office-kill"))
     port = served.free_port()
     first = served.start(runtime.settings.database_url, rules_dir, port, "--workers", "2")
     second = None
