@@ -108,7 +108,7 @@ def test_stored_reviews_are_for_those_who_read_every_department(
 
 def _signed_in(client: TestClient, name: str) -> TestClient:
     client.get("/login")
-    answer = client.post("/login", data={"name": name, "password": f"pw-{name}-123",
+    answer = client.post("/login", data={"name": name, "password": f"pw-{name}-12345678",
                                          "next": "/", "csrf_token": client.cookies[COOKIE]})
     assert answer.status_code == 303, answer.text
     return client

@@ -126,7 +126,7 @@ def test_the_office_decides_on_the_page(world: ReviewWorld, runtime: Runtime) ->
 
     client = TestClient(create_app(runtime), follow_redirects=False)
     client.get("/login")
-    client.post("/login", data={"name": "office", "password": "pw-office-123", "next": "/",
+    client.post("/login", data={"name": "office", "password": "pw-office-12345678", "next": "/",
                                 "csrf_token": client.cookies[COOKIE]})
     page = client.get("/review?quarter=2026Q3")
     assert "动态管理建议" in page.text and "提高风险等级" in page.text
