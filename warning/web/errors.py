@@ -95,6 +95,18 @@ def install_error_handlers(app: FastAPI) -> None:
                           "a value in the request cannot be stored")
         return JSONResponse(body, status_code=422)
 
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette answers an unhandled error outside every middleware, so this answer
+        # carries the security headers itself; the error goes to the log, not the client.
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        from warning.web.headers import error_headers
+
+        body = error_body("server_error", "服务器内部错误，已记录，请稍后再试",
+                          "internal server error (logged)")
+        return JSONResponse(body, status_code=500,
+                            headers=error_headers(https=request.url.scheme == "https"))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         messages = {

@@ -25,6 +25,14 @@ FIXED = (
 )
 
 
+def error_headers(*, https: bool) -> dict[str, str]:
+    """Return the headers for a response made outside the middleware (a 500)."""
+    headers = {"content-security-policy": CSP, **dict(FIXED)}
+    if https:
+        headers["strict-transport-security"] = HSTS
+    return headers
+
+
 class SecurityHeaders:
     """Add the security headers to every HTTP response; HSTS only when served over https.
 
