@@ -104,7 +104,8 @@ def build(url: str, records: int, seed: int = 7) -> None:
                             "title": f"信号{i}", "text": "", "department_id": dept,
                             "received_at": created, "status": "evaluated", "extra": {}})
             warnings.append({"id": i, "risk_point_id": point, "department_id": dept,
-                             "subject_kind": "department", "subject_key": f"k{i % 5000}",
+                             # one open warning per point and subject: keys stay unique
+                             "subject_kind": "department", "subject_key": f"k{i}",
                              "subject_name": "对象", "rule_id": "r", "rule_version": "v",
                              "signal_id": i, "response": "talk", "severity": 1,
                              "repeat_count": 1, "is_open": True, "created_at": created})
