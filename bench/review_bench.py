@@ -50,23 +50,22 @@ QUARTERS = [Quarter(2024 + i // 4, i % 4 + 1) for i in range(12)]
 TARGET = Quarter(2026, 3)
 CHUNK = 20_000
 RAW_SQL = """
-WITH q AS (SELECT CAST(:start AS TIMESTAMP) AS s, CAST(:end AS TIMESTAMP) AS e)
-SELECT 'signals', NULL, NULL, NULL, NULL, COUNT(*) FROM signals, q
-  WHERE received_at >= q.s AND received_at < q.e
+SELECT 'signals', NULL, NULL, NULL, NULL, COUNT(*) FROM signals
+  WHERE received_at >= :start AND received_at < :end
 UNION ALL
 SELECT 'warnings', w.department_id, p.category, p.level, w.response, COUNT(*)
-  FROM warnings w JOIN risk_points p ON p.id = w.risk_point_id, q
-  WHERE w.created_at >= q.s AND w.created_at < q.e
+  FROM warnings w JOIN risk_points p ON p.id = w.risk_point_id
+  WHERE w.created_at >= :start AND w.created_at < :end
   GROUP BY w.department_id, p.category, p.level, w.response
 UNION ALL
 SELECT 'closed', w.department_id, r.state, NULL, NULL, COUNT(*)
-  FROM handling_records r JOIN warnings w ON w.id = r.warning_id, q
-  WHERE r.closed_at >= q.s AND r.closed_at < q.e GROUP BY w.department_id, r.state
+  FROM handling_records r JOIN warnings w ON w.id = r.warning_id
+  WHERE r.closed_at >= :start AND r.closed_at < :end GROUP BY w.department_id, r.state
 UNION ALL
 SELECT e.action, w.department_id, NULL, NULL, NULL, COUNT(DISTINCT e.record_id)
   FROM handling_events e JOIN handling_records r ON r.id = e.record_id
-  JOIN warnings w ON w.id = r.warning_id, q
-  WHERE e.created_at >= q.s AND e.created_at < q.e AND e.action IN ('return', 'escalate')
+  JOIN warnings w ON w.id = r.warning_id
+  WHERE e.created_at >= :start AND e.created_at < :end AND e.action IN ('return', 'escalate')
   GROUP BY e.action, w.department_id
 """
 
@@ -163,10 +162,19 @@ def time_figures(url: str) -> tuple[float, float]:
             ours.append(time.perf_counter() - started)
         with sessions() as session:
             started = time.perf_counter()
-            session.execute(text(RAW_SQL), {"start": TARGET.starts_at().replace(tzinfo=None),
-                                             "end": TARGET.ends_at().replace(tzinfo=None)}).all()
+            rows = session.execute(text(RAW_SQL), _bounds(url)).all()
             raw.append(time.perf_counter() - started)
+        assert rows and rows[0][-1] > 0, "the hand-written SQL counted no signals"
     return min(ours), min(raw)
+
+
+def _bounds(url: str) -> dict[str, object]:
+    """The quarter's bounds as each database stores times (SQLite: UTC text, as UTCDateTime)."""
+    start, end = TARGET.starts_at(), TARGET.ends_at()
+    if url.startswith("sqlite"):
+        fmt = "%Y-%m-%d %H:%M:%S.%f"
+        return {"start": start.strftime(fmt), "end": end.strftime(fmt)}
+    return {"start": start, "end": end}
 
 
 def file_child(url: str, fmt: str, out: str) -> None:
