@@ -4,11 +4,7 @@ Every format (.xlsx, .csv, .yaml) uses the same Chinese headers; one row is a pe
 post without people, or a department without either. The English names are accepted too.
 """
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-from warning.register.columns import normalize_header
+from warning.sheets.headers import Header, HeaderSpec
 
 # (field, the header written on export), in column order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -35,56 +31,14 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("职称",),
     "email": ("电子邮箱", "邮件", "email地址"),
 }
-IGNORED_HEADERS: frozenset[str] = frozenset({"序号"})
+ORG_HEADERS = HeaderSpec(FIELDS, _ALIASES, english=True)
+read_header = ORG_HEADERS.read
+find_header = ORG_HEADERS.find
 
 
 def header_table() -> dict[str, str]:
     """Return every accepted header (folded) with the field it names."""
-    table = {normalize_header(header): field for field, header in FIELDS}
-    table.update({normalize_header(field): field for field, _ in FIELDS})
-    for field, aliases in _ALIASES.items():
-        table.update({normalize_header(alias): field for alias in aliases})
-    return table
+    return ORG_HEADERS.table
 
 
-@dataclass(frozen=True)
-class Header:
-    """The header row: its line, the field of each column, unknown and repeated headers."""
-
-    line: int
-    fields: dict[int, str]
-    unknown: tuple[str, ...]
-    duplicates: tuple[str, ...]
-
-
-def read_header(line: int, cells: Sequence[Any]) -> Header:
-    """Map each header cell to a field, noting unknown and repeated columns."""
-    table = header_table()
-    fields: dict[int, str] = {}
-    first: dict[str, str] = {}
-    unknown: list[str] = []
-    duplicates: list[str] = []
-    for index, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key or key in IGNORED_HEADERS:
-            continue
-        field = table.get(key)
-        if field is None:
-            unknown.append(str(cell).strip())
-        elif field in first:
-            duplicates.append(f"“{str(cell).strip()}”与“{first[field]}”")
-        else:
-            first[field] = str(cell).strip()
-            fields[index] = field
-    return Header(line, fields, tuple(unknown), tuple(duplicates))
-
-
-def find_header(rows: Iterable[tuple[int, Sequence[Any]]], scan: int = 10) -> Header | None:
-    """Return the first row (within `scan` rows) with at least two known headers."""
-    table = header_table()
-    for count, (line, cells) in enumerate(rows):
-        if count >= scan:
-            break
-        if sum(1 for cell in cells if normalize_header(cell) in table) >= 2:
-            return read_header(line, cells)
-    return None
+__all__ = ["FIELDS", "HEADER_OF", "Header", "find_header", "header_table", "read_header"]

@@ -8,9 +8,9 @@ import yaml
 
 from warning.org.columns import FIELDS, find_header, header_table
 from warning.register import delimited, xlsx
-from warning.register.columns import normalize_header
 from warning.register.files import RegisterError
 from warning.register.rows import RawRow, RowProblem
+from warning.sheets.headers import normalize_header
 from warning.yamlfile import YamlSyntaxError, load_yaml
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")

@@ -1,14 +1,10 @@
-"""The register's fields, their Chinese column headers and the header-row finder.
+"""The register's fields and their Chinese column headers (the finder: warning.sheets).
 
 Spreadsheets (.xlsx, .csv) use the Chinese headers of the seeds' forms
 (《部门廉洁风险点识别及防控措施表》 and the like); .yaml files use the English field names.
 """
 
-import re
-import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from warning.sheets.headers import Header, HeaderSpec, normalize_header
 
 # (field, the header written on export), in column order.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -47,65 +43,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "responsible_person": ("防控责任人", "负责人"),
     "reviewed_on": ("复核时间", "更新日期", "最近复核日期"),
 }
-# Columns that carry nothing to keep (a running number) and are skipped.
-IGNORED_HEADERS: frozenset[str] = frozenset({"序号"})
+# Running-number columns (序号) carry nothing to keep and are skipped.
+REGISTER_HEADERS = HeaderSpec(FIELDS, _ALIASES)
+read_header = REGISTER_HEADERS.read
+find_header = REGISTER_HEADERS.find
 
-_BRACKETED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
-_NOISE = re.compile(r"[\s*:：、.。·]+")
-
-
-def normalize_header(text: Any) -> str:
-    """Fold a header cell: width-normalise, drop spaces, marks and bracketed hints."""
-    folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    return _NOISE.sub("", _BRACKETED.sub("", folded))
-
-
-def _header_table() -> dict[str, str]:
-    table = {normalize_header(header): field for field, header in FIELDS}
-    for field, aliases in _ALIASES.items():
-        table.update({normalize_header(alias): field for alias in aliases})
-    return table
-
-
-@dataclass(frozen=True)
-class Header:
-    """The header row of a spreadsheet: its line and the field of each column."""
-
-    line: int
-    fields: dict[int, str]
-    unknown: tuple[str, ...]
-    duplicates: tuple[str, ...]
-
-
-def read_header(line: int, cells: Sequence[Any]) -> Header:
-    """Map each header cell to a field, noting unknown and repeated columns."""
-    table = _header_table()
-    fields: dict[int, str] = {}
-    first_header: dict[str, str] = {}
-    unknown: list[str] = []
-    duplicates: list[str] = []
-    for index, cell in enumerate(cells):
-        key = normalize_header(cell)
-        if not key or key in IGNORED_HEADERS:
-            continue
-        field = table.get(key)
-        if field is None:
-            unknown.append(str(cell).strip())
-        elif field in first_header:
-            duplicates.append(f"“{str(cell).strip()}”与“{first_header[field]}”")
-        else:
-            first_header[field] = str(cell).strip()
-            fields[index] = field
-    return Header(line, fields, tuple(unknown), tuple(duplicates))
-
-
-def find_header(rows: Iterable[tuple[int, Sequence[Any]]], scan: int = 10) -> Header | None:
-    """Return the first row (within `scan` rows) with at least two known headers."""
-    table = _header_table()
-    for count, (line, cells) in enumerate(rows):
-        if count >= scan:
-            break
-        known = sum(1 for cell in cells if normalize_header(cell) in table)
-        if known >= 2:
-            return read_header(line, cells)
-    return None
+__all__ = ["FIELDS", "FIELD_NAMES", "HEADER_OF", "Header", "find_header", "normalize_header",
+           "read_header"]

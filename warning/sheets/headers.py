@@ -1,0 +1,82 @@
+"""A spreadsheet's header row: Chinese titles (and their aliases) mapped to field names.
+
+The register and the organisation file both arrive as spreadsheets that units fill in by
+hand: a title row may sit above the header, titles come in several spellings, full-width
+characters and bracketed hints, and a running number (序号) column carries nothing. One
+`HeaderSpec` per file kind says which titles name which field.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+_BRACKETED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
+_NOISE = re.compile(r"[\s*:：、.。·]+")
+
+
+def normalize_header(text: Any) -> str:
+    """Fold a header cell: width-normalise, drop spaces, marks and bracketed hints."""
+    folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return _NOISE.sub("", _BRACKETED.sub("", folded))
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row of a spreadsheet: its line and the field of each column."""
+
+    line: int
+    fields: dict[int, str]
+    unknown: tuple[str, ...]
+    duplicates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    """The titles of one kind of file: (field, title) in column order, and other spellings."""
+
+    fields: tuple[tuple[str, str], ...]
+    aliases: Mapping[str, tuple[str, ...]]
+    ignored: frozenset[str] = frozenset({"序号"})
+    english: bool = field(default=False)  # the field names themselves are accepted too
+
+    @cached_property
+    def table(self) -> dict[str, str]:
+        """Return every accepted title (folded) with the field it names."""
+        table = {normalize_header(title): name for name, title in self.fields}
+        if self.english:
+            table.update({normalize_header(name): name for name, _ in self.fields})
+        for name, aliases in self.aliases.items():
+            table.update({normalize_header(alias): name for alias in aliases})
+        return table
+
+    def read(self, line: int, cells: Sequence[Any]) -> Header:
+        """Map each header cell to a field, noting unknown and repeated columns."""
+        fields: dict[int, str] = {}
+        first: dict[str, str] = {}
+        unknown: list[str] = []
+        duplicates: list[str] = []
+        for index, cell in enumerate(cells):
+            key = normalize_header(cell)
+            if not key or key in self.ignored:
+                continue
+            name = self.table.get(key)
+            if name is None:
+                unknown.append(str(cell).strip())
+            elif name in first:
+                duplicates.append(f"“{str(cell).strip()}”与“{first[name]}”")
+            else:
+                first[name] = str(cell).strip()
+                fields[index] = name
+        return Header(line, fields, tuple(unknown), tuple(duplicates))
+
+    def find(self, rows: Iterable[tuple[int, Sequence[Any]]], scan: int = 10) -> Header | None:
+        """Return the first row (within `scan` rows) with at least two known titles."""
+        for count, (line, cells) in enumerate(rows):
+            if count >= scan:
+                break
+            if sum(1 for cell in cells if normalize_header(cell) in self.table) >= 2:
+                return self.read(line, cells)
+        return None
