@@ -59,6 +59,7 @@ class RuleService:
         self._in_force: InForce | None = None
         self._seen: Fingerprint | None = None
         self.problems: list[Problem] = []
+        self.attempted_at: datetime | None = None  # the last load, kept or refused
 
     def known_refs(self) -> tuple[set[str] | None, set[str] | None]:
         """Return the risk point codes and channel ids rules may name (None: unchecked)."""
@@ -92,6 +93,7 @@ class RuleService:
         """Load the rule files; on any problem keep the rules in force and return them."""
         with self._lock:  # one reload at a time; readers never wait on it
             self._seen = self._fingerprint()
+            self.attempted_at = datetime.now(UTC)
             rulebook, problems = self.check()
             self.problems = problems
             if rulebook is None:
@@ -137,6 +139,7 @@ class RuleService:
                 "mode": r.mode.value,
                 "severity": r.severity,
                 "file": r.file,
+                "line": r.line,
                 "version": r.version,
             }
             for r in self._in_force.rulebook.rules

@@ -1,0 +1,35 @@
+"""Rule hit figures as a principal may read them: how often each rule hit, and when last.
+
+Every hit is a row of `rule_hits` (one per signal and rule, monitor mode included), so the
+figures are one grouped query over it, limited to the signals the principal may see: a
+department counts only its own signals' hits, never a confidential channel's.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import visible_signals
+from warning.db.models import RuleHit, Signal
+
+
+@dataclass(frozen=True)
+class RuleHits:
+    """How many visible signals a rule hit, and when it last did."""
+
+    count: int
+    last_at: datetime | None
+
+
+def rule_hit_counts(session: Session, principal: Principal | None) -> dict[str, RuleHits]:
+    """Return each rule's hit count and last hit over the signals `principal` may see."""
+    stmt = (
+        select(RuleHit.rule_id, func.count(RuleHit.id), func.max(RuleHit.hit_at))
+        .join(Signal, Signal.id == RuleHit.signal_id)
+        .group_by(RuleHit.rule_id)
+    )
+    stmt = visible_signals(stmt, principal)
+    return {rule_id: RuleHits(int(count), last) for rule_id, count, last in session.execute(stmt)}
