@@ -86,7 +86,7 @@ def test_a_refused_reload_keeps_the_rules_and_names_file_and_line(
     (rules_dir / "zz-new.yaml").write_text(BROKEN.split("  - id: broken")[0], encoding="utf-8")
     accepted = _post(office, "/rules/reload")
     assert accepted.status_code == 200, accepted.text
-    assert "已重新载入本实例" in accepted.text and "只作用于本实例" in accepted.text
+    assert "已重新载入本实例" in accepted.text and "已通知其他实例" in accepted.text
     after = site.runtime.rules.loaded()
     assert after is not before and "bribe-gift" in after.rulebook.by_id
     outcome = site.runtime.intake.ingest([SignalIn(

@@ -2,8 +2,9 @@
 
 A reload here is the service's own path (`RuleService.load`): the files are checked whole,
 a refused reload keeps the rules in force, and an accepted one replaces the engine child.
-It reaches this instance only; the others reload themselves when the files change (each
-runs a watcher), which the page says, naming the instance it reloaded.
+It runs at once on this instance and is recorded (`rule_reloads`), so every other
+instance's watcher reloads at its next check; the page names the instance it reloaded and
+says how the others follow. Each instance's own result is in its log and /api/rules/status.
 """
 
 import os
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.domain.lifecycle import Role
 from warning.queries.catalog import risk_point_facts
-from warning.queries.rule_hits import rule_hit_counts
+from warning.queries.rule_hits import recent_reloads, rule_hit_counts
 from warning.rules.checking import run_fixtures
 from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep, SessionDep
@@ -80,6 +81,7 @@ def _page(request: Request, session: Session, runtime: Runtime, principal: Princ
         "nav": "rules", "rules": list_rules(session, runtime, principal),
         "status": _status(runtime), "may_edit": principal.role in EDITORS,
         "reloaded": None, "errors": {}, **extra,
+        "reloads": recent_reloads(session) if principal.role in EDITORS else [],
     }, status_code=status_code)
 
 
@@ -99,7 +101,7 @@ async def reload_page(
     if principal.role not in EDITORS:
         raise PageNotFound("页面")
     check_form(request, await request.form())
-    problems = runtime.rules.load()
+    problems = runtime.rules.request_reload(principal.actor)
     return _page(request, session, runtime, principal, reloaded="refused" if problems else "ok",
                  status_code=422 if problems else 200)
 
