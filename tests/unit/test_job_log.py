@@ -50,3 +50,26 @@ def test_a_named_job_logs_its_work_and_its_failure_in_words(
     assert first.getMessage().startswith(f"{name}: 清理过期登录与令牌 3 个")
     assert second.levelno == logging.ERROR and NAMES["notify-deliver"] in second.getMessage()
     assert second.exc_info is not None
+
+
+def test_apscheduler_says_nothing_per_run_and_nothing_when_a_run_is_still_working(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from warning.ops.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("text", logging.INFO)
+    try:
+        executor = logging.getLogger("apscheduler.executors.default")
+        executor.info('Running job "%s"', "x")
+        executor.info('Job "%s" executed successfully', "x")
+        logging.getLogger("apscheduler.scheduler").warning(
+            'Execution of job "%s" skipped: maximum number of running instances reached (%d)',
+            "x", 1)
+        executor.warning('Run time of job "%s" was missed by %s', "x", "0:01:00")
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert err.count("\n") == 1 and "was missed by" in err and "+08:00 WARNING" in err

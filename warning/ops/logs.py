@@ -3,7 +3,9 @@
 Time stamps: the text log writes every line in one time zone, the service's
 (QINGFENG_TIMEZONE, Asia/Shanghai by default), with its offset: `2026-12-02T06:35:49.123+08:00`.
 The JSON log keeps UTC ISO 8601 (`...+00:00`), for machines. APScheduler's per-run lines
-("Running job ...", "... executed successfully") are silenced; the jobs log in words
+("Running job ...", "... executed successfully") are silenced, and so is its warning that a
+run was skipped because the previous one is still working (every job here runs one at a
+time and coalesces: the running one logs its own line when it ends); the jobs log in words
 themselves (warning.ops.job_log). `-v` shows everything again.
 """
 
@@ -17,6 +19,13 @@ REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 CHATTY = ("apscheduler",)  # loggers that write a line per job run at INFO
+
+
+class StillRunning(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances reached" warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
 
 
 class ZonedFormatter(logging.Formatter):
@@ -66,5 +75,10 @@ def configure_logging(log_format: str, level: int, timezone: str = DEFAULT_TIMEZ
     for name in ("uvicorn", "uvicorn.error"):  # uvicorn's own lines go the same way
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    quiet = level > logging.DEBUG
     for name in CHATTY:  # warnings and errors still come through
-        logging.getLogger(name).setLevel(logging.WARNING if level > logging.DEBUG else level)
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else level)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    scheduler.filters[:] = [f for f in scheduler.filters if not isinstance(f, StillRunning)]
+    if quiet:
+        scheduler.addFilter(StillRunning())
