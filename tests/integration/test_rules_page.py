@@ -119,6 +119,7 @@ def test_one_rules_fixtures_run_with_pass_and_fail_per_case(
         ("pass", "第三次虚报冒领"), ("pass", "没有写明人员的虚报不按人累计"),
         ("fail", "故意写错的用例")]
     assert "信号缺少该主体, 不触发" in page
+    assert "tests/cases.yaml:2</td>" in page  # file:line, relative to the rules directory
     assert "别的规则的用例" not in page
 
     none = _post(site.client("office"), "/rules/fixtures", rule_id="split-purchase")

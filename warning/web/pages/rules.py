@@ -54,8 +54,13 @@ def list_rules(
 def _short(path: Path, rules_dir: Path) -> str:
     try:
         return str(path.resolve().relative_to(rules_dir.resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return path.name
+
+
+def _located(items: list[Any], rules_dir: Path) -> list[dict[str, Any]]:
+    """Return problems or fixture cases as dicts, each file shown relative to the rules."""
+    return [vars(item) | {"file": _short(Path(item.file), rules_dir)} for item in items]
 
 
 def _status(runtime: Runtime) -> dict[str, Any]:
@@ -69,7 +74,7 @@ def _status(runtime: Runtime) -> dict[str, Any]:
             for f, version in sorted(in_force.rulebook.versions.items())
         ] if in_force else [],
         "attempted_at": service.attempted_at,
-        "problems": list(service.problems),
+        "problems": _located(service.problems, runtime.settings.rules_dir),
         "instance": instance_name(),
         "watch_seconds": runtime.settings.rules_check_seconds,
     }
@@ -132,7 +137,10 @@ async def fixtures_page(
                      status_code=422)
     rule = in_force.rulebook.by_id[rule_id]
     report = run_fixtures(in_force.rulebook, in_force.evaluator, rule_id=rule_id)
+    rules_dir = runtime.settings.rules_dir
     return render(request, "rules/fixtures.html", {
-        "nav": "rules", "rule": rule, "report": report,
+        "nav": "rules", "rule": rule, "problems": _located(report.problems, rules_dir),
+        "cases": [case | {"passed": passed} for case, passed in zip(
+            _located(report.cases, rules_dir), (c.passed for c in report.cases), strict=True)],
         "failed": sum(not case.passed for case in report.cases),
     })
