@@ -6,7 +6,7 @@ name and logs one line in words when it did something or failed (warning.ops.job
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -14,8 +14,17 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import run_scan
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
-from warning.ops.job_log import NAMES, delivered, named, purged, retried, scanned, stored_review
-from warning.ops.purge import purge_expired_tokens
+from warning.ops.job_log import (
+    NAMES,
+    delivered,
+    named,
+    pruned,
+    purged,
+    retried,
+    scanned,
+    stored_review,
+)
+from warning.ops.purge import purge_expired_tokens, purge_security_records
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
 from warning.services.retry import retry_due
@@ -71,6 +80,14 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         named("purge-expired-tokens", purge_expired_tokens, purged), "interval", hours=1,
         args=[runtime.sessions], id="purge-expired-tokens",
         name=NAMES["purge-expired-tokens"], **options,
+    )
+    scheduler.add_job(
+        named("purge-security-records", purge_security_records, pruned), "interval", hours=1,
+        args=[runtime.sessions],
+        kwargs={"log_days": settings.security_log_days,
+                "failure_window": max(timedelta(minutes=settings.login_window_minutes),
+                                      timedelta(days=1))},
+        id="purge-security-records", name=NAMES["purge-security-records"], **options,
     )
     # Daily, so a service that was down when a quarter ended still stores it the next day;
     # the snapshot's unique key makes every run after the first a no-op.

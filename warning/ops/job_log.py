@@ -23,6 +23,7 @@ NAMES = {
     "handling-scan-overdue": "逾期提醒与升级 (escalate overdue records)",
     "notify-deliver": "发送通知 (deliver notices)",
     "purge-expired-tokens": "清理过期登录 (purge expired sign-ins)",
+    "purge-security-records": "清理过期安全日志 (prune the security log)",
     "review-store-finished-quarter": "保存上季度评估 (store last quarter's review)",
 }
 
@@ -89,6 +90,11 @@ def delivered(run: DeliveryRun) -> str:
 def purged(count: int) -> str:
     """Describe a purge of sign-ins and tokens."""
     return f"清理过期登录与令牌 {count} 个 (purged {count})" if count else ""
+
+
+def pruned(count: int) -> str:
+    """Describe a prune of old security-log rows and failed sign-ins."""
+    return f"删除过期的安全日志与失败登录记录 {count} 条 (pruned {count})" if count else ""
 
 
 def stored_review(stored: bool) -> str:
