@@ -8,14 +8,14 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 
-from tests.e2e.helpers import Requests
+from tests.e2e.helpers import SCREENSHOTS_VARIABLE, Requests, Screenshots
 from tests.integration.conftest import rules_dir, runtime  # noqa: F401 - shared fixtures
 from warning.auth.users import add_user
 from warning.runtime import Runtime
@@ -41,9 +41,9 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator["Browser"]:
-    """Launch Debian's Chromium once per run through Playwright."""
+    """Launch Debian's Chromium once per session through Playwright (each test opens contexts)."""
     if not CHROMIUM.exists():
         message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
         if IN_CI:
@@ -120,8 +120,38 @@ def signed_out(browser: "Browser", server: str, requests_seen: Requests) -> Iter
     context.close()
 
 
+Opener = Callable[[str, str, str | None], "Page"]
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def open_tab(browser: "Browser", server: str, runtime: Runtime) -> Iterator[Opener]:  # noqa: F811
+    """Open a signed-in tab (its own browser context) per user: open_tab(name, role, dept)."""
+    contexts = []
+
+    def opener(name: str, role: str, department: str | None = None) -> "Page":
+        context = browser.new_context(base_url=server, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai", viewport=VIEWPORT)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        sign_in(tab, name, add_page_user(runtime, name, role, department))
+        return tab
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture
 def page(signed_out: "Page", runtime: Runtime) -> "Page":  # noqa: F811
     """A tab signed in as an office (纪检监察室) user."""
     sign_in(signed_out, "office-e2e", add_page_user(runtime, "office-e2e", "office"))
     return signed_out
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Screenshots:
+    """Screenshots into tmp_path; also into $QINGFENG_SCREENSHOTS when it is set."""
+    keep = os.environ.get(SCREENSHOTS_VARIABLE, "").strip()
+    return Screenshots(tmp_path / "screenshots", Path(keep) if keep else None)
