@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 import uvicorn
@@ -41,27 +41,78 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator["Browser"]:
-    """Launch Debian's Chromium once per session through Playwright (each test opens contexts)."""
-    if not CHROMIUM.exists():
-        message = f"Chromium not found at {CHROMIUM}: apt-get install chromium"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        message = "playwright is not installed: pip install -e '.[test]'"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
+class _Chromium:
+    """One Chromium for all the browser tests of a run, stopped as soon as they are done.
+
+    Not a session-scoped fixture: while Playwright's sync API is started it leaves its event
+    loop marked as running in the main thread, so every later asyncio.run() (tests/feeds,
+    tests/integration) would fail. pytest_runtest_teardown below stops it after the last
+    test of this directory.
+    """
+
+    def __init__(self) -> None:
+        self._manager: Any = None
+        self._browser: Browser | None = None
+
+    def get(self) -> "Browser":
+        """Return the running browser, launching it on first use."""
+        if self._browser is not None:
+            return self._browser
+        if not CHROMIUM.exists():
+            _unavailable(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            _unavailable("playwright is not installed: pip install -e '.[test]'")
+        self._manager = sync_playwright()
+        playwright = self._manager.__enter__()
+        self._browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        yield launched
-        launched.close()
+        return self._browser
+
+    def stop(self) -> None:
+        """Close the browser and stop Playwright (which releases the event loop)."""
+        browser, manager = self._browser, self._manager
+        self._browser = self._manager = None
+        try:
+            if browser is not None:
+                browser.close()
+        finally:
+            if manager is not None:
+                manager.__exit__(None, None, None)
+
+
+_CHROMIUM = _Chromium()
+E2E = Path(__file__).parent
+
+
+def _unavailable(message: str) -> NoReturn:
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Stop Chromium, once the test's fixtures are torn down, when the next test is not a
+    browser test (or there is none)."""
+    try:
+        yield
+    finally:
+        if nextitem is None or E2E not in nextitem.path.parents:
+            _CHROMIUM.stop()
+
+
+def pytest_sessionfinish() -> None:
+    """Stop Chromium if the run ended early (-x, Ctrl-C) while it was up."""
+    _CHROMIUM.stop()
+
+
+@pytest.fixture
+def browser() -> "Browser":
+    """Debian's Chromium through Playwright, launched once per run (each test opens contexts)."""
+    return _CHROMIUM.get()
 
 
 @pytest.fixture
