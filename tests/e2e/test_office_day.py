@@ -188,6 +188,7 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     expect(handler.locator("#handling-events")).to_contain_text(f"附件：{REPORT_NAME}")
 
     _office_opens_the_report(office, warning_url, sent, tmp_path)
+    expect(office.locator("label[for='act-return-comment']")).to_contain_text("评估意见")
     _act(office, "return", "整改中", comment=RETURN_OPINION)
 
     handler.goto(warning_url)
@@ -198,6 +199,7 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     graded = office.locator("#act-accept-measure option[selected]").get_attribute("value")
     assert graded != MEASURE[0], "choose a measure that differs from the grade at issue"
     office.select_option("#act-accept-measure", MEASURE[0])
+    expect(office.locator("label[for='act-accept-comment']")).to_contain_text("评估意见")
     _act(office, "accept", "已办结", comment=ACCEPT_OPINION)
     trail = office.locator("#handling-events")
     for text in (FIRST_REPORT, RETURN_OPINION, SECOND_REPORT, ACCEPT_OPINION, PERSON,
