@@ -8,16 +8,18 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from tests.e2e.helpers import SCREENSHOTS_VARIABLE, Requests, Screenshots
 from tests.integration.conftest import rules_dir, runtime  # noqa: F401 - shared fixtures
 from warning.auth.users import add_user
+from warning.db.models import Department, Person
 from warning.runtime import Runtime
 from warning.web.app import create_app
 
@@ -140,11 +142,22 @@ def requests_seen() -> Requests:
     return Requests()
 
 
-def add_page_user(rt: Runtime, name: str, role: str, department: str | None = None) -> str:
-    """Create a user for the pages and return its password."""
+def add_page_user(rt: Runtime, name: str, role: str, department: str | None = None,
+                  person: str | None = None) -> str:
+    """Create a user for the pages (linked to a person of that name if given); return its
+    password."""
     password = f"pw-{name}-12345678"
     with rt.sessions() as session, session.begin():
-        add_user(session, name=name, role=role, department_code=department, password=password)
+        person_id = None
+        if person:
+            department_id = session.scalar(select(Department.id).where(
+                Department.code == department)) if department else None
+            someone = Person(name=person, department_id=department_id)
+            session.add(someone)
+            session.flush()
+            person_id = someone.id
+        add_user(session, name=name, role=role, department_code=department, password=password,
+                 person_id=person_id)
     return password
 
 
@@ -171,7 +184,13 @@ def signed_out(browser: "Browser", server: str, requests_seen: Requests) -> Iter
     context.close()
 
 
-Opener = Callable[[str, str, str | None], "Page"]
+class Opener(Protocol):
+    """open_tab's signature: a signed-in tab for a new user."""
+
+    def __call__(self, name: str, role: str, department: str | None = None, *,
+                 person: str | None = None) -> "Page": ...
+
+
 VIEWPORT = {"width": 1280, "height": 800}
 
 
@@ -180,13 +199,14 @@ def open_tab(browser: "Browser", server: str, runtime: Runtime) -> Iterator[Open
     """Open a signed-in tab (its own browser context) per user: open_tab(name, role, dept)."""
     contexts = []
 
-    def opener(name: str, role: str, department: str | None = None) -> "Page":
+    def opener(name: str, role: str, department: str | None = None, *,
+               person: str | None = None) -> "Page":
         context = browser.new_context(base_url=server, locale="zh-CN",
                                       timezone_id="Asia/Shanghai", viewport=VIEWPORT)
         contexts.append(context)
         tab = context.new_page()
         tab.set_default_timeout(10_000)
-        sign_in(tab, name, add_page_user(runtime, name, role, department))
+        sign_in(tab, name, add_page_user(runtime, name, role, department, person))
         return tab
 
     yield opener

@@ -27,7 +27,8 @@ TITLE = "关于采购中心办公设备采购项目的举报"
 TEXT = "来信反映：采购中心张某某在办公设备采购项目中与供应商串标，事先泄露标底，请组织核查。"
 REPORTER = {"name": "赵某某", "phone": "13912345678", "id_number": "11010119800101987X",
             "unit": "某某设备有限公司", "address": "北京市西城区某某路 1 号"}
-PERSON = "李敏"
+PERSON = "李敏"  # the handler of 采购中心, who names herself the responsible person
+OFFICER = "王某某"  # of the office (防控办)
 REPORT_NAME = "整改报告.docx"
 FIRST_REPORT = "已暂停该项目采购，重新组织招标；相关人员已作书面说明。"
 RETURN_OPINION = "附件中未见对相关人员的处理情况，请补充后重新上报。"
@@ -168,11 +169,11 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
 ) -> None:
     monkeypatch.setenv(KEY_VARIABLE, generate_key())
     runtime.settings = runtime.settings.model_copy(update={"attachments_dir": tmp_path / "files"})
-    office = open_tab("wang-office", "office")
+    office = open_tab("wang-office", "office", person=OFFICER)
     warning_url, _ = _log_petition(office, screenshots)
     issue_if_proposed(office, warning_url)
 
-    handler = open_tab("li-cgzx", "handler", "CGZX")
+    handler = open_tab("li-cgzx", "handler", "CGZX", person=PERSON)
     handler.goto("/inbox")
     row = handler.locator(f"#inbox-table tr:has(a[href='{warning_url}'])")
     expect(row).to_contain_text("签收期限")
@@ -205,6 +206,8 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     for text in (FIRST_REPORT, RETURN_OPINION, SECOND_REPORT, ACCEPT_OPINION, PERSON,
                  MEASURE[1]):
         expect(trail).to_contain_text(text)
+    expect(trail).to_contain_text(f"{PERSON}（采购中心）")  # people, not login names
+    expect(trail).to_contain_text(f"{OFFICER}（防控办）")
     shown = trail.inner_text()
     assert "user:" not in shown and "system:" not in shown, "actors shown as ids"
     office.goto(warning_url)
@@ -227,7 +230,7 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     wid = warning_url.rsplit("/", 1)[1]
     for value in (f"{wid}号", "采购中心", "信访举报", PERSON, FIRST_REPORT,
                   SECOND_REPORT, RETURN_OPINION, ACCEPT_OPINION, MEASURE[1], REPORT_NAME,
-                  "已办结"):
+                  "已办结", f"{OFFICER}（防控办）", f"{PERSON}（采购中心）"):
         assert value in printed, f"{value} not in the printed record"
     assert screenshots.taken == ["signal", "inbox", "warning", "warning-trail", "record-print"]
 
@@ -242,7 +245,7 @@ def test_screenshots_of_the_main_pages(
     expect(signed_out.locator("nav.nav")).to_have_count(0)  # no menu before signing in
     screenshots.take(signed_out, "sign-in")
 
-    office = open_tab("wang-office", "office")
+    office = open_tab("wang-office", "office", person=OFFICER)
     pages = [("/", "home-office", "h1"), ("/signals", "signals", "tbody tr"),
              ("/review", "review", "#review-summary"), ("/register", "register", "#register-table"),
              ("/rules", "rules", "h1"), ("/search?q=采购", "search", "h1")]
@@ -256,7 +259,7 @@ def test_screenshots_of_the_main_pages(
     expect(office.locator("#search-warnings")).not_to_contain_text("CGZX")
     office.goto("/warnings")
     expect(office.locator("#warnings-table")).to_contain_text("采购中心（部门）")
-    handler = open_tab("li-cgzx", "handler", "CGZX")
+    handler = open_tab("li-cgzx", "handler", "CGZX", person=PERSON)
     handler.goto("/")
     expect(handler.locator("h1")).to_be_visible()
     screenshots.take(handler, "home-department")
