@@ -14,7 +14,14 @@ from warning.domain.lifecycle import State
 from warning.handling.records import events_of
 from warning.queries.actors import actor_names
 from warning.queries.departments import department_options, risk_point_options
-from warning.queries.warnings import Timeline, filtered_warnings, find_warning, summary, timeline
+from warning.queries.warnings import (
+    Timeline,
+    filtered_warnings,
+    find_warning,
+    summary,
+    timeline,
+    warnings_counted,
+)
 from warning.services.list_filters import WarningFilters
 from warning.web.deps import SessionDep
 from warning.web.pages.action_forms import action_context
@@ -35,7 +42,8 @@ def list_warnings(
     session: Session, principal: Principal | None, filters: WarningFilters, page: int
 ) -> tuple[list[dict[str, Any]], Pager]:
     """Return one page of warnings `principal` may see, newest first."""
-    rows, pager = paginate(session, filtered_warnings(principal, filters), page)
+    rows, pager = paginate(session, filtered_warnings(principal, filters), page,
+                           counted=warnings_counted(principal, filters))
     items = [
         summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
                                        "overdue_level": r.overdue_level}
