@@ -18,6 +18,7 @@ from warning.queries.warnings import (
     Timeline,
     filtered_warnings,
     find_warning,
+    subject_shown,
     summary,
     timeline,
     warnings_counted,
@@ -46,7 +47,8 @@ def list_warnings(
                            counted=warnings_counted(principal, filters))
     items = [
         summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
-                                       "overdue_level": r.overdue_level}
+                                       "overdue_level": r.overdue_level,
+                                       "subject_name": subject_shown(w, d, hidden)}
         for w, p, d, r, hidden in rows
     ]
     return items, pager
@@ -71,7 +73,8 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
     if row is None:
         raise PageNotFound(f"预警 {warning_id}")
     warning, point, department, record, hidden = row
-    return WarningView(summary(warning, point, department, record, hidden), warning, point,
+    shown = {"subject_name": subject_shown(warning, department, hidden)}
+    return WarningView(summary(warning, point, department, record, hidden) | shown, warning, point,
                        department, record, timeline(session, principal, warning_id),
                        events_of(session, warning_id=warning_id, principal=principal))
 
