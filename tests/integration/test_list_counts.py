@@ -2,7 +2,7 @@
 every role and filter, stops at a cap, and the 待办 page lists the records due next."""
 
 import importlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from tests.integration.test_handling_fixtures import (
 from warning.db.engine import transaction
 from warning.db.models import Channel, Signal
 from warning.queries.counting import count_of
-from warning.queries.inbox import inbox_rows
+from warning.queries.inbox import inbox_overdue, inbox_rows
 from warning.queries.signals import signals_counted, signals_query
 from warning.queries.warnings import filtered_warnings, warnings_counted
 from warning.services.list_filters import SignalFilters, WarningFilters
@@ -110,3 +110,18 @@ def test_the_inbox_lists_the_records_due_next_up_to_its_limit(
         rows = inbox_rows(session, world.principals["handler_a"], limit=2)
         assert len(rows) == 2 and rows[0].warning.id == soonest
         assert len(inbox_rows(session, world.principals["handler_a"])) == 6
+
+
+def test_the_inbox_overdue_count_covers_records_beyond_the_page(
+    session_factory: sessionmaker[Session],
+) -> None:
+    world = build_world(session_factory)
+    with transaction(session_factory) as session:
+        bulk_warnings(session, world, 5, ISSUED_AT + timedelta(days=3))  # overdue long since
+        bulk_warnings(session, world, 2, datetime.now(UTC) + timedelta(days=30))  # not yet due
+    with session_factory() as session:
+        shown = inbox_rows(session, world.principals["handler_a"], limit=2)
+        assert all(row.overdue for row in shown)
+        assert inbox_overdue(session, world.principals["handler_a"]) == 5
+        assert inbox_overdue(session, world.principals["handler_b"]) == 0
+        assert inbox_overdue(session, world.principals["reviewer"]) == 0

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.lifecycle import State
-from warning.handling.records import inbox
+from warning.handling.records import inbox, inbox_overdue_count
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,11 @@ def inbox_rows(
             "签收期限" if receiving else "上报期限", due, due is not None and due < now,
         ))
     return rows
+
+
+def inbox_overdue(session: Session, principal: Principal, now: datetime | None = None) -> int:
+    """How many records in the caller's whole inbox are overdue, shown or not."""
+    return inbox_overdue_count(session, principal=principal, now=now or datetime.now(UTC))
 
 
 def _names(

@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision: str = "0008c"
-down_revision: str | None = "0007j"
+down_revision: str | None = "0008f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
