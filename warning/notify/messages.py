@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from warning.domain.calendar import SHANGHAI
 from warning.domain.enums import RESPONSE_LABELS, Response
@@ -31,6 +32,7 @@ class WarningFacts:
     report_due_at: datetime | None
 
 
+@lru_cache(maxsize=1024)  # a batch's notices share a few deadlines; strftime is slow
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
