@@ -51,7 +51,7 @@ def first_events(
     events = []
     for record_id, data in records:
         try:
-            key: object = tuple(sorted((k, type(v), v) for k, v in data.items()))
+            key: object = tuple((k, type(v), v) for k, v in data.items())
             hash(key)
         except TypeError:  # a nested value: encode this one alone
             key = object()

@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from warning.domain.calendar import SHANGHAI
-from warning.domain.enums import RESPONSE_LABELS, Response
+from warning.domain.enums import RESPONSE_LABELS
 from warning.domain.lifecycle import State
 
 KIND_TITLES = {
@@ -38,10 +38,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _response(value: str) -> str:
-    try:
-        return RESPONSE_LABELS[Response(value)]
-    except ValueError:
-        return value
+    return RESPONSE_LABELS.get(value, value)  # type: ignore[call-overload]  # StrEnum keys
 
 
 def render(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, str]:

@@ -8,7 +8,7 @@ winner's warning.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -252,7 +252,7 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
         hit["warning_id"] = warning.id if warning is not None else None
     insert_many(session.connection(), RuleHit.__table__, [h for h, _ in plan.hits])
     if plan.new:
-        openings = [replace(o, warning_id=w.id) for w, o in plan.new]
+        openings = [o.for_warning(w.id) for w, o in plan.new]
         hooks.opened(session, openings=openings, now=now)
     new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
     update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))
