@@ -43,3 +43,27 @@ def test_a_collector_disabled_before_stays_disabled() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_overlapping_batches_still_collect_once_the_collector_was_off_too_long(
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import warning.gc_pause as pause
+
+    monkeypatch.setattr(pause, "MAX_OFF_S", 0.0)
+    collections: list[str] = []
+
+    def seen(phase: str, _info: dict) -> None:  # type: ignore[type-arg]
+        if phase == "start":
+            collections.append(phase)
+
+    with gc_paused():
+        gc.callbacks.append(seen)
+        try:
+            with gc_paused():
+                pass
+            assert collections  # the inner batch collected although the outer one runs
+            assert not gc.isenabled()
+        finally:
+            gc.callbacks.remove(seen)
+    assert gc.isenabled()
