@@ -12,7 +12,7 @@ tables below (bench/rules_bench.py, "Session 5 — rules engine speed" in bench/
 - ix_signals_status (status): ix_signals_retry (status, next_attempt_at).
 
 Revision ID: 0008e
-Revises: 0007j
+Revises: 0008f
 Create Date: 2026-12-01 23:10:00.000000
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008e"
-down_revision: str | None = "0007j"
+down_revision: str | None = "0008f"  # chained after main's head when merging main
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
