@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, insert, text
+from sqlalchemy import Column, Integer, MetaData, Table, text
 from sqlalchemy.engine import Connection, Engine
 
+from warning.db.bulk import insert_many
 from warning.db.models import Signal
 
 COLUMNS = [c for c in Signal.__table__.columns if c.name != "id"]
@@ -56,7 +57,7 @@ def _stage_and_move(
     staging.create(conn)
     conn.commit()
     for rows in chunks:
-        conn.execute(insert(staging), rows)
+        insert_many(conn, staging, rows)  # the driver's executemany: ~5x Core's per row
         conn.commit()  # the staging file's lock only; other writers get in between chunks
         if progress is not None:
             progress(len(rows))
