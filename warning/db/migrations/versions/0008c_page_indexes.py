@@ -1,7 +1,7 @@
 """Indexes the pages need at 100,000 signals and 20,000 warnings (bench/page_bench.py).
 
 Revision ID: 0008c
-Revises: 0007j
+Revises: 0008f
 Create Date: 2026-12-01 23:20:00.000000
 
 - warning_signals(signal_id): the signal list counts each signal's warnings, and a signal's
