@@ -69,14 +69,15 @@ def _staging(runtime: Runtime, scratch: Path) -> bool:
         return any(scratch.glob("qingfeng-import-*/staging.db"))
     with runtime.engine.connect() as conn:
         return bool(conn.exec_driver_sql(
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%%import_rows%%'"
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query LIKE 'COPY %%'"
         ).scalar())
 
 
 def test_an_import_killed_while_storing_stores_nothing_and_a_rerun_stores_all_once(
     runtime: Runtime, tmp_path: Path
 ) -> None:
-    """kill -9 in the store pass (COPY into the temporary table on PostgreSQL)."""
+    """kill -9 in the store pass (while COPYing into `signals` on PostgreSQL)."""
     rows = 3000
     path = tmp_path / "signals.jsonl"
     path.write_text("\n".join(json.dumps({

@@ -6,11 +6,11 @@ by chunk, to a table in a scratch database attached beside it (each chunk commit
 lets other writers in), and moved into `signals` by one INSERT ... SELECT: all or
 nothing, holding the lock only for that statement.
 
-PostgreSQL has no such lock, so everything is one transaction: the rows are COPYed into
-a temporary table (not WAL-logged, no index) and moved by the same INSERT ... SELECT.
+PostgreSQL has no such lock, so everything is one transaction, and new rows are COPYed
+straight into `signals` (staged in a temporary table only when some are stored already).
 An INSERT ... ON CONFLICT per chunk of 1,000, as before, stored ~1,000 signals/s where a
 COPY into a table shaped like `signals` took ~2,600 rows/s on the same loaded machine
-(bench/import_copy_bench.py); staging reaches most of the COPY (bench/RESULTS.md).
+(bench/import_copy_bench.py; figures in bench/RESULTS.md, session 5).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, Table, insert, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from warning.db.bulk import insert_many
 from warning.db.models import Signal
@@ -44,9 +45,14 @@ def _staging_table(schema: str | None = "staging") -> Table:
 
 
 def store_staged(
-    engine: Engine, chunks: Iterable[list[dict[str, Any]]], progress: Progress | None = None,
+    engine: Engine, chunks: Callable[[], Iterable[list[dict[str, Any]]]],
+    progress: Progress | None = None,
 ) -> tuple[array[int], int]:
-    """Stage every chunk, then insert the new rows at once; return the ids and how many new."""
+    """Stage every chunk, then insert the new rows at once; return the ids and how many new.
+
+    `chunks` reads the rows from the start each time it is called (PostgreSQL may read
+    them twice, see _store_copied).
+    """
     if engine.dialect.name == "postgresql":
         return _store_copied(engine, chunks, progress)
     ids: array[int] = array("q")
@@ -54,7 +60,7 @@ def store_staged(
             engine.connect() as conn:
         conn.exec_driver_sql(f"ATTACH DATABASE '{Path(scratch) / 'staging.db'}' AS staging")
         try:
-            created = _stage_and_move(conn, chunks, ids, progress)
+            created = _stage_and_move(conn, chunks(), ids, progress)
         finally:
             conn.rollback()
             conn.exec_driver_sql("DETACH DATABASE staging")
@@ -79,15 +85,31 @@ def _stage_and_move(
 
 
 def _store_copied(
-    engine: Engine, chunks: Iterable[list[dict[str, Any]]], progress: Progress | None,
+    engine: Engine, chunks: Callable[[], Iterable[list[dict[str, Any]]]],
+    progress: Progress | None,
 ) -> tuple[array[int], int]:
-    """PostgreSQL: COPY every chunk into a temporary table, then move, in one transaction."""
-    ids: array[int] = array("q")
-    staging = _staging_table(schema=None)
+    """PostgreSQL: COPY straight into `signals`; if a row is there already, stage instead.
+
+    One transaction either way. The first try takes ids from the sequence and COPYs the
+    rows into `signals` itself, at COPY's own rate; a row already stored (a re-run, a
+    repeat inside the file, an API intake of the same key) makes it fail on the unique
+    index, and the rows are then read again, COPYed into a temporary table and moved by
+    INSERT ... ON CONFLICT DO NOTHING, as on SQLite.
+    """
+    from psycopg.errors import UniqueViolation
+
     with engine.begin() as conn:
+        try:
+            with conn.begin_nested():
+                return _copy_into_signals(conn, chunks(), progress)
+        except (UniqueViolation, IntegrityError) as error:  # COPY's own, or executemany's
+            if not isinstance(getattr(error, "orig", error), UniqueViolation):
+                raise
+        ids: array[int] = array("q")
+        staging = _staging_table(schema=None)
         staging.create(conn)
         seq = 0
-        for rows in chunks:
+        for rows in chunks():
             for row in rows:
                 row["seq"] = seq
                 seq += 1
@@ -97,6 +119,24 @@ def _store_copied(
         conn.exec_driver_sql("ANALYZE import_rows")  # the join below picks its plan by size
         created = _move(conn, "import_rows", "signals", ids)
     return ids, created
+
+
+def _copy_into_signals(
+    conn: Connection, chunks: Iterable[list[dict[str, Any]]], progress: Progress | None,
+) -> tuple[array[int], int]:
+    """COPY every row into `signals` with ids taken from its sequence; return the ids."""
+    ids: array[int] = array("q")
+    take = text("SELECT nextval(pg_get_serial_sequence('signals', 'id')) "
+                "FROM generate_series(1, :n)")
+    for rows in chunks:
+        fresh = conn.execute(take, {"n": len(rows)}).scalars().all()
+        for row, signal_id in zip(rows, fresh, strict=True):
+            row["id"] = signal_id
+        insert_many(conn, Signal.__table__, rows)
+        ids.extend(fresh)
+        if progress is not None:
+            progress(len(rows))
+    return ids, len(ids)
 
 
 def _move(conn: Connection, source: str, target: str, ids: array[int]) -> int:
