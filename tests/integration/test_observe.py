@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from warning.auth.users import add_user, issue_token
-from warning.db.models import ApiToken, User
+from warning.db.models import ApiToken, LoginFailure, SecurityEvent, User
 from warning.ops.logs import JsonFormatter
-from warning.ops.purge import purge_expired_tokens
+from warning.ops.purge import purge_expired_tokens, purge_security_records
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.app import create_app
@@ -85,16 +85,19 @@ def test_the_access_log_is_json_with_the_request_id(client: TestClient) -> None:
     access.addHandler(handler)
     access.setLevel(logging.INFO)
     try:
-        answer = client.get("/healthz", headers={"X-Request-ID": "req-42"})
+        answer = client.get("/login", headers={"X-Request-ID": "req-42"})
         generated = client.get("/api/channels")
+        probe = client.get("/healthz")  # an answered probe is nothing that happened: no line
     finally:
         access.removeHandler(handler)
     assert answer.headers["x-request-id"] == "req-42"
     assert len(generated.headers["x-request-id"]) == 32
+    assert probe.status_code == 200 and probe.headers["x-request-id"]
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     first = lines[0]
-    assert (first["request_id"], first["route"], first["status"]) == ("req-42", "/healthz", 200)
+    assert (first["request_id"], first["route"], first["status"]) == ("req-42", "/login", 200)
     assert lines[1]["status"] == 401 and lines[1]["route"] == "/api/channels"
+    assert len(lines) == 2
 
 
 def test_expired_sessions_and_old_revoked_tokens_are_purged(runtime: Runtime) -> None:
@@ -113,3 +116,20 @@ def test_expired_sessions_and_old_revoked_tokens_are_purged(runtime: Runtime) ->
     with runtime.sessions() as session:
         left = session.scalars(select(ApiToken).join(User).where(User.name == "u")).all()
         assert sorted(t.kind for t in left) == ["api", "session"]
+
+
+def test_security_log_and_stale_failed_sign_ins_are_purged_after_their_keeping_time(
+        runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    with runtime.sessions() as session, session.begin():
+        for days, kind in ((400, "old"), (364, "kept")):
+            session.add(SecurityEvent(at=now - timedelta(days=days), kind=kind))
+        for hours, name in ((30, "stale"), (1, "recent")):
+            session.add(LoginFailure(at=now - timedelta(hours=hours), user_name=name,
+                                     address="127.0.0.1"))
+    purged = purge_security_records(runtime.sessions, log_days=365,
+                                    failure_window=timedelta(days=1), now=now)
+    assert purged == 2
+    with runtime.sessions() as session:
+        assert session.scalars(select(SecurityEvent.kind)).all() == ["kept"]
+        assert session.scalars(select(LoginFailure.user_name)).all() == ["recent"]
