@@ -36,6 +36,7 @@ class Opening:
     receive_days: int
     report_days: int
     day_kind: DayKind | str
+    proposed: bool = False  # 待研判: opened by warning.triage.proposals, not open_records
 
 
 @dataclass(frozen=True)

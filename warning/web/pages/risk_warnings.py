@@ -27,6 +27,7 @@ from warning.web.pages.render import (
     paginate,
     render,
 )
+from warning.web.pages.triage_panels import proposal_panel
 
 router = APIRouter()
 
@@ -94,6 +95,8 @@ def warning_page(
         raise PageNotFound(f"预警 {warning_id}")
     view = warning_view(session, principal, int(warning_id))
     context = action_context(principal, view.record, done=request.query_params.get("done"))
+    panel = proposal_panel(session, principal, view.warning, view.record,
+                           done=request.query_params.get("triaged"))
     names = actor_names(session, (e.actor for e in view.events))
     return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
-                                                    "actor_names": names, **context})
+                                                    "actor_names": names, **context, **panel})
