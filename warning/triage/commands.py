@@ -36,20 +36,22 @@ class TriageFields(Protocol):
     risk_point: str
     duplicate_of: str
     propose: str
-    version: str
+    version: str | int | None
 
 
 def _codes(form: TriageFields) -> None:
     for name in ("response", "department", "subject_kind", "into", "risk_point",
-                 "duplicate_of", "version"):
+                 "duplicate_of"):
         if len(getattr(form, name)) > CODE_LIMIT:
             raise invalid(name, f"该项不能超过 {CODE_LIMIT} 个字符", f"{name} is too long")
 
 
-def _version(raw: str) -> int | None:
+def _version(raw: str | int | None) -> int | None:
+    if raw is None or isinstance(raw, int):
+        return raw
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > 10:
         raise invalid("version", "表单版本号无效，请刷新页面后重试", "bad version")
     return int(raw)
 

@@ -1,24 +1,27 @@
 """研判 over the API: the office's decisions on a proposal and on a signal."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.domain.grading import GradingPolicy
 from warning.domain.input_text import CheckedInput
-from warning.domain.lifecycle import Action, DomainError
+from warning.domain.lifecycle import DomainError, Role
 from warning.triage.commands import decide_proposal, decide_signal
-from warning.triage.decisions import require_office
 from warning.triage.errors import TRIAGE_STATUS
 from warning.triage.signal_decisions import DISPOSITION_LABELS
 from warning.web.db_work import in_session
-from warning.web.deps import IdPath, RuntimeDep
+from warning.web.deps import MAX_ID, IdPath, RuntimeDep
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
-from warning.web.security import PrincipalDep
+from warning.web.security import require_roles
 
 router = APIRouter(prefix="/api", tags=["triage"])
+# 研判 is the office's: anyone else is refused before the body is read.
+OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 STATUS_OF = {**DOMAIN_STATUS, **TRIAGE_STATUS}
 
 
@@ -38,7 +41,8 @@ class TriageIn(CheckedInput):
     risk_point: str = Field(default="", max_length=64, description="warn: risk point code")
     duplicate_of: str = Field(default="", max_length=64, description="duplicate: signal id")
     propose: str = Field(default="", max_length=8, description="warn: '1' keeps a proposal")
-    version: str = Field(default="", max_length=64, description="the record version seen")
+    version: int | None = Field(default=None, ge=0, le=MAX_ID,
+                                description="the record version seen (optional)")
 
 
 class ProposalOut(BaseModel):
@@ -73,11 +77,10 @@ def _on_proposal(session: Session, warning_id: int, principal: Principal, body: 
 @router.post("/warnings/{warning_id}/triage", response_model=ProposalOut,
              responses=errors(403, 404, 409))
 async def post_proposal(
-    warning_id: IdPath, body: TriageIn, runtime: RuntimeDep, principal: PrincipalDep,
+    warning_id: IdPath, body: TriageIn, runtime: RuntimeDep, principal: OfficeDep,
 ) -> ProposalOut:
     """Take the office's 研判 decision on a proposal (下达, 研判修改, 合并, 不予下达)."""
     try:
-        require_office(principal, Action.ISSUE)
         state = await in_session(runtime, _on_proposal, warning_id, principal, body,
                                  runtime.rules.current().grading)
     except DomainError as error:
@@ -100,12 +103,11 @@ def _on_signal(session: Session, signal_id: int, principal: Principal, body: Tri
 @router.post("/signals/{signal_id}/triage", response_model=SignalDecisionOut,
              responses=errors(403, 404, 409))
 async def post_signal(
-    signal_id: IdPath, body: TriageIn, runtime: RuntimeDep, principal: PrincipalDep,
+    signal_id: IdPath, body: TriageIn, runtime: RuntimeDep, principal: OfficeDep,
 ) -> SignalDecisionOut:
     """Raise a warning by hand for a signal (warn), dismiss it (不予处理) or mark it a
     duplicate of another signal."""
     try:
-        require_office(principal, Action.ISSUE)
         raised = await in_session(runtime, _on_signal, signal_id, principal, body,
                                   runtime.rules.current().grading, runtime.settings.triage_days)
     except DomainError as error:
