@@ -89,6 +89,10 @@ def test_office_home_tile_and_inbox_name_the_triage_deadline(world: TriageWorld)
     assert f"/warnings/{wid}" in inbox and "研判期限" in inbox
     api = client.get("/api/inbox").json()
     assert [item["warning_id"] for item in api] == [wid]
+    # the office may print or download a proposal's record like any other
+    assert client.get(f"/warnings/{wid}/print").status_code == 200
+    assert client.get(f"/api/warnings/{wid}/record.docx").status_code == 200
+    assert client.get(f"/api/warnings/{wid}/events").json()[0]["action_label"] == "生成待研判预警"
 
 
 def test_issue_on_the_page_then_the_department_sees_it(world: TriageWorld) -> None:
