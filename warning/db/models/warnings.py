@@ -60,7 +60,8 @@ class WarningSignal(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
-    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    # indexed (migration 0008c): the signal list counts each signal's warnings
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     rule_id: Mapped[str] = mapped_column(String(100))
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
