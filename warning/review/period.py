@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, Select, and_
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import department_clause
+from warning.db.models import HandlingRecord, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
+
+S = TypeVar("S", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -42,3 +45,23 @@ class Period:
 def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
     """Limit rows to `principal`'s departments; None (the command line) sees everything."""
     return department_clause(principal, column)
+
+
+def reads_everything(principal: Principal | None) -> bool:
+    """Tell whether `principal`'s scope is every department (no join needed to scope)."""
+    return principal is None or principal.reads_all
+
+
+def scoped_records(
+    stmt: S, principal: Principal | None, column: Any, *, through_record: bool = False,
+) -> S:
+    """Limit `stmt` to rows whose warning (`column`: a warning id, or with `through_record` a
+    record id) is in `principal`'s departments. Unscoped readers get `stmt` unchanged: the
+    join to warnings costs a lookup per counted row and would decide nothing."""
+    if reads_everything(principal):
+        return stmt
+    if through_record:
+        stmt = stmt.join(HandlingRecord, HandlingRecord.id == column)
+        column = HandlingRecord.warning_id
+    return stmt.join(RiskWarning, RiskWarning.id == column).where(
+        in_scope(principal, RiskWarning.department_id))
