@@ -65,6 +65,18 @@ def _event_times(period: Period, records: Any) -> Any:
     )
 
 
+def _stepped(period: Period) -> list[Any]:
+    """Select the ids of records closed or withdrawn, and those returned or escalated, in the
+    quarter: the records whose events decide how they count."""
+    r, ev = HandlingRecord, HandlingEvent
+    return [
+        select(r.id.label("id")).where(r.closed_at.is_not(None), period.holds(r.closed_at)),
+        select(ev.record_id).where(
+            ev.action.in_([Action.RETURN.value, Action.ESCALATE.value]),
+            period.holds(ev.created_at)),
+    ]
+
+
 def touched_records(principal: Principal | None, period: Period, *, raised: bool = False
                     ) -> Any:
     """Select the ids of records closed, withdrawn, returned or escalated in the quarter, or
@@ -74,15 +86,10 @@ def touched_records(principal: Principal | None, period: Period, *, raised: bool
     A UNION of one index range per reason: an OR of the reasons made the database read every
     record and every warning (1,000,000 of each in the bench) to keep a tenth of them.
     """
-    r, w, ev = HandlingRecord, RiskWarning, HandlingEvent
-    parts = [
-        select(r.id.label("id")).where(r.closed_at.is_not(None), period.holds(r.closed_at)),
-        select(ev.record_id).where(
-            ev.action.in_([Action.RETURN.value, Action.ESCALATE.value]),
-            period.holds(ev.created_at)),
-        select(r.id).join(w, w.id == r.warning_id)
-        .where(r.state.in_(WAITING), w.created_at < period.end),
-    ]
+    r, w = HandlingRecord, RiskWarning
+    parts = [*_stepped(period),
+             select(r.id).join(w, w.id == r.warning_id)
+             .where(r.state.in_(WAITING), w.created_at < period.end)]
     if raised:
         parts.append(select(r.id).join(w, w.id == r.warning_id)
                      .where(period.holds(w.created_at)))
@@ -117,12 +124,17 @@ def outcome_flags(period: Period, times: Any) -> dict[str, ColumnElement[bool]]:
 
 
 def _classified(principal: Principal | None, period: Period) -> tuple[Any, Any]:
-    times = _event_times(period, touched_records(principal, period))
+    """Join each touched record to its event facts. Only records closed, returned or escalated
+    in the quarter have their events read: a record merely still waiting counts (overdue or
+    not) by its own deadlines, so it joins no facts (NULL counts as none). At a million
+    records that halves the events read."""
+    times = _event_times(period, union(*_stepped(period)))
     stmt = (
         select()
         .select_from(HandlingRecord)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .join(times, times.c.record_id == HandlingRecord.id)
+        .outerjoin(times, times.c.record_id == HandlingRecord.id)
+        .where(HandlingRecord.id.in_(touched_records(principal, period)))
     )
     return stmt, times
 
@@ -145,16 +157,12 @@ def record_outcomes(
 ) -> list[tuple[int, int | None, Outcome]]:
     """Return (record id, department id, outcome) for each record the quarter touched, each
     classified in Python by `outcome_of` (the reference the SQL conditions are checked on)."""
-    times = _event_times(period, touched_records(principal, period))
-    stmt = (
-        select(
-            HandlingRecord.id, RiskWarning.department_id, HandlingRecord.state,
-            HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
-            HandlingRecord.closed_at, times.c.received_at, times.c.reported_at,
-            times.c.escalations, times.c.escalated_now, times.c.returns,
-        )
-        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .join(times, times.c.record_id == HandlingRecord.id)
+    stmt, times = _classified(principal, period)
+    stmt = stmt.add_columns(
+        HandlingRecord.id, RiskWarning.department_id, HandlingRecord.state,
+        HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
+        HandlingRecord.closed_at, times.c.received_at, times.c.reported_at,
+        times.c.escalations, times.c.escalated_now, times.c.returns,
     )
     return [(row.id, row.department_id, outcome_of(row, period))
             for row in session.execute(stmt)]
