@@ -72,7 +72,8 @@ class HandlingRecord(Base):
     __tablename__ = "handling_records"
     # records closed in a quarter, by measure, with their warning: from the index (0008d)
     __table_args__ = (Index("ix_handling_records_closed_state", "closed_at", "state",
-                            "warning_id", "measure_applied"),)
+                            "warning_id", "measure_applied"),
+                      Index("ix_handling_records_warning_state", "warning_id", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)

@@ -12,6 +12,8 @@ entries alone (SQLite and PostgreSQL index-only scans) rather than a row lookup 
   "no earlier receipt" for the first receipt;
 - handling_records (closed_at, state, warning_id, measure_applied): records closed in a
   quarter, by measure, with their warning for scoping;
+- handling_records (warning_id, state): "not withdrawn" for the warnings of a quarter
+  (hot risk points, repeat subjects);
 - warnings (created_at, department_id, risk_point_id, response): warnings raised in a
   quarter by department, point and response;
 - signals (received_at, channel_id, department_id): signals by channel, scoped;
@@ -34,6 +36,7 @@ INDEXES = (
      ["record_id", "action", "seq", "created_at"]),
     ("ix_handling_records_closed_state", "handling_records",
      ["closed_at", "state", "warning_id", "measure_applied"]),
+    ("ix_handling_records_warning_state", "handling_records", ["warning_id", "state"]),
     ("ix_warnings_created_dims", "warnings",
      ["created_at", "department_id", "risk_point_id", "response"]),
     ("ix_signals_received_channel", "signals", ["received_at", "channel_id", "department_id"]),
