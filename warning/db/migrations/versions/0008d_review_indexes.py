@@ -16,8 +16,8 @@ entries alone (SQLite and PostgreSQL index-only scans) rather than a row lookup 
   (hot risk points, repeat subjects);
 - warnings (created_at, department_id, risk_point_id, response): warnings raised in a
   quarter by department, point and response;
-- signals (received_at, channel_id, department_id): signals by channel, scoped;
-- warning_signals (signal_id): "did this signal reach a warning", which had no index.
+- signals (received_at, channel_id, department_id): signals by channel, scoped.
+("Did this signal reach a warning" uses warning_signals (signal_id) from 0008c.)
 """
 
 from collections.abc import Sequence
@@ -40,7 +40,6 @@ INDEXES = (
     ("ix_warnings_created_dims", "warnings",
      ["created_at", "department_id", "risk_point_id", "response"]),
     ("ix_signals_received_channel", "signals", ["received_at", "channel_id", "department_id"]),
-    ("ix_warning_signals_signal", "warning_signals", ["signal_id"]),
 )
 
 
