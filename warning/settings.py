@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         default=None, description="Handling-report attachments (default: <data dir>/attachments).")
     max_attachment_bytes: int = 5_000_000
     feed_failure_threshold: int = 3
+    triage_days: int = Field(
+        default=3, ge=1, le=60, description="研判期限: working days the office has to judge a "
+        "proposal (待研判) before it shows as overdue on its 待办.")
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""

@@ -36,12 +36,14 @@ class Opening:
     receive_days: int
     report_days: int
     day_kind: DayKind | str
+    proposed: bool = False  # 待研判: opened by warning.triage.proposals, not open_records
 
     def for_warning(self, warning_id: int) -> "Opening":
         """Return this opening for the warning once inserted (dataclasses.replace is ~4x
         slower, and intake opens thousands a batch)."""
         return Opening(warning_id, self.department_id, self.response, self.risk_point,
-                       self.department, self.receive_days, self.report_days, self.day_kind)
+                       self.department, self.receive_days, self.report_days, self.day_kind,
+                       self.proposed)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import department_clause
+from warning.auth.visibility import department_clause, reviewed_warnings
 from warning.db.models import HandlingRecord, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
@@ -47,21 +47,17 @@ def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
     return department_clause(principal, column)
 
 
-def reads_everything(principal: Principal | None) -> bool:
-    """Tell whether `principal`'s scope is every department (no join needed to scope)."""
-    return principal is None or principal.reads_all
+def warning_scope(principal: Principal | None) -> ColumnElement[bool]:
+    """Limit warnings to `principal`'s departments and to issued ones (no proposals)."""
+    return reviewed_warnings(principal)
 
 
 def scoped_records(
     stmt: S, principal: Principal | None, column: Any, *, through_record: bool = False,
 ) -> S:
     """Limit `stmt` to rows whose warning (`column`: a warning id, or with `through_record` a
-    record id) is in `principal`'s departments. Unscoped readers get `stmt` unchanged: the
-    join to warnings costs a lookup per counted row and would decide nothing."""
-    if reads_everything(principal):
-        return stmt
+    record id) is one the review counts for `principal` (`warning_scope`)."""
     if through_record:
         stmt = stmt.join(HandlingRecord, HandlingRecord.id == column)
         column = HandlingRecord.warning_id
-    return stmt.join(RiskWarning, RiskWarning.id == column).where(
-        in_scope(principal, RiskWarning.department_id))
+    return stmt.join(RiskWarning, RiskWarning.id == column).where(warning_scope(principal))

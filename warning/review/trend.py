@@ -19,7 +19,7 @@ from warning.domain.calendar import SHANGHAI
 from warning.domain.lifecycle import Action, State
 from warning.domain.quarter import Quarter, recent_quarters
 from warning.review.model import Change, TrendPoint
-from warning.review.period import Period, in_scope, scoped_records
+from warning.review.period import Period, scoped_records, warning_scope
 
 TREND_QUARTERS = 8
 CHANGE_LABELS = {"signals": "信号数", "warnings": "新下达预警数", "closed": "办结",
@@ -51,7 +51,7 @@ def trend(
 
     def warnings(span: Span) -> Any:
         return select(func.count()).select_from(RiskWarning).where(
-            _within(RiskWarning.created_at, span), in_scope(principal, RiskWarning.department_id))
+            _within(RiskWarning.created_at, span), warning_scope(principal))
 
     def closed(span: Span) -> Any:
         return scoped_records(

@@ -28,6 +28,7 @@ from warning.web.pages import (
     security_log,
     signal_form,
     signals,
+    triage,
 )
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
@@ -39,7 +40,7 @@ for _module in (login, dashboard, signal_form, signals, risk_warnings, register,
     router.include_router(_module.router)
 router.include_router(petitions.router)
 for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
-                security_log, admin_org, admin_users, search):
+                security_log, admin_org, admin_users, search, triage):
     router.include_router(_module.router)
 
 
