@@ -43,6 +43,8 @@ def _figures(review: dict[str, Any]) -> list[tuple[dict[str, str], int]]:
                     for b in review[dimension]]
     figures += [({"figure": "hot", "risk_point": p["code"]}, p["warnings"])
                 for p in review["hot_risk_points"]]
+    figures += [({"figure": "measure", "measure": b["key"] or "unrecorded"}, b["warnings"])
+                for b in review["measures_applied"]]
     figures.append(({"figure": "stale"}, s["stale_risk_points"]))
     figures.append(({"figure": "never_hit"}, len(review["trends"]["coverage"]["never_hit"])))
     return figures

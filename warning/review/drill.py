@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -39,6 +39,7 @@ class Figure(StrEnum):
     WITHDRAWN = "withdrawn"
     STALE = "stale"
     NEVER_HIT = "never_hit"
+    MEASURE = "measure"
 
     @property
     def label(self) -> str:
@@ -51,7 +52,20 @@ FIGURE_LABELS = {
     Figure.CLOSED: "办结", Figure.CLOSED_ON_TIME: "按期办结", Figure.CLOSED_LATE: "逾期办结",
     Figure.OVERDUE: "逾期", Figure.RETURNED: "退回整改", Figure.WITHDRAWN: "撤销",
     Figure.STALE: "久未复核的风险点", Figure.NEVER_HIT: "从未命中的风险点",
+    Figure.MEASURE: "办结（按实际采取的处置措施）",
 }
+# The measures_applied bucket of records closed with no measure recorded has the key "";
+# its link names it with this word, since an empty parameter means "every measure".
+UNRECORDED = "unrecorded"
+
+
+def measure_label(measure: str) -> str:
+    """Return the Chinese name of a measure drill parameter ("" stays "")."""
+    from warning.handling.measures import MEASURES
+
+    if measure == UNRECORDED:
+        return "未记录"
+    return MEASURES.get(measure, measure)
 OUTCOMES = (Figure.CLOSED, Figure.CLOSED_ON_TIME, Figure.CLOSED_LATE, Figure.OVERDUE,
             Figure.RETURNED, Figure.WITHDRAWN)
 
@@ -67,6 +81,7 @@ class Drill:
     level: str = ""
     response: str = ""
     risk_point: str = ""
+    measure: str = ""  # a measure key, UNRECORDED, or "" for every measure
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,23 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
                           (RiskPoint.code, drill.risk_point)):
         if value:
             stmt = stmt.where(column == value)
+    return stmt
+
+
+def _measured(principal: Principal | None, period: Period, drill: Drill) -> Select[Any]:
+    """Select the warnings of records closed in the quarter, as `measure_buckets` counts them."""
+    record = HandlingRecord
+    stmt = (
+        select(RiskWarning.id)
+        .join(record, record.warning_id == RiskWarning.id)
+        .where(record.state == State.CLOSED.value, period.holds(record.closed_at),
+               warning_scope(principal),
+               _department(drill, RiskWarning.department_id))
+    )
+    if drill.measure == UNRECORDED:
+        stmt = stmt.where(or_(record.measure_applied.is_(None), record.measure_applied == ""))
+    elif drill.measure:
+        stmt = stmt.where(record.measure_applied == drill.measure)
     return stmt
 
 
@@ -142,7 +174,8 @@ def drill_page(
         page = record_ids[offset:offset + limit]
         return DrillPage("warning", len(record_ids), _warning_rows(
             session, principal, HandlingRecord.id.in_(page)) if page else [])
-    stmt = _warnings(principal, period, drill)
+    stmt = (_measured(principal, period, drill) if drill.figure is Figure.MEASURE
+            else _warnings(principal, period, drill))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     ids = list(session.scalars(stmt.order_by(RiskWarning.created_at, RiskWarning.id)
                                .offset(offset).limit(limit)))

@@ -7,41 +7,26 @@ ledger is handed on, and a petition's words stay with the office.
 """
 
 from collections.abc import Iterator
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import shown_subject
-from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.enums import LEVEL_ALIASES, Response
-from warning.domain.lifecycle import Action, State
+from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import local
-from warning.review.outcomes import WAITING
+from warning.review.outcomes import touched_records
 from warning.review.period import Period, warning_scope
 
 HEADER = ("处置记录编号", "预警编号", "下达时间", "部门", "风险点编号", "风险点", "风险等级",
           "处置措施", "对象", "状态", "签收期限", "上报期限", "办结时间", "责任人", "重复次数")
 STATES = {s.value: s.label for s in State}
 RESPONSES = {r.value: r.label for r in Response}
-
-
-def _belongs(period: Period) -> Any:
-    ev = HandlingEvent
-    marked = exists().where(
-        ev.record_id == HandlingRecord.id, period.holds(ev.created_at),
-        ev.action.in_([Action.RETURN.value, Action.ESCALATE.value]),
-    )
-    return or_(
-        period.holds(RiskWarning.created_at),
-        period.holds(HandlingRecord.closed_at),
-        marked,
-        and_(HandlingRecord.state.in_(WAITING), RiskWarning.created_at < period.end),
-    )
 
 
 def ledger_rows(
@@ -58,7 +43,8 @@ def ledger_rows(
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .where(_belongs(period), warning_scope(principal))
+        .where(HandlingRecord.id.in_(touched_records(None, period, raised=True)),
+               warning_scope(principal))
         .order_by(RiskWarning.created_at, HandlingRecord.id)
         .execution_options(yield_per=batch)
     )

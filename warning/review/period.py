@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, Select, and_
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import department_clause, reviewed_warnings
+from warning.db.models import HandlingRecord, RiskWarning
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
+
+S = TypeVar("S", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,14 @@ def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
 def warning_scope(principal: Principal | None) -> ColumnElement[bool]:
     """Limit warnings to `principal`'s departments and to issued ones (no proposals)."""
     return reviewed_warnings(principal)
+
+
+def scoped_records(
+    stmt: S, principal: Principal | None, column: Any, *, through_record: bool = False,
+) -> S:
+    """Limit `stmt` to rows whose warning (`column`: a warning id, or with `through_record` a
+    record id) is one the review counts for `principal` (`warning_scope`)."""
+    if through_record:
+        stmt = stmt.join(HandlingRecord, HandlingRecord.id == column)
+        column = HandlingRecord.warning_id
+    return stmt.join(RiskWarning, RiskWarning.id == column).where(warning_scope(principal))

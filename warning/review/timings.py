@@ -18,7 +18,7 @@ from warning.auth.principal import Principal
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, State
 from warning.review.model import Timings
-from warning.review.period import Period, warning_scope
+from warning.review.period import Period, scoped_records, warning_scope
 
 
 def nearest_rank(values: list[float], share: float) -> float | None:
@@ -54,13 +54,10 @@ def _first_receipts(principal: Principal | None, period: Period) -> Any:
 def _records_with(session: Session, action: Action, principal: Principal | None,
                   period: Period) -> set[int]:
     ev = HandlingEvent
-    stmt = (
+    stmt = scoped_records(
         select(ev.record_id).distinct()
-        .join(HandlingRecord, HandlingRecord.id == ev.record_id)
-        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .where(ev.action == action.value, period.holds(ev.created_at),
-               warning_scope(principal))
-    )
+        .where(ev.action == action.value, period.holds(ev.created_at)),
+        principal, ev.record_id, through_record=True)
     return set(session.scalars(stmt))
 
 

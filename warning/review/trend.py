@@ -1,12 +1,15 @@
 """The last eight quarters' headline counts, and this quarter against earlier ones.
 
-Each figure is one grouped query over the eight quarters: a CASE gives each row the index
-of the quarter it falls in, so the cost does not grow with the number of quarters.
+Each figure is one statement of eight scalar counts, one per quarter, each over a range of
+an indexed time column (migration 0008d makes the indexes cover what is counted). At a
+million records this reads only index entries; the earlier form, one CASE over two years
+grouped by quarter, sorted two years of rows per figure and took 4 s of a review's 11 s.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -16,23 +19,22 @@ from warning.domain.calendar import SHANGHAI
 from warning.domain.lifecycle import Action, State
 from warning.domain.quarter import Quarter, recent_quarters
 from warning.review.model import Change, TrendPoint
-from warning.review.period import Period, warning_scope
+from warning.review.period import Period, scoped_records, warning_scope
 
 TREND_QUARTERS = 8
 CHANGE_LABELS = {"signals": "信号数", "warnings": "新下达预警数", "closed": "办结",
                  "returned": "退回整改"}
+Span = tuple[Any, Any]
 
 
-def _quarter_index(column: Any, quarters: list[Quarter], tz: Any) -> Any:
-    """Return a CASE giving the index in `quarters` of the quarter a UTC time falls in."""
-    return case(*[
-        (and_(column >= q.starts_at(tz), column < q.ends_at(tz)), index)
-        for index, q in enumerate(quarters)
-    ], else_=None)
+def _per_quarter(session: Session, spans: list[Span], count: Callable[[Span], Any]) -> list[int]:
+    """Return one count per span, all read in one statement."""
+    row = session.execute(select(*(count(span).scalar_subquery() for span in spans))).one()
+    return [int(value or 0) for value in row]
 
 
-def _counts(session: Session, stmt: Any) -> dict[int, int]:
-    return {index: count for index, count in session.execute(stmt) if index is not None}
+def _within(column: Any, span: Span) -> Any:
+    return and_(column >= span[0], column < span[1])
 
 
 def trend(
@@ -40,43 +42,37 @@ def trend(
     count: int = TREND_QUARTERS,
 ) -> list[TrendPoint]:
     """Return the `count` quarters up to the period's, oldest first, with their headline counts."""
-    quarters = list(reversed(recent_quarters(period.quarter, count)))
-    first, end = quarters[0].starts_at(tz), period.end
+    quarters: list[Quarter] = list(reversed(recent_quarters(period.quarter, count)))
+    spans = [(q.starts_at(tz), q.ends_at(tz)) for q in quarters]
 
-    def span(column: Any) -> Any:
-        return and_(column >= first, column < end)
+    def signals(span: Span) -> Any:
+        return visible_signals(select(func.count()).select_from(Signal)
+                               .where(_within(Signal.received_at, span)), principal)
 
-    at = _quarter_index(Signal.received_at, quarters, tz)
-    signals_stmt = select(at, func.count()).where(span(Signal.received_at)).group_by(at)
-    if principal is not None:
-        signals_stmt = visible_signals(signals_stmt, principal)
-    signals = _counts(session, signals_stmt)
+    def warnings(span: Span) -> Any:
+        return select(func.count()).select_from(RiskWarning).where(
+            _within(RiskWarning.created_at, span), warning_scope(principal))
 
-    at = _quarter_index(RiskWarning.created_at, quarters, tz)
-    warnings = _counts(session, select(at, func.count()).where(
-        span(RiskWarning.created_at), warning_scope(principal),
-    ).group_by(at))
+    def closed(span: Span) -> Any:
+        return scoped_records(
+            select(func.count()).select_from(HandlingRecord)
+            .where(_within(HandlingRecord.closed_at, span),
+                   HandlingRecord.state == State.CLOSED.value),
+            principal, HandlingRecord.warning_id)
 
-    at = _quarter_index(HandlingRecord.closed_at, quarters, tz)
-    closed = _counts(session, select(at, func.count())
-                     .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-                     .where(span(HandlingRecord.closed_at),
-                            HandlingRecord.state == State.CLOSED.value,
-                            warning_scope(principal))
-                     .group_by(at))
+    def returned(span: Span) -> Any:
+        ev = HandlingEvent
+        return scoped_records(
+            select(func.count(ev.record_id.distinct()))
+            .where(ev.action == Action.RETURN.value, _within(ev.created_at, span)),
+            principal, ev.record_id, through_record=True)
 
-    at = _quarter_index(HandlingEvent.created_at, quarters, tz)
-    returned = _counts(session, select(at, func.count(HandlingEvent.record_id.distinct()))
-                       .join(HandlingRecord, HandlingRecord.id == HandlingEvent.record_id)
-                       .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-                       .where(span(HandlingEvent.created_at),
-                              HandlingEvent.action == Action.RETURN.value,
-                              warning_scope(principal))
-                       .group_by(at))
+    figures = {name: _per_quarter(session, spans, fn) for name, fn in
+               (("signals", signals), ("warnings", warnings), ("closed", closed),
+                ("returned", returned))}
     return [
-        TrendPoint(quarter=str(q), label=q.label, signals=signals.get(i, 0),
-                   warnings=warnings.get(i, 0), closed=closed.get(i, 0),
-                   returned=returned.get(i, 0))
+        TrendPoint(quarter=str(q), label=q.label,
+                   **{name: values[i] for name, values in figures.items()})
         for i, q in enumerate(quarters)
     ]
 

@@ -42,6 +42,7 @@ class Signal(Base):
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_signals_retry", "status", "next_attempt_at"),
+        Index("ix_signals_received_channel", "received_at", "channel_id", "department_id"),
         Index("ix_signals_department_id", "department_id", "id"),  # migration 0008c
     )
 

@@ -22,6 +22,9 @@ class RiskWarning(Base):
         # writers: the database refuses the second (partial unique index, both backends).
         Index("uq_warnings_open_subject", "risk_point_id", "subject_key", unique=True,
               sqlite_where=text("is_open"), postgresql_where=text("is_open")),
+        # the quarterly review's counts, read from the index alone (0008d)
+        Index("ix_warnings_created_dims", "created_at", "department_id", "risk_point_id",
+              "response"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +74,10 @@ class HandlingRecord(Base):
     """The handling record (《廉洁风险预警处置记录》) of one warning: its lifecycle state."""
 
     __tablename__ = "handling_records"
+    # records closed in a quarter, by measure, with their warning: from the index (0008d)
+    __table_args__ = (Index("ix_handling_records_closed_state", "closed_at", "state",
+                            "warning_id", "measure_applied"),
+                      Index("ix_handling_records_warning_state", "warning_id", "state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
@@ -99,8 +106,13 @@ class HandlingEvent(Base):
     """An immutable event on a handling record, chained to the previous one by hash."""
 
     __tablename__ = "handling_events"
+    # covering indexes for the quarterly review (0008d): events in a quarter by action, and
+    # one record's step times
     __table_args__ = (UniqueConstraint("record_id", "seq"),
-                      Index("ix_handling_events_action_created", "action", "created_at"))
+                      Index("ix_handling_events_action_created_record", "action", "created_at",
+                            "record_id"),
+                      Index("ix_handling_events_record_action", "record_id", "action", "seq",
+                            "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("handling_records.id"))

@@ -210,6 +210,7 @@ def drill_review(
     channel: str = Query("", max_length=64), category: str = Query("", max_length=50),
     level: str = Query("", max_length=10), response: str = Query("", max_length=16),
     risk_point: str = Query("", max_length=32),
+    measure: str = Query("", max_length=16, description="measure applied, or unrecorded"),
     offset: int = Query(0, ge=0, le=10_000_000), limit: int = Query(50, ge=1, le=500),
 ) -> DrillOut:
     """List what is behind one figure of the review, scoped like the review itself."""
@@ -217,7 +218,8 @@ def drill_review(
     tz = ZoneInfo(runtime.settings.timezone)
     wanted = requested_quarter(quarter, now, runtime.settings.timezone)
     drill = Drill(figure, department=department, channel=channel, category=category,
-                  level=level, response=response, risk_point=risk_point)
+                  level=level, response=response, risk_point=risk_point,
+                  measure=measure)
     page = drill_page(session, principal=principal, period=Period.of(wanted, now, tz),
                       drill=drill, offset=offset, limit=limit)
     items = [row.model_dump(mode="json") if isinstance(row, BaseModel) else asdict(row)

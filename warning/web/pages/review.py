@@ -11,7 +11,7 @@ from warning.auth.principal import Principal
 from warning.db.models import ReviewSnapshot
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
-from warning.review.drill import Drill, Figure, drill_page
+from warning.review.drill import Drill, Figure, drill_page, measure_label
 from warning.review.figures import build_review
 from warning.review.model import Review
 from warning.review.period import Period
@@ -172,7 +172,7 @@ def drill_view(
     request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
     quarter: str = "", figure: str = "", department: str = "", channel: str = "",
     category: str = "", level: str = "", response: str = "", risk_point: str = "",
-    page: str = "",
+    measure: str = "", page: str = "",
 ) -> HTMLResponse:
     """List the records, warnings, signals or risk points behind one figure of the review."""
     now = datetime.now(UTC)
@@ -184,13 +184,15 @@ def drill_view(
         raise PageNotFound("审查数据") from None
     drill = Drill(chosen, department=clean(department)[:32], channel=clean(channel)[:64],
                   category=clean(category)[:50], level=clean(level)[:10],
-                  response=clean(response)[:16], risk_point=clean(risk_point)[:32])
+                  response=clean(response)[:16], risk_point=clean(risk_point)[:32],
+                  measure=clean(measure)[:16])
     number = page_number(page)
     found = drill_page(session, principal=principal, period=Period.of(wanted, now, tz),
                        drill=drill, offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
     pager = Pager(min(number, max(1, -(-found.total // PER_PAGE))), PER_PAGE, found.total)
     narrowed = [value for value in (drill.department, drill.channel, drill.category,
-                                    drill.level, drill.response, drill.risk_point) if value]
+                                    drill.level, drill.response, drill.risk_point,
+                                    measure_label(drill.measure)) if value]
     return render(request, "review/drill.html", {
         "nav": "review", "quarter": wanted, "figure": chosen, "found": found, "pager": pager,
         "narrowed": narrowed, "query": request.url.query,
