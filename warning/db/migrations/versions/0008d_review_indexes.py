@@ -1,7 +1,7 @@
 """Covering indexes for the quarterly review's range scans.
 
 Revision ID: 0008d
-Revises: 0007j
+Revises: 0008a
 Create Date: 2026-12-01 23:00:00.000000
 
 Each index holds every column its query reads, so a quarter's figures are counted from index
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008d"
-down_revision: str | None = "0007j"
+down_revision: str | None = "0008a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
