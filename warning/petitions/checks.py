@@ -10,7 +10,6 @@ _CHECK = "10X98765432"
 # the separators people type; an optional +86 / 0086 prefix.
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}(-\d{1,6})?")
-_HOTLINE = re.compile(r"\d{5,6}")  # 12388, 12345 and the like
 _TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
 
 BAD_ID = "身份证号码不正确：应为 18 位，最后一位为数字或 X，且校验位须正确"
@@ -51,7 +50,7 @@ def normal_phone(value: str) -> str | None:
     """Return a phone number with spaces and the country prefix removed, or None if bad."""
     kept = re.sub(r"[\s()（）]", "", value)
     kept = re.sub(r"^(\+86|0086)-?", "", kept)
-    for pattern in (_MOBILE, _LANDLINE, _HOTLINE):
+    for pattern in (_MOBILE, _LANDLINE):
         if pattern.fullmatch(kept):
             return kept
     return None
