@@ -134,8 +134,8 @@ def test_anyone_files_anonymously_with_a_file_and_looks_up_progress(public: Publ
     office = public.office()
     page = office.get(f"/signals/{signal.id}")
     assert 'id="intake-mode">网络<' in page.text and "证据.pdf" in page.text
-    saved = office.post(f"/signals/{signal.id}/reply",
-                        data={"reply": "已转有关部门核查，感谢您的监督。", "csrf_token": csrf_of(page.text)})
+    saved = office.post(f"/signals/{signal.id}/reply", data={
+        "reply": "已转有关部门核查，感谢您的监督。", "csrf_token": csrf_of(page.text)})
     assert saved.status_code == 303
     again = _lookup(client, code)
     assert 'id="office-reply">已转有关部门核查，感谢您的监督。<' in again.text
@@ -161,7 +161,7 @@ def test_a_named_public_report_is_encrypted_and_the_office_reveals_every_field(
     shown = office.post(f"/signals/{signal_id}/reveal",
                         data={"reason": "需联系举报人核实", "csrf_token": csrf_of(page.text)})
     assert shown.status_code == 200
-    assert f'id="reporter-phone">13912349901<' in shown.text
+    assert 'id="reporter-phone">13912349901<' in shown.text
     assert f'id="reporter-id-number">{NAMED["reporter_id_number"]}<' in shown.text
     assert f'id="reporter-unit">{NAMED["reporter_unit"]}<' in shown.text
     assert f'id="reporter-address">{NAMED["reporter_address"]}<' in shown.text

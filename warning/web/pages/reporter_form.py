@@ -21,9 +21,9 @@ MODES = [(mode.value, label) for mode, label in MODE_LABELS.items()]
 def pydantic_message(error: dict[str, Any], label: str) -> str:
     """Return the Chinese message for one pydantic error on a field labelled `label`."""
     kind = error.get("type", "")
-    if kind in ("missing", "string_too_short"):
+    if kind in ("missing", "string_too_short", "too_short"):
         return f"请填写{label}"
-    if kind == "string_too_long":
+    if kind in ("string_too_long", "too_long"):
         return f"{label}不能超过 {error.get('ctx', {}).get('max_length', '')} 字"
     if kind == "value_error":
         return str(error.get("ctx", {}).get("error", f"{label}填写有误"))

@@ -114,7 +114,7 @@ async def post_signal(
     check_form(request, form)
     values = {name: str(form.get(name) or "").strip()
               for name in (*FIELDS, *reporter_form.FIELDS)}
-    item, errors = parse_form(values, runtime.settings.timezone)
+    item, errors = parse_form({name: values[name] for name in FIELDS}, runtime.settings.timezone)
     confidential = session.scalar(
         select(Channel.confidential).where(Channel.code == values["channel"]))
     if confidential:
