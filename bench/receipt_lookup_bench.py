@@ -9,6 +9,7 @@ Run: .venv/bin/python bench/receipt_lookup_bench.py [--petitions 2000] [--rounds
 """
 
 import argparse
+import contextlib
 import random
 import statistics
 import sys
@@ -69,10 +70,8 @@ def run(url: str, petitions: int, rounds: int) -> None:
                 if kind == "SELECT 1":
                     session.execute(text("SELECT 1")).scalar()
                 else:
-                    try:
+                    with contextlib.suppress(ReporterNotFound):
                         receipt_status(session, str(code))
-                    except ReporterNotFound:
-                        pass
             kinds[kind].append(time.perf_counter() - began)
     cpu_ms = (time.process_time() - cpu) * 1000 / (rounds * len(kinds))
     for kind, times in kinds.items():

@@ -124,7 +124,23 @@ def test_bad_reporter_input_gets_a_field_message_and_changes_nothing(
     assert office.counts() == before
 
 
-@pytest.mark.parametrize("reply", ["", "长" * 2001])
+def test_a_petition_keeps_its_external_id_and_a_repeat_is_refused_beside_it(
+    office: Office,
+) -> None:
+    client = office.client()
+    first = _post(client, {**WHO, "external_id": "XF-2026-001"})
+    assert first.status_code == 303
+    before = office.counts()
+    again = _post(client, {**WHO, "external_id": "XF-2026-001"})
+    assert again.status_code == 422
+    assert re.search(r'id="err-external_id" role="alert">[^<]*已登记过', again.text)
+    assert office.counts() == before
+    with office.runtime.sessions() as session:
+        assert session.scalar(select(Signal.external_id).join(
+            Reporter, Reporter.signal_id == Signal.id)) == "XF-2026-001"
+
+
+@pytest.mark.parametrize("reply", ["", "长" * 2001, "<script>alert(1)</script>"])
 def test_a_bad_reply_is_refused_beside_its_field(office: Office, reply: str) -> None:
     client = office.client()
     signal_id = int(_post(client, WHO).headers["location"].split("/")[2].split("?")[0])

@@ -49,6 +49,8 @@ class PetitionIn(CheckedInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: str = Field(default="petition", min_length=1, max_length=64)
+    external_id: str | None = Field(default=None, max_length=200,
+                                    description="来文编号; generated when not given")
     title: str = Field(min_length=1, max_length=500)
     text: str = Field(default="", max_length=100_000)
     department: str | None = Field(default=None, max_length=32, description="department code")

@@ -31,6 +31,7 @@ from warning.dedup.linking import case_members, link_near_duplicates
 from warning.domain.enums import SignalStatus
 from warning.domain.lifecycle import Role
 from warning.handling.attachments import Prepared
+from warning.petitions.checks import MARKUP, has_markup
 from warning.petitions.errors import (
     PetitionRefused,
     ReporterKeyError,
@@ -97,9 +98,15 @@ def store_petition(
         raise PetitionRefused(f"渠道“{petition.channel}”不是保密渠道，不能登记信访举报",
                               "petitions need a confidential channel", field="channel")
     department_id = _department_id(session, petition.department)
+    external_id = petition.external_id or f"P{now:%Y%m%d}-{secrets.token_hex(8)}"
+    taken = session.scalar(select(Signal.id).where(Signal.channel_id == channel.id,
+                                                   Signal.external_id == external_id))
+    if taken is not None:
+        raise PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过（信号 {taken}）",
+                              "external id already logged on this channel", field="external_id")
     identity = "" if petition.reporter is None else _encrypt(cipher, petition)
     signal = Signal(
-        channel_id=channel.id, external_id=f"P{now:%Y%m%d}-{secrets.token_hex(8)}",
+        channel_id=channel.id, external_id=external_id,
         title=petition.title, text=petition.text, department_id=department_id,
         person=petition.person or "", post=petition.post or "", amount=petition.amount,
         occurred_at=petition.occurred_at, received_at=now,
@@ -242,6 +249,8 @@ def set_reply(
     text = text.strip()
     if not text:
         raise PetitionRefused("请填写给举报人的答复", "the reply is empty", field="reply")
+    if has_markup(text):
+        raise PetitionRefused(f"答复{MARKUP}", "the reply holds markup", field="reply")
     if len(text) > MAX_REPLY_CHARS:
         raise PetitionRefused(f"答复不能超过 {MAX_REPLY_CHARS} 字", "the reply is too long",
                               field="reply")

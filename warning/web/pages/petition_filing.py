@@ -55,7 +55,8 @@ async def file_from_office(
     if item is None or errors:
         return form_page(request, session, principal, values, errors, 422)
     try:
-        petition = PetitionIn(**{k: getattr(item, k) for k in SIGNAL_PART}, **part)
+        petition = PetitionIn(**{k: getattr(item, k) for k in SIGNAL_PART}, **part,
+                              external_id=values.get("external_id") or None)
     except ValidationError as error:
         first = error.errors()[0]
         return form_page(request, session, principal, values,
