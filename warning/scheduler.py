@@ -5,7 +5,7 @@ scheduler starts, so a new leader catches up at once, then at its interval.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -13,7 +13,7 @@ from warning.feeds.jobs import register_feed_jobs
 from warning.handling.overdue import register_jobs
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
-from warning.ops.purge import purge_expired_tokens
+from warning.ops.purge import purge_expired_tokens, purge_security_records
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
 from warning.services.retry import retry_due
@@ -65,6 +65,12 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     register_feed_jobs(scheduler, runtime)
     scheduler.add_job(purge_expired_tokens, "interval", hours=1, args=[runtime.sessions],
                       id="purge-expired-tokens", max_instances=1, coalesce=True)
+    scheduler.add_job(
+        purge_security_records, "interval", hours=1, args=[runtime.sessions],
+        kwargs={"log_days": settings.security_log_days,
+                "failure_window": max(timedelta(minutes=settings.login_window_minutes),
+                                      timedelta(days=1))},
+        id="purge-security-records", max_instances=1, coalesce=True)
     # Daily, so a service that was down when a quarter ended still stores it the next day;
     # the snapshot's unique key makes every run after the first a no-op.
     scheduler.add_job(

@@ -101,6 +101,9 @@ class Settings(BaseSettings):
         default="", description="Signs forms; if empty, a key generated once and kept in the "
         "database is used.")
     api_token_days: float = Field(default=90, gt=0, description="Lifetime of a new API token.")
+    security_log_days: int = Field(
+        default=365, ge=180, description="How long security-log rows are kept (at least the "
+        "six months the Cybersecurity Law asks of network logs).")
     session_hours: float = Field(default=12, gt=0, description="Longest a session lasts.")
     session_idle_minutes: float = Field(
         default=30, gt=0, description="A session unused this long is signed out.")

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from warning.auth.users import add_user, issue_token
-from warning.db.models import ApiToken, User
+from warning.db.models import ApiToken, LoginFailure, SecurityEvent, User
 from warning.ops.logs import JsonFormatter
-from warning.ops.purge import purge_expired_tokens
+from warning.ops.purge import purge_expired_tokens, purge_security_records
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.app import create_app
@@ -113,3 +113,20 @@ def test_expired_sessions_and_old_revoked_tokens_are_purged(runtime: Runtime) ->
     with runtime.sessions() as session:
         left = session.scalars(select(ApiToken).join(User).where(User.name == "u")).all()
         assert sorted(t.kind for t in left) == ["api", "session"]
+
+
+def test_security_log_and_stale_failed_sign_ins_are_purged_after_their_keeping_time(
+        runtime: Runtime) -> None:
+    now = datetime.now(UTC)
+    with runtime.sessions() as session, session.begin():
+        for days, kind in ((400, "old"), (364, "kept")):
+            session.add(SecurityEvent(at=now - timedelta(days=days), kind=kind))
+        for hours, name in ((30, "stale"), (1, "recent")):
+            session.add(LoginFailure(at=now - timedelta(hours=hours), user_name=name,
+                                     address="127.0.0.1"))
+    purged = purge_security_records(runtime.sessions, log_days=365,
+                                    failure_window=timedelta(days=1), now=now)
+    assert purged == 2
+    with runtime.sessions() as session:
+        assert session.scalars(select(SecurityEvent.kind)).all() == ["kept"]
+        assert session.scalars(select(LoginFailure.user_name)).all() == ["recent"]
