@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -70,6 +71,9 @@ async def file_from_office(
         field = str(error.details.get("field") or "reporter_name")
         message = key_problem if key_problem and field == "reporter_name" else error.message
         return form_page(request, session, principal, values, {field: message}, 422)
+    except IntegrityError:  # the same 来文编号 logged by someone else at the same instant
+        return form_page(request, session, principal, values,
+                         {"external_id": "该渠道下此来文编号已登记过"}, 422)
     if stored.receipt_code is None:
         return RedirectResponse(f"/signals/{stored.signal_id}?result=created", status_code=303)
     return receipt_page(request, "signals/receipt.html", stored, filed_at, {"nav": "signals"})
