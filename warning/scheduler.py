@@ -1,7 +1,8 @@
 """The in-process scheduler (APScheduler) and the jobs it runs.
 
 Only the leader instance runs it (warning.leadership). Each job runs once as soon as the
-scheduler starts, so a new leader catches up at once, then at its interval.
+scheduler starts, so a new leader catches up at once, then at its interval. Each job has a
+name and logs one line in words when it did something or failed (warning.ops.job_log).
 """
 
 import logging
@@ -10,9 +11,19 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from warning.feeds.jobs import register_feed_jobs
-from warning.handling.overdue import register_jobs
+from warning.handling.overdue import run_scan
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
+from warning.ops.job_log import (
+    NAMES,
+    delivered,
+    named,
+    pruned,
+    purged,
+    retried,
+    scanned,
+    stored_review,
+)
 from warning.ops.purge import purge_expired_tokens, purge_security_records
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
@@ -46,37 +57,45 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     """Build a scheduler with the service's jobs; the caller starts it."""
     settings = runtime.settings
     scheduler = BackgroundScheduler(timezone=settings.timezone)
+    options = {"max_instances": 1, "coalesce": True, "replace_existing": True}
     scheduler.add_job(
-        retry_due,
-        "interval",
-        args=[runtime.intake],
-        kwargs={"budget_s": settings.retry_seconds * 0.75},
-        seconds=settings.retry_seconds,
-        id="retry-failed-signals",
-        max_instances=1,
-        coalesce=True,
+        named("retry-failed-signals", retry_due, retried), "interval",
+        args=[runtime.intake], kwargs={"budget_s": settings.retry_seconds * 0.75},
+        seconds=settings.retry_seconds, id="retry-failed-signals",
+        name=NAMES["retry-failed-signals"], **options,
+    )
+    scheduler.add_job(
+        named("handling-scan-overdue", run_scan, scanned), "interval", args=[runtime.sessions],
+        seconds=settings.overdue_scan_seconds, id="handling-scan-overdue",
+        name=NAMES["handling-scan-overdue"], **options,
     )
     config = notify_config(runtime)
-    register_jobs(
-        scheduler, runtime.sessions, minutes=settings.overdue_scan_seconds / 60,  # type: ignore[arg-type]
-        deliver=lambda: deliver_once(runtime.sessions, config),
-        deliver_seconds=settings.deliver_seconds,  # type: ignore[arg-type]
+    scheduler.add_job(
+        named("notify-deliver", deliver_once, delivered), "interval",
+        args=[runtime.sessions, config], seconds=settings.deliver_seconds, id="notify-deliver",
+        name=NAMES["notify-deliver"], **options,
     )
     register_feed_jobs(scheduler, runtime)
-    scheduler.add_job(purge_expired_tokens, "interval", hours=1, args=[runtime.sessions],
-                      id="purge-expired-tokens", max_instances=1, coalesce=True)
     scheduler.add_job(
-        purge_security_records, "interval", hours=1, args=[runtime.sessions],
+        named("purge-expired-tokens", purge_expired_tokens, purged), "interval", hours=1,
+        args=[runtime.sessions], id="purge-expired-tokens",
+        name=NAMES["purge-expired-tokens"], **options,
+    )
+    scheduler.add_job(
+        named("purge-security-records", purge_security_records, pruned), "interval", hours=1,
+        args=[runtime.sessions],
         kwargs={"log_days": settings.security_log_days,
                 "failure_window": max(timedelta(minutes=settings.login_window_minutes),
                                       timedelta(days=1))},
-        id="purge-security-records", max_instances=1, coalesce=True)
+        id="purge-security-records", name=NAMES["purge-security-records"], **options,
+    )
     # Daily, so a service that was down when a quarter ended still stores it the next day;
     # the snapshot's unique key makes every run after the first a no-op.
     scheduler.add_job(
-        store_finished_quarter, "cron", hour=0, minute=15, args=[runtime.sessions],
+        named("review-store-finished-quarter", store_finished_quarter, stored_review), "cron",
+        hour=0, minute=15, args=[runtime.sessions],
         kwargs={"timezone": runtime.settings.timezone}, id="review-store-finished-quarter",
-        max_instances=1, coalesce=True, replace_existing=True,
+        name=NAMES["review-store-finished-quarter"], **options,
     )
     now = datetime.now(UTC)
     for job_id in FIRST_RUN:

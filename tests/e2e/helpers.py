@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from PIL import Image
 from sqlalchemy import select, update
 
 from warning.auth.principal import Principal
@@ -12,6 +15,9 @@ from warning.domain.lifecycle import Action, Role
 from warning.handling.records import act
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 MEASURES = {
     "measure_prevention": "落实招标文件集体审定；评标专家随机抽取并签署保密承诺。",
@@ -78,3 +84,38 @@ def seed_warnings(runtime: Runtime) -> Seeded:
                 version=version, comment=comment, responsible_person=person)
             session.commit()
     return Seeded(first.signal_id, warning_id)
+
+
+SCREENSHOTS_VARIABLE = "QINGFENG_SCREENSHOTS"
+SCREEN = (1280, 800)
+
+
+@dataclass
+class Screenshots:
+    """Screenshots of pages at the fixed viewport, checked; kept only when `keep` is set.
+
+    Every run takes them into `work` (a tmp dir) and checks each is a real, non-blank image;
+    only with QINGFENG_SCREENSHOTS=docs/screenshots are they also written, palette-compressed,
+    into `keep`, so a CI run leaves the checkout clean.
+    """
+
+    work: Path
+    keep: Path | None
+    taken: list[str] = field(default_factory=list)
+
+    def take(self, tab: "Page", name: str) -> Path:
+        """Screenshot the tab's viewport as `name`.png and check it shows something."""
+        self.work.mkdir(parents=True, exist_ok=True)
+        path = self.work / f"{name}.png"
+        tab.screenshot(path=str(path), animations="disabled", caret="hide")
+        with Image.open(path) as image:
+            assert (image.format, image.size) == ("PNG", SCREEN), (name, image.size)
+            colours = image.convert("RGB").getcolors(maxcolors=SCREEN[0] * SCREEN[1])
+            assert colours is not None and len(colours) > 16, f"{name}.png is blank"
+            if self.keep is not None:
+                self.keep.mkdir(parents=True, exist_ok=True)
+                # 256 colours are plenty for a flat UI; about a third of the plain PNG's size.
+                small = image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+                small.save(self.keep / f"{name}.png", optimize=True)
+        self.taken.append(name)
+        return path

@@ -1,14 +1,12 @@
 """Handling a warning in a real browser: forms per role, attachments, returns, conflicts, scope."""
 
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import add_page_user, sign_in
+from tests.e2e.conftest import Opener
 from warning.auth.principal import Principal
 from warning.db.models import Department, HandlingEvent, HandlingRecord
 from warning.domain.lifecycle import Action, Role
@@ -17,28 +15,8 @@ from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.pages.csrf import COOKIE
 
-Opener = Callable[[str, str, str | None], Page]
 PDF = b"%PDF-1.4\n% rectification report\n"
 REASON = "整改不彻底，请补充相关人员的处理情况。"
-
-
-@pytest.fixture
-def open_tab(browser: Browser, server: str, runtime: Runtime) -> Iterator[Opener]:
-    """Open a signed-in tab (its own browser context) per user."""
-    contexts = []
-
-    def opener(name: str, role: str, department: str | None = None) -> Page:
-        context = browser.new_context(base_url=server, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        sign_in(tab, name, add_page_user(runtime, name, role, department))
-        return tab
-
-    yield opener
-    for context in contexts:
-        context.close()
 
 
 def _warning(runtime: Runtime, n: int = 1) -> int:

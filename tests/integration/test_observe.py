@@ -85,16 +85,19 @@ def test_the_access_log_is_json_with_the_request_id(client: TestClient) -> None:
     access.addHandler(handler)
     access.setLevel(logging.INFO)
     try:
-        answer = client.get("/healthz", headers={"X-Request-ID": "req-42"})
+        answer = client.get("/login", headers={"X-Request-ID": "req-42"})
         generated = client.get("/api/channels")
+        probe = client.get("/healthz")  # an answered probe is nothing that happened: no line
     finally:
         access.removeHandler(handler)
     assert answer.headers["x-request-id"] == "req-42"
     assert len(generated.headers["x-request-id"]) == 32
+    assert probe.status_code == 200 and probe.headers["x-request-id"]
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     first = lines[0]
-    assert (first["request_id"], first["route"], first["status"]) == ("req-42", "/healthz", 200)
+    assert (first["request_id"], first["route"], first["status"]) == ("req-42", "/login", 200)
     assert lines[1]["status"] == 401 and lines[1]["route"] == "/api/channels"
+    assert len(lines) == 2
 
 
 def test_expired_sessions_and_old_revoked_tokens_are_purged(runtime: Runtime) -> None:

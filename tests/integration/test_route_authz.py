@@ -200,6 +200,8 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/register/import"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/channels"): ok_for(ALL),
     ("GET", "/rules"): ok_for(ALL),
+    ("POST", "/rules/reload"): lambda role, _: {200} if role in OFFICE else {404},
+    ("POST", "/rules/fixtures"): lambda role, _: {422} if role in OFFICE else {404},
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
     ("POST", "/signals/{signal_id}/reply"): _reply,
     ("GET", "/signals/{signal_id}/files/{sha256}"): _petition_file,

@@ -109,6 +109,11 @@ def sees_confidential_signals(principal: Principal | None) -> bool:
     return principal is None or principal.reads_all
 
 
+def sees_every_signal(principal: Principal | None) -> bool:
+    """Return whether no signal is kept from `principal` (no department or channel limit)."""
+    return principal is None or principal.reads_all
+
+
 def confidential_channel_ids() -> Select[tuple[int]]:
     """Return a subquery of the confidential channels' ids."""
     return select(Channel.id).where(Channel.confidential.is_(True))

@@ -77,7 +77,8 @@ def cli(verbose: bool) -> None:
     from warning.settings import load_settings
 
     try:
-        log_format = load_settings().log_format
+        loaded = load_settings()
+        log_format, timezone = loaded.log_format, loaded.timezone
     except ValidationError as error:
         problems = "; ".join(
             f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
@@ -85,7 +86,7 @@ def cli(verbose: bool) -> None:
         )
         click.secho(f"设置有误 (invalid setting): {problems}", fg="red", err=True)
         raise SystemExit(2) from None
-    configure_logging(log_format, logging.DEBUG if verbose else logging.INFO)
+    configure_logging(log_format, logging.DEBUG if verbose else logging.INFO, timezone)
 
 
 # Undecodable bytes in argv arrive as lone surrogates; no database or file can hold them.

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import pickle
+import time
 from datetime import datetime, timedelta
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -18,7 +19,8 @@ from sqlalchemy import Column, Float, LargeBinary, MetaData, Table, Unicode, ins
 
 from warning.db.engine import make_engine
 from warning.feeds.channels import enabled_feed_channels, feed_settings
-from warning.feeds.service import FeedChannelNotFound, scan_now
+from warning.feeds.service import FeedChannelNotFound, ScanTotals, scan_now
+from warning.ops.job_log import feed_job_name, report
 from warning.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,13 @@ def register_runtime(runtime: Runtime) -> str:
 
 
 def run_feed_job(channel_code: str, key: str) -> None:
-    """Scan one feed channel on schedule, with the runtime registered under `key`."""
+    """Scan one feed channel on schedule, with the runtime registered under `key`.
+
+    Logs one line in words when the scan found something new, failed or backed off;
+    a scan that found nothing new logs nothing (warning.ops.job_log).
+    """
+    name = feed_job_name(channel_code)
+    started = time.monotonic()
     runtime = _runtimes.get(key)
     if runtime is None:
         raise RuntimeError(
@@ -57,17 +65,20 @@ def run_feed_job(channel_code: str, key: str) -> None:
     try:
         totals = scan_now(runtime, channel_code, trigger="schedule", backoff=True)
     except FeedChannelNotFound:
-        log.warning("feed channel %s is no longer enabled; its job will be removed", channel_code)
+        log.warning("%s: 该渠道已停用，任务将被移除 (channel no longer enabled; its job will be "
+                    "removed)", name)
         return
-    log.info(
-        "feed %s scanned: new=%d relevant=%d signals=%d errors=%d backed_off=%d",
-        channel_code,
-        totals.new,
-        totals.relevant,
-        totals.signals,
-        totals.errors,
-        totals.backed_off,
-    )
+    report(name, scan_words(totals), started)
+
+
+def scan_words(totals: ScanTotals) -> str:
+    """Describe a scheduled scan; nothing new, no error and no backoff says nothing."""
+    if not (totals.new or totals.signals or totals.errors or totals.backed_off):
+        return ""
+    return (f"新条目 {totals.new} 条，相关 {totals.relevant} 条，登记信号 {totals.signals} 条，"
+            f"出错 {totals.errors} 次，退避 {totals.backed_off} 次 (new={totals.new} "
+            f"relevant={totals.relevant} signals={totals.signals} errors={totals.errors} "
+            f"backed_off={totals.backed_off})")
 
 
 def register_feed_jobs(scheduler: BaseScheduler, runtime: Runtime) -> list[str]:
@@ -95,7 +106,7 @@ def register_feed_jobs(scheduler: BaseScheduler, runtime: Runtime) -> list[str]:
             "interval",
             minutes=minutes,
             id=job_id,
-            name=f"扫描订阅源 {codes[job_id]}",
+            name=feed_job_name(codes[job_id]),
             args=[codes[job_id], key],
             jobstore=JOBSTORE,
             replace_existing=True,

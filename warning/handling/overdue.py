@@ -212,7 +212,8 @@ def run_scan(session_factory: sessionmaker[Session], **options: Any) -> ScanResu
         log.info("overdue scan gave way to another scan running at once: %s",
                  type(error).__name__)
         return ScanResult()
-    log.info("overdue scan: %s reminders, escalations %s", result.reminded, result.escalated)
+    # the scheduler logs this in words when it did something (warning.ops.job_log)
+    log.debug("overdue scan: %s reminders, escalations %s", result.reminded, result.escalated)
     return result
 
 

@@ -17,7 +17,7 @@ from warning.handling.errors import not_found
 from warning.handling.measures import MEASURES
 from warning.handling.records import events_of
 from warning.queries.actors import actor_names
-from warning.queries.warnings import find_warning, subject_of, timeline
+from warning.queries.warnings import find_warning, subject_shown, timeline
 
 TITLE = "廉洁风险预警处置记录"
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
@@ -78,7 +78,7 @@ def record_form(session: Session, principal: Principal | None, warning_id: int) 
         category_level=f"{point.category} / {level.label if level else point.level}",
         manifestation=point.manifestation, sources=sources, issued_at=warning.created_at,
         graded=Response(warning.response).label,
-        subject=(f"{subject_of(warning, hidden) or '—'}"
+        subject=(f"{subject_shown(warning, department, hidden) or '—'}"
                  f"（{SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind)}）"),
         receive_due_at=record.receive_due_at, report_due_at=record.report_due_at,
         state=State(record.state).label, responsible_person=record.responsible_person,

@@ -1,12 +1,46 @@
-"""Logging: plain text, or one JSON object per line with the request id (QINGFENG_LOG_FORMAT)."""
+"""Logging: plain text, or one JSON object per line with the request id (QINGFENG_LOG_FORMAT).
+
+Time stamps: the text log writes every line in one time zone, the service's
+(QINGFENG_TIMEZONE, Asia/Shanghai by default), with its offset: `2026-12-02T06:35:49.123+08:00`.
+The JSON log keeps UTC ISO 8601 (`...+00:00`), for machines. APScheduler's per-run lines
+("Running job ...", "... executed successfully") are silenced, and so is its warning that a
+run was skipped because the previous one is still working (every job here runs one at a
+time and coalesces: the running one logs its own line when it ends); the jobs log in words
+themselves (warning.ops.job_log). `-v` shows everything again.
+"""
 
 import contextvars
 import json
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+CHATTY = ("apscheduler",)  # loggers that write a line per job run at INFO
+
+
+class StillRunning(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances reached" warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
+
+
+class ZonedFormatter(logging.Formatter):
+    """Plain text with ISO 8601 times in one named time zone, offset included."""
+
+    def __init__(self, fmt: str, timezone: str = DEFAULT_TIMEZONE) -> None:
+        super().__init__(fmt)
+        try:
+            self.zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):  # a bad setting must not stop the log
+            self.zone = ZoneInfo(DEFAULT_TIMEZONE)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(
+            timespec="milliseconds")
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,13 +64,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(log_format: str, level: int) -> None:
-    """Send every log line to stderr as plain text or JSON."""
+def configure_logging(log_format: str, level: int, timezone: str = DEFAULT_TIMEZONE) -> None:
+    """Send every log line to stderr as plain text (in `timezone`) or JSON (in UTC)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(PLAIN))
+    handler.setFormatter(
+        JsonFormatter() if log_format == "json" else ZonedFormatter(PLAIN, timezone))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):  # uvicorn's own lines go the same way
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    quiet = level > logging.DEBUG
+    for name in CHATTY:  # warnings and errors still come through
+        logging.getLogger(name).setLevel(logging.WARNING if quiet else level)
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    scheduler.filters[:] = [f for f in scheduler.filters if not isinstance(f, StillRunning)]
+    if quiet:
+        scheduler.addFilter(StillRunning())

@@ -54,6 +54,18 @@ def subject_of(warning: RiskWarning, hidden: bool) -> str:
     return HIDDEN_SUBJECT if hidden else warning.subject_name
 
 
+def subject_shown(
+    warning: RiskWarning, department: Department | None, hidden: bool = False,
+) -> str:
+    """Return the subject as the pages and the printed record show it: a department (whose
+    subject is stored as its code) by its Chinese name."""
+    name = subject_of(warning, hidden)
+    if (not hidden and warning.subject_kind == "department" and department is not None
+            and name == department.code):
+        return department.name
+    return name
+
+
 def summary(
     warning: RiskWarning, point: RiskPoint, department: Department | None,
     record: HandlingRecord, hidden: bool = False,

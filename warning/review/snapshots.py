@@ -92,7 +92,7 @@ def store_finished_quarter(
     with transaction(sessions) as session:
         stored = store_scheduled(session, quarter=finished, now=moment, tz=tz)
     if stored:
-        log.info("stored the review of %s", finished)
+        log.debug("stored the review of %s", finished)
     return stored
 
 

@@ -160,12 +160,16 @@ def _fired(evaluator: Evaluator, case: FixtureCase) -> tuple[set[str], list[str]
     return fired, notes
 
 
-def run_fixtures(rulebook: RuleBook, evaluator: Evaluator | None = None) -> FixtureReport:
-    """Run every fixture case of the rule book's directory against its rules."""
+def run_fixtures(
+    rulebook: RuleBook, evaluator: Evaluator | None = None, *, rule_id: str | None = None,
+) -> FixtureReport:
+    """Run the fixture cases of the rule book's directory (those naming `rule_id`, if given)."""
     evaluator = evaluator or Evaluator(rulebook)
     cases, problems = load_fixtures(rulebook.directory, rulebook.by_id)
     report = FixtureReport(problems=problems)
     for file, line, case in cases:
+        if rule_id is not None and rule_id not in (*case.expect, *case.expect_not):
+            continue
         fired, notes = _fired(evaluator, case)
         report.cases.append(CaseResult(
             file, line, case.name,

@@ -48,5 +48,5 @@ def retry_due(intake: Intake, *, budget_s: float | None = 45.0, limit: int = 10_
             if not intake.evaluate_claimed([signal_id]):
                 run.failed += 1
     if run.tried:
-        log.info("retry job: %d signal(s) tried, %d failed", run.tried, run.failed)
+        log.debug("retry job: %d signal(s) tried, %d failed", run.tried, run.failed)
     return run

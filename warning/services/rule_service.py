@@ -1,9 +1,10 @@
 """The rules in force: loaded from rules/, checked against the register, swapped whole.
 
 Each service process holds its own rules and reloads them when the files change (a
-watcher thread compares names, sizes and modification times every few seconds). A reload
-that finds any problem is refused whole: the rules in force stay and the problems are
-kept for `qingfeng rules check`, the log and GET /api/rules/status.
+watcher thread compares names, sizes and modification times every few seconds) or when a
+reload was requested on any instance (a row in `rule_reloads`, read by the same watcher).
+A reload that finds any problem is refused whole: the rules in force stay and the problems
+are kept for `qingfeng rules check`, the log, the rules page and GET /api/rules/status.
 """
 
 import logging
@@ -13,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.db.models import Channel, Department, RiskPoint
+from warning.db.claims import process_owner
+from warning.db.models import Channel, Department, RiskPoint, RuleReload
 from warning.domain.grading import GradingPolicy
 from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
@@ -59,6 +62,8 @@ class RuleService:
         self._in_force: InForce | None = None
         self._seen: Fingerprint | None = None
         self.problems: list[Problem] = []
+        self.attempted_at: datetime | None = None  # the last load, kept or refused
+        self._request_seen: int | None = None  # the newest reload request acted on
 
     def known_refs(self) -> tuple[set[str] | None, set[str] | None]:
         """Return the risk point codes and channel ids rules may name (None: unchecked)."""
@@ -92,6 +97,7 @@ class RuleService:
         """Load the rule files; on any problem keep the rules in force and return them."""
         with self._lock:  # one reload at a time; readers never wait on it
             self._seen = self._fingerprint()
+            self.attempted_at = datetime.now(UTC)
             rulebook, problems = self.check()
             self.problems = problems
             if rulebook is None:
@@ -113,6 +119,40 @@ class RuleService:
         if self._fingerprint() == self._seen:
             return None
         return self.load()
+
+    def request_reload(self, actor: str) -> list[Problem]:
+        """Reload here now, and ask every other instance's watcher to reload too."""
+        if self._sessions is not None:
+            with self._sessions() as session, session.begin():
+                row = RuleReload(actor=actor[:200], instance=process_owner()[:200])
+                session.add(row)
+                session.flush()
+                self._request_seen = max(self._request_seen or 0, row.id)
+        return self.load()
+
+    def reload_if_due(self) -> list[Problem] | None:
+        """Reload when the files changed or another instance asked; None when neither."""
+        requested = self._newest_request()
+        asked = requested is not None and requested > (self._request_seen or 0)
+        if requested is not None:
+            self._request_seen = max(self._request_seen or 0, requested)
+        if asked or self._fingerprint() != self._seen:
+            return self.load()
+        return None
+
+    def _newest_request(self) -> int | None:
+        if self._sessions is None:
+            return None
+        try:
+            with self._sessions() as session:
+                newest = session.scalar(select(func.max(RuleReload.id)))
+        except SQLAlchemyError:  # the database is away: the files are still watched
+            log.debug("rule reload requests unreadable", exc_info=True)
+            return None
+        if self._request_seen is None:  # requests before this process started are done
+            self._request_seen = newest or 0
+            return None
+        return newest or 0
 
     def current(self) -> InForce:
         """Return the rules in force."""
@@ -137,6 +177,7 @@ class RuleService:
                 "mode": r.mode.value,
                 "severity": r.severity,
                 "file": r.file,
+                "line": r.line,
                 "version": r.version,
             }
             for r in self._in_force.rulebook.rules
@@ -175,6 +216,6 @@ class RulesWatcher:
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             try:
-                self._rules.reload_if_changed()
+                self._rules.reload_if_due()
             except Exception:  # a reload must never end the watcher
                 log.exception("rules reload failed; previous rules stay")

@@ -13,6 +13,9 @@ from warning.ops.metrics import Metrics
 log = logging.getLogger("qingfeng.access")
 HEADER = b"x-request-id"
 _SAFE_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
+# Probes and scrapes arrive every few seconds from monitoring: an answered one is nothing
+# that happened, so it goes to debug (its latency is still measured); a failed one is logged.
+PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class RequestLog:
@@ -45,10 +48,12 @@ class RequestLog:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.http.labels(route, scope["method"], str(status[0])).observe(elapsed)
-            log.info("%s %s %s %.1fms", scope["method"], scope["path"], status[0],
-                     elapsed * 1000, extra={
-                         "method": scope["method"], "path": scope["path"], "route": route,
-                         "status": status[0], "duration_ms": round(elapsed * 1000, 1),
-                         "client": (scope.get("client") or ("", 0))[0],
-                     })
+            quiet = scope["path"] in PROBES and status[0] < 400
+            log.log(logging.DEBUG if quiet else logging.INFO,
+                    "%s %s %s %.1fms", scope["method"], scope["path"], status[0],
+                    elapsed * 1000, extra={
+                        "method": scope["method"], "path": scope["path"], "route": route,
+                        "status": status[0], "duration_ms": round(elapsed * 1000, 1),
+                        "client": (scope.get("client") or ("", 0))[0],
+                    })
             REQUEST_ID.reset(token)

@@ -21,7 +21,8 @@ def app_from_environment() -> FastAPI:
     """Build one worker's app from QINGFENG_* settings."""
     sys.setswitchinterval(0.001)  # as in `qingfeng serve`: see serve_cmd
     settings = load_settings()
-    configure_logging(settings.log_format, logging.INFO)  # a fresh interpreter: log as the parent
+    # a fresh interpreter: log as the parent
+    configure_logging(settings.log_format, logging.INFO, settings.timezone)
     runtime = build_runtime(settings)
     app = create_app(runtime)
     with runtime.sessions() as session:

@@ -1,10 +1,12 @@
 """The rules in force in this process: GET /api/rules/status and POST /api/rules/reload."""
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from warning.auth.principal import Principal
 from warning.domain.lifecycle import Role
 from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep
@@ -13,6 +15,7 @@ from warning.web.errors import ApiError
 from warning.web.security import current_principal, require_roles
 
 router = APIRouter(prefix="/api/rules", tags=["catalog"])
+OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 
 
 class ProblemOut(BaseModel):
@@ -47,13 +50,16 @@ def rules_status(runtime: RuntimeDep) -> RulesStatusOut:
 
 @router.post(
     "/reload", response_model=RulesStatusOut,
-    dependencies=[Depends(require_roles(Role.OFFICE, Role.ADMIN))],
     responses={422: {"model": ErrorBody,
                      "description": "rule files refused; the rules in force stay"}},
 )
-def reload_rules(runtime: RuntimeDep) -> RulesStatusOut:
-    """Reload the rule files now; any problem refuses them all and keeps the rules in force."""
-    problems = runtime.rules.load()
+def reload_rules(runtime: RuntimeDep, principal: OfficeDep) -> RulesStatusOut:
+    """Reload the rule files here now and on every instance at its next watcher check.
+
+    Any problem refuses them all and keeps the rules in force (here; each instance decides
+    on its own files and logs its result).
+    """
+    problems = runtime.rules.request_reload(principal.actor)
     if problems:
         raise ApiError(422, "rules_refused",
                        f"规则文件有 {len(problems)} 处错误，未载入，原有规则继续生效",

@@ -14,7 +14,14 @@ from warning.domain.lifecycle import State
 from warning.handling.records import events_of
 from warning.queries.actors import actor_names
 from warning.queries.departments import department_options, risk_point_options
-from warning.queries.warnings import Timeline, filtered_warnings, find_warning, summary, timeline
+from warning.queries.warnings import (
+    Timeline,
+    filtered_warnings,
+    find_warning,
+    subject_shown,
+    summary,
+    timeline,
+)
 from warning.services.list_filters import WarningFilters
 from warning.web.deps import SessionDep
 from warning.web.pages.action_forms import action_context
@@ -38,7 +45,8 @@ def list_warnings(
     rows, pager = paginate(session, filtered_warnings(principal, filters), page)
     items = [
         summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
-                                       "overdue_level": r.overdue_level}
+                                       "overdue_level": r.overdue_level,
+                                       "subject_name": subject_shown(w, d, hidden)}
         for w, p, d, r, hidden in rows
     ]
     return items, pager
@@ -63,7 +71,8 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
     if row is None:
         raise PageNotFound(f"预警 {warning_id}")
     warning, point, department, record, hidden = row
-    return WarningView(summary(warning, point, department, record, hidden), warning, point,
+    shown = {"subject_name": subject_shown(warning, department, hidden)}
+    return WarningView(summary(warning, point, department, record, hidden) | shown, warning, point,
                        department, record, timeline(session, principal, warning_id),
                        events_of(session, warning_id=warning_id, principal=principal))
 
