@@ -22,7 +22,7 @@ def _shape(url: str) -> tuple[set[str], bool]:
 def test_0008b_downgrades_and_upgrades_again(db_url: str) -> None:
     columns, files = _shape(db_url)
     assert columns >= NEW and files
-    command.downgrade(alembic_config(db_url), "0007j")
+    command.downgrade(alembic_config(db_url), "0008b-1")  # just before 0008b
     columns, files = _shape(db_url)
     assert not NEW & columns and not files
     upgrade(db_url)
