@@ -9,6 +9,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local prefix = os.getenv("QF_PREFIX") or ""  -- tells apart the ids of several wrk processes
 local keywords = {}
 local limit = 0
 local sent = 0
@@ -30,8 +31,8 @@ function request()
   if math.random() < 0.2 then kw = keywords[math.random(#keywords)] end
   local name = surnames[math.random(#surnames)] .. given[math.random(#given)] .. given[math.random(#given)]
   local body = string.format(
-    '{"channel":"petition","external_id":"W%d-%d","title":"关于有关情况的反映%d","text":"%s%s%s","department":"%s","person":"%s","amount":"%d"}',
-    tid, sent, sent, filler, kw, filler, departments[math.random(#departments)], name, math.random(100, 200000))
+    '{"channel":"petition","external_id":"W%s%d-%d","title":"关于有关情况的反映%d","text":"%s%s%s","department":"%s","person":"%s","amount":"%d"}',
+    prefix, tid, sent, sent, filler, kw, filler, departments[math.random(#departments)], name, math.random(100, 200000))
   -- nil headers: wrk.headers, which carry the Authorization header given with -H
   return wrk.format("POST", "/api/signals", nil, body)
 end

@@ -1,14 +1,14 @@
 """insert_many writes what an executemany writes, whether it takes COPY or not."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from tests.integration.test_handling_fixtures import build_world, bulk_warnings
-from warning.db.bulk import COPY_FROM, insert_many
+from warning.db.bulk import COPY_FROM, insert_many, insert_returning
 from warning.db.engine import transaction
-from warning.db.models import HandlingEvent
+from warning.db.models import HandlingEvent, RiskWarning
 from warning.handling.events import event_fields
 
 WHEN = datetime(2026, 3, 4, 2, 0, 0, 123456, tzinfo=UTC)
@@ -45,3 +45,56 @@ def test_copy_and_executemany_store_the_same_rows(engine: Engine, session_factor
     assert bulk == plain
     assert bulk[0][5] == {"level": 1, "notified": ["office", "person:7"], "说明": None}
     assert bulk[0][6] == WHEN
+
+
+def test_the_driver_path_stores_the_very_text_core_stores(
+    engine: Engine, session_factory: Any
+) -> None:
+    """On SQLite insert_many bypasses SQLAlchemy's parameter handling: the stored text of
+    datetimes (another time zone given) and JSON must be what Core would have stored."""
+    world = build_world(session_factory)
+    shanghai = WHEN.astimezone(timezone(timedelta(hours=8)))
+    with transaction(session_factory) as session:
+        bulk_warnings(session, world, 4, due=WHEN)
+        first = min(session.scalars(select(HandlingEvent.record_id)))
+        fast = _events(first, 2, "system:bulk")
+        plain = _events(first + 2, 2, "system:plain")
+        for event in (*fast, *plain):
+            event["created_at"] = shanghai
+        insert_many(session.connection(), HandlingEvent.__table__, fast)
+        session.connection().execute(HandlingEvent.__table__.insert(), plain)
+    with engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT actor, CAST(created_at AS TEXT), CAST(data AS TEXT), hash FROM "
+            "handling_events WHERE seq = 2 ORDER BY record_id")).all()
+    assert [row[0] for row in stored] == ["system:bulk"] * 2 + ["system:plain"] * 2
+    assert {row[1:3] for row in stored} == {stored[-1][1:3]}
+
+
+def test_insert_returning_skips_conflicting_rows_and_returns_the_rest(
+    session_factory: Any,
+) -> None:
+    """The open-warning race relies on this: a row whose key is taken returns nothing."""
+    world = build_world(session_factory)
+    table = RiskWarning.__table__
+    common = {"risk_point_id": world.point_id, "department_id": world.departments["A"],
+              "subject_kind": "department", "rule_id": "r1", "rule_version": "v1",
+              "signal_id": world.signal_id, "response": "reminder", "is_open": True,
+              "rule_ids": ["r1"], "created_at": WHEN}
+    conflict = "ON CONFLICT (risk_point_id, subject_key) WHERE is_open DO NOTHING"
+    with transaction(session_factory) as session:
+        first = insert_returning(session.connection(), table,
+                                 [common | {"subject_key": "k1"}], ("id", "subject_key"),
+                                 on_conflict=conflict)
+        again = insert_returning(
+            session.connection(), table,
+            [common | {"subject_key": key} for key in ("k1", "k2", "k3")],
+            ("id", "subject_key"), on_conflict=conflict)
+    assert [key for _id, key in first] == ["k1"]
+    assert sorted(key for _id, key in again) == ["k2", "k3"]
+    with session_factory() as session:
+        rows = session.execute(select(RiskWarning.id, RiskWarning.subject_key,
+                                      RiskWarning.rule_ids, RiskWarning.created_at)
+                               .order_by(RiskWarning.id)).all()
+    assert {(r.id, r.subject_key) for r in rows} == {*first, *again}
+    assert all(r.rule_ids == ["r1"] and r.created_at == WHEN for r in rows)

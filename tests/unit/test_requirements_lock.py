@@ -1,19 +1,21 @@
-"""requirements.lock pins every distribution the installed package needs, at its version."""
+"""The locks pin every distribution the installed package needs, at its version."""
 
 import contextlib
 import re
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-LOCK = Path(__file__).parents[2] / "requirements.lock"
+ROOT = Path(__file__).parents[2]
+LOCKS = ("requirements.lock", "requirements-3.12.lock")
 
 
-def _locked() -> dict[str, str]:
+def _locked(lock: str = "requirements.lock") -> dict[str, str]:
     pins = {}
-    for line in LOCK.read_text(encoding="utf-8").splitlines():
+    for line in (ROOT / lock).read_text(encoding="utf-8").splitlines():
         found = re.match(r"^([A-Za-z0-9._-]+)==(\S+)$", line.strip())
         if found:
             pins[canonicalize_name(found.group(1))] = found.group(2)
@@ -38,7 +40,12 @@ def _needed(name: str, extras: frozenset[str] = frozenset(), seen: set[str] | No
     return seen
 
 
-def test_the_lock_pins_every_dependency_of_the_package() -> None:
-    locked = _locked()
+@pytest.mark.parametrize("lock", LOCKS)
+def test_the_lock_pins_every_dependency_of_the_package(lock: str) -> None:
+    locked = _locked(lock)
     missing = sorted(_needed("qingfeng") - set(locked))
-    assert missing == [], f"refresh requirements.lock (docs/install-offline.md): {missing}"
+    assert missing == [], f"refresh {lock} (docs/install-offline.md): {missing}"
+
+
+def test_the_locks_for_3_11_and_3_12_pin_the_same_versions() -> None:
+    assert _locked("requirements-3.12.lock") == _locked("requirements.lock")

@@ -1,22 +1,37 @@
-"""Apply Alembic migrations and tell whether a database is up to date."""
+"""Apply Alembic migrations and tell whether a database is up to date.
 
+Every command that opens the database checks its revision first. Importing Alembic (and
+Mako and Pygments with it) cost ~0.35 s of CPU, a tenth of importing 1,000 signals
+through `qingfeng signal import`; the check reads the revision with one query and finds
+the head by reading the revision lines of the migration files, and Alembic is imported
+only to migrate (or when those lines do not give exactly one head).
+"""
+
+import re
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_LINE = re.compile(
+    r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']*)["']|(None))\s*(?:#.*)?$""",
+    re.MULTILINE,
+)
 
 
 class NotMigratedError(RuntimeError):
     """The database is missing migrations; the message names the command to run."""
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> "Config":
     """Build an Alembic configuration for the database at `url`."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -25,19 +40,48 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at `url` to `revision`."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
-def head_revision(url: str) -> str:
+def head_revision(url: str = "") -> str:
     """Return the newest migration this code knows."""
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    return head or ""
+    return _declared_head() or _alembic_head(url)
+
+
+@lru_cache(maxsize=1)
+def _declared_head() -> str:
+    """Return the one revision no migration file revises, or "" if that is not clear."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = {name: value or none for name, value, none in
+                 _LINE.findall(path.read_text(encoding="utf-8"))}
+        if "revision" not in found or "down_revision" not in found:
+            return ""  # a file these lines do not describe (a merge, another style)
+        revisions.add(found["revision"])
+        if found["down_revision"] != "None":
+            revised.add(found["down_revision"])
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 and revised <= revisions else ""
+
+
+def _alembic_head(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url or "sqlite://")).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None if it was never migrated."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(versions) > 1:
+        raise NotMigratedError(f"数据库有多个版本 {sorted(versions)} (several heads)")
+    return versions[0] if versions else None
 
 
 def require_migrated(engine: Engine) -> None:

@@ -1,7 +1,7 @@
 """The grading policy: risk level x severity -> response, raised by repetition, with deadlines."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from warning.domain.enums import LEVEL_ALIASES, Level, Response
@@ -52,6 +52,10 @@ class GradingPolicy:
     matrix: Mapping[Level, Mapping[int, Response]]
     repeat_steps: Sequence[RepeatStep]
     deadlines: Mapping[Response, Deadline]
+    # grade() by its arguments: intake grades ~15 rules a signal from a handful of inputs
+    _grades: dict[tuple[object, ...], Grade] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for level in Level:
@@ -78,8 +82,14 @@ class GradingPolicy:
         self, level: Level | str, severity: int, repeat_count: int, explicit: Response | None
     ) -> Grade:
         """Grade a warning: explicit response or matrix, raised by repetition."""
-        response = (explicit or self.base(level, severity)).raised(self.steps_for(repeat_count))
-        return self.of(response)
+        key = (level, severity, repeat_count, explicit)
+        found = self._grades.get(key)
+        if found is None:
+            if len(self._grades) > 10_000:  # repeat counts grow without bound
+                self._grades.clear()
+            raised = (explicit or self.base(level, severity)).raised(self.steps_for(repeat_count))
+            found = self._grades[key] = self.of(raised)
+        return found
 
     def of(self, response: Response) -> Grade:
         """Return the grade of a response: the response with its deadlines."""

@@ -1,5 +1,6 @@
 """Append immutable, hash-chained events to a handling record."""
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.db.models import HandlingEvent
-from warning.domain.chain import event_hash
+from warning.domain.chain import canonical_by_record, chain_hash, event_hash
 
 
 def last_link(session: Session, record_id: int) -> tuple[int, str]:
@@ -35,6 +36,36 @@ def event_fields(
     fields["prev_hash"] = prev_hash
     fields["hash"] = event_hash(fields, prev_hash)
     return fields
+
+
+def first_events(
+    records: Sequence[tuple[int, dict[str, Any]]], *, action: str, to_state: str, actor: str,
+    created_at: datetime,
+) -> list[dict[str, Any]]:
+    """Return the column values of each record's first event, given (record id, data).
+
+    Events with equal data share their fields and one JSON encoding (about 15 µs an
+    event otherwise, a fifth of opening a record in a batch); each hash is its own.
+    """
+    shapes: dict[object, tuple[dict[str, Any], Callable[[int], bytes]]] = {}
+    events = []
+    for record_id, data in records:
+        try:
+            key: object = tuple((k, type(v), v) for k, v in data.items())
+            hash(key)
+        except TypeError:  # a nested value: encode this one alone
+            key = object()
+        shape = shapes.get(key)
+        if shape is None:
+            fields = event_fields(record_id=0, seq=1, action=action, from_state="",
+                                  to_state=to_state, actor=actor, created_at=created_at,
+                                  prev_hash="", data=data)
+            del fields["hash"]
+            shape = shapes[key] = (fields, canonical_by_record(fields))
+        fields, canonical = shape
+        events.append(fields | {"record_id": record_id,
+                                "hash": chain_hash("", canonical(record_id))})
+    return events
 
 
 def append_event(

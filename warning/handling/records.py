@@ -204,13 +204,11 @@ def events_of(
     return list(session.scalars(stmt.order_by(HandlingEvent.seq)))
 
 
-def inbox(
-    session: Session, *, principal: Principal, limit: int = 500
-) -> list[tuple[RiskWarning, HandlingRecord]]:
-    """Return the open records awaiting the caller, the deadline due next first."""
+def _awaiting(principal: Principal) -> Select[tuple[RiskWarning, HandlingRecord]] | None:
+    """The open records awaiting the caller (unordered), or None when the role awaits none."""
     states = AWAITING.get(principal.role, ())
     if not states:
-        return []
+        return None
     stmt = visible_warnings(
         select(RiskWarning, HandlingRecord)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
@@ -219,5 +217,24 @@ def inbox(
     )
     if principal.role is Role.LEADER:
         stmt = stmt.where(HandlingRecord.overdue_level > 0)
+    return stmt
+
+
+def inbox(
+    session: Session, *, principal: Principal, limit: int = 500
+) -> list[tuple[RiskWarning, HandlingRecord]]:
+    """Return the open records awaiting the caller, the deadline due next first."""
+    stmt = _awaiting(principal)
+    if stmt is None:
+        return []
     stmt = stmt.order_by(NEXT_DUE.is_(None), NEXT_DUE, HandlingRecord.id).limit(limit)
     return [(w, r) for w, r in session.execute(stmt)]
+
+
+def inbox_overdue_count(session: Session, *, principal: Principal, now: datetime) -> int:
+    """How many of the records awaiting the caller are past the deadline they wait on."""
+    stmt = _awaiting(principal)
+    if stmt is None:
+        return 0
+    counted = stmt.where(now > NEXT_DUE).with_only_columns(func.count(HandlingRecord.id))
+    return int(session.scalar(counted.order_by(None)) or 0)

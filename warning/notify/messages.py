@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from warning.domain.calendar import SHANGHAI
-from warning.domain.enums import RESPONSE_LABELS, Response
+from warning.domain.enums import RESPONSE_LABELS
 from warning.domain.lifecycle import State
 
 KIND_TITLES = {
@@ -31,15 +32,13 @@ class WarningFacts:
     report_due_at: datetime | None
 
 
+@lru_cache(maxsize=1024)  # a batch's notices share a few deadlines; strftime is slow
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def _response(value: str) -> str:
-    try:
-        return RESPONSE_LABELS[Response(value)]
-    except ValueError:
-        return value
+    return RESPONSE_LABELS.get(value, value)  # type: ignore[call-overload]  # StrEnum keys
 
 
 def render(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, str]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.lifecycle import State
-from warning.handling.records import inbox
+from warning.handling.records import inbox, inbox_overdue_count
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,19 @@ class InboxRow:
     overdue: bool
 
 
+# The page lists the records due next; rendering the API's 500 took the office's 待办
+# 250–480 ms at 20,000 warnings (bench/page_bench.py). The rest are on the warning list.
+PAGE_ROWS = 100
+
+
 def inbox_rows(
-    session: Session, principal: Principal, now: datetime | None = None
+    session: Session, principal: Principal, now: datetime | None = None,
+    limit: int = PAGE_ROWS,
 ) -> list[InboxRow]:
-    """Return the caller's inbox with names and the deadline each record waits on."""
+    """Return the caller's inbox (at most `limit` rows, due next first) with names and the
+    deadline each record waits on."""
     now = now or datetime.now(UTC)
-    pairs = inbox(session, principal=principal)
+    pairs = inbox(session, principal=principal, limit=limit)
     points = _names(session, RiskPoint, {w.risk_point_id for w, _ in pairs})
     departments = _names(session, Department, {w.department_id for w, _ in pairs})
     rows = []
@@ -43,6 +50,11 @@ def inbox_rows(
             "签收期限" if receiving else "上报期限", due, due is not None and due < now,
         ))
     return rows
+
+
+def inbox_overdue(session: Session, principal: Principal, now: datetime | None = None) -> int:
+    """How many records in the caller's whole inbox are overdue, shown or not."""
+    return inbox_overdue_count(session, principal=principal, now=now or datetime.now(UTC))
 
 
 def _names(

@@ -4,13 +4,13 @@ department — each through the same visibility as its list.
 A confidential signal's text is searched only for those who may read it: a reviewer who
 sees a petition's title must not learn its words by probing the search box, and a
 department never finds a petition at all. A warning's hidden subject is not matched either.
-On PostgreSQL, trigram indexes (migration 0007j) serve the substring match.
+On PostgreSQL, trigram indexes (migrations 0007j, 0008c) serve the substring match.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -41,8 +41,16 @@ def _pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def _like(column: Any, pattern: str) -> ColumnElement[bool]:
-    return column.ilike(pattern, escape="\\")
+def _matcher(session: Session) -> Any:
+    """Return the case-insensitive substring match for the session's database.
+
+    SQLite's LIKE already ignores ASCII case (and its lower() folds nothing else), so ILIKE's
+    lower(x) LIKE lower(y) only copied every text: plain LIKE scans 100,000 signals about
+    3.5x faster (bench/page_bench.py). PostgreSQL's ILIKE is what the trigram indexes serve.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return lambda column, pattern: column.like(pattern, escape="\\")
+    return lambda column, pattern: column.ilike(pattern, escape="\\")
 
 
 def search(session: Session, principal: Principal | None, q: str, limit: int = LIMIT
@@ -53,7 +61,7 @@ def search(session: Session, principal: Principal | None, q: str, limit: int = L
     if len(q) < MIN_LENGTH or len(q) > MAX_LENGTH:
         results.problem = f"请输入 {MIN_LENGTH}–{MAX_LENGTH} 个字的关键词"
         return results
-    pattern = _pattern(q)
+    pattern, _like = _pattern(q), _matcher(session)
     text_allowed = (true() if reads_confidential_text(principal)
                     else Signal.channel_id.not_in(confidential_channel_ids()))
     signals = (

@@ -53,6 +53,11 @@ def signals_query(principal: Principal | None, filters: SignalFilters) -> Select
     return stmt.order_by(Signal.id.desc())
 
 
+def signals_counted(principal: Principal | None, filters: SignalFilters) -> Select[Any]:
+    """Return as many rows as `signals_query` yields, without its joins (for the pager)."""
+    return filters.apply(visible_signals(select(Signal.id), principal))
+
+
 def signal_exists(session: Session, principal: Principal | None, signal_id: int) -> bool:
     """Return whether a signal exists that `principal` may see."""
     stmt = visible_signals(select(Signal.id).where(Signal.id == signal_id), principal)
@@ -122,11 +127,13 @@ def signal_counts_by_department(
     session: Session, principal: Principal | None, since: datetime
 ) -> dict[int, int]:
     """Return how many signals `principal` may see each department received since `since`."""
+    # `+ 0`: grouped by the bare column, SQLite walked the whole (department_id, id) index to
+    # skip a sort instead of the month's range of received_at (590 ms, not 15, at 100k).
+    department = (Signal.department_id + 0).label("department")
     stmt = visible_signals(
-        select(Signal.department_id, func.count())
-        .where(Signal.received_at >= since, Signal.department_id.is_not(None))
-        .group_by(Signal.department_id), principal,
+        select(department, func.count()).where(Signal.received_at >= since)
+        .group_by(department), principal,
     )
-    return {department_id: count for department_id, count in session.execute(stmt)}
+    return {d: count for d, count in session.execute(stmt) if d is not None}
 
 

@@ -44,6 +44,14 @@ def filtered_warnings(principal: Principal | None, filters: WarningFilters) -> S
     return filters.apply(warnings_query(principal)).order_by(RiskWarning.id.desc())
 
 
+def warnings_counted(principal: Principal | None, filters: WarningFilters) -> Select[Any]:
+    """Return as many rows as `filtered_warnings` yields, without its joins to risk point and
+    department and the subject check (for the pager)."""
+    stmt = select(RiskWarning.id).join(HandlingRecord,
+                                       HandlingRecord.warning_id == RiskWarning.id)
+    return filters.apply(visible_warnings(stmt, principal))
+
+
 def find_warning(session: Session, principal: Principal | None, warning_id: int) -> Any:
     """Return the row of a warning `principal` may see, or None."""
     return session.execute(warnings_query(principal).where(RiskWarning.id == warning_id)).first()

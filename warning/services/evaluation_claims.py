@@ -51,7 +51,10 @@ def claim_ids(
     if not ids:
         return []
     owner = process_owner()
+    # A lease of ours that has expired may be being claimed by another process right now:
+    # take it back through claim(), which locks, instead of assuming it is still ours.
     mine = select(Signal.id).where(Signal.id.in_(ids), Signal.lease_owner == owner,
+                                   Signal.lease_expires_at >= now,
                                    Signal.status.in_(RETRYABLE))
     held = set(session.scalars(mine))
     others = [i for i in ids if i not in held]

@@ -23,6 +23,7 @@ from warning.db.models.base import utcnow
 from warning.db.models.signals import StoredSignal
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
+from warning.gc_pause import gc_paused
 from warning.rules.evaluator import SignalFacts
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import (
@@ -135,7 +136,7 @@ class Intake:
         ids = [s.id for s in signals]
         started = time.perf_counter()
         try:
-            with self.sessions() as session, session.begin():
+            with gc_paused(), self.sessions() as session, session.begin():
                 raised = self._evaluate(session, signals)
                 mark_evaluated(session, ids)
             if self.on_evaluated is not None:
@@ -190,7 +191,7 @@ class Intake:
     ) -> tuple[list[IntakeOutcome], list[StoredRow]]:
         outcomes = [IntakeOutcome() for _ in items]
         lease = lease_columns(self.policy, self.clock())
-        with self.sessions() as session, session.begin():
+        with gc_paused(), self.sessions() as session, session.begin():
             directory = self.directory(session)
             rows: dict[tuple[int, str], dict[str, Any]] = {}
             positions: dict[tuple[int, str], list[int]] = {}

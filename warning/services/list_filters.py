@@ -1,18 +1,24 @@
 """The filters of the warning and signal lists, shared by the list pages and the exports.
 
-Each applies to a query that already joins what it filters on: warnings with their risk
-point, department and handling record; signals with their channel and department.
+Each applies to a query that already joins what it filters on: warnings with their handling
+record; signals need no join. Codes are matched through id subqueries rather than the joined
+rows, so a list's count can run on the bare table (bench/page_bench.py: the signal list's
+count over joins took 240 ms at 100k signals on SQLite).
 """
 
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, or_, select
 
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.domain.lifecycle import State
 
 S = TypeVar("S", bound=Select[Any])
+
+
+def _department_id(code: str) -> Select[tuple[int]]:
+    return select(Department.id).where(Department.code == code)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class WarningFilters:
     def apply(self, stmt: S) -> S:
         """Narrow a warnings query to these filters."""
         if self.department:
-            stmt = stmt.where(Department.code == self.department)
+            stmt = stmt.where(RiskWarning.department_id.in_(_department_id(self.department)))
         if self.state == "open":
             stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]))
         elif self.state == "overdue":  # the dashboard's 已逾期: open and past a deadline
@@ -39,7 +45,8 @@ class WarningFilters:
         if self.response:
             stmt = stmt.where(RiskWarning.response == self.response)
         if self.risk_point:
-            stmt = stmt.where(RiskPoint.code == self.risk_point)
+            stmt = stmt.where(RiskWarning.risk_point_id.in_(
+                select(RiskPoint.id).where(RiskPoint.code == self.risk_point)))
         return stmt
 
 
@@ -56,9 +63,10 @@ class SignalFilters:
     def apply(self, stmt: S) -> S:
         """Narrow a signals query to these filters."""
         if self.channel:
-            stmt = stmt.where(Channel.code == self.channel)
+            stmt = stmt.where(Signal.channel_id.in_(
+                select(Channel.id).where(Channel.code == self.channel)))
         if self.department:
-            stmt = stmt.where(Department.code == self.department)
+            stmt = stmt.where(Signal.department_id.in_(_department_id(self.department)))
         if self.status:
             stmt = stmt.where(Signal.status == self.status)
         if self.q:

@@ -8,13 +8,14 @@ winner's warning.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from warning.db.bulk import insert_many
 from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
 from warning.domain.enums import Response, RuleMode
@@ -246,14 +247,12 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
               "attached_at": now} for w, _ in plan.new]
     links += [{"warning_id": w.id, "signal_id": signal_id, "rule_id": rule_id,
                "attached_at": now} for w, signal_id, rule_id, _ in plan.attached]
-    if links:
-        session.connection().execute(insert(WarningSignal.__table__), links)
+    insert_many(session.connection(), WarningSignal.__table__, links)
     for hit, warning in plan.hits:
         hit["warning_id"] = warning.id if warning is not None else None
-    if plan.hits:
-        session.connection().execute(insert(RuleHit.__table__), [h for h, _ in plan.hits])
+    insert_many(session.connection(), RuleHit.__table__, [h for h, _ in plan.hits])
     if plan.new:
-        openings = [replace(o, warning_id=w.id) for w, o in plan.new]
+        openings = [o.for_warning(w.id) for w, o in plan.new]
         hooks.opened(session, openings=openings, now=now)
     new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
     update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))

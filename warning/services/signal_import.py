@@ -3,8 +3,9 @@
 Three streaming passes, none holding the file's rows:
 1. check: every row is parsed and validated (SignalIn, the channel and department known);
    any bad row stops the import before anything is written, each error with its line;
-2. store: every row is inserted all or nothing, in chunks (one transaction on PostgreSQL;
-   staged, then one statement, on SQLite); only the ids are kept (8 bytes a row);
+2. store: every row is staged in chunks (COPY into a temporary table in one transaction
+   on PostgreSQL; a scratch file on SQLite), then inserted all or nothing by one
+   statement; only the ids are kept (8 bytes a row);
 3. evaluate: the stored signals not yet evaluated, in chunks. Evaluation is per chunk and
    may be interrupted: a re-run of the same file stores nothing again and evaluates what
    the first run stored but did not evaluate.
@@ -24,10 +25,11 @@ from warning.db.models import Channel, Department, RiskWarning, Signal
 from warning.domain.enums import SignalStatus
 from warning.runtime import Runtime
 from warning.services.directory import Directory
+from warning.services.evaluation_claims import lease_columns
 from warning.services.import_staging import store_staged
 from warning.services.signal_files import RowError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
-from warning.services.signal_rows import existing_ids, insert_new, signal_row
+from warning.services.signal_rows import signal_row
 
 MAX_SHOWN_ERRORS = 200
 Progress = Callable[[int], None]
@@ -96,34 +98,27 @@ def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
     """Insert every row of a checked file all or nothing; return the ids and how many new.
 
     A row that turns bad between check and store (the file changed, a channel was disabled)
-    raises, and nothing is stored. PostgreSQL stores in one transaction; SQLite, which
-    has one writer, stages the rows first (warning.services.import_staging).
+    raises, and nothing is stored. The rows are staged first, then stored by one
+    statement (warning.services.import_staging: COPY into a temporary table on
+    PostgreSQL, a scratch file on SQLite, which has one writer).
     """
-    if runtime.engine.dialect.name == "sqlite":
-        with runtime.sessions() as session:
-            directory = runtime.intake.directory(session)
-        return store_staged(runtime.engine, _chunks(file, directory, chunk), progress)
-    ids: array[int] = array("q")
-    created = 0
-    with runtime.sessions() as session, session.begin():
+    with runtime.sessions() as session:
         directory = runtime.intake.directory(session)
-        for batch in _chunks(file, directory, chunk):
-            keys = [(int(r["channel_id"]), str(r["external_id"])) for r in batch]
-            new = insert_new(session, batch)
-            old = existing_ids(session, [k for k in dict.fromkeys(keys) if k not in new])
-            created += len(new)
-            ids.extend(dict.fromkeys(new.get(k) or old[k] for k in keys))
-            if progress is not None:
-                progress(len(batch))
-    return ids, created
+    # Stored claimed by this process, as intake stores them: evaluating them then rewrites
+    # each row once (evaluated) instead of twice (claimed, then evaluated). On PostgreSQL
+    # each rewrite of a signal re-indexes its text's trigrams (bench/RESULTS.md, session 5).
+    lease = lease_columns(runtime.intake.policy, runtime.intake.clock())
+    return store_staged(runtime.engine, lambda: _chunks(file, directory, chunk, lease),
+                        progress)
 
 
-def _chunks(file: SignalFile, directory: Directory, size: int) -> Iterator[list[dict[str, Any]]]:
+def _chunks(file: SignalFile, directory: Directory, size: int,
+            lease: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for line, item in file.signals():
         if isinstance(item, RowError):
             raise ValueError(f"第{line}行: {item.message} (文件在检查后被修改?)")
-        batch.append(signal_row(item, directory))
+        batch.append(signal_row(item, directory) | lease)
         if len(batch) >= size:
             yield batch
             batch = []

@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warning.db.bulk import insert_returning
 from warning.db.models import Signal
 from warning.db.models.base import utcnow
 from warning.domain.enums import SignalStatus
@@ -122,11 +122,8 @@ def insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[tuple[int, 
     before every insert. RETURNING gives the natural key, not sort_by_parameter_order:
     on SQLite an ordered RETURNING falls back to one INSERT per row.
     """
-    dialect = session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Signal.__table__)
-    result = session.connection().execute(
-        stmt.on_conflict_do_nothing(index_elements=["channel_id", "external_id"])
-        .returning(Signal.id, Signal.channel_id, Signal.external_id),
-        rows,
+    result = insert_returning(
+        session.connection(), Signal.__table__, rows, ("id", "channel_id", "external_id"),
+        on_conflict="ON CONFLICT (channel_id, external_id) DO NOTHING",
     )
     return {(c, e): i for i, c, e in result}

@@ -7,12 +7,13 @@ and flush, so a batch works on these rows and writes each table with one stateme
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import TypeVar
 
 from sqlalchemy import JSON, bindparam, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from warning.db.bulk import insert_tuples_returning
 from warning.db.models import RiskWarning
 
 T = TypeVar("T")
@@ -49,6 +50,7 @@ class WarningRow:
 _STORED = ("id", "risk_point_id", "subject_key", "signal_id", "response", "severity",
            "repeat_count", "department_id", "base_response", "rule_ids")
 _INSERTED = tuple(f.name for f in fields(WarningRow) if f.name not in ("id", "changed", "added"))
+_values = attrgetter(*_INSERTED)
 
 
 def lock_for_writing(session: Session) -> None:
@@ -96,17 +98,13 @@ def insert_new(session: Session, rows: Sequence[WarningRow]) -> list[WarningRow]
     """
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    table = RiskWarning.__table__
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     ordered = sorted(rows, key=lambda r: r.key)
     # RETURNING the key each new warning is unique on in its batch rather than asking for
     # sort_by_parameter_order, which SQLite can only honour by inserting row by row.
-    result = session.connection().execute(
-        stmt.on_conflict_do_nothing(index_elements=["risk_point_id", "subject_key"],
-                                    index_where=text("is_open"))
-        .returning(RiskWarning.id, RiskWarning.risk_point_id, RiskWarning.subject_key),
-        [{name: getattr(r, name) for name in _INSERTED} | {"is_open": True} for r in ordered],
+    result = insert_tuples_returning(
+        session.connection(), RiskWarning.__table__, (*_INSERTED, "is_open"),
+        [(*_values(r), True) for r in ordered], ("id", "risk_point_id", "subject_key"),
+        on_conflict="ON CONFLICT (risk_point_id, subject_key) WHERE is_open DO NOTHING",
     )
     ids = {(point, key): id_ for id_, point, key in result}
     lost = []

@@ -42,6 +42,7 @@ class Signal(Base):
     __table_args__ = (
         UniqueConstraint("channel_id", "external_id"),
         Index("ix_signals_retry", "status", "next_attempt_at"),
+        Index("ix_signals_department_id", "department_id", "id"),  # migration 0008c
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +56,8 @@ class Signal(Base):
     amount: Mapped[Decimal | None] = mapped_column(Money, default=None)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+    # no index of its own: ix_signals_retry (status, next_attempt_at) serves it
+    status: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(2000), default="")
     # Claimed for evaluation by one process until the lease expires (warning.services.retry).
@@ -73,13 +75,13 @@ class RuleHit(Base):
 
     __tablename__ = "rule_hits"
     __table_args__ = (
-        Index("ix_rule_hits_rule_subject", "rule_id", "subject_key", "hit_at"),
         Index("ix_rule_hits_rule_subject_counted", "rule_id", "subject_key", "counted_at"),
         UniqueConstraint("signal_id", "rule_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    # no index of its own: the unique (signal_id, rule_id) serves it
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
     rule_id: Mapped[str] = mapped_column(String(100))
     rule_version: Mapped[str] = mapped_column(String(64))
     risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"))

@@ -56,8 +56,10 @@ class WarningSignal(Base):
     __table_args__ = (UniqueConstraint("warning_id", "signal_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), index=True)
-    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    # no index of its own: the unique (warning_id, signal_id) serves it (migration 0008e)
+    warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"))
+    # indexed (migration 0008c): the signal list counts each signal's warnings
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     rule_id: Mapped[str] = mapped_column(String(100))
     attached_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

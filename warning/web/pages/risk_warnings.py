@@ -21,6 +21,7 @@ from warning.queries.warnings import (
     subject_shown,
     summary,
     timeline,
+    warnings_counted,
 )
 from warning.services.list_filters import WarningFilters
 from warning.web.deps import SessionDep
@@ -42,7 +43,8 @@ def list_warnings(
     session: Session, principal: Principal | None, filters: WarningFilters, page: int
 ) -> tuple[list[dict[str, Any]], Pager]:
     """Return one page of warnings `principal` may see, newest first."""
-    rows, pager = paginate(session, filtered_warnings(principal, filters), page)
+    rows, pager = paginate(session, filtered_warnings(principal, filters), page,
+                           counted=warnings_counted(principal, filters))
     items = [
         summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
                                        "overdue_level": r.overdue_level,

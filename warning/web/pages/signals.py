@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.queries.departments import channel_options, department_options
-from warning.queries.signals import SignalView, find_signal, signals_query
+from warning.queries.signals import SignalView, find_signal, signals_counted, signals_query
 from warning.services.list_filters import SignalFilters
 from warning.web.deps import MAX_ID, SessionDep
 from warning.web.pages.petition_panel import petition_context
@@ -30,7 +30,8 @@ def list_signals(
     session: Session, principal: Principal | None, filters: SignalFilters, page: int
 ) -> tuple[list[Any], Pager]:
     """Return one page of signals, newest first, with how many warnings each is on."""
-    return paginate(session, signals_query(principal, filters), page)
+    return paginate(session, signals_query(principal, filters), page,
+                    counted=signals_counted(principal, filters))
 
 
 def signal_view(session: Session, principal: Principal | None, signal_id: int) -> SignalView:
