@@ -103,7 +103,8 @@ def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
     rules = RuleService(settings.rules_dir, sessions)
     if load_rules:
         rules.load()
-    intake = Intake(sessions=sessions, rules=rules.current, hooks=default_hooks(),
+    intake = Intake(sessions=sessions, rules=rules.current,
+                    hooks=default_hooks(settings.triage_days),
                     policy=evaluation_policy(settings))
     async_sessions = None
     if not settings.is_sqlite:

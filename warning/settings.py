@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     public_channel: str = Field(
         default="petition", description="The confidential channel the public report page files to.")
     feed_failure_threshold: int = 3
+    triage_days: int = Field(
+        default=3, ge=1, le=60, description="研判期限: working days the office has to judge a "
+        "proposal (待研判) before it shows as overdue on its 待办.")
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_user: str = ""

@@ -149,10 +149,10 @@ def test_dead_signals_show_on_healthz_and_in_the_list_filter(runtime: Runtime) -
         client.post("/login", data={"name": "office", "password": "pw-office-123",
                                     "next": "/", "csrf_token": client.cookies[COOKIE]})
         page = client.get("/signals", params={"status": "dead"}).text
-        assert f"/signals/{dead}" in page and "研判终止" in page and "来信0" in page
+        assert f"/signals/{dead}" in page and "评估终止" in page and "来信0" in page
         assert page.count('sig-dead') == 1 and "sig-evaluated" not in page
         detail = client.get(f"/signals/{dead}").text
-        assert "研判已终止" in detail and "CG-001" in detail
+        assert "规则评估已终止" in detail and "CG-001" in detail
 
 
 def test_the_retry_job_running_during_an_import_leaves_every_signal_evaluated(

@@ -101,9 +101,11 @@ def test_migration_merges_existing_duplicates_before_the_index(
     kept = outcomes[0].warnings[0].id
     with engine.begin() as conn:  # what two writers left before 0007c: copies of 甲's warning
         row = dict(conn.execute(select(
-            *[c for c in RiskWarning.__table__.c if c.name not in ("base_response", "rule_ids")]
+            *[c for c in RiskWarning.__table__.c
+              if c.name not in ("base_response", "rule_ids", "is_proposal")]  # added later
         ).where(RiskWarning.id == kept)).one()._mapping)
-        record = dict(conn.execute(select(HandlingRecord.__table__).where(
+        record = dict(conn.execute(select(
+            *[c for c in HandlingRecord.__table__.c if c.name != "triage_due_at"]).where(
             HandlingRecord.warning_id == kept)).one()._mapping)
         event = dict(conn.execute(select(HandlingEvent.__table__).where(
             HandlingEvent.record_id == record["id"], HandlingEvent.seq == 1)).one()._mapping)

@@ -120,6 +120,17 @@ def _revoke_token(role: str, obj: str | None) -> set[int]:
     return {204, 409} if obj and role in ("admin", TOKEN_OWNER[obj]) else {404}
 
 
+def _triage(role: str, _obj: str | None) -> set[int]:
+    # 研判 is the office's: anyone else is refused before the object is read. The world's
+    # warnings are issued, not proposals (409), and the test's form names no decision (422).
+    return {409, 422} if role in OFFICE else {403}
+
+
+def _signal_triage(role: str, _obj: str | None) -> set[int]:
+    # The test's form names no decision: the office gets the field's reason (422).
+    return {422} if role in OFFICE else {403}
+
+
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
 
@@ -212,6 +223,10 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/report/lookup"): lambda _role, _obj: {422, 429},
     ("GET", "/cases"): ok_for(ALL),
     ("POST", "/warnings/{warning_id}/actions"): _action,
+    ("POST", "/warnings/{warning_id}/triage"): _triage,
+    ("POST", "/api/warnings/{warning_id}/triage"): _triage,
+    ("POST", "/signals/{signal_id}/triage"): _signal_triage,
+    ("POST", "/api/signals/{signal_id}/triage"): _signal_triage,
     ("GET", "/inbox"): ok_for(ALL),
     ("GET", "/notices"): ok_for(OFFICE),
     ("GET", "/review"): ok_for(ALL),

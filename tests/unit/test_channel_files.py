@@ -80,3 +80,22 @@ def test_feed_backoff_cap_defaults_to_a_day_and_is_validated() -> None:
     assert capped.feed is not None and capped.feed.max_backoff_minutes == 180
     with pytest.raises(ValidationError, match="max_backoff_minutes"):
         ChannelDefinition.model_validate({**channel, "feed": {**feed, "max_backoff_minutes": 0}})
+
+
+def test_confidential_channels_propose_by_default_and_triage_overrides() -> None:
+    channels = _by_id()
+    assert channels["petition"].proposes and channels["case"].proposes
+    assert not channels["audit"].proposes and not channels["opinion"].proposes
+    base = {"id": "x", "name": "测试", "kind": "manual"}
+    assert ChannelDefinition(**base, confidential=True, triage=False).proposes is False
+    assert ChannelDefinition(**base, triage=True).proposes is True
+    with pytest.raises(ValidationError):
+        ChannelDefinition(**base, triage="maybe")
+
+
+def test_a_rule_setting_beats_the_channel_and_a_proposal_wins_a_disagreement() -> None:
+    from warning.triage.policy import proposes
+
+    assert proposes(True, [None]) and not proposes(False, [None])
+    assert not proposes(True, [False]) and proposes(False, [True])
+    assert proposes(False, [False, True, None])

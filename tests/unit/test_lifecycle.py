@@ -26,7 +26,12 @@ EXPECTED = {
     (State.IN_PROGRESS, Action.REPORT): State.REPORTED,
     (State.REPORTED, Action.ACCEPT): State.CLOSED,
     (State.REPORTED, Action.RETURN): State.IN_PROGRESS,
-    **{(s, Action.WITHDRAW): State.WITHDRAWN for s in State if s.is_open},
+    (State.PROPOSED, Action.ISSUE): State.ISSUED,
+    (State.PROPOSED, Action.AMEND): State.PROPOSED,
+    (State.PROPOSED, Action.MERGE): State.MERGED,
+    (State.PROPOSED, Action.DISMISS): State.DISMISSED,
+    **{(s, Action.WITHDRAW): State.WITHDRAWN
+       for s in State if s.is_open and s is not State.PROPOSED},
     **{(s, Action.NOTE): s for s in State if s.is_open},
     **{(s, Action.URGE): s for s in (State.ISSUED, State.RECEIVED, State.IN_PROGRESS)},
 }
@@ -71,13 +76,22 @@ def test_pairs_outside_the_table_are_refused_naming_state_and_action(
 
 
 def test_closed_and_withdrawn_are_final() -> None:
-    assert not any(s in (State.CLOSED, State.WITHDRAWN) for s, _ in TRANSITIONS)
+    finals = (State.CLOSED, State.WITHDRAWN, State.MERGED, State.DISMISSED)
+    assert not any(s in finals for s, _ in TRANSITIONS)
+
+
+def test_only_the_office_judges_a_proposal() -> None:
+    for role in (Role.HANDLER, Role.LEADER, Role.REVIEWER):
+        assert actions_for(State.PROPOSED, role) == []
+    office = [a for a, _ in actions_for(State.PROPOSED, Role.OFFICE)]
+    assert office == [Action.ISSUE, Action.AMEND, Action.MERGE, Action.DISMISS, Action.NOTE]
 
 
 def test_unknown_and_system_actions_cannot_be_chosen() -> None:
     with pytest.raises(UnknownAction):
         parse_action("approve")
-    for system in ("issue", "remind", "escalate"):
+    for system in ("issue", "remind", "escalate", "propose", "absorb", "amend", "merge",
+                   "dismiss"):
         with pytest.raises(UnknownAction):
             parse_action(system)
     assert parse_action("return") is Action.RETURN

@@ -11,6 +11,8 @@ same clause, so a new view cannot forget the rule.
 - timeline entries (warning_signals): as signals; the hidden ones are counted, not shown.
 - a warning's subject: hidden from departments when the warning came from a confidential
   signal and names a person or post.
+- proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
+  their records, events and attachments; the review counts issued warnings only.
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
 
@@ -48,6 +50,9 @@ S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 CONFIDENTIAL_TEXT_READERS = (Role.OFFICE, Role.ADMIN)
 # Notices name their audience and delivery targets: the office follows delivery up.
 NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
+# A proposal (待研判) is the office's until it issues it: departments, leaders and reviewers
+# never learn of it, in any list, count, inbox, search, export or review.
+PROPOSAL_READERS = (Role.OFFICE, Role.ADMIN)
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
 HIDDEN_SUBJECT_KINDS = ("person", "post")
@@ -124,9 +129,35 @@ def visible_departments(stmt: S, principal: Principal | None) -> S:
     return stmt.where(department_clause(principal, Department.id))
 
 
+def reads_proposals(principal: Principal | None) -> bool:
+    """Return whether `principal` may see proposals (待研判) at all (None: the CLI)."""
+    return principal is None or principal.role in PROPOSAL_READERS
+
+
+def proposal_clause(principal: Principal | None) -> ColumnElement[bool]:
+    """Return the condition that keeps proposals from those who may not see them."""
+    return true() if reads_proposals(principal) else RiskWarning.is_proposal.is_(False)
+
+
 def visible_warnings(stmt: S, principal: Principal | None) -> S:
     """Keep only the warnings (and their records, events, attachments) `principal` may see."""
-    return stmt.where(department_clause(principal, RiskWarning.department_id))
+    return stmt.where(department_clause(principal, RiskWarning.department_id),
+                      proposal_clause(principal))
+
+
+def proposals_only(stmt: S, principal: Principal | None) -> S:
+    """Keep the proposals `principal` may see (none for departments, leaders, reviewers)."""
+    return visible_warnings(stmt, principal).where(RiskWarning.is_proposal.is_(True))
+
+
+def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:
+    """Return the review's condition on warnings: `principal`'s departments, issued only.
+
+    A proposal, issued or not yet, dismissed or merged, is no warning of the quarter for
+    anyone, the office included; once issued it counts like any other.
+    """
+    return and_(department_clause(principal, RiskWarning.department_id),
+                RiskWarning.is_proposal.is_(False))
 
 
 def visible_signals(stmt: S, principal: Principal | None, signal: Any = Signal) -> S:

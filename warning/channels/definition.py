@@ -74,12 +74,21 @@ class ChannelDefinition(_Frozen):
     kind: ChannelKind
     description: str = ""
     confidential: bool = False
+    # 研判: true → warnings raised from this channel start as proposals the office judges
+    # before any department is told; false → issued at once. Absent: a confidential
+    # channel proposes, any other issues at once. A rule's own `triage` overrides it.
+    triage: bool | None = None
     default_department: str | None = None
     fields: tuple[str, ...] = ("title", "text")
     enabled: bool = True
     feed: FeedSettings | None = None
     import_: ImportSettings | None = Field(default=None, alias="import")
     source: Literal["seed", "custom"] = "custom"
+
+    @property
+    def proposes(self) -> bool:
+        """Tell whether this channel's new warnings start as proposals (待研判)."""
+        return self.confidential if self.triage is None else self.triage
 
     @field_validator("id")
     @classmethod

@@ -8,12 +8,15 @@ from enum import StrEnum
 class State(StrEnum):
     """Where a handling record is (处置状态)."""
 
+    PROPOSED = "proposed"  # 待研判: the office judges it before any department is told
     ISSUED = "issued"
     RECEIVED = "received"
     IN_PROGRESS = "in_progress"
     REPORTED = "reported"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    MERGED = "merged"  # a proposal merged into another open warning
+    DISMISSED = "dismissed"  # a proposal the office decided not to issue
 
     @property
     def label(self) -> str:
@@ -21,18 +24,23 @@ class State(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self not in (State.CLOSED, State.WITHDRAWN)
+        return self not in (State.CLOSED, State.WITHDRAWN, State.MERGED, State.DISMISSED)
 
 
 STATE_LABELS: dict[State, str] = {
+    State.PROPOSED: "待研判",
     State.ISSUED: "已下达",
     State.RECEIVED: "已签收",
     State.IN_PROGRESS: "整改中",
     State.REPORTED: "已上报",
     State.CLOSED: "已办结",
     State.WITHDRAWN: "已撤销",
+    State.MERGED: "已合并",
+    State.DISMISSED: "不予下达",
 }
 OPEN_STATES: tuple[State, ...] = tuple(s for s in State if s.is_open)
+# Open and known to the department: every open state but a proposal.
+ISSUED_OPEN_STATES: tuple[State, ...] = tuple(s for s in OPEN_STATES if s is not State.PROPOSED)
 
 
 class Action(StrEnum):
@@ -47,10 +55,16 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     NOTE = "note"
     URGE = "urge"
+    # 研判: the office's decisions on a proposal (their own forms and routes, see warning.triage).
+    AMEND = "amend"
+    MERGE = "merge"
+    DISMISS = "dismiss"
     # System events: recorded on the trail, never chosen by a person.
     REMIND = "remind"
     ESCALATE = "escalate"
     REGRADE = "regrade"
+    PROPOSE = "propose"
+    ABSORB = "absorb"  # on the warning a proposal was merged into
 
     @property
     def label(self) -> str:
@@ -70,7 +84,14 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REMIND: "到期提醒",
     Action.ESCALATE: "逾期升级",
     Action.REGRADE: "重复出现，处置措施升级",
+    Action.AMEND: "研判修改",
+    Action.MERGE: "合并到已有预警",
+    Action.DISMISS: "不予下达",
+    Action.PROPOSE: "生成待研判预警",
+    Action.ABSORB: "并入待研判预警",
 }
+# Taken through warning.triage (or by the system), never through the generic action form.
+TRIAGE_ACTIONS = frozenset({Action.AMEND, Action.MERGE, Action.DISMISS})
 
 
 class Role(StrEnum):
@@ -117,13 +138,18 @@ TRANSITIONS: Mapping[tuple[State, Action], Transition] = {
     (State.IN_PROGRESS, Action.REPORT): Transition(State.REPORTED, DEPARTMENT, ("comment",)),
     (State.REPORTED, Action.ACCEPT): Transition(State.CLOSED, OFFICE),
     (State.REPORTED, Action.RETURN): Transition(State.IN_PROGRESS, OFFICE, ("comment",)),
+    (State.PROPOSED, Action.ISSUE): Transition(State.ISSUED, OFFICE),
+    (State.PROPOSED, Action.AMEND): Transition(State.PROPOSED, OFFICE),
+    (State.PROPOSED, Action.MERGE): Transition(State.MERGED, OFFICE),
+    (State.PROPOSED, Action.DISMISS): Transition(State.DISMISSED, OFFICE, ("comment",)),
+    (State.PROPOSED, Action.NOTE): Transition(State.PROPOSED, OFFICE, ("comment",)),
     **{
         (state, Action.WITHDRAW): Transition(State.WITHDRAWN, OFFICE, ("comment",))
-        for state in OPEN_STATES
+        for state in ISSUED_OPEN_STATES
     },
     **{
         (state, Action.NOTE): Transition(state, EVERYONE_WHO_ACTS, ("comment",))
-        for state in OPEN_STATES
+        for state in ISSUED_OPEN_STATES
     },
     **{
         (state, Action.URGE): Transition(state, SUPERVISORS, ("comment",))
@@ -168,7 +194,11 @@ def parse_action(value: str) -> Action:
         action = Action(value)
     except ValueError:
         raise UnknownAction(f"未知的操作 “{value}”", f"unknown action {value!r}") from None
-    if action in (Action.ISSUE, Action.REMIND, Action.ESCALATE):
+    if action in TRIAGE_ACTIONS:
+        raise UnknownAction(
+            f"操作 “{action.label}” 请在预警的“研判”中办理",
+            f"action {value!r} is taken through the triage form or route")
+    if action in (Action.ISSUE, Action.REMIND, Action.ESCALATE, Action.PROPOSE, Action.ABSORB):
         raise UnknownAction(
             f"操作 “{action.label}” 由系统执行", f"action {value!r} is taken by the system only"
         )

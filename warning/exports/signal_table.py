@@ -20,11 +20,11 @@ from warning.services.list_filters import SignalFilters
 
 HEADER = (
     "信号编号", "接收时间", "渠道", "保密渠道", "来文编号", "标题", "内容", "涉及部门",
-    "涉及人员", "涉及岗位", "涉及金额（元）", "发生时间", "研判状态", "预警数",
+    "涉及人员", "涉及岗位", "涉及金额（元）", "发生时间", "评估状态", "预警数",
     "首件信号编号", "同案件数",
 )
-STATUS_LABELS = {SignalStatus.RECEIVED.value: "待研判", SignalStatus.EVALUATED.value: "已研判",
-                 SignalStatus.FAILED.value: "研判失败"}
+STATUS_LABELS = {SignalStatus.RECEIVED.value: "待评估", SignalStatus.EVALUATED.value: "已评估",
+                 SignalStatus.FAILED.value: "评估失败", SignalStatus.DEAD.value: "评估终止"}
 
 
 def signal_table(

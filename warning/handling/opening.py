@@ -36,6 +36,7 @@ class Opening:
     receive_days: int
     report_days: int
     day_kind: DayKind | str
+    proposed: bool = False  # 待研判: opened by warning.triage.proposals, not open_records
 
     def for_warning(self, warning_id: int) -> "Opening":
         """Return this opening for the warning once inserted (dataclasses.replace is ~4x

@@ -28,12 +28,13 @@ NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW
 # the departments they supervise (to urge); a reviewer acts on none.
 AWAITING = {
     Role.HANDLER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
-    Role.OFFICE: (State.REPORTED,),
-    Role.ADMIN: (State.REPORTED,),
+    Role.OFFICE: (State.PROPOSED, State.REPORTED),
+    Role.ADMIN: (State.PROPOSED, State.REPORTED),
     Role.LEADER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
     Role.REVIEWER: (),
 }
 NEXT_DUE = case((HandlingRecord.state == State.ISSUED.value, HandlingRecord.receive_due_at),
+                (HandlingRecord.state == State.PROPOSED.value, HandlingRecord.triage_due_at),
                 else_=HandlingRecord.report_due_at)
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import visible_warnings
+from warning.auth.visibility import proposals_only, reads_proposals, visible_warnings
 from warning.channels.health import channel_health
 from warning.db.models import Channel, HandlingRecord, RiskWarning, Signal
 from warning.domain.enums import Response
-from warning.domain.lifecycle import OPEN_STATES
+from warning.domain.lifecycle import ISSUED_OPEN_STATES, State
 from warning.queries.catalog import channels
 from warning.queries.counting import count_of
 from warning.queries.departments import department_options
@@ -45,6 +45,8 @@ class Overview:
     health: dict[str, int]
     troubled: list[tuple[Channel, str]]
     departments: list[DepartmentRow] = field(default_factory=list)
+    proposals: int | None = None  # 待研判, for those who may see proposals; None: hidden
+    proposals_overdue: int = 0
 
 
 def _open_warnings(principal: Principal | None) -> Any:
@@ -52,15 +54,29 @@ def _open_warnings(principal: Principal | None) -> Any:
         select(RiskWarning.id, RiskWarning.response, RiskWarning.department_id,
                HandlingRecord.state, HandlingRecord.overdue_level)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(HandlingRecord.state.in_([s.value for s in OPEN_STATES]))
+        .where(HandlingRecord.state.in_([s.value for s in ISSUED_OPEN_STATES]))
     )
     return visible_warnings(stmt, principal)
+
+
+def _proposals(
+    session: Session, principal: Principal | None, now: datetime
+) -> tuple[int | None, int]:
+    """Count the proposals awaiting 研判 and those past their 研判期限 (None: not shown)."""
+    if not reads_proposals(principal):
+        return None, 0
+    dues = list(session.scalars(proposals_only(
+        select(HandlingRecord.triage_due_at)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
+        .where(HandlingRecord.state == State.PROPOSED.value), principal)))
+    return len(dues), sum(1 for due in dues if due is not None and due < now)
 
 
 def overview(session: Session, principal: Principal | None, *, now: datetime) -> Overview:
     """Gather the dashboard's counts and lists as `principal` may see them."""
     rows = list(session.execute(_open_warnings(principal)).all())
-    states = {s.value: 0 for s in OPEN_STATES}
+    proposals, proposals_overdue = _proposals(session, principal, now)
+    states = {s.value: 0 for s in ISSUED_OPEN_STATES}
     responses = {r.value: 0 for r in Response}
     for _, response, _, state, _ in rows:
         states[state] = states.get(state, 0) + 1
@@ -79,6 +95,7 @@ def overview(session: Session, principal: Principal | None, *, now: datetime) ->
         signals_today=count_of(session, signals_since(principal, day_start)),
         recent=recent_signals(session, principal), health=health, troubled=troubled,
         departments=_departments(session, principal, rows, now),
+        proposals=proposals, proposals_overdue=proposals_overdue,
     )
 
 

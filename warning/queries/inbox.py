@@ -42,12 +42,11 @@ def inbox_rows(
     departments = _names(session, Department, {w.department_id for w, _ in pairs})
     rows = []
     for warning, record in pairs:
-        receiving = record.state == State.ISSUED.value
-        due = record.receive_due_at if receiving else record.report_due_at
+        label, due = waited_deadline(record)
         rows.append(InboxRow(
             warning, record, points.get(warning.risk_point_id, ""),
             departments.get(warning.department_id, ""),
-            "签收期限" if receiving else "上报期限", due, due is not None and due < now,
+            label, due, due is not None and due < now,
         ))
     return rows
 
@@ -55,6 +54,15 @@ def inbox_rows(
 def inbox_overdue(session: Session, principal: Principal, now: datetime | None = None) -> int:
     """How many records in the caller's whole inbox are overdue, shown or not."""
     return inbox_overdue_count(session, principal=principal, now=now or datetime.now(UTC))
+
+
+def waited_deadline(record: HandlingRecord) -> tuple[str, datetime | None]:
+    """Return the name and time of the deadline a record waits on."""
+    if record.state == State.PROPOSED.value:
+        return "研判期限", record.triage_due_at
+    if record.state == State.ISSUED.value:
+        return "签收期限", record.receive_due_at
+    return "上报期限", record.report_due_at
 
 
 def _names(

@@ -32,10 +32,11 @@ def signals_query(principal: Principal | None, filters: SignalFilters) -> Select
     Signal, Channel, Department | None, int, int | None, int | None
 ]]:
     """Return the signals `principal` may see that match the filters, newest first."""
-    warnings = (
-        select(func.count(WarningSignal.id)).where(WarningSignal.signal_id == Signal.id)
-        .correlate(Signal).scalar_subquery()
-    )
+    warnings = visible_warnings(
+        select(func.count(WarningSignal.id))
+        .join(RiskWarning, RiskWarning.id == WarningSignal.warning_id)
+        .where(WarningSignal.signal_id == Signal.id), principal,
+    ).correlate(Signal).scalar_subquery()
     sizes = (
         select(SignalLink.case_signal_id.label("case_id"), func.count().label("size"))
         .group_by(SignalLink.case_signal_id).subquery()

@@ -21,7 +21,7 @@ from warning.db.models import (
 from warning.domain.enums import Level, Response
 from warning.domain.lifecycle import State
 from warning.review.model import Bucket, ChannelFigure, RepeatSubject
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
 
@@ -67,7 +67,7 @@ def warning_counts(
         select(*dims, func.count(RiskWarning.id))
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .where(period.holds(RiskWarning.created_at),
-               in_scope(principal, RiskWarning.department_id))
+               warning_scope(principal))
         .group_by(*dims)
     )
     counts = WarningCounts()
@@ -115,7 +115,7 @@ def repeat_subjects(
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .where(HandlingRecord.state != State.WITHDRAWN.value,
                period.holds(RiskWarning.created_at),
-               in_scope(principal, RiskWarning.department_id))
+               warning_scope(principal))
         .group_by(*keys)
         .having(or_(warnings > 1, func.max(RiskWarning.repeat_count) > 1))
         .order_by(signals.desc(), warnings.desc(), RiskWarning.subject_key)
@@ -140,7 +140,7 @@ def measure_buckets(
         select(HandlingRecord.measure_applied, func.count())
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .where(HandlingRecord.state == State.CLOSED.value, period.holds(HandlingRecord.closed_at),
-               in_scope(principal, RiskWarning.department_id))
+               warning_scope(principal))
         .group_by(HandlingRecord.measure_applied)
     )
     counts = {key or "": count for key, count in session.execute(stmt)}

@@ -24,6 +24,7 @@ def coverage(session: Session, *, principal: Principal | None, period: Period) -
     ).one()
     hit = exists().where(
         RiskWarning.risk_point_id == RiskPoint.id, RiskWarning.created_at < period.end,
+        RiskWarning.is_proposal.is_(False),
         HandlingRecord.warning_id == RiskWarning.id,
         HandlingRecord.state != State.WITHDRAWN.value,
     )

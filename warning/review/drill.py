@@ -19,7 +19,7 @@ from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, Ri
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage
 from warning.review.outcomes import records_counting_in
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 from warning.review.points import stale_risk_points
 
 NO_DEPARTMENT = "none"
@@ -91,7 +91,7 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
         select(RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .where(period.holds(RiskWarning.created_at),
-               in_scope(principal, RiskWarning.department_id),
+               warning_scope(principal),
                _department(drill, RiskWarning.department_id))
     )
     if drill.figure is Figure.HOT:

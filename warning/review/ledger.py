@@ -22,7 +22,7 @@ from warning.domain.lifecycle import Action, State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import local
 from warning.review.outcomes import WAITING
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 
 HEADER = ("处置记录编号", "预警编号", "下达时间", "部门", "风险点编号", "风险点", "风险等级",
           "处置措施", "对象", "状态", "签收期限", "上报期限", "办结时间", "责任人", "重复次数")
@@ -58,7 +58,7 @@ def ledger_rows(
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .where(_belongs(period), in_scope(principal, RiskWarning.department_id))
+        .where(_belongs(period), warning_scope(principal))
         .order_by(RiskWarning.created_at, HandlingRecord.id)
         .execution_options(yield_per=batch)
     )

@@ -20,7 +20,7 @@ from warning.auth.principal import Principal
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, State
 from warning.domain.review import WAITING_ON_DEPARTMENT, RecordTimes, closed_on_time, is_overdue
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 
 WAITING = [s.value for s in WAITING_ON_DEPARTMENT]
 
@@ -77,7 +77,7 @@ def _touched(principal: Principal | None, period: Period) -> Any:
         select(HandlingRecord.id)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .where(
-            in_scope(principal, RiskWarning.department_id),
+            warning_scope(principal),
             or_(
                 period.holds(HandlingRecord.closed_at),
                 marked,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import department_clause
+from warning.auth.visibility import department_clause, reviewed_warnings
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
 
@@ -42,3 +42,8 @@ class Period:
 def in_scope(principal: Principal | None, column: Any) -> ColumnElement[bool]:
     """Limit rows to `principal`'s departments; None (the command line) sees everything."""
     return department_clause(principal, column)
+
+
+def warning_scope(principal: Principal | None) -> ColumnElement[bool]:
+    """Limit warnings to `principal`'s departments and to issued ones (no proposals)."""
+    return reviewed_warnings(principal)

@@ -9,7 +9,7 @@ from warning.domain.enums import LEVEL_ALIASES
 from warning.domain.lifecycle import State
 from warning.domain.review import FREQUENT_WARNINGS, advice_for, months_before
 from warning.review.model import HotRiskPoint, StaleRiskPoint
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, in_scope, warning_scope
 
 LEVEL_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=RiskPoint.level, else_=3)
 
@@ -41,7 +41,7 @@ def hot_risk_points(
         .where(HandlingRecord.state != State.WITHDRAWN.value,
                RiskWarning.created_at >= period.previous_start,
                RiskWarning.created_at < period.end,
-               in_scope(principal, RiskWarning.department_id))
+               warning_scope(principal))
         .group_by(*keys)
         .having(this_quarter > 0)
         .order_by(this_quarter.desc(), signals.desc(), RiskPoint.code)

@@ -18,7 +18,7 @@ from warning.auth.principal import Principal
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, State
 from warning.review.model import Timings
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 
 
 def nearest_rank(values: list[float], share: float) -> float | None:
@@ -47,7 +47,7 @@ def _first_receipts(principal: Principal | None, period: Period) -> Any:
         .join(HandlingRecord, HandlingRecord.id == ev.record_id)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .where(ev.action == Action.RECEIVE.value, period.holds(ev.created_at),
-               in_scope(principal, RiskWarning.department_id), ~signed_before)
+               warning_scope(principal), ~signed_before)
     )
 
 
@@ -59,7 +59,7 @@ def _records_with(session: Session, action: Action, principal: Principal | None,
         .join(HandlingRecord, HandlingRecord.id == ev.record_id)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .where(ev.action == action.value, period.holds(ev.created_at),
-               in_scope(principal, RiskWarning.department_id))
+               warning_scope(principal))
     )
     return set(session.scalars(stmt))
 
@@ -74,7 +74,7 @@ def timings(session: Session, *, principal: Principal | None, period: Period) ->
             .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
             .where(HandlingRecord.state == State.CLOSED.value,
                    period.holds(HandlingRecord.closed_at),
-                   in_scope(principal, RiskWarning.department_id))
+                   warning_scope(principal))
         )
     ]
     reported = _records_with(session, Action.REPORT, principal, period)

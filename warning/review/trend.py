@@ -16,7 +16,7 @@ from warning.domain.calendar import SHANGHAI
 from warning.domain.lifecycle import Action, State
 from warning.domain.quarter import Quarter, recent_quarters
 from warning.review.model import Change, TrendPoint
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, warning_scope
 
 TREND_QUARTERS = 8
 CHANGE_LABELS = {"signals": "信号数", "warnings": "新下达预警数", "closed": "办结",
@@ -54,7 +54,7 @@ def trend(
 
     at = _quarter_index(RiskWarning.created_at, quarters, tz)
     warnings = _counts(session, select(at, func.count()).where(
-        span(RiskWarning.created_at), in_scope(principal, RiskWarning.department_id),
+        span(RiskWarning.created_at), warning_scope(principal),
     ).group_by(at))
 
     at = _quarter_index(HandlingRecord.closed_at, quarters, tz)
@@ -62,7 +62,7 @@ def trend(
                      .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
                      .where(span(HandlingRecord.closed_at),
                             HandlingRecord.state == State.CLOSED.value,
-                            in_scope(principal, RiskWarning.department_id))
+                            warning_scope(principal))
                      .group_by(at))
 
     at = _quarter_index(HandlingEvent.created_at, quarters, tz)
@@ -71,7 +71,7 @@ def trend(
                        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
                        .where(span(HandlingEvent.created_at),
                               HandlingEvent.action == Action.RETURN.value,
-                              in_scope(principal, RiskWarning.department_id))
+                              warning_scope(principal))
                        .group_by(at))
     return [
         TrendPoint(quarter=str(q), label=q.label, signals=signals.get(i, 0),

@@ -46,6 +46,7 @@ class RuleMatch:
     severity: int
     repeat: RepeatSpec | None
     response: Response | None
+    triage: bool | None = None  # the rule's 研判 setting; None: the channel's
 
 
 def slot_of(rule: Rule) -> Slot:
@@ -66,7 +67,7 @@ def slot_of(rule: Rule) -> Slot:
 
 def _match(rule: Rule) -> RuleMatch:
     return RuleMatch(rule.id, rule.version, rule.risk_point, rule.mode, rule.severity,
-                     rule.when.repeat, rule.response)
+                     rule.when.repeat, rule.response, rule.triage)
 
 
 class Evaluator:

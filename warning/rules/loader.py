@@ -38,6 +38,7 @@ class Rule:
     file: str
     line: int
     version: str
+    triage: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _rule(spec: RuleSpec, file: str, line: int, version: str) -> Rule:
     return Rule(
         id=spec.id, name=spec.name, risk_point=spec.risk_point, mode=spec.mode,
         severity=spec.severity, description=spec.description, when=spec.when,
-        response=spec.response, file=file, line=line, version=version,
+        response=spec.response, file=file, line=line, version=version, triage=spec.triage,
     )
 
 

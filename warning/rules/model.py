@@ -130,6 +130,9 @@ class RuleSpec(_Frozen):
     description: str = ""
     when: When
     response: Response | None = None
+    # 研判: true → a new warning starts as a proposal for the office; false → issued at
+    # once; absent → the channel's setting (see channels/README.md).
+    triage: bool | None = None
 
 
 class RuleFile(_Frozen):

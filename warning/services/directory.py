@@ -17,6 +17,7 @@ class ChannelRef:
     confidential: bool
     enabled: bool
     default_department_id: int | None
+    proposes: bool = False  # 研判: its new warnings start as proposals (see channels/README.md)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Directory:
     def load(cls, session: Session) -> "Directory":
         """Read every channel and department."""
         channels = {
-            c.code: ChannelRef(c.id, c.code, c.confidential, c.enabled, c.default_department_id)
+            c.code: ChannelRef(c.id, c.code, c.confidential, c.enabled, c.default_department_id,
+                               channel_proposes(c))
             for c in session.scalars(select(Channel))
         }
         rows = session.execute(select(Department.code, Department.name, Department.id)).all()
@@ -66,6 +68,13 @@ class Directory:
             names,
             {id_: name for _, name, id_ in rows},
         )
+
+
+def channel_proposes(channel: Channel) -> bool:
+    """Tell whether a stored channel's new warnings start as proposals (its file's `triage`,
+    else whether it is confidential)."""
+    triage = (channel.definition or {}).get("triage")
+    return channel.confidential if triage is None else bool(triage)
 
 
 def risk_points_by_code(session: Session, codes: Iterable[str]) -> dict[str, RiskPointRef]:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, or_, select
 
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
-from warning.domain.lifecycle import State
+from warning.domain.lifecycle import ISSUED_OPEN_STATES
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -23,7 +23,7 @@ def _department_id(code: str) -> Select[tuple[int]]:
 
 @dataclass(frozen=True)
 class WarningFilters:
-    """The warning list's filters; `state` may also be "open" (every unfinished state) or
+    """The warning list's filters; `state` may also be "open" (every unfinished issued state) or
     "overdue" (unfinished and escalated past a deadline, the dashboard's 已逾期)."""
 
     department: str = ""
@@ -36,9 +36,9 @@ class WarningFilters:
         if self.department:
             stmt = stmt.where(RiskWarning.department_id.in_(_department_id(self.department)))
         if self.state == "open":
-            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]))
+            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in ISSUED_OPEN_STATES]))
         elif self.state == "overdue":  # the dashboard's 已逾期: open and past a deadline
-            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in State if s.is_open]),
+            stmt = stmt.where(HandlingRecord.state.in_([s.value for s in ISSUED_OPEN_STATES]),
                               HandlingRecord.overdue_level > 0)
         elif self.state:
             stmt = stmt.where(HandlingRecord.state == self.state)

@@ -33,6 +33,7 @@ from warning.services.warning_rows import (
     open_warnings,
     update_changed,
 )
+from warning.triage.policy import proposes
 
 RACE_ATTEMPTS = 5
 
@@ -209,11 +210,13 @@ def _new_warning(
         subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
         created_at=now, base_response=max(bases, key=lambda r: r.rank).value,
         rule_ids=list(dict.fromkeys(rule.rule_id for rule in rules)),
+        is_proposal=proposes(channel.proposes, [m.triage for m, _r, _s in fired]),
     )
     opening = Opening(
         warning_id=0, department_id=department, response=grade.response.value,
         risk_point=point.name, department=directory.name_of_department.get(department or 0, ""),
         receive_days=grade.receive_days, report_days=grade.report_days, day_kind=grade.day_kind,
+        proposed=warning.is_proposal,
     )
     return warning, opening
 

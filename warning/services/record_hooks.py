@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from warning.domain.grading import Grade
 from warning.handling.opening import Opening, open_records, regrade_record
+from warning.triage.policy import DEFAULT_TRIAGE_DAYS
+from warning.triage.proposals import open_proposals
 
 
 class RecordHooksImpl:
@@ -14,9 +16,16 @@ class RecordHooksImpl:
 
     actor = "system:intake"
 
+    def __init__(self, triage_days: int = DEFAULT_TRIAGE_DAYS) -> None:
+        self.triage_days = triage_days
+
     def opened(self, session: Session, *, openings: Sequence[Opening], now: datetime) -> None:
-        """Open each new warning's record: deadlines, `issue` event, the department's notice."""
-        open_records(session, openings, actor=self.actor, now=now)
+        """Open each new warning's record: deadlines, `issue` event, the department's notice;
+        a proposal (待研判) gets its 研判期限 and `propose` event and no notice."""
+        open_records(session, [o for o in openings if not o.proposed], actor=self.actor,
+                     now=now)
+        open_proposals(session, [o for o in openings if o.proposed], actor=self.actor,
+                       now=now, days=self.triage_days)
 
     def regraded(
         self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
@@ -28,6 +37,6 @@ class RecordHooksImpl:
                        previous=previous, grade=grade, now=now, actor=self.actor)
 
 
-def default_hooks() -> RecordHooksImpl:
+def default_hooks(triage_days: int = DEFAULT_TRIAGE_DAYS) -> RecordHooksImpl:
     """Return the hooks the service uses."""
-    return RecordHooksImpl()
+    return RecordHooksImpl(triage_days)

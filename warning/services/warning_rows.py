@@ -37,6 +37,7 @@ class WarningRow:
     created_at: datetime | None = None
     base_response: str | None = None
     rule_ids: list[str] = field(default_factory=list)
+    is_proposal: bool = False
     id: int = 0
     changed: bool = False
     added: int = 0  # signals this batch joined to a stored warning

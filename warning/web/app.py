@@ -25,6 +25,7 @@ from warning.web.api import (
     review,
     rules_status,
     signals,
+    triage,
     warnings,
 )
 from warning.web.docs import install_docs
@@ -79,7 +80,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(TrustedProxies, networks=parse_networks(runtime.settings.trusted_proxies))
     install_docs(app)
     for module in (accounts, exports, cases, signals, warnings, handling, petitions, rules_status,
-                   catalog, notices, review, health):
+                   catalog, notices, review, health, triage):
         app.include_router(module.router)
     pages.install(app)
     if STATIC.is_dir():

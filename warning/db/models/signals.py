@@ -65,6 +65,13 @@ class Signal(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The office's decision on a signal that needs no warning: "" (none), "dismissed"
+    # (不予处理) or "duplicate" (of `duplicate_of_id`), with its reason, who and when.
+    disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    disposition_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), default=None)
+    disposed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     channel: Mapped[Channel] = relationship()
     hits: Mapped[list["RuleHit"]] = relationship(back_populates="signal")

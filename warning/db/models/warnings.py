@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
@@ -41,6 +41,9 @@ class RiskWarning(Base):
     severity: Mapped[int] = mapped_column(default=1)
     repeat_count: Mapped[int] = mapped_column(default=1)
     is_open: Mapped[bool] = mapped_column(default=True)
+    # 待研判: raised as a proposal and not (yet) issued; only the office sees it. Stays true
+    # when the office dismisses or merges it, so such a warning is never shown to a department.
+    is_proposal: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     risk_point: Mapped[RiskPoint] = relationship()
@@ -79,6 +82,8 @@ class HandlingRecord(Base):
     overdue_level: Mapped[int] = mapped_column(default=0)
     report_round: Mapped[int] = mapped_column(default=0, server_default="0")
     measure_applied: Mapped[str | None] = mapped_column(String(16), default=None)
+    # 研判期限: when the office should have judged a proposal (None once issued or never one)
+    triage_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

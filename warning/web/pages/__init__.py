@@ -30,6 +30,7 @@ from warning.web.pages import (
     security_log,
     signal_form,
     signals,
+    triage,
 )
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
@@ -43,7 +44,7 @@ router.include_router(petitions.router)
 router.include_router(petition_office.router)
 router.include_router(public_report.router)
 for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
-                security_log, admin_org, admin_users, search):
+                security_log, admin_org, admin_users, search, triage):
     router.include_router(_module.router)
 
 

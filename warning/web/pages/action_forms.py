@@ -9,7 +9,7 @@ from typing import Any
 
 from warning.auth.principal import Principal
 from warning.db.models import HandlingRecord
-from warning.domain.lifecycle import Action, State, actions_for
+from warning.domain.lifecycle import TRIAGE_ACTIONS, Action, State, actions_for
 from warning.handling.measures import MEASURES
 
 ATTACHING = frozenset({Action.REPORT})
@@ -76,6 +76,7 @@ def forms_for(principal: Principal, record: HandlingRecord) -> list[ActionForm]:
                    takes_comment="comment" in row.required or action in EVALUATING,
                    takes_measure=action in MEASURING)
         for action, row in actions_for(record.state, principal.role)
+        if action not in TRIAGE_ACTIONS and action is not Action.ISSUE  # the 研判 panel's
     ]
 
 

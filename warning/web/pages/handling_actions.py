@@ -20,6 +20,7 @@ from warning.web.pages.action_forms import Submitted, action_context
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.risk_warnings import warning_view
+from warning.web.pages.triage_panels import proposal_panel
 
 router = APIRouter()
 FIELD = "attachments"
@@ -96,8 +97,9 @@ def _refused(
     message = _message(error, State(view.record.state))
     context = action_context(principal, view.record, error=message, submitted=submitted)
     names = actor_names(session, (e.actor for e in view.events))
+    panel = proposal_panel(session, principal, view.warning, view.record)
     return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
-                                                    "actor_names": names, **context},
+                                                    "actor_names": names, **context, **panel},
                   status_code=STATUS_OF.get(error.code, 400))
 
 

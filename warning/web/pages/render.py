@@ -28,10 +28,11 @@ COUNT_CAP = 10_000
 
 CHANNEL_KINDS = {"manual": "人工登记", "api": "系统接口", "file": "文件导入", "feed": "舆情订阅"}
 SIGNAL_STATUS = {
-    SignalStatus.RECEIVED.value: "待研判",
-    SignalStatus.EVALUATED.value: "已研判",
-    SignalStatus.FAILED.value: "研判失败",
-    SignalStatus.DEAD.value: "研判终止",
+    # Rule evaluation, not 研判: 待研判 is a proposal awaiting the office (State.PROPOSED).
+    SignalStatus.RECEIVED.value: "待评估",
+    SignalStatus.EVALUATED.value: "已评估",
+    SignalStatus.FAILED.value: "评估失败",
+    SignalStatus.DEAD.value: "评估终止",
 }
 HEALTH = {"ok": "正常", "failing": "异常", "gone": "源已失效", "disabled": "已停用",
           "idle": "未运行"}
@@ -49,6 +50,7 @@ LABELS: dict[str, dict[str, str]] = {
     "health": HEALTH,
     "rule_mode": RULE_MODES,
     "subject_kind": SUBJECT_KINDS,
+    "disposition": {"dismissed": "不予处理", "duplicate": "重复信号"},
 }
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import reads_proposals
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
 from warning.domain.lifecycle import State
@@ -35,8 +36,11 @@ from warning.web.pages.render import (
     paginate,
     render,
 )
+from warning.web.pages.triage_panels import proposal_panel
 
 router = APIRouter()
+# The states only a proposal can be in: no filter for them where proposals are not shown.
+PROPOSAL_STATES = (State.PROPOSED, State.MERGED, State.DISMISSED)
 
 
 def list_warnings(
@@ -92,7 +96,8 @@ def warnings_page(
         "nav": "warnings", "items": items, "pager": pager, "f": filters,
         "departments": department_options(session, principal),
         "points": risk_point_options(session),
-        "states": list(State), "responses": list(Response),
+        "states": [s for s in State if reads_proposals(principal) or s not in PROPOSAL_STATES],
+        "responses": list(Response),
     })
 
 
@@ -105,6 +110,8 @@ def warning_page(
         raise PageNotFound(f"预警 {warning_id}")
     view = warning_view(session, principal, int(warning_id))
     context = action_context(principal, view.record, done=request.query_params.get("done"))
+    panel = proposal_panel(session, principal, view.warning, view.record,
+                           done=request.query_params.get("triaged"))
     names = actor_names(session, (e.actor for e in view.events))
     return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
-                                                    "actor_names": names, **context})
+                                                    "actor_names": names, **context, **panel})

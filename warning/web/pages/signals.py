@@ -22,6 +22,7 @@ from warning.web.pages.render import (
     paginate,
     render,
 )
+from warning.web.pages.triage_panels import signal_panel
 
 router = APIRouter()
 
@@ -66,21 +67,25 @@ def signals_page(
 @router.get("/signals/{signal_id:int}", response_class=HTMLResponse)
 def signal_page(
     signal_id: int, request: Request, session: SessionDep, principal: PagePrincipal,
-    result: str | None = None,
+    result: str | None = None, triaged: str | None = None,
 ) -> HTMLResponse:
     """Show one signal, the warnings it raised and, for petitions, its case."""
-    return detail_page(request, session, principal, signal_id, result=clean(result))
+    return detail_page(request, session, principal, signal_id, result=clean(result),
+                       triaged=clean(triaged))
 
 
 def detail_page(
     request: Request, session: Session, principal: Principal, signal_id: int, *,
-    result: str = "", status_code: int = 200, **petition: Any,
+    result: str = "", status_code: int = 200, triaged: str = "",
+    triage: dict[str, Any] | None = None, **petition: Any,
 ) -> HTMLResponse:
-    """Render a signal's page; `petition` carries a reveal's outcome to the reporter panel."""
+    """Render a signal's page; `petition` carries a reveal's outcome to the reporter panel,
+    `triage` a refused 研判 form to the office's panel."""
     view = signal_view(session, principal, signal_id)
+    panel = triage or signal_panel(session, principal, view.signal, done=triaged)
     extra = petition_context(request, session, principal, signal_id=signal_id,
                              confidential=view.channel.confidential,
                              department_id=view.signal.department_id, **petition)
     return render(request, "signals/detail.html", {
-        "nav": "signals", "v": view, "result": result, **extra,
+        "nav": "signals", "v": view, "result": result, **extra, **panel,
     }, status_code=status_code)

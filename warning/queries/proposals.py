@@ -1,0 +1,46 @@
+"""What the office's 研判 panels read: merge targets, and a signal's decision."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warning.auth.principal import Principal
+from warning.auth.visibility import visible_signals, visible_warnings
+from warning.db.models import Department, HandlingRecord, RiskWarning, Signal
+
+MAX_CANDIDATES = 50
+
+
+@dataclass(frozen=True)
+class MergeTarget:
+    """An open warning a proposal may be merged into."""
+
+    id: int
+    state: str
+    subject: str
+    department: str
+
+
+def merge_targets(
+    session: Session, principal: Principal | None, warning: RiskWarning
+) -> list[MergeTarget]:
+    """Return the open warnings of the proposal's risk point it may be merged into."""
+    rows = session.execute(visible_warnings(
+        select(RiskWarning.id, HandlingRecord.state, RiskWarning.subject_name, Department.name)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .outerjoin(Department, Department.id == RiskWarning.department_id)
+        .where(RiskWarning.is_open.is_(True), RiskWarning.id != warning.id,
+               RiskWarning.risk_point_id == warning.risk_point_id), principal)
+        .order_by(RiskWarning.id.desc()).limit(MAX_CANDIDATES)).all()
+    return [MergeTarget(i, state, subject or "", name or "") for i, state, subject, name in rows]
+
+
+def duplicate_of(session: Session, principal: Principal | None, signal: Signal) -> Any:
+    """Return (id, title) of the signal a duplicate repeats, if `principal` may see it."""
+    if signal.duplicate_of_id is None:
+        return None
+    return session.execute(visible_signals(
+        select(Signal.id, Signal.title).where(Signal.id == signal.duplicate_of_id),
+        principal)).first()
