@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 
 from tests.integration.petition_world import csrf_of
 from warning.auth.users import add_user, issue_token
-from warning.db.models import Channel, PetitionFile, Reporter, Signal, WarningSignal
+from warning.db.models import (
+    Channel,
+    PetitionFile,
+    Reporter,
+    RiskWarning,
+    Signal,
+    WarningSignal,
+)
 from warning.handling import attachments as files
 from warning.petitions.keys import ReporterCipher, generate_key
 from warning.petitions.receipts import StoredRateLimiter
@@ -114,8 +121,10 @@ def test_anyone_files_anonymously_with_a_file_and_looks_up_progress(public: Publ
         reporter = session.get(Reporter, signal.id)
         stored = session.scalars(select(PetitionFile)).one()
         channel = session.get(Channel, signal.channel_id)
-        raised = session.scalar(select(func.count()).select_from(WarningSignal)
-                                .where(WarningSignal.signal_id == signal.id))
+        issued = session.scalar(select(func.count()).select_from(WarningSignal).join(
+            RiskWarning, RiskWarning.id == WarningSignal.warning_id).where(
+            WarningSignal.signal_id == signal.id, RiskWarning.is_open,
+            RiskWarning.is_proposal.is_(False)))
     assert channel is not None and channel.code == "petition" and channel.confidential
     assert signal.status != "received"  # evaluated on the way in, as any petition
     assert reporter is not None and reporter.anonymous and reporter.identity == ""
@@ -125,8 +134,7 @@ def test_anyone_files_anonymously_with_a_file_and_looks_up_progress(public: Publ
         .read_bytes() == PDF
     looked = _lookup(client, code.lower().replace("-", " "))
     assert looked.status_code == 200
-    assert ("办理中" if raised else "已受理") in looked.text
-    assert ("办理中" if raised else "已受理") in _result(looked.text)
+    assert ("办理中" if issued else "已受理") in _result(looked.text)
     for private in (TITLE, TEXT, "某科长", "采购中心", "期限", "预警", "签收", "责任"):
         assert private not in _result(looked.text) and private not in looked.text.split(
             "</title>")[1]
@@ -255,3 +263,40 @@ def test_lookups_are_rate_limited_with_the_api_bucket(public: Public) -> None:
     # The API's lookup draws on the same bucket for the same client address.
     api = client.post("/api/petitions/receipt", json={"code": "0000-0000-0000-0000-0000"})
     assert api.status_code == 429
+
+
+def test_the_reporter_sees_received_while_judged_handling_once_issued_concluded_at_the_end(
+    public: Public,
+) -> None:
+    client = public.client()
+    collusion = {"title": "反映设备采购存在串标",
+                 "text": "来信反映：某供应商在设备采购中与他人围标串标。"}
+    code = _code(_file(client, collusion).text)
+    quiet = _code(_file(client, {}).text)
+    with public.runtime.sessions() as session:
+        first, second = session.scalars(select(Signal.id).order_by(Signal.id)).all()
+        ids = session.scalars(select(WarningSignal.warning_id).where(
+            WarningSignal.signal_id == first)).all()
+    assert ids, "the collusion report raises a warning"
+
+    def status(receipt: str) -> str:
+        found = re.search(r'id="report-status">([^<]+)<', _lookup(client, receipt).text)
+        assert found
+        return found.group(1)
+
+    def warnings(**values: bool) -> None:
+        with public.runtime.sessions() as session, session.begin():
+            for warning in session.scalars(select(RiskWarning).where(RiskWarning.id.in_(ids))):
+                for name, value in values.items():
+                    setattr(warning, name, value)
+
+    warnings(is_open=True, is_proposal=True)  # 待研判: only the office judges it
+    assert status(code) == "已受理"
+    warnings(is_open=True, is_proposal=False)  # 下达
+    assert status(code) == "办理中"
+    warnings(is_open=False)
+    assert status(code) == "已办结"
+    assert status(quiet) == "已受理"  # raised nothing
+    with public.runtime.sessions() as session, session.begin():
+        session.get(Signal, second).disposition = "dismissed"  # type: ignore[union-attr]
+    assert status(quiet) == "已办结"  # 不予处理

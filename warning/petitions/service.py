@@ -189,29 +189,38 @@ def past_reveals(session: Session, *, signal_id: int) -> list[PastReveal]:
 
 
 def receipt_status(session: Session, code: str) -> ReceiptStatus:
-    """Return the public status of the report a receipt code was issued for."""
+    """Return the public status of the report a receipt code was issued for.
+
+    已受理 until a warning is issued from it (a proposal, 待研判, still counts as received),
+    办理中 while an issued warning from it or its case is open, 已办结 when every warning
+    is closed (a dismissed proposal included) or the office dismissed the signal (不予处理).
+    """
     row = session.execute(
-        select(Reporter.signal_id, Signal.received_at, Reporter.reply, Reporter.reply_at)
+        select(Reporter.signal_id, Signal.received_at, Reporter.reply, Reporter.reply_at,
+               Signal.disposition, Signal.duplicate_of_id)
         .join(Signal, Signal.id == Reporter.signal_id)
         .where(Reporter.receipt_hash == receipt_digest(code))
     ).first()
     # An unknown code runs the same queries (on no signal) before it is refused, so the
     # answer takes the same work whether or not the code exists.
     signal_id = row[0] if row is not None else 0
-    open_flags = session.scalars(
-        select(RiskWarning.is_open)
+    members = [*case_members(session, signal_id), *([row[5]] if row and row[5] else [])]
+    flags = session.execute(
+        select(RiskWarning.is_open, RiskWarning.is_proposal)
         .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
-        .where(WarningSignal.signal_id.in_(case_members(session, signal_id)))
+        .where(WarningSignal.signal_id.in_(members))
     ).all()
     if row is None:
         raise ReporterNotFound("回执码无效或不存在", "unknown receipt code")
-    _, received_at, reply, reply_at = row
-    if not open_flags:
-        status = "received"
-    elif any(open_flags):
+    _, received_at, reply, reply_at, disposition, _ = row
+    if any(is_open and not proposal for is_open, proposal in flags):
         status = "handling"
-    else:
+    elif any(is_open for is_open, _ in flags):
+        status = "received"
+    elif flags or disposition == "dismissed":
         status = "concluded"
+    else:
+        status = "received"
     return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}", reply,
                          f"{reply_at:%Y-%m-%d}" if reply_at else "")
 
