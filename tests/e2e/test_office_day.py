@@ -11,6 +11,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,8 +21,11 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import IN_CI, Opener
 from tests.e2e.helpers import Screenshots, seed_warnings
+from tests.integration.triage_world import channels_proposing
+from tests.support import seed_org
 from warning.petitions.keys import KEY_VARIABLE, generate_key
-from warning.runtime import Runtime
+from warning.runtime import Runtime, build_runtime
+from warning.settings import load_settings
 
 TITLE = "关于采购中心办公设备采购项目的举报"
 TEXT = "来信反映：采购中心张某某在办公设备采购项目中与供应商串标，事先泄露标底，请组织核查。"
@@ -63,22 +67,20 @@ def fill_reporter_if_offered(tab: Page, reporter: dict[str, str]) -> bool:
     return True
 
 
-def issue_if_proposed(tab: Page, warning_url: str) -> None:
-    """Issue (下达) the warning at `warning_url` if it is a proposal (待研判); else do nothing.
+def issue_proposal(tab: Page, warning_url: str) -> None:
+    """Issue (下达) the proposal (待研判) at `warning_url`: a petition's warning must start as one.
 
-    Warnings from confidential channels start as proposals only the office sees once branch
-    `triage` is merged; today every warning is issued at once, there is no 下达 button, and
-    this returns. LEAD, AFTER MERGING `triage`: use the proposal form's own selectors, check
-    the 研判 event in the trail, and make this fail when a confidential warning is not a
-    proposal.
+    After issuing, the 研判 panel says so and offers no more decisions, and the trail holds
+    the office's comment.
     """
     tab.goto(warning_url)
-    expect(tab.locator("h1")).to_be_visible()
-    issue = tab.get_by_role("button", name="下达", exact=True)
-    if issue.count() == 0:
-        return
-    issue.first.click()
-    expect(tab.get_by_role("button", name="下达", exact=True)).to_have_count(0)
+    expect(tab.locator("#triage")).to_be_visible()  # fails when the warning is no proposal
+    form = tab.locator("#triage-issue")
+    form.locator("textarea[name='comment']").fill("经研判，反映问题具体，予以下达。")
+    form.get_by_role("button", name="下达", exact=True).click()
+    expect(tab.locator("#triage-done")).to_be_visible()
+    expect(tab.locator("#triage-issue")).to_have_count(0)
+    expect(tab.locator("body")).to_contain_text("经研判，反映问题具体，予以下达。")
 
 
 def _docx(path: Path) -> bytes:
@@ -162,6 +164,19 @@ def _office_opens_the_report(office: Page, warning_url: str, sent: bytes, tmp: P
     assert Document(io.BytesIO(answer.body())).paragraphs[1].text == FIRST_REPORT
 
 
+@pytest.fixture
+def runtime(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[Runtime]:
+    """The integration runtime, its petition channel left to its default: proposals."""
+    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
+                             channels_dir=channels_proposing(tmp_path), intake_batch_wait_ms=1.0)
+    rt = build_runtime(settings, load_rules=False)
+    seed_org(rt.sessions)
+    rt.sync_channels()
+    assert rt.rules.load() == []
+    yield rt
+    rt.close()
+
+
 def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     open_tab: Opener, runtime: Runtime, screenshots: Screenshots, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -170,9 +185,11 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     runtime.settings = runtime.settings.model_copy(update={"attachments_dir": tmp_path / "files"})
     office = open_tab("wang-office", "office", person=OFFICER)
     warning_url, _ = _log_petition(office, screenshots)
-    issue_if_proposed(office, warning_url)
-
     handler = open_tab("li-cgzx", "handler", "CGZX", person=PERSON)
+    handler.goto("/inbox")
+    expect(handler.locator(f"a[href='{warning_url}']")).to_have_count(0)  # not told yet
+    issue_proposal(office, warning_url)
+
     handler.goto("/inbox")
     row = handler.locator(f"#inbox-table tr:has(a[href='{warning_url}'])")
     expect(row).to_contain_text("签收期限")

@@ -42,7 +42,8 @@ class Opening:
         """Return this opening for the warning once inserted (dataclasses.replace is ~4x
         slower, and intake opens thousands a batch)."""
         return Opening(warning_id, self.department_id, self.response, self.risk_point,
-                       self.department, self.receive_days, self.report_days, self.day_kind)
+                       self.department, self.receive_days, self.report_days, self.day_kind,
+                       self.proposed)
 
 
 @dataclass(frozen=True)
