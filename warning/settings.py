@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     attachments_dir: Path | None = Field(
         default=None, description="Handling-report attachments (default: <data dir>/attachments).")
     max_attachment_bytes: int = 5_000_000
+    public_base_url: str = Field(
+        default="", description="The public report page's address as reporters reach it, printed "
+        "on receipt slips (default: the address the request came to).")
+    public_channel: str = Field(
+        default="petition", description="The confidential channel the public report page files to.")
     feed_failure_threshold: int = 3
     triage_days: int = Field(
         default=3, ge=1, le=60, description="研判期限: working days the office has to judge a "

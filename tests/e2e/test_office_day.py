@@ -29,7 +29,7 @@ from warning.settings import load_settings
 
 TITLE = "关于采购中心办公设备采购项目的举报"
 TEXT = "来信反映：采购中心张某某在办公设备采购项目中与供应商串标，事先泄露标底，请组织核查。"
-REPORTER = {"name": "赵某某", "phone": "13912345678", "id_number": "11010119800101987X",
+REPORTER = {"name": "赵某某", "phone": "13912345678", "id_number": "110101198001019875",
             "unit": "某某设备有限公司", "address": "北京市西城区某某路 1 号"}
 PERSON = "李敏"  # the handler of 采购中心, who names herself the responsible person
 OFFICER = "王某某"  # of the office (防控办)
@@ -62,9 +62,8 @@ def fill_reporter_if_offered(tab: Page, reporter: dict[str, str]) -> bool:
         field = tab.locator(f"[name='reporter_{key}']")
         if field.count():
             field.fill(value)
-    how = tab.locator("select[name='intake_method']")
-    if how.count():
-        how.select_option(label="来信")
+    tab.check("#f-named")  # 实名举报
+    tab.locator("select[name='intake_mode']").select_option(label="来信")
     return True
 
 

@@ -3,11 +3,13 @@
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
 from tests.e2e.helpers import Requests, seed_warnings
 from warning.db.models import Signal
+from warning.petitions.keys import KEY_VARIABLE, generate_key
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 
@@ -19,13 +21,19 @@ def _stored(runtime: Runtime) -> int:
         return session.scalar(select(func.count()).select_from(Signal)) or 0
 
 
-def test_a_signal_logged_through_the_form_shows_the_warning_it_raised(page: Page) -> None:
+def test_a_signal_logged_through_the_form_shows_the_warning_it_raised(
+    page: Page, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(KEY_VARIABLE, generate_key())  # read by the server on first use
     page.goto("/signals/new")
     page.select_option("#f-channel", "petition")
     page.fill("#f-title", "反映设备采购存在串标")
     page.fill("#f-text", "来信反映：某供应商在设备采购中与他人围标串标。")
     page.select_option("#f-department", "CGZX")
     page.fill("#f-amount", "128000")
+    page.check("#f-named")  # 实名举报: a petition names its reporter or is anonymous
+    page.select_option("#f-intake_mode", "letter")
+    page.fill("#f-reporter_name", "来信人")
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/signals/\d+\?result=created$"))
     expect(page.locator(".notice-ok")).to_contain_text("共触发 1 条预警")

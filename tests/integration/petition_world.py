@@ -20,7 +20,8 @@ from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.security import SESSION_COOKIE
 
-REPORTER = {"name": "举报人甲乙", "contact": "13912345678", "id_number": "11010119800101987X"}
+REPORTER = {"name": "举报人甲乙", "contact": "13912345678", "id_number": "110101198001019875",
+            "phone": "13812345670", "unit": "举报人单位U6061", "address": "举报人地址D6062"}
 CASE_TEXT = (
     "举报采购中心张某某在2024年办公设备采购项目中，与供应商串通投标，事先泄露标底，"
     "并收受供应商好处费约五万元。该项目预算一百二十万元，中标单位报价与标底仅差三百元。请组织核查。"

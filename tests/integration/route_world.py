@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
-from warning.db.models import ApiToken, Department, Person
+from warning.db.models import ApiToken, Department, Person, PetitionFile, Reporter
 from warning.domain.quarter import Quarter
 from warning.handling import attachments as files
 from warning.handling.records import act
+from warning.petitions.keys import ReporterCipher, ReporterIdentity, generate_key
 from warning.review.snapshots import store_final
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
@@ -35,6 +36,13 @@ AUDIT_A = {"title": "甲部门审计标题A3301", "text": "甲部门审计正文
 AUDIT_B = {"title": "乙部门审计标题B5512", "text": "乙部门审计正文B5512：评标中发现串标",
            "person": "乙部门人员B5512", "external_id": "AUD-B-5512"}
 ATTACHMENT_B = "乙部门附件B5512.txt"
+# The canary's reporter (encrypted), the office's reply to them and the file they filed:
+# for the office only (the identity not even there without a reveal).
+REPORTER_CANARY = {"name": "举报人姓名R2201", "phone": "13800002201",
+                   "id_number": "11010519491231002X", "unit": "举报人单位R2201",
+                   "address": "举报人地址R2201"}
+REPLY_CANARY = "给举报人的答复R2201"
+FILE_CANARY = "举报材料R2201.txt"
 ROLES = {"admin": ("admin", None), "office": ("office", None), "reviewer": ("reviewer", None),
          "handler_a": ("handler", "CGZX"), "handler_b": ("handler", "CWK"),
          "leader_a": ("leader", None)}
@@ -119,6 +127,7 @@ def build_route_world(runtime: Runtime) -> RouteWorld:
     app = create_app(runtime)
     app.state.attachments_dir = stored_files
     sha = hashlib.sha256(ATTACHMENT_B_CONTENT).hexdigest()
+    app.state.reporter_cipher = _report_canary(runtime, signals["canary"], sha)
     return RouteWorld(app, tokens, signals, warnings, dict.fromkeys(OBJECT_KEYS, stored.id),
                       dict.fromkeys(OBJECT_KEYS, sha), dict.fromkeys(OBJECT_KEYS, "CG-001"),
                       spare)
@@ -132,6 +141,18 @@ def _attach_to_b(runtime: Runtime, warning_id: int, handler: Principal, director
         act(session, warning_id=warning_id, principal=handler, action="receive", version=1)
         act(session, warning_id=warning_id, principal=handler, action="note", version=2,
             comment="已查阅", attachments=[p.meta for p in prepared])
+
+
+def _report_canary(runtime: Runtime, signal_id: int, sha: str) -> ReporterCipher:
+    """Give the canary petition a named reporter, a reply and a filed file (the stored B file)."""
+    cipher = ReporterCipher([generate_key()])
+    with runtime.sessions() as session, session.begin():
+        session.add(Reporter(signal_id=signal_id, anonymous=False, intake_mode="visit",
+                             identity=cipher.encrypt(ReporterIdentity(**REPORTER_CANARY)),
+                             reply=REPLY_CANARY, reply_by="user:office"))
+        session.add(PetitionFile(signal_id=signal_id, filename=FILE_CANARY,
+                                 size=len(ATTACHMENT_B_CONTENT), sha256=sha))
+    return cipher
 
 
 SILENT_TEXT = ("反映采购中心有关人员在办公用品领用登记中手续不全，领用记录与库存台账对不上，"

@@ -20,7 +20,7 @@ from warning.runtime import Runtime
 from warning.web.api import petitions
 from warning.web.app import create_app
 
-REPORTER = {"name": "举报人甲乙", "contact": "13912345678", "id_number": "11010119800101987X"}
+REPORTER = {"name": "举报人甲乙", "contact": "13912345678", "id_number": "110101198001019875"}
 TEXT = "反映采购中心在设备采购中存在串标、围标问题，涉及金额较大，请组织核查处理。"
 
 
@@ -131,7 +131,8 @@ def test_anonymous_report_gets_a_receipt_that_shows_status_only(
     looked = client.post("/api/petitions/receipt", json={"code": code.lower()})
     assert looked.status_code == 200, looked.text
     assert looked.json()["status"] == "handling" and looked.json()["label"] == "办理中"
-    assert set(looked.json()) == {"status", "label", "received_on"}
+    assert set(looked.json()) == {"status", "label", "received_on", "reply"}
+    assert looked.json()["reply"] == ""  # the office has not written to the reporter yet
     revealed = client.post(f"/api/petitions/{posted['signal_id']}/reveal",
                            json={"reason": "核实匿名情况"}, headers=_auth(tokens["office"]))
     assert revealed.json()["anonymous"] is True and revealed.json()["name"] is None

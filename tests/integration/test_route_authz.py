@@ -23,7 +23,10 @@ from tests.integration.route_world import (
     AUDIT_A,
     AUDIT_B,
     CANARY,
+    FILE_CANARY,
     NAMED_IN_B,
+    REPLY_CANARY,
+    REPORTER_CANARY,
     ROLES,
     RouteWorld,
     build_route_world,
@@ -56,13 +59,18 @@ def sees_signal(role: str, obj: str) -> bool:
     return role in READERS or (obj != "canary" and DEPARTMENT_OF[role] == obj)
 
 
+# The reporter, the office's reply and the filed file: nobody but the office, ever.
+PETITION_ONLY = [*REPORTER_CANARY.values(), REPLY_CANARY, FILE_CANARY]
+
+
 def forbidden(role: str) -> list[str]:
     """Return the marker texts `role` must never receive."""
-    canary = [*CANARY.values(), NAMED_IN_B]
+    canary = [*CANARY.values(), NAMED_IN_B, *PETITION_ONLY]
     if role in OFFICE:
-        return []
+        return list(REPORTER_CANARY.values())  # not even the office, without a reveal
     if role == "reviewer":
-        return [CANARY["text"]]  # reviewers keep the redacted view: title yes, text no
+        # reviewers keep the redacted view: title yes, text no
+        return [CANARY["text"], *PETITION_ONLY]
     other = AUDIT_B if DEPARTMENT_OF[role] == "A" else AUDIT_A
     markers = canary + list(other.values())
     return markers + ([ATTACHMENT_B] if DEPARTMENT_OF[role] == "A" else [])
@@ -125,6 +133,16 @@ def _signal_triage(role: str, _obj: str | None) -> set[int]:
 
 def _anyone(_role: str, _obj: str | None) -> set[int]:
     return {200}
+
+
+def _petition_file(role: str, obj: str | None) -> set[int]:
+    # Only the canary petition has a filed file, and only the office may open it.
+    return {200} if obj == "canary" and role in OFFICE else {404}
+
+
+def _reply(role: str, obj: str | None) -> set[int]:
+    # An empty reply: refused (422) on the confidential canary; A and B are no petitions.
+    return {422} if obj == "canary" and role in OFFICE else {404}
 
 
 def _refused_form(_role: str, _obj: str | None) -> set[int]:
@@ -196,6 +214,13 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("POST", "/rules/reload"): lambda role, _: {200} if role in OFFICE else {404},
     ("POST", "/rules/fixtures"): lambda role, _: {422} if role in OFFICE else {404},
     ("POST", "/signals/{signal_id}/reveal"): _reveal,
+    ("POST", "/signals/{signal_id}/reply"): _reply,
+    ("GET", "/signals/{signal_id}/files/{sha256}"): _petition_file,
+    # The public report pages: no sign-in, the same for everyone (an empty form is refused).
+    ("GET", "/report"): _anyone,
+    ("POST", "/report"): lambda _role, _obj: {422, 429},
+    ("GET", "/report/lookup"): _anyone,
+    ("POST", "/report/lookup"): lambda _role, _obj: {422, 429},
     ("GET", "/cases"): ok_for(ALL),
     ("POST", "/warnings/{warning_id}/actions"): _action,
     ("POST", "/warnings/{warning_id}/triage"): _triage,
@@ -238,6 +263,9 @@ VARIANTS = {
     "/search": [f"?q={quote(part)}" for part in ("Q7781", "A3301", "B5512", "采购员串标",
                                                  "化整为零", "评标中发现")],
 }
+# The routes anyone may call without signing in (besides /login and /logout).
+PUBLIC = [("GET", "/report"), ("POST", "/report"), ("GET", "/report/lookup"),
+          ("POST", "/report/lookup")]
 # Files shipped with the package (and Swagger UI / Redoc's), the same for everyone.
 SKIP_MOUNTS = {"/static", "/docs-assets"}
 
@@ -337,7 +365,8 @@ def world(runtime: Runtime) -> RouteWorld:
 def check_routes(world: RouteWorld) -> list[str]:
     """Call every route as every role on every object; return each wrong status or leak."""
     problems: list[str] = []
-    unseen = {*CANARY.values(), *AUDIT_A.values(), *AUDIT_B.values(), ATTACHMENT_B, NAMED_IN_B}
+    unseen = {*CANARY.values(), *AUDIT_A.values(), *AUDIT_B.values(), ATTACHMENT_B, NAMED_IN_B,
+              REPLY_CANARY, FILE_CANARY}
     routes = sorted(set(route_table(world.app)))
     for method, path in routes:
         assert (method, path) in POLICY, f"{method} {path} has no visibility policy in the test"
@@ -364,10 +393,13 @@ def check_routes(world: RouteWorld) -> list[str]:
     # Each marker reaches the office somewhere: else a leak of it could not be noticed.
     problems += [f"no route shows the office {m}" for m in sorted(unseen)]
     anonymous = TestClient(world.app, follow_redirects=False)
-    for method, path in [("POST", "/logout"), ("POST", "/login")]:
+    everything = [*forbidden("handler_a"), *forbidden("handler_b"), *REPORTER_CANARY.values()]
+    for method, path in [("POST", "/logout"), ("POST", "/login"), *PUBLIC]:
         answer = _send(anonymous, method, path)
         if answer.status_code not in POLICY[(method, path)]("admin", None):
             problems.append(f"anonymous {method} {path}: {answer.status_code}")
+        problems += [f"anonymous {method} {path} shows {m}" for m in everything
+                     if m in _text(answer)]
     return problems
 
 

@@ -3,9 +3,10 @@
 from decimal import Decimal
 from typing import Self
 
-from pydantic import AwareDatetime, ConfigDict, Field, SecretStr, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from warning.domain.input_text import MAX_AMOUNT, CheckedInput
+from warning.petitions.checks import BAD_ID, BAD_PHONE, IntakeMode, id_number_ok, normal_phone
 
 
 class ReporterIn(CheckedInput):
@@ -14,8 +15,32 @@ class ReporterIn(CheckedInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: SecretStr = Field(min_length=1, max_length=100)
-    contact: SecretStr = Field(min_length=1, max_length=200, description="phone, e-mail or address")
-    id_number: SecretStr | None = Field(default=None, max_length=40)
+    contact: SecretStr | None = Field(default=None, max_length=200,
+                                      description="other contact: e-mail, messaging id")
+    phone: SecretStr | None = Field(default=None, max_length=40)
+    id_number: SecretStr | None = Field(default=None, max_length=40,
+                                        description="18 digits, check digit verified")
+    unit: SecretStr | None = Field(default=None, max_length=200, description="工作单位")
+    address: SecretStr | None = Field(default=None, max_length=300)
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not id_number_ok(value.get_secret_value()):
+            raise ValueError(BAD_ID)
+        return SecretStr(value.get_secret_value().upper())
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        phone = normal_phone(value.get_secret_value())
+        if phone is None:
+            raise ValueError(BAD_PHONE)
+        return SecretStr(phone)
 
 
 class PetitionIn(CheckedInput):
@@ -24,6 +49,8 @@ class PetitionIn(CheckedInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     channel: str = Field(default="petition", min_length=1, max_length=64)
+    external_id: str | None = Field(default=None, max_length=200,
+                                    description="来文编号; generated when not given")
     title: str = Field(min_length=1, max_length=500)
     text: str = Field(default="", max_length=100_000)
     department: str | None = Field(default=None, max_length=32, description="department code")
@@ -35,6 +62,9 @@ class PetitionIn(CheckedInput):
     occurred_at: AwareDatetime | None = None
     reporter: ReporterIn | None = None
     anonymous: bool = False
+    intake_mode: IntakeMode = Field(default=IntakeMode.OTHER,
+                                    description="来信 letter, 来访 visit, 电话 phone, 网络 online, "
+                                                "12388, 其他 other")
 
     @model_validator(mode="after")
     def _reporter_or_anonymous(self) -> Self:

@@ -21,6 +21,7 @@ from warning.petitions.errors import ReporterKeyError
 
 KEY_VARIABLE = "QINGFENG_REPORTER_KEY"
 KEY_FILE_VARIABLE = "QINGFENG_REPORTER_KEY_FILE"
+IDENTITY_FIELDS = ("name", "contact", "id_number", "phone", "unit", "address")
 
 
 class KeySource(Protocol):
@@ -44,8 +45,11 @@ class ReporterIdentity:
     """Who reported; its repr never shows the values, so a log line cannot leak them."""
 
     name: str
-    contact: str
+    contact: str = ""
     id_number: str = ""
+    phone: str = ""
+    unit: str = ""
+    address: str = ""
 
     def __repr__(self) -> str:
         return "ReporterIdentity(<redacted>)"
@@ -71,9 +75,7 @@ class ReporterCipher:
     def encrypt(self, identity: ReporterIdentity) -> str:
         """Return the Fernet token of an identity."""
         payload = json.dumps(
-            {"name": identity.name, "contact": identity.contact, "id_number": identity.id_number},
-            ensure_ascii=False,
-        )
+            {field: getattr(identity, field) for field in IDENTITY_FIELDS}, ensure_ascii=False)
         return self._fernet.encrypt(payload.encode()).decode()
 
     def decrypt(self, token: str) -> ReporterIdentity:
@@ -85,7 +87,7 @@ class ReporterCipher:
                 f"{KEY_VARIABLE} 无法解密已存的举报人信息（密钥不符）",
                 f"{KEY_VARIABLE} does not open the stored reporter identities (wrong key)",
             ) from None
-        return ReporterIdentity(data["name"], data["contact"], data.get("id_number", ""))
+        return ReporterIdentity(**{f: str(data.get(f) or "") for f in IDENTITY_FIELDS})
 
 
 def generate_key() -> str:

@@ -6,9 +6,11 @@ Services flush; the caller commits.
 
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,7 @@ from warning.auth.principal import Principal
 from warning.db.models import (
     Channel,
     Department,
+    PetitionFile,
     Reporter,
     ReporterReveal,
     RiskWarning,
@@ -27,6 +30,8 @@ from warning.db.models.base import utcnow
 from warning.dedup.linking import case_members, link_near_duplicates
 from warning.domain.enums import SignalStatus
 from warning.domain.lifecycle import Role
+from warning.handling.attachments import Prepared
+from warning.petitions.checks import MARKUP, has_markup
 from warning.petitions.errors import (
     PetitionRefused,
     ReporterKeyError,
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 REVEAL_ROLES = (Role.OFFICE, Role.ADMIN)
 MIN_REASON_CHARS = 4
 RECEIPT_LABELS = {"received": "已受理", "handling": "办理中", "concluded": "已办结"}
+MAX_REPLY_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -70,13 +76,19 @@ class ReceiptStatus:
     status: str
     label: str
     received_on: str
+    reply: str = ""
+    replied_on: str = ""
 
 
 def store_petition(
     session: Session, *, petition: PetitionIn, cipher: ReporterCipher | None,
-    now: datetime | None = None,
+    now: datetime | None = None, files: Sequence[Prepared] = (), receipt: bool = False,
 ) -> StoredPetition:
-    """Store a petition's signal, its encrypted reporter and its near-duplicate link."""
+    """Store a petition's signal, its encrypted reporter, its files' records and its
+    near-duplicate link (the caller stores the files' bytes).
+
+    A receipt code is issued to an anonymous reporter, and to a named one when `receipt`
+    (the public page gives every reporter one)."""
     now = now or utcnow()
     channel = session.scalar(select(Channel).where(Channel.code == petition.channel))
     if channel is None or not channel.enabled:
@@ -86,9 +98,15 @@ def store_petition(
         raise PetitionRefused(f"渠道“{petition.channel}”不是保密渠道，不能登记信访举报",
                               "petitions need a confidential channel", field="channel")
     department_id = _department_id(session, petition.department)
+    external_id = petition.external_id or f"P{now:%Y%m%d}-{secrets.token_hex(8)}"
+    taken = session.scalar(select(Signal.id).where(Signal.channel_id == channel.id,
+                                                   Signal.external_id == external_id))
+    if taken is not None:
+        raise PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过（信号 {taken}）",
+                              "external id already logged on this channel", field="external_id")
     identity = "" if petition.reporter is None else _encrypt(cipher, petition)
     signal = Signal(
-        channel_id=channel.id, external_id=f"P{now:%Y%m%d}-{secrets.token_hex(8)}",
+        channel_id=channel.id, external_id=external_id,
         title=petition.title, text=petition.text, department_id=department_id,
         person=petition.person or "", post=petition.post or "", amount=petition.amount,
         occurred_at=petition.occurred_at, received_at=now,
@@ -96,9 +114,13 @@ def store_petition(
     )
     session.add(signal)
     session.flush()
-    code = new_receipt_code() if petition.anonymous else None
+    code = new_receipt_code() if petition.anonymous or receipt else None
     session.add(Reporter(signal_id=signal.id, anonymous=petition.anonymous, identity=identity,
-                         receipt_hash=receipt_digest(code) if code else None, created_at=now))
+                         receipt_hash=receipt_digest(code) if code else None, created_at=now,
+                         intake_mode=petition.intake_mode.value))
+    for item in files:
+        session.add(PetitionFile(signal_id=signal.id, filename=item.filename,
+                                 size=len(item.content), sha256=item.sha256, created_at=now))
     case = link_near_duplicates(session, [signal], now=now)[signal.id]
     session.flush()
     log.info("petition stored as signal %d (anonymous=%s)", signal.id, petition.anonymous)
@@ -167,27 +189,93 @@ def past_reveals(session: Session, *, signal_id: int) -> list[PastReveal]:
 
 
 def receipt_status(session: Session, code: str) -> ReceiptStatus:
-    """Return the public status of the report a receipt code was issued for."""
+    """Return the public status of the report a receipt code was issued for.
+
+    已受理 until a warning is issued from it (a proposal, 待研判, still counts as received),
+    办理中 while an issued warning from it or its case is open, 已办结 when every warning
+    is closed (a dismissed proposal included) or the office dismissed the signal (不予处理).
+    """
     row = session.execute(
-        select(Reporter.signal_id, Signal.received_at)
+        select(Reporter.signal_id, Signal.received_at, Reporter.reply, Reporter.reply_at,
+               Signal.disposition, Signal.duplicate_of_id)
         .join(Signal, Signal.id == Reporter.signal_id)
         .where(Reporter.receipt_hash == receipt_digest(code))
     ).first()
+    # An unknown code runs the same queries (on no signal) before it is refused, so the
+    # answer takes the same work whether or not the code exists.
+    signal_id = row[0] if row is not None else 0
+    members = [*case_members(session, signal_id), *([row[5]] if row and row[5] else [])]
+    flags = session.execute(
+        select(RiskWarning.is_open, RiskWarning.is_proposal)
+        .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
+        .where(WarningSignal.signal_id.in_(members))
+    ).all()
     if row is None:
         raise ReporterNotFound("回执码无效或不存在", "unknown receipt code")
-    signal_id, received_at = row
-    open_flags = session.scalars(
-        select(RiskWarning.is_open)
-        .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
-        .where(WarningSignal.signal_id.in_(case_members(session, signal_id)))
-    ).all()
-    if not open_flags:
-        status = "received"
-    elif any(open_flags):
+    _, received_at, reply, reply_at, disposition, _ = row
+    if any(is_open and not proposal for is_open, proposal in flags):
         status = "handling"
-    else:
+    elif any(is_open for is_open, _ in flags):
+        status = "received"
+    elif flags or disposition == "dismissed":
         status = "concluded"
-    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}")
+    else:
+        status = "received"
+    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}", reply,
+                         f"{reply_at:%Y-%m-%d}" if reply_at else "")
+
+
+@dataclass(frozen=True)
+class PetitionFacts:
+    """What the office sees of a petition without a reveal: mode, anonymity, reply, files."""
+
+    anonymous: bool
+    intake_mode: str
+    reply: str
+    reply_at: datetime | None
+    reply_by: str
+    files: list[PetitionFile]
+
+
+def petition_facts(session: Session, *, signal_id: int) -> PetitionFacts | None:
+    """Return a petition's facts for the office's signal page, or None without a reporter."""
+    reporter = session.get(Reporter, signal_id)
+    if reporter is None:
+        return None
+    files = list(session.scalars(select(PetitionFile).where(PetitionFile.signal_id == signal_id)
+                                 .order_by(PetitionFile.id)))
+    return PetitionFacts(reporter.anonymous, reporter.intake_mode, reporter.reply,
+                         reporter.reply_at, reporter.reply_by, files)
+
+
+def set_reply(
+    session: Session, *, signal_id: int, principal: Principal, text: str,
+    now: datetime | None = None,
+) -> None:
+    """Set the office's message to the reporter (给举报人的答复), read with the receipt code."""
+    if principal.role not in REVEAL_ROLES:
+        raise RevealRefused("只有廉洁风险防控办公室可以答复举报人", "only the office may reply")
+    text = text.strip()
+    if not text:
+        raise PetitionRefused("请填写给举报人的答复", "the reply is empty", field="reply")
+    if has_markup(text):
+        raise PetitionRefused(f"答复{MARKUP}", "the reply holds markup", field="reply")
+    if len(text) > MAX_REPLY_CHARS:
+        raise PetitionRefused(f"答复不能超过 {MAX_REPLY_CHARS} 字", "the reply is too long",
+                              field="reply")
+    reporter = session.get(Reporter, signal_id)
+    if reporter is None:
+        raise ReporterNotFound(f"信号 {signal_id} 没有举报人记录", f"no reporter for {signal_id}")
+    reporter.reply, reporter.reply_at = text, now or utcnow()
+    reporter.reply_by = principal.actor
+    session.flush()
+    log.info("reply to the reporter of signal %d set by %s", signal_id, principal.actor)
+
+
+def petition_file(session: Session, *, signal_id: int, sha256: str) -> PetitionFile | None:
+    """Return the record of a file filed with a petition, or None."""
+    return session.scalar(select(PetitionFile).where(
+        PetitionFile.signal_id == signal_id, PetitionFile.sha256 == sha256).limit(1))
 
 
 def _department_id(session: Session, code: str | None) -> int | None:
@@ -204,10 +292,14 @@ def _encrypt(cipher: ReporterCipher | None, petition: PetitionIn) -> str:
         raise _no_key()
     reporter = petition.reporter
     assert reporter is not None
+
+    def value(field: SecretStr | None) -> str:
+        return field.get_secret_value() if field is not None else ""
+
     return cipher.encrypt(ReporterIdentity(
-        name=reporter.name.get_secret_value(),
-        contact=reporter.contact.get_secret_value(),
-        id_number=reporter.id_number.get_secret_value() if reporter.id_number else "",
+        name=value(reporter.name), contact=value(reporter.contact),
+        id_number=value(reporter.id_number), phone=value(reporter.phone),
+        unit=value(reporter.unit), address=value(reporter.address),
     ))
 
 

@@ -7,6 +7,7 @@ from warning.db.models.leases import Lease
 from warning.db.models.org import Department, Person, Post, Unit
 from warning.db.models.outbox import Delivery, Notice
 from warning.db.models.petitions import (
+    PetitionFile,
     RateLimit,
     Reporter,
     ReporterReveal,
@@ -36,6 +37,7 @@ __all__ = [
     "LoginLock",
     "Notice",
     "Person",
+    "PetitionFile",
     "Post",
     "RateLimit",
     "Reporter",

@@ -20,6 +20,26 @@ class Reporter(Base):
     # sha256 of an anonymous reporter's receipt code; the code itself is shown once.
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How it came in (warning.petitions.checks.IntakeMode); shown to the office only.
+    intake_mode: Mapped[str] = mapped_column(String(16), default="other",
+                                             server_default="other")
+    # 给举报人的答复: what the reporter reads with the receipt code; set by the office.
+    reply: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reply_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+
+
+class PetitionFile(Base):
+    """A file filed with a petition (the public report page takes one), stored by sha256."""
+
+    __tablename__ = "petition_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReporterReveal(Base):

@@ -67,6 +67,9 @@ class RevealOut(BaseModel):
     name: str | None
     contact: str | None
     id_number: str | None
+    phone: str | None = None
+    unit: str | None = None
+    address: str | None = None
     revealed_at: str
 
 
@@ -78,6 +81,7 @@ class ReceiptOut(BaseModel):
     status: str = Field(description="received / handling / concluded")
     label: str
     received_on: str
+    reply: str = Field(default="", description="the office's message to the reporter")
 
 
 @router.post("", status_code=201, response_model=PetitionOut, responses=errors(503))
@@ -120,7 +124,8 @@ def look_up_receipt(
         found = receipt_status(session, body.code)
     except ReporterNotFound as error:
         raise _api_error(error) from None
-    return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on)
+    return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on,
+                      reply=found.reply)
 
 
 @router.post("/{signal_id}/reveal", response_model=RevealOut, responses=errors(503))
@@ -143,6 +148,9 @@ def reveal(
         name=identity.name if identity else None,
         contact=identity.contact if identity else None,
         id_number=(identity.id_number or None) if identity else None,
+        phone=(identity.phone or None) if identity else None,
+        unit=(identity.unit or None) if identity else None,
+        address=(identity.address or None) if identity else None,
         revealed_at=revealed.revealed_at.isoformat(),
     )
 

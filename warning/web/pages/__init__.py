@@ -17,7 +17,9 @@ from warning.web.pages import (
     inbox,
     login,
     notices,
+    petition_office,
     petitions,
+    public_report,
     record_print,
     register,
     register_edit,
@@ -39,6 +41,8 @@ router = APIRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)
+router.include_router(petition_office.router)
+router.include_router(public_report.router)
 for _module in (handling_actions, inbox, notices, review, record_print, register_edit,
                 security_log, admin_org, admin_users, search, triage):
     router.include_router(_module.router)
@@ -56,6 +60,8 @@ def too_large_page(scope: Scope, limit: int) -> Response | None:
     request = Request(scope)
     if not _wants_page(request):
         return None
+    if request.url.path == "/report":
+        return public_report.too_large(request, limit)
     referer = urlsplit(request.headers.get("referer", ""))
     same_site = referer.netloc == request.headers.get("host", "")
     back = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else ""

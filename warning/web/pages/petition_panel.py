@@ -8,15 +8,18 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.dedup.cases import case_of
+from warning.petitions.checks import MODE_LABELS
 from warning.petitions.errors import ReporterKeyError
 from warning.petitions.keys import KEY_FILE_VARIABLE, KEY_VARIABLE, ReporterCipher
 from warning.petitions.service import (
+    MAX_REPLY_CHARS,
     MIN_REASON_CHARS,
     REVEAL_ROLES,
     PastReveal,
+    PetitionFacts,
     Revealed,
     past_reveals,
-    reporter_on_file,
+    petition_facts,
 )
 from warning.web.app_state import get_reporter_cipher
 
@@ -37,6 +40,15 @@ class RevealPanel:
     error: str = ""
     reason: str = ""
     min_reason: int = MIN_REASON_CHARS
+    facts: PetitionFacts | None = None
+    reply_error: str = ""
+    reply_text: str = ""
+    max_reply: int = MAX_REPLY_CHARS
+
+    @property
+    def mode_label(self) -> str:
+        mode = self.facts.intake_mode if self.facts else ""
+        return MODE_LABELS.get(mode, mode)  # type: ignore[call-overload]
 
     @property
     def form(self) -> bool:
@@ -60,7 +72,7 @@ def may_reveal(principal: Principal) -> bool:
 def petition_context(
     request: Request, session: Session, principal: Principal, *, signal_id: int,
     confidential: bool, department_id: int | None, revealed: Revealed | None = None,
-    error: str = "", reason: str = "",
+    error: str = "", reason: str = "", reply_error: str = "", reply_text: str = "",
 ) -> dict[str, Any]:
     """Return the case and, for office and admin on a confidential signal, the reveal panel."""
     context: dict[str, Any] = {"case": case_of(session, principal, signal_id), "reveal": None}
@@ -70,9 +82,11 @@ def petition_context(
     refusal = ""
     if department_id is not None and principal.department_id == department_id:
         refusal = SAME_DEPARTMENT
+    facts = petition_facts(session, signal_id=signal_id)
     context["reveal"] = RevealPanel(
-        on_file=reporter_on_file(session, signal_id=signal_id),
+        on_file=facts is not None,
         history=past_reveals(session, signal_id=signal_id), key_problem=key_problem,
-        refusal=refusal, revealed=revealed, error=error, reason=reason,
+        refusal=refusal, revealed=revealed, error=error, reason=reason, facts=facts,
+        reply_error=reply_error, reply_text=reply_text,
     )
     return context

@@ -9,16 +9,20 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from warning.auth.principal import Principal
+from warning.db.models import Channel
 from warning.domain.enums import ChannelKind
 from warning.domain.lifecycle import Role
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.pages import reporter_form
 from warning.web.pages.csrf import check_form
+from warning.web.pages.petition_filing import file_from_office
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.signals import filter_options
 
@@ -81,6 +85,7 @@ def _form_page(
                            if c.enabled and c.kind != ChannelKind.FEED.value]
     return render(request, "signals/new.html", {
         "nav": "signals", "values": values, "errors": errors, **options,
+        "modes": reporter_form.MODES,
     }, status_code=status_code)
 
 
@@ -88,7 +93,8 @@ def _form_page(
 def new_signal(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
     """Show the empty form."""
     _office_only(principal)
-    values = {name: "" for name in FIELDS} | {"channel": request.query_params.get("channel", "")}
+    values = {name: "" for name in (*FIELDS, *reporter_form.FIELDS)} | {
+        "channel": request.query_params.get("channel", "")}
     return _form_page(request, session, principal, values, {})
 
 
@@ -106,9 +112,18 @@ async def post_signal(
     _office_only(principal)
     form = await request.form()
     check_form(request, form)
-    values = {name: str(form.get(name) or "").strip() for name in FIELDS}
-    item, errors = parse_form(values, runtime.settings.timezone)
-    if item is None:
+    values = {name: str(form.get(name) or "").strip()
+              for name in (*FIELDS, *reporter_form.FIELDS)}
+    item, errors = parse_form({name: values[name] for name in FIELDS}, runtime.settings.timezone)
+    confidential = session.scalar(
+        select(Channel.confidential).where(Channel.code == values["channel"]))
+    if confidential:
+        return await file_from_office(request, session, principal, item, values, errors,
+                                      _form_page)
+    if any(values[name] for name in reporter_form.IDENTITY):
+        errors.setdefault(next(n for n in reporter_form.IDENTITY if values[n]),
+                          "只有保密渠道（如信访举报）可以登记举报人信息")
+    if item is None or errors:
         return _form_page(request, session, principal, values, errors, 422)
     outcome: IntakeOutcome = await asyncio.wrap_future(runtime.submit_signal(item))
     if outcome.error is not None:
