@@ -20,7 +20,7 @@ from docx import Document
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import IN_CI, Opener
-from tests.e2e.helpers import Screenshots, seed_warnings
+from tests.e2e.helpers import Screenshots
 from tests.integration.triage_world import channels_proposing
 from tests.support import seed_org
 from warning.petitions.keys import KEY_VARIABLE, generate_key
@@ -48,23 +48,12 @@ FORM_FIELDS = (
 )
 
 
-def fill_reporter_if_offered(tab: Page, reporter: dict[str, str]) -> bool:
-    """Fill the signal form's reporter fields if it has them; return whether it did.
-
-    The reporter (name, phone, ID number, unit, address) and how the petition came in join
-    the form of a confidential channel with issue 14 (branch `petition`). Until then the form
-    has no such fields and this does nothing. LEAD, AFTER MERGING `petition`: match the field
-    names below to the form's and make this fail when the fields are missing.
-    """
-    if tab.locator("[name^='reporter']").count() == 0:
-        return False
-    for key, value in reporter.items():
-        field = tab.locator(f"[name='reporter_{key}']")
-        if field.count():
-            field.fill(value)
+def fill_reporter(tab: Page, reporter: dict[str, str]) -> None:
+    """Fill the confidential channel's reporter fields: a named report that came by letter."""
     tab.check("#f-named")  # 实名举报
+    for key, value in reporter.items():
+        tab.locator(f"[name='reporter_{key}']").fill(value)
     tab.locator("select[name='intake_mode']").select_option(label="来信")
-    return True
 
 
 def issue_proposal(tab: Page, warning_url: str) -> None:
@@ -115,9 +104,9 @@ def _act(tab: Page, action: str, done: str, **fields: str) -> None:
     expect(tab.locator("#action-done")).to_contain_text(done)
 
 
-def _log_petition(office: Page, screenshots: Screenshots) -> tuple[str, bool]:
-    """Log the petition on the signal form; return its warning's URL and whether the reporter
-    was taken."""
+def _log_petition(office: Page, screenshots: Screenshots) -> str:
+    """Log the petition with its reporter on the signal form, read the reporter back (with a
+    reason, as the office must); return the warning's URL."""
     office.goto("/signals/new")
     office.select_option("#f-channel", "petition")
     office.fill("#f-title", TITLE)
@@ -125,8 +114,8 @@ def _log_petition(office: Page, screenshots: Screenshots) -> tuple[str, bool]:
     office.select_option("#f-department", "CGZX")
     office.fill("#f-person", "张某某")
     office.fill("#f-amount", "1200000")
-    with_reporter = fill_reporter_if_offered(office, REPORTER)
-    office.get_by_role("button", name="登记并研判").click()
+    fill_reporter(office, REPORTER)
+    office.get_by_role("button", name="登记并评估").click()
     expect(office).to_have_url(re.compile(r"/signals/\d+\?result=created$"))
     raised = office.locator("#raised-warnings tbody tr")
     expect(raised).to_have_count(1)
@@ -134,11 +123,10 @@ def _log_petition(office: Page, screenshots: Screenshots) -> tuple[str, bool]:
     screenshots.take(office, "signal")
     href = raised.first.locator("a").first.get_attribute("href")
     assert href is not None and re.fullmatch(r"/warnings/\d+", href), href
-    if with_reporter:
-        office.fill("#f-reason", "核对举报人登记信息")
-        office.click("#reveal-form button[type=submit]")
-        expect(office.locator("#reporter-name")).to_have_text(REPORTER["name"])
-    return href, with_reporter
+    office.fill("#f-reason", "核对举报人登记信息")
+    office.click("#reveal-form button[type=submit]")
+    expect(office.locator("#reporter-name")).to_have_text(REPORTER["name"])
+    return href
 
 
 def _office_opens_the_report(office: Page, warning_url: str, sent: bytes, tmp: Path) -> None:
@@ -184,7 +172,7 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
     monkeypatch.setenv(KEY_VARIABLE, generate_key())
     runtime.settings = runtime.settings.model_copy(update={"attachments_dir": tmp_path / "files"})
     office = open_tab("wang-office", "office", person=OFFICER)
-    warning_url, _ = _log_petition(office, screenshots)
+    warning_url = _log_petition(office, screenshots)
     handler = open_tab("li-cgzx", "handler", "CGZX", person=PERSON)
     handler.goto("/inbox")
     expect(handler.locator(f"a[href='{warning_url}']")).to_have_count(0)  # not told yet
@@ -249,34 +237,3 @@ def test_the_office_s_day_walks_the_whole_loop_on_the_pages(
                   "已办结", f"{OFFICER}（防控办）", f"{PERSON}（采购中心）"):
         assert value in printed, f"{value} not in the printed record"
     assert screenshots.taken == ["signal", "inbox", "warning", "warning-trail", "record-print"]
-
-
-def test_screenshots_of_the_main_pages(
-    open_tab: Opener, signed_out: Page, runtime: Runtime, screenshots: Screenshots,
-) -> None:
-    seed_warnings(runtime)
-    signed_out.set_viewport_size({"width": 1280, "height": 800})
-    signed_out.goto("/login")
-    expect(signed_out.locator("#name")).to_be_visible()
-    expect(signed_out.locator("nav.nav")).to_have_count(0)  # no menu before signing in
-    screenshots.take(signed_out, "sign-in")
-
-    office = open_tab("wang-office", "office", person=OFFICER)
-    pages = [("/", "home-office", "h1"), ("/signals", "signals", "tbody tr"),
-             ("/review", "review", "#review-summary"), ("/register", "register", "#register-table"),
-             ("/rules", "rules", "h1"), ("/search?q=采购", "search", "h1")]
-    for path, name, ready in pages:
-        response = office.goto(path)
-        assert response is not None and response.status == 200, path
-        expect(office.locator(ready).first).to_be_visible()
-        screenshots.take(office, name)
-    # A warning about a department names it, not its code (search, list, page).
-    expect(office.locator("#search-warnings")).to_contain_text("化整为零规避招标")
-    expect(office.locator("#search-warnings")).not_to_contain_text("CGZX")
-    office.goto("/warnings")
-    expect(office.locator("#warnings-table")).to_contain_text("采购中心（部门）")
-    handler = open_tab("li-cgzx", "handler", "CGZX", person=PERSON)
-    handler.goto("/")
-    expect(handler.locator("h1")).to_be_visible()
-    screenshots.take(handler, "home-department")
-    assert len(screenshots.taken) == 8

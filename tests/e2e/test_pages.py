@@ -128,7 +128,7 @@ def test_screenshots_of_the_dashboard_and_a_warning(
 ) -> None:
     ids = seed_warnings(runtime)
     page.goto("/")
-    expect(page.locator(".stat").first).to_contain_text("未办结预警")
+    expect(page.locator(".stat", has_text="未办结预警")).to_have_count(1)
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     page.goto(f"/warnings/{ids.warning_id}")
     expect(page.locator(".measures")).to_contain_text("前期预防")

@@ -1,7 +1,7 @@
 """Petitions in full: how a petition came in, the office's reply to the reporter, filed files.
 
 Revision ID: 0008b
-Revises: 0008a (0007j when written; rechained after main took 0008f, 0008c, 0008e, 0008a)
+Revises: 0008d (0007j when written; rechained at merge)
 Create Date: 2026-12-01 23:00:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import warning.db.models.base
 
 revision: str = "0008b"
-down_revision: str | None = "0008a"
+down_revision: str | None = "0008d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
