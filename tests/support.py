@@ -1,6 +1,8 @@
 """Builders for integration tests: a small organisation, register and channel set."""
 
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,3 +31,15 @@ def seed_org(sessions: sessionmaker[Session]) -> None:
         for code, dept, name, category, level in points:
             session.add(RiskPoint(code=code, name=name, category=category, level=level,
                                   owner_level="department", department_id=departments[dept]))
+
+
+def child_log() -> IO[bytes]:
+    """A file for a long-running child's stderr. A pipe nobody reads fills at 64 KB and then
+    blocks the child at its next log line: the served engine stress test hung that way."""
+    return tempfile.TemporaryFile()
+
+
+def log_text(log: IO[bytes], limit: int = 20_000) -> str:
+    """The end of what a child wrote to its `child_log()`."""
+    log.seek(0)
+    return log.read()[-limit:].decode("utf-8", "replace")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from tests.support import DATA
+from tests.support import DATA, child_log, log_text
 from warning.runtime import Runtime
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -33,17 +33,18 @@ def serve(runtime: Runtime, *, workers: int = 1, **env: str) -> Iterator[str]:
         "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
     } | {f"QINGFENG_{key.upper()}": value for key, value in env.items()}
+    log = child_log()
     server = subprocess.Popen(
         [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--workers",
          str(workers), "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=environment, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
-                raise AssertionError(server.stderr.read().decode() if server.stderr else "")
+                raise AssertionError(log_text(log))
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

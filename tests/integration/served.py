@@ -8,10 +8,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 
-from tests.support import DATA
+from tests.support import DATA, child_log, log_text
 
 ROOT = Path(__file__).parents[2]
 FAST_JOBS = {  # short leases and intervals, so that faults heal within seconds
@@ -34,6 +35,9 @@ def free_port() -> int:
         return port
 
 
+LOGS: dict[int, IO[bytes]] = {}  # each started server's stderr, by pid
+
+
 def start(database_url: str, rules_dir: Path, port: int, *args: str,
           env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """Start `qingfeng serve` in its own process group (so a test can clean it all up)."""
@@ -41,11 +45,14 @@ def start(database_url: str, rules_dir: Path, port: int, *args: str,
         "QINGFENG_DATABASE_URL": database_url, "QINGFENG_RULES_DIR": str(rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"), "QINGFENG_SECRET_KEY": "test-key",
     } | (env or {})
-    return subprocess.Popen(
+    log = child_log()
+    server = subprocess.Popen(
         [sys.executable, "-m", "warning.cli.main", "serve", "--port", str(port), *args],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
         start_new_session=True,
     )
+    LOGS[server.pid] = log
+    return server
 
 
 def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) -> None:
@@ -53,7 +60,7 @@ def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(server.stderr.read().decode() if server.stderr else "exited")
+            raise AssertionError(log_text(LOGS[server.pid]) if server.pid in LOGS else "exited")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.integration.scratch_db import EmptyDatabase, new_database
-from tests.support import DATA
+from tests.support import DATA, child_log, log_text
 from warning.auth.users import add_user, issue_token
 from warning.cli.main import cli
 from warning.db.engine import make_engine, make_sessionmaker
@@ -66,14 +66,15 @@ def _serve(runtime: Runtime, rules_dir: Path, token_holder: list[str]) -> tuple[
     env = {k: v for k, v in os.environ.items() if not k.startswith("QINGFENG_")}
     env |= {"QINGFENG_DATABASE_URL": runtime.settings.database_url,
             "QINGFENG_RULES_DIR": str(rules_dir), "QINGFENG_CHANNELS_DIR": str(DATA / "channels")}
+    log = child_log()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "qingfeng"), "serve", "--host", "127.0.0.1",
          "--port", str(port), "--no-scheduler"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
-        assert process.poll() is None, process.communicate()[1]
+        assert process.poll() is None, log_text(log)
         try:
             httpx.get(f"{base}/healthz", timeout=2)
             return process, base

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.support import DATA
+from tests.support import DATA, child_log, log_text
 from warning.auth.users import add_user, issue_token
 from warning.db.models import RuleHit, Signal
 from warning.rules.engine import FAULT_FILE_ENV
@@ -103,17 +103,18 @@ def served(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    log = child_log()
     server = subprocess.Popen(
         [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--port",
          str(port)], env=_env(runtime, tmp_path / "fault"), cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
-                raise AssertionError(server.stderr.read().decode() if server.stderr else "")
+                raise AssertionError(log_text(log))
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.support import DATA
+from tests.support import DATA, child_log, log_text
 from warning.auth.users import add_user, issue_token
 from warning.db.models import HandlingRecord, RiskWarning, Signal
 from warning.runtime import Runtime
@@ -35,17 +35,18 @@ def served(runtime: Runtime) -> Iterator[str]:
         "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
     }
+    log = child_log()
     server = subprocess.Popen(
         [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--workers", "2",
          "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None:
-                raise AssertionError(server.stderr.read().decode() if server.stderr else "")
+                raise AssertionError(log_text(log))
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
