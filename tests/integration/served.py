@@ -39,8 +39,13 @@ LOGS: dict[int, IO[bytes]] = {}  # each started server's stderr, by pid
 
 
 def start(database_url: str, rules_dir: Path, port: int, *args: str,
-          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """Start `qingfeng serve` in its own process group (so a test can clean it all up)."""
+          env: dict[str, str] | None = None, read_stderr: bool = False,
+          ) -> subprocess.Popen[bytes]:
+    """Start `qingfeng serve` in its own process group (so a test can clean it all up).
+
+    Its stderr goes to a file; `read_stderr` gives a pipe instead, for a test that reads it
+    to the end (a pipe nobody reads blocks the server once 64 KB are written).
+    """
     environment = os.environ | FAST_JOBS | {
         "QINGFENG_DATABASE_URL": database_url, "QINGFENG_RULES_DIR": str(rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"), "QINGFENG_SECRET_KEY": "test-key",
@@ -48,10 +53,11 @@ def start(database_url: str, rules_dir: Path, port: int, *args: str,
     log = child_log()
     server = subprocess.Popen(
         [sys.executable, "-m", "warning.cli.main", "serve", "--port", str(port), *args],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=log,
-        start_new_session=True,
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE if read_stderr else log, start_new_session=True,
     )
-    LOGS[server.pid] = log
+    if not read_stderr:
+        LOGS[server.pid] = log
     return server
 
 
@@ -60,7 +66,9 @@ def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(log_text(LOGS[server.pid]) if server.pid in LOGS else "exited")
+            if server.pid in LOGS:
+                raise AssertionError(log_text(LOGS[server.pid]))
+            raise AssertionError(server.stderr.read().decode() if server.stderr else "exited")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                 return

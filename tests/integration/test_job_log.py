@@ -61,7 +61,8 @@ def test_an_idle_service_logs_nothing_and_a_job_that_worked_says_so_by_name(
     _leave_one_signal_unevaluated(runtime)
     port = free_port()
     server = start(runtime.settings.database_url, rules_dir, port,
-                   env={"QINGFENG_LOG_FORMAT": "text", "QINGFENG_TIMEZONE": "Asia/Shanghai"})
+                   env={"QINGFENG_LOG_FORMAT": "text", "QINGFENG_TIMEZONE": "Asia/Shanghai"},
+                   read_stderr=True)  # _Lines reads it to the end
     try:
         lines = _Lines(server.stderr)
         wait_ready(server, port)

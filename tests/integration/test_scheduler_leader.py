@@ -48,7 +48,7 @@ def test_a_second_service_on_one_sqlite_file_is_refused_naming_the_holder(
     first = served.start(db_url, rules_dir, port)
     try:
         served.wait_ready(first, port)
-        second = served.start(db_url, rules_dir, served.free_port())
+        second = served.start(db_url, rules_dir, served.free_port(), read_stderr=True)
         _, err = second.communicate(timeout=60)
         message = err.decode()
         assert second.returncode == 1
