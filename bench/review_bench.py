@@ -48,6 +48,7 @@ from warning.db.models import (
     Unit,
 )
 from warning.domain.quarter import Quarter
+from warning.handling.step_facts import facts_from_events
 from warning.review.figures import build_review
 
 QUARTERS = [Quarter(2024 + i // 4, i % 4 + 1) for i in range(12)]
@@ -74,8 +75,9 @@ SELECT e.action, w.department_id, NULL, NULL, NULL, COUNT(DISTINCT e.record_id)
 """
 
 
-def build(url: str, records: int, seed: int = 7) -> None:
-    """Create the unit, ten departments, fifty points, two channels and the records."""
+def build(url: str, records: int, quarters: int = 12, seed: int = 7) -> None:
+    """Create the unit, ten departments, fifty points, two channels and the records, spread
+    over the twelve quarters or, with `quarters` < 12, over that many ending with TARGET."""
     rng = random.Random(seed)
     sessions = make_sessionmaker(make_engine(url))
     with transaction(sessions) as session:
@@ -96,7 +98,9 @@ def build(url: str, records: int, seed: int = 7) -> None:
         point_ids = [(p.id, p.department_id) for p in points]
         channel_ids = [c.id for c in channels]
     engine = make_engine(url)
-    spans = [(q.starts_at(), q.ends_at()) for q in QUARTERS]
+    spread = QUARTERS if quarters >= 12 else QUARTERS[QUARTERS.index(TARGET) + 1 - quarters:
+                                                        QUARTERS.index(TARGET) + 1]
+    spans = [(q.starts_at(), q.ends_at()) for q in spread]
     for first in range(1, records + 1, CHUNK):
         signals, warnings, rows, events = [], [], [], []
         for i in range(first, min(first + CHUNK, records + 1)):
@@ -127,6 +131,7 @@ def build(url: str, records: int, seed: int = 7) -> None:
             if closed:
                 steps.append(("accept", "reported", "closed"))
             at = created
+            mine = len(events)
             for seq, (action, before, after) in enumerate(steps, start=1):
                 at = at + timedelta(hours=rng.randrange(1, 96))
                 events.append({"record_id": i, "seq": seq, "action": action,
@@ -137,7 +142,9 @@ def build(url: str, records: int, seed: int = 7) -> None:
                          "responsible_person": "", "receive_due_at": created + timedelta(days=2),
                          "report_due_at": created + timedelta(days=15), "overdue_level": 0,
                          "report_round": 0, "closed_at": at if closed else None,
-                         "updated_at": at})
+                         "updated_at": at,
+                         **facts_from_events((e["action"], e["created_at"])
+                                             for e in events[mine:])})
         with engine.begin() as conn:
             insert_many(conn, Signal.__table__, signals)
             insert_many(conn, RiskWarning.__table__, warnings)
@@ -194,16 +201,17 @@ def file_child(url: str, fmt: str, out: str) -> None:
                            now=datetime(2026, 11, 1, tzinfo=UTC), fmt=ReviewFormat(fmt))
     Path(out).write_bytes(made.content)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{seconds:.2f} {peak:.0f}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"{seconds:.2f} {usage.ru_utime + usage.ru_stime:.2f} {usage.ru_maxrss / 1024:.0f}")
 
 
-def time_file(url: str, fmt: str) -> tuple[float, float]:
+def time_file(url: str, fmt: str) -> tuple[float, float, float]:
+    """Return wall seconds, CPU seconds (the child's user+sys) and peak RSS in MB."""
     with tempfile.NamedTemporaryFile(suffix=f".{fmt}") as out:
         done = subprocess.run([sys.executable, __file__, "--child", url, fmt, out.name],
                               capture_output=True, text=True, check=True)
-    seconds, peak = done.stdout.split()[-2:]
-    return float(seconds), float(peak)
+    seconds, cpu, peak = done.stdout.split()[-3:]
+    return float(seconds), float(cpu), float(peak)
 
 
 def _settle(url: str) -> None:
@@ -229,14 +237,15 @@ def _built(url: str) -> int:
         engine.dispose()
 
 
-def run(url: str, records: int, ledger_records: int) -> None:
+def run(url: str, records: int, ledger_records: int, quarters: int = 12,
+        files: bool = True) -> None:
     upgrade(url)
     started = time.perf_counter()
     held = _built(url)
     if held:
         records = held
     else:
-        build(url, records)
+        build(url, records, quarters)
     _settle(url)
     loaded = time.perf_counter() - started
     ours, raw, cpu = time_figures(url)
@@ -245,15 +254,16 @@ def run(url: str, records: int, ledger_records: int) -> None:
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"  figures of {TARGET}: {ours:.2f} s ({cpu:.2f} s CPU in Python); hand-written SQL "
           f"{raw:.2f} s (x{ours / raw:.1f})")
-    ledger_url = url if records <= 12 * ledger_records else None
-    if ledger_url is None:
-        print(f"  files: skipped (the quarter holds ~{records // 12:,} records; pass "
-              f"--ledger-records to size a separate run)")
+    per_quarter = records // min(quarters, 12)
+    if not files or per_quarter > ledger_records:
+        print(f"  files: skipped (the quarter holds ~{per_quarter:,} records; pass "
+              f"--ledger-records or --quarters to size a run)")
         return
     for fmt in ("xlsx", "docx"):
-        seconds, peak = time_file(url, fmt)
-        print(f"  {fmt} of {TARGET} (~{records // 12:,} records): {seconds:.2f} s, "
-              f"peak RSS {peak:.0f} MB")
+        seconds, cpu, peak = time_file(url, fmt)
+        print(f"  {fmt} of {TARGET} (~{per_quarter:,} records): {seconds:.2f} s, "
+              f"{cpu:.2f} s CPU, peak RSS {peak:.0f} MB "
+              f"(load average {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:
@@ -263,6 +273,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--ledger-records", type=int, default=50_000)
+    parser.add_argument("--quarters", type=int, default=12,
+                        help="spread the records over this many quarters ending with 2026Q3")
+    parser.add_argument("--no-files", action="store_true", help="time the figures only")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sqlite-file", default=None, help="keep and reuse this SQLite file")
@@ -270,7 +283,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.only != "postgresql":
         path = args.sqlite_file or f"{tempfile.mkdtemp()}/review.db"
-        run(f"sqlite:///{path}", args.records, args.ledger_records)
+        run(f"sqlite:///{path}", args.records, args.ledger_records, args.quarters,
+            not args.no_files)
     if args.only == "sqlite":
         return
     admin = make_engine(args.pg_url, isolation_level="AUTOCOMMIT")
@@ -280,7 +294,8 @@ def main() -> None:
                             {"n": name}).first():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        run(args.pg_url.rsplit("/", 1)[0] + "/" + name, args.records, args.ledger_records)
+        run(args.pg_url.rsplit("/", 1)[0] + "/" + name, args.records, args.ledger_records,
+            args.quarters, not args.no_files)
     finally:
         if args.pg_db is None:
             with admin.connect() as conn:

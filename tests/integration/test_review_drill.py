@@ -117,7 +117,12 @@ def test_the_sql_outcomes_agree_with_the_domain_rules_on_every_record(
     from datetime import UTC, datetime
 
     from warning.domain.quarter import Quarter
-    from warning.review.outcomes import record_outcomes, records_counting_in
+    from warning.review.outcomes import (
+        Outcome,
+        outcomes_by_department,
+        record_outcomes,
+        records_counting_in,
+    )
     from warning.review.period import Period
 
     for quarter in (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)):
@@ -128,3 +133,9 @@ def test_the_sql_outcomes_agree_with_the_domain_rules_on_every_record(
                 by_python = sorted(r for r, _, o in python if getattr(o, name))
                 assert records_counting_in(session, principal=None, period=period,
                                            outcome=name) == by_python, (quarter, name)
+            summed: dict[int | None, Outcome] = {}
+            for _, department, outcome in python:
+                summed.setdefault(department, Outcome()).add(outcome)
+            counted = outcomes_by_department(session, principal=None, period=period)
+            assert {d: vars(o) for d, o in counted.items() if any(vars(o).values())} == {
+                d: vars(o) for d, o in summed.items() if any(vars(o).values())}, quarter

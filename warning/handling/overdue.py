@@ -38,6 +38,7 @@ from warning.domain.calendar import HolidayCalendar, end_of_day, local_date
 from warning.domain.lifecycle import Action, State
 from warning.handling.events import event_fields
 from warning.handling.holidays import default_calendar
+from warning.handling.step_facts import earliest
 from warning.notify.messages import WarningFacts, render
 from warning.notify.outbox import OFFICE, department_audience, enqueue, notice_row, person_audience
 
@@ -181,6 +182,7 @@ def _write(session: Session, rows: Any, now: datetime, *, kind: str, level: int)
     values: dict[str, Any] = {"version": table.c.version + 1, "updated_at": now}
     if kind == "escalation":
         values["overdue_level"] = level
+        values["escalated_at"] = earliest(table.c.escalated_at, now)
     for start in range(0, len(ids), CHUNK):
         session.execute(update(table).where(table.c.id.in_(ids[start:start + CHUNK]))
                         .values(**values))

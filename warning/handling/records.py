@@ -19,6 +19,7 @@ from warning.handling.errors import Conflict, not_found
 from warning.handling.events import event_fields
 from warning.handling.measures import applied_measure
 from warning.handling.notices import change_notices
+from warning.handling.step_facts import fact_change
 from warning.notify.messages import WarningFacts
 from warning.notify.outbox import enqueue
 
@@ -85,7 +86,8 @@ def _acting_read(role: Role) -> Select[Any]:
         select(HandlingRecord.id, HandlingRecord.state, HandlingRecord.version,
                HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
                HandlingRecord.report_round, RiskWarning.department_id, RiskWarning.response,
-               RiskPoint.name, Department.name, last.seq, last.hash)
+               RiskPoint.name, Department.name, last.seq, last.hash,
+               HandlingRecord.received_at, HandlingRecord.reported_at)
         .select_from(RiskWarning)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
@@ -119,12 +121,14 @@ def act(
     if row is None:
         raise not_found(warning_id)
     (record_id, from_state, current, receive_due_at, report_due_at, report_round,
-     department_id, response, point_name, department_name, last_seq, last_hash) = row
+     department_id, response, point_name, department_name, last_seq, last_hash,
+     received_at, reported_at) = row
     if current != version:
         raise Conflict(from_state, current, seen=version)
     step = transition(from_state, action, principal.role,
                       {"comment": comment, "responsible_person": responsible_person})
     changes: dict[str, Any] = {"state": step.to.value, "updated_at": now, "version": version + 1}
+    changes |= fact_change(action, now, received_at if action is Action.RECEIVE else reported_at)
     data: dict[str, Any] = {}
     if action is Action.ASSIGN:
         changes["responsible_person"] = data["responsible_person"] = responsible_person.strip()

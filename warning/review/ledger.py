@@ -20,7 +20,7 @@ from warning.domain.enums import LEVEL_ALIASES, Response
 from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import local
-from warning.review.outcomes import touched_records
+from warning.review.outcomes import touched_ids
 from warning.review.period import Period, warning_scope
 
 HEADER = ("处置记录编号", "预警编号", "下达时间", "部门", "风险点编号", "风险点", "风险等级",
@@ -43,7 +43,7 @@ def ledger_rows(
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .where(HandlingRecord.id.in_(touched_records(None, period, raised=True)),
+        .where(HandlingRecord.id.in_(touched_ids(period, raised=True)),
                warning_scope(principal))
         .order_by(RiskWarning.created_at, HandlingRecord.id)
         .execution_options(yield_per=batch)

@@ -1,12 +1,12 @@
 """How the handling records fared in the quarter: closed on time or late, overdue, returned.
 
-Each record the quarter touched is read with its step times aggregated from its events
-(GROUP BY record). The rules of `warning.domain.review` (on time or late, overdue or not)
-are written a second time as SQL conditions (`outcome_flags`), so a quarter's counts are one
-GROUP BY department in the database rather than a Python loop over every record: with a
-million records the loop cost seconds. `outcome_of` keeps the Python reading, and a test
-checks that both agree on every record. A record may count in several columns: escalated,
-then returned, then closed late.
+Each record the quarter touched is read with the step facts it keeps (first receipt, last
+report, first escalation), and whether it was returned or escalated in the quarter. The
+rules of `warning.domain.review` (on time or late, overdue or not) are written a second time
+as SQL conditions (`outcome_flags`), so a quarter's counts are one GROUP BY department in the
+database rather than a Python loop over every record: with a million records the loop cost
+seconds. `outcome_of` keeps the Python reading, and a test checks that both agree on every
+record. A record may count in several columns: escalated, then returned, then closed late.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from warning.auth.principal import Principal
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.lifecycle import Action, State
 from warning.domain.review import WAITING_ON_DEPARTMENT, RecordTimes, closed_on_time, is_overdue
-from warning.review.period import Period, scoped_records
+from warning.review.period import Period, warning_scope
 
 WAITING = [s.value for s in WAITING_ON_DEPARTMENT]
 
@@ -42,27 +42,10 @@ class Outcome:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def _event_times(period: Period, records: Any) -> Any:
-    """Per record: first receive, last report, escalations ever and in the quarter, returns."""
+def _in_quarter(action: Action, period: Period) -> Any:
+    """Select the ids of records with an `action` event in the quarter (an index range)."""
     ev = HandlingEvent
-
-    def when(action: Action, *also: Any) -> Any:
-        return case((and_(ev.action == action.value, *also), ev.created_at))
-
-    in_quarter = period.holds(ev.created_at)
-    return (
-        select(
-            ev.record_id,
-            func.min(when(Action.RECEIVE)).label("received_at"),
-            func.max(when(Action.REPORT)).label("reported_at"),
-            func.count(when(Action.ESCALATE)).label("escalations"),
-            func.count(when(Action.ESCALATE, in_quarter)).label("escalated_now"),
-            func.count(when(Action.RETURN, in_quarter)).label("returns"),
-        )
-        .where(ev.record_id.in_(records))
-        .group_by(ev.record_id)
-        .subquery()
-    )
+    return select(ev.record_id).where(ev.action == action.value, period.holds(ev.created_at))
 
 
 def _stepped(period: Period) -> list[Any]:
@@ -77,26 +60,30 @@ def _stepped(period: Period) -> list[Any]:
     ]
 
 
-def touched_records(principal: Principal | None, period: Period, *, raised: bool = False
-                    ) -> Any:
+def _raised_before_end(period: Period) -> ColumnElement[bool]:
+    """The condition that a record's warning was raised before the quarter's end, read by
+    the warning's key: as a join SQLite read the warnings of every earlier quarter first
+    (0.9 million at 1M), where this is driven from the few waiting records (state index)."""
+    w = RiskWarning
+    raised_at = select(w.created_at).where(w.id == HandlingRecord.warning_id).scalar_subquery()
+    return raised_at < period.end
+
+
+def touched_ids(period: Period, *, raised: bool = False) -> Any:
     """Select the ids of records closed, withdrawn, returned or escalated in the quarter, or
     raised by its end and still waiting on their department (with `raised`: also those whose
-    warning was raised in the quarter).
+    warning was raised in the quarter). Unscoped: the caller joins the warning and scopes.
 
     A UNION of one index range per reason: an OR of the reasons made the database read every
     record and every warning (1,000,000 of each in the bench) to keep a tenth of them.
     """
     r, w = HandlingRecord, RiskWarning
-    # Driven from the few waiting records (state index), each warning read by its key: as a
-    # join SQLite read the warnings of every earlier quarter first (0.9 million at 1M).
-    raised_at = select(w.created_at).where(w.id == r.warning_id).scalar_subquery()
     parts = [*_stepped(period),
-             select(r.id).where(r.state.in_(WAITING), raised_at < period.end)]
+             select(r.id).where(r.state.in_(WAITING), _raised_before_end(period))]
     if raised:
         parts.append(select(r.id).join(w, w.id == r.warning_id)
                      .where(period.holds(w.created_at)))
-    ids = union(*parts).subquery()
-    return scoped_records(select(ids.c.id), principal, ids.c.id, through_record=True)
+    return union(*parts)
 
 
 def _after(moment: Any, due: Any) -> ColumnElement[bool]:
@@ -104,41 +91,44 @@ def _after(moment: Any, due: Any) -> ColumnElement[bool]:
     return and_(moment.is_not(None), due.is_not(None), moment > due)
 
 
-def outcome_flags(period: Period, times: Any) -> dict[str, ColumnElement[bool]]:
+def _late_now(period: Period) -> ColumnElement[bool]:
+    """SQL for `is_overdue`: still waiting on the department, past what it waits on."""
+    r = HandlingRecord
+    waiting_due = case((r.state == State.ISSUED.value, r.receive_due_at),
+                       else_=r.report_due_at)
+    return and_(r.state.in_(WAITING), waiting_due.is_not(None), waiting_due < period.cutoff)
+
+
+def outcome_flags(period: Period) -> dict[str, ColumnElement[bool]]:
     """Return, per Outcome field, the SQL condition that a record counts in it."""
     r = HandlingRecord
     closed_now = and_(r.closed_at.is_not(None), period.holds(r.closed_at))
     closed = and_(closed_now, r.state == State.CLOSED.value)
-    late = or_(times.c.escalations > 0, _after(times.c.received_at, r.receive_due_at),
-               _after(func.coalesce(times.c.reported_at, r.closed_at), r.report_due_at))
-    waiting_due = case((r.state == State.ISSUED.value, r.receive_due_at),
-                       else_=r.report_due_at)
-    late_now = and_(r.state.in_(WAITING), waiting_due.is_not(None),
-                    waiting_due < period.cutoff)
+    late = or_(r.escalated_at.is_not(None), _after(r.received_at, r.receive_due_at),
+               _after(func.coalesce(r.reported_at, r.closed_at), r.report_due_at))
     return {
         "closed": closed,
         "closed_on_time": and_(closed, not_(late)),
         "closed_late": and_(closed, late),
-        "overdue": or_(times.c.escalated_now > 0, late_now),
-        "returned": times.c.returns > 0,
+        "overdue": or_(r.id.in_(_in_quarter(Action.ESCALATE, period)), _late_now(period)),
+        "returned": r.id.in_(_in_quarter(Action.RETURN, period)),
         "withdrawn": and_(closed_now, r.state == State.WITHDRAWN.value),
     }
 
 
-def _classified(principal: Principal | None, period: Period) -> tuple[Any, Any]:
-    """Join each touched record to its event facts. Only records closed, returned or escalated
-    in the quarter have their events read: a record merely still waiting counts (overdue or
-    not) by its own deadlines, so it joins no facts (NULL counts as none). At a million
-    records that halves the events read."""
-    times = _event_times(period, union(*_stepped(period)))
-    stmt = (
+def _classified(principal: Principal | None, period: Period) -> Any:
+    """Select from each record the quarter touched, with its warning (scoped).
+
+    The record's own step facts (first receipt, last report, first escalation: 0009e) decide
+    on time or late; only "returned" and "escalated in the quarter" read events, as index
+    ranges. At a million records, aggregating the touched records' events was most of the
+    figures' time."""
+    return (
         select()
         .select_from(HandlingRecord)
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .outerjoin(times, times.c.record_id == HandlingRecord.id)
-        .where(HandlingRecord.id.in_(touched_records(principal, period)))
+        .where(HandlingRecord.id.in_(touched_ids(period)), warning_scope(principal))
     )
-    return stmt, times
 
 
 def records_counting_in(
@@ -146,9 +136,8 @@ def records_counting_in(
     department: ColumnElement[bool] | None = None,
 ) -> list[int]:
     """Return the ids of the records that count in one Outcome field, ordered by id."""
-    stmt, times = _classified(principal, period)
-    condition = outcome_flags(period, times)[outcome]
-    stmt = stmt.add_columns(HandlingRecord.id).where(condition)
+    condition = outcome_flags(period)[outcome]
+    stmt = _classified(principal, period).add_columns(HandlingRecord.id).where(condition)
     if department is not None:
         stmt = stmt.where(department)
     return list(session.scalars(stmt.order_by(HandlingRecord.id)))
@@ -159,40 +148,69 @@ def record_outcomes(
 ) -> list[tuple[int, int | None, Outcome]]:
     """Return (record id, department id, outcome) for each record the quarter touched, each
     classified in Python by `outcome_of` (the reference the SQL conditions are checked on)."""
-    stmt, times = _classified(principal, period)
-    stmt = stmt.add_columns(
+    escalated = set(session.scalars(_in_quarter(Action.ESCALATE, period)))
+    returned = set(session.scalars(_in_quarter(Action.RETURN, period)))
+    stmt = _classified(principal, period).add_columns(
         HandlingRecord.id, RiskWarning.department_id, HandlingRecord.state,
         HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
-        HandlingRecord.closed_at, times.c.received_at, times.c.reported_at,
-        times.c.escalations, times.c.escalated_now, times.c.returns,
+        HandlingRecord.closed_at, HandlingRecord.received_at, HandlingRecord.reported_at,
+        HandlingRecord.escalated_at,
     )
-    return [(row.id, row.department_id, outcome_of(row, period))
+    return [(row.id, row.department_id,
+             outcome_of(row, period, escalated_now=row.id in escalated,
+                        returned=row.id in returned))
             for row in session.execute(stmt)]
 
 
 def outcomes_by_department(
     session: Session, *, principal: Principal | None, period: Period
 ) -> dict[int | None, Outcome]:
-    """Return each department's record outcomes in the quarter (None: no department)."""
-    stmt, times = _classified(principal, period)
-    flags = outcome_flags(period, times)
-    names = list(flags)
-    stmt = stmt.add_columns(
-        RiskWarning.department_id,
-        *(func.sum(case((flags[name], 1), else_=0)) for name in names),
-    ).group_by(RiskWarning.department_id)
-    return {row[0]: Outcome(**{name: int(row[i + 1] or 0) for i, name in enumerate(names)})
-            for row in session.execute(stmt)}
+    """Return each department's record outcomes in the quarter (None: no department).
+
+    Counted by reason, as the records a reason can hold, rather than over every touched
+    record with every condition: closed and withdrawn from the records closed in the
+    quarter, returned from its return events, overdue from its escalations and the records
+    still waiting. Each part is one index range and a key lookup per row, where the union of
+    all touched records made the database join twice as many rows (58,000 against 37,000 +
+    10,000 + 21,000 at 200,000 records; the plans on PostgreSQL are in bench/RESULTS.md).
+    `record_outcomes` and `records_counting_in` read the same conditions over every touched
+    record, and a test checks that the counts agree.
+    """
+    r, w = HandlingRecord, RiskWarning
+    flags = outcome_flags(period)
+    closing = ("closed", "closed_on_time", "closed_late", "withdrawn")
+    parts = {
+        closing: select(*(func.sum(case((flags[name], 1), else_=0)) for name in closing))
+        .where(r.closed_at.is_not(None), period.holds(r.closed_at)),
+        ("returned",): select(func.count(r.id))
+        .where(r.id.in_(_in_quarter(Action.RETURN, period))),
+        ("overdue",): select(func.count(r.id)).where(r.id.in_(union(
+            _in_quarter(Action.ESCALATE, period),
+            select(r.id).where(_late_now(period), _raised_before_end(period)),
+        ))),
+    }
+    outcomes: dict[int | None, Outcome] = {}
+    for names, stmt in parts.items():
+        scoped = (stmt.add_columns(w.department_id).select_from(r)
+                  .join(w, w.id == r.warning_id).where(warning_scope(principal))
+                  .group_by(w.department_id))
+        for row in session.execute(scoped):
+            outcome = outcomes.setdefault(row[-1], Outcome())
+            for name, value in zip(names, row[:-1], strict=False):
+                setattr(outcome, name, int(value or 0))
+    return outcomes
 
 
-def outcome_of(row: Any, period: Period) -> Outcome:
-    """Classify one record's row for the quarter."""
-    outcome = Outcome(returned=1 if row.returns else 0)
+def outcome_of(row: Any, period: Period, *, escalated_now: bool, returned: bool) -> Outcome:
+    """Classify one record's row for the quarter, given whether it was escalated and returned
+    in it."""
+    outcome = Outcome(returned=1 if returned else 0)
     closed_now = row.closed_at is not None and _within(row.closed_at, period)
     if closed_now and row.state == State.CLOSED.value:
         outcome.closed = 1
         times = RecordTimes(row.receive_due_at, row.report_due_at, row.received_at,
-                            row.reported_at, row.closed_at, escalated=row.escalations > 0)
+                            row.reported_at, row.closed_at,
+                            escalated=row.escalated_at is not None)
         if closed_on_time(times):
             outcome.closed_on_time = 1
         else:
@@ -200,7 +218,7 @@ def outcome_of(row: Any, period: Period) -> Outcome:
     elif closed_now and row.state == State.WITHDRAWN.value:
         outcome.withdrawn = 1
     late_now = is_overdue(row.state, row.receive_due_at, row.report_due_at, period.cutoff)
-    if row.escalated_now or late_now:
+    if escalated_now or late_now:
         outcome.overdue = 1
     return outcome
 

@@ -11,7 +11,7 @@ import statistics
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
@@ -38,27 +38,28 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _first_receipts(principal: Principal | None, period: Period) -> Any:
-    """Select (issued at, first signed for at) of records first signed for in the quarter."""
-    ev, earlier = HandlingEvent, aliased(HandlingEvent)
-    signed_before = exists().where(earlier.record_id == ev.record_id,
-                                   earlier.action == Action.RECEIVE.value, earlier.seq < ev.seq)
+    """Select (issued at, first signed for at) of records first signed for in the quarter:
+    the record keeps its first receipt (0009e), read by index (received_at, warning_id)."""
+    r = HandlingRecord
     return (
-        select(RiskWarning.created_at, ev.created_at)
-        .join(HandlingRecord, HandlingRecord.id == ev.record_id)
-        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .where(ev.action == Action.RECEIVE.value, period.holds(ev.created_at),
-               warning_scope(principal), ~signed_before)
+        select(RiskWarning.created_at, r.received_at)
+        .join(RiskWarning, RiskWarning.id == r.warning_id)
+        .where(period.holds(r.received_at), warning_scope(principal))
     )
 
 
 def _records_with(session: Session, action: Action, principal: Principal | None,
-                  period: Period) -> set[int]:
-    ev = HandlingEvent
-    stmt = scoped_records(
-        select(ev.record_id).distinct()
-        .where(ev.action == action.value, period.holds(ev.created_at)),
-        principal, ev.record_id, through_record=True)
-    return set(session.scalars(stmt))
+                  period: Period, *, also: Action | None = None) -> int:
+    """Count the records with an `action` event in the quarter (and, with `also`, an `also`
+    event in it too), counted in the database rather than fetched as ids."""
+    ev, other = HandlingEvent, aliased(HandlingEvent)
+    stmt = select(func.count(ev.record_id.distinct())).where(
+        ev.action == action.value, period.holds(ev.created_at))
+    if also is not None:
+        stmt = stmt.where(ev.record_id.in_(select(other.record_id).where(
+            other.action == also.value, period.holds(other.created_at))))
+    return int(session.scalar(scoped_records(stmt, principal, ev.record_id,
+                                             through_record=True)) or 0)
 
 
 def timings(session: Session, *, principal: Principal | None, period: Period) -> Timings:
@@ -75,7 +76,7 @@ def timings(session: Session, *, principal: Principal | None, period: Period) ->
         )
     ]
     reported = _records_with(session, Action.REPORT, principal, period)
-    returned = _records_with(session, Action.RETURN, principal, period) & reported
+    returned = _records_with(session, Action.RETURN, principal, period, also=Action.REPORT)
     return Timings(
         received=len(receipts),
         receipt_median_hours=_rounded(statistics.median(receipts) if receipts else None),
@@ -83,6 +84,6 @@ def timings(session: Session, *, principal: Principal | None, period: Period) ->
         closed=len(closures),
         closure_median_hours=_rounded(statistics.median(closures) if closures else None),
         closure_p90_hours=_rounded(nearest_rank(closures, 0.9)),
-        reported=len(reported), returned=len(returned),
-        return_rate=round(len(returned) / len(reported), 3) if reported else None,
+        reported=reported, returned=returned,
+        return_rate=round(returned / reported, 3) if reported else None,
     )

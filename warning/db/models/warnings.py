@@ -77,7 +77,8 @@ class HandlingRecord(Base):
     # records closed in a quarter, by measure, with their warning: from the index (0008d)
     __table_args__ = (Index("ix_handling_records_closed_state", "closed_at", "state",
                             "warning_id", "measure_applied"),
-                      Index("ix_handling_records_warning_state", "warning_id", "state"))
+                      Index("ix_handling_records_warning_state", "warning_id", "state"),
+                      Index("ix_handling_records_received", "received_at", "warning_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
@@ -92,6 +93,11 @@ class HandlingRecord(Base):
     # 研判期限: when the office should have judged a proposal (None once issued or never one)
     triage_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # Step facts, set with the event that sets them (0009e), so the quarterly review reads
+    # the record rather than aggregating its events: first 签收, last 上报, first 逾期升级.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     warning: Mapped[RiskWarning] = relationship(back_populates="record")
