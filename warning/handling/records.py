@@ -128,7 +128,8 @@ def act(
     step = transition(from_state, action, principal.role,
                       {"comment": comment, "responsible_person": responsible_person})
     changes: dict[str, Any] = {"state": step.to.value, "updated_at": now, "version": version + 1}
-    changes |= fact_change(action, now, received_at if action is Action.RECEIVE else reported_at)
+    stored = {Action.RECEIVE: received_at, Action.REPORT: reported_at}.get(action)
+    changes |= fact_change(action, now, stored)  # first 签收, last 上报 (see step_facts)
     data: dict[str, Any] = {}
     if action is Action.ASSIGN:
         changes["responsible_person"] = data["responsible_person"] = responsible_person.strip()
