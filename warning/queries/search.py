@@ -4,7 +4,8 @@ department — each through the same visibility as its list.
 A confidential signal's text is searched only for those who may read it: a reviewer who
 sees a petition's title must not learn its words by probing the search box, and a
 department never finds a petition at all. A warning's hidden subject is not matched either.
-On PostgreSQL, trigram indexes (migrations 0007j, 0008c) serve the substring match.
+On PostgreSQL, trigram indexes (migrations 0007j, 0008c) serve the substring match; on
+SQLite, an FTS5 trigram table proposes the signals to check (warning.queries.search_index).
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from warning.auth.visibility import (
     visible_warnings,
 )
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
+from warning.queries.search_index import newest_matching
 
 MIN_LENGTH, MAX_LENGTH, LIMIT = 2, 100, 50
 
@@ -71,8 +73,8 @@ def search(session: Session, principal: Principal | None, q: str, limit: int = L
         .where(or_(_like(Signal.title, pattern), _like(Signal.external_id, pattern),
                    and_(_like(Signal.text, pattern), text_allowed)))
     )
-    results.signals = list(session.execute(
-        visible_signals(signals, principal).order_by(Signal.id.desc()).limit(limit)))
+    results.signals = list(newest_matching(session, visible_signals(signals, principal), q,
+                                           limit))
     hidden = subject_hidden(principal)
     warnings = (
         select(RiskWarning, RiskPoint, Department, HandlingRecord, hidden.label("hidden"))
