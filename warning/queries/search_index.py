@@ -11,7 +11,6 @@ took 120 ms of CPU (bench/RESULTS.md, session 6).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Integer, Select, column, select, table, text
@@ -22,72 +21,65 @@ from warning.db.models import Signal
 
 SENTINEL = "\x01"  # ends every indexed column (migration 0009a)
 BATCH = 2_000  # signals indexed per transaction: ~0.1 s of the write lock
+# The newest signals are read with LIKE before the index is asked (1,000: ~1.5 ms of CPU): a
+# common word fills the page from them, as a plain scan did, without reading its long
+# candidate list (采购's two-character expansion alone cost ~10 ms at 100,000 signals).
+WINDOW = 1_000
 _LAST = chr(0x10FFFF)
 _fts = table("signals_search", column("rowid", Integer), column("signals_search"))
-
-
-@dataclass(frozen=True)
-class Prefilter:
-    """The index's answer for one query: the rows it covers, and its MATCH expression
-    ("" when no indexed row can match)."""
-
-    up_to: int
-    match: str
 
 
 def _quoted(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _watermark(session: Session) -> int | None:
-    if session.get_bind().dialect.name != "sqlite":
-        return None
-    found = session.execute(text(
-        "SELECT indexed_up_to FROM signals_search_state WHERE id = 1")).scalar()
-    return None if found is None else int(found)
+def servable(q: str) -> bool:
+    """Return whether the index can propose candidates for `q`: two characters or more, no
+    control character (the sentinel is one), and in a two-character query no cased letter
+    beyond ASCII (whose folding in SQLite's tokenizer this code does not repeat)."""
+    if len(q) < 2 or any(c < " " for c in q):
+        return False
+    return len(q) > 2 or not any(not c.isascii() and c.lower() != c.upper() for c in q)
 
 
-def _two_characters(session: Session, q: str) -> str | None:
-    """Return the trigrams that begin with `q` ORed, "" if none; None if the index cannot
-    fold `q` as SQLite does (a cased letter beyond ASCII)."""
-    if any(not c.isascii() and c.lower() != c.upper() for c in q):
+def scan_above(session: Session, q: str) -> int | None:
+    """Return the id above which the search reads every signal with LIKE: the watermark, or
+    the newest WINDOW signals if lower; None when the index does not serve `q` (not SQLite,
+    or not `servable`)."""
+    if session.get_bind().dialect.name != "sqlite" or not servable(q):
         return None
+    up_to, newest = session.execute(text(
+        "SELECT indexed_up_to, (SELECT max(id) FROM signals) FROM signals_search_state "
+        "WHERE id = 1")).one()
+    return min(int(up_to), int(newest or 0) - WINDOW)
+
+
+def match_expression(session: Session, q: str) -> str:
+    """Return the FTS5 expression that proposes the indexed signals holding `q` ("": none
+    can): every trigram of `q`, or for two characters any trigram beginning with them."""
+    if len(q) > 2:
+        return " AND ".join(map(_quoted, dict.fromkeys(q[i:i + 3] for i in range(len(q) - 2))))
     start = q.lower()  # the tokenizer folds ASCII like this; `q` has no other cased letter
     terms = session.execute(text(
         "SELECT term FROM signals_search_terms WHERE term >= :start AND term < :end"),
         {"start": start, "end": start + _LAST}).scalars().all()
-    return " OR ".join(_quoted(term) for term in terms)
-
-
-def prefilter(session: Session, q: str) -> Prefilter | None:
-    """Return the index's candidates for the substring `q`, or None to scan without it (not
-    SQLite, or a query the index cannot serve: control characters, one character)."""
-    if len(q) < 2 or any(c < " " for c in q):  # the sentinel is a control character
-        return None
-    up_to = _watermark(session)
-    if up_to is None:
-        return None
-    if len(q) == 2:
-        match = _two_characters(session, q)
-        return None if match is None else Prefilter(up_to, match)
-    trigrams = dict.fromkeys(q[i:i + 3] for i in range(len(q) - 2))
-    return Prefilter(up_to, " AND ".join(map(_quoted, trigrams)))
+    return " OR ".join(map(_quoted, terms))
 
 
 def newest_matching(session: Session, query: Select[Any], q: str, limit: int
                     ) -> Sequence[Any]:
     """Run `query` (signals matching `q` exactly, as its reader may see them) for its
-    `limit` newest rows, reading only the index's candidates below the watermark."""
+    `limit` newest rows, reading the index's candidates only where the newest signals
+    did not fill the page."""
     newest_first = Signal.id.desc()
-    found = prefilter(session, q)
-    if found is None:
+    above = scan_above(session, q)
+    if above is None:
         return list(session.execute(query.order_by(newest_first).limit(limit)))
     rows = list(session.execute(
-        query.where(Signal.id > found.up_to).order_by(newest_first).limit(limit)))
-    if len(rows) < limit and found.match:
-        candidates = select_candidates(found.match)
+        query.where(Signal.id > above).order_by(newest_first).limit(limit)))
+    if len(rows) < limit and (match := match_expression(session, q)):
         rows += session.execute(
-            query.where(Signal.id <= found.up_to, Signal.id.in_(candidates))
+            query.where(Signal.id <= above, Signal.id.in_(select_candidates(match)))
             .order_by(newest_first).limit(limit - len(rows)))
     return rows
 
@@ -107,7 +99,8 @@ def index_new_signals(sessions: sessionmaker[Session], batch: int = BATCH) -> in
             # A write first: it takes the write lock, so two runs cannot index one row twice.
             session.execute(text("UPDATE signals_search_state SET indexed_up_to = "
                                  "indexed_up_to WHERE id = 1"))
-            up_to = _watermark(session) or 0
+            up_to = session.execute(text("SELECT indexed_up_to FROM signals_search_state "
+                                         "WHERE id = 1")).scalar_one()
             ids = session.execute(text(
                 "SELECT id FROM signals WHERE id > :up_to ORDER BY id LIMIT :batch"),
                 {"up_to": up_to, "batch": batch}).scalars().all()
