@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.engine import transaction
 from warning.db.models import Signal
 
-SENTINEL = "\x01"  # ends every indexed column (migration 0009a)
 BATCH = 2_000  # signals indexed per transaction: ~0.1 s of the write lock
 # The newest signals are read with LIKE before the index is asked (1,000: ~1.5 ms of CPU): a
 # common word fills the page from them, as a plain scan did, without reading its long
@@ -37,7 +36,7 @@ def servable(q: str) -> bool:
     """Return whether the index can propose candidates for `q`: two characters or more, no
     control character (the sentinel is one), and in a two-character query no cased letter
     beyond ASCII (whose folding in SQLite's tokenizer this code does not repeat)."""
-    if len(q) < 2 or any(c < " " for c in q):
+    if len(q) < 2 or any(c < " " for c in q):  # U+0001 ends every indexed column
         return False
     return len(q) > 2 or not any(not c.isascii() and c.lower() != c.upper() for c in q)
 
