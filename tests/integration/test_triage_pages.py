@@ -292,7 +292,10 @@ def test_an_issued_proposal_keeps_its_triage_trail_and_named_person_from_departm
         client = world.client(role)
         events = client.get(f"/api/warnings/{wid}/events")
         assert events.status_code == 200, (role, events.status_code)
-        assert [e["action"] for e in events.json()] == ["issue"], role
+        [shown] = events.json()
+        # its 下达 reads like the intake's own: from no state, no word of 研判
+        assert shown["action"] == "issue" and shown["from_state"] == "", role
+        assert "after_triage" not in shown["data"], role
         for url in (f"/api/warnings/{wid}/events", f"/warnings/{wid}", f"/warnings/{wid}/print",
                     f"/api/warnings/{wid}/record.docx"):
             answer = client.get(url)

@@ -45,7 +45,7 @@ from warning.db.models import (
     Signal,
     SupervisedDepartment,
 )
-from warning.domain.lifecycle import Action, Role
+from warning.domain.lifecycle import Action, Role, State
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -59,6 +59,7 @@ NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
 PROPOSAL_READERS = (Role.OFFICE, Role.ADMIN)
 # The events written while a warning was a proposal, kept on its trail once it is issued.
 TRIAGE_TRAIL = (Action.PROPOSE.value, Action.AMEND.value)
+PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
 HIDDEN_SUBJECT_KINDS = ("person", "post")
@@ -161,6 +162,16 @@ def visible_events(stmt: S, principal: Principal | None) -> S:
     if reads_proposals(principal):
         return stmt
     return stmt.where(HandlingEvent.action.not_in(TRIAGE_TRAIL))
+
+
+def shown_event_start(
+    principal: Principal | None, from_state: str, data: dict[str, Any] | None,
+) -> tuple[str, dict[str, Any] | None]:
+    """Return an event's from-state and data as `principal` may read them: for those who never
+    see proposals, the 下达 of a proposal reads like the intake's own 下达."""
+    if reads_proposals(principal) or from_state != PROPOSED_STATE:
+        return from_state, data
+    return "", {key: value for key, value in (data or {}).items() if key != "after_triage"}
 
 
 def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:
