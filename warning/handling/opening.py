@@ -20,7 +20,7 @@ from warning.domain.grading import Grade
 from warning.domain.lifecycle import Action, State
 from warning.handling.events import append_event, first_events
 from warning.handling.holidays import default_calendar
-from warning.notify.messages import WarningFacts, render
+from warning.notify.messages import WarningFacts, render_for
 from warning.notify.outbox import department_audience, enqueue, notice_row
 
 
@@ -153,7 +153,7 @@ def _issued_notice(
         department=opening.department or "未指定部门", response=opening.response,
         state=State.ISSUED.value, receive_due_at=receive, report_due_at=report,
     )
-    subject, body = render("issued", facts)
+    subject, body = render_for("issued", facts)
     return notice_row(record_id=record_id, kind="issued",
                       audience=department_audience(opening.department_id),
                       subject=subject, body=body, level=1, now=now)
