@@ -22,6 +22,7 @@ from warning.domain.enums import Response, RuleMode, SubjectKind
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.subjects import subject_present
 from warning.handling.opening import Opening
+from warning.handling.regrades import Regrading
 from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef
 from warning.services.repeat_window import RepeatWindow, counted_at
@@ -44,8 +45,7 @@ class RecordHooks(Protocol):
     def opened(self, session: Session, *, openings: Sequence[Opening], now: datetime) -> None: ...
 
     def regraded(
-        self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
-        grade: Grade, now: datetime,
+        self, session: Session, *, regradings: Sequence[Regrading], now: datetime
     ) -> None: ...
 
 
@@ -280,8 +280,8 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
         hooks.opened(session, openings=openings, now=now)
     new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
     update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))
-    for warning, _signal_id, _rule_id, regrade in plan.attached:
-        if regrade is not None:
-            previous, grade, count = regrade
-            hooks.regraded(session, warning_id=warning.id, repeat_count=count,
-                           previous=previous, grade=grade, now=now)
+    regradings = [Regrading(warning.id, regrade[2], regrade[0], regrade[1])
+                  for warning, _signal_id, _rule_id, regrade in plan.attached
+                  if regrade is not None]  # in signal order: one warning's events chain so
+    if regradings:
+        hooks.regraded(session, regradings=regradings, now=now)
