@@ -147,7 +147,8 @@ def run_import(
 
     rt = _runtime(url, root)
     engine = rt.rules.current().evaluator.engine
-    profiler = cProfile.Profile() if profile else None
+    # CPU time, not wall time: on a loaded machine wall time charges preemptions at random
+    profiler = cProfile.Profile(time.process_time) if profile else None
     start, cpu, child = time.perf_counter(), time.process_time(), _child_cpu_s(engine.pid)
     if profiler:
         profiler.enable()
