@@ -90,45 +90,57 @@ def _warnings(url: str) -> int:
 
 def raw_sqlite(path: Path, n_signals: int) -> dict[str, float]:
     """Insert again the rows an import wrote, with plain sqlite3.executemany under the
-    service's pragmas (WAL, foreign keys on); return the CPU ms and the rows per signal."""
+    service's pragmas (WAL, foreign keys on); return the CPU ms per signal (in all, per
+    table, and in all with foreign keys off) and the rows per signal."""
     import sqlite3
 
     source = sqlite3.connect(path)
-    target_path = path.with_name("raw.db")
-    target = sqlite3.connect(target_path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-        target.execute(f"PRAGMA {pragma}")
     schema = source.execute("SELECT name, type, sql FROM sqlite_master WHERE sql IS NOT NULL "
-                            "AND type IN ('table', 'index', 'trigger') ORDER BY type DESC")
-    names = []
-    for name, kind, sql in schema:
-        if not (kind == "table" and name.split("_")[-1] in ("data", "idx", "docsize",
-                                                            "config", "content")):
-            target.execute(sql)  # (an FTS table's shadow tables come with it)
-        names += [name] if kind == "table" else []
+                            "AND type IN ('table', 'index', 'trigger') ORDER BY type DESC"
+                            ).fetchall()
+    names = [name for name, kind, _sql in schema
+             if kind == "table" and not name.startswith("sqlite_")]
     tables = {name: source.execute(f"SELECT * FROM {name}").fetchall() for name in names}
     source.close()
+    out: dict[str, float] = {}
+    for foreign_keys in ("ON", "OFF"):
+        target_path = path.with_name("raw.db")
+        target = sqlite3.connect(target_path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"foreign_keys={foreign_keys}"):
+            target.execute(f"PRAGMA {pragma}")
+        for name, kind, sql in schema:
+            if not (kind == "table" and name.split("_")[-1] in ("data", "idx", "docsize",
+                                                                "config", "content")):
+                target.execute(sql)  # (an FTS table's shadow tables come with it)
 
-    def insert(name: str) -> None:
-        rows = tables.pop(name)
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            target.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+        def insert(name: str, target: sqlite3.Connection = target) -> float:
+            rows = tables[name]
+            cpu = time.process_time()
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                target.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+            return time.process_time() - cpu
 
-    target.execute("BEGIN")
-    written = sum(len(tables[name]) for name in WRITTEN)
-    for name in [n for n in names if n not in WRITTEN and not n.startswith("sqlite_")]:
-        insert(name)  # the directory and register, which the written rows refer to
-    target.execute("COMMIT")
-    cpu = time.process_time()
-    target.execute("BEGIN")
-    for name in WRITTEN:
-        insert(name)
-    target.execute("COMMIT")
-    used = time.process_time() - cpu
-    target.close()
-    target_path.unlink()
-    return {"raw_sqlite_ms": 1000 * used / n_signals, "rows_per_signal": written / n_signals}
+        target.execute("BEGIN")
+        for name in [n for n in names if n not in WRITTEN]:
+            insert(name)  # the directory and register, which the written rows refer to
+        target.execute("COMMIT")
+        cpu = time.process_time()
+        target.execute("BEGIN")
+        each = {name: insert(name) for name in WRITTEN}
+        target.execute("COMMIT")
+        used = time.process_time() - cpu
+        target.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target_path}{suffix}").unlink(missing_ok=True)
+        if foreign_keys == "ON":
+            out["raw_sqlite_ms"] = 1000 * used / n_signals
+            out |= {f"raw_{name}_ms": 1000 * t / n_signals for name, t in each.items()}
+        else:
+            out["raw_sqlite_nofk_ms"] = 1000 * used / n_signals
+    out["rows_per_signal"] = sum(len(tables[name]) for name in WRITTEN) / n_signals
+    out |= {f"rows_{name}": len(tables[name]) / n_signals for name in WRITTEN}
+    return out
 
 
 def _child_cpu_s(pid: int | None) -> float:
@@ -271,15 +283,21 @@ def main() -> None:
           "qingfeng signal import per CPU-s | "
           "Intake.ingest/s (wall) | Intake.ingest/CPU-s (incl. engine child) | evaluator/s | "
           "raw durable-rules/s | rows/signal | raw sqlite3 executemany ms CPU/signal "
-          "(its cap, signals per CPU-s) | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "(its cap, signals per CPU-s) | same, foreign keys off | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (n_rules, kind), r in results.items():
         print(f"| {n_rules} | {kind} | {r['matches_per_signal']:.1f} | {r['warnings']:.0f} | "
               f"{r['cli_per_s']:,.0f} | {r['cli_per_cpu_s']:,.0f} | {r['import_per_s']:,.0f} | "
               f"{r['import_per_cpu_s']:,.0f} | {r['evaluator_per_s']:,.0f} | "
               f"{r['raw_dr_per_s']:,.0f} | {r['rows_per_signal']:.1f} | "
               f"{r['raw_sqlite_ms']:.3f} ({1000 / max(r['raw_sqlite_ms'], 1e-9):,.0f}) | "
-              f"{r['load']:.1f} |")
+              f"{r['raw_sqlite_nofk_ms']:.3f} | {r['load']:.1f} |")
+    print("\nRaw sqlite3 per table (rows per signal, CPU ms per signal, foreign keys on):\n")
+    print("| rules | signals | " + " | ".join(WRITTEN) + " |")
+    print("|---|---|" + "---|" * len(WRITTEN))
+    for (n_rules, kind), r in results.items():
+        print(f"| {n_rules} | {kind} | " + " | ".join(
+            f"{r['rows_' + name]:.1f}: {r['raw_' + name + '_ms']:.3f}" for name in WRITTEN) + " |")
 
 
 if __name__ == "__main__":
