@@ -91,6 +91,15 @@ def regrade_records(
     insert_many(session.connection(), HandlingEvent.__table__, events)
 
 
+def regrade_record(
+    session: Session, *, warning_id: int, repeat_count: int, previous: str, grade: Grade,
+    now: datetime, actor: str, calendar: HolidayCalendar | None = None,
+) -> None:
+    """Put one regraded warning's new deadlines on its record and its `regrade` event."""
+    regrade_records(session, [Regrading(warning_id, repeat_count, previous, grade)], now=now,
+                    actor=actor, calendar=calendar)
+
+
 def _records(
     session: Session, warning_ids: Sequence[int]
 ) -> dict[int, tuple[int, str, datetime | None, datetime | None]]:
