@@ -80,10 +80,16 @@ def open_records(
     )
     record_of = {warning_id: record_id for record_id, warning_id in rows}
     ids = [record_of[o.warning_id] for o in openings]
+    # one data dict per distinct grade, shared: first_events encodes each object once
+    data: dict[tuple[str, int, int, DayKind | str], dict[str, object]] = {}
+    for o in openings:
+        shape = (o.response, o.receive_days, o.report_days, o.day_kind)
+        if shape not in data:
+            data[shape] = {"response": o.response, "receive_days": o.receive_days,
+                           "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value}
     events = first_events(
         [
-            (record_id, {"response": o.response, "receive_days": o.receive_days,
-                         "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value})
+            (record_id, data[(o.response, o.receive_days, o.report_days, o.day_kind)])
             for o, record_id in zip(openings, ids, strict=True)
         ],
         action=Action.ISSUE.value, to_state=State.ISSUED.value, actor=actor, created_at=now,
