@@ -14,7 +14,7 @@ Intake writes a warning and a handling record per new warning (~14 a signal that
   channel_id, department_id).
 
 Revision ID: 0009c
-Revises: 0008b
+Revises: 0009a
 Create Date: 2026-12-02 03:00:00.000000
 """
 
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0009c"
-down_revision: str | None = "0008b"
+down_revision: str | None = "0009a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
