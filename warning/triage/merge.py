@@ -21,7 +21,7 @@ from warning.domain.enums import Response
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.lifecycle import Action, State, transition
 from warning.handling.events import append_event
-from warning.handling.opening import regrade_record
+from warning.handling.regrades import regrade_record
 from warning.triage.decisions import Decided, close_proposal, load_proposal
 from warning.triage.errors import MAX_ID, invalid, reason
 
