@@ -1,7 +1,7 @@
 """A handling record keeps its step facts: first receipt, last report, first escalation.
 
 Revision ID: 0009e
-Revises: 0008b
+Revises: 0009c (0008b when written; rechained at the merge of main, which added 0009a, 0009c)
 Create Date: 2026-12-02 02:40:00.000000
 
 The quarterly review read them by aggregating every touched record's events (GROUP BY
@@ -23,7 +23,7 @@ from alembic import op
 import warning.db.models.base
 
 revision: str = "0009e"
-down_revision: str | None = "0008b"
+down_revision: str | None = "0009c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
