@@ -4,12 +4,15 @@ Each figure is one statement of eight scalar counts, one per quarter, each over 
 an indexed time column (migration 0008d makes the indexes cover what is counted). At a
 million records this reads only index entries; the earlier form, one CASE over two years
 grouped by quarter, sorted two years of rows per figure and took 4 s of a review's 11 s.
+On PostgreSQL the scoped figures (closed, returned) are the exception: there each of the
+eight counts hash-joined its rows to all the warnings, so they are one grouped statement
+(6.3 s -> 1.4 s of the trend at 1M, session 6).
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -33,6 +36,18 @@ def _per_quarter(session: Session, spans: list[Span], count: Callable[[Span], An
     return [int(value or 0) for value in row]
 
 
+def _bucketed(session: Session, spans: list[Span], column: Any, count: Any,
+              stmt: Callable[[Any], Any]) -> list[int]:
+    """Return one count per span from one grouped statement over all the spans: `stmt`
+    (given the span condition) counted by which span `column` falls in."""
+    bucket = case(*((column < span[1], i) for i, span in enumerate(spans[:-1])),
+                  else_=len(spans) - 1).label("bucket")
+    rows = session.execute(stmt(_within(column, (spans[0][0], spans[-1][1])))
+                           .with_only_columns(bucket, count).group_by(bucket))
+    counted = {index: value for index, value in rows}
+    return [int(counted.get(i, 0)) for i in range(len(spans))]
+
+
 def _within(column: Any, span: Span) -> Any:
     return and_(column >= span[0], column < span[1])
 
@@ -53,23 +68,40 @@ def trend(
         return select(func.count()).select_from(RiskWarning).where(
             _within(RiskWarning.created_at, span), warning_scope(principal))
 
-    def closed(span: Span) -> Any:
+    def closed_when(when: Any) -> Any:
         return scoped_records(
             select(func.count()).select_from(HandlingRecord)
-            .where(_within(HandlingRecord.closed_at, span),
-                   HandlingRecord.state == State.CLOSED.value),
+            .where(when, HandlingRecord.state == State.CLOSED.value),
             principal, HandlingRecord.warning_id)
 
-    def returned(span: Span) -> Any:
-        ev = HandlingEvent
+    ev = HandlingEvent
+
+    def returned_when(when: Any) -> Any:
         return scoped_records(
             select(func.count(ev.record_id.distinct()))
-            .where(ev.action == Action.RETURN.value, _within(ev.created_at, span)),
+            .where(ev.action == Action.RETURN.value, when),
             principal, ev.record_id, through_record=True)
 
+    def closed(span: Span) -> Any:
+        return closed_when(_within(HandlingRecord.closed_at, span))
+
+    def returned(span: Span) -> Any:
+        return returned_when(_within(ev.created_at, span))
+
+    # PostgreSQL joined each quarter's rows to a sequential scan of every warning (for the
+    # scope), eight times per figure: 3.7 s and 2.8 s at 1M. Bucketed, it scans them once.
+    # SQLite is faster with the eight index range counts (session 5: 4 s bucketed).
+    bucketed = session.get_bind().dialect.name == "postgresql"
     figures = {name: _per_quarter(session, spans, fn) for name, fn in
-               (("signals", signals), ("warnings", warnings), ("closed", closed),
-                ("returned", returned))}
+               (("signals", signals), ("warnings", warnings))}
+    if bucketed:
+        figures["closed"] = _bucketed(session, spans, HandlingRecord.closed_at, func.count(),
+                                      closed_when)
+        figures["returned"] = _bucketed(session, spans, ev.created_at,
+                                        func.count(ev.record_id.distinct()), returned_when)
+    else:
+        figures["closed"] = _per_quarter(session, spans, closed)
+        figures["returned"] = _per_quarter(session, spans, returned)
     return [
         TrendPoint(quarter=str(q), label=q.label,
                    **{name: values[i] for name, values in figures.items()})
