@@ -26,6 +26,7 @@ from warning.domain.enums import SignalStatus
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import lease_columns
+from warning.services.import_evaluated import store_evaluated
 from warning.services.import_staging import store_staged
 from warning.services.signal_files import RowError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
@@ -93,8 +94,38 @@ def check(file: SignalFile, runtime: Runtime) -> CheckReport:
     return report
 
 
+def import_file(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
+                stored: Progress | None = None,
+                evaluated: Progress | None = None) -> ImportResult:
+    """Store a checked file all or nothing and evaluate what it stored.
+
+    On PostgreSQL the new rows are stored already evaluated, in one transaction with
+    their evaluation (warning.services.import_evaluated); a file with a row stored already
+    (a re-run, a repeat inside the file), and SQLite, store first and evaluate after.
+    """
+    if runtime.engine.dialect.name == "postgresql":
+        done = store_evaluated(
+            runtime, lambda directory: row_chunks(file, directory, chunk, {}),
+            batch=chunk, progress=_both(stored, evaluated))
+        if done is not None:
+            return ImportResult(done.rows, done.rows, done.rows - done.failed, done.warnings)
+    ids, created = store(file, runtime, chunk=chunk, progress=stored,
+                         copy_first=runtime.engine.dialect.name != "postgresql")
+    done_now, warnings = evaluate(runtime, ids, progress=evaluated)
+    return ImportResult(len(ids), created, done_now, warnings)
+
+
+def _both(*progress: Progress | None) -> Progress:
+    def advance(n: int) -> None:
+        for one in progress:
+            if one is not None:
+                one(n)
+    return advance
+
+
 def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
-          progress: Progress | None = None) -> tuple[array[int], int]:
+          progress: Progress | None = None, copy_first: bool = True,
+          ) -> tuple[array[int], int]:
     """Insert every row of a checked file all or nothing; return the ids and how many new.
 
     A row that turns bad between check and store (the file changed, a channel was disabled)
@@ -108,17 +139,20 @@ def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
     # each row once (evaluated) instead of twice (claimed, then evaluated). On PostgreSQL
     # each rewrite of a signal re-indexes its text's trigrams (bench/RESULTS.md, session 5).
     lease = lease_columns(runtime.intake.policy, runtime.intake.clock())
-    return store_staged(runtime.engine, lambda: _chunks(file, directory, chunk, lease),
-                        progress)
+    return store_staged(runtime.engine, lambda: row_chunks(file, directory, chunk, lease),
+                        progress, copy_first=copy_first)
 
 
-def _chunks(file: SignalFile, directory: Directory, size: int,
-            lease: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
+def row_chunks(file: SignalFile, directory: Directory, size: int,
+               extra: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """Yield the file's rows as stored, `extra` columns added, `size` at a time.
+
+    A row that turns bad after the check raises ValueError."""
     batch: list[dict[str, Any]] = []
     for line, item in file.signals():
         if isinstance(item, RowError):
             raise ValueError(f"第{line}行: {item.message} (文件在检查后被修改?)")
-        batch.append(signal_row(item, directory) | lease)
+        batch.append(signal_row(item, directory) | extra)
         if len(batch) >= size:
             yield batch
             batch = []
