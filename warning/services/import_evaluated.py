@@ -36,19 +36,24 @@ from sqlalchemy.orm import Session
 from warning.db.bulk import CopyStream
 from warning.db.models import Signal
 from warning.domain.enums import SignalStatus
+from warning.gc_pause import gc_paused
 from warning.rules.evaluator import RuleMatch
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import record_failure
 from warning.services.intake import Intake
 from warning.services.rules_in_force import RulesInForce
-from warning.services.signal_rows import StoredRow
+from warning.services.signal_rows import StoredRow, existing_ids
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 Chunks = Callable[[Directory], Iterable[list[dict[str, Any]]]]
 TAKE_IDS = text("SELECT nextval(pg_get_serial_sequence('signals', 'id')) "
                 "FROM generate_series(1, :n)")
+
+
+class AlreadyStoredError(Exception):
+    """A row of the file is stored already (the COPY would fail on the unique index)."""
 
 
 @dataclass
@@ -94,6 +99,8 @@ def store_evaluated(
                 run.abort(error)  # end an open COPY, so the rollback can be sent
                 raise
             return run.tally
+    except AlreadyStoredError:
+        return None
     except (UniqueViolation, IntegrityError) as error:  # the COPY's: evaluation's are caught
         if not isinstance(getattr(error, "orig", error), UniqueViolation):
             raise
@@ -113,6 +120,9 @@ class _Run:
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """Match and COPY a chunk of rows; evaluate the waiting batch once it is full."""
+        if self.copy is None and self.tally.rows == 0 and existing_ids(
+                self.session, [(r["channel_id"], r["external_id"]) for r in rows]):
+            raise AlreadyStoredError  # a re-run, found before the whole file is COPYed
         ids = self.side.execute(TAKE_IDS, {"n": len(rows)}).scalars().all()
         self.side.commit()
         stored = []
@@ -166,7 +176,7 @@ class _Run:
             return
         session = self.session
         try:
-            with session.begin_nested():
+            with gc_paused(), session.begin_nested():
                 raised = self.intake.evaluate_in(session, batch.signals, rules=self.rules,
                                                  matches=batch.matches)
         except Exception as error:
