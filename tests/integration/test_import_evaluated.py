@@ -5,6 +5,7 @@ them: nothing is lost."""
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,17 @@ def test_on_postgresql_each_imported_signal_is_written_once(
         time.sleep(0.2)
         after = _signal_writes(runtime)
     assert (after[0] - before[0], after[1] - before[1]) == (ROWS, 0)
+
+
+def test_amounts_are_imported_exactly(runtime: Runtime, tmp_path: Path) -> None:
+    """COPY binds each value as a statement would: an amount never passes through a float."""
+    path = tmp_path / "amounts.jsonl"
+    amounts = ["99999999999999.99", "0.01", "12000.5"]
+    path.write_text("\n".join(json.dumps({
+        "channel": "audit", "external_id": f"A-{n}", "title": "审计发现", "amount": amount,
+        "department": "CGZX"}) for n, amount in enumerate(amounts * 100)), encoding="utf-8")
+    import_file(SignalFile(path), runtime, chunk=100)
+    with runtime.sessions() as session:
+        stored = session.execute(select(Signal.external_id, Signal.amount)).all()
+    assert len(stored) == 300
+    assert all(amount == Decimal(amounts[int(key[2:]) % 3]) for key, amount in stored)

@@ -307,4 +307,7 @@ def _copy_processor(kind: TypeEngine[Any], dialect: Dialect) -> Any:
 
         null = kind.none_as_null
         return lambda value: None if value is None and null else Json(value)
-    return kind.bind_processor(dialect)
+    # the dialect's own processor, as a compiled statement uses: a TypeDecorator's plain
+    # bind_processor runs its generic impl's, and Numeric's turned amounts into floats
+    # (99,999,999,999,999.99 was stored ...98)
+    return kind._cached_bind_processor(dialect)
