@@ -1,11 +1,6 @@
 """`qingfeng serve --workers 2`: two HTTP processes store each signal once."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,55 +8,17 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.support import DATA, child_log, log_text
+from tests.integration.live_server import serve
 from warning.auth.users import add_user, issue_token
 from warning.db.models import HandlingRecord, RiskWarning, Signal
 from warning.runtime import Runtime
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(runtime: Runtime) -> Iterator[str]:
     """Run `qingfeng serve --workers 2 --no-scheduler` on the test database."""
-    port = _free_port()
-    env = os.environ | {
-        "QINGFENG_DATABASE_URL": runtime.settings.database_url,
-        "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
-        "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
-    }
-    log = child_log()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--workers", "2",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(log_text(log))
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("qingfeng serve --workers 2 did not start")
-            time.sleep(0.2)
+    with serve(runtime, workers=2) as base:
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_two_workers_store_each_signal_once_and_raise_its_warning(

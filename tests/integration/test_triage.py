@@ -11,6 +11,7 @@ from tests.integration.triage_world import TriageWorld, build_triage_world
 from warning.db.engine import transaction
 from warning.db.models import HandlingEvent, HandlingRecord, Notice, RiskWarning, WarningSignal
 from warning.domain.calendar import DayKind, due_at
+from warning.domain.enums import Response
 from warning.handling.audit import verify_chains
 from warning.handling.errors import NotFound
 from warning.handling.holidays import default_calendar
@@ -158,11 +159,14 @@ def test_merge_into_an_open_warning_of_the_same_point(world: TriageWorld) -> Non
     second_signal, [second] = world.petition(7, person="李四")
     assert second != first
     with transaction(world.runtime.sessions) as session, pytest.raises(TriageInvalid):
-        merge(session, warning_id=second, principal=office, into=str(second))
+        merge(session, warning_id=second, principal=office, into=str(second),
+              grading=_grading(world))
     with transaction(world.runtime.sessions) as session, pytest.raises(TriageInvalid):
-        merge(session, warning_id=second, principal=office, into="999999")
+        merge(session, warning_id=second, principal=office, into="999999",
+              grading=_grading(world))
     with transaction(world.runtime.sessions) as session:
-        merge(session, warning_id=second, principal=office, into=str(first), comment="同一事项")
+        merge(session, warning_id=second, principal=office, into=str(first), comment="同一事项",
+              grading=_grading(world))
     with world.runtime.sessions() as session:
         merged, target = session.get(RiskWarning, second), session.get(RiskWarning, first)
         assert merged is not None and target is not None
@@ -175,6 +179,37 @@ def test_merge_into_an_open_warning_of_the_same_point(world: TriageWorld) -> Non
         absorbed = session.scalars(select(HandlingEvent).where(
             HandlingEvent.action == "absorb")).one()
         assert str(second) not in absorbed.comment and "#" not in absorbed.comment
+        assert verify_chains(session) == []
+
+
+def test_merging_a_heavier_proposal_regrades_the_target_from_the_merge(
+    world: TriageWorld,
+) -> None:
+    office = world.principals["office"]
+    _, [first] = world.petition(16)
+    with transaction(world.runtime.sessions) as session:
+        amend(session, warning_id=first, principal=office,
+              amendment=Amendment(response="reminder"), comment="情节较轻")
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=first, principal=office, grading=_grading(world), now=MONDAY)
+    _, [second] = world.petition(17, person="李四")
+    with world.runtime.sessions() as session:
+        heavier = session.get(RiskWarning, second)
+        assert heavier is not None and heavier.response == "rectification"
+    merged_at = MONDAY.replace(day=4)
+    with transaction(world.runtime.sessions) as session:
+        merge(session, warning_id=second, principal=office, into=str(first),
+              grading=_grading(world), now=merged_at)
+    with world.runtime.sessions() as session:
+        target = session.get(RiskWarning, first)
+        assert target is not None and target.response == "rectification"
+        regrade = session.scalars(select(HandlingEvent).where(
+            HandlingEvent.action == "regrade")).one()
+        assert (regrade.data["from"], regrade.data["to"]) == ("reminder", "rectification")
+        grade = _grading(world).of(Response("rectification"))
+        record = _record(world, first)
+        assert record.receive_due_at == due_at(merged_at, grade.receive_days,
+                                               DayKind(grade.day_kind), default_calendar())
         assert verify_chains(session) == []
 
 

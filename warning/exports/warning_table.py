@@ -11,7 +11,7 @@ from warning.domain.lifecycle import State
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
 from warning.queries.counting import count_of
-from warning.queries.warnings import filtered_warnings, subject_of
+from warning.queries.warnings import filtered_warnings, subject_shown
 from warning.services.list_filters import WarningFilters
 
 HEADER = (
@@ -40,7 +40,8 @@ def _row(
     return [
         warning.id, local(warning.created_at, zone), point.code, point.name,
         _label(Level, point.level), department.name if department else None,
-        SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind), subject_of(warning, hidden),
+        SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind),
+        subject_shown(warning, department, hidden),
         _label(Response, warning.response), warning.severity, warning.repeat_count,
         _label(State, record.state), "是" if record.overdue_level > 0 else "否",
         record.responsible_person, local(record.receive_due_at, zone),

@@ -2,13 +2,12 @@
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from warning.org.columns import FIELDS, find_header, header_table
 from warning.register import delimited, xlsx
-from warning.register.files import RegisterError
+from warning.register.files import RegisterError, rows_from_table
 from warning.register.rows import RawRow, RowProblem
 from warning.sheets.headers import normalize_header
 from warning.yamlfile import YamlSyntaxError, load_yaml
@@ -33,28 +32,7 @@ def read_org_file(path: Path) -> list[RawRow]:
     except (OSError, ValueError, KeyError) as error:
         message = f"{path.name}: 无法读取 ({type(error).__name__}: {error})"
         raise OrgFileError([RowProblem(None, message)]) from None
-    return _table_rows(table)
-
-
-def _table_rows(table: Sequence[tuple[int, Sequence[Any]]]) -> list[RawRow]:
-    header = find_header(table)
-    headers = "、".join(title for _, title in FIELDS)
-    if header is None:
-        raise OrgFileError([RowProblem(None, f"找不到表头行 (应含 {headers} 等列)")])
-    problems: list[RowProblem] = []
-    if header.unknown:
-        unknown = "、".join(f"“{name}”" for name in header.unknown)
-        problems.append(RowProblem(header.line, f"未知的列 {unknown} (可用的列: {headers})"))
-    problems.extend(RowProblem(header.line, f"列{pair}重复") for pair in header.duplicates)
-    if problems:
-        raise OrgFileError(problems)
-    rows = []
-    for line, cells in table:
-        if line <= header.line or all(cell is None or str(cell).strip() == "" for cell in cells):
-            continue
-        values = {field: cells[i] for i, field in header.fields.items() if i < len(cells)}
-        rows.append(RawRow(line, values))
-    return rows
+    return rows_from_table(table, find=find_header, fields=FIELDS, error=OrgFileError)
 
 
 def _yaml_rows(path: Path) -> list[RawRow]:

@@ -1,6 +1,6 @@
 """Read a register file of any supported format into raw rows; write typed rows back."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,20 +36,24 @@ def read_register(path: Path) -> list[RawRow]:
     return rows_from_table(table)
 
 
-def rows_from_table(table: Sequence[tuple[int, Sequence[Any]]]) -> list[RawRow]:
-    """Find the header row (a title row may sit above it) and map the rows below to fields."""
-    header = find_header(table)
+def rows_from_table(
+    table: Sequence[tuple[int, Sequence[Any]]], *, find: Callable[..., Any] = find_header,
+    fields: Sequence[tuple[str, str]] = FIELDS, error: type["RegisterError"] | None = None,
+) -> list[RawRow]:
+    """Find the header row (a title row may sit above it) and map the rows below to fields;
+    the organisation file passes its own header finder, columns and error."""
+    fail = error or RegisterError
+    header = find(table)
+    known = "、".join(title for _, title in fields)
     if header is None:
-        headers = "、".join(title for _, title in FIELDS)
-        raise RegisterError([RowProblem(None, f"找不到表头行 (应含 {headers} 等列)")])
+        raise fail([RowProblem(None, f"找不到表头行 (应含 {known} 等列)")])
     problems: list[RowProblem] = []
     if header.unknown:
-        known = "、".join(title for _, title in FIELDS)
         unknown = "、".join(f"“{name}”" for name in header.unknown)
         problems.append(RowProblem(header.line, f"未知的列 {unknown} (可用的列: {known})"))
     problems.extend(RowProblem(header.line, f"列{pair}重复") for pair in header.duplicates)
     if problems:
-        raise RegisterError(problems)
+        raise fail(problems)
     rows = []
     for line, cells in table:
         if line <= header.line or all(cell is None or str(cell).strip() == "" for cell in cells):

@@ -72,7 +72,8 @@ def decide_proposal(
                                form.subject_name)
             return amend(session, amendment=change, comment=form.comment, **common).state
         if form.decision == "merge":
-            return merge(session, into=form.into, comment=form.comment, **common).state
+            return merge(session, into=form.into, grading=grading, comment=form.comment,
+                         **common).state
         if form.decision == "dismiss":
             return dismiss(session, comment=form.comment, **common).state
     except Conflict as error:

@@ -1,7 +1,10 @@
 """合并: fold a proposal into an open warning of the same risk point.
 
 The proposal's signals join the target's timeline (counted in its repeat count, as a
-signal joining through intake is) and the proposal ends as `merged`. The target's trail
+signal joining through intake is) and the proposal ends as `merged`. The target is graded
+again as intake grades a joining signal, the proposal's response (as the office left it)
+standing for its rules: if that is heavier, the target is regraded and its open deadlines
+are counted anew from the merge (a `regrade` event, as rules/README.md says). The target's trail
 gets an `absorb` event that says how many signals came, not from which proposal: a
 department reading the target never learns that a proposal existed.
 """
@@ -13,16 +16,20 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_warnings
-from warning.db.models import HandlingRecord, RiskWarning, WarningSignal
+from warning.db.models import HandlingRecord, RiskPoint, RiskWarning, WarningSignal
+from warning.domain.enums import Response
+from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.lifecycle import Action, State, transition
 from warning.handling.events import append_event
+from warning.handling.opening import regrade_record
 from warning.triage.decisions import Decided, close_proposal, load_proposal
 from warning.triage.errors import MAX_ID, invalid, reason
 
 
 def merge(
     session: Session, *, warning_id: int, principal: Principal, into: str,
-    comment: str = "", version: int | None = None, now: datetime | None = None,
+    grading: GradingPolicy, comment: str = "", version: int | None = None,
+    now: datetime | None = None,
 ) -> Decided:
     """Merge a proposal into open warning `into` of the same risk point."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
@@ -42,6 +49,8 @@ def merge(
     target.repeat_count += len(moving)
     target.rule_ids = list(dict.fromkeys([*(target.rule_ids or [target.rule_id]),
                                           *(warning.rule_ids or [warning.rule_id])]))
+    previous = target.response
+    regraded = _grade_again(session, grading, target, warning)
     close_proposal(record, warning, step.to, now)
     session.flush()
     append_event(session, record_id=record.id, action=Action.MERGE.value,
@@ -52,7 +61,31 @@ def merge(
                  from_state=target_record.state, to_state=target_record.state,
                  actor=principal.actor, now=now, data={"signals": len(moving)},
                  comment=f"经研判并入同一风险点的信号 {len(moving)} 条")
+    if regraded is not None:
+        session.flush()
+        regrade_record(session, warning_id=target.id, repeat_count=target.repeat_count,
+                       previous=previous, grade=regraded, now=now, actor=principal.actor)
     return Decided(warning.id, record.state, record.version)
+
+
+def _grade_again(
+    session: Session, grading: GradingPolicy, target: RiskWarning, proposal: RiskWarning,
+) -> Grade | None:
+    """Grade `target` with the proposal joined; set and return its new grade if heavier."""
+    level = session.scalars(select(RiskPoint.level)
+                            .where(RiskPoint.id == target.risk_point_id)).one()
+    present = Response(target.response)
+    base = Response(target.base_response or target.response)
+    joining = [RuleGrade(proposal.rule_id, proposal.severity, Response(proposal.response))]
+    grade = grading.regraded(level, present=present, base=base, rules=joining,
+                             count=target.repeat_count)
+    target.base_response = max((base, Response(proposal.response)),
+                               key=lambda response: response.rank).value
+    target.severity = max(target.severity, proposal.severity)
+    if grade is None:
+        return None
+    target.response = grade.response.value
+    return grade
 
 
 def _target(

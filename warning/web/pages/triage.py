@@ -39,6 +39,16 @@ def _forbidden(request: Request) -> HTMLResponse:
     return render(request, "errors/403.html", {}, status_code=403)
 
 
+async def _triage_form(request: Request) -> TriageForm:
+    """Read the 研判 form after its CSRF check; the uploaded parts are closed either way."""
+    form_data = await request.form()
+    try:
+        check_form(request, form_data)
+        return TriageForm.read(form_data)
+    finally:
+        await form_data.close()
+
+
 def _apply_proposal(session: Session, runtime: RuntimeDep, principal: Principal,
                     warning_id: int, form: TriageForm) -> None:
     try:
@@ -69,12 +79,7 @@ async def post_proposal(
 ) -> Response:
     """Take the office's 研判 decision on a proposal; back to its page, or the reason."""
     wid = _id(warning_id, "预警")
-    form_data = await request.form()
-    try:
-        check_form(request, form_data)
-        form = TriageForm.read(form_data)
-    finally:
-        await form_data.close()
+    form = await _triage_form(request)
     if not reads_proposals(principal):
         return _forbidden(request)
     try:
@@ -107,12 +112,7 @@ async def post_signal(
 ) -> Response:
     """Raise a warning by hand for a signal, dismiss it, or mark it a duplicate."""
     sid = _id(signal_id, "信号")
-    form_data = await request.form()
-    try:
-        check_form(request, form_data)
-        form = TriageForm.read(form_data)
-    finally:
-        await form_data.close()
+    form = await _triage_form(request)
     if not reads_proposals(principal):
         return _forbidden(request)
     try:
