@@ -1,14 +1,16 @@
 """Import a signal file all or nothing, in bounded memory, and evaluate what it stored.
 
-Three streaming passes, none holding the file's rows:
+Streaming passes, none holding the file's rows:
 1. check: every row is parsed and validated (SignalIn, the channel and department known);
    any bad row stops the import before anything is written, each error with its line;
-2. store: every row is staged in chunks (COPY into a temporary table in one transaction
-   on PostgreSQL; a scratch file on SQLite), then inserted all or nothing by one
-   statement; only the ids are kept (8 bytes a row);
-3. evaluate: the stored signals not yet evaluated, in chunks. Evaluation is per chunk and
-   may be interrupted: a re-run of the same file stores nothing again and evaluates what
-   the first run stored but did not evaluate.
+2. store and evaluate (`import_file`): on PostgreSQL one transaction COPYs the rows into
+   `signals` already evaluated and evaluates those that fired a rule
+   (warning.services.import_evaluated). On SQLite, and for a file with rows stored
+   already, `store` stages every row in chunks and inserts them all or nothing by one
+   statement, keeping only the ids (8 bytes a row); then
+3. `evaluate`: the stored signals not yet evaluated, in chunks. Evaluation is per chunk
+   and may be interrupted: a re-run of the same file stores nothing again and evaluates
+   what the first run stored but did not evaluate.
 """
 
 from __future__ import annotations
