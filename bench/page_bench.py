@@ -11,7 +11,8 @@ p99 <= 150 ms.
 With --queries it also counts the SQL statements one request of each page runs (in-process
 app, a cursor listener: to find N+1s, not to time).
 Run: .venv/bin/python bench/page_bench.py [--signals 100000] [--warnings 20000]
-     [--requests 200] [--only sqlite|postgresql] [--queries]
+     [--requests 200] [--only sqlite|postgresql] [--queries] [--pages search]
+     [--keep] [--database URL]  (--keep a world, then time it again with --database)
 """
 
 import argparse
@@ -249,8 +250,9 @@ def run(url: str, args: argparse.Namespace) -> None:
             client = Client(port)
             client.sign_in(user)
             cpu_before, wall = cpu_seconds(proc.pid), time.perf_counter()
-            times, per_page = time_pages(client, FLOOR + pages(facts, role), args.requests,
-                                         proc.pid, database)
+            timed = [p for p in pages(facts, role) if args.pages in p[0]]
+            times, per_page = time_pages(client, FLOOR + timed, args.requests, proc.pid,
+                                         database)
             cpu = cpu_seconds(proc.pid) - cpu_before
             wall = time.perf_counter() - wall
             report(role, times, per_page)
@@ -269,6 +271,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--queries", action="store_true")
+    parser.add_argument("--pages", default="", help="time only the pages whose label holds "
+                        "this (e.g. search); the floor is always timed")
     parser.add_argument("--keep", action="store_true", help="keep the databases (print URLs)")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--database", help="time a database built before (--keep) as it is")

@@ -50,8 +50,28 @@ def keyword(i: int) -> str:
     return f"{stem}{act}{i}号"
 
 
-def write_files(root: Path, n_rules: int) -> Workload:
-    """Write channel files, rule files (one risk point per rule) and a grading policy."""
+def rule_subject(i: int) -> dict[str, object] | None:
+    """Return rule i's `repeat` in a register workload: a quarter count per department, a
+    quarter per person, the rest none (about the most specific subject a signal names)."""
+    if i % 4 == 1:
+        return {"count": 2, "days": 90, "subject": "department"}
+    if i % 4 == 3:
+        return {"count": 1, "days": 365, "subject": "person"}
+    return None
+
+
+def point_code(i: int) -> str:
+    """Return the code of risk point i."""
+    return f"BR-{i:04d}"
+
+
+def write_files(root: Path, n_rules: int, points: int | None = None) -> Workload:
+    """Write channel files and rule files.
+
+    points None: every rule its own risk point and no `repeat` (each hit its own new
+    warning, the worst case). Else rule i belongs to risk point i % points (several rules a
+    point, as in a real register) and a half of the rules count repeats by subject.
+    """
     channels_dir = root / "channels"
     rules_dir = root / "rules"
     channels_dir.mkdir(parents=True)
@@ -69,11 +89,13 @@ def write_files(root: Path, n_rules: int) -> Workload:
             when["amount"] = {"gte": 1000}
         if i % 7 == 2:
             when["channels"] = ["petition", "audit", "inspection"]
+        if points is not None and (repeat := rule_subject(i)) is not None:
+            when["repeat"] = repeat
         rules.append(
             {
                 "id": f"bench-{i}",
                 "name": f"基准规则{i}",
-                "risk_point": f"BR-{i:04d}",
+                "risk_point": point_code(i if points is None else i % points),
                 "severity": 1 + i % 3,
                 "when": when,
             }
@@ -122,8 +144,8 @@ def write_jsonl(path: Path, bodies: list[dict]) -> None:
             handle.write(json.dumps(body, ensure_ascii=False) + "\n")
 
 
-def seed_database(url: str, n_rules: int) -> None:
-    """Migrate `url` and add the organisation and one risk point per rule."""
+def seed_database(url: str, n_points: int) -> None:
+    """Migrate `url` and add the organisation and `n_points` risk points."""
     from sqlalchemy import insert
 
     from warning.db.engine import make_engine
@@ -142,7 +164,7 @@ def seed_database(url: str, n_rules: int) -> None:
             insert(RiskPoint),
             [
                 {
-                    "code": f"BR-{i:04d}",
+                    "code": point_code(i),
                     "name": f"基准风险点{i}",
                     "category": "业务流程",
                     "level": ("high", "medium", "low")[i % 3],
@@ -154,7 +176,7 @@ def seed_database(url: str, n_rules: int) -> None:
                     "measure_handling": "",
                     "responsible_person": "",
                 }
-                for i in range(n_rules)
+                for i in range(n_points)
             ],
         )
     engine.dispose()

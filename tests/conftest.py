@@ -31,6 +31,15 @@ HOW_TO_RUN_PG = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _data_dir_of_the_run(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the default data directory (the parsed-rules cache, a default SQLite file) in
+    this run's temporary directory, never in the user's home."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg"))
+
+
 def _pg_scratch_url(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 

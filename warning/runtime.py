@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.auth.principal_cache import PrincipalCache
 from warning.db.engine import make_async_engine, make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
+from warning.rules.cache import RulebookCache
 from warning.services.evaluation_claims import EvaluationPolicy
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.record_hooks import default_hooks
@@ -92,15 +93,23 @@ def evaluation_policy(settings: Settings) -> EvaluationPolicy:
                             backoff_base_seconds=settings.evaluation_backoff_seconds)
 
 
-def build_runtime(settings: Settings, *, load_rules: bool = True) -> Runtime:
-    """Connect to a migrated database and load the rules; refuse an unmigrated database."""
+def build_runtime(
+    settings: Settings, *, load_rules: bool = True, engine_in_background: bool = False
+) -> Runtime:
+    """Connect to a migrated database and load the rules; refuse an unmigrated database.
+
+    Parsed rule files are cached under the data directory (rules/cache.py);
+    `engine_in_background` lets the rule engine child start while the caller works.
+    """
     # One pooled connection per route thread, and some for the writer, scheduler and
     # deliveries: connections beyond the pool are opened and closed per request, which
     # on PostgreSQL costs a backend start each time. (SQLite ignores pool sizes.)
     engine = make_engine(settings.database_url, pool_size=settings.route_threads + 4)
     require_migrated(engine)
     sessions = make_sessionmaker(engine)
-    rules = RuleService(settings.rules_dir, sessions)
+    rules = RuleService(settings.rules_dir, sessions,
+                        cache=RulebookCache(settings.data_dir / "cache"),
+                        engine_in_background=engine_in_background)
     if load_rules:
         rules.load()
     intake = Intake(sessions=sessions, rules=rules.current,

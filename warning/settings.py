@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from warning.env_settings import EnvSettings
 
 
 def default_data_dir() -> Path:
@@ -15,10 +16,8 @@ def default_data_dir() -> Path:
     return Path(base) / "qingfeng"
 
 
-class Settings(BaseSettings):
-    """Everything the service reads from its environment."""
-
-    model_config = SettingsConfigDict(env_prefix="QINGFENG_", extra="ignore")
+class Settings(EnvSettings):
+    """Everything the service reads from its environment (QINGFENG_<FIELD>)."""
 
     data_dir: Path = Field(
         default_factory=default_data_dir,

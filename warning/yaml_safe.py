@@ -43,8 +43,8 @@ def _refuse_shared(root: yaml.Node) -> None:
                 stack.extend((key, value))
 
 
-class SafeLoader(NoAliases, yaml.SafeLoader):
-    """yaml.SafeLoader without aliases."""
+class SafeLoader(NoAliases, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """yaml.SafeLoader (libyaml's parser when PyYAML has it) without aliases."""
 
 
 def safe_load(text: str) -> Any:

@@ -98,3 +98,38 @@ def test_insert_returning_skips_conflicting_rows_and_returns_the_rest(
                                .order_by(RiskWarning.id)).all()
     assert {(r.id, r.subject_key) for r in rows} == {*first, *again}
     assert all(r.rule_ids == ["r1"] and r.created_at == WHEN for r in rows)
+
+
+def test_equal_rule_id_lists_and_booleans_store_what_core_stores(
+    engine: Engine, session_factory: Any,
+) -> None:
+    """insert_many encodes an equal list of strings once and a boolean from a table: the
+    stored text must still be Core's, row by row, lists that differ staying apart."""
+    world = build_world(session_factory)
+    table = RiskWarning.__table__
+    common = {"risk_point_id": world.point_id, "department_id": world.departments["A"],
+              "subject_kind": "department", "rule_id": "r1", "rule_version": "v1",
+              "signal_id": world.signal_id, "response": "reminder", "created_at": WHEN}
+    lists = [["r1"], ["r1"], ["r1", "规则二"], [], ["r2", "r1"], ["r1", "规则二"]]
+    flags = [True, False, True, False, True, False]
+    fast = [common | {"subject_key": f"fast{i}", "rule_ids": ids, "is_open": i % 2 == 0,
+                      "is_proposal": flag}
+            for i, (ids, flag) in enumerate(zip(lists, flags, strict=True))]
+    plain = [row | {"subject_key": row["subject_key"].replace("fast", "plain"),
+                    "rule_ids": list(row["rule_ids"])} for row in fast]
+    with transaction(session_factory) as session:
+        insert_many(session.connection(), table, fast)
+        session.connection().execute(table.insert(), plain)
+    with engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT subject_key, CAST(rule_ids AS TEXT), CAST(is_open AS TEXT), "
+            "CAST(is_proposal AS TEXT) FROM warnings ORDER BY id")).all()
+    by_key = {row[0]: row[1:] for row in stored}
+    assert [by_key[f"fast{i}"] for i in range(6)] == [by_key[f"plain{i}"] for i in range(6)]
+    with session_factory() as session:
+        rules = session.execute(select(RiskWarning.subject_key, RiskWarning.rule_ids,
+                                       RiskWarning.is_proposal)
+                                .where(RiskWarning.subject_key.like("fast%"))
+                                .order_by(RiskWarning.id)).all()
+    assert [r.rule_ids for r in rules] == lists
+    assert [r.is_proposal for r in rules] == flags

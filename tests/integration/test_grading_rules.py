@@ -139,6 +139,35 @@ def test_regrade_recomputes_open_deadlines_from_the_regrade_and_records_both(
         assert verify_chains(session) == []
 
 
+@pytest.mark.parametrize("rules_body", [LIGHT])
+def test_two_regrades_of_one_warning_in_one_batch_chain_in_signal_order(
+    runtime: Runtime,
+) -> None:
+    """The regrades of a batch are written together: the second of one warning chains to
+    the first, and the record ends at the last one's deadlines."""
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    runtime.intake.clock = lambda: start
+    runtime.intake.ingest([_signal(1, "拆分合同一", person="孙八")])
+    later = start + timedelta(days=2)
+    runtime.intake.clock = lambda: later
+    runtime.intake.ingest([_signal(n, f"拆分合同{n}", person="孙八") for n in (2, 3, 4)])
+    [warning] = _warnings(runtime)
+    assert (warning.response, warning.repeat_count) == ("admonition", 4)
+    with runtime.sessions() as session:
+        record = session.scalar(select(HandlingRecord))
+        events = session.scalars(select(HandlingEvent).order_by(HandlingEvent.seq)).all()
+        assert record is not None
+        regrades = [e for e in events if e.action == "regrade"]
+        assert [(e.seq, e.data["from"], e.data["to"], e.data["repeat_count"])
+                for e in regrades] == [(2, "reminder", "talk", 2), (3, "talk", "admonition", 3)]
+        assert regrades[1].prev_hash == regrades[0].hash
+        assert regrades[1].data["previous_receive_due_at"] == regrades[0].data["receive_due_at"]
+        assert record.receive_due_at == due_at(later, 2, DayKind.WORKING, default_calendar())
+        assert regrades[1].data["receive_due_at"] == record.receive_due_at.isoformat()
+        assert record.report_due_at == due_at(later, 10, DayKind.WORKING, default_calendar())
+        assert verify_chains(session) == []
+
+
 @pytest.mark.parametrize("rules_body", [MIDDLE])
 def test_regrade_after_receipt_moves_only_the_report_deadline(runtime: Runtime) -> None:
     from warning.db.models import HandlingRecord as Record

@@ -154,3 +154,16 @@ def test_a_bad_reply_is_refused_beside_its_field(office: Office, reply: str) -> 
     refused = handler.post(f"/signals/{signal_id}/reply",
                            data={"reply": "x", "csrf_token": csrf_of(page.text)})
     assert refused.status_code in (403, 404)
+
+
+def test_a_file_sent_in_place_of_a_text_field_is_no_title(office: Office) -> None:
+    client = office.client()
+    form = client.get("/signals/new")
+    data = {"channel": "petition", "text": "来访人反映采购中心科长收受礼金。", "department": "CGZX",
+            "anonymous": "1", "intake_mode": "visit", "csrf_token": csrf_of(form.text)}
+    before = office.counts()
+    answer = client.post("/signals/new", data=data,
+                         files={"title": ("t.txt", b"abc", "text/plain")})
+    assert answer.status_code == 422, answer.status_code
+    assert "UploadFile" not in answer.text and 'id="err-title"' in answer.text
+    assert office.counts() == before

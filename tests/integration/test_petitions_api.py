@@ -133,6 +133,8 @@ def test_anonymous_report_gets_a_receipt_that_shows_status_only(
     assert looked.json()["status"] == "handling" and looked.json()["label"] == "办理中"
     assert set(looked.json()) == {"status", "label", "received_on", "reply"}
     assert looked.json()["reply"] == ""  # the office has not written to the reporter yet
+    # the office's reply is read here: no cache between the reporter and the service keeps it
+    assert looked.headers["cache-control"] == "no-store"
     revealed = client.post(f"/api/petitions/{posted['signal_id']}/reveal",
                            json={"reason": "核实匿名情况"}, headers=_auth(tokens["office"]))
     assert revealed.json()["anonymous"] is True and revealed.json()["name"] is None

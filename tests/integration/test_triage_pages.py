@@ -1,5 +1,7 @@
 """研判 on the pages and the API: forms, field messages, CSRF, who sees the proposal."""
 
+import io
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -238,3 +240,68 @@ def test_a_rule_setting_overrides_the_channel(db_url: str, rules_dir: Path,
             amount=20000, external_id="AUD-T1")])[0]
         [split] = [w.id for w in audit.warnings]  # an open channel, the rule asks for 研判
         assert _record(world, split).state == "proposed"
+
+
+def _docx_text(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(name).decode("utf-8") for name in archive.namelist()
+                       if name.endswith(".xml"))
+
+
+def test_the_target_of_a_merge_tells_departments_nothing_of_a_proposal(
+    world: TriageWorld,
+) -> None:
+    office = world.client("office")
+    _, [first] = world.petition(21)
+    issued = office.post(f"/api/warnings/{first}/triage", json={"decision": "issue"})
+    assert issued.status_code == 200, issued.text
+    _, [second] = world.petition(22, person="李四")
+    merged = office.post(f"/api/warnings/{second}/triage",
+                         json={"decision": "merge", "into": str(first)})
+    assert merged.status_code == 200, merged.text
+    assert "absorb" in _events(world, first)
+    for role in ("handler_a", "leader_a", "reviewer"):
+        client = world.client(role)
+        pages = {url: client.get(url) for url in (
+            f"/warnings/{first}", f"/warnings/{first}/print",
+            f"/api/warnings/{first}/events", f"/api/warnings/{first}/record.docx")}
+        for url, answer in pages.items():
+            assert answer.status_code == 200, (role, url, answer.status_code)
+            body = (_docx_text(answer.content) if url.endswith(".docx")
+                    else answer.content.decode("utf-8"))
+            # 研判 names the office's judgement of a proposal; the intake's actor label
+            # (系统（信号研判）) is the only place a department may read the word.
+            body = body.replace("信号研判", "")
+            assert "研判" not in body, (role, url)
+
+
+def test_an_issued_proposal_keeps_its_triage_trail_and_named_person_from_departments(
+    world: TriageWorld,
+) -> None:
+    named, remark = "被举报人甲T9911", "举报人可信情节较轻T9911"
+    office = world.client("office")
+    _, [wid] = world.petition(23, person=named)
+    amended = office.post(f"/api/warnings/{wid}/triage", json={
+        "decision": "amend", "response": "reminder", "comment": remark})
+    assert amended.status_code == 200, amended.text
+    issued = office.post(f"/api/warnings/{wid}/triage", json={"decision": "issue"})
+    assert issued.status_code == 200, issued.text
+    office_trail = office.get(f"/api/warnings/{wid}/events").text
+    assert named in office_trail and remark in office_trail
+    for role in ("handler_a", "leader_a", "reviewer"):
+        client = world.client(role)
+        events = client.get(f"/api/warnings/{wid}/events")
+        assert events.status_code == 200, (role, events.status_code)
+        [shown] = events.json()
+        # its 下达 reads like the intake's own: from no state, no word of 研判
+        assert shown["action"] == "issue" and shown["from_state"] == "", role
+        assert "after_triage" not in shown["data"], role
+        for url in (f"/api/warnings/{wid}/events", f"/warnings/{wid}", f"/warnings/{wid}/print",
+                    f"/api/warnings/{wid}/record.docx"):
+            answer = client.get(url)
+            assert answer.status_code == 200, (role, url, answer.status_code)
+            body = (_docx_text(answer.content) if url.endswith(".docx")
+                    else answer.content.decode("utf-8"))
+            assert remark not in body and "研判修改" not in body, (role, url)
+            # the reviewer reads a petition's particulars, the subject included
+            assert role == "reviewer" or named not in body, (role, url)

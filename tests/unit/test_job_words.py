@@ -7,7 +7,7 @@ import pytest
 
 from warning.handling.overdue import ScanResult
 from warning.notify.worker import DeliveryRun
-from warning.ops.job_log import NAMES, delivered, named, purged, retried, scanned
+from warning.ops.job_log import NAMES, delivered, indexed, named, purged, retried, scanned
 from warning.ops.logs import JsonFormatter, ZonedFormatter
 from warning.services.retry import RetryRun
 
@@ -28,7 +28,8 @@ def test_text_times_are_shanghai_with_offset_and_json_stays_utc() -> None:
 
 def test_a_job_that_did_nothing_says_nothing() -> None:
     assert retried(RetryRun()) == scanned(ScanResult()) == delivered(DeliveryRun()) == ""
-    assert purged(0) == ""
+    assert purged(0) == indexed(0) == ""
+    assert "搜索索引新增 3 条信号" in indexed(3)
     assert scanned(ScanResult(reminded=0, escalated={1: 0, 2: 0})) == ""
     assert "升级第 1 级 2 件" in scanned(ScanResult(reminded=1, escalated={1: 2}))
 

@@ -12,7 +12,10 @@ same clause, so a new view cannot forget the rule.
 - a warning's subject: hidden from departments when the warning came from a confidential
   signal and names a person or post.
 - proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
-  their records, events and attachments; the review counts issued warnings only.
+  their records, events and attachments; the review counts issued warnings only. Once a
+  proposal is issued, its 研判 trail (the propose and amend events: the office's comments,
+  and the subject as the petition named it) stays with the office; the others' trail starts
+  at 下达.
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
 
@@ -37,11 +40,12 @@ from warning.auth.principal import Principal
 from warning.db.models import (
     Channel,
     Department,
+    HandlingEvent,
     RiskWarning,
     Signal,
     SupervisedDepartment,
 )
-from warning.domain.lifecycle import Role
+from warning.domain.lifecycle import Action, Role, State
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -53,6 +57,9 @@ NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
 # A proposal (待研判) is the office's until it issues it: departments, leaders and reviewers
 # never learn of it, in any list, count, inbox, search, export or review.
 PROPOSAL_READERS = (Role.OFFICE, Role.ADMIN)
+# The events written while a warning was a proposal, kept on its trail once it is issued.
+TRIAGE_TRAIL = (Action.PROPOSE.value, Action.AMEND.value)
+PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
 HIDDEN_SUBJECT_KINDS = ("person", "post")
@@ -148,6 +155,23 @@ def visible_warnings(stmt: S, principal: Principal | None) -> S:
 def proposals_only(stmt: S, principal: Principal | None) -> S:
     """Keep the proposals `principal` may see (none for departments, leaders, reviewers)."""
     return visible_warnings(stmt, principal).where(RiskWarning.is_proposal.is_(True))
+
+
+def visible_events(stmt: S, principal: Principal | None) -> S:
+    """Keep the events of a visible warning's trail `principal` may read (not its 研判 trail)."""
+    if reads_proposals(principal):
+        return stmt
+    return stmt.where(HandlingEvent.action.not_in(TRIAGE_TRAIL))
+
+
+def shown_event_start(
+    principal: Principal | None, from_state: str, data: dict[str, Any] | None,
+) -> tuple[str, dict[str, Any] | None]:
+    """Return an event's from-state and data as `principal` may read them: for those who never
+    see proposals, the 下达 of a proposal reads like the intake's own 下达."""
+    if reads_proposals(principal) or from_state != PROPOSED_STATE:
+        return from_state, data
+    return "", {key: value for key, value in (data or {}).items() if key != "after_triage"}
 
 
 def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:

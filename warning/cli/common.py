@@ -17,10 +17,12 @@ def settings() -> Settings:
 
 
 @contextmanager
-def runtime(*, load_rules: bool = True) -> Iterator[Runtime]:
+def runtime(*, load_rules: bool = True, engine_in_background: bool = False
+            ) -> Iterator[Runtime]:
     """Build the runtime, turning an unmigrated database into a one-line error."""
     try:
-        rt = build_runtime(settings(), load_rules=load_rules)
+        rt = build_runtime(settings(), load_rules=load_rules,
+                           engine_in_background=engine_in_background)
     except NotMigratedError as error:
         fail(str(error))
     try:

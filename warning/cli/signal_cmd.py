@@ -51,7 +51,9 @@ def add(**fields: object) -> None:
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
     source = SignalFile(file, channel, _import_columns(channel))
-    with runtime() as rt:
+    # The engine child loads its shards while the file is checked and stored; evaluation
+    # waits for it only if some signal has a candidate rule.
+    with runtime(engine_in_background=True) as rt:
         try:
             report = check(source, rt)
         except SignalFileError as error:

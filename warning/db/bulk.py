@@ -12,11 +12,11 @@ through each column's bind processing as SQLAlchemy would apply it (UTC datetime
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Dialect, Table, insert, text
+from sqlalchemy import JSON, Boolean, Connection, Dialect, Table, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import TypeEngine
 
@@ -155,12 +155,19 @@ def _returning(
     tail = f" {on_conflict}" if on_conflict else ""
     tail += " RETURNING " + ", ".join(quote(table.c[c].name) for c in returning)
     values = _tuples(conn, columns, getters, filled, rows)
+    # plain values (ids, keys) come back as the driver's tuples: a Row each cost ~3 µs
+    raw = all(table.c[c].type._cached_result_processor(conn.dialect, None) is None
+              for c in returning)
     out: list[tuple[Any, ...]] = []
     for at in range(0, len(values), per_statement):
         chunk = values[at : at + per_statement]
-        flat = tuple(value for row in chunk for value in row)
+        flat = tuple(chain.from_iterable(chunk))
         result = conn.exec_driver_sql(_insert_sql(conn, table, columns, len(chunk)) + tail, flat)
-        out.extend(tuple(row) for row in result)
+        if raw:
+            out.extend(result.cursor.fetchall())  # type: ignore[union-attr]
+            result.close()
+        else:
+            out.extend(tuple(row) for row in result)
     return out
 
 
@@ -194,6 +201,10 @@ def _pipelined_returning(
             out.extend(tuple(row) for row in cursor.fetchall())
             if not cursor.nextset():
                 break
+    results = [table.c[c].type._cached_result_processor(conn.dialect, None) for c in returning]
+    if any(results):  # as SQLAlchemy would read them (ids and keys need nothing)
+        out = [tuple(p(v) if p else v for p, v in zip(results, row, strict=True))
+               for row in out]
     return out
 
 
@@ -262,25 +273,42 @@ def _tuples(
 
 
 def _same_object_once(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Process each distinct object once (rows often share one dict). Keyed by id():
-    safe only while the rows, which hold every value, are alive, as in one call."""
-    seen: dict[int, Any] = {}
+    """Process each distinct object once (rows often share one dict), and each distinct
+    list of strings once (a warning's rule ids: a batch repeats a few thousand lists).
+    Keyed by id() otherwise: safe only while the rows, which hold every value, are alive,
+    as in one call."""
+    seen: dict[object, Any] = {}
 
     def process(value: Any) -> Any:
-        key = id(value)
-        if key not in seen:
-            seen[key] = processor(value)
-        return seen[key]
+        key: object = id(value)
+        if type(value) is list and all(type(item) is str for item in value):
+            key = ("list", *value)  # equal lists of strings encode alike
+        try:
+            return seen[key]
+        except KeyError:
+            done = seen[key] = processor(value)
+            return done
 
     return process
 
 
 def _memoized(processor: Processor, kind: TypeEngine[Any]) -> Processor:
-    """Remember a UTC datetime column's processed values: a batch repeats a few moments.
+    """Remember a UTC datetime or boolean column's processed values: a batch repeats a few
+    moments, and a boolean has two values.
 
     (Only UTCDateTime: it stores an instant the same whatever its time zone, as equal
     datetimes hash alike; a plain DateTime stores the wall time it is given.)"""
-    if processor is None or not isinstance(kind, UTCDateTime):
+    if processor is None:
+        return None
+    if isinstance(kind, Boolean):
+        booleans = {value: processor(value) for value in (True, False, None)}
+        plain = processor
+
+        def boolean(value: Any) -> Any:
+            return booleans[value] if type(value) is bool or value is None else plain(value)
+
+        return boolean
+    if not isinstance(kind, UTCDateTime):
         return processor
     seen: dict[Any, Any] = {}
 

@@ -11,9 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.sqlite_gate import GatedConnection, before_write, gate_for
 
+# A failed statement's message would otherwise carry its parameters (a petition's title,
+# text, the person it names), and unexpected errors are logged with their traceback.
+HIDDEN = {"hide_parameters": True}
+
 
 def make_engine(url: str, **kwargs: object) -> Engine:
     """Create an engine; SQLite files get WAL mode, foreign keys and one writer at a time."""
+    kwargs = HIDDEN | kwargs
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -41,7 +46,7 @@ def make_async_engine(url: str, **kwargs: object) -> AsyncEngine:
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"an async engine is for PostgreSQL, not {parsed.get_backend_name()}")
     return create_async_engine(parsed.set(drivername="postgresql+psycopg"),
-                               **_postgres_options(kwargs))
+                               **_postgres_options(HIDDEN | kwargs))
 
 
 def _postgres_options(kwargs: dict[str, object]) -> dict[str, object]:

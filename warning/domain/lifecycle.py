@@ -88,7 +88,9 @@ ACTION_LABELS: dict[Action, str] = {
     Action.MERGE: "合并到已有预警",
     Action.DISMISS: "不予下达",
     Action.PROPOSE: "生成待研判预警",
-    Action.ABSORB: "并入待研判预警",
+    # Read by the department of the target: it names the signals that joined, never the
+    # proposal (待研判) or the office's 研判 they came through.
+    Action.ABSORB: "同一风险点信号并入",
 }
 # Taken through warning.triage (or by the system), never through the generic action form.
 TRIAGE_ACTIONS = frozenset({Action.AMEND, Action.MERGE, Action.DISMISS})

@@ -48,20 +48,26 @@ def first_events(
     event otherwise, a fifth of opening a record in a batch); each hash is its own.
     """
     shapes: dict[object, tuple[dict[str, Any], Callable[[int], bytes]]] = {}
+    # the same dict object given again is the same shape (the caller's rows keep every
+    # object alive for this call, so an id is not reused meanwhile)
+    by_object: dict[int, tuple[dict[str, Any], Callable[[int], bytes]]] = {}
     events = []
     for record_id, data in records:
-        try:
-            key: object = tuple((k, type(v), v) for k, v in data.items())
-            hash(key)
-        except TypeError:  # a nested value: encode this one alone
-            key = object()
-        shape = shapes.get(key)
+        shape = by_object.get(id(data))
         if shape is None:
-            fields = event_fields(record_id=0, seq=1, action=action, from_state="",
-                                  to_state=to_state, actor=actor, created_at=created_at,
-                                  prev_hash="", data=data)
-            del fields["hash"]
-            shape = shapes[key] = (fields, canonical_by_record(fields))
+            try:
+                key: object = tuple((k, type(v), v) for k, v in data.items())
+                hash(key)
+            except TypeError:  # a nested value: encode this one alone
+                key = object()
+            shape = shapes.get(key)
+            if shape is None:
+                fields = event_fields(record_id=0, seq=1, action=action, from_state="",
+                                      to_state=to_state, actor=actor, created_at=created_at,
+                                      prev_hash="", data=data)
+                del fields["hash"]
+                shape = shapes[key] = (fields, canonical_by_record(fields))
+            by_object[id(data)] = shape
         fields, canonical = shape
         events.append(fields | {"record_id": record_id,
                                 "hash": chain_hash("", canonical(record_id))})

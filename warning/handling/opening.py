@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_many, insert_returning
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
-from warning.domain.grading import Grade
 from warning.domain.lifecycle import Action, State
-from warning.handling.events import append_event, first_events
+from warning.handling.events import first_events
 from warning.handling.holidays import default_calendar
-from warning.notify.messages import WarningFacts, render
+from warning.notify.messages import WarningFacts, render_for
 from warning.notify.outbox import department_audience, enqueue, notice_row
 
 
@@ -81,10 +80,16 @@ def open_records(
     )
     record_of = {warning_id: record_id for record_id, warning_id in rows}
     ids = [record_of[o.warning_id] for o in openings]
+    # one data dict per distinct grade, shared: first_events encodes each object once
+    data: dict[tuple[str, int, int, DayKind | str], dict[str, object]] = {}
+    for o in openings:
+        shape = (o.response, o.receive_days, o.report_days, o.day_kind)
+        if shape not in data:
+            data[shape] = {"response": o.response, "receive_days": o.receive_days,
+                           "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value}
     events = first_events(
         [
-            (record_id, {"response": o.response, "receive_days": o.receive_days,
-                         "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value})
+            (record_id, data[(o.response, o.receive_days, o.report_days, o.day_kind)])
             for o, record_id in zip(openings, ids, strict=True)
         ],
         action=Action.ISSUE.value, to_state=State.ISSUED.value, actor=actor, created_at=now,
@@ -153,51 +158,7 @@ def _issued_notice(
         department=opening.department or "未指定部门", response=opening.response,
         state=State.ISSUED.value, receive_due_at=receive, report_due_at=report,
     )
-    subject, body = render("issued", facts)
+    subject, body = render_for("issued", facts)
     return notice_row(record_id=record_id, kind="issued",
                       audience=department_audience(opening.department_id),
                       subject=subject, body=body, level=1, now=now)
-
-
-def regrade_record(
-    session: Session, *, warning_id: int, repeat_count: int, previous: str, grade: Grade,
-    now: datetime, actor: str, calendar: HolidayCalendar | None = None,
-) -> None:
-    """Put a regraded warning's new deadlines on its record and the `regrade` event.
-
-    A deadline still open moves to the new response's, counted from the regrade: the
-    receipt deadline while the record is issued, the report deadline until it is reported.
-    The event records the old and new response and deadlines.
-    """
-    record = session.execute(
-        select(HandlingRecord.id, HandlingRecord.state, HandlingRecord.receive_due_at,
-               HandlingRecord.report_due_at).where(HandlingRecord.warning_id == warning_id)
-    ).one()
-    record_id, state, receive_due, report_due = record
-    kind = DayKind(grade.day_kind)
-    calendar = calendar or default_calendar()
-    changes: dict[str, object] = {}
-    if state == State.ISSUED.value:
-        changes["receive_due_at"] = due_at(now, grade.receive_days, kind, calendar)
-    if state in (State.ISSUED.value, State.RECEIVED.value, State.IN_PROGRESS.value):
-        changes["report_due_at"] = due_at(now, grade.report_days, kind, calendar)
-    if changes:
-        session.execute(update(HandlingRecord.__table__)
-                        .where(HandlingRecord.__table__.c.id == record_id)
-                        .values(**changes, updated_at=now))  # no state change: same version
-    data = {
-        "from": previous, "to": grade.response.value, "repeat_count": repeat_count,
-        "receive_days": grade.receive_days, "report_days": grade.report_days,
-        "day_kind": kind.value,
-        "previous_receive_due_at": _iso(receive_due), "previous_report_due_at": _iso(report_due),
-        "receive_due_at": _iso(changes.get("receive_due_at", receive_due)),
-        "report_due_at": _iso(changes.get("report_due_at", report_due)),
-    }
-    append_event(session, record_id=record_id, action=Action.REGRADE.value, from_state=state,
-                 to_state=state, actor=actor, now=now, data=data,
-                 comment=f"重复出现第{repeat_count}次，处置措施由{previous}升级为"
-                         f"{grade.response.value}，期限按新措施自升级时起重新计算")
-
-
-def _iso(moment: object) -> str | None:
-    return moment.astimezone(UTC).isoformat() if isinstance(moment, datetime) else None

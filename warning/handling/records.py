@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import scope_parameters, scope_template, visible_warnings
+from warning.auth.visibility import (
+    scope_parameters,
+    scope_template,
+    visible_events,
+    visible_warnings,
+)
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.lifecycle import Action, Role, State, parse_action, transition
 from warning.handling.deadlines import renew_report_deadline
@@ -201,7 +206,8 @@ def events_of(
 ) -> list[HandlingEvent]:
     """Return a visible warning's events in order."""
     _, record = visible_record(session, warning_id, principal)
-    stmt = select(HandlingEvent).where(HandlingEvent.record_id == record.id)
+    stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == record.id),
+                          principal)
     return list(session.scalars(stmt.order_by(HandlingEvent.seq)))
 
 

@@ -62,3 +62,41 @@ def render(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, str]:
     if extra:
         lines.append(extra)
     return subject, "\n".join(lines)
+
+
+
+_MARKERS = ("\x00warning-id\x00", "\x00risk-point\x00", "\x00department\x00")
+
+
+def render_for(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, str]:
+    """`render`, from a template cached per everything but the warning, its risk point and
+    its department: intake renders thousands of notices a batch that differ only in those
+    (~7 µs a notice otherwise)."""
+    names = (facts.risk_point, facts.department)
+    template = _template(kind, facts.response, facts.state, facts.receive_due_at,
+                         facts.report_due_at, extra)
+    if template is None or any(marker in name for name in names for marker in _MARKERS):
+        return render(kind, facts, extra)
+    return (template[0].format(facts.warning_id, *names),
+            template[1].format(facts.warning_id, *names))
+
+
+@lru_cache(maxsize=1024)
+def _template(
+    kind: str, response: str, state: str, receive: datetime | None, report: datetime | None,
+    extra: str,
+) -> tuple[str, str] | None:
+    """Return the subject and body as str.format templates of (warning id, risk point,
+    department); None if a text holds a marker itself."""
+    if any(marker in text for text in (response, state, extra) for marker in _MARKERS):
+        return None
+    facts = WarningFacts(_MARKERS[0], _MARKERS[1], _MARKERS[2], response,  # type: ignore[arg-type]
+                         state, receive, report)
+    texts = render(kind, facts, extra)
+    out = []
+    for text in texts:
+        text = text.replace("{", "{{").replace("}", "}}")
+        for number, marker in enumerate(_MARKERS):
+            text = text.replace(marker, "{" + str(number) + "}")
+        out.append(text)
+    return out[0], out[1]

@@ -25,6 +25,7 @@ NAMES = {
     "purge-expired-tokens": "清理过期登录 (purge expired sign-ins)",
     "purge-security-records": "清理过期安全日志 (prune the security log)",
     "review-store-finished-quarter": "保存上季度评估 (store last quarter's review)",
+    "search-index-signals": "更新搜索索引 (index new signals for search)",
 }
 
 
@@ -100,3 +101,8 @@ def pruned(count: int) -> str:
 def stored_review(stored: bool) -> str:
     """Describe the quarterly snapshot job."""
     return "已保存上季度评估快照 (stored the finished quarter's review)" if stored else ""
+
+
+def indexed(count: int) -> str:
+    """Describe a search-index run; no new signal says nothing."""
+    return f"搜索索引新增 {count} 条信号 (indexed {count} signals)" if count else ""

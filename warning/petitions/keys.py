@@ -12,11 +12,11 @@ from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.db.models import Reporter
+from warning.env_settings import EnvSettings
 from warning.petitions.errors import ReporterKeyError
 
 KEY_VARIABLE = "QINGFENG_REPORTER_KEY"
@@ -31,10 +31,8 @@ class KeySource(Protocol):
     reporter_key_file: Path | None
 
 
-class ReporterKeySettings(BaseSettings):
+class ReporterKeySettings(EnvSettings):
     """The reporter key settings alone, read from QINGFENG_ variables."""
-
-    model_config = SettingsConfigDict(env_prefix="QINGFENG_", extra="ignore")
 
     reporter_key: SecretStr = SecretStr("")
     reporter_key_file: Path | None = None

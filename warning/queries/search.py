@@ -4,7 +4,8 @@ department — each through the same visibility as its list.
 A confidential signal's text is searched only for those who may read it: a reviewer who
 sees a petition's title must not learn its words by probing the search box, and a
 department never finds a petition at all. A warning's hidden subject is not matched either.
-On PostgreSQL, trigram indexes (migrations 0007j, 0008c) serve the substring match.
+On PostgreSQL, trigram indexes (migrations 0007j, 0008c) serve the substring match; on
+SQLite, an FTS5 trigram table proposes the signals to check (warning.queries.search_index).
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from warning.auth.visibility import (
     visible_warnings,
 )
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
+from warning.queries.search_index import newest_matching
 
 MIN_LENGTH, MAX_LENGTH, LIMIT = 2, 100, 50
 
@@ -53,6 +55,26 @@ def _matcher(session: Session) -> Any:
     return lambda column, pattern: column.ilike(pattern, escape="\\")
 
 
+def _warning_matches(session: Session, pattern: str, hidden: Any) -> Any:
+    """Return the condition that a warning's risk point, department or shown subject matches.
+
+    On SQLite the few matching risk points and departments are found first, so that each
+    warning is checked on its own columns before any join: the office's rare word took
+    36 -> 9 ms over 20,000 warnings. PostgreSQL's planner did worse with that form for a
+    department's reader (a common word 12 -> 69 ms), so it keeps the joined columns.
+    """
+    like = _matcher(session)
+    subject = and_(like(RiskWarning.subject_name, pattern), ~hidden)
+    if session.get_bind().dialect.name != "sqlite":
+        return or_(like(RiskPoint.name, pattern), like(RiskPoint.code, pattern),
+                   like(Department.name, pattern), subject)
+    points = select(RiskPoint.id).where(
+        or_(like(RiskPoint.name, pattern), like(RiskPoint.code, pattern)))
+    departments = select(Department.id).where(like(Department.name, pattern))
+    return or_(RiskWarning.risk_point_id.in_(points),
+               RiskWarning.department_id.in_(departments), subject)
+
+
 def search(session: Session, principal: Principal | None, q: str, limit: int = LIMIT
            ) -> SearchResults:
     """Search signals and warnings `principal` may see for the text `q`."""
@@ -71,17 +93,15 @@ def search(session: Session, principal: Principal | None, q: str, limit: int = L
         .where(or_(_like(Signal.title, pattern), _like(Signal.external_id, pattern),
                    and_(_like(Signal.text, pattern), text_allowed)))
     )
-    results.signals = list(session.execute(
-        visible_signals(signals, principal).order_by(Signal.id.desc()).limit(limit)))
+    results.signals = list(newest_matching(session, visible_signals(signals, principal), q,
+                                           limit))
     hidden = subject_hidden(principal)
     warnings = (
         select(RiskWarning, RiskPoint, Department, HandlingRecord, hidden.label("hidden"))
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(or_(_like(RiskPoint.name, pattern), _like(RiskPoint.code, pattern),
-                   _like(Department.name, pattern),
-                   and_(_like(RiskWarning.subject_name, pattern), ~hidden)))
+        .where(_warning_matches(session, pattern, hidden))
     )
     results.warnings = list(session.execute(
         visible_warnings(warnings, principal).order_by(RiskWarning.id.desc()).limit(limit)))

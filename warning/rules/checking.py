@@ -1,18 +1,24 @@
-"""Check rule files and fixtures, and run the fixtures (`qingfeng rules test`)."""
+"""Check rule files and fixtures, and run the fixtures (`qingfeng rules test`).
+
+The evaluator (and the engine process behind it) is imported only to run fixtures, so that
+`qingfeng rules check` does not pay for it at start-up.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from warning.domain.subjects import subject_present
-from warning.rules.evaluator import Evaluator, SignalFacts
 from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadable
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
 from warning.yaml_safe import safe_load
+
+if TYPE_CHECKING:
+    from warning.rules.evaluator import Evaluator
 
 FIXTURES = "tests"
 
@@ -139,8 +145,11 @@ def check(
                           departments=departments)[1]
 
 
-def _fired(evaluator: Evaluator, case: FixtureCase) -> tuple[set[str], list[str]]:
+def _fired(evaluator: "Evaluator", case: FixtureCase) -> tuple[set[str], list[str]]:
     """Return the rules a case fires, and a note for each repeat rule its signal cannot fire."""
+    from warning.domain.subjects import subject_present
+    from warning.rules.evaluator import SignalFacts
+
     signal = case.signal
     facts = SignalFacts(channel=signal.channel, title=signal.title, text=signal.text,
                         department=signal.department, person=signal.person, post=signal.post,
@@ -161,10 +170,13 @@ def _fired(evaluator: Evaluator, case: FixtureCase) -> tuple[set[str], list[str]
 
 
 def run_fixtures(
-    rulebook: RuleBook, evaluator: Evaluator | None = None, *, rule_id: str | None = None,
+    rulebook: RuleBook, evaluator: "Evaluator | None" = None, *, rule_id: str | None = None,
 ) -> FixtureReport:
     """Run the fixture cases of the rule book's directory (those naming `rule_id`, if given)."""
-    evaluator = evaluator or Evaluator(rulebook)
+    if evaluator is None:
+        from warning.rules.evaluator import Evaluator
+
+        evaluator = Evaluator(rulebook)
     cases, problems = load_fixtures(rulebook.directory, rulebook.by_id)
     report = FixtureReport(problems=problems)
     for file, line, case in cases:

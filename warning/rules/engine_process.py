@@ -125,14 +125,35 @@ def _retire_all(holder: list[_Child]) -> None:
 class Engine:
     """One rule book's shards, evaluated in a child process that is replaced if it fails."""
 
-    def __init__(self, shards: Sequence[Sequence[Slot]]) -> None:
+    def __init__(self, shards: Sequence[Sequence[Slot]], *, wait: bool = True) -> None:
+        """Start the child now; `wait` False returns at once and lets the child start and load
+        its shards in a thread (`qingfeng signal import` reads and stores its file meanwhile,
+        and never waits for it when no signal has a candidate rule)."""
         self.shards = tuple(tuple(slots) for slots in shards)
         self.started = 0  # children started: the first and every replacement
         self._lock = threading.Lock()
         self._holder: list[_Child] = []
+        self._starting: threading.Thread | None = None
         weakref.finalize(self, _retire_all, self._holder)
-        if self.shards:
+        if not self.shards:
+            return
+        if wait:
             self._ask("size", None)  # start now: a rule book durable refuses fails its load
+        else:
+            self._starting = threading.Thread(target=self._start_quietly, daemon=True,
+                                              name="engine-start")
+            self._starting.start()
+
+    def _start_quietly(self) -> None:
+        try:
+            self._ask("size", None)
+        except EngineCrashed as error:  # the next batch starts it again, or fails
+            log.warning("rule engine did not start: %s", error)
+
+    def ready(self) -> None:
+        """Wait until the child has loaded its shards; raise EngineCrashed if it cannot."""
+        if self.shards:
+            self._ask("size", None)
 
     @property
     def pid(self) -> int | None:
@@ -179,14 +200,14 @@ class EngineHost:
         self._live: weakref.WeakValueDictionary[str, Engine] = weakref.WeakValueDictionary()
         self.created = 0
 
-    def engine(self, shards: Sequence[Sequence[Slot]]) -> Engine:
+    def engine(self, shards: Sequence[Sequence[Slot]], *, wait: bool = True) -> Engine:
         """Return the live engine for these shards, starting one if none is alive."""
         body = json.dumps([definition(s) for s in shards], sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(body.encode()).hexdigest()
         with self._lock:
             found = self._live.get(digest)
             if found is None:
-                found = Engine(shards)
+                found = Engine(shards, wait=wait)
                 self._live[digest] = found
                 self.created += 1
             return found

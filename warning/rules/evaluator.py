@@ -73,7 +73,10 @@ def _match(rule: Rule) -> RuleMatch:
 class Evaluator:
     """Match signals against the active and monitor rules of a rule book."""
 
-    def __init__(self, rulebook: RuleBook, *, host: EngineHost | None = None) -> None:
+    def __init__(
+        self, rulebook: RuleBook, *, host: EngineHost | None = None, wait: bool = True
+    ) -> None:
+        """`wait`: False starts the engine child in the background (see Engine)."""
         host = host or default_host()
         self.rules = tuple(r for r in rulebook.rules if r.mode is not RuleMode.OFF)
         self._matches = tuple(_match(r) for r in self.rules)
@@ -91,7 +94,7 @@ class Evaluator:
                     self._place[number] = (len(shards), slot)
                 self._in_shard.append(chunk)
                 shards.append([slots[number] for number in chunk])
-        self.engine: Engine = host.engine(shards)
+        self.engine: Engine = host.engine(shards, wait=wait)
 
     @property
     def shard_sizes(self) -> tuple[int, ...]:

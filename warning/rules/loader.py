@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from warning.domain.enums import Response, RuleMode
 from warning.domain.grading import GradingPolicy, GradingPolicyError, default_policy
+from warning.rules.cache import RulebookCache
 from warning.rules.grading_file import policy_from_data
 from warning.rules.model import RuleFile, RuleSpec, When
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
@@ -115,14 +116,39 @@ def _read(path: Path) -> tuple[str, object, list[Problem]]:
     return _decode(display(path), raw)
 
 
-def _load_file(path: Path) -> tuple[list[Rule], str, list[Problem]]:
-    shown = display(path)
-    try:
-        raw = read_regular(path)
-    except OSError as error:
-        return [], "", [unreadable(path, error)]
-    rules, version, problems = _parse_file(shown, raw)
-    return list(rules), version, list(problems)
+def _read_all(rules_dir: Path) -> list[tuple[str, bytes | Problem]]:
+    """Return (shown name, bytes or the problem reading them) of every rule file."""
+    files: list[tuple[str, bytes | Problem]] = []
+    for path in rule_files(rules_dir):
+        try:
+            files.append((display(path), read_regular(path)))
+        except OSError as error:
+            files.append((display(path), unreadable(path, error)))
+    return files
+
+
+def _parse_all(
+    files: list[tuple[str, bytes | Problem]], rules_dir: Path, cache: RulebookCache | None,
+) -> tuple[list[Rule], list[Problem]]:
+    """Return the rules of every file and the files' own problems, from the cache if it has
+    them; rules that parsed without a problem are cached."""
+    readable = [(shown, raw) for shown, raw in files if isinstance(raw, bytes)]
+    if cache is not None and len(readable) == len(files):
+        cached = cache.get(rules_dir, readable)
+        if cached is not None:
+            return list(cached), []
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+    for shown, raw in files:
+        if isinstance(raw, Problem):
+            problems.append(raw)
+            continue
+        file_rules, _version, file_problems = _parse_file(shown, raw)
+        rules.extend(file_rules)
+        problems.extend(file_problems)
+    if cache is not None and not problems:
+        cache.put(rules_dir, readable, tuple(rules))
+    return rules, problems
 
 
 _Parsed = tuple[tuple[Rule, ...], str, tuple[Problem, ...]]
@@ -216,23 +242,21 @@ def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
 
 def load_rulebook(
     rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None,
-    departments: set[str] | None = None,
+    departments: set[str] | None = None, cache: RulebookCache | None = None,
 ) -> RuleBook:
     """Load and check every rule file and the grading policy; raise RuleBookError on any.
 
     Codes are checked against the sets given; None or an empty set (nothing imported yet)
-    leaves that kind unchecked, and `checking.reference_hints` says so.
+    leaves that kind unchecked, and `checking.reference_hints` says so. With a cache, files
+    unchanged since they last parsed cleanly are not parsed again (see rules/cache.py);
+    every check that reads the database or the grading file runs all the same.
     """
-    rules: list[Rule] = []
-    problems: list[Problem] = []
-    versions: dict[str, str] = {}
     if not rules_dir.is_dir():
         raise RuleBookError([Problem(display(rules_dir), 1, "", "规则目录不存在")])
-    for path in rule_files(rules_dir):
-        file_rules, version, file_problems = _load_file(path)
-        rules.extend(file_rules)
-        problems.extend(file_problems)
-        versions[display(path)] = version
+    files = _read_all(rules_dir)
+    versions = {shown: version_of(raw) if isinstance(raw, bytes) else ""
+                for shown, raw in files}
+    rules, problems = _parse_all(files, rules_dir, cache)
     problems.extend(_cross_checks(rules, risk_points, channels, departments))
     grading, grading_problems = load_grading(rules_dir)
     problems.extend(grading_problems)

@@ -137,7 +137,10 @@ class Intake:
         started = time.perf_counter()
         try:
             with gc_paused(), self.sessions() as session, session.begin():
-                raised = self._evaluate(session, signals)
+                # the answer is built while the collector is still paused and the batch's
+                # rows dropped before it resumes: it walks what is alive then (~0.3 s of
+                # a dense batch of 1,000 when the rows were still held)
+                answer = _answer_of(self._evaluate(session, signals))
                 mark_evaluated(session, ids)
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
@@ -147,13 +150,7 @@ class Intake:
                 record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
                                self.policy, self.clock())
             return None
-        return {
-            signal_id: [
-                WarningRef(r.warning.id, r.rule_id, r.risk_point, r.warning.response, r.new)
-                for r in found
-            ]
-            for signal_id, found in raised.items()
-        }
+        return answer
 
     def retry_failed(self, limit: int = 500) -> int:
         """Evaluate signals left failed or unevaluated (see warning.services.retry)."""
@@ -274,6 +271,16 @@ class Intake:
             if outcome.signal_id is not None and outcome.signal_id not in decided:
                 outcome.status = status.get(outcome.signal_id, "")
                 outcome.warnings = refs.get(outcome.signal_id, [])
+
+
+def _answer_of(raised: dict[int, list[Raised]]) -> dict[int, list[WarningRef]]:
+    return {
+        signal_id: [
+            WarningRef(r.warning.id, r.rule_id, r.risk_point, r.warning.response, r.new)
+            for r in found
+        ]
+        for signal_id, found in raised.items()
+    }
 
 
 def _facts(signal: StoredSignal, directory: Directory) -> SignalFacts:

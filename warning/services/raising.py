@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from warning.db.bulk import insert_many
 from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
-from warning.domain.enums import Response, RuleMode
+from warning.domain.enums import Response, RuleMode, SubjectKind
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.subjects import subject_present
 from warning.handling.opening import Opening
+from warning.handling.regrades import Regrading
 from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef
 from warning.services.repeat_window import RepeatWindow, counted_at
@@ -44,8 +45,7 @@ class RecordHooks(Protocol):
     def opened(self, session: Session, *, openings: Sequence[Opening], now: datetime) -> None: ...
 
     def regraded(
-        self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
-        grade: Grade, now: datetime,
+        self, session: Session, *, regradings: Sequence[Regrading], now: datetime
     ) -> None: ...
 
 
@@ -101,8 +101,7 @@ def raise_warnings(
             raise UnknownRiskPointError(
                 f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
             )
-    subjects = [[_subject(s, m, directory) for m in ms] for s, ms in zip(signals, matches,
-                                                                       strict=True)]
+    subjects = [_subjects(s, ms, directory) for s, ms in zip(signals, matches, strict=True)]
     for _attempt in range(RACE_ATTEMPTS):
         plan = _decide(session, signals, matches, subjects, points, grading, directory,
                        repeats or {}, now)
@@ -181,14 +180,25 @@ def _decide(
     return plan
 
 
-def _subject(signal: StoredSignal, match: RuleMatch, directory: Directory) -> Subject | None:
-    """Return the subject a match is about; None for a repeat rule whose subject is absent."""
+def _subjects(
+    signal: StoredSignal, matches: Sequence[RuleMatch], directory: Directory
+) -> list[Subject | None]:
+    """Return the subject each match is about; None for a repeat rule whose subject is
+    absent. (Worked out once per kind a signal's matches ask for.)"""
     department = directory.department_codes.get(signal.department_id or 0)
     person, post = signal.person or None, signal.post or None
-    kind = match.repeat.subject if match.repeat is not None else None
-    if kind is not None and not subject_present(kind, department, person, post):
-        return None
-    return subject_of(kind=kind, department=department, person=person, post=post)
+    found: dict[SubjectKind | None, Subject | None] = {}
+    out = []
+    for match in matches:
+        kind = match.repeat.subject if match.repeat is not None else None
+        try:
+            out.append(found[kind])
+        except KeyError:
+            subject = None
+            if kind is None or subject_present(kind, department, person, post):
+                subject = subject_of(kind=kind, department=department, person=person, post=post)
+            out.append(found.setdefault(kind, subject))
+    return out
 
 
 def _new_warning(
@@ -196,24 +206,35 @@ def _new_warning(
     grading: GradingPolicy, directory: Directory, now: datetime,
 ) -> tuple[WarningRow, Opening]:
     """Open a warning graded by the heaviest of the rules that fired for it."""
-    rules = [rule for _m, rule, _s in fired]
-    winner, grade = grading.heaviest(point.level, rules)
-    match = next(m for m, rule, _s in fired if rule is winner)
-    subject = fired[0][2]
+    if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
+        match, winner, subject = fired[0]
+        grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
+                              winner.response)
+        base = winner.response or grading.base(point.level, winner.severity)
+        severity, rule_ids, triage = winner.severity, [winner.rule_id], [match.triage]
+    else:
+        rules = [rule for _m, rule, _s in fired]
+        winner, grade = grading.heaviest(point.level, rules)
+        match = next(m for m, rule, _s in fired if rule is winner)
+        subject = fired[0][2]
+        bases = [rule.response or grading.base(point.level, rule.severity) for rule in rules]
+        base = max(bases, key=lambda r: r.rank)
+        severity = max(rule.severity for rule in rules)
+        rule_ids = list(dict.fromkeys(rule.rule_id for rule in rules))
+        triage = [m.triage for m, _r, _s in fired]
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
-    bases = [rule.response or grading.base(point.level, rule.severity) for rule in rules]
+    response = grade.response.value
     warning = WarningRow(
         risk_point_id=point.id, subject_key=subject.key, signal_id=signal.id,
-        response=grade.response.value, severity=max(rule.severity for rule in rules),
+        response=response, severity=severity,
         repeat_count=1, department_id=department, subject_kind=subject.kind.value,
         subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
-        created_at=now, base_response=max(bases, key=lambda r: r.rank).value,
-        rule_ids=list(dict.fromkeys(rule.rule_id for rule in rules)),
-        is_proposal=proposes(channel.proposes, [m.triage for m, _r, _s in fired]),
+        created_at=now, base_response=base.value, rule_ids=rule_ids,
+        is_proposal=proposes(channel.proposes, triage),
     )
     opening = Opening(
-        warning_id=0, department_id=department, response=grade.response.value,
+        warning_id=0, department_id=department, response=response,
         risk_point=point.name, department=directory.name_of_department.get(department or 0, ""),
         receive_days=grade.receive_days, report_days=grade.report_days, day_kind=grade.day_kind,
         proposed=warning.is_proposal,
@@ -259,8 +280,8 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
         hooks.opened(session, openings=openings, now=now)
     new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
     update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))
-    for warning, _signal_id, _rule_id, regrade in plan.attached:
-        if regrade is not None:
-            previous, grade, count = regrade
-            hooks.regraded(session, warning_id=warning.id, repeat_count=count,
-                           previous=previous, grade=grade, now=now)
+    regradings = [Regrading(warning.id, regrade[2], regrade[0], regrade[1])
+                  for warning, _signal_id, _rule_id, regrade in plan.attached
+                  if regrade is not None]  # in signal order: one warning's events chain so
+    if regradings:
+        hooks.regraded(session, regradings=regradings, now=now)

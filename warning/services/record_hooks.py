@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from warning.domain.grading import Grade
-from warning.handling.opening import Opening, open_records, regrade_record
+from warning.handling.opening import Opening, open_records
+from warning.handling.regrades import Regrading, regrade_records
 from warning.triage.policy import DEFAULT_TRIAGE_DAYS
 from warning.triage.proposals import open_proposals
 
@@ -28,13 +28,11 @@ class RecordHooksImpl:
                        now=now, days=self.triage_days)
 
     def regraded(
-        self, session: Session, *, warning_id: int, repeat_count: int, previous: str,
-        grade: Grade, now: datetime,
+        self, session: Session, *, regradings: Sequence[Regrading], now: datetime
     ) -> None:
-        """Record that repetition raised the response, and move the record's open deadlines
-        to the new response's, counted from now; the event keeps the old and the new."""
-        regrade_record(session, warning_id=warning_id, repeat_count=repeat_count,
-                       previous=previous, grade=grade, now=now, actor=self.actor)
+        """Record that repetition raised the responses, and move the records' open deadlines
+        to the new responses', counted from now; each event keeps the old and the new."""
+        regrade_records(session, regradings, now=now, actor=self.actor)
 
 
 def default_hooks(triage_days: int = DEFAULT_TRIAGE_DAYS) -> RecordHooksImpl:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.claims import process_owner
 from warning.db.models import Channel, Department, RiskPoint, RuleReload
 from warning.domain.grading import GradingPolicy
+from warning.rules.cache import RulebookCache
 from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
@@ -53,8 +54,15 @@ class RuleService:
     def __init__(
         self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
         known_refs: KnownRefs | None = None, host: EngineHost | None = None,
+        cache: RulebookCache | None = None, engine_in_background: bool = False,
     ) -> None:
+        """`cache`: parsed rule files kept between processes (rules/cache.py).
+        `engine_in_background`: start the engine child without waiting for it (a command
+        that may not need it); a rule book durable-rules refuses then fails its batches
+        (and they are retried) instead of its load."""
         self._dir = rules_dir
+        self._cache = cache
+        self._engine_in_background = engine_in_background
         self._sessions = sessions
         self._known_refs = known_refs
         self._host = host
@@ -88,7 +96,7 @@ class RuleService:
         points, channels = self.known_refs()
         try:
             rulebook = load_rulebook(self._dir, risk_points=points, channels=channels,
-                                     departments=self.known_departments())
+                                     departments=self.known_departments(), cache=self._cache)
             return rulebook, []
         except RuleBookError as error:
             return None, list(error.problems)
@@ -105,7 +113,8 @@ class RuleService:
                           len(problems), "; ".join(map(str, problems[:5])))
                 return problems
             try:
-                evaluator = Evaluator(rulebook, host=self._host)
+                evaluator = Evaluator(rulebook, host=self._host,
+                                      wait=not self._engine_in_background)
             except EngineCrashed as error:  # durable refused or could not load the shards
                 self.problems = [Problem(str(rulebook.directory), 0, "", str(error))]
                 log.error("rule engine could not load the rules; previous rules stay: %s", error)

@@ -21,7 +21,7 @@ from warning.domain.enums import Response
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.lifecycle import Action, State, transition
 from warning.handling.events import append_event
-from warning.handling.opening import regrade_record
+from warning.handling.regrades import regrade_record
 from warning.triage.decisions import Decided, close_proposal, load_proposal
 from warning.triage.errors import MAX_ID, invalid, reason
 
@@ -60,7 +60,7 @@ def merge(
     append_event(session, record_id=target_record.id, action=Action.ABSORB.value,
                  from_state=target_record.state, to_state=target_record.state,
                  actor=principal.actor, now=now, data={"signals": len(moving)},
-                 comment=f"经研判并入同一风险点的信号 {len(moving)} 条")
+                 comment=f"并入同一风险点的信号 {len(moving)} 条")
     if regraded is not None:
         session.flush()
         regrade_record(session, warning_id=target.id, repeat_count=target.repeat_count,

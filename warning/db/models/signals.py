@@ -56,7 +56,8 @@ class Signal(Base):
     post: Mapped[str] = mapped_column(String(200), default="")
     amount: Mapped[Decimal | None] = mapped_column(Money, default=None)
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # no index of its own: ix_signals_received_channel leads with it (migration 0009c)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # no index of its own: ix_signals_retry (status, next_attempt_at) serves it
     status: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -47,7 +47,8 @@ class RiskWarning(Base):
     # 待研判: raised as a proposal and not (yet) issued; only the office sees it. Stays true
     # when the office dismisses or merges it, so such a warning is never shown to a department.
     is_proposal: Mapped[bool] = mapped_column(default=False, server_default=false())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # no index of its own: ix_warnings_created_dims leads with it (migration 0009c)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     risk_point: Mapped[RiskPoint] = relationship()
     department: Mapped[Department | None] = relationship()
@@ -91,7 +92,8 @@ class HandlingRecord(Base):
     measure_applied: Mapped[str | None] = mapped_column(String(16), default=None)
     # 研判期限: when the office should have judged a proposal (None once issued or never one)
     triage_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+    # no index of its own: ix_handling_records_closed_state leads with it (migration 0009c)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     warning: Mapped[RiskWarning] = relationship(back_populates="record")

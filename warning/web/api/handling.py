@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import shown_event_start
 from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
@@ -97,11 +98,12 @@ def _label(value: str, labels: type[Action] | type[State]) -> str:
         return value
 
 
-def _event(e: Any) -> EventOut:
+def _event(e: Any, principal: Principal) -> EventOut:
+    from_state, data = shown_event_start(principal, e.from_state, e.data)
     return EventOut(seq=e.seq, action=e.action, action_label=_label(e.action, Action),
-                    from_state=e.from_state, to_state=e.to_state,
+                    from_state=from_state, to_state=e.to_state,
                     to_state_label=_label(e.to_state, State), actor=e.actor, comment=e.comment,
-                    data=e.data, created_at=e.created_at, hash=e.hash)
+                    data=data, created_at=e.created_at, hash=e.hash)
 
 
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut,
@@ -119,7 +121,7 @@ async def post_action(
         raise to_api_error(error) from None
     return ActionOut(warning_id=warning_id, state=acted.state,
                      state_label=_label(acted.state, State), version=acted.version,
-                     event=_event(acted.event))
+                     event=_event(acted.event, principal))
 
 
 def _take_action(
@@ -172,7 +174,8 @@ async def get_events(warning_id: IdPath, runtime: RuntimeDep,
 
 
 def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
-    return [_event(e) for e in events_of(session, warning_id=warning_id, principal=principal)]
+    return [_event(e, principal)
+            for e in events_of(session, warning_id=warning_id, principal=principal)]
 
 
 @router.get("/warnings/{warning_id}/attachments/{sha256}", response_class=Response, responses={

@@ -111,7 +111,8 @@ def post_petition(
 
 @router.post("/receipt", response_model=ReceiptOut, responses=errors(429))
 def look_up_receipt(
-    body: ReceiptIn, request: Request, session: SessionDep, limiter: LimiterDep
+    body: ReceiptIn, request: Request, session: SessionDep, limiter: LimiterDep,
+    response: Response,
 ) -> ReceiptOut:
     """Tell an anonymous reporter how their report stands, and nothing more."""
     client = request.client.host if request.client else "unknown"
@@ -124,6 +125,7 @@ def look_up_receipt(
         found = receipt_status(session, body.code)
     except ReporterNotFound as error:
         raise _api_error(error) from None
+    response.headers.update(NO_STORE)
     return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on,
                       reply=found.reply)
 

@@ -17,7 +17,7 @@ from warning.org.files import OrgFileError
 from warning.org.service import import_org_rows
 from warning.register.rows import RawRow
 from warning.web.deps import SessionDep
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 
 router = APIRouter()
@@ -78,7 +78,7 @@ async def _change(request: Request, form_name: str, session: Session,
     admin_only(principal)
     form = await request.form()
     check_form(request, form)
-    values = {name: str(form.get(name) or "").strip() for name in FORMS[form_name]}
+    values = {name: form_text(form, name).strip() for name in FORMS[form_name]}
     try:
         import_org_rows(session, [RawRow(0, {k: v for k, v in values.items() if v})])
     except OrgFileError as error:

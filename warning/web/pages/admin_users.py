@@ -14,7 +14,7 @@ from warning.db.models import Department, SupervisedDepartment, User
 from warning.domain.lifecycle import DomainError, Role
 from warning.web.deps import SessionDep
 from warning.web.pages.admin_org import admin_only
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.render import PagePrincipal, render
 
 router = APIRouter()
@@ -56,7 +56,7 @@ async def _form(request: Request, principal: Principal) -> FormData:
 
 
 def _text(form: FormData, name: str) -> str:
-    return str(form.get(name) or "").strip()
+    return form_text(form, name).strip()
 
 
 def _user_id(form: FormData) -> int:

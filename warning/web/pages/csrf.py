@@ -85,3 +85,9 @@ def check_form(request: Request, form: FormData) -> None:
         if problem is not None:
             raise ApiError(422, "invalid_request", f"字段 {name}: {problem}", problem,
                            field=f"form.{name}")
+
+
+def form_text(form: FormData, name: str) -> str:
+    """Return a form field's text, "" when it is missing or a file sent in its place."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""

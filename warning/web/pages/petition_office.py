@@ -11,7 +11,7 @@ from warning.handling import attachments as files
 from warning.petitions.service import petition_file, set_reply
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_panel import may_reveal
 from warning.web.pages.render import PageNotFound, PagePrincipal
 from warning.web.pages.signals import detail_page, signal_view
@@ -31,7 +31,7 @@ async def reply_page(
     view = signal_view(session, principal, int(signal_id))
     if not view.channel.confidential:
         raise PageNotFound(f"信号 {signal_id}")
-    text = str(form.get("reply") or "")
+    text = form_text(form, "reply")
     try:
         set_reply(session, signal_id=view.signal.id, principal=principal, text=text)
         session.commit()

@@ -10,7 +10,7 @@ from warning.domain.lifecycle import DomainError
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.service import reveal_reporter
 from warning.web.deps import SessionDep
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_panel import cipher_or_problem, may_reveal
 from warning.web.pages.render import (
     PageNotFound,
@@ -37,7 +37,7 @@ async def reveal_page(
     view = signal_view(session, principal, int(signal_id))
     if not view.channel.confidential:
         raise PageNotFound(f"信号 {signal_id}")
-    reason = str(form.get("reason") or "").strip()
+    reason = form_text(form, "reason").strip()
     cipher, key_problem = cipher_or_problem(request)
     try:
         revealed = reveal_reporter(session, signal_id=view.signal.id, principal=principal,

@@ -29,7 +29,7 @@ from warning.queries.public_report import is_department, reportable_departments
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
 from warning.web.pages import reporter_form
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_filing import lookup_address, receipt_page
 from warning.web.pages.petition_panel import cipher_or_problem
 from warning.web.pages.render import render
@@ -182,7 +182,7 @@ async def look_up(request: Request) -> HTMLResponse:
     started = time.monotonic()
     form = await request.form()
     check_form(request, form)
-    code = str(form.get("code") or "").strip()[:64]
+    code = form_text(form, "code").strip()[:64]
     status_code, error, found = 200, "", None
     if not code:
         status_code, error = 422, "请输入回执码"

@@ -25,7 +25,7 @@ from warning.review.suggestions import (
     suggestions,
 )
 from warning.web.deps import RuntimeDep, SessionDep
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.render import (
     PER_PAGE,
     PageNotFound,
@@ -94,21 +94,21 @@ async def decide_page(
         raise PageNotFound("页面")
     form = await request.form()
     check_form(request, form)
-    asked = str(form.get("quarter") or "")[:8]
+    asked = form_text(form, "quarter")[:8]
     now = datetime.now(UTC)
     tz = ZoneInfo(runtime.settings.timezone)
     try:
         wanted = Quarter.parse(asked)
-        kind = SuggestionKind(str(form.get("kind") or ""))
-        decision = Decision(str(form.get("decision") or ""))
+        kind = SuggestionKind(form_text(form, "kind"))
+        decision = Decision(form_text(form, "decision"))
     except (InvalidQuarter, ValueError):
         return _review(request, session, runtime.settings.timezone, principal, asked,
                        suggestion_error="无法识别的建议，请刷新页面后重试", status_code=422)
     review = build_review(session, principal=None, quarter=wanted, now=now, tz=tz)
     try:
         decide(session, review=review, period=Period.of(wanted, now, tz), kind=kind,
-               subject=str(form.get("subject") or "")[:32], decision=decision,
-               reason=str(form.get("reason") or "")[:1000], actor=principal.actor,
+               subject=form_text(form, "subject")[:32], decision=decision,
+               reason=form_text(form, "reason")[:1000], actor=principal.actor,
                today=now.astimezone(tz).date(), now=now)
     except SuggestionError as error:
         session.rollback()
@@ -128,9 +128,9 @@ async def store_page(
         raise PageNotFound("页面")
     form = await request.form()
     check_form(request, form)
-    note = str(form.get("note") or "").strip()
+    note = form_text(form, "note").strip()
     try:
-        wanted = Quarter.parse(str(form.get("quarter") or ""))
+        wanted = Quarter.parse(form_text(form, "quarter"))
     except InvalidQuarter as error:
         return render(request, "review/index.html", {
             "nav": "review", "review": None, "error": error.message, "asked": "",

@@ -21,7 +21,7 @@ from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages import reporter_form
-from warning.web.pages.csrf import check_form
+from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_filing import file_from_office
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.signals import filter_options
@@ -112,7 +112,7 @@ async def post_signal(
     _office_only(principal)
     form = await request.form()
     check_form(request, form)
-    values = {name: str(form.get(name) or "").strip()
+    values = {name: form_text(form, name).strip()
               for name in (*FIELDS, *reporter_form.FIELDS)}
     item, errors = parse_form({name: values[name] for name in FIELDS}, runtime.settings.timezone)
     confidential = session.scalar(
