@@ -15,6 +15,7 @@ from warning.domain.enums import Response
 from warning.handling.audit import verify_chains
 from warning.handling.errors import NotFound
 from warning.handling.holidays import default_calendar
+from warning.handling.record_form import record_form
 from warning.queries.dashboard import overview
 from warning.queries.inbox import inbox_rows
 from warning.queries.warnings import find_warning
@@ -104,7 +105,9 @@ def test_issue_tells_the_department_then_and_starts_deadlines_from_issuing(
     assert record.report_due_at == due_at(MONDAY, grade.report_days, kind, default_calendar())
     assert record.triage_due_at is None
     assert events == [("propose", "proposed"), ("issue", "issued")]
-    with world.runtime.sessions() as session:
+    with world.runtime.sessions() as session:  # the printed 下达时间 is when it was issued
+        form = record_form(session, world.principals["handler_a"], wid)
+        assert form.issued_at == MONDAY
         department = session.scalar(select(RiskWarning.department_id)
                                     .where(RiskWarning.id == wid))
     assert _notices(world) == [("issued", f"department:{department}")]

@@ -5,8 +5,10 @@ department sees its risk point, grade and deadlines; a confidential signal only 
 that the print view (HTML, A4) and the .docx both lay out.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -58,6 +60,13 @@ class RecordForm:
     withdrawn: Step | None = None
 
 
+def _issued_at(events: Sequence[Any], raised_at: datetime) -> datetime:
+    """When the department was told: the `issue` event (a proposal is issued after its
+    研判, later than it was raised); the warning's creation for records older than it."""
+    issued = (e.created_at for e in events if e.action == Action.ISSUE.value)
+    return next(issued, raised_at)
+
+
 def record_form(session: Session, principal: Principal | None, warning_id: int) -> RecordForm:
     """Return the record of a warning `principal` may see, as its form; NotFound otherwise."""
     row = find_warning(session, principal, warning_id)
@@ -76,7 +85,8 @@ def record_form(session: Session, principal: Principal | None, warning_id: int) 
         department=department.name if department else "未指定部门",
         risk_point=f"{point.code} {point.name}",
         category_level=f"{point.category} / {level.label if level else point.level}",
-        manifestation=point.manifestation, sources=sources, issued_at=warning.created_at,
+        manifestation=point.manifestation, sources=sources,
+        issued_at=_issued_at(events, warning.created_at),
         graded=Response(warning.response).label,
         subject=(f"{subject_shown(warning, department, hidden) or '—'}"
                  f"（{SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind)}）"),
