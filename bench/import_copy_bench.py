@@ -10,12 +10,15 @@ each on its own fresh, seeded database so no step finds the rows of another:
               the (channel, external id) unique index and the others, the two trigram GIN
               indexes of the search box included: the limit for a table shaped like ours
               (--without-trigrams drops those two from `signals` in every step)
-  import      the import's own passes in this process, each timed: check (parse and
-              validate every row), store (parse again and write all or nothing), evaluate
+  separate    the import's passes as they were before session 6, in this process, each
+              timed: check (parse and validate every row), store (parse again, write all
+              or nothing, every row `received`), evaluate (and mark each `evaluated`)
+  import      check, then `import_file`: on PostgreSQL the rows are stored already
+              evaluated, in one transaction with the evaluation of those that matched
   cli         `qingfeng signal import FILE` end to end, wall time, as an office runs it
 Rates are rows per second of wall time; the CPU time of this process is printed beside
 them (PostgreSQL's own work is in another process: the wall time is what counts).
-Run: .venv/bin/python bench/import_copy_bench.py [--signals 50000] [--rules 500]
+Run: .venv/bin/python bench/import_copy_bench.py [--signals 50000] [--rules 500] [--rounds 3]
        [--match-share 0] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,7 +110,8 @@ def raw_copy(url: str, path: Path, like: str) -> dict[str, float]:
             return n
 
         rows, wall, cpu = timed(copy)
-    return {"rows": rows, "per_s": rows / wall, "seconds": wall, "cpu_s": cpu}
+    return {"rows": rows, "per_s": rows / wall, "seconds": wall, "cpu_s": cpu,
+            "load": os.getloadavg()[0]}
 
 
 def sync_channels(url: str, root: Path) -> None:
@@ -121,10 +126,14 @@ def sync_channels(url: str, root: Path) -> None:
     engine.dispose()
 
 
-def import_passes(url: str, root: Path, path: Path) -> dict[str, float]:
-    """Run check, store and evaluate in this process, each timed."""
+def import_passes(url: str, root: Path, path: Path, separate: bool) -> dict[str, float]:
+    """Run check, then store and evaluate, in this process, each timed.
+
+    `separate`: the flow before session 6 (store every row `received`, then evaluate and
+    mark each one `evaluated`); otherwise `import_file` (store already evaluated).
+    """
     from warning.runtime import build_runtime
-    from warning.services.signal_import import SignalFile, check, evaluate, store
+    from warning.services.signal_import import SignalFile, check, evaluate, import_file, store
     from warning.settings import load_settings
 
     settings = load_settings(database_url=url, rules_dir=root / "rules",
@@ -133,17 +142,39 @@ def import_passes(url: str, root: Path, path: Path) -> dict[str, float]:
     source = SignalFile(path)
     try:
         report, check_s, check_cpu = timed(lambda: check(source, rt))
-        (ids, created), store_s, store_cpu = timed(lambda: store(source, rt))
-        (evaluated, warnings), eval_s, eval_cpu = timed(lambda: evaluate(rt, ids))
+        if separate:
+            (ids, created), store_s, store_cpu = timed(lambda: store(source, rt))
+            (evaluated, warnings), eval_s, eval_cpu = timed(lambda: evaluate(rt, ids))
+        else:
+            done, store_s, store_cpu = timed(lambda: import_file(source, rt))
+            created, evaluated, warnings = done.created, done.evaluated, done.warnings
+            eval_s = eval_cpu = 0.0
     finally:
         rt.close()
     rows = report.rows
     return {"rows": rows, "created": created, "evaluated": evaluated, "warnings": warnings,
             "check_per_s": rows / check_s, "store_per_s": rows / store_s,
-            "evaluate_per_s": rows / eval_s,
+            "evaluate_per_s": rows / eval_s if eval_s else 0.0,
+            "store_evaluate_per_s": rows / (store_s + eval_s),
             "end_to_end_per_s": rows / (check_s + store_s + eval_s),
             "check_s": check_s, "store_s": store_s, "evaluate_s": eval_s,
-            "check_cpu_s": check_cpu, "store_cpu_s": store_cpu, "evaluate_cpu_s": eval_cpu}
+            "check_cpu_s": check_cpu, "store_cpu_s": store_cpu, "evaluate_cpu_s": eval_cpu,
+            "load": os.getloadavg()[0]} | table_writes(url)
+
+
+def table_writes(url: str) -> dict[str, float]:
+    """Return the signals table's row writes (inserts, updates, HOT updates) so far."""
+    from sqlalchemy import text
+
+    from warning.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        ins, upd, hot = conn.execute(text(
+            "SELECT n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+            "WHERE relname = 'signals'")).one()
+    engine.dispose()
+    return {"signals_inserted": ins, "signals_updated": upd, "signals_hot_updated": hot}
 
 
 def cli_import(url: str, root: Path, path: Path) -> dict[str, float]:
@@ -167,7 +198,10 @@ def main() -> None:
     parser.add_argument("--rules", type=int, default=500)
     parser.add_argument("--match-share", type=float, default=0.0)
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--steps", default="copy-bare,copy-same,import,cli")
+    parser.add_argument("--steps", default="copy-bare,copy-same,separate,import,cli")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the steps this many times; each round's figures are shares "
+                             "of that round's COPY, then the median share is printed")
     parser.add_argument("--without-trigrams", action="store_true",
                         help="drop the search box's trigram indexes on signals first (to see "
                              "what they cost; copy-same then has none either)")
@@ -177,47 +211,80 @@ def main() -> None:
         work = write_files(root, args.rules)
         path = root / "signals.jsonl"
         write_jsonl(path, signals(args.signals, work.keywords, args.match_share))
-        results: dict[str, dict[str, Any]] = {}
-        for step in args.steps.split(","):
-            with fresh_db(args.pg_url, step, args.rules, not args.without_trigrams) as url:
-                sync_channels(url, root)
-                if step == "copy-bare":
-                    results[step] = raw_copy(url, path, "INCLUDING DEFAULTS")
-                elif step == "copy-same":
-                    results[step] = raw_copy(url, path, "INCLUDING ALL")
-                elif step == "import":
-                    results[step] = import_passes(url, root, path)
-                else:
-                    results[step] = cli_import(url, root, path)
-            print(f"{step:9s} {json.dumps(results[step], ensure_ascii=False)}", flush=True)
-        report(args, results)
+        rounds: list[dict[str, dict[str, Any]]] = []
+        for _ in range(args.rounds):
+            results: dict[str, dict[str, Any]] = {}
+            for step in args.steps.split(","):
+                results[step] = run_step(args, root, path, step)
+                print(f"{step:9s} {json.dumps(results[step], ensure_ascii=False)}", flush=True)
+            rounds.append(results)
+        report(args, rounds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def report(args: argparse.Namespace, results: dict[str, dict[str, Any]]) -> None:
-    """Print each import figure as a share of both COPY limits measured in this run."""
+def run_step(args: argparse.Namespace, root: Path, path: Path, step: str) -> dict[str, Any]:
+    """Run one step on its own fresh, seeded database."""
+    with fresh_db(args.pg_url, step, args.rules, not args.without_trigrams) as url:
+        sync_channels(url, root)
+        if step == "copy-bare":
+            return raw_copy(url, path, "INCLUDING DEFAULTS")
+        if step == "copy-same":
+            return raw_copy(url, path, "INCLUDING ALL")
+        if step in ("import", "separate"):
+            return import_passes(url, root, path, step == "separate")
+        return cli_import(url, root, path)
+
+
+def report(args: argparse.Namespace, rounds: list[dict[str, dict[str, Any]]]) -> None:
+    """Print each import figure as a share of the COPY limits measured in the same round."""
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"import vs COPY: {args.signals} signals, {args.rules} rules, match share "
           f"{args.match_share:.0%}, PostgreSQL"
           f"{' without the trigram indexes' if args.without_trigrams else ''}, "
-          f"{os.cpu_count()} cores (shared; load {load}), "
+          f"{os.cpu_count()} cores (shared; load {load}), {len(rounds)} round(s), "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    shares: dict[str, list[float]] = {}
+    for number, results in enumerate(rounds, 1):
+        print(f" round {number}:")
+        for label, rate, limits in round_figures(results):
+            parts = []
+            for name, limit in limits.items():
+                parts.append(f"{rate / limit:.0%} of {name}")
+                shares.setdefault(f"{label} / {name}", []).append(rate / limit)
+            print(f"  {label}: {rate:,.0f} rows/s" + (f" ({', '.join(parts)})" if parts else ""))
+    if len(rounds) > 1:
+        print(" median over the rounds:")
+        for label, values in shares.items():
+            print(f"  {label}: {statistics.median(values):.0%} "
+                  f"(rounds: {', '.join(f'{v:.0%}' for v in values)})")
+
+
+def round_figures(
+    results: dict[str, dict[str, Any]],
+) -> list[tuple[str, float, dict[str, float]]]:
+    """Return (label, rows/s, the round's COPY limits) for each figure of one round."""
     limits = {k: results[k]["per_s"] for k in ("copy-bare", "copy-same") if k in results}
+    figures: list[tuple[str, float, dict[str, float]]] = []
     for name, rate in limits.items():
-        print(f"  raw {name}: {rate:,.0f} rows/s")
-    figures = []
-    if "import" in results:
-        r = results["import"]
-        figures += [("store step", r["store_per_s"]), ("check step", r["check_per_s"]),
-                    ("evaluate step", r["evaluate_per_s"]),
-                    ("check+store", r["rows"] / (r["check_s"] + r["store_s"])),
-                    ("check+store+evaluate", r["end_to_end_per_s"])]
+        r = results[name]
+        figures.append((f"raw {name} ({r['seconds']:.1f} s, CPU {r['cpu_s']:.1f} s, "
+                        f"load {r['load']:.1f})", rate, {}))
+    for step, name in (("separate", "before (store, then evaluate and mark)"),
+                       ("import", "after (stored already evaluated)")):
+        if step in results:
+            r = results[step]
+            print(f"  {name}: check {r['check_s']:.1f} s (CPU {r['check_cpu_s']:.1f}), "
+                  f"store {r['store_s']:.1f} s (CPU {r['store_cpu_s']:.1f}), evaluate "
+                  f"{r['evaluate_s']:.1f} s (CPU {r['evaluate_cpu_s']:.1f}); signals rows "
+                  f"inserted {r['signals_inserted']}, updated {r['signals_updated']} "
+                  f"(HOT {r['signals_hot_updated']}); {r['warnings']} warnings; "
+                  f"load {r['load']:.1f}")
+            figures += [(f"{name}: store+evaluate", r["store_evaluate_per_s"], limits),
+                        (f"{name}: check+store+evaluate", r["end_to_end_per_s"], limits)]
     if "cli" in results:
-        figures.append(("`signal import` (CLI, wall)", results["cli"]["per_s"]))
-    for label, rate in figures:
-        shares = ", ".join(f"{rate / limit:.0%} of {name}" for name, limit in limits.items())
-        print(f"  {label}: {rate:,.0f} rows/s ({shares})")
+        figures.append(("`signal import` (CLI, wall)", results["cli"]["per_s"], limits))
+    return figures
 
 
 if __name__ == "__main__":

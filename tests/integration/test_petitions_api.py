@@ -1,6 +1,7 @@
 """Petitions through HTTP: reporters encrypted apart, reveals logged, receipts rate-limited."""
 
 import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +17,7 @@ from warning.petitions.keys import (
     generate_key,
     require_key_if_needed,
 )
+from warning.petitions.receipts import LOOKUP_FLOOR_SECONDS
 from warning.runtime import Runtime
 from warning.web.api import petitions
 from warning.web.app import create_app
@@ -128,8 +130,15 @@ def test_anonymous_report_gets_a_receipt_that_shows_status_only(
                          headers=_auth(tokens["office"])).json()
     code = posted["receipt_code"]
     assert code and len(code) == 24
+    started = time.monotonic()
     looked = client.post("/api/petitions/receipt", json={"code": code.lower()})
+    took = time.monotonic() - started
     assert looked.status_code == 200, looked.text
+    started = time.monotonic()
+    wrong = client.post("/api/petitions/receipt", json={"code": "0000-0000-0000-0000-0000"})
+    # found or not, neither answers before the floor: timing tells nothing
+    assert wrong.status_code == 404 and time.monotonic() - started >= LOOKUP_FLOOR_SECONDS
+    assert took >= LOOKUP_FLOOR_SECONDS
     assert looked.json()["status"] == "handling" and looked.json()["label"] == "办理中"
     assert set(looked.json()) == {"status", "label", "received_on", "reply"}
     assert looked.json()["reply"] == ""  # the office has not written to the reporter yet

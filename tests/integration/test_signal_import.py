@@ -43,6 +43,24 @@ def test_audit_file_in_gbk_imports_once_with_the_channel_headers(
     assert _count(env) == 2
 
 
+def test_a_bad_last_row_after_chunks_were_staged_imports_nothing(
+    env: Runtime, tmp_path: Path,
+) -> None:
+    good = "".join(f"SJ-2026-{n:03d},采购拆分{n},审计发现问题,采购中心,{n}\n" for n in range(40))
+    path = tmp_path / "late.csv"
+    path.write_text(HEADER + good + "SJ-2026-999,,没有标题,财务科,1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit",
+                                      "--batch", "3"])
+    assert result.exit_code == 1, result.output
+    assert f"{path}:42:" in result.output and "未导入任何信号" in result.output
+    assert _count(env) == 0
+    path.write_text(HEADER + good, encoding="utf-8")  # the same rows, fixed: all stored
+    result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit",
+                                      "--batch", "3"])
+    assert result.exit_code == 0, result.output
+    assert "共 40 行: 新增 40 条信号" in result.output and _count(env) == 40
+
+
 def test_a_bad_row_imports_nothing_and_names_the_line(env: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + ROWS + "SJ-2026-03,,没有标题,财务科,abc\n", encoding="utf-8")

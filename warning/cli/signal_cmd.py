@@ -12,7 +12,7 @@ from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
-from warning.services.signal_import import SignalFile, check, evaluate, store
+from warning.services.signal_import import SignalFile, import_checked
 
 
 @click.group("signal")
@@ -53,28 +53,24 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
     source = SignalFile(file, channel, _import_columns(channel))
     # The engine child loads its shards while the file is checked and stored; evaluation
     # waits for it only if some signal has a candidate rule.
-    with runtime(engine_in_background=True) as rt:
+    with runtime(engine_in_background=True) as rt, Progress() as progress:
+        storing = progress.add_task("写入信号", total=None)
+        evaluating = progress.add_task("评估信号", total=None)
         try:
-            report = check(source, rt)
+            report, done = import_checked(
+                source, rt, chunk=batch, stored=lambda n: progress.advance(storing, n),
+                evaluated=lambda n: progress.advance(evaluating, n))
         except SignalFileError as error:
             fail(str(error))
-        if report.error_count:
-            for error in report.errors:
-                click.secho(f"{file}:{error.line}: {error.message}", fg="red", err=True)
-            fail(f"{report.error_count} 行有错误，未导入任何信号 (nothing imported)")
-        with Progress() as progress:
-            task = progress.add_task("写入信号", total=report.rows)
-            try:
-                ids, created = store(source, rt, chunk=batch,
-                                     progress=lambda n: progress.advance(task, n))
-            except (SignalFileError, ValueError) as error:
-                fail(f"{error}；未导入任何信号 (nothing imported)")
-            task = progress.add_task("评估信号", total=len(ids))
-            evaluated, warnings = evaluate(rt, ids,
-                                           progress=lambda n: progress.advance(task, n))
+        except ValueError as error:
+            fail(f"{error}；未导入任何信号 (nothing imported)")
+    if done is None:
+        for problem in report.errors:
+            click.secho(f"{file}:{problem.line}: {problem.message}", fg="red", err=True)
+        fail(f"{report.error_count} 行有错误，未导入任何信号 (nothing imported)")
     click.echo(
-        f"共 {report.rows} 行: 新增 {created} 条信号, 已存在 {report.rows - created} 条, "
-        f"本次评估 {evaluated} 条, 产生 {warnings} 条预警"
+        f"共 {report.rows} 行: 新增 {done.created} 条信号, 已存在 {report.rows - done.created} 条, "
+        f"本次评估 {done.evaluated} 条, 产生 {done.warnings} 条预警"
     )
 
 

@@ -14,6 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import RateLimit
 
+# Every receipt lookup, page or API, answers after at least this long, found or not, so
+# timing tells nothing.
+LOOKUP_FLOOR_SECONDS = 0.3
+
 log = logging.getLogger(__name__)
 
 # Crockford base32: no I, L, O, U, so a code read aloud or copied by hand survives.

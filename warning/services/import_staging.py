@@ -46,15 +46,16 @@ def _staging_table(schema: str | None = "staging") -> Table:
 
 def store_staged(
     engine: Engine, chunks: Callable[[], Iterable[list[dict[str, Any]]]],
-    progress: Progress | None = None,
+    progress: Progress | None = None, *, copy_first: bool = True,
 ) -> tuple[array[int], int]:
     """Stage every chunk, then insert the new rows at once; return the ids and how many new.
 
     `chunks` reads the rows from the start each time it is called (PostgreSQL may read
-    them twice, see _store_copied).
+    them twice, see _store_copied; `copy_first=False` stages at once, for a caller whose
+    own COPY already failed).
     """
     if engine.dialect.name == "postgresql":
-        return _store_copied(engine, chunks, progress)
+        return _store_copied(engine, chunks, progress, copy_first)
     ids: array[int] = array("q")
     with tempfile.TemporaryDirectory(prefix="qingfeng-import-") as scratch, \
             engine.connect() as conn:
@@ -86,7 +87,7 @@ def _stage_and_move(
 
 def _store_copied(
     engine: Engine, chunks: Callable[[], Iterable[list[dict[str, Any]]]],
-    progress: Progress | None,
+    progress: Progress | None, copy_first: bool = True,
 ) -> tuple[array[int], int]:
     """PostgreSQL: COPY straight into `signals`; if a row is there already, stage instead.
 
@@ -100,8 +101,9 @@ def _store_copied(
 
     with engine.begin() as conn:
         try:
-            with conn.begin_nested():
-                return _copy_into_signals(conn, chunks(), progress)
+            if copy_first:
+                with conn.begin_nested():
+                    return _copy_into_signals(conn, chunks(), progress)
         except (UniqueViolation, IntegrityError) as error:  # COPY's own, or executemany's
             if not isinstance(getattr(error, "orig", error), UniqueViolation):
                 raise

@@ -24,7 +24,7 @@ from warning.db.models.signals import StoredSignal
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
-from warning.rules.evaluator import SignalFacts
+from warning.rules.evaluator import RuleMatch, SignalFacts
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import (
     EvaluationPolicy,
@@ -158,20 +158,40 @@ class Intake:
 
         return retry_due(self, budget_s=None, limit=limit).tried
 
-    def _evaluate(
-        self, session: Session, signals: Sequence[StoredSignal]
+    def match(
+        self, signals: Sequence[StoredSignal], rules: RulesInForce, directory: Directory,
+    ) -> list[list[RuleMatch]]:
+        """Return the rules each signal fires (no database: text here, the rest in the
+        engine child)."""
+        return rules.evaluator.match_many([_facts(s, directory) for s in signals])
+
+    def needs_session(self, signal: StoredSignal, directory: Directory) -> bool:
+        """Return whether evaluating a signal that fired no rule still writes: a petition
+        is linked to its near duplicates."""
+        return directory.channel_by_id[signal.channel_id].confidential
+
+    def evaluate_in(
+        self, session: Session, signals: Sequence[StoredSignal], *,
+        rules: RulesInForce | None = None, matches: Sequence[Sequence[RuleMatch]] | None = None,
     ) -> dict[int, list[Raised]]:
-        rules = self.rules()
+        """Evaluate signals in the caller's transaction, with their matches if known."""
+        return self._evaluate(session, signals, rules, matches)
+
+    def _evaluate(
+        self, session: Session, signals: Sequence[StoredSignal],
+        rules: RulesInForce | None = None, matches: Sequence[Sequence[RuleMatch]] | None = None,
+    ) -> dict[int, list[Raised]]:
+        rules = rules or self.rules()
         directory = self.directory(session)
         # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
         # costs about 1 ms a signal, too much to spend on every feed item and audit row.
-        petitions = [s for s in signals if directory.channel_by_id[s.channel_id].confidential]
+        petitions = [s for s in signals if self.needs_session(s, directory)]
         repeats: dict[int, int] = {}
         if petitions:
             link_near_duplicates(session, petitions)
             repeats = repeat_counts(session, [s.id for s in petitions])
-        facts = [_facts(s, directory) for s in signals]
-        matches = rules.evaluator.match_many(facts)
+        if matches is None:
+            matches = self.match(signals, rules, directory)
         return raise_warnings(
             session,
             signals=signals,

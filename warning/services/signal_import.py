@@ -1,20 +1,25 @@
 """Import a signal file all or nothing, in bounded memory, and evaluate what it stored.
 
-Three streaming passes, none holding the file's rows:
+Streaming passes, none holding the file's rows:
 1. check: every row is parsed and validated (SignalIn, the channel and department known);
-   any bad row stops the import before anything is written, each error with its line;
-2. store: every row is staged in chunks (COPY into a temporary table in one transaction
-   on PostgreSQL; a scratch file on SQLite), then inserted all or nothing by one
-   statement; only the ids are kept (8 bytes a row);
-3. evaluate: the stored signals not yet evaluated, in chunks. Evaluation is per chunk and
-   may be interrupted: a re-run of the same file stores nothing again and evaluates what
-   the first run stored but did not evaluate.
+   any bad row stops the import before anything is written, each error with its line.
+   On SQLite this pass is the staging pass itself (`import_checked`): each row is parsed
+   once, staged in the scratch database as it is checked, and a bad row anywhere leaves
+   the staged rows unmoved;
+2. store and evaluate (`import_file`): on PostgreSQL one transaction COPYs the rows into
+   `signals` already evaluated and evaluates those that fired a rule
+   (warning.services.import_evaluated). On SQLite, and for a file with rows stored
+   already, `store` stages every row in chunks and inserts them all or nothing by one
+   statement, keeping only the ids (8 bytes a row); then
+3. `evaluate`: the stored signals not yet evaluated, in chunks. Evaluation is per chunk
+   and may be interrupted: a re-run of the same file stores nothing again and evaluates
+   what the first run stored but did not evaluate.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,7 @@ from warning.domain.enums import SignalStatus
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import lease_columns
+from warning.services.import_evaluated import store_evaluated
 from warning.services.import_staging import store_staged
 from warning.services.signal_files import RowError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
@@ -74,27 +80,103 @@ class SignalFile:
             yield line, to_signal(line, raw, self.channel, self.columns)
 
 
+class _References:
+    """The enabled channels and the departments (by code or name) a row may name."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        with runtime.sessions() as session:
+            self.channels = set(session.scalars(
+                select(Channel.code).where(Channel.enabled.is_(True))))
+            self.departments = {v for row in session.execute(
+                select(Department.code, Department.name)) for v in row}
+
+    def problem(self, line: int, item: SignalIn) -> RowError | None:
+        """Return why `item` cannot be stored, or None."""
+        if item.channel not in self.channels:
+            return RowError(line, f"channel: 渠道“{item.channel}”不存在或已停用")
+        if item.department and item.department not in self.departments:
+            return RowError(line, f"department: 部门编码“{item.department}”不存在")
+        return None
+
+
 def check(file: SignalFile, runtime: Runtime) -> CheckReport:
     """Validate every row of the file and its references; store nothing."""
-    with runtime.sessions() as session:
-        channels = set(session.scalars(select(Channel.code).where(Channel.enabled.is_(True))))
-        departments = {v for row in session.execute(select(Department.code, Department.name))
-                       for v in row}
+    references = _References(runtime)
     report = CheckReport()
     for line, item in file.signals():
-        if isinstance(item, RowError):
-            report.add(item)
-        elif item.channel not in channels:
-            report.add(RowError(line, f"channel: 渠道“{item.channel}”不存在或已停用"))
-        elif item.department and item.department not in departments:
-            report.add(RowError(line, f"department: 部门编码“{item.department}”不存在"))
+        problem = item if isinstance(item, RowError) else references.problem(line, item)
+        if problem is not None:
+            report.add(problem)
         else:
             report.rows += 1
     return report
 
 
+class RowsRefused(Exception):
+    """A file had bad rows: nothing was stored; the report says which."""
+
+    def __init__(self, report: CheckReport) -> None:
+        super().__init__(f"{report.error_count} rows refused")
+        self.report = report
+
+
+def import_checked(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
+                   stored: Progress | None = None, evaluated: Progress | None = None,
+                   ) -> tuple[CheckReport, ImportResult | None]:
+    """Check a file and, if every row is good, store and evaluate it; all or nothing.
+
+    On SQLite each row is parsed and validated once: the check runs while the rows are
+    staged in the scratch database (warning.services.import_staging), and a bad row
+    anywhere leaves the staged rows unmoved. PostgreSQL checks the whole file first, then
+    stores it evaluated in one transaction (import_file).
+    """
+    if runtime.engine.dialect.name == "postgresql":
+        report = check(file, runtime)
+        if report.error_count:
+            return report, None
+        return report, import_file(file, runtime, chunk=chunk, stored=stored,
+                                   evaluated=evaluated)
+    report = CheckReport()
+    try:
+        ids, created = store(file, runtime, chunk=chunk, progress=stored, checking=report)
+    except RowsRefused:
+        return report, None
+    done_now, warnings = evaluate(runtime, ids, progress=evaluated)
+    return report, ImportResult(len(ids), created, done_now, warnings)
+
+
+def import_file(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
+                stored: Progress | None = None,
+                evaluated: Progress | None = None) -> ImportResult:
+    """Store a checked file all or nothing and evaluate what it stored.
+
+    On PostgreSQL the new rows are stored already evaluated, in one transaction with
+    their evaluation (warning.services.import_evaluated); a file with a row stored already
+    (a re-run, a repeat inside the file), and SQLite, store first and evaluate after.
+    """
+    if runtime.engine.dialect.name == "postgresql":
+        done = store_evaluated(
+            runtime, lambda directory: row_chunks(file, directory, chunk, {}),
+            batch=chunk, progress=_both(stored, evaluated))
+        if done is not None:
+            return ImportResult(done.rows, done.rows, done.rows - done.failed, done.warnings)
+    ids, created = store(file, runtime, chunk=chunk, progress=stored,
+                         copy_first=runtime.engine.dialect.name != "postgresql")
+    done_now, warnings = evaluate(runtime, ids, progress=evaluated)
+    return ImportResult(len(ids), created, done_now, warnings)
+
+
+def _both(*progress: Progress | None) -> Progress:
+    def advance(n: int) -> None:
+        for one in progress:
+            if one is not None:
+                one(n)
+    return advance
+
+
 def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
-          progress: Progress | None = None) -> tuple[array[int], int]:
+          progress: Progress | None = None, copy_first: bool = True,
+          checking: CheckReport | None = None) -> tuple[array[int], int]:
     """Insert every row of a checked file all or nothing; return the ids and how many new.
 
     A row that turns bad between check and store (the file changed, a channel was disabled)
@@ -108,22 +190,56 @@ def store(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
     # each row once (evaluated) instead of twice (claimed, then evaluated). On PostgreSQL
     # each rewrite of a signal re-indexes its text's trigrams (bench/RESULTS.md, session 5).
     lease = lease_columns(runtime.intake.policy, runtime.intake.clock())
-    return store_staged(runtime.engine, lambda: _chunks(file, directory, chunk, lease),
-                        progress)
+    if checking is not None:
+        references = _References(runtime)
+        return store_staged(
+            runtime.engine,
+            lambda: row_chunks(file, directory, chunk, lease,
+                               _checked(file, references, checking)),
+            progress, copy_first=copy_first)
+    return store_staged(runtime.engine, lambda: row_chunks(file, directory, chunk, lease),
+                        progress, copy_first=copy_first)
 
 
-def _chunks(file: SignalFile, directory: Directory, size: int,
-            lease: Mapping[str, Any]) -> Iterator[list[dict[str, Any]]]:
+def row_chunks(file: SignalFile, directory: Directory, size: int,
+               extra: Mapping[str, Any],
+               signals: Iterable[tuple[int, SignalIn]] | None = None,
+               ) -> Iterator[list[dict[str, Any]]]:
+    """Yield the file's rows as stored, `extra` columns added, `size` at a time.
+
+    `signals` are the file's rows checked as they are read (_checked); by default the file
+    was checked already and a row that turned bad since raises ValueError."""
     batch: list[dict[str, Any]] = []
-    for line, item in file.signals():
-        if isinstance(item, RowError):
-            raise ValueError(f"第{line}行: {item.message} (文件在检查后被修改?)")
-        batch.append(signal_row(item, directory) | lease)
+    for _line, item in _unchecked(file) if signals is None else signals:
+        batch.append(signal_row(item, directory) | extra)
         if len(batch) >= size:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+def _unchecked(file: SignalFile) -> Iterator[tuple[int, SignalIn]]:
+    for line, item in file.signals():
+        if isinstance(item, RowError):
+            raise ValueError(f"第{line}行: {item.message} (文件在检查后被修改?)")
+        yield line, item
+
+
+def _checked(file: SignalFile, references: _References, report: CheckReport,
+             ) -> Iterator[tuple[int, SignalIn]]:
+    """Yield the good rows until the first bad one, then only check and count the rest;
+    raise RowsRefused at the end if any row was bad."""
+    for line, item in file.signals():
+        problem = item if isinstance(item, RowError) else references.problem(line, item)
+        if problem is not None:
+            report.add(problem)
+            continue
+        report.rows += 1
+        if not report.error_count:
+            yield line, item
+    if report.error_count:
+        raise RowsRefused(report)
 
 
 def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,

@@ -1,5 +1,6 @@
 """Petitions (信访举报): log one, reveal its reporter with a reason, look up a receipt code."""
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,7 +14,7 @@ from warning.domain.lifecycle import DomainError, Role
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.input import PetitionIn
 from warning.petitions.keys import ReporterCipher
-from warning.petitions.receipts import ReceiptLimiter, StoredRateLimiter
+from warning.petitions.receipts import LOOKUP_FLOOR_SECONDS, ReceiptLimiter, StoredRateLimiter
 from warning.petitions.service import receipt_status, reveal_reporter, store_petition
 from warning.web.app_state import get_reporter_cipher
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
@@ -121,10 +122,13 @@ def look_up_receipt(
         raise ApiError(429, "rate_limited", "查询过于频繁，请稍后再试",
                        "too many receipt lookups, try again later",
                        headers={"Retry-After": str(wait)}, retry_after=wait)
+    started = time.monotonic()
     try:
         found = receipt_status(session, body.code)
     except ReporterNotFound as error:
         raise _api_error(error) from None
+    finally:  # found or not, as late as the page's answer: timing tells nothing
+        time.sleep(max(0.0, LOOKUP_FLOOR_SECONDS - (time.monotonic() - started)))
     response.headers.update(NO_STORE)
     return ReceiptOut(status=found.status, label=found.label, received_on=found.received_on,
                       reply=found.reply)

@@ -23,7 +23,7 @@ from warning.petitions.checks import MARKUP, IntakeMode, has_markup
 from warning.petitions.errors import ReporterNotFound
 from warning.petitions.filing import file_petition
 from warning.petitions.input import PetitionIn
-from warning.petitions.receipts import StoredRateLimiter
+from warning.petitions.receipts import LOOKUP_FLOOR_SECONDS, StoredRateLimiter
 from warning.petitions.service import receipt_status
 from warning.queries.public_report import is_department, reportable_departments
 from warning.web.app_state import attachment_settings
@@ -39,8 +39,6 @@ router = APIRouter()
 FIELDS = ("title", "text", "department", "person", *reporter_form.FIELDS)
 LIMITS = {"title": 200, "text": 20_000, "person": 100}
 LABELS = {"title": "标题", "text": "举报内容", "person": "被反映人", "department": "被反映部门"}
-# Every lookup answers after at least this long, found or not, so timing tells nothing.
-LOOKUP_FLOOR_SECONDS = 0.3
 BUSY = "提交过于频繁，请稍后再试"
 
 
