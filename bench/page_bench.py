@@ -61,6 +61,9 @@ def pages(facts: Facts, role: str) -> list[tuple[str, str]]:
         ("inbox 待办", "/inbox"),
         ("search 采购 (common)", f"/search?q={common}"),
         (f"search {RARE_WORD} (rare)", f"/search?q={rare}"),
+        # two characters: the commonest length of a Chinese search, served by the index's
+        # term list rather than whole trigrams
+        (f"search {RARE_WORD[:2]} (rare, 2)", f"/search?q={urllib.parse.quote(RARE_WORD[:2])}"),
         ("warning page", f"/warnings/{warning}"),
         ("signal page", f"/signals/{signal}"),
     ]
