@@ -235,6 +235,13 @@ def _finish(engine: object) -> None:
             conn.execute(text("ANALYZE"))
         else:
             conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "sqlite":  # type: ignore[attr-defined]
+        # What the scheduler's 更新搜索索引 job does within a minute of a signal's arrival.
+        from sqlalchemy.orm import sessionmaker
+
+        from warning.queries.search_index import index_new_signals
+
+        index_new_signals(sessionmaker(engine))  # type: ignore[call-overload]
 
 
 def facts_of(url: str) -> Facts:
