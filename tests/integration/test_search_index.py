@@ -16,7 +16,7 @@ from warning.db.migrate import alembic_config, upgrade
 from warning.db.models import Channel, Department, Signal
 from warning.domain.lifecycle import Role
 from warning.queries import search_index
-from warning.queries.search import search
+from warning.queries.search import caseless, search
 from warning.runtime import Runtime
 
 # Few distinct characters, so that random queries often match: CJK, ASCII in both cases,
@@ -99,8 +99,26 @@ def test_indexed_and_plain_searches_find_the_same_signals(
         None, Principal(1, "office", Role.OFFICE), Principal(2, "reviewer", Role.REVIEWER),
         Principal(3, "handler", Role.HANDLER, department_id=departments[0])]
     with runtime.sessions() as session:
-        answered = _compare(session, principals, _queries(rng, session, 120), monkeypatch)
+        queries = _queries(rng, session, 120)
+        answered = _compare(session, principals, queries, monkeypatch)
+        _exact_for_caseless(session, principals[1], queries)
     assert answered > 200  # most queries find something: the comparison is not of empties
+
+
+def _exact_for_caseless(session: Session, office: Principal | None, queries: list[str]) -> None:
+    """A query with no cased character (LIKE, or strpos below three characters, on
+    PostgreSQL) finds exactly the signals holding it, as Python's `in` reads them."""
+    rows = list(session.execute(select(Signal.id, Signal.title, Signal.external_id,
+                                       Signal.text)))
+    checked = 0
+    for q in {" ".join(q.split()) for q in queries}:
+        if not caseless(q):
+            continue
+        expected = sorted((i for i, *words in rows if any(q in w for w in words if w)),
+                          reverse=True)
+        assert _ids(session, office, q, 1000) == expected, q
+        checked += 1
+    assert checked >= 10, "too few caseless queries to compare"
 
 
 def test_a_new_signal_is_found_before_and_after_it_is_indexed(

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -58,10 +58,14 @@ def _matcher(session: Session, q: str) -> Any:
     lower(x) LIKE lower(y) only copied every text: plain LIKE scans 100,000 signals about
     3.5x faster (bench/page_bench.py). On PostgreSQL the trigram indexes serve LIKE and
     ILIKE alike; a query with no cased character (a Chinese word) uses LIKE, which finds
-    the same rows without lower-casing each text: a two-character word, which no trigram
-    index can serve, is read from every signal 3x faster (432 -> 145 ms at 100,000).
+    the same rows without lower-casing each text; a two-character word, which no trigram
+    index can serve, is found with strpos (a plain substring search): the office's scan of
+    100,000 signals took 432 ms with ILIKE, 98 ms with LIKE and 40 ms with strpos.
     """
-    if session.get_bind().dialect.name == "sqlite" or caseless(q):
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if not sqlite and caseless(q) and len(q) < 3:  # no trigram to look up: every text is read
+        return lambda column, _pattern: func.strpos(column, q) > 0
+    if sqlite or caseless(q):
         return lambda column, pattern: column.like(pattern, escape="\\")
     return lambda column, pattern: column.ilike(pattern, escape="\\")
 
