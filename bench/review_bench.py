@@ -142,7 +142,7 @@ def build(url: str, records: int, quarters: int = 12, seed: int = 7) -> None:
                          "responsible_person": "", "receive_due_at": created + timedelta(days=2),
                          "report_due_at": created + timedelta(days=15), "overdue_level": 0,
                          "report_round": 0, "closed_at": at if closed else None,
-                         "updated_at": at,
+                         "updated_at": at, "issued_at": events[mine]["created_at"],
                          **facts_from_events((e["action"], e["created_at"])
                                              for e in events[mine:])})
         with engine.begin() as conn:

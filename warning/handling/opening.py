@@ -73,7 +73,7 @@ def open_records(
         [
             {"warning_id": o.warning_id, "state": State.ISSUED.value, "version": 1,
              "responsible_person": "", "receive_due_at": receive, "report_due_at": report,
-             "overdue_level": 0, "closed_at": None, "updated_at": now}
+             "overdue_level": 0, "closed_at": None, "updated_at": now, "issued_at": now}
             for o, (receive, report) in zip(openings, dues, strict=True)
         ],
         ("id", "warning_id"),

@@ -46,7 +46,7 @@ def signals_by_channel(
 
 @dataclass
 class WarningCounts:
-    """Warnings raised in the quarter, rolled up by each dimension."""
+    """Warnings issued in the quarter, rolled up by each dimension."""
 
     by_department: Counter[int | None] = field(default_factory=Counter)
     by_category: Counter[str] = field(default_factory=Counter)
@@ -61,12 +61,15 @@ class WarningCounts:
 def warning_counts(
     session: Session, *, principal: Principal | None, period: Period
 ) -> WarningCounts:
-    """Count the warnings raised in the quarter by department, category, level and response."""
+    """Count the warnings issued (下达) in the quarter by department, category, level and
+    response: by the record's issue time, since a proposal is issued after its 研判."""
     dims = (RiskWarning.department_id, RiskPoint.category, RiskPoint.level, RiskWarning.response)
     stmt = (
         select(*dims, func.count(RiskWarning.id))
+        .select_from(HandlingRecord)
+        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .where(period.holds(RiskWarning.created_at),
+        .where(period.holds(HandlingRecord.issued_at),
                warning_scope(principal))
         .group_by(*dims)
     )

@@ -102,16 +102,19 @@ def _department(drill: Drill, column: Any) -> ColumnElement[bool]:
 
 
 def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Select[Any]:
+    """Select the warnings issued in the quarter (新下达, as `warning_counts` counts them) or,
+    for a hot risk point, those raised in it and not withdrawn (as `hot_risk_points`)."""
     stmt = (
         select(RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .where(period.holds(RiskWarning.created_at),
-               warning_scope(principal),
-               _department(drill, RiskWarning.department_id))
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+        .where(warning_scope(principal), _department(drill, RiskWarning.department_id))
     )
     if drill.figure is Figure.HOT:
-        stmt = stmt.join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id).where(
-            HandlingRecord.state != State.WITHDRAWN.value)
+        stmt = stmt.where(period.holds(RiskWarning.created_at),
+                          HandlingRecord.state != State.WITHDRAWN.value)
+    else:
+        stmt = stmt.where(period.holds(HandlingRecord.issued_at))
     for column, value in ((RiskPoint.category, drill.category), (RiskPoint.level, drill.level),
                           (RiskWarning.response, drill.response),
                           (RiskPoint.code, drill.risk_point)):

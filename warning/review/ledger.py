@@ -1,6 +1,6 @@
 """The ledger (台账) of a quarter: one row per handling record the quarter touched.
 
-A record belongs to the quarter when its warning was raised in it, or it was closed,
+A record belongs to the quarter when it was issued (下达) in it, or it was closed,
 withdrawn, returned or escalated in it, or it was still waiting on its department at the
 quarter's end. Rows carry the risk point and subject, never a signal's title or text: the
 ledger is handed on, and a petition's words stay with the office.
@@ -33,9 +33,10 @@ def ledger_rows(
     session: Session, *, principal: Principal | None, period: Period, tz: ZoneInfo = SHANGHAI,
     batch: int = 2000,
 ) -> Iterator[tuple[Cell, ...]]:
-    """Yield the quarter's records, oldest warning first, streamed in batches."""
+    """Yield the quarter's records, first issued first, streamed in batches; 下达时间 is
+    the record's issue (a proposal is issued after its 研判, later than it was raised)."""
     stmt = (
-        select(HandlingRecord.id, RiskWarning.id, RiskWarning.created_at, Department.name,
+        select(HandlingRecord.id, RiskWarning.id, HandlingRecord.issued_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
                shown_subject(principal), HandlingRecord.state, HandlingRecord.receive_due_at,
                HandlingRecord.report_due_at, HandlingRecord.closed_at,
@@ -43,9 +44,9 @@ def ledger_rows(
         .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .where(HandlingRecord.id.in_(touched_ids(period, raised=True)),
+        .where(HandlingRecord.id.in_(touched_ids(period, issued=True)),
                warning_scope(principal))
-        .order_by(RiskWarning.created_at, HandlingRecord.id)
+        .order_by(HandlingRecord.issued_at, HandlingRecord.id)
         .execution_options(yield_per=batch)
     )
     for row in session.execute(stmt):

@@ -60,29 +60,25 @@ def _stepped(period: Period) -> list[Any]:
     ]
 
 
-def _raised_before_end(period: Period) -> ColumnElement[bool]:
-    """The condition that a record's warning was raised before the quarter's end, read by
-    the warning's key: as a join SQLite read the warnings of every earlier quarter first
-    (0.9 million at 1M), where this is driven from the few waiting records (state index)."""
-    w = RiskWarning
-    raised_at = select(w.created_at).where(w.id == HandlingRecord.warning_id).scalar_subquery()
-    return raised_at < period.end
+def _issued_before_end(period: Period) -> ColumnElement[bool]:
+    """The condition that a record was issued (下达) before the quarter's end: a proposal
+    waits on the office, not its department, until issued."""
+    return HandlingRecord.issued_at < period.end
 
 
-def touched_ids(period: Period, *, raised: bool = False) -> Any:
+def touched_ids(period: Period, *, issued: bool = False) -> Any:
     """Select the ids of records closed, withdrawn, returned or escalated in the quarter, or
-    raised by its end and still waiting on their department (with `raised`: also those whose
-    warning was raised in the quarter). Unscoped: the caller joins the warning and scopes.
+    issued by its end and still waiting on their department (with `issued`: also those
+    issued in the quarter). Unscoped: the caller joins the warning and scopes.
 
     A UNION of one index range per reason: an OR of the reasons made the database read every
     record and every warning (1,000,000 of each in the bench) to keep a tenth of them.
     """
-    r, w = HandlingRecord, RiskWarning
+    r = HandlingRecord
     parts = [*_stepped(period),
-             select(r.id).where(r.state.in_(WAITING), _raised_before_end(period))]
-    if raised:
-        parts.append(select(r.id).join(w, w.id == r.warning_id)
-                     .where(period.holds(w.created_at)))
+             select(r.id).where(r.state.in_(WAITING), _issued_before_end(period))]
+    if issued:
+        parts.append(select(r.id).where(period.holds(r.issued_at)))
     return union(*parts)
 
 
@@ -186,7 +182,7 @@ def outcomes_by_department(
         .where(r.id.in_(_in_quarter(Action.RETURN, period))),
         ("overdue",): select(func.count(r.id)).where(r.id.in_(union(
             _in_quarter(Action.ESCALATE, period),
-            select(r.id).where(_late_now(period), _raised_before_end(period)),
+            select(r.id).where(_late_now(period), _issued_before_end(period)),
         ))),
     }
     outcomes: dict[int | None, Outcome] = {}

@@ -1,6 +1,7 @@
 """How long records took in a quarter: issue to receipt, issue to closure, and returns.
 
-Times run from the warning's issue (its creation) in calendar hours. A record counts for
+Times run from the record's issue (下达: a proposal is issued after its 研判, later than
+it was raised) in calendar hours. A record counts for
 receipt in the quarter it was first signed for, and for closure in the quarter it was
 closed (办结), so a record that crosses quarters counts where each step happened.
 Percentiles use the nearest-rank method: the 90th percentile of ten values is the ninth.
@@ -42,7 +43,7 @@ def _first_receipts(principal: Principal | None, period: Period) -> Any:
     the record keeps its first receipt (0009e), read by index (received_at, warning_id)."""
     r = HandlingRecord
     return (
-        select(RiskWarning.created_at, r.received_at)
+        select(r.issued_at, r.received_at)
         .join(RiskWarning, RiskWarning.id == r.warning_id)
         .where(period.holds(r.received_at), warning_scope(principal))
     )
@@ -68,8 +69,8 @@ def timings(session: Session, *, principal: Principal | None, period: Period) ->
                 session.execute(_first_receipts(principal, period))]
     closures = [
         _hours(issued, closed) for issued, closed in session.execute(
-            select(RiskWarning.created_at, HandlingRecord.closed_at)
-            .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
+            select(HandlingRecord.issued_at, HandlingRecord.closed_at)
+            .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
             .where(HandlingRecord.state == State.CLOSED.value,
                    period.holds(HandlingRecord.closed_at),
                    warning_scope(principal))

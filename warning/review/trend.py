@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals
-from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning, Signal
+from warning.db.models import HandlingEvent, HandlingRecord, Signal
 from warning.domain.calendar import SHANGHAI
 from warning.domain.lifecycle import Action, State
 from warning.domain.quarter import Quarter, recent_quarters
 from warning.review.model import Change, TrendPoint
-from warning.review.period import Period, scoped_records, warning_scope
+from warning.review.period import Period, scoped_records
 
 TREND_QUARTERS = 8
 CHANGE_LABELS = {"signals": "信号数", "warnings": "新下达预警数", "closed": "办结",
@@ -64,9 +64,10 @@ def trend(
         return visible_signals(select(func.count()).select_from(Signal)
                                .where(_within(Signal.received_at, span)), principal)
 
-    def warnings(span: Span) -> Any:
-        return select(func.count()).select_from(RiskWarning).where(
-            _within(RiskWarning.created_at, span), warning_scope(principal))
+    def warnings(span: Span) -> Any:  # 新下达: by the record's issue time
+        return scoped_records(select(func.count()).select_from(HandlingRecord)
+                              .where(_within(HandlingRecord.issued_at, span)),
+                              principal, HandlingRecord.warning_id)
 
     def closed_when(when: Any) -> Any:
         return scoped_records(

@@ -86,7 +86,7 @@ def issue(
     receive = due_at(now, grade.receive_days, kind, calendar)
     report = due_at(now, grade.report_days, kind, calendar)
     record.state, record.receive_due_at, record.report_due_at = step.to.value, receive, report
-    record.triage_due_at, record.updated_at = None, now
+    record.triage_due_at, record.updated_at, record.issued_at = None, now, now
     warning.is_proposal = False
     session.flush()
     append_event(session, record_id=record.id, action=Action.ISSUE.value,

@@ -79,7 +79,8 @@ class HandlingRecord(Base):
     __table_args__ = (Index("ix_handling_records_closed_state", "closed_at", "state",
                             "warning_id", "measure_applied"),
                       Index("ix_handling_records_warning_state", "warning_id", "state"),
-                      Index("ix_handling_records_received", "received_at", "warning_id"))
+                      Index("ix_handling_records_received", "received_at", "warning_id"),
+                      Index("ix_handling_records_issued", "issued_at", "warning_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
@@ -95,6 +96,10 @@ class HandlingRecord(Base):
     triage_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # no index of its own: ix_handling_records_closed_state leads with it (migration 0009c)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # 下达: when the department was told, the `issue` event's time (0010a). A proposal is
+    # issued after its 研判, later than its warning was raised; None while it waits, and for
+    # ever once dismissed or merged, so "issued in the quarter" leaves proposals out.
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Step facts, set with the event that sets them (0009e), so the quarterly review reads
     # the record rather than aggregating its events: first 签收, last 上报, first 逾期升级.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
