@@ -117,13 +117,9 @@ def test_the_sql_outcomes_agree_with_the_domain_rules_on_every_record(
     from datetime import UTC, datetime
 
     from warning.domain.quarter import Quarter
-    from warning.review.outcomes import (
-        Outcome,
-        outcomes_by_department,
-        record_outcomes,
-        records_counting_in,
-    )
+    from warning.review.outcomes import Outcome, record_outcomes, records_counting_in
     from warning.review.period import Period
+    from warning.review.tally import tally
 
     for quarter in (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)):
         period = Period.of(quarter, datetime(2026, 10, 20, tzinfo=UTC))
@@ -136,6 +132,6 @@ def test_the_sql_outcomes_agree_with_the_domain_rules_on_every_record(
             summed: dict[int | None, Outcome] = {}
             for _, department, outcome in python:
                 summed.setdefault(department, Outcome()).add(outcome)
-            counted = outcomes_by_department(session, principal=None, period=period)
+            counted = tally(session, principal=None, period=period).outcomes
             assert {d: vars(o) for d, o in counted.items() if any(vars(o).values())} == {
                 d: vars(o) for d, o in summed.items() if any(vars(o).values())}, quarter

@@ -102,3 +102,20 @@ def test_recurring_points_get_advice(
     assert advice_for(level, now, before) is advice
     if advice is not None:
         assert advice.label.startswith("建议")
+
+
+def test_the_ranks_the_database_returns_give_the_python_median_and_percentile() -> None:
+    import random
+    import statistics
+
+    from warning.review.timings import _median, _p90, nearest_rank
+
+    rng = random.Random(12)
+    for n in [*range(1, 301), 700, 7000, 63162]:
+        values = sorted(rng.choice((rng.random() * 500, float(rng.randrange(400))))
+                        for _ in range(n))
+        fetched = {(n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10, (9 * n + 9) // 10 + 1}
+        hours = {rank: values[rank - 1] for rank in fetched if rank <= n}
+        assert _median(n, hours) == statistics.median(values), n
+        assert _p90(n, hours) == nearest_rank(values, 0.9), n
+    assert _median(0, {}) is None and _p90(0, {}) is None

@@ -13,7 +13,6 @@ from warning.db.models import (
     Channel,
     Department,
     HandlingRecord,
-    RiskPoint,
     RiskWarning,
     Signal,
     WarningSignal,
@@ -56,30 +55,6 @@ class WarningCounts:
     @property
     def total(self) -> int:
         return sum(self.by_response.values())
-
-
-def warning_counts(
-    session: Session, *, principal: Principal | None, period: Period
-) -> WarningCounts:
-    """Count the warnings issued (下达) in the quarter by department, category, level and
-    response: by the record's issue time, since a proposal is issued after its 研判."""
-    dims = (RiskWarning.department_id, RiskPoint.category, RiskPoint.level, RiskWarning.response)
-    stmt = (
-        select(*dims, func.count(RiskWarning.id))
-        .select_from(HandlingRecord)
-        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .where(period.holds(HandlingRecord.issued_at),
-               warning_scope(principal))
-        .group_by(*dims)
-    )
-    counts = WarningCounts()
-    for department_id, category, level, response, count in session.execute(stmt):
-        counts.by_department[department_id] += count
-        counts.by_category[category] += count
-        counts.by_level[level] += count
-        counts.by_response[response] += count
-    return counts
 
 
 def category_buckets(session: Session, counts: Counter[str]) -> list[Bucket]:
@@ -133,21 +108,13 @@ def repeat_subjects(
     ]
 
 
-def measure_buckets(
-    session: Session, *, principal: Principal | None, period: Period
-) -> list[Bucket]:
-    """Count the records closed in the quarter by the measure the office applied on closing."""
+def measure_buckets(counts: Counter[str]) -> list[Bucket]:
+    """Return the records closed in the quarter by the measure the office applied on closing
+    (counted by `warning.review.tally`): each known measure, then any other, "" unrecorded."""
     from warning.handling.measures import MEASURES
 
-    stmt = (
-        select(HandlingRecord.measure_applied, func.count())
-        .join(RiskWarning, RiskWarning.id == HandlingRecord.warning_id)
-        .where(HandlingRecord.state == State.CLOSED.value, period.holds(HandlingRecord.closed_at),
-               warning_scope(principal))
-        .group_by(HandlingRecord.measure_applied)
-    )
-    counts = {key or "": count for key, count in session.execute(stmt)}
-    known = [Bucket(key=key, label=label, warnings=counts.pop(key, 0))
+    left = dict(counts)
+    known = [Bucket(key=key, label=label, warnings=left.pop(key, 0))
              for key, label in MEASURES.items()]
     return known + [Bucket(key=key, label=key or "未记录", warnings=count)
-                    for key, count in sorted(counts.items())]
+                    for key, count in sorted(left.items())]

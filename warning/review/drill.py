@@ -102,7 +102,7 @@ def _department(drill: Drill, column: Any) -> ColumnElement[bool]:
 
 
 def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Select[Any]:
-    """Select the warnings issued in the quarter (新下达, as `warning_counts` counts them) or,
+    """Select the warnings issued in the quarter (新下达, as `tally` counts them) or,
     for a hot risk point, those raised in it and not withdrawn (as `hot_risk_points`)."""
     stmt = (
         select(RiskWarning.id)
@@ -124,7 +124,7 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
 
 
 def _measured(principal: Principal | None, period: Period, drill: Drill) -> Select[Any]:
-    """Select the warnings of records closed in the quarter, as `measure_buckets` counts them."""
+    """Select the warnings of records closed in the quarter, as `tally` counts them."""
     record = HandlingRecord
     stmt = (
         select(RiskWarning.id)

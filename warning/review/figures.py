@@ -18,13 +18,13 @@ from warning.review.counts import (
     repeat_subjects,
     response_buckets,
     signals_by_channel,
-    warning_counts,
 )
 from warning.review.coverage import coverage
 from warning.review.model import DepartmentFigure, Review, Summary, Trends
-from warning.review.outcomes import Outcome, outcomes_by_department
+from warning.review.outcomes import Outcome
 from warning.review.period import Period
 from warning.review.points import hot_risk_points, stale_risk_points
+from warning.review.tally import tally
 from warning.review.timings import timings
 from warning.review.trend import changes, trend
 
@@ -38,8 +38,8 @@ def build_review(
     """Return the figures of `quarter` limited to `principal`'s departments (None: all)."""
     period = Period.of(quarter, now, tz)
     channels = signals_by_channel(session, principal=principal, period=period)
-    counts = warning_counts(session, principal=principal, period=period)
-    outcomes = outcomes_by_department(session, principal=principal, period=period)
+    counted = tally(session, principal=principal, period=period)
+    counts, outcomes = counted.warnings, counted.outcomes
     departments = _department_rows(session, counts.by_department, outcomes)
     repeats = repeat_subjects(session, principal=principal, period=period)
     hot = hot_risk_points(session, principal=principal, period=period)
@@ -68,7 +68,7 @@ def build_review(
         warnings_by_category=category_buckets(session, counts.by_category),
         warnings_by_level=level_buckets(counts.by_level),
         warnings_by_response=response_buckets(counts.by_response),
-        measures_applied=measure_buckets(session, principal=principal, period=period),
+        measures_applied=measure_buckets(counted.measures),
         repeat_subjects=repeats, hot_risk_points=hot, stale_risk_points=stale, trends=trends,
     )
 

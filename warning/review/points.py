@@ -25,26 +25,35 @@ def hot_risk_points(
 ) -> list[HotRiskPoint]:
     """Return every point hit in the quarter, most warnings first, with last quarter's count.
 
-    A withdrawn warning was issued in error, so it is no hit.
+    A withdrawn warning was issued in error, so it is no hit. The warnings are counted by
+    the point's id and the point and its department joined to the fifty-odd counts after:
+    grouped by the point's and department's names, SQLite sorted two quarters of rows
+    (166,000 at a million records) by text, 3.3 s of the figures' time at load 7.
     """
     now = RiskWarning.created_at >= period.start
-    this_quarter = func.count(case((now, RiskWarning.id)))
-    previous = func.count(case((RiskWarning.created_at < period.start, RiskWarning.id)))
-    signals = func.coalesce(func.sum(case((now, RiskWarning.repeat_count), else_=0)), 0)
-    keys = (RiskPoint.id, RiskPoint.code, RiskPoint.name, RiskPoint.category, RiskPoint.level,
-            Department.code, Department.name)
-    stmt = (
-        select(*keys, this_quarter, signals, previous)
-        .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+    hits = (
+        select(RiskWarning.risk_point_id.label("point"),
+               func.count(case((now, RiskWarning.id))).label("now"),
+               func.coalesce(func.sum(case((now, RiskWarning.repeat_count), else_=0)),
+                             0).label("signals"),
+               func.count(case((RiskWarning.created_at < period.start, RiskWarning.id)))
+               .label("before"))
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .outerjoin(Department, Department.id == RiskPoint.department_id)
         .where(HandlingRecord.state != State.WITHDRAWN.value,
                RiskWarning.created_at >= period.previous_start,
                RiskWarning.created_at < period.end,
                warning_scope(principal))
-        .group_by(*keys)
-        .having(this_quarter > 0)
-        .order_by(this_quarter.desc(), signals.desc(), RiskPoint.code)
+        .group_by(RiskWarning.risk_point_id)
+        .subquery()
+    )
+    keys = (RiskPoint.id, RiskPoint.code, RiskPoint.name, RiskPoint.category, RiskPoint.level,
+            Department.code, Department.name)
+    stmt = (
+        select(*keys, hits.c.now, hits.c.signals, hits.c.before)
+        .join(hits, hits.c.point == RiskPoint.id)
+        .outerjoin(Department, Department.id == RiskPoint.department_id)
+        .where(hits.c.now > 0)
+        .order_by(hits.c.now.desc(), hits.c.signals.desc(), RiskPoint.code)
     )
     points = []
     for _, code, name, category, level, dept, dept_name, count, total, before in session.execute(

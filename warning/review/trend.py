@@ -67,13 +67,13 @@ def trend(
     def warnings(span: Span) -> Any:  # 新下达: by the record's issue time
         return scoped_records(select(func.count()).select_from(HandlingRecord)
                               .where(_within(HandlingRecord.issued_at, span)),
-                              principal, HandlingRecord.warning_id)
+                              principal, HandlingRecord.warning_id, issued=True)
 
     def closed_when(when: Any) -> Any:
         return scoped_records(
             select(func.count()).select_from(HandlingRecord)
             .where(when, HandlingRecord.state == State.CLOSED.value),
-            principal, HandlingRecord.warning_id)
+            principal, HandlingRecord.warning_id, issued=True)
 
     ev = HandlingEvent
 
@@ -81,7 +81,7 @@ def trend(
         return scoped_records(
             select(func.count(ev.record_id.distinct()))
             .where(ev.action == Action.RETURN.value, when),
-            principal, ev.record_id, through_record=True)
+            principal, ev.record_id, through_record=True, issued=True)
 
     def closed(span: Span) -> Any:
         return closed_when(_within(HandlingRecord.closed_at, span))

@@ -22,9 +22,10 @@ class RiskWarning(Base):
         # writers: the database refuses the second (partial unique index, both backends).
         Index("uq_warnings_open_subject", "risk_point_id", "subject_key", unique=True,
               sqlite_where=text("is_open"), postgresql_where=text("is_open")),
-        # the quarterly review's counts, read from the index alone (0008d)
+        # the quarterly review's hits by risk point and subject, read from the index alone
+        # (0008d; is_proposal and repeat_count added in 0010a)
         Index("ix_warnings_created_dims", "created_at", "department_id", "risk_point_id",
-              "response"),
+              "response", "is_proposal", "repeat_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,11 +81,14 @@ class HandlingRecord(Base):
                             "warning_id", "measure_applied"),
                       Index("ix_handling_records_warning_state", "warning_id", "state"),
                       Index("ix_handling_records_received", "received_at", "warning_id"),
-                      Index("ix_handling_records_issued", "issued_at", "warning_id"))
+                      Index("ix_handling_records_issued", "issued_at", "warning_id"),
+                      # records waiting on their department, issued by a quarter's end (0010a;
+                      # replaced the index on state alone, which it leads with)
+                      Index("ix_handling_records_state_issued", "state", "issued_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warning_id: Mapped[int] = mapped_column(ForeignKey("warnings.id"), unique=True)
-    state: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(default=1)
     responsible_person: Mapped[str] = mapped_column(String(100), default="")
     receive_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
