@@ -33,7 +33,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.review_raw_sql import raw_parameters, raw_parts, raw_sql
+from bench.review_raw_sql import raw_parameters, raw_parts, raw_sql, raw_totals, review_totals
 from warning.db.bulk import insert_many
 from warning.db.engine import make_engine, make_sessionmaker, transaction
 from warning.db.migrate import upgrade
@@ -154,7 +154,7 @@ def time_figures(url: str) -> tuple[float, float, float, float, float]:
     for _ in range(3):
         with sessions() as session:
             started, used = time.perf_counter(), time.process_time()
-            build_review(session, principal=None, quarter=TARGET, now=now)
+            review = build_review(session, principal=None, quarter=TARGET, now=now)
             ours.append(time.perf_counter() - started)
             cpu.append(time.process_time() - used)
         with sessions() as session:
@@ -162,6 +162,8 @@ def time_figures(url: str) -> tuple[float, float, float, float, float]:
             rows = session.execute(text(raw_sql(dialect)), parameters).all()
             whole.append(time.perf_counter() - started)
         assert rows and rows[0][6] > 0, "the hand-written SQL counted no signals"
+        counted, shown = raw_totals(rows), review_totals(review)
+        assert counted == shown, f"the hand-written SQL counts differently: {counted} {shown}"
         with sessions() as session:
             started = time.perf_counter()
             for part in raw_parts(dialect):

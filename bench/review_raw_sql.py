@@ -165,3 +165,49 @@ def raw_parameters(quarter: Quarter, now: datetime, stale_before: str,
         fmt = "%Y-%m-%d %H:%M:%S.%f"
         return {**{k: v.strftime(fmt) for k, v in times.items()}, "stale": stale_before}
     return {**times, "stale": stale_before}
+
+
+def raw_totals(rows: list[tuple[object, ...]]) -> dict[str, object]:
+    """Sum the query's rows into the review's totals, to check both count the same."""
+    def total(kind: str, column: int) -> int:
+        return sum(int(row[column] or 0) for row in rows if row[0] == kind)
+
+    register = next(row for row in rows if row[0] == "register")
+    timing = next(row for row in rows if row[0] == "timings")
+    trend = {name: [0] * 8 for name in ("signals", "warnings", "closed", "returned")}
+    for row in rows:
+        kind = str(row[0])
+        if kind.startswith("trend "):
+            name = {"issued": "warnings"}.get(kind[6:], kind[6:])
+            trend[name][int(row[1])] = int(row[6])  # type: ignore[call-overload]
+    return {
+        "signals": total("signals", 6), "raised": total("signals", 7),
+        "warnings": total("records", 6), "closed": total("records", 7),
+        "closed_on_time": total("records", 8), "closed_late": total("records", 9),
+        "withdrawn": total("records", 10), "returned": total("records", 11),
+        "overdue": total("records", 12), "hot_points": sum(1 for row in rows if row[0] == "hot"),
+        "repeat_subjects": sum(1 for row in rows if row[0] == "repeat"),
+        "points": int(register[6]), "high": int(register[7]),  # type: ignore[call-overload]
+        "stale": int(register[8]), "never_hit": int(register[9]),  # type: ignore[call-overload]
+        "received": int(timing[6]), "reported": int(timing[7]),  # type: ignore[call-overload]
+        "returned_reported": int(timing[8]), "trend": trend,  # type: ignore[call-overload]
+    }
+
+
+def review_totals(review: object) -> dict[str, object]:
+    """The same totals read from a `Review`."""
+    r: object = review
+    s = r.summary  # type: ignore[attr-defined]
+    t = r.trends  # type: ignore[attr-defined]
+    return {
+        "signals": s.signals, "raised": sum(c.raised for c in r.signals_by_channel),  # type: ignore[attr-defined]
+        "warnings": s.warnings, "closed": s.closed, "closed_on_time": s.closed_on_time,
+        "closed_late": s.closed_late, "withdrawn": s.withdrawn, "returned": s.returned,
+        "overdue": s.overdue, "hot_points": len(r.hot_risk_points),  # type: ignore[attr-defined]
+        "repeat_subjects": s.repeat_subjects, "points": t.coverage.points,
+        "high": t.coverage.high, "stale": s.stale_risk_points,
+        "never_hit": len(t.coverage.never_hit), "received": t.timings.received,
+        "reported": t.timings.reported, "returned_reported": t.timings.returned,
+        "trend": {name: [getattr(p, name) for p in t.trend]
+                  for name in ("signals", "warnings", "closed", "returned")},
+    }
