@@ -12,15 +12,13 @@ from warning.db.models import (
     Category,
     Channel,
     Department,
-    HandlingRecord,
     RiskWarning,
     Signal,
     WarningSignal,
 )
 from warning.domain.enums import Level, Response
-from warning.domain.lifecycle import State
 from warning.review.model import Bucket, ChannelFigure, RepeatSubject
-from warning.review.period import Period, warning_scope
+from warning.review.period import Period, not_withdrawn, warning_scope
 
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
 
@@ -81,22 +79,27 @@ def repeat_subjects(
     session: Session, *, principal: Principal | None, period: Period
 ) -> list[RepeatSubject]:
     """Return subjects with several warnings raised in the quarter, or one hit repeatedly;
-    withdrawn warnings (issued in error) do not count."""
-    warnings = func.count(RiskWarning.id)
-    signals = func.sum(RiskWarning.repeat_count)
-    shown = shown_subject(principal)
-    keys = (RiskWarning.subject_kind, RiskWarning.subject_key, Department.code, Department.name)
-    stmt = (
-        select(*keys, func.max(shown), warnings, signals,
-               func.count(RiskWarning.risk_point_id.distinct()))
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .outerjoin(Department, Department.id == RiskWarning.department_id)
-        .where(HandlingRecord.state != State.WITHDRAWN.value,
-               period.holds(RiskWarning.created_at),
-               warning_scope(principal))
+    withdrawn warnings (issued in error) do not count. Grouped by the department's id (its
+    code is unique) and its code and name joined to the few groups kept, not to every row.
+    """
+    w = RiskWarning
+    warnings = func.count(w.id)
+    keys = (w.subject_kind, w.subject_key, w.department_id)
+    grouped = (
+        select(*keys, func.max(shown_subject(principal)).label("name"),
+               warnings.label("warnings"), func.sum(w.repeat_count).label("signals"),
+               func.count(w.risk_point_id.distinct()).label("points"))
+        .where(not_withdrawn(), period.holds(w.created_at), warning_scope(principal))
         .group_by(*keys)
-        .having(or_(warnings > 1, func.max(RiskWarning.repeat_count) > 1))
-        .order_by(signals.desc(), warnings.desc(), RiskWarning.subject_key)
+        .having(or_(warnings > 1, func.max(w.repeat_count) > 1))
+        .subquery()
+    )
+    g = grouped.c
+    stmt = (
+        select(g.subject_kind, g.subject_key, Department.code, Department.name, g.name,
+               g.warnings, g.signals, g.points)
+        .outerjoin(Department, Department.id == g.department_id)
+        .order_by(g.signals.desc(), g.warnings.desc(), g.subject_key)
     )
     return [
         RepeatSubject(

@@ -19,7 +19,7 @@ from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, Ri
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage
 from warning.review.outcomes import records_counting_in
-from warning.review.period import Period, warning_scope
+from warning.review.period import Period, not_withdrawn, warning_scope
 from warning.review.points import stale_risk_points
 
 NO_DEPARTMENT = "none"
@@ -107,14 +107,13 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
     stmt = (
         select(RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .where(warning_scope(principal), _department(drill, RiskWarning.department_id))
     )
     if drill.figure is Figure.HOT:
-        stmt = stmt.where(period.holds(RiskWarning.created_at),
-                          HandlingRecord.state != State.WITHDRAWN.value)
+        stmt = stmt.where(period.holds(RiskWarning.created_at), not_withdrawn())
     else:
-        stmt = stmt.where(period.holds(HandlingRecord.issued_at))
+        stmt = stmt.join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id).where(
+            period.holds(HandlingRecord.issued_at))
     for column, value in ((RiskPoint.category, drill.category), (RiskPoint.level, drill.level),
                           (RiskWarning.response, drill.response),
                           (RiskPoint.code, drill.risk_point)):

@@ -4,12 +4,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.models import Department, RiskPoint, RiskWarning
 from warning.domain.enums import LEVEL_ALIASES
-from warning.domain.lifecycle import State
 from warning.domain.review import FREQUENT_WARNINGS, advice_for, months_before
 from warning.review.model import HotRiskPoint, StaleRiskPoint
-from warning.review.period import Period, in_scope, warning_scope
+from warning.review.period import Period, in_scope, not_withdrawn, warning_scope
 
 LEVEL_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=RiskPoint.level, else_=3)
 
@@ -38,8 +37,7 @@ def hot_risk_points(
                              0).label("signals"),
                func.count(case((RiskWarning.created_at < period.start, RiskWarning.id)))
                .label("before"))
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(HandlingRecord.state != State.WITHDRAWN.value,
+        .where(not_withdrawn(),
                RiskWarning.created_at >= period.previous_start,
                RiskWarning.created_at < period.end,
                warning_scope(principal))
