@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.domain.grading import GradingPolicy
+from warning.domain.input_text import parse_int
 from warning.handling.errors import Conflict
 from warning.triage.amend import Amendment, amend
 from warning.triage.decisions import dismiss, issue
@@ -51,9 +52,10 @@ def _version(raw: str | int | None) -> int | None:
         return raw
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 10:
+    version = parse_int(raw, low=0)
+    if version is None:
         raise invalid("version", "表单版本号无效，请刷新页面后重试", "bad version")
-    return int(raw)
+    return version
 
 
 def decide_proposal(
