@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from tests.integration.page_client import build_site
 from tests.integration.route_world import RouteWorld, build_route_world
 from tests.integration.test_api_signals import _token
-from tests.integration.test_route_authz import route_table
+from tests.integration.test_route_authz import _fill, route_table
 from warning.runtime import Runtime
 from warning.web.app import create_app
 from warning.web.pages.csrf import COOKIE
@@ -89,8 +89,9 @@ def test_nul_in_any_query_filter_is_refused_naming_it(client: TestClient) -> Non
 def test_nul_in_a_path_or_a_form_field_is_refused(client: TestClient) -> None:
     answer = client.get("/api/signals/cases%00")
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "path"
-    answer = client.post("/login", data={"name": "a\x00", "password": "x"})
-    assert answer.status_code == 422 and answer.json()["error"]["field"] == "form.name"
+    answer = client.post("/api/petitions/receipt", content="code=a%00",
+                         headers={"content-type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "form.code"
 
 
 def test_a_chunked_body_over_the_limit_gets_413_on_every_body_route(
@@ -122,7 +123,8 @@ def test_nul_in_a_multipart_page_form_field_is_refused(runtime: Runtime, tmp_pat
             "csrf_token": client.cookies[COOKIE], "channel": "petition", "external_id": "N-1",
             "title": "标题", field: "坏\x00的"}, files={"attachment": ("a.txt", b"x")})
         assert answer.status_code == 422, (field, answer.text[:300])
-        assert answer.json()["error"]["field"] == f"form.{field}"
+        assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+        assert f"“{field}”" in answer.text
 
 
 # Texts that str.isdigit() accepts but int() refuses ("²") or reads (Arabic-Indic "٣"), and
@@ -192,3 +194,38 @@ def test_a_triage_form_reads_only_ascii_ids(world: RouteWorld) -> None:
         answer = client.post(f"/api/signals/{world.signals['A']}/triage",
                              json={"decision": "duplicate", "duplicate_of": value})
         assert answer.status_code == 422, (value, answer.text)
+
+
+def test_every_page_form_refuses_nul_with_a_page_naming_the_field(world: RouteWorld) -> None:
+    """Urlencoded (read before the route) and multipart (read by the route's check_form): the
+    answer is the page's HTML naming the field, never the API's JSON."""
+    failures = []
+    client = _page_client(world, "admin")
+    token = client.cookies.get(COOKIE) or ""
+    for method, path in sorted(set(route_table(world.app))):
+        if method != "POST" or path.startswith("/api/") or path == "/logout":
+            continue
+        url = _fill(path, world, "B")
+        fields = {"csrf_token": token, "title": "标题", "comment": "坏\x00字段名"}
+        for answer in (client.post(url, data=fields),
+                       client.post(url, data=fields, files={"x": ("a.txt", b"x")})):
+            kind = answer.headers.get("content-type", "")
+            if answer.status_code >= 500 or not kind.startswith("text/html"):
+                failures.append(f"{url}: {answer.status_code} {kind} {answer.text[:80]}")
+            elif answer.status_code == 422 and "comment" not in answer.text and (
+                    url != "/report" or "无法保存的字符" not in answer.text):
+                failures.append(f"{url}: 422 without naming the field")
+    assert failures == []
+
+
+def test_the_public_report_form_keeps_what_was_typed_when_a_field_holds_nul(
+    world: RouteWorld,
+) -> None:
+    client = TestClient(world.app, follow_redirects=False)
+    client.get("/report")
+    for files in (None, {"attachment": ("a.txt", b"x")}):
+        answer = client.post("/report", data={
+            "csrf_token": client.cookies[COOKIE], "title": "采购问题反映", "text": "正文\x00",
+            "anonymous": "1"}, files=files)
+        assert answer.status_code == 422 and "举报内容" in answer.text, answer.text[:300]
+        assert "采购问题反映" in answer.text  # the title the reporter typed is still there

@@ -69,7 +69,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     describe_error_bodies(app)
-    app.add_middleware(InputGuard)
+    app.add_middleware(InputGuard, page=pages.bad_text_page)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)

@@ -91,6 +91,15 @@ def too_large(request: Request, limit: int) -> HTMLResponse:
                       "提交内容过大，未保存。请重新填写并选择较小的附件。")
 
 
+def refused_text(request: Request, name: str, problem: str,
+                 values: dict[str, str]) -> HTMLResponse:
+    """The report form again, with what was typed, when field `name` cannot be stored."""
+    shown = {field: values.get(field, "").strip() for field in FIELDS}
+    label = LABELS.get(name, "填写的内容")
+    return _form_page(request, shown, {name if name in FIELDS else "title": f"{label}{problem}"},
+                      422, "提交的内容含有无法保存的字符，未保存。请删除后重新提交。")
+
+
 @router.get("/report", response_class=HTMLResponse)
 def report_form(request: Request) -> HTMLResponse:
     """Show the empty public report form."""
