@@ -74,6 +74,8 @@ def create_app(runtime: Runtime) -> FastAPI:
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)
     app.state.metrics = Metrics(runtime.sessions)
+    app.state.metrics_networks = parse_networks(runtime.settings.metrics_networks,
+                                                  "QINGFENG_METRICS_NETWORKS")
     runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # sees every answer
     # Outermost: the client address is settled before anything logs or limits by it.
