@@ -115,6 +115,14 @@ def install(app: FastAPI) -> None:
             request
         ):
             return render(request, "errors/404.html", {"what": "页面"}, status_code=404)
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 400 and (
+            request.method == "POST" and not request.url.path.startswith(NOT_PAGES)
+        ):
+            # A page form Starlette could not parse (no multipart boundary, too many fields
+            # or files): the page's answer, not the API's "not valid UTF-8 JSON"
+            await log_refusal(request, 400, "表单无法解析")
+            return render(request, "errors/400.html", {
+                "detail": str(exc.detail)[:200], "back": _back(request)}, status_code=400)
         assert previous is not None
         return await previous(request, exc)  # type: ignore[no-any-return]
 
