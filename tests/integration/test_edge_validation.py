@@ -249,3 +249,20 @@ def test_every_page_form_answers_a_form_it_cannot_parse_with_a_page(world: Route
             if answer.status_code >= 500 or not shown.startswith("text/html"):
                 failures.append(f"{url} {kind}: {answer.status_code} {shown}")
     assert failures == []
+
+
+def test_a_path_parameter_of_thousands_of_digits_is_refused_on_every_route(
+    world: RouteWorld,
+) -> None:
+    """Past Python's 4300-digit int() limit the :int converter raised before any route ran."""
+    failures = []
+    client = _page_client(world, "office")
+    for method, path in sorted(set(route_table(world.app))):
+        if "{" not in path:
+            continue
+        url = re.sub(r"\{[^}]+\}", "9" * 5000, path)
+        for accept in ("application/json", "text/html"):
+            answer = client.request(method, url, headers={"accept": accept})
+            if not 400 <= answer.status_code < 500:
+                failures.append(f"{method} {path} ({accept}): {answer.status_code}")
+    assert failures == []

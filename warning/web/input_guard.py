@@ -1,5 +1,8 @@
 """Refuse a NUL byte in a request's path, query or form fields before any route sees it.
 
+A path longer than MAX_PATH is refused too: no route has one, and a path parameter of
+thousands of digits failed in int() (Python's 4300-digit limit) before any route ran.
+
 Query filters and path parameters reach database queries as they are; PostgreSQL refuses
 NUL in text, which would be a 500. Request bodies in JSON are checked by their models
 (warning.domain.input_text.CheckedInput); urlencoded forms (the pages) are checked here.
@@ -16,6 +19,8 @@ from warning.domain.input_text import bad_text
 from warning.web.errors import error_body
 
 FORM = b"application/x-www-form-urlencoded"
+MAX_PATH = 1024
+TOO_LONG = f"超过 {MAX_PATH} 个字符 (longer than {MAX_PATH} characters)"
 RefusalPage = Callable[[Scope, str, str, str, dict[str, str]], Response | None]
 """Return the page that refuses field `name` of `where` (path, query, form) for `problem`,
 given the form's other values; None when the request is not for a page (the API)."""
@@ -60,7 +65,8 @@ class InputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problem = bad_text(scope.get("path", ""))
+        path = scope.get("path", "")
+        problem = TOO_LONG if len(path) > MAX_PATH else bad_text(path)
         if problem is not None:
             await self._refuse(scope, "path", "", problem)(scope, receive, send)
             return
