@@ -95,7 +95,7 @@ def _form_page(request: Request, values: dict[str, str], errors: dict[str, str],
         departments = reportable_departments(session)
     _, max_bytes = attachment_settings(request)
     key = values.get(FORM_KEY, "")
-    values = {**values, FORM_KEY: key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(18)}
+    values = {**values, FORM_KEY: key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(32)}
     return render(request, "report/form.html", {
         "values": values, "errors": errors, "departments": departments, "notice": notice,
         "max_mb": f"{max_bytes / 1_000_000:.3g}", "allowed": ", ".join(files.ALLOWED),
