@@ -8,7 +8,7 @@ winner's warning.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -48,6 +48,11 @@ class RecordHooks(Protocol):
         self, session: Session, *, regradings: Sequence[Regrading], now: datetime
     ) -> None: ...
 
+    def issued(
+        self, session: Session, *, warning_ids: Sequence[int], grading: GradingPolicy,
+        now: datetime,
+    ) -> None: ...
+
 
 Regrade = tuple[str, Grade, int]  # previous response, new grade, the count that raised it
 
@@ -74,6 +79,7 @@ class _Plan:
     attached: list[tuple[WarningRow, int, str, Regrade | None]] = field(default_factory=list)
     hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
     outcome: dict[int, list[Raised]] = field(default_factory=dict)
+    issue_now: dict[int, WarningRow] = field(default_factory=dict)  # stored proposals, by id
 
 
 def raise_warnings(
@@ -108,7 +114,7 @@ def raise_warnings(
         fresh = [w for w, _ in plan.new]
         lost = insert_new(session, fresh)
         if not lost:
-            _write(session, plan, hooks, now)
+            _write(session, plan, hooks, grading, now)
             return plan.outcome
         # another writer opened some of these keys first: drop ours and decide again
         won = [w.id for w in fresh if w.id]
@@ -174,6 +180,10 @@ def _decide(
             else:
                 regrade, winner = _join(warning, rules, point, grading)
                 plan.attached.append((warning, signal.id, winner, regrade))
+                if warning.is_proposal and not proposes(
+                        directory.channel_by_id[signal.channel_id].proposes,
+                        [m.triage for m, _r, _s in fired]):
+                    _issue_now(plan, warning)
                 raised.append(Raised(warning, winner, point.code, False))
         for index, key in fired_hits:
             plan.hits[index] = (plan.hits[index][0], warnings[key])
@@ -265,7 +275,25 @@ def _join(
     return (present.value, grade, warning.repeat_count), winner.rule_id
 
 
-def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> None:
+def _issue_now(plan: _Plan, warning: WarningRow) -> None:
+    """A signal that would be issued at once joined a proposal: issue the proposal now
+    rather than let the signal wait on (or vanish with) the office's 研判. A proposal with no
+    department yet stays a proposal: nobody can be told until the office names one."""
+    if warning.department_id is None:
+        return
+    warning.is_proposal = False
+    if warning.id:
+        plan.issue_now[warning.id] = warning
+        return
+    for index, (row, opening) in enumerate(plan.new):  # raised earlier in this batch
+        if row is warning:
+            plan.new[index] = (row, replace(opening, proposed=False))
+            return
+
+
+def _write(
+    session: Session, plan: _Plan, hooks: RecordHooks, grading: GradingPolicy, now: datetime
+) -> None:
     """Write a batch's links, hits, records and regrades, each table in one statement."""
     links = [{"warning_id": w.id, "signal_id": w.signal_id, "rule_id": w.rule_id,
               "attached_at": now} for w, _ in plan.new]
@@ -285,3 +313,5 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
                   if regrade is not None]  # in signal order: one warning's events chain so
     if regradings:
         hooks.regraded(session, regradings=regradings, now=now)
+    if plan.issue_now:
+        hooks.issued(session, warning_ids=sorted(plan.issue_now), grading=grading, now=now)
