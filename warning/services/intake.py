@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.db.models.base import utcnow
 from warning.db.models.signals import StoredSignal
+from warning.db.unchecked import unchecked_transaction
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
@@ -136,7 +137,7 @@ class Intake:
         ids = [s.id for s in signals]
         started = time.perf_counter()
         try:
-            with gc_paused(), self.sessions() as session, session.begin():
+            with gc_paused(), unchecked_transaction(self.sessions) as session:
                 # the answer is built while the collector is still paused and the batch's
                 # rows dropped before it resumes: it walks what is alive then (~0.3 s of
                 # a dense batch of 1,000 when the rows were still held)
