@@ -125,12 +125,15 @@ class Intake:
             rows = session.execute(
                 select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
             ).all()
-        return not rows or self._evaluate_rows(rows) is not None  # type: ignore[arg-type]
+        # (no answer to build: nobody waits for these signals' warnings)
+        return not rows or self._evaluate_rows(
+            rows, answer=False) is not None  # type: ignore[arg-type]
 
     def _evaluate_rows(
-        self, signals: Sequence[StoredSignal]
+        self, signals: Sequence[StoredSignal], *, answer: bool = True,
     ) -> dict[int, list[WarningRef]] | None:
-        """Evaluate claimed signals in one transaction; return each one's warnings.
+        """Evaluate claimed signals in one transaction; return each one's warnings (none
+        when not asked for `answer`).
 
         On failure the attempt is recorded for the retry job and None is returned.
         """
@@ -141,7 +144,9 @@ class Intake:
                 # the answer is built while the collector is still paused and the batch's
                 # rows dropped before it resumes: it walks what is alive then (~0.3 s of
                 # a dense batch of 1,000 when the rows were still held)
-                answer = _answer_of(self._evaluate(session, signals))
+                raised = self._evaluate(session, signals)
+                answered = _answer_of(raised) if answer else {}
+                del raised
                 mark_evaluated(session, ids)
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
@@ -151,7 +156,7 @@ class Intake:
                 record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
                                self.policy, self.clock())
             return None
-        return answer
+        return answered
 
     def retry_failed(self, limit: int = 500) -> int:
         """Evaluate signals left failed or unevaluated (see warning.services.retry)."""
