@@ -6,6 +6,10 @@ when it loses the lease (or cannot reach the database for the lease's length) it
 scheduler. A leader that dies stops renewing: within `scheduler_lease_seconds` plus one
 renewal another instance takes over and runs every job at once. Each job is safe to run
 twice anyway (claims, unique keys), which covers the moment of a handover.
+
+The lease goes through an engine of its own with one connection: requests that keep every
+pooled connection busy (a burst, a slow database) must not make the leader miss a renewal
+and hand the jobs over.
 """
 
 import logging
@@ -17,6 +21,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.base import BaseScheduler
 
 from warning.db.claims import process_owner
+from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.leases import hold, release
 from warning.runtime import Runtime
 
@@ -35,6 +40,8 @@ class SchedulerLeader:
         self._build = build
         self._exclusive = exclusive  # a file lock already proves no other holder lives
         self._owner = process_owner()
+        self._engine = make_engine(runtime.settings.database_url, pool_size=1, max_overflow=1)
+        self._sessions = make_sessionmaker(self._engine)
         self._lease_s = runtime.settings.scheduler_lease_seconds
         self._renew_s = min(runtime.settings.scheduler_renew_seconds, self._lease_s / 2)
         self._valid_until = 0.0
@@ -57,7 +64,7 @@ class SchedulerLeader:
         """Take or renew the lease once; start or stop the scheduler to match."""
         started = time.monotonic()
         try:
-            held = hold(self._runtime.sessions, LEASE, self._owner, self._lease_s,
+            held = hold(self._sessions, LEASE, self._owner, self._lease_s,
                         datetime.now(UTC), force=self._exclusive)
         except Exception:
             log.exception("scheduler lease: database unreachable")
@@ -89,7 +96,8 @@ class SchedulerLeader:
             self._scheduler = None
         if self._valid_until:
             try:
-                release(self._runtime.sessions, LEASE, self._owner)
+                release(self._sessions, LEASE, self._owner)
             except Exception:
                 log.exception("could not release the scheduler lease")
         self._valid_until = 0.0
+        self._engine.dispose()

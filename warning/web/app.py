@@ -35,6 +35,7 @@ from warning.web.headers import SecurityHeaders
 from warning.web.input_guard import InputGuard
 from warning.web.proxies import TrustedProxies, parse_networks
 from warning.web.request_log import RequestLog
+from warning.web.routing import SessionRoute
 
 STATIC = Path(__file__).parent / "static"
 
@@ -66,6 +67,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         responses=COMMON_ERRORS,
         docs_url=None, redoc_url=None, openapi_url=None,
     )
+    app.router.route_class = SessionRoute  # routes added on the app itself (the docs)
     app.state.runtime = runtime
     install_error_handlers(app)
     describe_error_bodies(app)

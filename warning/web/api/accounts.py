@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -14,9 +14,10 @@ from warning.db.models import ApiToken, User
 from warning.domain.lifecycle import Role
 from warning.web.deps import IdPath, SessionDep
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep, require_roles
 
-router = APIRouter(prefix="/api", tags=["accounts"])
+router = SessionRouter(prefix="/api", tags=["accounts"])
 OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 
 

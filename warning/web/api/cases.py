@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 
 from warning.dedup.cases import CaseFilters, case_of, cases_query
@@ -10,9 +10,10 @@ from warning.queries.counting import count_of
 from warning.queries.signals import signal_exists
 from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
-router = APIRouter(prefix="/api/signals", tags=["signals"])
+router = SessionRouter(prefix="/api/signals", tags=["signals"])
 
 
 class CaseMemberOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel
 
 from warning.channels.health import channel_health
@@ -10,9 +10,10 @@ from warning.queries.catalog import channels, risk_points_query
 from warning.services.evaluation_claims import dead_count
 from warning.services.list_filters import RegisterFilters
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.routing import SessionRouter
 from warning.web.security import current_principal
 
-router = APIRouter(tags=["catalog"])
+router = SessionRouter(tags=["catalog"])
 _signed_in = [Depends(current_principal)]
 
 

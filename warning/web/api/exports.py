@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi import Response as HttpResponse
 
 from warning.domain.enums import Response
@@ -19,10 +19,11 @@ from warning.services.list_filters import SignalFilters, WarningFilters
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["exports"])
+router = SessionRouter(tags=["exports"])
 
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {

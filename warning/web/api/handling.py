@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request, Response
 from fastapi import Path as ApiPath
+from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -25,9 +25,10 @@ from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
-router = APIRouter(prefix="/api", tags=["handling"])
+router = SessionRouter(prefix="/api", tags=["handling"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 

@@ -5,16 +5,17 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import inspect, text
 
 from warning.db.migrate import head_revision
+from warning.web.routing import SessionRouter
 from warning.web.security import look_up, presented_token
 
-router = APIRouter(tags=["health"])
+router = SessionRouter(tags=["health"])
 STALLED_SECONDS = 120  # a due job this late means no scheduler is running
 _head = cache(head_revision)  # the code's newest migration does not change while it runs
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
 from warning.auth.principal import Principal
@@ -11,9 +11,10 @@ from warning.auth.visibility import NOTICE_READERS
 from warning.notify.messages import KIND_TITLES
 from warning.notify.tracking import NoticeState, NoticeView, list_notices
 from warning.web.deps import IdQuery, OffsetQuery, SessionDep
+from warning.web.routing import SessionRouter
 from warning.web.security import require_roles
 
-router = APIRouter(prefix="/api", tags=["notices"])
+router = SessionRouter(prefix="/api", tags=["notices"])
 OfficeDep = Annotated[Principal, Depends(require_roles(*NOTICE_READERS))]
 
 

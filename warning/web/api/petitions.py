@@ -3,7 +3,7 @@
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -20,9 +20,10 @@ from warning.web.app_state import get_reporter_cipher
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import require_roles
 
-router = APIRouter(prefix="/api/petitions", tags=["petitions"])
+router = SessionRouter(prefix="/api/petitions", tags=["petitions"])
 
 OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 NO_STORE = {"Cache-Control": "no-store"}

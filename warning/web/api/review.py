@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from fastapi import Response as HttpResponse
 from pydantic import BaseModel, Field
 
@@ -34,10 +34,11 @@ from warning.review.suggestions import (
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep, require_roles
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/review", tags=["review"])
+router = SessionRouter(prefix="/api/review", tags=["review"])
 
 QuarterQuery = Query(
     None, description="季度，如 2026Q3（1–3、4–6、7–9、10–12 月，北京时间）；缺省为本季度",

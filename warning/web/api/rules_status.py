@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel
 
 from warning.auth.principal import Principal
@@ -12,9 +12,10 @@ from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import current_principal, require_roles
 
-router = APIRouter(prefix="/api/rules", tags=["catalog"])
+router = SessionRouter(prefix="/api/rules", tags=["catalog"])
 OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 
 

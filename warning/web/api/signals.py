@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -17,9 +17,10 @@ from warning.services.intake import IntakeOutcome
 from warning.services.signal_input import SignalIn
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import require_roles
 
-router = APIRouter(prefix="/api/signals", tags=["signals"])
+router = SessionRouter(prefix="/api/signals", tags=["signals"])
 # Signals are raw intake (petition text may identify a reporter): the office handles them;
 # departments see the warnings addressed to them, not the signals behind.
 _office = [Depends(require_roles(Role.OFFICE, Role.ADMIN))]

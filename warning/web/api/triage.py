@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -17,9 +17,10 @@ from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import require_roles
 
-router = APIRouter(prefix="/api", tags=["triage"])
+router = SessionRouter(prefix="/api", tags=["triage"])
 # 研判 is the office's: anyone else is refused before the body is read.
 OfficeDep = Annotated[Principal, Depends(require_roles(Role.OFFICE, Role.ADMIN))]
 STATUS_OF = {**DOMAIN_STATUS, **TRIAGE_STATUS}

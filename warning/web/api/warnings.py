@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -12,9 +12,10 @@ from warning.queries.counting import count_of
 from warning.queries.warnings import find_warning, summary, timeline, warnings_query
 from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
+from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
-router = APIRouter(prefix="/api/warnings", tags=["warnings"])
+router = SessionRouter(prefix="/api/warnings", tags=["warnings"])
 
 
 class WarningSummary(BaseModel):

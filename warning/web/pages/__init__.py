@@ -2,7 +2,7 @@
 
 from urllib.parse import quote, urlsplit
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
@@ -35,9 +35,10 @@ from warning.web.pages import (
 from warning.web.pages.csrf import CsrfRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
 from warning.web.refusals import log_refusal
+from warning.web.routing import SessionRouter
 from warning.web.security import SESSION_COOKIE
 
-router = APIRouter(include_in_schema=False)
+router = SessionRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
 router.include_router(petitions.router)

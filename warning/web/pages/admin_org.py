@@ -4,7 +4,7 @@ Each form is one row of the organisation file and goes through the same validati
 `qingfeng org import`, so the pages and the file can never disagree on what is valid.
 """
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -19,8 +19,9 @@ from warning.register.rows import RawRow
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 # form name -> the organisation-file fields it may carry
 FORMS: dict[str, tuple[str, ...]] = {

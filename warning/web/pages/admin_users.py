@@ -1,6 +1,6 @@
 """用户管理: create users, change role and departments, disable, reset passwords (admin)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -16,8 +16,9 @@ from warning.web.deps import SessionDep
 from warning.web.pages.admin_org import admin_only
 from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.render import PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 DONE = {"changed": "用户已修改", "enabled": "用户已启用",
         "disabled": "用户已停用，其登录与令牌已失效"}
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -11,8 +11,9 @@ from warning.channels.health import channel_health
 from warning.queries.catalog import channels_with_departments
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 def list_channels(session: Session, principal: Principal | None) -> list[dict[str, Any]]:

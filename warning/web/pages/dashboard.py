@@ -2,14 +2,15 @@
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.queries.dashboard import RECENT_DAYS, overview
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.render import PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,6 +1,6 @@
 """办理: take a handling action from the warning page (a POST form, multipart for a report)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -21,8 +21,9 @@ from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.risk_warnings import warning_view
 from warning.web.pages.triage_panels import proposal_panel
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 FIELD = "attachments"
 LIMITS = (("comment", "说明", 10_000), ("responsible_person", "责任人", 100),
           ("measure", "处置措施", 16))

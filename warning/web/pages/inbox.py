@@ -1,13 +1,14 @@
 """待办: the open records awaiting the signed-in user, nearest deadline first."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.queries.inbox import PAGE_ROWS, inbox_overdue, inbox_rows
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.get("/inbox", response_class=HTMLResponse)

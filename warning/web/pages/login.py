@@ -4,7 +4,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
@@ -15,9 +15,10 @@ from warning.auth.users import AuthenticationFailed
 from warning.runtime import Runtime
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import render
+from warning.web.routing import SessionRouter
 from warning.web.security import SESSION_COOKIE
 
-router = APIRouter()
+router = SessionRouter()
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,6 +1,6 @@
 """通知投递: the office's view of every notice and how each delivery went."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.auth.principal import Principal
@@ -15,8 +15,9 @@ from warning.notify.tracking import (
 )
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PageNotFound, PagePrincipal, Pager, page_number, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 PER_PAGE = 50
 
 

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -15,8 +15,9 @@ from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_panel import may_reveal
 from warning.web.pages.render import PageNotFound, PagePrincipal
 from warning.web.pages.signals import detail_page, signal_view
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.post("/signals/{signal_id}/reply", response_class=HTMLResponse)

@@ -1,6 +1,6 @@
 """信访举报 pages: reveal a petition's reporter with a reason, and the cases with repeats."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,9 @@ from warning.web.pages.render import (
     render,
 )
 from warning.web.pages.signals import detail_page, filter_options, signal_view
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.post("/signals/{signal_id}/reveal", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
@@ -33,8 +33,9 @@ from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_filing import lookup_address, receipt_page
 from warning.web.pages.petition_panel import cipher_or_problem
 from warning.web.pages.render import render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 FIELDS = ("title", "text", "department", "person", *reporter_form.FIELDS)
 LIMITS = {"title": 200, "text": 20_000, "person": 100}

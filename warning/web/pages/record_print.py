@@ -1,14 +1,15 @@
 """The handling record as printed: A4, Chinese, no menu (《廉洁风险预警处置记录》)."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.domain.lifecycle import DomainError
 from warning.handling.record_form import TITLE, record_form
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.get("/warnings/{warning_id}/print", response_class=HTMLResponse)

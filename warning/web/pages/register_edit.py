@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,8 +33,9 @@ from warning.register.service import export_register, import_register
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 EDITORS = (Role.OFFICE, Role.ADMIN)
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "csv": "text/csv; charset=utf-8", "yaml": "application/yaml"}

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -35,8 +35,9 @@ from warning.web.pages.render import (
     page_number,
     render,
 )
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 QUARTERS_OFFERED = 8
 STORE_ROLES = (Role.OFFICE, Role.ADMIN)
 MAX_NOTE = 500

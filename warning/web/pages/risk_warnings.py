@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -37,8 +37,9 @@ from warning.web.pages.render import (
     render,
 )
 from warning.web.pages.triage_panels import proposal_panel
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 # The states only a proposal can be in: no filter for them where proposals are not shown.
 PROPOSAL_STATES = (State.PROPOSED, State.MERGED, State.DISMISSED)
 

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,9 @@ from warning.runtime import Runtime
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 EDITORS = (Role.OFFICE, Role.ADMIN)
 MAX_RULE_ID = 100
 

@@ -1,13 +1,14 @@
 """搜索: one box in the header, over the signals and warnings the user may see."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.queries.search import search
 from warning.web.deps import SessionDep
 from warning.web.pages.render import PagePrincipal, clean, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.get("/search", response_class=HTMLResponse)

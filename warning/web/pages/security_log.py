@@ -1,14 +1,15 @@
 """安全日志: sign-ins, lockouts, refusals and account changes, for the office and admins."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from warning.auth.security_log import KINDS, events_query
 from warning.web.deps import SessionDep
 from warning.web.pages.notices import office_only
 from warning.web.pages.render import PagePrincipal, clean, page_number, paginate, render
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 @router.get("/security-log", response_class=HTMLResponse)

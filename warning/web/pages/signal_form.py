@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -25,8 +25,9 @@ from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_filing import file_from_office
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.signals import filter_options
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 FIELDS = ("channel", "external_id", "title", "text", "department", "person", "post",
           "amount", "occurred_at")

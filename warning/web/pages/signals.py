@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -23,8 +23,9 @@ from warning.web.pages.render import (
     render,
 )
 from warning.web.pages.triage_panels import signal_panel
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 
 
 def list_signals(

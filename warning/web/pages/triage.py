@@ -1,7 +1,7 @@
 """研判: the office's forms on a proposal (下达、修改、合并、不予下达) and on a signal
 (人工预警、不予处理、标记重复). A refused form shows its page again with the field's reason."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -24,8 +24,9 @@ from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.risk_warnings import warning_view
 from warning.web.pages.signals import detail_page
 from warning.web.pages.triage_panels import Refusal, TriageForm, proposal_panel, signal_panel
+from warning.web.routing import SessionRouter
 
-router = APIRouter()
+router = SessionRouter()
 STATUS_OF = {**DOMAIN_STATUS, **TRIAGE_STATUS}
 
 
