@@ -2,8 +2,9 @@
 
 A batch is handled in two transactions. The first stores the signals (so nothing is
 lost whatever happens next); the second records rule hits and warnings and marks the
-signals evaluated (on SQLite without foreign-key checks: warning.db.unchecked). The process that stores a signal holds its evaluation lease from the
-insert on (warning.services.evaluation_claims); if evaluation fails, the signals are marked
+signals evaluated (on SQLite without foreign-key checks: warning.db.unchecked). The
+process that stores a signal holds its evaluation lease from the insert on
+(warning.services.evaluation_claims); if evaluation fails, the signals are marked
 `failed` with the reason and the scheduler's retry job evaluates them again later, each
 alone, until it succeeds or is `dead`.
 """
