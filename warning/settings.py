@@ -120,6 +120,10 @@ class Settings(EnvSettings):
     trusted_proxies: str = Field(
         default="", description="Comma-separated IPs or CIDRs of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto are believed (default: none).")
+    metrics_networks: str = Field(
+        default="127.0.0.1,::1", description="Comma-separated IPs or CIDRs that may read "
+        "GET /metrics without signing in (after trusted-proxy handling); the office and admins "
+        "may read it signed in from anywhere, anyone else gets 404.")
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line, with the request id."
     )

@@ -17,10 +17,12 @@ from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.web.app import create_app
 
+SCRAPER = ("127.0.0.1", 50000)  # Prometheus on the machine itself
+
 
 @pytest.fixture
 def client(runtime: Runtime) -> TestClient:
-    return TestClient(create_app(runtime))
+    return TestClient(create_app(runtime), client=SCRAPER)
 
 
 def _token(runtime: Runtime) -> str:
@@ -52,8 +54,28 @@ def test_metrics_count_from_the_database(runtime: Runtime, client: TestClient) -
     assert 'qingfeng_http_request_seconds_count{method="GET",route="/healthz",status="200"}' \
         in text
     assert _value(text, "qingfeng_evaluation_seconds_count") == 1  # one batch of three
-    other = TestClient(create_app(runtime)).get("/metrics").text  # another worker's answer
+    other = TestClient(create_app(runtime), client=SCRAPER).get("/metrics").text  # another worker
     assert _value(other, 'qingfeng_signals{channel="petition",status="evaluated"}') == 3
+
+
+def test_metrics_are_for_allowed_networks_and_the_office_only(runtime: Runtime) -> None:
+    """The counts move with every petition and proposal: nobody else may poll them."""
+    with runtime.sessions() as session, session.begin():
+        tokens = {role: issue_token(session, user=add_user(
+            session, name=f"m-{role}", role=role,
+            department_code="CGZX" if role == "handler" else None))
+            for role in ("office", "admin", "handler", "leader", "reviewer")}
+    app = create_app(runtime)
+    outside = TestClient(app, client=("203.0.113.9", 40000))
+    assert outside.get("/metrics").status_code == 404
+    for role, token in tokens.items():
+        answer = outside.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == (200 if role in ("office", "admin") else 404), role
+    assert TestClient(app, client=("::1", 40000)).get("/metrics").status_code == 200
+    runtime.settings.metrics_networks = "10.1.0.0/16"
+    wider = create_app(runtime)
+    assert TestClient(wider, client=("10.1.2.3", 1)).get("/metrics").status_code == 200
+    assert TestClient(wider, client=SCRAPER).get("/metrics").status_code == 404
 
 
 def test_readyz_is_open_and_details_are_for_signed_in_users(

@@ -2,8 +2,10 @@
 once, and looks up progress with it; bad input changes nothing; rate limits and CSRF hold."""
 
 import re
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +30,7 @@ from warning.petitions.keys import ReporterCipher, generate_key
 from warning.petitions.receipts import StoredRateLimiter
 from warning.runtime import Runtime
 from warning.web.app import create_app
-from warning.web.pages.public_report import LOOKUP_FLOOR_SECONDS
+from warning.web.pages.public_report import LOOKUP_FLOOR_SECONDS, SENT_ALREADY
 from warning.web.security import SESSION_COOKIE
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -78,9 +80,16 @@ def _file(client: TestClient, fields: dict[str, str],
           upload: tuple[str, bytes] | None = None) -> httpx.Response:
     form = client.get("/report")
     data = {"title": TITLE, "text": TEXT, "department": "CGZX", "person": "某科长",
-            "anonymous": "1", "csrf_token": csrf_of(form.text)} | fields
+            "anonymous": "1", "csrf_token": csrf_of(form.text),
+            "form_key": _form_key(form.text)} | fields
     sent = {"attachment": (upload[0], upload[1], "application/octet-stream")} if upload else None
     return client.post("/report", data=data, files=sent, headers={"accept": "text/html"})
+
+
+def _form_key(html: str) -> str:
+    found = re.search(r'name="form_key" value="([^"]+)"', html)
+    assert found, "no form key on the page"
+    return found.group(1)
 
 
 def _code(html: str) -> str:
@@ -300,3 +309,50 @@ def test_the_reporter_sees_received_while_judged_handling_once_issued_concluded_
     with public.runtime.sessions() as session, session.begin():
         session.get(Signal, second).disposition = "dismissed"  # type: ignore[union-attr]
     assert status(quiet) == "已办结"  # 不予处理
+
+
+def test_one_form_sent_twice_or_at_once_files_one_report(public: Public) -> None:
+    """A double click, a reload that posts again, a replayed form: one report, one receipt;
+    the others are told it was sent already (and nothing more is stored)."""
+    client = public.client()
+    form = client.get("/report")
+    data = {"title": TITLE, "text": TEXT, "department": "CGZX", "person": "某科长",
+            "anonymous": "1", "csrf_token": csrf_of(form.text), "form_key": _form_key(form.text)}
+    before = public.counts()
+    racers = 4
+    barrier = threading.Barrier(racers)
+
+    def send(_: int) -> httpx.Response:
+        twin = TestClient(public.app, cookies=client.cookies, follow_redirects=False)
+        barrier.wait()
+        return twin.post("/report", data=data)
+
+    with ThreadPoolExecutor(racers) as pool:
+        answers = list(pool.map(send, range(racers)))
+    answers.append(client.post("/report", data=data))  # and once more, later
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [200] + [409] * racers, statuses
+    assert all(SENT_ALREADY in a.text for a in answers if a.status_code == 409)
+    assert public.counts()[:2] == (before[0] + 1, before[1] + 1)
+    fresh = _form_key(next(a for a in answers if a.status_code == 409).text)
+    assert fresh != data["form_key"]  # a new form may be sent on purpose
+
+
+def test_the_api_refuses_one_external_id_sent_at_once_as_a_repeat(public: Public) -> None:
+    office = public.office()
+    racers = 4
+    barrier = threading.Barrier(racers)
+
+    def send(_: int) -> httpx.Response:
+        twin = TestClient(public.app, cookies=office.cookies, follow_redirects=False)
+        barrier.wait()
+        return twin.post("/api/petitions", json={
+            "channel": "petition", "external_id": "TWICE-1", "title": TITLE, "text": TEXT,
+            "anonymous": True})
+
+    with ThreadPoolExecutor(racers) as pool:
+        answers = list(pool.map(send, range(racers)))
+    assert sorted(a.status_code for a in answers) == [201] + [422] * (racers - 1)
+    assert {a.json()["error"]["details"]["field"] if "details" in a.json()["error"]
+            else a.json()["error"].get("field") for a in answers if a.status_code == 422} \
+        == {"external_id"}

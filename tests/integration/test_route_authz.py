@@ -235,7 +235,9 @@ POLICY: dict[tuple[str, str], Callable[[str, str | None], set[int]]] = {
     ("GET", "/review/snapshots/{snapshot_id}"): ok_for(READERS),
     ("POST", "/review/suggestions"): lambda role, _: {422} if role in OFFICE else {404},
     ("GET", "/readyz"): lambda _role, _obj: {200, 503},
-    ("GET", "/metrics"): _anyone,  # counts only; the proxy keeps it to the machine itself
+    # counts that move with every petition and proposal: the machine itself (the test client
+    # is not on it) and the office
+    ("GET", "/metrics"): ok_for(OFFICE),
     ("GET", "/admin/org"): ok_for(frozenset({"admin"})),
     ("GET", "/admin/users"): ok_for(frozenset({"admin"})),
     **{("POST", path): (lambda role, _: {422} if role == "admin" else {404}) for path in (

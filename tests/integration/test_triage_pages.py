@@ -1,6 +1,9 @@
 """研判 on the pages and the API: forms, field messages, CSRF, who sees the proposal."""
 
+import base64
+import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -305,3 +308,39 @@ def test_an_issued_proposal_keeps_its_triage_trail_and_named_person_from_departm
             assert remark not in body and "研判修改" not in body, (role, url)
             # the reviewer reads a petition's particulars, the subject included
             assert role == "reviewer" or named not in body, (role, url)
+
+
+def test_notes_and_files_added_to_a_proposal_stay_with_the_office_once_issued(
+    world: TriageWorld,
+) -> None:
+    """The whole 研判 stage is the office's: a note (补充说明) and the file it carries, written
+    while the warning was a proposal, reach no department route after it is issued."""
+    remark, filename = "研判备注举报人系内部员工T9922", "研判笔记T9922.txt"
+    content = "举报线索T9922".encode()
+    office = world.client("office")
+    _, [wid] = world.petition(24)
+    noted = office.post(f"/api/warnings/{wid}/actions", json={
+        "action": "note", "version": _record(world, wid).version, "comment": remark,
+        "attachments": [{"filename": filename,
+                         "content": base64.b64encode(content).decode()}]})
+    assert noted.status_code == 200, noted.text
+    issued = office.post(f"/api/warnings/{wid}/triage", json={"decision": "issue"})
+    assert issued.status_code == 200, issued.text
+    sha = hashlib.sha256(content).hexdigest()
+    assert office.get(f"/api/warnings/{wid}/attachments/{sha}").status_code == 200
+    routes = sorted(set(route_table(office.app)))  # type: ignore[arg-type]
+    for role in ("handler_a", "leader_a", "reviewer"):
+        client = world.client(role)
+        assert [e["action"] for e in client.get(f"/api/warnings/{wid}/events").json()] \
+            == ["issue"], role
+        for method, path in routes:
+            if method != "GET" or "{warning_id" not in path:
+                continue
+            url = re.sub(r"\{warning_id(:int)?\}", str(wid), path).replace("{sha256}", sha)
+            answer = client.get(url)
+            body = (_docx_text(answer.content) if url.endswith(".docx")
+                    else answer.content.decode("utf-8", "replace"))
+            assert remark not in body and filename not in body, (role, url)
+            assert "待研判" not in body, (role, url)
+            if "{sha256}" in path:
+                assert answer.status_code == 404, (role, url, answer.status_code)

@@ -13,9 +13,9 @@ same clause, so a new view cannot forget the rule.
   signal and names a person or post.
 - proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
   their records, events and attachments; the review counts issued warnings only. Once a
-  proposal is issued, its 研判 trail (the propose and amend events: the office's comments,
-  and the subject as the petition named it) stays with the office; the others' trail starts
-  at 下达.
+  proposal is issued, its 研判 trail (the propose and amend events and the notes written
+  while it was a proposal, with their files: the office's comments, and the subject as the
+  petition named it) stays with the office; the others' trail starts at 下达.
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
 
@@ -158,10 +158,15 @@ def proposals_only(stmt: S, principal: Principal | None) -> S:
 
 
 def visible_events(stmt: S, principal: Principal | None) -> S:
-    """Keep the events of a visible warning's trail `principal` may read (not its 研判 trail)."""
+    """Keep the events of a visible warning's trail `principal` may read (not its 研判 trail).
+
+    The 研判 trail is every event that left the record a proposal: propose and amend, and
+    a note (补充说明) with its files written while it was one, which may quote the petition.
+    """
     if reads_proposals(principal):
         return stmt
-    return stmt.where(HandlingEvent.action.not_in(TRIAGE_TRAIL))
+    return stmt.where(HandlingEvent.action.not_in(TRIAGE_TRAIL),
+                      HandlingEvent.to_state != PROPOSED_STATE)
 
 
 def shown_event_start(

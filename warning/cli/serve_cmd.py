@@ -34,6 +34,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
 
     try:
         parse_networks(settings().trusted_proxies)
+        parse_networks(settings().metrics_networks, "QINGFENG_METRICS_NETWORKS")
     except ProxySettingError as error:
         fail(str(error))
     _probe_port(host, port, shared=workers > 1)  # before --demo prints one-time passwords

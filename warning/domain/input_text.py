@@ -15,6 +15,21 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
+MAX_ID = 2**31 - 1  # ids and versions are 32-bit INTEGER columns on both databases
+
+
+def parse_int(raw: str | None, *, low: int = 1, high: int = MAX_ID) -> int | None:
+    """Return `raw` as an integer in low .. high if it is plain ASCII digits, else None.
+
+    str.isdigit() also accepts "²" and "٣", which int() refuses or reads; a path, query or
+    form field that names an id or a version goes through here so neither reaches int()
+    or the database (where a number past 2^63 fails on SQLite and past 2^31 on PostgreSQL).
+    """
+    text = (raw or "").strip()
+    if not text or len(text) > len(str(high)) or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
 
 
 def bad_text(value: str) -> str | None:

@@ -7,10 +7,12 @@ first (nothing lost if evaluation fails: the retry job picks the signal up), the
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from warning.handling import attachments as files
 from warning.petitions.input import PetitionIn
 from warning.petitions.keys import ReporterCipher
-from warning.petitions.service import StoredPetition, store_petition
+from warning.petitions.service import StoredPetition, already_logged, store_petition
 from warning.runtime import Runtime
 
 
@@ -25,8 +27,15 @@ def file_petition(
         # Bytes first, under their sha256: a file without a row is harmless and is written
         # once whatever happens next; a row without its file could not be opened.
         files.store(list(prepared), directory)
-    with runtime.sessions() as session, session.begin():
-        stored = store_petition(session, petition=petition, cipher=cipher, files=prepared,
-                                receipt=receipt)
+    try:
+        with runtime.sessions() as session, session.begin():
+            stored = store_petition(session, petition=petition, cipher=cipher, files=prepared,
+                                    receipt=receipt)
+    except IntegrityError:
+        # The same external id stored by another request at the same instant (a form sent
+        # twice): the unique index keeps one, and this one is refused as a repeat would be.
+        if petition.external_id is None:
+            raise
+        raise already_logged(petition.external_id) from None
     runtime.intake.evaluate([stored.signal_id])
     return stored

@@ -80,6 +80,17 @@ class ReceiptStatus:
     replied_on: str = ""
 
 
+def already_logged(external_id: str, taken: int | None = None) -> PetitionRefused:
+    """Return the refusal of a petition whose (channel, external id) is already stored.
+
+    `taken` is None when the same id was stored by another request at the same instant
+    (the unique index refused this one).
+    """
+    which = f"（信号 {taken}）" if taken is not None else ""
+    return PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过{which}",
+                           "external id already logged on this channel", field="external_id")
+
+
 def store_petition(
     session: Session, *, petition: PetitionIn, cipher: ReporterCipher | None,
     now: datetime | None = None, files: Sequence[Prepared] = (), receipt: bool = False,
@@ -102,8 +113,7 @@ def store_petition(
     taken = session.scalar(select(Signal.id).where(Signal.channel_id == channel.id,
                                                    Signal.external_id == external_id))
     if taken is not None:
-        raise PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过（信号 {taken}）",
-                              "external id already logged on this channel", field="external_id")
+        raise already_logged(external_id, taken)
     identity = "" if petition.reporter is None else _encrypt(cipher, petition)
     signal = Signal(
         channel_id=channel.id, external_id=external_id,

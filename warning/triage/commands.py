@@ -6,9 +6,11 @@ Pages and API share these, so both refuse the same input with the same field mes
 from typing import Protocol
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from warning.auth.principal import Principal
 from warning.domain.grading import GradingPolicy
+from warning.domain.input_text import parse_int
 from warning.handling.errors import Conflict
 from warning.triage.amend import Amendment, amend
 from warning.triage.decisions import dismiss, issue
@@ -51,36 +53,54 @@ def _version(raw: str | int | None) -> int | None:
         return raw
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 10:
+    version = parse_int(raw, low=0)
+    if version is None:
         raise invalid("version", "表单版本号无效，请刷新页面后重试", "bad version")
-    return int(raw)
+    return version
 
 
 def decide_proposal(
     session: Session, *, warning_id: int, principal: Principal, form: TriageFields,
     grading: GradingPolicy,
 ) -> str:
-    """Take the decision `form` names on a proposal; return the new state."""
+    """Take the decision `form` names on a proposal; return the new state.
+
+    Two decisions on one proposal at once: on PostgreSQL the second waits for the row lock
+    and finds no proposal; on SQLite (no row locks) both read it and the second's UPDATE
+    finds the record's version moved (StaleDataError). Either way the second is told the
+    proposal changed, and nothing of it is written.
+    """
     _codes(form)
     version = _version(form.version)
-    common = {"warning_id": warning_id, "principal": principal, "version": version}
     try:
-        if form.decision == "issue":
-            return issue(session, grading=grading, comment=form.comment, **common).state
-        if form.decision == "amend":
-            change = Amendment(form.response, form.department, form.subject_kind,
-                               form.subject_name)
-            return amend(session, amendment=change, comment=form.comment, **common).state
-        if form.decision == "merge":
-            return merge(session, into=form.into, grading=grading, comment=form.comment,
-                         **common).state
-        if form.decision == "dismiss":
-            return dismiss(session, comment=form.comment, **common).state
-    except Conflict as error:
+        state = _decide(session, warning_id, principal, form, grading, version)
+        session.flush()
+    except (Conflict, StaleDataError) as error:
         raise invalid("version", "该预警已被他人先行研判或修改，请刷新页面查看后再操作",
                       "the proposal changed; reload") from error
-    raise invalid("decision", "请选择研判操作：下达、研判修改、合并或不予下达",
-                  f"decision must be one of {', '.join(PROPOSAL_DECISIONS)}")
+    if state is None:
+        raise invalid("decision", "请选择研判操作：下达、研判修改、合并或不予下达",
+                      f"decision must be one of {', '.join(PROPOSAL_DECISIONS)}")
+    return state
+
+
+def _decide(
+    session: Session, warning_id: int, principal: Principal, form: TriageFields,
+    grading: GradingPolicy, version: int | None,
+) -> str | None:
+    common = {"warning_id": warning_id, "principal": principal, "version": version}
+    if form.decision == "issue":
+        return issue(session, grading=grading, comment=form.comment, **common).state
+    if form.decision == "amend":
+        change = Amendment(form.response, form.department, form.subject_kind,
+                           form.subject_name)
+        return amend(session, amendment=change, comment=form.comment, **common).state
+    if form.decision == "merge":
+        return merge(session, into=form.into, grading=grading, comment=form.comment,
+                     **common).state
+    if form.decision == "dismiss":
+        return dismiss(session, comment=form.comment, **common).state
+    return None
 
 
 def decide_signal(

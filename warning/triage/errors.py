@@ -1,5 +1,6 @@
 """Refusals of the office's 研判 decisions; each names the form field it is about."""
 
+from warning.domain.input_text import MAX_ID as MAX_ID
 from warning.domain.lifecycle import DomainError
 
 
@@ -23,7 +24,6 @@ class OpenWarningExists(DomainError):
 
 TRIAGE_STATUS = {TriageInvalid.code: 422, NotAProposal.code: 409, OpenWarningExists.code: 409}
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
 MAX_REASON = 2000
 MAX_SUBJECT = 200
 

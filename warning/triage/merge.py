@@ -19,11 +19,12 @@ from warning.auth.visibility import visible_warnings
 from warning.db.models import HandlingRecord, RiskPoint, RiskWarning, WarningSignal
 from warning.domain.enums import Response
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Action, State, transition
 from warning.handling.events import append_event
 from warning.handling.regrades import regrade_record
 from warning.triage.decisions import Decided, close_proposal, load_proposal
-from warning.triage.errors import MAX_ID, invalid, reason
+from warning.triage.errors import invalid, reason
 
 
 def merge(
@@ -92,12 +93,13 @@ def _target(
     session: Session, principal: Principal, warning: RiskWarning, into: str
 ) -> tuple[RiskWarning, HandlingRecord]:
     """Return the open warning to merge into, or refuse the `into` field."""
-    if not into.isdigit() or int(into) > MAX_ID:
+    number = parse_int(into)
+    if number is None:
         raise invalid("into", "请填写要合并到的预警编号（数字）", "into must be a warning id")
     row = session.execute(visible_warnings(
         select(RiskWarning, HandlingRecord)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(RiskWarning.id == int(into)), principal).with_for_update()).first()
+        .where(RiskWarning.id == number), principal).with_for_update()).first()
     if row is None:
         raise invalid("into", f"预警 #{into} 不存在", f"warning {into} not found")
     target, record = row

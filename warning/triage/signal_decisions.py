@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals
 from warning.db.models import Signal
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Action
 from warning.triage.decisions import require_office
 from warning.triage.errors import MAX_ID, TriageInvalid, invalid, reason
@@ -72,10 +73,11 @@ def mark_duplicate(
     require_office(principal, Action.DISMISS)
     signal = _undecided(session, principal, signal_id)
     of = of.strip().lstrip("#")
-    if not of.isdigit():
+    if not (of.isascii() and of.isdigit()):
         raise invalid("duplicate_of", "请填写重复的原信号编号（数字）",
                       "duplicate_of must be an id")
-    original = _visible(session, principal, int(of)) if int(of) <= MAX_ID else None
+    number = parse_int(of)
+    original = _visible(session, principal, number) if number is not None else None
     if original is None:
         raise invalid("duplicate_of", f"信号 #{of} 不存在", f"signal {of} not found")
     if original.id == signal.id:

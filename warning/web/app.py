@@ -71,11 +71,13 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     describe_error_bodies(app)
-    app.add_middleware(InputGuard)
+    app.add_middleware(InputGuard, page=pages.bad_text_page)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)
     app.state.metrics = Metrics(runtime.sessions)
+    app.state.metrics_networks = parse_networks(runtime.settings.metrics_networks,
+                                                  "QINGFENG_METRICS_NETWORKS")
     runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # sees every answer
     # Outermost: the client address is settled before anything logs or limits by it.

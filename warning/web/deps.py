@@ -6,10 +6,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
+from warning.domain.input_text import MAX_ID as MAX_ID
 from warning.runtime import Runtime
-
-# Ids are INTEGER columns: a larger number would fail in the database instead of not matching.
-MAX_ID = 2**31 - 1
 
 
 async def get_runtime(request: Request) -> Runtime:

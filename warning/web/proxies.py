@@ -15,10 +15,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ProxySettingError(ValueError):
-    """QINGFENG_TRUSTED_PROXIES names something that is not an IP or a CIDR."""
+    """QINGFENG_TRUSTED_PROXIES (or another list of networks) names something that is not an
+    IP or a CIDR."""
 
 
-def parse_networks(value: str) -> tuple[Network, ...]:
+def parse_networks(value: str, setting: str = "QINGFENG_TRUSTED_PROXIES") -> tuple[Network, ...]:
     """Parse comma-separated IPs and CIDRs, raising ProxySettingError naming a bad item."""
     networks = []
     for item in (part.strip() for part in value.split(",")):
@@ -28,12 +29,13 @@ def parse_networks(value: str) -> tuple[Network, ...]:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
             raise ProxySettingError(
-                f"QINGFENG_TRUSTED_PROXIES: {item!r} 不是 IP 地址或网段 (not an IP or CIDR)"
+                f"{setting}: {item!r} 不是 IP 地址或网段 (not an IP or CIDR)"
             ) from None
     return tuple(networks)
 
 
-def _trusted(address: str, networks: Iterable[Network]) -> bool:
+def within(address: str, networks: Iterable[Network]) -> bool:
+    """Whether IP `address` lies in one of `networks` (False for anything not an IP)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -51,7 +53,7 @@ class TrustedProxies:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and self.networks:
             client = scope.get("client")
-            if client and _trusted(client[0], self.networks):
+            if client and within(client[0], self.networks):
                 self._rewrite(scope, client)
         await self.app(scope, receive, send)
 
@@ -60,7 +62,7 @@ class TrustedProxies:
         forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         # The rightmost address not of a trusted proxy is the one the proxies saw.
-        while hops and _trusted(hops[-1], self.networks):
+        while hops and within(hops[-1], self.networks):
             hops.pop()
         if hops:
             scope["client"] = (hops[-1], 0)

@@ -10,14 +10,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import inspect, text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warning.db.migrate import head_revision
+from warning.domain.lifecycle import Role
+from warning.web.proxies import within
 from warning.web.routing import SessionRouter
 from warning.web.security import look_up, presented_token
 
 router = SessionRouter(tags=["health"])
 STALLED_SECONDS = 120  # a due job this late means no scheduler is running
 _head = cache(head_revision)  # the code's newest migration does not change while it runs
+METRICS_READERS = (Role.OFFICE, Role.ADMIN)
 
 
 def readiness(runtime: Any) -> dict[str, dict[str, object]]:
@@ -77,9 +81,30 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
+async def _may_read_metrics(request: Request) -> bool:
+    """Whether the caller is a scraper on an allowed network, or the office signed in.
+
+    The counts include every petition and every proposal (待研判) as they arrive: a
+    department polling them would learn that one was logged about it, so the proxy's rule
+    (deploy/nginx) is not the only guard.
+    """
+    runtime = request.app.state.runtime
+    address = request.client.host if request.client else ""
+    if within(address, request.app.state.metrics_networks):
+        return True
+    token = presented_token(request)
+    if not token:
+        return False
+    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
+    principal = (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal
+    return principal is not None and principal.role in METRICS_READERS
+
+
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    """Return the metrics in Prometheus' text format (restrict it at the proxy)."""
+    """Return the metrics in Prometheus' text format (allowed networks, or the office)."""
+    if not await _may_read_metrics(request):
+        raise StarletteHTTPException(404)
     registry = request.app.state.metrics.registry
     body = await run_in_threadpool(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from warning.auth.principal import Principal
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
@@ -15,7 +16,12 @@ from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealR
 from warning.petitions.input import PetitionIn
 from warning.petitions.keys import ReporterCipher
 from warning.petitions.receipts import LOOKUP_FLOOR_SECONDS, ReceiptLimiter, StoredRateLimiter
-from warning.petitions.service import receipt_status, reveal_reporter, store_petition
+from warning.petitions.service import (
+    already_logged,
+    receipt_status,
+    reveal_reporter,
+    store_petition,
+)
 from warning.web.app_state import get_reporter_cipher
 from warning.web.deps import IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
@@ -98,6 +104,11 @@ def post_petition(
     except DomainError as error:
         session.rollback()
         raise _api_error(error) from None
+    except IntegrityError:  # the same external id logged by another request at this instant
+        session.rollback()
+        if petition.external_id is None:
+            raise
+        raise _api_error(already_logged(petition.external_id)) from None
     runtime.intake.evaluate([stored.signal_id])
     session.expire_all()
     status = session.scalar(select(Signal.status).where(Signal.id == stored.signal_id)) or ""

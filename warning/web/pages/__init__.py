@@ -32,7 +32,7 @@ from warning.web.pages import (
     signals,
     triage,
 )
-from warning.web.pages.csrf import CsrfRefused
+from warning.web.pages.csrf import CsrfRefused, FormTextRefused
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
 from warning.web.refusals import log_refusal
 from warning.web.routing import SessionRouter
@@ -49,11 +49,41 @@ for _module in (handling_actions, inbox, notices, review, record_print, register
     router.include_router(_module.router)
 
 
+NOT_PAGES = ("/api", "/static", "/healthz", "/readyz", "/metrics", "/docs", "/openapi", "/redoc")
+
+
 def _wants_page(request: Request) -> bool:
-    path = request.url.path
-    if path.startswith(("/api", "/static", "/healthz", "/docs", "/openapi")):
+    if request.url.path.startswith(NOT_PAGES):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+def _back(request: Request) -> str:
+    """Return the same-site page the request came from, or "/"."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc == request.headers.get("host", "")
+    back = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else ""
+    return back if back.startswith("/") and not back.startswith("//") else "/"
+
+
+def bad_text_page(
+    scope: Scope, where: str, name: str, problem: str, values: dict[str, str],
+) -> Response | None:
+    """Return the page refusing a page request whose `where` field `name` cannot be stored.
+
+    Every form a page posts is answered here (a browser's or not: a page route has no JSON
+    answer); a path or query only when a browser asked for a page. The public report form
+    is shown again with the field marked; any other page gets the Chinese 422 page.
+    """
+    request = Request(scope)
+    path = request.url.path
+    if path.startswith(NOT_PAGES) or (where != "form" and not _wants_page(request)):
+        return None
+    if path == "/report" and where == "form":
+        return public_report.refused_text(request, name, problem, values)
+    field = {"path": "地址", "query": f"查询参数 {name}"}.get(where, name)
+    return render(request, "errors/422.html", {"field": field, "problem": problem,
+                                               "back": _back(request)}, status_code=422)
 
 
 def too_large_page(scope: Scope, limit: int) -> Response | None:
@@ -63,12 +93,8 @@ def too_large_page(scope: Scope, limit: int) -> Response | None:
         return None
     if request.url.path == "/report":
         return public_report.too_large(request, limit)
-    referer = urlsplit(request.headers.get("referer", ""))
-    same_site = referer.netloc == request.headers.get("host", "")
-    back = (referer.path + (f"?{referer.query}" if referer.query else "")) if same_site else ""
     return render(request, "errors/413.html", {
-        "limit_mb": f"{limit / 1_000_000:.3g}", "back": back if back.startswith("/") else "/",
-    }, status_code=413)
+        "limit_mb": f"{limit / 1_000_000:.3g}", "back": _back(request)}, status_code=413)
 
 
 def install(app: FastAPI) -> None:
@@ -90,8 +116,22 @@ def install(app: FastAPI) -> None:
             request
         ):
             return render(request, "errors/404.html", {"what": "页面"}, status_code=404)
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 400 and (
+            request.method == "POST" and not request.url.path.startswith(NOT_PAGES)
+        ):
+            # A page form Starlette could not parse (no multipart boundary, too many fields
+            # or files): the page's answer, not the API's "not valid UTF-8 JSON"
+            await log_refusal(request, 400, "表单无法解析")
+            return render(request, "errors/400.html", {
+                "detail": str(exc.detail)[:200], "back": _back(request)}, status_code=400)
         assert previous is not None
         return await previous(request, exc)  # type: ignore[no-any-return]
+
+    async def _bad_text(request: Request, exc: FormTextRefused) -> Response:
+        await log_refusal(request, 422, f"表单字段 {exc.field} 含无法保存的字符")
+        page = bad_text_page(request.scope, "form", exc.field, exc.problem, exc.values)
+        assert page is not None  # check_form is the pages' own
+        return page
 
     async def _login(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -106,5 +146,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login)  # type: ignore[arg-type]
     app.add_exception_handler(PageNotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(CsrfRefused, _csrf)  # type: ignore[arg-type]
+    app.add_exception_handler(FormTextRefused, _bad_text)  # type: ignore[arg-type]
     if previous is not None:
         app.add_exception_handler(StarletteHTTPException, _http)

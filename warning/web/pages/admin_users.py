@@ -11,6 +11,7 @@ from warning.auth.principal import Principal
 from warning.auth.user_admin import change_user, create_user, reset_password, set_active
 from warning.auth.users import UserError
 from warning.db.models import Department, SupervisedDepartment, User
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError, Role
 from warning.web.deps import SessionDep
 from warning.web.pages.admin_org import admin_only
@@ -61,10 +62,10 @@ def _text(form: FormData, name: str) -> str:
 
 
 def _user_id(form: FormData) -> int:
-    raw = _text(form, "user_id")
-    if not raw.isdigit():
+    user_id = parse_int(_text(form, "user_id"))
+    if user_id is None:
         raise UserError("未指定用户", "no user_id")
-    return int(raw)
+    return user_id
 
 
 def _codes(form: FormData) -> list[str]:

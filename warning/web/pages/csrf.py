@@ -16,7 +16,6 @@ from starlette.responses import Response
 from warning.auth.secrets import token_digest
 from warning.auth.stored_secrets import form_key
 from warning.domain.input_text import bad_text
-from warning.web.errors import ApiError
 from warning.web.security import SESSION_COOKIE
 
 COOKIE = "qingfeng_csrf"
@@ -25,6 +24,20 @@ FIELD = "csrf_token"
 
 class CsrfRefused(Exception):
     """A form arrived without a token matching its cookie and session."""
+
+
+class FormTextRefused(Exception):
+    """A page form's text field holds what cannot be stored (NUL, a lone surrogate).
+
+    The pages answer it with the form's own page (the public report form) or the Chinese
+    422 page naming the field, never the API's JSON.
+    """
+
+    def __init__(self, field: str, problem: str, values: dict[str, str]) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+        self.values = values
 
 
 def _key(request: Request) -> bytes:
@@ -72,7 +85,8 @@ def check_form(request: Request, form: FormData) -> None:
     session.
 
     Every page form passes here, so here too a text field holding NUL or a lone surrogate
-    (possible in a multipart form, which InputGuard does not read) is refused with 422.
+    (possible in a multipart form, which InputGuard does not read) is refused with 422
+    (FormTextRefused, answered as a page).
     """
     sent = form.get(FIELD)
     cookie = request.cookies.get(COOKIE, "")
@@ -81,10 +95,11 @@ def check_form(request: Request, form: FormData) -> None:
     if not _valid(_key(request), sent, _binding(request)):
         raise CsrfRefused
     for name, value in form.multi_items():
-        problem = bad_text(value) if isinstance(value, str) else None
+        problem = bad_text(name) or (bad_text(value) if isinstance(value, str) else None)
         if problem is not None:
-            raise ApiError(422, "invalid_request", f"字段 {name}: {problem}", problem,
-                           field=f"form.{name}")
+            raise FormTextRefused(name, problem, {
+                key: text for key, text in form.multi_items()
+                if isinstance(text, str) and bad_text(key) is None and bad_text(text) is None})
 
 
 def form_text(form: FormData, name: str) -> str:

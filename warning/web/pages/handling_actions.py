@@ -8,6 +8,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from warning.auth.principal import Principal
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError, State
 from warning.handling import attachments as files
 from warning.handling.errors import Conflict, NotFound
@@ -48,11 +49,11 @@ async def _uploads(form: FormData, limit: int) -> list[tuple[str, bytes]]:
 
 
 def _version(form: FormData) -> int:
-    raw = _text(form, "version")
-    if not raw.isdigit():
+    version = parse_int(_text(form, "version"), low=0)
+    if version is None:
         raise FormInvalid("表单缺少版本号，请刷新页面后重试", "the form has no version",
                           field="version")
-    return int(raw)
+    return version
 
 
 def _check_lengths(submitted: Submitted) -> None:
@@ -109,7 +110,8 @@ async def post_action(
     warning_id: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     """Take the form's action; go back to the warning page, or show it with the reason."""
-    if not warning_id.isdigit():
+    number = parse_int(warning_id)
+    if number is None:
         raise PageNotFound(f"预警 {warning_id}")
     form = await request.form()
     try:
@@ -119,13 +121,13 @@ async def post_action(
         try:
             _check_lengths(submitted)
             uploads = await _uploads(form, attachment_settings(request)[1])
-            await run_in_threadpool(_apply, session, request, principal, int(warning_id),
+            await run_in_threadpool(_apply, session, request, principal, number,
                                     _version(form), submitted, uploads)
         except NotFound:
             raise PageNotFound(f"预警 {warning_id}") from None
         except DomainError as error:
             return await run_in_threadpool(_refused, request, session, principal,
-                                           int(warning_id), error, submitted)
+                                           number, error, submitted)
     finally:
         await form.close()
     return RedirectResponse(f"/warnings/{warning_id}?done={submitted.action}#handling",

@@ -6,6 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.handling import attachments as files
 from warning.petitions.service import petition_file, set_reply
@@ -25,11 +26,12 @@ async def reply_page(
     signal_id: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> Response:
     """Set the office's message to the reporter (给举报人的答复), read with the receipt code."""
-    if not signal_id.isdigit() or not may_reveal(principal):
+    number = parse_int(signal_id)
+    if number is None or not may_reveal(principal):
         raise PageNotFound(f"信号 {signal_id}")
     form = await request.form()
     check_form(request, form)
-    view = signal_view(session, principal, int(signal_id))
+    view = signal_view(session, principal, number)
     if not view.channel.confidential:
         raise PageNotFound(f"信号 {signal_id}")
     text = form_text(form, "reply")
@@ -49,9 +51,10 @@ def petition_file_page(
     principal: PagePrincipal,
 ) -> Response:
     """Download a file filed with a petition (office only; always as a file, never inline)."""
-    if not signal_id.isdigit() or not may_reveal(principal):
+    number = parse_int(signal_id)
+    if number is None or not may_reveal(principal):
         raise PageNotFound("文件")
-    view = signal_view(session, principal, int(signal_id))
+    view = signal_view(session, principal, number)
     found = petition_file(session, signal_id=view.signal.id, sha256=sha256.lower())
     directory, _ = attachment_settings(request)
     if found is None:

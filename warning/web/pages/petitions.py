@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.dedup.cases import CaseFilters, cases_query
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.petitions.errors import ReporterKeyError, ReporterNotFound, RevealRefused
 from warning.petitions.service import reveal_reporter
@@ -31,11 +32,12 @@ async def reveal_page(
     signal_id: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> HTMLResponse:
     """Show a confidential signal's reporter on this response only, logging who asked and why."""
-    if not signal_id.isdigit() or not may_reveal(principal):
+    number = parse_int(signal_id)
+    if number is None or not may_reveal(principal):
         raise PageNotFound(f"信号 {signal_id}")
     form = await request.form()
     check_form(request, form)
-    view = signal_view(session, principal, int(signal_id))
+    view = signal_view(session, principal, number)
     if not view.channel.confidential:
         raise PageNotFound(f"信号 {signal_id}")
     reason = form_text(form, "reason").strip()

@@ -5,6 +5,9 @@ for a receipt code, the report's public status and the office's message to the r
 """
 
 import asyncio
+import hashlib
+import re
+import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +44,13 @@ FIELDS = ("title", "text", "department", "person", *reporter_form.FIELDS)
 LIMITS = {"title": 200, "text": 20_000, "person": 100}
 LABELS = {"title": "标题", "text": "举报内容", "person": "被反映人", "department": "被反映部门"}
 BUSY = "提交过于频繁，请稍后再试"
+# Each form the page shows carries a key of its own; the report is stored under an external id
+# made from it, so the same form sent twice (a double click, a reload that posts again, two
+# requests at once) files one report, and the second is told so.
+FORM_KEY = "form_key"
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+SENT_ALREADY = ("这份举报已经提交过，未重复受理。回执码只在第一次提交后显示；"
+                "如果没有记下回执码，可以重新填写一份举报。")
 
 
 def _limiter(request: Request, name: str, capacity: int, period: float) -> StoredRateLimiter:
@@ -68,6 +78,13 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _external_id(key: str) -> str | None:
+    """Return the external id of the report sent with form key `key` (None: no key sent)."""
+    if not _KEY_SHAPE.fullmatch(key):
+        return None
+    return f"WEB-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -77,6 +94,8 @@ def _form_page(request: Request, values: dict[str, str], errors: dict[str, str],
     with request.app.state.runtime.sessions() as session:
         departments = reportable_departments(session)
     _, max_bytes = attachment_settings(request)
+    key = values.get(FORM_KEY, "")
+    values = {**values, FORM_KEY: key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(32)}
     return render(request, "report/form.html", {
         "values": values, "errors": errors, "departments": departments, "notice": notice,
         "max_mb": f"{max_bytes / 1_000_000:.3g}", "allowed": ", ".join(files.ALLOWED),
@@ -90,6 +109,15 @@ def too_large(request: Request, limit: int) -> HTMLResponse:
     values = dict.fromkeys(FIELDS, "")
     return _form_page(request, values, {"attachment": message}, 413,
                       "提交内容过大，未保存。请重新填写并选择较小的附件。")
+
+
+def refused_text(request: Request, name: str, problem: str,
+                 values: dict[str, str]) -> HTMLResponse:
+    """The report form again, with what was typed, when field `name` cannot be stored."""
+    shown = {field: values.get(field, "").strip() for field in (*FIELDS, FORM_KEY)}
+    label = LABELS.get(name, "填写的内容")
+    return _form_page(request, shown, {name if name in FIELDS else "title": f"{label}{problem}"},
+                      422, "提交的内容含有无法保存的字符，未保存。请删除后重新提交。")
 
 
 @router.get("/report", response_class=HTMLResponse)
@@ -132,7 +160,7 @@ async def file_report(request: Request, session: SessionDep) -> Response:
     """File a public report; show its receipt code once, or the form with the errors."""
     form = await request.form(max_files=2, max_fields=40)
     check_form(request, form)
-    values = {name: _text(form.get(name)) for name in FIELDS}
+    values = {name: _text(form.get(name)) for name in (*FIELDS, FORM_KEY)}
     if not await run_in_threadpool(report_limiter(request).allow, _client(request)):
         response = _form_page(request, values, {}, 429, BUSY)
         response.headers["Retry-After"] = str(report_limiter(request).retry_after())
@@ -149,7 +177,8 @@ async def file_report(request: Request, session: SessionDep) -> Response:
     try:
         petition = PetitionIn(channel=runtime.settings.public_channel, title=values["title"],
                               text=values["text"], department=values["department"] or None,
-                              person=values["person"] or None, **part)
+                              person=values["person"] or None,
+                              external_id=_external_id(values[FORM_KEY]), **part)
     except ValidationError:
         return _form_page(request, values, {"anonymous": "举报人信息填写有误"}, 422)
     cipher, _ = cipher_or_problem(request)
@@ -160,6 +189,8 @@ async def file_report(request: Request, session: SessionDep) -> Response:
             file_petition, runtime, petition=petition, cipher=cipher, prepared=prepared,
             directory=directory, receipt=True)
     except DomainError as error:
+        if error.details.get("field") == "external_id":
+            return _form_page(request, {**values, FORM_KEY: ""}, {}, 409, SENT_ALREADY)
         # A named report with no reporter key configured, or the channel switched off:
         # the reporter is told to try later or report anonymously; nothing was stored.
         return _form_page(request, values, {}, 503,

@@ -3,6 +3,7 @@
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.handling.record_form import TITLE, record_form
 from warning.web.deps import SessionDep
@@ -17,11 +18,12 @@ def print_record(
     warning_id: str, request: Request, session: SessionDep, principal: PagePrincipal,
 ) -> HTMLResponse:
     """Show a warning's handling record laid out as the printed form."""
-    if not warning_id.isdigit() or len(warning_id) > 10:
+    number = parse_int(warning_id)
+    if number is None:
         raise PageNotFound(f"预警 {warning_id}")
     try:
-        form = record_form(session, principal, int(warning_id))
+        form = record_form(session, principal, number)
     except DomainError:
         raise PageNotFound(f"预警 {warning_id}") from None
     return render(request, "records/print.html", {"f": form, "title": TITLE,
-                                                 "warning_id": int(warning_id)})
+                                                 "warning_id": number})

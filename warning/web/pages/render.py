@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Action, State
 from warning.queries.counting import count_up_to
 from warning.web.deps import SessionDep
@@ -22,6 +23,8 @@ from warning.web.pages.csrf import issue_token, set_cookie
 from warning.web.security import SESSION_COOKIE, look_up
 
 TEMPLATES = Path(__file__).parents[1] / "templates"
+# Past the last page a list shows its last page; this only keeps the offset a small number.
+MAX_PAGE = 1_000_000
 PER_PAGE = 50
 # Lists count at most this many rows (200 pages); past it the pager says "10000+".
 COUNT_CAP = 10_000
@@ -122,7 +125,7 @@ class Pager:
 
 def page_number(raw: str | None) -> int:
     """Read a ?page= value leniently: anything not a positive integer is page 1."""
-    return int(raw) if raw and raw.isdigit() and int(raw) > 0 else 1
+    return parse_int(raw, high=MAX_PAGE) or 1
 
 
 def paginate(

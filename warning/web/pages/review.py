@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.db.models import ReviewSnapshot
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
 from warning.review.drill import Drill, Figure, drill_page, measure_label
@@ -152,9 +153,10 @@ def snapshot_page(
     principal: PagePrincipal,
 ) -> HTMLResponse:
     """Show a stored review and each figure that has changed since it was stored."""
-    if not principal.reads_all or not snapshot_id.isdigit() or len(snapshot_id) > 10:
+    number = parse_int(snapshot_id)
+    if not principal.reads_all or number is None:
         raise PageNotFound(f"审查存档 {snapshot_id}")
-    snapshot = session.get(ReviewSnapshot, int(snapshot_id))
+    snapshot = session.get(ReviewSnapshot, number)
     if snapshot is None:
         raise PageNotFound(f"审查存档 {snapshot_id}")
     tz = ZoneInfo(runtime.settings.timezone)

@@ -11,6 +11,7 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import reads_proposals
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Response
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import State
 from warning.handling.records import events_of
 from warning.queries.actors import actor_names
@@ -107,9 +108,10 @@ def warning_page(
     warning_id: str, request: Request, session: SessionDep, principal: PagePrincipal
 ) -> HTMLResponse:
     """Show one warning: risk point and measures, signals timeline, handling events."""
-    if not warning_id.isdigit():
+    number = parse_int(warning_id)
+    if number is None:
         raise PageNotFound(f"预警 {warning_id}")
-    view = warning_view(session, principal, int(warning_id))
+    view = warning_view(session, principal, number)
     context = action_context(principal, view.record, done=request.query_params.get("done"))
     panel = proposal_panel(session, principal, view.warning, view.record,
                            done=request.query_params.get("triaged"))

@@ -10,13 +10,14 @@ from starlette.responses import Response
 from warning.auth.principal import Principal
 from warning.auth.visibility import reads_proposals
 from warning.db.models import Signal
+from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.handling.errors import NotFound
 from warning.queries.actors import actor_names
 from warning.triage.commands import decide_proposal, decide_signal
 from warning.triage.errors import TRIAGE_STATUS
 from warning.triage.signal_decisions import SignalNotFound
-from warning.web.deps import MAX_ID, RuntimeDep, SessionDep
+from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.errors import DOMAIN_STATUS
 from warning.web.pages.action_forms import action_context
 from warning.web.pages.csrf import check_form
@@ -31,9 +32,10 @@ STATUS_OF = {**DOMAIN_STATUS, **TRIAGE_STATUS}
 
 
 def _id(raw: str, what: str) -> int:
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    number = parse_int(raw)
+    if number is None:
         raise PageNotFound(f"{what} {raw[:20]}")
-    return int(raw)
+    return number
 
 
 def _forbidden(request: Request) -> HTMLResponse:
