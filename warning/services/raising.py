@@ -8,7 +8,7 @@ winner's warning.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -303,7 +303,7 @@ def _issue_now(plan: _Plan, warning: WarningRow) -> None:
         return
     for index, (row, opening) in enumerate(plan.new):  # raised earlier in this batch
         if row is warning:
-            plan.new[index] = (row, replace(opening, proposed=False))
+            plan.new[index] = (row, (*opening[:-1], False))
             return
 
 
