@@ -140,3 +140,30 @@ def test_a_future_quarter_says_it_has_not_started(world: ReviewWorld, runtime: R
     page = office.get("/review?quarter=2099Q1")
     assert page.status_code == 200 and "尚未开始" in page.text
     assert "定稿存档" not in page.text
+
+
+def test_a_final_review_sent_several_times_at_once_is_stored_once(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    answers: list[tuple[int, int]] = []
+
+    def send() -> None:
+        answer = app_client.post("/api/review/snapshots",
+                                 json={"quarter": "2026Q3", "note": "报送纪委"},
+                                 headers=_auth(world, "office"))
+        answers.append((answer.status_code, answer.json().get("id", 0)))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with runtime.sessions() as session:
+        stored = session.scalars(select(ReviewSnapshot.id)
+                                 .where(ReviewSnapshot.kind == "final")).all()
+    assert len(stored) == 1
+    assert answers == [(201, stored[0])] * 6
+    # Another note, or figures that moved, is another 定稿.
+    other = app_client.post("/api/review/snapshots", json={"quarter": "2026Q3", "note": "修订"},
+                            headers=_auth(world, "office"))
+    assert other.status_code == 201 and other.json()["id"] != stored[0]

@@ -32,26 +32,45 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     """Insert `rows` (all with the same keys) into `table` in the current transaction."""
     if not rows:
         return
+    keys = list(rows[0])
+    _insert(conn, table, keys, [itemgetter(k) for k in keys], rows, mappings=True)
+
+
+def insert_tuples(
+    conn: Connection, table: Table, keys: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """`insert_many` for rows given as tuples of the `keys` columns (cheaper to build than
+    a dict per row)."""
+    if rows:
+        _insert(conn, table, keys, [itemgetter(i) for i in range(len(keys))], rows,
+                mappings=False)
+
+
+def _insert(
+    conn: Connection, table: Table, keys: Sequence[str], getters: Sequence[Callable[[Any], Any]],
+    rows: Sequence[Any], *, mappings: bool,
+) -> None:
     dialect = conn.dialect.name
-    filled = _scalar_defaults(table, rows[0])
+    filled = _scalar_defaults(table, dict.fromkeys(keys))
     if filled is None or dialect not in ("postgresql", "sqlite") or (
         dialect == "postgresql" and len(rows) < COPY_FROM
     ):  # (None: a Python default to call, which SQLAlchemy knows how to)
-        conn.execute(insert(table), list(rows))
+        conn.execute(insert(table), list(rows) if mappings else [
+            dict(zip(keys, row, strict=True)) for row in rows])
         return
-    keys = list(rows[0])
     columns = [table.c[key] for key in [*keys, *filled]]
     if dialect == "sqlite":
         conn.exec_driver_sql(_insert_sql(conn, table, columns, 1),
-                             _tuples(conn, columns, [itemgetter(k) for k in keys], filled, rows))
+                             _tuples(conn, columns, getters, filled, rows))
         return
     process = [_copy_processor(column.type, conn.dialect) for column in columns]
     names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in columns)
     statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
     driver = conn.connection.driver_connection
+    constants = list(filled.values())
     with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
         for row in rows:
-            values = [*(row[key] for key in keys), *filled.values()]
+            values = [*(get(row) for get in getters), *constants]
             copy.write_row([p(v) if p else v for p, v in zip(process, values, strict=True)])
 
 

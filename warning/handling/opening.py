@@ -13,14 +13,21 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warning.db.bulk import insert_many, insert_returning
-from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.bulk import insert_tuples, insert_tuples_returning
+from warning.db.models import (
+    Department,
+    HandlingEvent,
+    HandlingRecord,
+    Notice,
+    RiskPoint,
+    RiskWarning,
+)
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
 from warning.domain.lifecycle import Action, State
-from warning.handling.events import first_events
+from warning.handling.events import first_event_rows
 from warning.handling.holidays import default_calendar
-from warning.notify.messages import WarningFacts, render_for
-from warning.notify.outbox import department_audience, enqueue, notice_row
+from warning.notify.messages import Texts, renderer
+from warning.notify.outbox import department_audience, notice_key
 
 
 @dataclass(frozen=True)
@@ -53,54 +60,70 @@ class Opened:
     last_hash: str
 
 
+RECORD_KEYS = ("warning_id", "state", "version", "responsible_person", "receive_due_at",
+               "report_due_at", "overdue_level", "closed_at", "updated_at", "issued_at")
+NOTICE_KEYS = ("key", "kind", "record_id", "stage", "level", "audience", "subject", "body",
+               "created_at")
+
+
+@dataclass(frozen=True)
+class _Grade:
+    """What the records of one grade share: deadlines, first event data, notice texts."""
+
+    receive: datetime
+    report: datetime
+    data: dict[str, object]
+    texts: Texts
+
+
 def open_records(
     session: Session, openings: Sequence[Opening], *, actor: str, now: datetime | None = None,
     calendar: HolidayCalendar | None = None,
 ) -> dict[int, Opened]:
-    """Insert records (state issued, version 1), first events and notices; key by warning."""
+    """Insert records (state issued, version 1), first events and notices; key by warning.
+
+    Each table is one statement of tuples; what the records of one grade share (their
+    deadlines, their event's data, their notice's texts) is worked out once per grade.
+    """
     if not openings:
         return {}
     now = (now or datetime.now(UTC)).astimezone(UTC)
     deadline = _deadlines(now, calendar or default_calendar())
-    dues = [
-        (deadline(o.receive_days, o.day_kind), deadline(o.report_days, o.day_kind))
-        for o in openings
-    ]
+    grades: dict[tuple[str, int, int, DayKind | str], _Grade] = {}
+    per: list[_Grade] = []
+    for o in openings:
+        shape = (o.response, o.receive_days, o.report_days, o.day_kind)
+        grade = grades.get(shape)
+        if grade is None:
+            receive = deadline(o.receive_days, o.day_kind)
+            report = deadline(o.report_days, o.day_kind)
+            grade = grades[shape] = _Grade(
+                receive, report,
+                {"response": o.response, "receive_days": o.receive_days,
+                 "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value},
+                renderer("issued", o.response, State.ISSUED.value, receive, report),
+            )
+        per.append(grade)
+    conn = session.connection()
+    issued = State.ISSUED.value
     # RETURNING warning_id rather than sort_by_parameter_order, which SQLite can only
     # honour by inserting row by row.
-    rows = insert_returning(
-        session.connection(), HandlingRecord.__table__,
-        [
-            {"warning_id": o.warning_id, "state": State.ISSUED.value, "version": 1,
-             "responsible_person": "", "receive_due_at": receive, "report_due_at": report,
-             "overdue_level": 0, "closed_at": None, "updated_at": now, "issued_at": now}
-            for o, (receive, report) in zip(openings, dues, strict=True)
-        ],
+    rows = insert_tuples_returning(
+        conn, HandlingRecord.__table__, RECORD_KEYS,
+        [(o.warning_id, issued, 1, "", g.receive, g.report, 0, None, now, now)
+         for o, g in zip(openings, per, strict=True)],
         ("id", "warning_id"),
     )
     record_of = {warning_id: record_id for record_id, warning_id in rows}
     ids = [record_of[o.warning_id] for o in openings]
-    # one data dict per distinct grade, shared: first_events encodes each object once
-    data: dict[tuple[str, int, int, DayKind | str], dict[str, object]] = {}
-    for o in openings:
-        shape = (o.response, o.receive_days, o.report_days, o.day_kind)
-        if shape not in data:
-            data[shape] = {"response": o.response, "receive_days": o.receive_days,
-                           "report_days": o.report_days, "day_kind": _day_kind(o.day_kind).value}
-    events = first_events(
-        [
-            (record_id, data[(o.response, o.receive_days, o.report_days, o.day_kind)])
-            for o, record_id in zip(openings, ids, strict=True)
-        ],
-        action=Action.ISSUE.value, to_state=State.ISSUED.value, actor=actor, created_at=now,
+    keys, events = first_event_rows(
+        [(record_id, g.data) for record_id, g in zip(ids, per, strict=True)],
+        action=Action.ISSUE.value, to_state=issued, actor=actor, created_at=now,
     )
-    insert_many(session.connection(), HandlingEvent.__table__, events)
-    enqueue(session, [
-        _issued_notice(o, record_id, receive, report, now)
-        for o, record_id, (receive, report) in zip(openings, ids, dues, strict=True)
-    ])
+    insert_tuples(conn, HandlingEvent.__table__, keys, events)
+    insert_tuples(conn, Notice.__table__, NOTICE_KEYS, _issued_notices(openings, ids, per, now))
     return {
-        o.warning_id: Opened(record_id, event["hash"])
+        o.warning_id: Opened(record_id, event[-1])
         for o, record_id, event in zip(openings, ids, events, strict=True)
     }
 
@@ -150,15 +173,20 @@ def _day_kind(value: DayKind | str) -> DayKind:
     return DayKind(value)
 
 
-def _issued_notice(
-    opening: Opening, record_id: int, receive: datetime, report: datetime, now: datetime
-) -> dict[str, object]:
-    facts = WarningFacts(
-        warning_id=opening.warning_id, risk_point=opening.risk_point,
-        department=opening.department or "未指定部门", response=opening.response,
-        state=State.ISSUED.value, receive_due_at=receive, report_due_at=report,
-    )
-    subject, body = render_for("issued", facts)
-    return notice_row(record_id=record_id, kind="issued",
-                      audience=department_audience(opening.department_id),
-                      subject=subject, body=body, level=1, now=now)
+def _issued_notices(
+    openings: Sequence[Opening], record_ids: Sequence[int], grades: Sequence[_Grade],
+    now: datetime,
+) -> list[tuple[object, ...]]:
+    """Return the `issued` notice of each record, as NOTICE_KEYS tuples."""
+    audiences: dict[int | None, str] = {}
+    rows: list[tuple[object, ...]] = []
+    for opening, record_id, grade in zip(openings, record_ids, grades, strict=True):
+        audience = audiences.get(opening.department_id)
+        if audience is None:
+            audience = audiences[opening.department_id] = department_audience(
+                opening.department_id)
+        subject, body = grade.texts(opening.warning_id, opening.risk_point,
+                                    opening.department or "未指定部门")
+        rows.append((notice_key(record_id, "issued", "", 1, audience), "issued", record_id,
+                     "", 1, audience, subject, body, now))
+    return rows

@@ -1,5 +1,6 @@
 """The text of notices. Built only from the warning and its record, never from signal data."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -72,13 +73,31 @@ def render_for(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, st
     """`render`, from a template cached per everything but the warning, its risk point and
     its department: intake renders thousands of notices a batch that differ only in those
     (~7 µs a notice otherwise)."""
-    names = (facts.risk_point, facts.department)
-    template = _template(kind, facts.response, facts.state, facts.receive_due_at,
-                         facts.report_due_at, extra)
-    if template is None or any(marker in name for name in names for marker in _MARKERS):
-        return render(kind, facts, extra)
-    return (template[0].format(facts.warning_id, *names),
-            template[1].format(facts.warning_id, *names))
+    return renderer(kind, facts.response, facts.state, facts.receive_due_at,
+                    facts.report_due_at, extra)(facts.warning_id, facts.risk_point,
+                                                facts.department)
+
+
+Texts = Callable[[int, str, str], tuple[str, str]]
+
+
+def renderer(
+    kind: str, response: str, state: str, receive_due_at: datetime | None,
+    report_due_at: datetime | None, extra: str = "",
+) -> Texts:
+    """Return `render` of notices that differ only in (warning id, risk point, department)
+    as a function of those three: a batch asks for it once per grade and deadlines."""
+    template = _template(kind, response, state, receive_due_at, report_due_at, extra)
+
+    def texts(warning_id: int, risk_point: str, department: str) -> tuple[str, str]:
+        # every marker holds a NUL: a name without one holds no marker
+        if template is None or "\x00" in risk_point or "\x00" in department:
+            return render(kind, WarningFacts(warning_id, risk_point, department, response,
+                                             state, receive_due_at, report_due_at), extra)
+        return (template[0].format(warning_id, risk_point, department),
+                template[1].format(warning_id, risk_point, department))
+
+    return texts
 
 
 @lru_cache(maxsize=1024)

@@ -4,9 +4,12 @@ A review reads live records, so a late edit to a record changes a past quarter's
 A snapshot keeps the figures of every department as they were when stored: the scheduler
 stores the quarter just ended once (any number of schedulers: the unique `once_key` makes
 the second insert a no-op), and the office can store one by hand whenever it hands the
-review in. Comparing a snapshot with the figures now lists each figure that moved.
+review in (once per figures and note: the same form sent twice stores one).
+Comparing a snapshot with the figures now lists each figure that moved.
 """
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,33 +55,54 @@ def store_final(
     session: Session, *, quarter: Quarter, actor: str, now: datetime | None = None,
     tz: ZoneInfo = SHANGHAI, note: str = "",
 ) -> ReviewSnapshot:
-    """Store the quarter's review of every department as handed in by `actor` (定稿)."""
+    """Store the quarter's review of every department as handed in by `actor` (定稿).
+
+    The same figures with the same note are stored once: a form sent twice (a double
+    click, two tabs, a retry) gets the 定稿 already stored instead of a second copy."""
     moment = now or datetime.now(UTC)
-    snapshot = ReviewSnapshot(quarter=str(quarter), kind=FINAL,
-                              figures=_figures(session, quarter, moment, tz),
-                              stored_at=moment, stored_by=actor, note=note)
-    session.add(snapshot)
-    session.flush()
-    return snapshot
+    figures = _figures(session, quarter, moment, tz)
+    key = _final_key(quarter, figures, note)
+    _insert_once(session, quarter=str(quarter), kind=FINAL, once_key=key, figures=figures,
+                 stored_at=moment, stored_by=actor, note=note)
+    return session.scalars(select(ReviewSnapshot).where(ReviewSnapshot.once_key == key)).one()
+
+
+def _final_key(quarter: Quarter, figures: dict[str, Any], note: str) -> str:
+    """Return the once-key of a 定稿: its quarter and a digest of its figures and note (the
+    moment the figures were read, `cutoff`, left out)."""
+    def without_cutoff(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: without_cutoff(v) for k, v in value.items() if k != "cutoff"}
+        if isinstance(value, list):
+            return [without_cutoff(v) for v in value]
+        return value
+
+    body = json.dumps([without_cutoff(figures), note], sort_keys=True, ensure_ascii=False)
+    return f"{quarter}:{FINAL}:{hashlib.sha256(body.encode()).hexdigest()[:16]}"
+
+
+def _insert_once(session: Session, **values: Any) -> bool:
+    """Insert a snapshot unless one with its once-key exists; tell whether it was inserted."""
+    if session.scalar(select(ReviewSnapshot.id)
+                      .where(ReviewSnapshot.once_key == values["once_key"])):
+        return False
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (module.insert(ReviewSnapshot).values(**values)
+            .on_conflict_do_nothing(index_elements=["once_key"])
+            .returning(ReviewSnapshot.id))
+    return session.execute(stmt).first() is not None
 
 
 def store_scheduled(
     session: Session, *, quarter: Quarter, now: datetime, tz: ZoneInfo = SHANGHAI,
 ) -> bool:
     """Store the scheduler's snapshot of `quarter` unless one is stored; tell whether it was."""
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     key = f"{quarter}:{SCHEDULED}"
     if session.scalar(select(ReviewSnapshot.id).where(ReviewSnapshot.once_key == key)):
         return False
-    stmt = (
-        module.insert(ReviewSnapshot)
-        .values(quarter=str(quarter), kind=SCHEDULED, once_key=key,
-                figures=_figures(session, quarter, now, tz), stored_at=now,
-                stored_by=SYSTEM_ACTOR, note="")
-        .on_conflict_do_nothing(index_elements=["once_key"])
-        .returning(ReviewSnapshot.id)
-    )
-    return session.execute(stmt).first() is not None
+    return _insert_once(session, quarter=str(quarter), kind=SCHEDULED, once_key=key,
+                        figures=_figures(session, quarter, now, tz), stored_at=now,
+                        stored_by=SYSTEM_ACTOR, note="")
 
 
 def store_finished_quarter(

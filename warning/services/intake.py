@@ -2,8 +2,9 @@
 
 A batch is handled in two transactions. The first stores the signals (so nothing is
 lost whatever happens next); the second records rule hits and warnings and marks the
-signals evaluated. The process that stores a signal holds its evaluation lease from the
-insert on (warning.services.evaluation_claims); if evaluation fails, the signals are marked
+signals evaluated (on SQLite without foreign-key checks: warning.db.unchecked). The
+process that stores a signal holds its evaluation lease from the insert on
+(warning.services.evaluation_claims); if evaluation fails, the signals are marked
 `failed` with the reason and the scheduler's retry job evaluates them again later, each
 alone, until it succeeds or is `dead`.
 """
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.db.models.base import utcnow
 from warning.db.models.signals import StoredSignal
+from warning.db.unchecked import unchecked_transaction
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
@@ -124,23 +126,28 @@ class Intake:
             rows = session.execute(
                 select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
             ).all()
-        return not rows or self._evaluate_rows(rows) is not None  # type: ignore[arg-type]
+        # (no answer to build: nobody waits for these signals' warnings)
+        return not rows or self._evaluate_rows(
+            rows, answer=False) is not None  # type: ignore[arg-type]
 
     def _evaluate_rows(
-        self, signals: Sequence[StoredSignal]
+        self, signals: Sequence[StoredSignal], *, answer: bool = True,
     ) -> dict[int, list[WarningRef]] | None:
-        """Evaluate claimed signals in one transaction; return each one's warnings.
+        """Evaluate claimed signals in one transaction; return each one's warnings (none
+        when not asked for `answer`).
 
         On failure the attempt is recorded for the retry job and None is returned.
         """
         ids = [s.id for s in signals]
         started = time.perf_counter()
         try:
-            with gc_paused(), self.sessions() as session, session.begin():
+            with gc_paused(), unchecked_transaction(self.sessions) as session:
                 # the answer is built while the collector is still paused and the batch's
                 # rows dropped before it resumes: it walks what is alive then (~0.3 s of
                 # a dense batch of 1,000 when the rows were still held)
-                answer = _answer_of(self._evaluate(session, signals))
+                raised = self._evaluate(session, signals)
+                answered = _answer_of(raised) if answer else {}
+                del raised
                 mark_evaluated(session, ids)
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
@@ -150,7 +157,7 @@ class Intake:
                 record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
                                self.policy, self.clock())
             return None
-        return answer
+        return answered
 
     def retry_failed(self, limit: int = 500) -> int:
         """Evaluate signals left failed or unevaluated (see warning.services.retry)."""

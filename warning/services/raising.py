@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from warning.db.bulk import insert_many
+from warning.db.bulk import insert_tuples
 from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
-from warning.domain.enums import Response, RuleMode, SubjectKind
+from warning.domain.enums import Level, Response, RuleMode, SubjectKind
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.subjects import subject_present
 from warning.handling.opening import Opening
@@ -48,6 +48,11 @@ class RecordHooks(Protocol):
         self, session: Session, *, regradings: Sequence[Regrading], now: datetime
     ) -> None: ...
 
+    def issued(
+        self, session: Session, *, warning_ids: Sequence[int], grading: GradingPolicy,
+        now: datetime,
+    ) -> None: ...
+
 
 Regrade = tuple[str, Grade, int]  # previous response, new grade, the count that raised it
 
@@ -66,14 +71,25 @@ class Raised:
     new: bool
 
 
+# what a new warning's Opening holds but its id (department id, response, risk point name,
+# department name, receive days, report days, day kind, proposed)
+OpeningFields = tuple[int | None, str, str, str, int, int, Any, bool]
+HIT_KEYS = ("signal_id", "rule_id", "rule_version", "risk_point_id", "mode", "subject_key",
+            "hit_at", "counted_at", "warning_id")
+LINK_KEYS = ("warning_id", "signal_id", "rule_id", "attached_at")
+MODES = {mode: mode.value for mode in RuleMode}
+
+
 @dataclass
 class _Plan:
     """A batch's decisions, not yet written."""
 
-    new: list[tuple[WarningRow, Opening]] = field(default_factory=list)
+    new: list[tuple[WarningRow, OpeningFields]] = field(default_factory=list)
     attached: list[tuple[WarningRow, int, str, Regrade | None]] = field(default_factory=list)
-    hits: list[tuple[dict[str, Any], WarningRow | None]] = field(default_factory=list)
+    # HIT_KEYS values, the last one the warning (None: no warning) until written
+    hits: list[list[Any]] = field(default_factory=list)
     outcome: dict[int, list[Raised]] = field(default_factory=dict)
+    issue_now: dict[int, WarningRow] = field(default_factory=dict)  # stored proposals, by id
 
 
 def raise_warnings(
@@ -108,7 +124,7 @@ def raise_warnings(
         fresh = [w for w, _ in plan.new]
         lost = insert_new(session, fresh)
         if not lost:
-            _write(session, plan, hooks, now)
+            _write(session, plan, hooks, grading, now)
             return plan.outcome
         # another writer opened some of these keys first: drop ours and decide again
         won = [w.id for w in fresh if w.id]
@@ -135,11 +151,14 @@ def _decide(
               if m.repeat is not None and subject is not None]
     window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
     plan = _Plan()
+    hits = plan.hits
+    bases: dict[tuple[Level, int], Response] = {}
     for signal, at, signal_matches, signal_subjects in zip(signals, times, matches, subjects,
                                                            strict=True):
         raised = plan.outcome.setdefault(signal.id, [])
         groups: dict[tuple[int, str], list[tuple[RuleMatch, RuleGrade, Subject]]] = {}
-        fired_hits: list[tuple[int, tuple[int, str]]] = []  # (index in plan.hits, key)
+        fired_hits: list[tuple[list[Any], tuple[int, str]]] = []  # (hit, key)
+        seen = repeats.get(signal.id, 1)
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
@@ -147,36 +166,37 @@ def _decide(
             count = 1
             if match.repeat is not None:
                 count = window.count(match.rule_id, match.repeat.days, subject.key, at)
-            hit = {
-                "signal_id": signal.id, "rule_id": match.rule_id,
-                "rule_version": match.rule_version, "risk_point_id": point.id,
-                "mode": match.mode.value, "subject_key": subject.key, "hit_at": now,
-                "counted_at": at, "warning_id": None,
-            }
-            plan.hits.append((hit, None))
+            hit = [signal.id, match.rule_id, match.rule_version, point.id, MODES[match.mode],
+                   subject.key, now, at, None]
+            hits.append(hit)
             if match.mode is not RuleMode.ACTIVE:
                 continue
             if match.repeat is not None and count < match.repeat.count:
                 continue
-            times_seen = max(count, repeats.get(signal.id, 1))
-            rule = RuleGrade(match.rule_id, match.severity, match.response, times_seen)
-            groups.setdefault((point.id, subject.key), []).append((match, rule, subject))
-            fired_hits.append((len(plan.hits) - 1, (point.id, subject.key)))
+            rule = RuleGrade(match.rule_id, match.severity, match.response, max(count, seen))
+            key = (point.id, subject.key)
+            groups.setdefault(key, []).append((match, rule, subject))
+            fired_hits.append((hit, key))
         for key, fired in groups.items():
             warning = warnings.get(key)
             point = points[fired[0][0].risk_point]
-            rules = [rule for _m, rule, _s in fired]
             if warning is None:
-                warning, opening = _new_warning(signal, fired, point, grading, directory, now)
+                warning, opening = _new_warning(signal, fired, point, grading, directory, now,
+                                                bases)
                 plan.new.append((warning, opening))
                 warnings[key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
             else:
+                rules = [rule for _m, rule, _s in fired]
                 regrade, winner = _join(warning, rules, point, grading)
                 plan.attached.append((warning, signal.id, winner, regrade))
+                if warning.is_proposal and not proposes(
+                        directory.channel_by_id[signal.channel_id].proposes,
+                        [m.triage for m, _r, _s in fired]):
+                    _issue_now(plan, warning)
                 raised.append(Raised(warning, winner, point.code, False))
-        for index, key in fired_hits:
-            plan.hits[index] = (plan.hits[index][0], warnings[key])
+        for hit, key in fired_hits:
+            hit[-1] = warnings[key]
     return plan
 
 
@@ -204,41 +224,47 @@ def _subjects(
 def _new_warning(
     signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
     grading: GradingPolicy, directory: Directory, now: datetime,
-) -> tuple[WarningRow, Opening]:
-    """Open a warning graded by the heaviest of the rules that fired for it."""
+    bases: dict[tuple[Level, int], Response],
+) -> tuple[WarningRow, OpeningFields]:
+    """Open a warning graded by the heaviest of the rules that fired for it (`bases`: the
+    matrix responses found so far, by level and severity)."""
     if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
         match, winner, subject = fired[0]
         grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
                               winner.response)
-        base = winner.response or grading.base(point.level, winner.severity)
-        severity, rule_ids, triage = winner.severity, [winner.rule_id], [match.triage]
+        base = winner.response
+        if base is None:
+            try:
+                base = bases[(point.level, winner.severity)]
+            except KeyError:
+                base = bases.setdefault((point.level, winner.severity),
+                                        grading.base(point.level, winner.severity))
+        severity, rule_ids = winner.severity, [winner.rule_id]
+        triage: list[bool | None] = [match.triage]
     else:
         rules = [rule for _m, rule, _s in fired]
         winner, grade = grading.heaviest(point.level, rules)
         match = next(m for m, rule, _s in fired if rule is winner)
         subject = fired[0][2]
-        bases = [rule.response or grading.base(point.level, rule.severity) for rule in rules]
-        base = max(bases, key=lambda r: r.rank)
+        base = max((rule.response or grading.base(point.level, rule.severity)
+                    for rule in rules), key=lambda r: r.rank)
         severity = max(rule.severity for rule in rules)
         rule_ids = list(dict.fromkeys(rule.rule_id for rule in rules))
         triage = [m.triage for m, _r, _s in fired]
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
     response = grade.response.value
+    proposal = proposes(channel.proposes, triage)
     warning = WarningRow(
         risk_point_id=point.id, subject_key=subject.key, signal_id=signal.id,
         response=response, severity=severity,
         repeat_count=1, department_id=department, subject_kind=subject.kind.value,
         subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
-        created_at=now, base_response=base.value, rule_ids=rule_ids,
-        is_proposal=proposes(channel.proposes, triage),
+        created_at=now, base_response=base.value, rule_ids=rule_ids, is_proposal=proposal,
     )
-    opening = Opening(
-        warning_id=0, department_id=department, response=response,
-        risk_point=point.name, department=directory.name_of_department.get(department or 0, ""),
-        receive_days=grade.receive_days, report_days=grade.report_days, day_kind=grade.day_kind,
-        proposed=warning.is_proposal,
-    )
+    opening = (department, response, point.name,
+               directory.name_of_department.get(department or 0, ""), grade.receive_days,
+               grade.report_days, grade.day_kind, proposal)
     return warning, opening
 
 
@@ -265,18 +291,36 @@ def _join(
     return (present.value, grade, warning.repeat_count), winner.rule_id
 
 
-def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> None:
+def _issue_now(plan: _Plan, warning: WarningRow) -> None:
+    """A signal that would be issued at once joined a proposal: issue the proposal now
+    rather than let the signal wait on (or vanish with) the office's 研判. A proposal with no
+    department yet stays a proposal: nobody can be told until the office names one."""
+    if warning.department_id is None:
+        return
+    warning.is_proposal = False
+    if warning.id:
+        plan.issue_now[warning.id] = warning
+        return
+    for index, (row, opening) in enumerate(plan.new):  # raised earlier in this batch
+        if row is warning:
+            plan.new[index] = (row, (*opening[:-1], False))
+            return
+
+
+def _write(
+    session: Session, plan: _Plan, hooks: RecordHooks, grading: GradingPolicy, now: datetime
+) -> None:
     """Write a batch's links, hits, records and regrades, each table in one statement."""
-    links = [{"warning_id": w.id, "signal_id": w.signal_id, "rule_id": w.rule_id,
-              "attached_at": now} for w, _ in plan.new]
-    links += [{"warning_id": w.id, "signal_id": signal_id, "rule_id": rule_id,
-               "attached_at": now} for w, signal_id, rule_id, _ in plan.attached]
-    insert_many(session.connection(), WarningSignal.__table__, links)
-    for hit, warning in plan.hits:
-        hit["warning_id"] = warning.id if warning is not None else None
-    insert_many(session.connection(), RuleHit.__table__, [h for h, _ in plan.hits])
+    links = [(w.id, w.signal_id, w.rule_id, now) for w, _ in plan.new]
+    links += [(w.id, signal_id, rule_id, now) for w, signal_id, rule_id, _ in plan.attached]
+    conn = session.connection()
+    insert_tuples(conn, WarningSignal.__table__, LINK_KEYS, links)
+    for hit in plan.hits:
+        if hit[-1] is not None:
+            hit[-1] = hit[-1].id
+    insert_tuples(conn, RuleHit.__table__, HIT_KEYS, plan.hits)  # type: ignore[arg-type]
     if plan.new:
-        openings = [o.for_warning(w.id) for w, o in plan.new]
+        openings = [Opening(w.id, *fields) for w, fields in plan.new]
         hooks.opened(session, openings=openings, now=now)
     new = {id(w) for w, _ in plan.new}  # inserted with their final counts already
     update_changed(session, (w for w, _, _, _ in plan.attached if id(w) not in new))
@@ -285,3 +329,5 @@ def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> 
                   if regrade is not None]  # in signal order: one warning's events chain so
     if regradings:
         hooks.regraded(session, regradings=regradings, now=now)
+    if plan.issue_now:
+        hooks.issued(session, warning_ids=sorted(plan.issue_now), grading=grading, now=now)

@@ -50,7 +50,7 @@ class WarningRow:
 
 
 _STORED = ("id", "risk_point_id", "subject_key", "signal_id", "response", "severity",
-           "repeat_count", "department_id", "base_response", "rule_ids")
+           "repeat_count", "department_id", "base_response", "rule_ids", "is_proposal")
 _INSERTED = tuple(f.name for f in fields(WarningRow) if f.name not in ("id", "changed", "added"))
 _values = attrgetter(*_INSERTED)
 
@@ -104,6 +104,7 @@ def _open_warnings_sqlite(
     for row in rows:
         values = dict(zip(_STORED, row, strict=True))
         values["rule_ids"] = list(json.loads(values["rule_ids"] or "null") or [])
+        values["is_proposal"] = bool(values["is_proposal"])
         found.setdefault((row[1], row[2]), WarningRow(**values))
     return found
 

@@ -79,25 +79,37 @@ def issue(
     if warning.department_id is None:
         raise invalid("department", "下达前请先指定责任部门（研判修改）",
                       "choose a department before issuing")
-    step = transition(record.state, Action.ISSUE, principal.role, {"comment": comment})
+    transition(record.state, Action.ISSUE, principal.role, {"comment": comment})
+    issue_record(session, warning, record, actor=principal.actor, comment=comment,
+                 grading=grading, now=now, calendar=calendar, after_triage=True)
+    return Decided(warning.id, record.state, record.version)
+
+
+def issue_record(
+    session: Session, warning: RiskWarning, record: HandlingRecord, *, actor: str,
+    comment: str, grading: GradingPolicy, now: datetime, after_triage: bool,
+    calendar: HolidayCalendar | None = None,
+) -> None:
+    """Move a proposal's record to issued: deadlines from now, the `issue` event, the
+    department's notice. `after_triage` says whether the office decided it."""
     grade = grading.of(Response(warning.response))
     kind = DayKind(grade.day_kind)
     calendar = calendar or default_calendar()
     receive = due_at(now, grade.receive_days, kind, calendar)
     report = due_at(now, grade.report_days, kind, calendar)
-    record.state, record.receive_due_at, record.report_due_at = step.to.value, receive, report
-    record.triage_due_at, record.updated_at, record.issued_at = None, now, now
+    record.state, record.receive_due_at = State.ISSUED.value, receive
+    record.report_due_at, record.triage_due_at, record.updated_at = report, None, now
+    record.issued_at = now  # 下达: the review counts it from here (0010a)
     warning.is_proposal = False
     session.flush()
     append_event(session, record_id=record.id, action=Action.ISSUE.value,
-                 from_state=State.PROPOSED.value, to_state=step.to.value, actor=principal.actor,
+                 from_state=State.PROPOSED.value, to_state=State.ISSUED.value, actor=actor,
                  comment=comment, now=now, data={
                      "response": warning.response, "receive_days": grade.receive_days,
                      "report_days": grade.report_days, "day_kind": kind.value,
                      "receive_due_at": receive.isoformat(), "report_due_at": report.isoformat(),
-                     "after_triage": True})
+                     "after_triage": after_triage})
     enqueue(session, [_issued_notice(session, warning, record, now)])
-    return Decided(warning.id, record.state, record.version)
 
 
 def _issued_notice(

@@ -12,8 +12,9 @@ from warning.db.models.base import Base, UTCDateTime, utcnow
 class ReviewSnapshot(Base):
     """A quarter's review of every department, stored by the scheduler or by the office (定稿).
 
-    `once_key` is set for the scheduler's snapshot ("2026Q3:scheduled") and unique, so any
-    number of schedulers store one per quarter; the office's are NULL there and may repeat.
+    `once_key` is unique: the scheduler's snapshot is "2026Q3:scheduled", so any number of
+    schedulers store one per quarter; the office's is "2026Q3:final:" and a digest of its
+    figures and note, so the same 定稿 sent twice is stored once (NULL on older rows).
     """
 
     __tablename__ = "review_snapshots"
