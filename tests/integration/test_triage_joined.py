@@ -17,6 +17,7 @@ from tests.integration.triage_world import COLLUSION, TriageWorld, build_triage_
 from warning.db.models import HandlingEvent, HandlingRecord, Notice
 from warning.handling.audit import verify_chains
 from warning.queries.warnings import find_warning
+from warning.services.record_hooks import JOINED
 from warning.services.signal_input import SignalIn
 
 
@@ -89,3 +90,23 @@ def test_an_audit_finding_joining_an_issued_warning_changes_nothing_more(
     world.runtime.intake.ingest([_audit(6)])
     state, actions, notices = _state(world, warning_id)
     assert state == "issued" and actions.count("issue") == 1 and notices == ["issued"]
+
+
+def test_the_department_is_not_told_a_proposal_waited(world: TriageWorld) -> None:
+    """The 下达 of a proposal reads like the intake's own for the department: its API and
+    page show no comment or data saying a 研判 was pending (the office's alone)."""
+    _, [proposal] = world.petition(7)
+    world.runtime.intake.ingest([_audit(7)])
+    handler = world.client("handler_a")
+    events = handler.get(f"/api/warnings/{proposal}/events").json()
+    assert [e["action"] for e in events] == ["issue"]
+    [issued] = events
+    assert issued["comment"] == "" and issued["from_state"] == ""
+    assert "after_triage" not in issued["data"] and "joined" not in issued["data"]
+    page = handler.get(f"/warnings/{proposal}").text
+    assert JOINED not in page and "待研判预警" not in page
+    office = world.client("office")
+    [mine] = [e for e in office.get(f"/api/warnings/{proposal}/events").json()
+              if e["action"] == "issue"]
+    assert mine["data"]["joined"] == JOINED and mine["data"]["after_triage"] is False
+    assert JOINED in office.get(f"/warnings/{proposal}").text
