@@ -59,6 +59,9 @@ NOTICE_READERS = (Role.OFFICE, Role.ADMIN)
 PROPOSAL_READERS = (Role.OFFICE, Role.ADMIN)
 # The events written while a warning was a proposal, kept on its trail once it is issued.
 TRIAGE_TRAIL = (Action.PROPOSE.value, Action.AMEND.value)
+# What an `issue` event's data says of the 研判 behind it: the office's decision or not, and
+# why the intake issued a proposal a direct signal joined (warning.services.record_hooks).
+TRIAGE_DATA = ("after_triage", "joined")
 PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
@@ -176,7 +179,7 @@ def shown_event_start(
     see proposals, the 下达 of a proposal reads like the intake's own 下达."""
     if reads_proposals(principal) or from_state != PROPOSED_STATE:
         return from_state, data
-    return "", {key: value for key, value in (data or {}).items() if key != "after_triage"}
+    return "", {key: value for key, value in (data or {}).items() if key not in TRIAGE_DATA}
 
 
 def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:

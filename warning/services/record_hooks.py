@@ -15,6 +15,9 @@ from warning.triage.decisions import issue_record
 from warning.triage.policy import DEFAULT_TRIAGE_DAYS
 from warning.triage.proposals import open_proposals
 
+# Why the intake issued a proposal, kept in the `issue` event's data (`joined`) for the
+# office: departments read that event as the intake's own 下达 (no comment, no data saying a
+# proposal was waiting), since a pending 研判 is the office's (warning.auth.visibility).
 JOINED = "直接下达的信号加入了这条待研判预警，随即下达"
 
 
@@ -54,8 +57,8 @@ class RecordHooksImpl:
             .with_for_update().execution_options(populate_existing=True))
         for warning, record in rows:
             if record.state == State.PROPOSED.value and warning.department_id is not None:
-                issue_record(session, warning, record, actor=self.actor, comment=JOINED,
-                             grading=grading, now=now, after_triage=False)
+                issue_record(session, warning, record, actor=self.actor, comment="",
+                             grading=grading, now=now, after_triage=False, joined=JOINED)
 
 
 def default_hooks(triage_days: int = DEFAULT_TRIAGE_DAYS) -> RecordHooksImpl:

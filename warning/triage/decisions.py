@@ -88,10 +88,11 @@ def issue(
 def issue_record(
     session: Session, warning: RiskWarning, record: HandlingRecord, *, actor: str,
     comment: str, grading: GradingPolicy, now: datetime, after_triage: bool,
-    calendar: HolidayCalendar | None = None,
+    calendar: HolidayCalendar | None = None, joined: str = "",
 ) -> None:
     """Move a proposal's record to issued: deadlines from now, the `issue` event, the
-    department's notice. `after_triage` says whether the office decided it."""
+    department's notice. `after_triage` says whether the office decided it; `joined`, why
+    the intake issued it (for the office only: see `shown_event_start`)."""
     grade = grading.of(Response(warning.response))
     kind = DayKind(grade.day_kind)
     calendar = calendar or default_calendar()
@@ -108,7 +109,7 @@ def issue_record(
                      "response": warning.response, "receive_days": grade.receive_days,
                      "report_days": grade.report_days, "day_kind": kind.value,
                      "receive_due_at": receive.isoformat(), "report_due_at": report.isoformat(),
-                     "after_triage": after_triage})
+                     "after_triage": after_triage} | ({"joined": joined} if joined else {}))
     enqueue(session, [_issued_notice(session, warning, record, now)])
 
 

@@ -116,5 +116,6 @@ def warning_page(
     panel = proposal_panel(session, principal, view.warning, view.record,
                            done=request.query_params.get("triaged"))
     names = actor_names(session, (e.actor for e in view.events))
-    return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
-                                                    "actor_names": names, **context, **panel})
+    return render(request, "warnings/detail.html", {
+        "nav": "warnings", "v": view, "actor_names": names,
+        "triage_reader": reads_proposals(principal), **context, **panel})
