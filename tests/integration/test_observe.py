@@ -78,6 +78,23 @@ def test_metrics_are_for_allowed_networks_and_the_office_only(runtime: Runtime) 
     assert TestClient(wider, client=SCRAPER).get("/metrics").status_code == 404
 
 
+def test_metrics_are_not_for_clients_a_local_proxy_relays(runtime: Runtime) -> None:
+    """nginx on the machine relays every client from 127.0.0.1: without trusted proxies set,
+    the forwarding headers still say the caller is elsewhere, and it is refused."""
+    local = TestClient(create_app(runtime), client=SCRAPER)
+    for headers in ({"X-Forwarded-For": "203.0.113.9"}, {"X-Real-IP": "203.0.113.9"},
+                    {"X-Forwarded-For": "127.0.0.1, 203.0.113.9"}):
+        assert local.get("/metrics", headers=headers).status_code == 404, headers
+    # Prometheus through the proxy from the machine itself, and straight to the service
+    assert local.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1",
+                                          "X-Real-IP": "127.0.0.1"}).status_code == 200
+    assert local.get("/metrics").status_code == 200
+    runtime.settings.trusted_proxies = "127.0.0.1"
+    behind = TestClient(create_app(runtime), client=SCRAPER)
+    assert behind.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+    assert behind.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+
+
 def test_readyz_is_open_and_details_are_for_signed_in_users(
     runtime: Runtime, client: TestClient
 ) -> None:
