@@ -78,10 +78,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.metrics = Metrics(runtime.sessions)
     app.state.metrics_networks = parse_networks(runtime.settings.metrics_networks,
                                                   "QINGFENG_METRICS_NETWORKS")
+    app.state.trusted_proxies = parse_networks(runtime.settings.trusted_proxies)
     runtime.intake.on_evaluated = app.state.metrics.observe_evaluation
     app.add_middleware(RequestLog, metrics=app.state.metrics)  # sees every answer
     # Outermost: the client address is settled before anything logs or limits by it.
-    app.add_middleware(TrustedProxies, networks=parse_networks(runtime.settings.trusted_proxies))
+    app.add_middleware(TrustedProxies, networks=app.state.trusted_proxies)
     install_docs(app)
     for module in (accounts, exports, cases, signals, warnings, handling, petitions, rules_status,
                    catalog, notices, review, health, triage):

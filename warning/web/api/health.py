@@ -90,7 +90,7 @@ async def _may_read_metrics(request: Request) -> bool:
     """
     runtime = request.app.state.runtime
     address = request.client.host if request.client else ""
-    if within(address, request.app.state.metrics_networks):
+    if within(address, request.app.state.metrics_networks) and _not_relayed(request):
         return True
     token = presented_token(request)
     if not token:
@@ -98,6 +98,23 @@ async def _may_read_metrics(request: Request) -> bool:
     idle = timedelta(minutes=runtime.settings.session_idle_minutes)
     principal = (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal
     return principal is not None and principal.role in METRICS_READERS
+
+
+def _not_relayed(request: Request) -> bool:
+    """Whether every address the request's forwarding headers name is on an allowed network
+    or a trusted proxy.
+
+    A proxy on the machine itself (nginx in deploy/) relays every client from 127.0.0.1;
+    without QINGFENG_TRUSTED_PROXIES nothing rewrites that address, and the default allowed
+    network would let anyone the proxy serves read the counts. The headers can only narrow
+    what the address allows: a caller who sends them refuses itself.
+    """
+    state = request.app.state
+    allowed = (*state.metrics_networks, *state.trusted_proxies)
+    named = [hop.strip() for value in request.headers.getlist("x-forwarded-for")
+             for hop in value.split(",")]
+    named += [value.strip() for value in request.headers.getlist("x-real-ip")]
+    return all(within(hop, allowed) for hop in named if hop)
 
 
 @router.get("/metrics")
