@@ -88,3 +88,23 @@ def test_the_migration_backfills_the_issue_time_from_the_issue_event(
         stored = dict(session.execute(select(HandlingRecord.warning_id,
                                              HandlingRecord.issued_at)).all())
     assert stored == {issued: ISSUED, waiting: None}
+
+
+def test_a_signal_that_reached_only_a_proposal_raised_no_warning(world: TriageWorld) -> None:
+    """信号·引发预警 counts issued warnings only: a reviewer comparing it with the warnings
+    they see would otherwise learn of proposals waiting or dismissed."""
+    _, [wid] = world.petition(4)
+    now = datetime.now(UTC)
+    quarter = Quarter.containing(now, SHANGHAI)
+
+    def raised(role: str) -> int:
+        with world.runtime.sessions() as session:
+            review = build_review(session, principal=world.principals[role], quarter=quarter,
+                                  now=now)
+        return sum(c.raised for c in review.signals_by_channel if c.channel == "petition")
+
+    assert raised("reviewer") == 0 and raised("office") == 0
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=wid, principal=world.principals["office"],
+              grading=world.runtime.rules.current().grading, now=now)
+    assert raised("reviewer") == 1 and raised("office") == 1
