@@ -50,7 +50,9 @@ TOUCHED = {
 }
 _RAW_SQL = f"""
 SELECT 'signals', s.channel_id, NULL, NULL, NULL, NULL, COUNT(*),
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM warning_signals ws WHERE ws.signal_id = s.id)
+       SUM(CASE WHEN EXISTS (SELECT 1 FROM warning_signals ws
+                             JOIN warnings wn ON wn.id = ws.warning_id
+                             WHERE ws.signal_id = s.id AND NOT wn.is_proposal)
            THEN 1 ELSE 0 END), NULL, NULL, NULL, NULL, NULL
   FROM signals s WHERE s.received_at >= :start AND s.received_at < :end
   GROUP BY s.channel_id

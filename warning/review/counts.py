@@ -26,8 +26,11 @@ SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
 def signals_by_channel(
     session: Session, *, principal: Principal | None, period: Period
 ) -> list[ChannelFigure]:
-    """Count the signals received in the quarter by channel, and those that reached a warning."""
-    on_a_warning = exists().where(WarningSignal.signal_id == Signal.id)
+    """Count the signals received in the quarter by channel, and those that reached a warning
+    (an issued one: a signal on a proposal alone, waiting, dismissed or merged, raised none)."""
+    on_a_warning = exists().where(WarningSignal.signal_id == Signal.id,
+                                  RiskWarning.id == WarningSignal.warning_id,
+                                  RiskWarning.is_proposal.is_(False))
     signals = func.count(Signal.id)
     stmt = (
         select(Channel.code, Channel.name, signals, func.count(case((on_a_warning, Signal.id))))

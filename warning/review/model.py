@@ -11,7 +11,7 @@ class ChannelFigure(BaseModel):
     channel: str = Field(description="channel id")
     name: str
     signals: int
-    raised: int = Field(description="of them, signals on a warning's timeline")
+    raised: int = Field(description="of them, signals on an issued warning's timeline")
 
 
 class Bucket(BaseModel):
