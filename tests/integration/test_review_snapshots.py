@@ -167,3 +167,24 @@ def test_a_final_review_sent_several_times_at_once_is_stored_once(
     other = app_client.post("/api/review/snapshots", json={"quarter": "2026Q3", "note": "修订"},
                             headers=_auth(world, "office"))
     assert other.status_code == 201 and other.json()["id"] != stored[0]
+
+
+def test_a_final_review_handed_in_again_after_another_is_the_newest(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    """A, then B, then A again: the third is stored, so the newest 定稿 is what was handed in
+    last (not B, with A's first copy older than it)."""
+    def store(note: str) -> int:
+        answer = app_client.post("/api/review/snapshots",
+                                 json={"quarter": "2026Q3", "note": note},
+                                 headers=_auth(world, "office"))
+        assert answer.status_code == 201
+        return int(answer.json()["id"])
+
+    first, second = store("初稿"), store("修订")
+    assert store("修订") == second  # sent twice: stored once
+    third = store("初稿")
+    assert third not in (first, second)
+    listed = app_client.get("/api/review/snapshots?quarter=2026Q3",
+                            headers=_auth(world, "office")).json()
+    assert next(s["id"] for s in listed if s["kind"] == "final") == third
