@@ -57,28 +57,41 @@ def store_final(
 ) -> ReviewSnapshot:
     """Store the quarter's review of every department as handed in by `actor` (定稿).
 
-    The same figures with the same note are stored once: a form sent twice (a double
-    click, two tabs, a retry) gets the 定稿 already stored instead of a second copy."""
+    The same figures with the same note, after the same newest 定稿, are stored once: a form
+    sent twice (a double click, two tabs, a retry) gets the 定稿 already stored instead of a
+    second copy, while handing in A, then B, then A again stores A anew as the newest."""
     moment = now or datetime.now(UTC)
     figures = _figures(session, quarter, moment, tz)
-    key = _final_key(quarter, figures, note)
+    newest = session.scalars(
+        select(ReviewSnapshot)
+        .where(ReviewSnapshot.quarter == str(quarter), ReviewSnapshot.kind == FINAL)
+        .order_by(ReviewSnapshot.stored_at.desc(), ReviewSnapshot.id.desc()).limit(1)).first()
+    if newest is not None and newest.note == note and (
+            _without_cutoff(newest.figures) == _without_cutoff(figures)):
+        return newest  # sent again after the first was stored
+    key = _final_key(quarter, figures, note, after=newest.id if newest is not None else 0)
     _insert_once(session, quarter=str(quarter), kind=FINAL, once_key=key, figures=figures,
                  stored_at=moment, stored_by=actor, note=note)
     return session.scalars(select(ReviewSnapshot).where(ReviewSnapshot.once_key == key)).one()
 
 
-def _final_key(quarter: Quarter, figures: dict[str, Any], note: str) -> str:
+def _final_key(quarter: Quarter, figures: dict[str, Any], note: str, *, after: int) -> str:
     """Return the once-key of a 定稿: its quarter and a digest of its figures and note (the
-    moment the figures were read, `cutoff`, left out)."""
-    def without_cutoff(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: without_cutoff(v) for k, v in value.items() if k != "cutoff"}
-        if isinstance(value, list):
-            return [without_cutoff(v) for v in value]
-        return value
-
-    body = json.dumps([without_cutoff(figures), note], sort_keys=True, ensure_ascii=False)
+    moment the figures were read, `cutoff`, left out) and of the newest 定稿 it follows
+    (`after`: its id, 0 for none), so requests sent at once, which read the same newest,
+    store one."""
+    body = json.dumps([_without_cutoff(figures), note, after], sort_keys=True,
+                      ensure_ascii=False)
     return f"{quarter}:{FINAL}:{hashlib.sha256(body.encode()).hexdigest()[:16]}"
+
+
+def _without_cutoff(value: Any) -> Any:
+    """Return figures (as JSON) without the moment they were read."""
+    if isinstance(value, dict):
+        return {k: _without_cutoff(v) for k, v in value.items() if k != "cutoff"}
+    if isinstance(value, list):
+        return [_without_cutoff(v) for v in value]
+    return value
 
 
 def _insert_once(session: Session, **values: Any) -> bool:
