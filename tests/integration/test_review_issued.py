@@ -108,3 +108,21 @@ def test_a_signal_that_reached_only_a_proposal_raised_no_warning(world: TriageWo
         issue(session, warning_id=wid, principal=world.principals["office"],
               grading=world.runtime.rules.current().grading, now=now)
     assert raised("reviewer") == 1 and raised("office") == 1
+
+
+def test_the_drill_of_new_warnings_shows_when_each_was_issued(world: TriageWorld) -> None:
+    """The 新下达 drill-down lists a quarter's issued warnings under 下达时间: the issue,
+    not the raising a quarter earlier (API and page)."""
+    _, [wid] = world.petition(5)
+    with transaction(world.runtime.sessions) as session:
+        session.execute(update(RiskWarning).where(RiskWarning.id == wid)
+                        .values(created_at=RAISED))
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=wid, principal=world.principals["office"],
+              grading=world.runtime.rules.current().grading, now=ISSUED)
+    office = world.client("office")
+    [row] = office.get("/api/review/drill?quarter=2026Q3&figure=warnings").json()["items"]
+    assert row["warning_id"] == wid
+    assert datetime.fromisoformat(row["issued_at"]) == ISSUED
+    page = office.get("/review/drill?quarter=2026Q3&figure=warnings").text
+    assert "2026-07-06 10:00" in page and "2026-06-20" not in page
