@@ -200,6 +200,7 @@ class WarningRow:
     subject: str
     state: str
     closed_at: datetime | None
+    issued_at: datetime | None = None  # 下达: a proposal is issued after it was raised
 
 
 def _warning_rows(
@@ -208,7 +209,8 @@ def _warning_rows(
     stmt = (
         select(RiskWarning.id, HandlingRecord.id, RiskWarning.created_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
-               shown_subject(principal), HandlingRecord.state, HandlingRecord.closed_at)
+               shown_subject(principal), HandlingRecord.state, HandlingRecord.closed_at,
+               HandlingRecord.issued_at)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
