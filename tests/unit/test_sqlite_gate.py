@@ -98,3 +98,17 @@ def test_a_gate_held_too_long_gives_database_is_locked(tmp_path: Path) -> None:
         holder.release()
     waiter.acquire()
     waiter.release()
+
+
+def test_an_in_memory_database_takes_the_pool_sizes_a_file_does() -> None:
+    """The scheduler leader's lease engine asks for pool_size and max_overflow: an in-memory
+    database (one shared connection, no queue to size) ignores both rather than refusing."""
+    from sqlalchemy import text
+
+    from warning.db.engine import make_engine
+
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        engine = make_engine(url, pool_size=1, max_overflow=1)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+        engine.dispose()
