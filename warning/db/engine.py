@@ -25,6 +25,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or ":memory:" in parsed.database:
             kwargs.pop("pool_size", None)  # one shared connection: no pool to size
+            kwargs.pop("max_overflow", None)
         elif not parsed.database.startswith("file:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         gate = gate_for(parsed.database)
