@@ -103,8 +103,9 @@ def test_the_department_is_not_told_a_proposal_waited(world: TriageWorld) -> Non
     [issued] = events
     assert issued["comment"] == "" and issued["from_state"] == ""
     assert "after_triage" not in issued["data"] and "joined" not in issued["data"]
-    page = handler.get(f"/warnings/{proposal}").text
-    assert JOINED not in page and "待研判预警" not in page
+    for url in (f"/warnings/{proposal}", f"/warnings/{proposal}/print"):
+        page = handler.get(url).text
+        assert JOINED not in page and "待研判预警" not in page, url
     office = world.client("office")
     [mine] = [e for e in office.get(f"/api/warnings/{proposal}/events").json()
               if e["action"] == "issue"]
