@@ -166,6 +166,7 @@ async def file_report(request: Request, session: SessionDep) -> Response:
         response.headers["Retry-After"] = str(report_limiter(request).retry_after())
         return response
     errors = _check_texts(values, session)
+    session.close()  # its connection back before waiting on threads (see signal_form)
     part, reporter_errors = reporter_form.read_reporter(values, mode=IntakeMode.ONLINE)
     errors.update({k: v for k, v in reporter_errors.items() if k not in errors})
     prepared, problem = await _attachment(request, form.get("attachment"))

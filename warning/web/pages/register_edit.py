@@ -117,9 +117,9 @@ async def edit_point(code: str, request: Request, session: SessionDep,
     """Change a risk point, recording each changed field with the reason."""
     if principal.role not in EDITORS:
         raise PageNotFound(f"风险点 {code}")
-    point = _point(session, code)
-    raw = await request.form()
+    raw = await request.form()  # before the first read: no connection held while it comes
     check_form(request, raw)
+    point = _point(session, code)
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     values, errors = _validated(session, form)
     if errors:

@@ -118,6 +118,11 @@ async def post_signal(
     item, errors = parse_form({name: values[name] for name in FIELDS}, runtime.settings.timezone)
     confidential = session.scalar(
         select(Channel.confidential).where(Channel.code == values["channel"]))
+    # Give the connection back before waiting on a thread or the intake writer, which need
+    # one each: held meanwhile, a burst of forms beyond the pool starved them (and the
+    # event loop, which waits on the pool for the next request's read). A later use of the
+    # session (the form again) begins anew.
+    session.close()
     if confidential:
         return await file_from_office(request, session, principal, item, values, errors,
                                       _form_page)
