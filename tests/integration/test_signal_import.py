@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from warning.cli.main import cli
-from warning.db.models import Signal
+from warning.db.models import Notice, RiskWarning, Signal
 from warning.runtime import Runtime
 
 HEADER = "编号,问题标题,问题描述,被审计部门,金额\n"
@@ -25,9 +25,9 @@ def env(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Runtime:
     return runtime
 
 
-def _count(rt: Runtime) -> int:
+def _count(rt: Runtime, table: type = Signal) -> int:
     with rt.sessions() as session:
-        return session.scalar(select(func.count()).select_from(Signal)) or 0
+        return session.scalar(select(func.count()).select_from(table)) or 0
 
 
 def test_audit_file_in_gbk_imports_once_with_the_channel_headers(
@@ -46,19 +46,23 @@ def test_audit_file_in_gbk_imports_once_with_the_channel_headers(
 def test_a_bad_last_row_after_chunks_were_staged_imports_nothing(
     env: Runtime, tmp_path: Path,
 ) -> None:
-    good = "".join(f"SJ-2026-{n:03d},采购拆分{n},审计发现问题,采购中心,{n}\n" for n in range(40))
+    good = "".join(f"SJ-2026-{n:03d},采购拆分{n},审计发现问题,采购中心,{10_000 + n}\n"
+                   for n in range(40))  # each fires split-purchase (amount >= 10,000)
     path = tmp_path / "late.csv"
     path.write_text(HEADER + good + "SJ-2026-999,,没有标题,财务科,1\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit",
                                       "--batch", "3"])
     assert result.exit_code == 1, result.output
     assert f"{path}:42:" in result.output and "未导入任何信号" in result.output
-    assert _count(env) == 0
+    # nothing half-done: on PostgreSQL the good rows were COPYed and evaluated before line
+    # 42 was read, and all of it rolled back
+    assert [_count(env, t) for t in (Signal, RiskWarning, Notice)] == [0, 0, 0]
     path.write_text(HEADER + good, encoding="utf-8")  # the same rows, fixed: all stored
     result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit",
                                       "--batch", "3"])
     assert result.exit_code == 0, result.output
     assert "共 40 行: 新增 40 条信号" in result.output and _count(env) == 40
+    assert _count(env, RiskWarning) > 0 and _count(env, Notice) > 0  # the rows raise warnings
 
 
 def test_a_bad_row_imports_nothing_and_names_the_line(env: Runtime, tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 Streaming passes, none holding the file's rows:
 1. check: every row is parsed and validated (SignalIn, the channel and department known);
    any bad row stops the import before anything is written, each error with its line.
-   On SQLite this pass is the staging pass itself (`import_checked`): each row is parsed
-   once, staged in the scratch database as it is checked, and a bad row anywhere leaves
-   the staged rows unmoved;
+   `import_checked` makes this pass the storing pass itself, each row parsed once: on
+   SQLite staged in the scratch database as it is checked (a bad row anywhere leaves the
+   staged rows unmoved), on PostgreSQL COPYed in the import's transaction (a bad row
+   anywhere rolls it back);
 2. store and evaluate (`import_file`): on PostgreSQL one transaction COPYs the rows into
    `signals` already evaluated and evaluates those that fired a rule
    (warning.services.import_evaluated). On SQLite, and for a file with rows stored
@@ -125,20 +126,32 @@ def import_checked(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
                    ) -> tuple[CheckReport, ImportResult | None]:
     """Check a file and, if every row is good, store and evaluate it; all or nothing.
 
-    On SQLite each row is parsed and validated once: the check runs while the rows are
-    staged in the scratch database (warning.services.import_staging), and a bad row
-    anywhere leaves the staged rows unmoved. PostgreSQL checks the whole file first, then
-    stores it evaluated in one transaction (import_file).
+    Each row is parsed and validated once, as it is stored: on SQLite while the rows are
+    staged in the scratch database (warning.services.import_staging), a bad row anywhere
+    leaving the staged rows unmoved; on PostgreSQL while they are COPYed into `signals` in
+    the import's one transaction (import_evaluated), a bad row anywhere rolling it back.
+    Either way the rest of the file is still checked, so that the report names every bad
+    row, and nothing is stored.
     """
     if runtime.engine.dialect.name == "postgresql":
-        report = check(file, runtime)
-        if report.error_count:
+        report = CheckReport()
+        try:
+            done = store_evaluated(
+                runtime, lambda directory: row_chunks(
+                    file, directory, chunk, {}, _checked(file, _References(runtime), report)),
+                batch=chunk, progress=_both(stored, evaluated))
+        except RowsRefused:
             return report, None
-        return report, import_file(file, runtime, chunk=chunk, stored=stored,
-                                   evaluated=evaluated)
+        if done is not None:
+            return report, ImportResult(done.rows, done.rows, done.rows - done.failed,
+                                        done.warnings)
+        copy_first = False  # rows stored already (a re-run): staged, checked again
+    else:
+        copy_first = True
     report = CheckReport()
     try:
-        ids, created = store(file, runtime, chunk=chunk, progress=stored, checking=report)
+        ids, created = store(file, runtime, chunk=chunk, progress=stored, checking=report,
+                             copy_first=copy_first)
     except RowsRefused:
         return report, None
     done_now, warnings = evaluate(runtime, ids, progress=evaluated)
