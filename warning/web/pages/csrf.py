@@ -8,8 +8,9 @@ session is refused with another (or after sign-out), and a restart keeps open fo
 import hashlib
 import hmac
 import secrets
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
@@ -106,3 +107,14 @@ def form_text(form: FormData, name: str) -> str:
     """Return a form field's text, "" when it is missing or a file sent in its place."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+async def read_form(request: Request) -> FormData:
+    """Return the request's form, read on the event loop: a sync page route that takes it
+    (`FormDep`) runs on a worker thread with its session, and gives the session's connection
+    back there (warning.web.routing), instead of blocking the loop with its queries."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(read_form)]
+

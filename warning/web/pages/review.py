@@ -26,7 +26,7 @@ from warning.review.suggestions import (
     suggestions,
 )
 from warning.web.deps import RuntimeDep, SessionDep
-from warning.web.pages.csrf import check_form, form_text
+from warning.web.pages.csrf import FormDep, check_form, form_text
 from warning.web.pages.render import (
     PER_PAGE,
     PageNotFound,
@@ -88,13 +88,13 @@ def _review(
 
 
 @router.post("/review/suggestions", response_class=HTMLResponse)
-async def decide_page(
-    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
+def decide_page(
+    request: Request, form: FormDep, session: SessionDep, runtime: RuntimeDep,
+    principal: PagePrincipal,
 ) -> Response:
     """Accept or dismiss one of the review's suggestions, then show the review again."""
     if principal.role not in STORE_ROLES:
         raise PageNotFound("页面")
-    form = await request.form()
     check_form(request, form)
     asked = form_text(form, "quarter")[:8]
     now = datetime.now(UTC)
@@ -122,13 +122,13 @@ async def decide_page(
 
 
 @router.post("/review/snapshots", response_class=HTMLResponse)
-async def store_page(
-    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
+def store_page(
+    request: Request, form: FormDep, session: SessionDep, runtime: RuntimeDep,
+    principal: PagePrincipal,
 ) -> Response:
     """Store the chosen quarter's review as handed in (定稿), then show it."""
     if principal.role not in STORE_ROLES:
         raise PageNotFound("页面")
-    form = await request.form()
     check_form(request, form)
     note = form_text(form, "note").strip()
     try:
