@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from warning.cli.errors import InputFile
+
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
@@ -25,7 +27,7 @@ def backup(path: Path) -> None:
 
 
 @click.command("restore")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputFile())
 @click.option("--force-key", is_flag=True,
               help="举报人密钥与备份不符时仍然恢复 (举报人信息将无法解密)")
 def restore(path: Path, force_key: bool) -> None:

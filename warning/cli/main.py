@@ -13,6 +13,7 @@ import click
 
 from warning import __version__
 from warning.cli.config_cmd import with_overrides
+from warning.cli.errors import explain
 
 # name -> (module, attribute, one-line help shown by `qingfeng --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -57,6 +58,17 @@ class LazyGroup(click.Group):
         module, attribute, _help = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a bad path or an unreachable database ends in one Chinese line."""
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = explain(error)
+            if message is None:
+                raise
+            click.secho(message, fg="red", err=True)
+            ctx.exit(1)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = {name: help_text for name, (_m, _a, help_text) in COMMANDS.items()}

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import click
 
+from warning.cli.errors import InputFile
+
 
 @click.group("org")
 def org_group() -> None:
@@ -11,7 +13,7 @@ def org_group() -> None:
 
 
 @org_group.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputFile())
 @click.option("--dry-run", is_flag=True, help="只校验, 不写入数据库 (validate only)")
 def import_command(path: Path, dry_run: bool) -> None:
     """Import an organisation file, upserting by code; any error imports nothing."""

@@ -9,6 +9,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.orm import Session
 
+from warning.cli.errors import InputFile
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import NotMigratedError, require_migrated
 from warning.settings import load_settings
@@ -20,7 +21,7 @@ def register_group() -> None:
 
 
 @register_group.command("import")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=InputFile())
 @click.option("--dry-run", is_flag=True, help="只校验, 不写入数据库 (validate only)")
 def import_command(path: Path, dry_run: bool) -> None:
     """Import a register file, upserting by code; any error imports nothing."""

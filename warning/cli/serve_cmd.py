@@ -116,4 +116,4 @@ def _reporter_cipher(rt: object) -> object:
         try:
             return require_key_if_needed(session, ReporterKeySettings())
         except ReporterKeyError as error:
-            fail(str(error))
+            fail(error.message)

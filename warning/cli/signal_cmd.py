@@ -8,6 +8,7 @@ import click
 from rich.progress import Progress
 
 from warning.cli.common import fail, runtime, settings
+from warning.cli.errors import InputFile
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
 from warning.services.intake import IntakeOutcome
@@ -44,7 +45,7 @@ def add(**fields: object) -> None:
 
 
 @signal_group.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=InputFile())
 @click.option("--channel", default=None, help="给没有“渠道”列的行指定渠道 id")
 @click.option("--batch", default=1000, show_default=True,
               type=click.IntRange(1, 10_000), help="每条语句写入的行数")

@@ -93,6 +93,12 @@ def generate_key() -> str:
     return Fernet.generate_key().decode()
 
 
+_FILE_REASONS: dict[type[OSError], str] = {
+    FileNotFoundError: "文件不存在", PermissionError: "没有权限读取",
+    IsADirectoryError: "这是一个目录",
+}
+
+
 def configured_keys(source: KeySource) -> list[str]:
     """Return the configured keys, the encrypting one first; empty when none is set."""
     raw = source.reporter_key.get_secret_value()
@@ -101,7 +107,8 @@ def configured_keys(source: KeySource) -> list[str]:
             raw = source.reporter_key_file.read_text(encoding="utf-8")
         except OSError as error:
             raise ReporterKeyError(
-                f"无法读取 {KEY_FILE_VARIABLE} 指定的密钥文件",
+                f"无法读取 {KEY_FILE_VARIABLE} 指定的密钥文件 {source.reporter_key_file}: "
+                f"{_FILE_REASONS.get(type(error), error.strerror or type(error).__name__)}",
                 f"cannot read the file named by {KEY_FILE_VARIABLE} ({type(error).__name__})",
             ) from None
     return [k.strip() for k in raw.replace(",", "\n").splitlines() if k.strip()]

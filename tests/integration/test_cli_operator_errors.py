@@ -1,0 +1,64 @@
+"""An operator's mistake (a path, a database address, the key file) ends in one Chinese line."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from warning.cli.main import cli
+
+
+@pytest.fixture
+def env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A clean QINGFENG_ environment naming the migrated test database."""
+    for name in list(__import__("os").environ):
+        if name.startswith("QINGFENG_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    monkeypatch.setenv("QINGFENG_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _refused(result: Result) -> str:
+    """Assert a clean exit 1 (no traceback, no exception escaping) and return the output."""
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and "Error:" not in result.output
+    return result.output
+
+
+@pytest.mark.parametrize("command", [["org", "export"], ["register", "export"],
+                                     ["warnings", "export"], ["backup"]])
+def test_writing_into_a_missing_directory_names_the_path(env: Path, command: list[str]) -> None:
+    target = env / "no-such-dir" / "out.csv"
+    output = _refused(CliRunner().invoke(cli, [*command, str(target)]))
+    assert "无法读写" in output and "no-such-dir" in output and "不存在" in output
+    assert not (env / "no-such-dir").exists()
+
+
+@pytest.mark.parametrize("command", [["org", "import"], ["register", "import"],
+                                     ["signal", "import"], ["restore"]])
+def test_a_missing_input_file_is_refused_in_chinese(env: Path, command: list[str]) -> None:
+    output = _refused(CliRunner().invoke(cli, [*command, "missing.csv"]))
+    assert "文件 missing.csv 不存在" in output
+    (env / "folder.csv").mkdir()
+    output = _refused(CliRunner().invoke(cli, [*command, "folder.csv"]))
+    assert "是一个目录" in output
+
+
+def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
+    (tmp_path / "org.csv").write_text("部门编码,部门\nBGS,办公室\n", encoding="utf-8")
+    output = _refused(CliRunner().invoke(cli, ["org", "import", str(tmp_path / "org.csv")]))
+    assert "无法访问数据库 (QINGFENG_DATABASE_URL)" in output and "127.0.0.1" in output
+
+
+def test_a_missing_reporter_key_file_is_named_and_nothing_is_written(env: Path) -> None:
+    result = CliRunner(env={"QINGFENG_REPORTER_KEY_FILE": str(env / "lost.key")}).invoke(
+        cli, ["backup", "out.backup"])
+    output = _refused(result)
+    assert "无法读取 QINGFENG_REPORTER_KEY_FILE 指定的密钥文件" in output
+    assert "lost.key: 文件不存在" in output
+    assert not (env / "out.backup").exists()
