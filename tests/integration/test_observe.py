@@ -3,13 +3,17 @@
 import io
 import json
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.integration.triage_world import TriageWorld, build_triage_world
 from warning.auth.users import add_user, issue_token
+from warning.db.leases import hold
 from warning.db.models import ApiToken, LoginFailure, SecurityEvent, User
 from warning.ops.logs import JsonFormatter
 from warning.ops.purge import purge_expired_tokens, purge_security_records
@@ -172,3 +176,26 @@ def test_security_log_and_stale_failed_sign_ins_are_purged_after_their_keeping_t
     with runtime.sessions() as session:
         assert session.scalars(select(SecurityEvent.kind)).all() == ["kept"]
         assert session.scalars(select(LoginFailure.user_name)).all() == ["recent"]
+
+
+
+@pytest.fixture
+def world(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[TriageWorld]:
+    yield from build_triage_world(db_url, rules_dir, tmp_path)
+
+
+def test_metrics_show_proposals_waiting_and_the_scheduler_leader(world: TriageWorld) -> None:
+    runtime = world.runtime
+    client = TestClient(create_app(runtime), client=SCRAPER)
+    text = client.get("/metrics").text
+    assert _value(text, "qingfeng_proposals_waiting") == 0
+    assert "qingfeng_scheduler_leader{" not in text  # nobody has held the lease yet
+    world.petition(1)  # a petition starts as a proposal (待研判)
+    now = datetime.now(UTC)
+    assert hold(runtime.sessions, "scheduler", "host-a:1:x", 15, now)
+    text = client.get("/metrics").text
+    assert _value(text, "qingfeng_proposals_waiting") == 1
+    assert _value(text, 'qingfeng_scheduler_leader{owner="host-a:1:x"}') == 1
+    assert hold(runtime.sessions, "scheduler", "host-a:1:x", 15, now - timedelta(minutes=1))
+    lapsed = client.get("/metrics").text  # the leader died: its lease ran out
+    assert _value(lapsed, 'qingfeng_scheduler_leader{owner="host-a:1:x"}') == 0

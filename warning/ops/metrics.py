@@ -13,9 +13,19 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from warning.db.models import Channel, Delivery, HandlingRecord, RiskWarning, ScanRun, Signal
+from warning.db.models import (
+    Channel,
+    Delivery,
+    HandlingRecord,
+    Lease,
+    RiskWarning,
+    ScanRun,
+    Signal,
+)
+from warning.domain.lifecycle import State
 
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+SCHEDULER_LEASE = "scheduler"  # warning.leadership.LEASE (not imported: it pulls the runtime)
 EVALUATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 
 
@@ -40,6 +50,7 @@ class DatabaseCollector(Collector):
                          ["outcome"], select(ScanRun.status, func.count())
                          .group_by(ScanRun.status))
             yield from _backlog(session)
+            yield from _waiting_and_leader(session)
 
 
 def _gauge(
@@ -76,6 +87,24 @@ def _backlog(session: Session) -> Iterator[GaugeMetricFamily]:
         HandlingRecord.overdue_level > 0, HandlingRecord.closed_at.is_(None)))
     yield GaugeMetricFamily("qingfeng_overdue_records", "Open handling records past a deadline.",
                             value=float(overdue or 0))
+
+
+def _waiting_and_leader(session: Session) -> Iterator[GaugeMetricFamily]:
+    """Proposals the office has yet to judge, and which instance runs the scheduled jobs."""
+    waiting = session.scalar(select(func.count()).select_from(HandlingRecord).where(
+        HandlingRecord.state == State.PROPOSED.value))
+    yield GaugeMetricFamily("qingfeng_proposals_waiting",
+                            "Proposals (待研判) waiting for the office.", value=float(waiting or 0))
+    leader = GaugeMetricFamily(
+        "qingfeng_scheduler_leader",
+        "The instance holding the scheduler lease: 1 while it is valid, 0 once it has lapsed.",
+        labels=["owner"])
+    lease = session.scalar(select(Lease).where(Lease.name == SCHEDULER_LEASE))
+    if lease is not None:
+        expires = lease.expires_at if lease.expires_at.tzinfo else lease.expires_at.replace(
+            tzinfo=UTC)
+        leader.add_metric([lease.owner], float(expires > datetime.now(UTC)))
+    yield leader
 
 
 class Metrics:
