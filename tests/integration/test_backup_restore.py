@@ -167,6 +167,7 @@ def test_damaged_or_foreign_backups_change_nothing(  # type: ignore[no-untyped-d
     assert "Traceback" not in result.output
     result = CliRunner().invoke(cli, ["restore", "--force-key", str(archive)])
     assert result.exit_code == 0, result.output
+    assert "已是最新版本" in result.output and "db upgrade" not in result.output
     assert _counts(url)[0] == 5
 
 
@@ -181,7 +182,12 @@ def test_an_older_backup_restores_and_then_upgrades(  # type: ignore[no-untyped-
                            archive)
     assert manifest.revision == "0005"
     url = new_database()
-    restore_backup(load_settings(database_url=url, attachments_dir=tmp_path / "b"), archive)
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", url)
+    monkeypatch.setenv("QINGFENG_ATTACHMENTS_DIR", str(tmp_path / "b"))
+    result = CliRunner().invoke(cli, ["restore", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "数据库版本 0005" in result.output
+    assert "备份较旧, 请运行 qingfeng db upgrade" in result.output
     upgrade(url)
     engine = make_engine(url)
     assert current_revision(engine) == head_revision(url)

@@ -41,5 +41,11 @@ def restore(path: Path, force_key: bool) -> None:
         done = restore_backup(load_settings(), path, force_key=force_key)
     except BackupError as error:
         fail(str(error))
+    from warning.db.migrate import head_revision
+
+    settings = load_settings()
+    newest = head_revision(settings.database_url)
+    then = ("; 备份较旧, 请运行 qingfeng db upgrade" if done.manifest.revision != newest
+            else "; 已是最新版本")
     click.echo(f"已从 {path} 恢复: 数据库版本 {done.manifest.revision}, 附件 {done.attachments} 个 "
-               f"(备份于 {done.manifest.created_at}); 请运行 qingfeng db upgrade")
+               f"(备份于 {done.manifest.created_at}){then}")
