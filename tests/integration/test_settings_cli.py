@@ -1,6 +1,8 @@
 """Every command reads the same QINGFENG_ settings; flags override; config masks secrets."""
 
+import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -61,13 +63,22 @@ def test_scan_reads_the_channel_files_of_a_fresh_database(
 ) -> None:
     channels = env / "channels"
     shutil.copytree(ROOT / "channels", channels)
+    with socket.socket() as probe:  # a port nothing listens on: the feed cannot be reached
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    opinion = channels / "opinion.yaml"
+    opinion.write_text(re.sub(r"url: \S+", f"url: http://127.0.0.1:{closed}/feed?key=feed-secret",
+                              opinion.read_text(encoding="utf-8"), count=1), encoding="utf-8")
     monkeypatch.setenv("QINGFENG_CHANNELS_DIR", str(channels))
     monkeypatch.setenv("QINGFENG_RULES_DIR", str(ROOT / "rules"))
     with session_factory() as session, session.begin():
         load_org(session)  # channels name their default departments
     result = CliRunner().invoke(cli, ["scan"])
     assert result.exit_code == 0, result.output
-    assert "订阅源：1" in result.output
+    assert "订阅源：1" in result.output and "出错的订阅源：1" in result.output
+    # which feed failed, at which address (its key masked) and why, not just a count
+    assert f"opinion http://127.0.0.1:{closed}/feed?******: 连接被拒绝" in result.output
+    assert "feed-secret" not in result.output
     with session_factory() as session:
         ids = set(session.scalars(select(Channel.code)))
     assert "opinion" in ids and "petition" in ids

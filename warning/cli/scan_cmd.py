@@ -1,9 +1,13 @@
 """`qingfeng scan [CHANNEL]`: scan the opinion feeds now and print the counts."""
 
+from datetime import UTC, datetime
+
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from warning.cli.common import fail, runtime
+from warning.cli.config_cmd import mask_url
+from warning.runtime import Runtime
 
 COUNTS = (
     ("feeds", "订阅源"),
@@ -50,13 +54,31 @@ def scan(channel: str | None) -> None:
             bar.update(task, completed=done, total=total,
                        description=str(getattr(outcome, "feed_id", "")))
 
+        started = datetime.now(UTC)
         try:
             totals = scan_now(rt, channel, tick)
         except FeedChannelNotFound as error:
             fail(str(error))
+        failed = _failed_since(rt, started) if totals.errors else []
     for name, label in COUNTS:
         value = getattr(totals, name)
         if value or name in ("feeds", "new", "signals", "errors"):
             click.echo(f"{label}：{value}")
     if totals.errors:
-        click.secho("部分订阅源扫描失败，详见渠道状态或扫描记录 (scan_runs)", fg="yellow")
+        click.secho("部分订阅源扫描失败 (也见渠道页与扫描记录 scan_runs):", fg="yellow")
+        for code, url, error in failed:
+            click.secho(f"  {code} {mask_url(url)}: {error}", fg="yellow")
+
+
+def _failed_since(rt: Runtime, started: datetime) -> list[tuple[str, str, str]]:
+    """Return (channel, address, last error) of the feeds this scan found failing."""
+    from sqlalchemy import select
+
+    from warning.db.models import Channel
+
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(Channel.code, Channel.url, Channel.last_error)
+            .where(Channel.consecutive_failures > 0, Channel.last_run_at >= started)
+            .order_by(Channel.code)).all()
+    return [(code, url, error) for code, url, error in rows]
