@@ -11,8 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.integration.scratch_db import EmptyDatabase, new_database
+from warning.db.engine import make_engine, make_sessionmaker
+from warning.db.models import Department
+from warning.notify.channels import NotifyConfig
+from warning.notify.worker import _emails
 
 __all__ = ["new_database"]  # the fixture
 
@@ -44,6 +50,10 @@ def _office(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "rules", work / "rules")
     shutil.copytree(ROOT / "channels", work / "channels")
     return work
+
+
+def _department_id(session: Session, code: str = "CGZX") -> int:
+    return session.scalars(select(Department.id).where(Department.code == code)).one()
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[str]) -> None:
@@ -84,6 +94,10 @@ def test_the_documented_sequence_sets_up_a_running_office(
     assert "人员 新增 32 个" in outputs["qingfeng org import org.csv"]
     assert "规则检查通过" in outputs["qingfeng rules check"]
     assert "订阅源：1" in outputs["qingfeng scan"]  # the channel files were read first
+    engine = make_engine(empty_database)
+    with make_sessionmaker(engine)() as session:  # a warning issued to CGZX reaches someone
+        assert _emails(session, NotifyConfig(), f"department:{_department_id(session)}")
+    engine.dispose()
     key = (work / "reporter.key").read_text().strip()
     assert key and key not in outputs["qingfeng config"]  # the config shows no secret
     token = (work / "admin.token").read_text().strip()
