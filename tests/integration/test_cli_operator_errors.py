@@ -62,3 +62,21 @@ def test_a_missing_reporter_key_file_is_named_and_nothing_is_written(env: Path) 
     assert "无法读取 QINGFENG_REPORTER_KEY_FILE 指定的密钥文件" in output
     assert "lost.key: 文件不存在" in output
     assert not (env / "out.backup").exists()
+
+
+@pytest.mark.parametrize("group", ["org", "register"])
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("damaged.xlsx", b"not a zip\x00\xff", "不是有效的 .xlsx 文件"),
+    ("utf16.csv", b"\xff\xfe\x00garbage", "无法识别文件编码"),
+    ("broken.yaml", b"- a: [b\n", "第2行: YAML 语法错误"),
+])
+def test_an_unreadable_file_is_named_once_with_the_reason(
+    env: Path, group: str, name: str, content: bytes, says: str
+) -> None:
+    (env / name).write_bytes(content)
+    output = _refused(CliRunner().invoke(cli, [group, "import", name]))
+    first = output.splitlines()[0]
+    assert first.startswith(f"{name}: {says}"), output
+    assert first.count(name) == 1  # not "x.xlsx: x.xlsx: 无法读取 (XlsxRefused: x.xlsx: …)"
+    assert "Refused" not in output and "FileError" not in output
+    assert "未导入任何数据" in output

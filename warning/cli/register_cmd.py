@@ -34,7 +34,7 @@ def import_command(path: Path, dry_run: bool) -> None:
         except RegisterError as error:
             session.rollback()
             for problem in error.problems:
-                click.secho(str(problem), fg="red", err=True)
+                click.secho(f"{path.name}: {problem}", fg="red", err=True)
             _fail(f"共 {len(error.problems)} 处错误, 未导入任何数据 (nothing imported)")
         if dry_run:
             session.rollback()

@@ -7,7 +7,7 @@ import yaml
 
 from warning.org.columns import FIELDS, find_header, header_table
 from warning.register import delimited, xlsx
-from warning.register.files import RegisterError, rows_from_table
+from warning.register.files import RegisterError, rows_from_table, unreadable
 from warning.register.rows import RawRow, RowProblem
 from warning.sheets.headers import normalize_header
 from warning.yamlfile import YamlSyntaxError, load_yaml
@@ -28,10 +28,11 @@ def read_org_file(path: Path) -> list[RawRow]:
             return _yaml_rows(path)
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
     except delimited.EncodingUnknownError as error:
-        raise OrgFileError([RowProblem(None, f"{path.name}: {error}")]) from None
+        raise OrgFileError([RowProblem(None, str(error))]) from None
+    except OrgFileError:
+        raise  # a YAML file's problems, each with its line
     except (OSError, ValueError, KeyError) as error:
-        message = f"{path.name}: 无法读取 ({type(error).__name__}: {error})"
-        raise OrgFileError([RowProblem(None, message)]) from None
+        raise OrgFileError([RowProblem(None, unreadable(path, error))]) from None
     return rows_from_table(table, find=find_header, fields=FIELDS, error=OrgFileError)
 
 

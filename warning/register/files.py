@@ -7,6 +7,7 @@ from typing import Any
 from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
+from warning.xlsx_limits import XlsxRefused
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
 
@@ -29,11 +30,19 @@ def read_register(path: Path) -> list[RawRow]:
     except yamlio.YamlShapeError as error:
         raise RegisterError(error.problems) from None
     except delimited.EncodingUnknownError as error:
-        raise RegisterError([RowProblem(None, f"{path.name}: {error}")]) from None
+        raise RegisterError([RowProblem(None, str(error))]) from None
+    except RegisterError:
+        raise
     except (OSError, ValueError, KeyError) as error:
-        message = f"{path.name}: 无法读取 ({type(error).__name__}: {error})"
-        raise RegisterError([RowProblem(None, message)]) from None
+        raise RegisterError([RowProblem(None, unreadable(path, error))]) from None
     return rows_from_table(table)
+
+
+def unreadable(path: Path, error: Exception) -> str:
+    """Say why a file cannot be read, once: the command already prints the file's name."""
+    if isinstance(error, XlsxRefused):  # its Chinese message says it, after the path
+        return str(error).removeprefix(f"{path}: ")
+    return f"无法读取 ({type(error).__name__}: {error})"
 
 
 def rows_from_table(
