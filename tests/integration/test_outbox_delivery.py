@@ -1,6 +1,7 @@
 """Notices reach a real SMTP server and a real webhook; a failing webhook spares the mail."""
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -11,14 +12,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_fixtures import build_world, new_warning
-from warning.db.models import Delivery
+from warning.db.models import Delivery, User
 from warning.notify.channels import NotifyConfig
 from warning.notify.outbox import delivery_states
-from warning.notify.worker import backoff, deliver_once
+from warning.notify.worker import DeliveryRun, backoff, deliver_once
+from warning.ops.job_log import delivered
 
 
 class Inbox:
@@ -131,3 +133,20 @@ def test_failing_webhook_does_not_stop_the_mail(  # type: ignore[no-untyped-def]
 def test_backoff_doubles_and_is_capped() -> None:
     config = NotifyConfig(backoff_base_seconds=30, backoff_cap_seconds=100)
     assert [backoff(config, n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 100, 100]
+
+
+def test_a_notice_nobody_can_receive_is_counted_and_said(  # type: ignore[no-untyped-def]
+    session_factory: sessionmaker[Session], smtp, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A department whose handlers have no e-mail (and no webhook): say so, in Chinese."""
+    _, port = smtp
+    world = build_world(session_factory)
+    with session_factory() as session, session.begin():
+        session.execute(update(User).values(email=""))
+    new_warning(session_factory, world)
+    with caplog.at_level(logging.WARNING, logger="warning.notify.worker"):
+        run = deliver_once(session_factory, NotifyConfig(smtp_host="127.0.0.1", smtp_port=port))
+    assert (run.expanded, run.unrouted, run.sent) == (1, 1, 0)
+    assert "1 条新通知无接收渠道" in caplog.text and "--email" in caplog.text
+    assert "其中 1 条无接收渠道" in delivered(run)
+    assert "无接收渠道" not in delivered(DeliveryRun(expanded=1, sent=1))

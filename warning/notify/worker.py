@@ -29,6 +29,7 @@ class DeliveryRun:
     """What one pass of the worker did."""
 
     expanded: int = 0
+    unrouted: int = 0  # expanded notices with no recipient: no e-mail, no webhook
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -66,8 +67,11 @@ def _webhook(session: Session, config: NotifyConfig, audience: str) -> str:
     return config.webhooks.get("*", "") if audience == OFFICE or kind == "department" else ""
 
 
-def expand(session: Session, config: NotifyConfig, now: datetime, limit: int = 500) -> int:
-    """Claim notices not yet expanded and create their deliveries; return how many notices.
+def expand(
+    session: Session, config: NotifyConfig, now: datetime, limit: int = 500
+) -> tuple[int, int]:
+    """Claim notices not yet expanded and create their deliveries; return how many notices,
+    and how many of them had nobody to go to (shown as 无接收渠道).
 
     Marking `expanded_at` is the claim, in the same transaction as the deliveries: another
     process's expansion skips (PostgreSQL) or waits for and then excludes (SQLite) them.
@@ -84,15 +88,17 @@ def expand(session: Session, config: NotifyConfig, now: datetime, limit: int = 5
     notices = session.execute(
         select(Notice.id, Notice.audience).where(Notice.id.in_(claimed)).order_by(Notice.id)
     ).all()
+    unrouted = 0
     for notice_id, audience in notices:
         targets = {("email", e) for e in _emails(session, config, audience)}
         url = _webhook(session, config, audience)
         if url:
             targets.add(("webhook", url))
+        unrouted += not targets
         for channel, target in sorted(targets):
             session.add(Delivery(notice_id=notice_id, channel=channel, target=target,
                                  next_attempt_at=now))
-    return len(notices)
+    return len(notices), unrouted
 
 
 def delivery_key(notice_key: str, channel: str, target: str) -> str:
@@ -113,7 +119,11 @@ def deliver_once(
     now = now or datetime.now(UTC)
     run = DeliveryRun()
     with transaction(session_factory) as session:
-        run.expanded = expand(session, config, now)
+        run.expanded, run.unrouted = expand(session, config, now)
+    if run.unrouted:
+        log.warning("%d 条新通知无接收渠道 (no recipient): 给部门经办人、防控办用户设置邮箱 "
+                    "(qingfeng user add --email, 系统管理 → 用户), 或设置 QINGFENG_OFFICE_EMAILS、"
+                    "QINGFENG_WEBHOOK_URLS", run.unrouted)
     owner = process_owner()
     tried = 0
     while tried < limit:

@@ -83,9 +83,10 @@ def delivered(run: DeliveryRun) -> str:
     """Describe a delivery pass; nothing expanded or tried says nothing."""
     if not (run.expanded or run.sent or run.retried or run.failed):
         return ""
-    return (f"新通知展开为 {run.expanded} 条投递，发出 {run.sent} 条，稍后重试 {run.retried} 条，"
-            f"放弃 {run.failed} 条 (expanded {run.expanded}, sent {run.sent}, "
-            f"retry later {run.retried}, failed {run.failed})")
+    nowhere = f" (其中 {run.unrouted} 条无接收渠道)" if run.unrouted else ""
+    return (f"新通知 {run.expanded} 条{nowhere}，发出 {run.sent} 条，稍后重试 {run.retried} 条，"
+            f"放弃 {run.failed} 条 (notices {run.expanded}, no recipient {run.unrouted}, "
+            f"sent {run.sent}, retry later {run.retried}, failed {run.failed})")
 
 
 def purged(count: int) -> str:
