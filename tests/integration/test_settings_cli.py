@@ -106,6 +106,10 @@ def test_config_shows_every_setting_with_secrets_masked(
     assert lines["QINGFENG_DATABASE_URL"].endswith("[命令行]")
     assert lines["QINGFENG_SMTP_PASSWORD"].endswith("[环境变量]")
     assert "robot.example" in lines["QINGFENG_WEBHOOK_URLS"]
+    monkeypatch.setenv("qingfeng_smtp_port", "2525")  # read case-insensitively, shown so
+    lines = {line.split()[0]: line for line in CliRunner().invoke(cli, ["config"]).output
+             .splitlines()}
+    assert lines["QINGFENG_SMTP_PORT"].split()[1:] == ["2525", "[环境变量]"]
 
 
 def test_every_setting_is_in_the_readme() -> None:

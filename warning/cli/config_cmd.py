@@ -68,9 +68,10 @@ def settings_in_force(flags: frozenset[str] = frozenset()) -> list[tuple[str, st
     values.update(dict(ReporterKeySettings()))
     order: list[str] = [*Settings.model_fields, *ReporterKeySettings.model_fields]
     rows = []
+    named = {name.upper() for name in os.environ}  # names are read case-insensitively
     for field in dict.fromkeys(order):
         variable = PREFIX + field.upper()
-        in_env = "环境变量" if variable in os.environ else "默认值"
+        in_env = "环境变量" if variable in named else "默认值"
         source = "命令行" if variable in flags else in_env
         rows.append((variable, shown(field, values.get(field)), source))
     return rows
