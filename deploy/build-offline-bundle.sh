@@ -30,6 +30,7 @@ cp -r "$ROOT/rules" "$ROOT/channels" "$OUT/"
 mkdir -p "$OUT/deploy" "$OUT/docs"
 cp -r "$ROOT/deploy/systemd" "$ROOT/deploy/nginx" "$OUT/deploy/"
 cp "$ROOT"/docs/*.md "$OUT/docs/"
+cp -r "$ROOT/docs/examples" "$OUT/docs/"  # org.csv, register.csv: docs/setup-office.md starts there
 
 cat > "$OUT/install.sh" <<'SH'
 #!/usr/bin/env bash

@@ -35,6 +35,8 @@ def test_the_bundle_installs_without_an_index_and_serves(tmp_path: Path) -> None
     wheels = {path.name.split("-")[0].lower() for path in (bundle / "wheels").glob("*.whl")}
     assert {"qingfeng", "durable_rules", "sqlalchemy", "fastapi"} <= wheels
     assert (tmp_path / "qingfeng-offline.tar.gz").stat().st_size > 0
+    for example in ("org.csv", "register.csv"):  # what docs/setup-office.md starts from
+        assert (bundle / "docs" / "examples" / example).is_file()
 
     # No pip configuration (no index, no find-links of this machine), no network needed.
     offline = {k: v for k, v in os.environ.items()
