@@ -50,6 +50,23 @@ def test_a_weak_password_is_refused_and_nothing_changes(
         assert session.scalar(select(User.id).where(User.name == "new")) is None
 
 
+def test_add_refuses_a_wrong_department_before_asking_for_the_password(
+    runtime: Runtime, cli: CliRunner
+) -> None:
+    for args, says in ((["x1", "--role", "handler", "--department", "NOPE"], "部门 NOPE 不存在"),
+                       (["cwk", "--role", "office"], "用户 cwk 已存在")):
+        answer = cli.invoke(user_group, ["add", *args, "--password"], input="")
+        assert answer.exit_code == 1 and says in answer.output, answer.output
+        assert "密码" not in answer.output.replace(says, "")  # not asked at all
+    added = cli.invoke(user_group, ["add", "x2", "--role", "handler", "--department", "CWK",
+                                    "--email", "x2@example.cn", "--password"],
+                       input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert added.exit_code == 0 and "再次输入密码" in added.output, added.output
+    with runtime.sessions() as session:
+        user = session.scalars(select(User).where(User.name == "x2")).one()
+        assert user.email == "x2@example.cn" and user.password_hash
+
+
 def test_the_user_name_is_not_a_password(runtime: Runtime, cli: CliRunner) -> None:
     with runtime.sessions() as session, session.begin():
         add_user(session, name="zhangsan2026", role="office")

@@ -36,13 +36,19 @@ def user_group() -> None:
 def add(name: str, role: str, department: str | None, email: str, person_id: int | None,
         supervises: tuple[str, ...], password: bool) -> None:
     """Add a user."""
-    secret = click.prompt("密码", hide_input=True, confirmation_prompt=True) if password else None
+    fields = {"name": name, "role": role, "department_code": department, "email": email,
+              "person_id": person_id, "supervises": supervises}
     with runtime(load_rules=False) as rt:
         try:
+            secret = None
+            if password:  # refuse a wrong department or a taken name before asking for it
+                with rt.sessions() as session:
+                    add_user(session, **fields)  # type: ignore[arg-type]
+                    session.rollback()
+                secret = click.prompt("密码", hide_input=True,
+                                      confirmation_prompt="再次输入密码")
             with transaction(rt.sessions) as session:
-                user = add_user(session, name=name, role=role, department_code=department,
-                                password=secret, email=email, person_id=person_id,
-                                supervises=supervises)
+                user = add_user(session, password=secret, **fields)  # type: ignore[arg-type]
                 click.echo(f"已添加用户 {user.name} ({Role(role).label})")
         except DomainError as error:
             fail(f"{error.message} ({error.message_en})")
