@@ -1,11 +1,12 @@
 """Settings from environment variables prefixed QINGFENG_."""
 
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from warning.env_settings import EnvSettings
 
@@ -127,6 +128,15 @@ class Settings(EnvSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line, with the request id."
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_or_postgresql(cls, url: str) -> str:
+        """Refuse, by name, a URL for a database the service does not run on."""
+        if url and not re.match(r"(sqlite|postgresql)(\+\w+)?://", url):
+            raise ValueError("须是 sqlite:///文件路径 或 postgresql+psycopg://用户@主机/数据库 "
+                             "(only SQLite and PostgreSQL)")
+        return url
 
     @model_validator(mode="after")
     def _state_under_data_dir(self) -> "Settings":

@@ -118,3 +118,14 @@ def test_every_setting_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name, _, _ in settings_in_force() if name not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("url", ["mysql://qf@db/qingfeng", "/srv/qingfeng/qingfeng.db"])
+def test_a_database_the_service_does_not_run_on_is_named(
+    env: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", url)
+    result = CliRunner().invoke(cli, ["db", "current"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert ("设置有误 (invalid setting): QINGFENG_DATABASE_URL: 须是 sqlite:///文件路径 或 "
+            "postgresql+psycopg://") in result.output, result.output

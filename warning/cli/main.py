@@ -93,7 +93,8 @@ def cli(verbose: bool) -> None:
         log_format, timezone = loaded.log_format, loaded.timezone
     except ValidationError as error:
         problems = "; ".join(
-            f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in error.errors()
         )
         click.secho(f"设置有误 (invalid setting): {problems}", fg="red", err=True)
