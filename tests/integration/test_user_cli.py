@@ -54,7 +54,9 @@ def test_add_refuses_a_wrong_department_before_asking_for_the_password(
     runtime: Runtime, cli: CliRunner
 ) -> None:
     for args, says in ((["x1", "--role", "handler", "--department", "NOPE"], "部门 NOPE 不存在"),
-                       (["cwk", "--role", "office"], "用户 cwk 已存在")):
+                       (["cwk", "--role", "office"], "用户 cwk 已存在"),
+                       (["x1", "--role", "office", "--email", "fengtao"],
+                        "邮箱“fengtao”格式不正确")):
         answer = cli.invoke(user_group, ["add", *args, "--password"], input="")
         assert answer.exit_code == 1 and says in answer.output, answer.output
         assert "密码" not in answer.output.replace(says, "")  # not asked at all

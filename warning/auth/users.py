@@ -1,5 +1,6 @@
 """Create, list, disable and enable users and set their passwords."""
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -31,6 +32,9 @@ class AuthenticationFailed(DomainError):
     code = "authentication_failed"
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as the organisation file checks it
+
+
 def add_user(
     session: Session, *, name: str, role: Role | str, department_code: str | None = None,
     password: str | None = None, email: str = "", person_id: int | None = None,
@@ -40,6 +44,8 @@ def add_user(
     role = Role(role)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
+    if email and not _EMAIL.match(email):  # notices to it would fail only when one is sent
+        raise UserError(f"邮箱“{email}”格式不正确", f"not an e-mail address: {email!r}")
     if password:
         check_password(password, user_name=name)
     department_id = _department_id(session, department_code) if department_code else None
