@@ -138,6 +138,18 @@ class Settings(EnvSettings):
                              "(only SQLite and PostgreSQL)")
         return url
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        """Refuse a time zone the scheduler could not use, before anything starts."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区“{name}” (如 Asia/Shanghai)") from None
+        return name
+
     @model_validator(mode="after")
     def _state_under_data_dir(self) -> "Settings":
         """Put the database and attachments under the data directory unless set."""

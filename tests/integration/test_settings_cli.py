@@ -129,3 +129,13 @@ def test_a_database_the_service_does_not_run_on_is_named(
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert ("设置有误 (invalid setting): QINGFENG_DATABASE_URL: 须是 sqlite:///文件路径 或 "
             "postgresql+psycopg://") in result.output, result.output
+
+
+def test_an_unknown_time_zone_is_refused_before_anything_starts(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QINGFENG_TIMEZONE", "Mars/Base")
+    for command in (["config"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "QINGFENG_TIMEZONE: 未知的时区“Mars/Base”" in result.output
