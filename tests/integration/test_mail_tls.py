@@ -124,3 +124,21 @@ def test_an_unreachable_server_is_a_clear_error_and_nothing_is_lost(
     state = _mail_state(session_factory)
     assert state.status == "pending" and state.attempts == 1  # type: ignore[attr-defined]
     assert f"无法连接邮件服务器 127.0.0.1:{closed.port}" in state.last_error  # type: ignore[attr-defined]
+
+
+def test_a_missing_ca_file_or_a_login_without_tls_says_which_setting(
+    session_factory: sessionmaker[Session], server: SimpleNamespace, tmp_path: Path
+) -> None:
+    world = build_world(session_factory)
+    new_warning(session_factory, world)
+    missing = tmp_path / "intranet-ca.pem"
+    deliver_once(session_factory, _config(server, smtp_ca_file=str(missing)))  # type: ignore[arg-type]
+    error = _mail_state(session_factory).last_error  # type: ignore[attr-defined]
+    assert f"QINGFENG_SMTP_CA_FILE 指定的证书文件 {missing} 不存在" in error, error
+    if server.mode == "starttls":  # the server offers a login only after STARTTLS
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+        deliver_once(session_factory, _config(server, smtp_starttls=False),  # type: ignore[arg-type]
+                     now=later)
+        error = _mail_state(session_factory).last_error  # type: ignore[attr-defined]
+        assert "设置 QINGFENG_SMTP_STARTTLS=true (端口 587)" in error, error
+    assert server.inbox.messages == []

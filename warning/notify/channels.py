@@ -55,7 +55,11 @@ def send_email(config: NotifyConfig, to: str, subject: str, body: str, key: str 
     except UnicodeEncodeError:
         raise MailError("SMTP 用户名或密码含非 ASCII 字符, 邮件服务器登录只接受 ASCII") from None
     except smtplib.SMTPNotSupportedError as error:
-        raise MailError(f"邮件服务器 {where} 不支持所需功能 (STARTTLS 或登录): {error}") from None
+        hint = ("; 多数服务器只在加密后允许登录: 设置 QINGFENG_SMTP_STARTTLS=true (端口 587) "
+                "或 QINGFENG_SMTP_SSL=true (端口 465)"
+                if config.smtp_user and not (config.smtp_starttls or config.smtp_ssl) else "")
+        raise MailError(f"邮件服务器 {where} 不支持所需功能 (STARTTLS 或登录): {error}{hint}"
+                        ) from None
     except smtplib.SMTPRecipientsRefused as error:
         raise MailError(f"邮件服务器 {where} 拒收收件人 {to}: {error.recipients}") from None
     except smtplib.SMTPResponseException as error:
@@ -70,7 +74,14 @@ def send_email(config: NotifyConfig, to: str, subject: str, body: str, key: str 
 
 
 def _send(config: NotifyConfig, message: EmailMessage) -> None:
-    context = ssl.create_default_context(cafile=config.smtp_ca_file or None)
+    try:
+        context = ssl.create_default_context(cafile=config.smtp_ca_file or None)
+    except FileNotFoundError:
+        raise MailError(f"QINGFENG_SMTP_CA_FILE 指定的证书文件 {config.smtp_ca_file} 不存在"
+                        ) from None
+    except OSError as error:
+        raise MailError(f"无法读取 QINGFENG_SMTP_CA_FILE 指定的证书文件 "
+                        f"{config.smtp_ca_file}: {error.strerror or error}") from None
     smtp: smtplib.SMTP
     if config.smtp_ssl:
         smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
