@@ -74,3 +74,21 @@ def test_apscheduler_says_nothing_per_run_and_nothing_when_a_run_is_still_workin
         root.handlers[:], level = saved
         root.setLevel(level)
     assert err.count("\n") == 1 and "was missed by" in err and "+08:00 WARNING" in err
+
+
+def test_db_upgrade_says_each_migration_not_each_alembic_plugin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from warning.ops.logs import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("text", logging.INFO)
+    try:
+        logging.getLogger("alembic.runtime.plugins").info("setup plugin %s", "x")
+        logging.getLogger("alembic.runtime.migration").info("Running upgrade  -> 0001, initial")
+        err = capsys.readouterr().err
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert "setup plugin" not in err and "Running upgrade" in err

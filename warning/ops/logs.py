@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-CHATTY = ("apscheduler",)  # loggers that write a line per job run at INFO
+# loggers that write a line per job run, or per plugin Alembic sets up, at INFO
+CHATTY = ("apscheduler", "alembic.runtime.plugins")
 
 
 # PostgreSQL's DETAIL line names a clashing key's values (a petition's 来文编号, the person
