@@ -56,6 +56,13 @@ def test_a_second_service_on_one_sqlite_file_is_refused_naming_the_holder(
         assert database in message and f"进程 {first.pid}" in message
         assert "SQLite" in message and "PostgreSQL" in message
         assert served.alive(first.pid)
+        # without the scheduler (the setting, as --no-scheduler) a second one may serve
+        port = served.free_port()
+        third = served.start(db_url, rules_dir, port, env={"QINGFENG_RUN_SCHEDULER": "false"})
+        try:
+            served.wait_ready(third, port)
+        finally:
+            served.kill_group(third)
     finally:
         served.kill_group(first)
 

@@ -37,6 +37,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         parse_networks(settings().metrics_networks, "QINGFENG_METRICS_NETWORKS")
     except ProxySettingError as error:
         fail(str(error))
+    no_scheduler = no_scheduler or not settings().run_scheduler  # QINGFENG_RUN_SCHEDULER
     _probe_port(host, port, shared=workers > 1)  # before --demo prints one-time passwords
     try:
         locks = [port_lock(host, port)]
