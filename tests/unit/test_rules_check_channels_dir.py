@@ -49,10 +49,21 @@ def test_a_channel_in_the_given_directory_passes(workdir: Path) -> None:
     assert "未检查 when.channels" not in result.output
 
 
-def test_a_broken_channel_file_does_not_crash_the_check(workdir: Path) -> None:
+def test_a_broken_channel_file_fails_the_check_by_name_without_a_crash(workdir: Path) -> None:
+    """The service refuses to start on it, so the check that says all is well must not pass."""
     channels = _channels(workdir / "broken", "audit")
     (channels / "bad.yaml").write_text("id: x\nname: [\n", encoding="utf-8")
     result = CliRunner().invoke(rules_group, ["check", "--rules-dir", "rules",
                                               "--channels-dir", str(channels)])
-    assert result.exit_code == 0, result.output  # a traceback exits 1
-    assert "规则检查通过" in result.output
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "规则检查通过" in result.output  # the rules themselves are fine
+    assert f"{channels / 'bad.yaml'}:3: -: YAML 语法错误" in result.output
+    assert "渠道文件检查未通过: 1 个问题 (服务不会启动)" in result.output
+
+
+def test_a_missing_channels_directory_fails_the_check(workdir: Path) -> None:
+    """No channels/ here and none configured: a mistyped directory is not 'no channels'."""
+    result = CliRunner().invoke(rules_group, ["check", "--rules-dir", "rules"])
+    assert result.exit_code == 1, result.output
+    assert "channels:1: -: 渠道目录不存在 (QINGFENG_CHANNELS_DIR 或 --channels-dir)" \
+        in result.output

@@ -43,6 +43,9 @@ def check_channels(directory: Path) -> tuple[list[ChannelDefinition], list[Chann
     channels: list[ChannelDefinition] = []
     problems: list[ChannelProblem] = []
     seen: dict[str, str] = {}
+    if not directory.is_dir():  # else a mistyped QINGFENG_CHANNELS_DIR means no channels
+        return [], [ChannelProblem(str(directory), 1, "",
+                                   "渠道目录不存在 (QINGFENG_CHANNELS_DIR 或 --channels-dir)")]
     for path in sorted(directory.glob("*.yaml")):
         name = str(path)
         try:

@@ -10,6 +10,8 @@ from warning.rules.checking import channel_ids, check_rulebook, reference_hints,
 
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
 KnownCodes = Callable[[], set[str] | None]
+# the problems of the channel files (the option's directory, else the configured one)
+ChannelProblems = Callable[[Path | None], list[object]]
 
 
 def _no_refs() -> tuple[set[str] | None, set[str] | None]:
@@ -18,6 +20,14 @@ def _no_refs() -> tuple[set[str] | None, set[str] | None]:
 
 def _no_codes() -> set[str] | None:
     return None
+
+
+def _channel_problems(channels_dir: Path | None) -> list[object]:
+    if channels_dir is None:
+        return []
+    from warning.channels.loader import check_channels
+
+    return list(check_channels(channels_dir)[1])
 
 
 def run_check(
@@ -82,7 +92,8 @@ def _rules_dir(flag: Path | None) -> Path:
 
 
 def rules_group_with(
-    known_refs: KnownRefs = _no_refs, known_departments: KnownCodes = _no_codes
+    known_refs: KnownRefs = _no_refs, known_departments: KnownCodes = _no_codes,
+    channel_problems: ChannelProblems = _channel_problems,
 ) -> click.Group:
     """Build the `rules` group; `known_refs` returns (risk point codes, channel ids) or Nones,
     `known_departments` the directory's department codes (None: unchecked)."""
@@ -108,8 +119,15 @@ def rules_group_with(
     def check_cmd(rules_dir: Path | None, channels_dir: Path | None) -> None:
         """检查规则文件、分级策略与用例文件 (exit 1 on any problem)."""
         points, channels = refs(channels_dir)
-        sys.exit(run_check(_rules_dir(rules_dir), risk_points=points, channels=channels,
-                           departments=known_departments()))
+        code = run_check(_rules_dir(rules_dir), risk_points=points, channels=channels,
+                         departments=known_departments())
+        problems = channel_problems(channels_dir)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:  # the service refuses to start on them: so does the check
+            click.secho(f"渠道文件检查未通过: {len(problems)} 个问题 (服务不会启动)",
+                        fg="red", err=True)
+        sys.exit(code or int(bool(problems)))
 
     @group.command("test")
     @rules_dir

@@ -7,6 +7,7 @@ doubled the command's start-up time).
 """
 
 import contextlib
+from pathlib import Path
 
 import click
 
@@ -76,4 +77,12 @@ def known_departments() -> set[str] | None:
     return _codes(load_settings().database_url, "departments")
 
 
-rules_group = rules_group_with(known_refs, known_departments)
+def channel_problems(channels_dir: Path | None) -> list[object]:
+    """Return the problems of the channel files: the option's directory, else the setting's."""
+    from warning.channels.loader import check_channels
+    from warning.settings import load_settings
+
+    return list(check_channels(channels_dir or load_settings().channels_dir)[1])
+
+
+rules_group = rules_group_with(known_refs, known_departments, channel_problems)
