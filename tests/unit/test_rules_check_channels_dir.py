@@ -67,3 +67,15 @@ def test_a_missing_channels_directory_fails_the_check(workdir: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "channels:1: -: 渠道目录不存在 (QINGFENG_CHANNELS_DIR 或 --channels-dir)" \
         in result.output
+
+
+def test_a_database_it_cannot_reach_is_not_called_unmigrated(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/x")
+    channels = _channels(workdir / "with-audit", "petition", "audit")
+    result = CliRunner().invoke(rules_group, ["check", "--rules-dir", "rules",
+                                              "--channels-dir", str(channels)])
+    assert result.exit_code == 0, result.output  # the files are checked all the same
+    assert "数据库未迁移或无法访问，跳过风险点编号检查: 请检查 QINGFENG_DATABASE_URL" \
+        in result.output

@@ -56,7 +56,8 @@ def known_refs() -> tuple[set[str] | None, set[str] | None]:
     points = _codes(settings.database_url, "risk_points")
     if points is None:
         click.secho(
-            "数据库未迁移，跳过风险点编号检查 (run qingfeng db upgrade)", fg="yellow", err=True
+            "数据库未迁移或无法访问，跳过风险点编号检查: 请检查 QINGFENG_DATABASE_URL，"
+            "或运行 qingfeng db upgrade", fg="yellow", err=True
         )
     elif not points:  # a fresh office: say what comes first rather than fail every rule
         departments = _codes(settings.database_url, "departments")
