@@ -93,7 +93,7 @@ def rules_group_with(
 
     def refs(channels_dir: Path | None) -> tuple[set[str] | None, set[str] | None]:
         points, channels = known_refs()
-        if channels is None and channels_dir is not None:
+        if channels_dir is not None:  # the option wins over the configured directory
             channels = channel_ids(channels_dir)
         return points, channels
 

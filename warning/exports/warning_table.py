@@ -38,7 +38,7 @@ def _row(
     record: HandlingRecord, hidden: bool, zone: ZoneInfo,
 ) -> list[Cell]:
     return [
-        warning.id, local(warning.created_at, zone), point.code, point.name,
+        warning.id, local(record.issued_at, zone), point.code, point.name,
         _label(Level, point.level), department.name if department else None,
         SUBJECT_KINDS.get(warning.subject_kind, warning.subject_kind),
         subject_shown(warning, department, hidden),

@@ -97,6 +97,7 @@ def summary(
         "state": record.state,
         "version": record.version,
         "created_at": warning.created_at,
+        "issued_at": record.issued_at,  # None while a proposal (研判) waits for the office
         "receive_due_at": record.receive_due_at,
         "report_due_at": record.report_due_at,
     }

@@ -29,6 +29,8 @@ def exact(value: object) -> Decimal:
         raise AmountError(f"金额必须是数字 (not a number): {value!r}") from None
     if not number.is_finite():
         raise AmountError(f"金额不能是 NaN 或无穷大 (NaN/infinity): {value!r}")
+    if abs(number) >= LIMIT:  # checked before rounding: 1e30 has more digits than it can hold
+        raise AmountError(f"金额超出范围 (out of range, < 10^16 元): {value!r}")
     return number
 
 
@@ -43,10 +45,11 @@ def to_fen(value: object) -> int:
 
 
 def bound(value: object) -> Decimal:
-    """Return a rule's amount bound; refuse more than 2 decimal places or out of range."""
+    """Return a rule's amount bound: a number as written in YAML, never text (`'50000'`);
+    refuse more than 2 decimal places or out of range."""
+    if isinstance(value, str):
+        raise AmountError(f"金额必须是数字而不是文本 (a number, not text): {value!r}")
     number = exact(value)
     if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
         raise AmountError(f"金额最多两位小数 (at most 2 decimal places, 分): {value!r}")
-    if abs(number) >= LIMIT:
-        raise AmountError(f"金额超出范围 (out of range, < 10^16 元): {value!r}")
     return number

@@ -15,7 +15,6 @@ from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadab
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
-from warning.yaml_safe import safe_load
 
 if TYPE_CHECKING:
     from warning.rules.evaluator import Evaluator
@@ -52,13 +51,12 @@ class FixtureReport:
 
 
 def channel_ids(channels_dir: Path) -> set[str]:
-    """Return the ids declared by the channel files of a directory."""
-    ids = set()
-    for path in sorted(channels_dir.glob("*.yaml")):
-        data = safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("id"), str):
-            ids.add(data["id"])
-    return ids
+    """Return the ids of the valid channel files of a directory; a broken one declares none
+    (the service refuses to start on it and names its problems)."""
+    from warning.channels.loader import check_channels
+
+    definitions, _problems = check_channels(channels_dir)
+    return {definition.id for definition in definitions}
 
 
 def _fixture_files(rules_dir: Path) -> list[Path]:

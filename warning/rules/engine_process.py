@@ -17,8 +17,10 @@ durable-rules; the shards live in a child (`warning.rules.engine.main`) that:
   crosses the pipe (most signals match nothing). Measured with the demo rules on a loaded
   2-core machine: one signal per round trip ~120 us wall, 33 us of parent CPU; a batch
   of 1,000 ~70 us wall and 7 us of parent CPU per signal, durable's own work dominating;
-- may die at any time: end of file, a broken pipe, an error reply or no answer within
-  ANSWER_TIMEOUT_S discards it, and the batch is retried once in a fresh child with the
+- may die at any time: end of file, a broken pipe, an error reply or no progress within
+  ANSWER_TIMEOUT_S (writing the request, awaiting or reading the answer: a frozen child
+  stops reading, and a request larger than the pipe would otherwise block the writer for
+  ever) discards it, and the batch is retried once in a fresh child with the
   same shards. A second failure raises EngineCrashed for that batch only (intake marks its
   signals failed and the retry job evaluates them later); the process carries on.
 
@@ -31,6 +33,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import selectors
 import subprocess
 import sys
@@ -38,10 +41,9 @@ import threading
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 from warning.rules.slots import Request, Slot, definition
-from warning.rules.wire import read_frame, write_frame
+from warning.rules.wire import FRAME, frame
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +81,9 @@ class _Child:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
-            write_frame(stdin, (kind, payload))
-            if not _readable(stdout, ANSWER_TIMEOUT_S):
-                raise _ChildGone(f"no answer within {ANSWER_TIMEOUT_S:.0f} s")
-            status, answer = read_frame(stdout)  # type: ignore[misc]
-        except (OSError, EOFError, ValueError) as error:
+            _send(stdin.fileno(), frame((kind, payload)))
+            status, answer = _receive(stdout.fileno())  # type: ignore[misc]
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
             code = self.process.poll()
             raise _ChildGone(f"engine process {self.pid} gone (exit {code}): {error!r}") from None
         if status != "ok":
@@ -96,10 +96,42 @@ class _Child:
         _retire(self.process)
 
 
-def _readable(stream: IO[bytes], timeout: float) -> bool:
+def _wait(fd: int, event: int) -> None:
+    """Wait until the pipe can be written or read; _ChildGone after ANSWER_TIMEOUT_S."""
     with selectors.DefaultSelector() as selector:
-        selector.register(stream, selectors.EVENT_READ)
-        return bool(selector.select(timeout))
+        selector.register(fd, event)
+        if not selector.select(ANSWER_TIMEOUT_S):
+            raise _ChildGone(f"no progress within {ANSWER_TIMEOUT_S:.0f} s")
+
+
+def _send(fd: int, data: bytes) -> None:
+    """Write a whole frame to the child without ever blocking past the timeout."""
+    os.set_blocking(fd, False)
+    view = memoryview(data)
+    while view:
+        _wait(fd, selectors.EVENT_WRITE)
+        try:
+            view = view[os.write(fd, view):]
+        except BlockingIOError:
+            continue
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    while size:
+        _wait(fd, selectors.EVENT_READ)
+        chunk = os.read(fd, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> object:
+    """Read one frame from the child (wire.read_frame with the timeout on every read)."""
+    (size,) = FRAME.unpack(_read_exactly(fd, FRAME.size))
+    return pickle.loads(_read_exactly(fd, size))
 
 
 _retired: list[subprocess.Popen[bytes]] = []

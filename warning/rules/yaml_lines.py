@@ -1,7 +1,14 @@
-"""Parse YAML into plain data that remembers the line of every mapping and key."""
+"""Parse YAML into plain data that remembers the line of every mapping and key.
 
-from collections.abc import Sequence
-from typing import Any
+Rule, grading and fixture files are read with YAML 1.2's core schema, not PyYAML's YAML 1.1
+one: only true/false are booleans (`mode: off` is the word off, as rules/README.md writes
+it, not false), numbers are decimal (`050000` is fifty thousand, not octal 20480; `1:30`,
+`0x10` and `5_000` are text) and dates stay text.
+"""
+
+import re
+from collections.abc import Hashable, Sequence
+from typing import Any, ClassVar
 
 import yaml
 
@@ -27,7 +34,19 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
-    """A safe loader whose mappings and sequences carry line numbers; no aliases."""
+    """A safe loader whose mappings and sequences carry line numbers; no aliases; YAML 1.2
+    core scalars."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # filled below: YAML 1.2 core
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """Read an integer in decimal only (YAML 1.1 read a leading 0 as octal)."""
+        value = self.construct_scalar(node)
+        if not _DECIMAL_INT.fullmatch(value):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"不是十进制整数 (not a decimal integer): {value!r}",
+                node.start_mark)
+        return int(value, 10)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()
@@ -36,6 +55,10 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "键不能是列表或映射 (a key must be a plain value)",
+                    key_node.start_mark)
             if key in mapping:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"重复的键 (duplicate key) {key!r}", key_node.start_mark
@@ -51,6 +74,19 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
         return items
 
 
+_DECIMAL_INT = re.compile(r"[-+]?[0-9]+")
+_CORE_SCALARS = (  # (tag, pattern, first characters): YAML 1.2 core, decimal integers only
+    ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+    ("bool", r"true|True|TRUE|false|False|FALSE", list("tTfF")),
+    ("int", _DECIMAL_INT.pattern, list("-+0123456789")),
+    ("float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)", list("-+.0123456789")),
+    ("merge", r"<<", ["<"]),
+)
+for _tag, _pattern, _first in _CORE_SCALARS:
+    _LineLoader.add_implicit_resolver(
+        f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), _first)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
 )

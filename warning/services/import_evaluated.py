@@ -15,7 +15,7 @@ stores them; a process killed before the commit stored nothing, and the file is 
 again. The price: the warnings a batch raises or joins stay locked until the import
 commits, so an API signal joining one of them waits for the import.
 
-The COPY stays open across chunks (warning.db.bulk.CopyStream): the server inserts one
+The COPY stays open across chunks (warning.db.copy_stream.CopyStream): the server inserts one
 chunk while this process reads and matches the next. Ids come from the sequence on a
 second connection, as the COPY holds the first.
 """
@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warning.db.bulk import CopyStream
+from warning.db.copy_stream import CopyStream
 from warning.db.models import Signal
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused

@@ -28,7 +28,7 @@ from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 
 log = logging.getLogger(__name__)
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
-Fingerprint = tuple[tuple[str, int, int], ...]
+Fingerprint = tuple[tuple[str, int, int, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -193,11 +193,24 @@ class RuleService:
         ]
 
     def _fingerprint(self) -> Fingerprint:
+        """Name, size, modification and change time and inode of every rule file: a copy
+        that keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared file) still gets
+        a new change time or inode. A file that cannot be stat'ed (a dangling link) counts
+        by its name alone, so the others' changes are still seen."""
         try:
             paths = sorted(self._dir.glob("*.yaml"))
-            return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
         except OSError:
             return ()
+        found = []
+        for path in paths:
+            try:
+                info = path.stat()
+            except OSError:
+                found.append((path.name, -1, -1, -1, -1))
+                continue
+            found.append((path.name, info.st_mtime_ns, info.st_size, info.st_ino,
+                          info.st_ctime_ns))
+        return tuple(found)
 
 
 class RulesWatcher:

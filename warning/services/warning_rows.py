@@ -11,7 +11,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TypeVar
 
-from sqlalchemy import JSON, bindparam, select, text, tuple_, update
+from sqlalchemy import JSON, bindparam, text, update
 from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_tuples_returning
@@ -70,25 +70,37 @@ def open_warnings(
     session: Session, keys: Iterable[tuple[int, str]]
 ) -> dict[tuple[int, str], WarningRow]:
     """Read and lock the open warnings on these (risk point, subject) keys."""
+    ordered = sorted(set(keys))
     if session.get_bind().dialect.name == "sqlite":
-        return _open_warnings_sqlite(session, sorted(set(keys)))
+        return _open_warnings_sqlite(session, ordered)
+    return _open_warnings_postgresql(session, ordered)
+
+
+def _open_warnings_postgresql(
+    session: Session, keys: Sequence[tuple[int, str]]
+) -> dict[tuple[int, str], WarningRow]:
+    """`open_warnings` in one statement, the keys passed as two arrays: as IN lists of 400
+    (risk point, subject) pairs, SQLAlchemy compiled each statement afresh and the server
+    planned it afresh, ~60 ms for a batch of 1,000 keys. Rows are locked in id order, as
+    every writer locks them, so two writers cannot deadlock on them."""
     found: dict[tuple[int, str], WarningRow] = {}
-    columns = [getattr(RiskWarning, name) for name in _STORED]
-    for chunk in chunks(sorted(set(keys)), 400):
-        rows = session.execute(
-            select(*columns)
-            .where(
-                RiskWarning.is_open.is_(True),
-                tuple_(RiskWarning.risk_point_id, RiskWarning.subject_key).in_(chunk),
-            )
-            .order_by(RiskWarning.id)
-            .with_for_update()  # PostgreSQL: a joining writer waits; SQLite ignores it
-        )
-        for row in rows:
-            values = {name: getattr(row, name) for name in _STORED}
-            values["rule_ids"] = list(values["rule_ids"] or [])
-            found.setdefault((row.risk_point_id, row.subject_key), WarningRow(**values))
+    if not keys:
+        return found
+    points, subjects = [point for point, _ in keys], [subject for _, subject in keys]
+    rows = session.connection().exec_driver_sql(_OPEN_POSTGRESQL, (points, subjects))
+    for row in rows:
+        values = dict(zip(_STORED, row, strict=True))
+        values["rule_ids"] = list(values["rule_ids"] or [])
+        found.setdefault((row[1], row[2]), WarningRow(**values))
     return found
+
+
+_OPEN_POSTGRESQL = (
+    "SELECT " + ", ".join(f"w.{name}" for name in _STORED) + " FROM warnings AS w "
+    "JOIN unnest(%s::integer[], %s::text[]) AS k(point, subject) "
+    "ON w.risk_point_id = k.point AND w.subject_key = k.subject "
+    "WHERE w.is_open ORDER BY w.id FOR UPDATE OF w"
+)
 
 
 def _open_warnings_sqlite(

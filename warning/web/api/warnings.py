@@ -35,7 +35,10 @@ class WarningSummary(BaseModel):
     repeat_count: int
     state: str
     version: int
-    created_at: datetime
+    created_at: datetime = Field(description="when the rules raised it")
+    issued_at: datetime | None = Field(
+        None, description="when it was issued to the department; null while a proposal (研判) "
+                          "waits for the office")
     receive_due_at: datetime | None
     report_due_at: datetime | None
 
