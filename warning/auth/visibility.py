@@ -18,10 +18,15 @@ same clause, so a new view cannot forget the rule.
   petition named it) stays with the office; the others' trail starts at 下达.
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
+- a reporter's receipt lookup (回执查询, no sign-in): only what happened since the report came
+  in. A report that joins an open warning or a case the office already handles reads 已受理,
+  not 办理中, and one that joins a case closed before it reads 已受理, not 已办结: else anyone
+  could file a look-alike report and learn whether others had reported the same matter.
 
 `principal=None` is the command line, which sees everything.
 """
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -32,6 +37,8 @@ from sqlalchemy import (
     case,
     exists,
     false,
+    func,
+    or_,
     select,
     true,
 )
@@ -41,6 +48,7 @@ from warning.db.models import (
     Channel,
     Department,
     HandlingEvent,
+    HandlingRecord,
     RiskWarning,
     Signal,
     SupervisedDepartment,
@@ -248,3 +256,25 @@ def reads_confidential_text(principal: Principal | None) -> bool:
 def readable_text(principal: Principal | None, *, confidential: bool, text: str) -> str:
     """Return a signal's text as `principal` may read it, redacted on a confidential channel."""
     return text if not confidential or reads_confidential_text(principal) else REDACTED_TEXT
+
+
+def reporter_progress(
+    received_at: datetime, chosen: ColumnElement[bool],
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """Return (handling, pending, concluded): what a reporter may learn of a warning linked to
+    their report (a query on RiskWarning joined to its HandlingRecord), received at
+    `received_at`.
+
+    handling: issued and open, issued since the report came in; pending: open (a proposal,
+    or issued before the report); concluded: closed since the report came in. A warning
+    linked by the office's own choice (`chosen`: the signal it marked the report a
+    duplicate of) counts whenever it was issued or closed: that link is no look-up anyone
+    can make by filing a report.
+    """
+    issued = func.coalesce(HandlingRecord.issued_at, RiskWarning.created_at)
+    handling = and_(RiskWarning.is_open.is_(True), RiskWarning.is_proposal.is_(False),
+                    or_(chosen, issued >= received_at))
+    closed = and_(RiskWarning.is_open.is_(False),
+                  or_(chosen, HandlingRecord.closed_at.is_(None),
+                      HandlingRecord.closed_at >= received_at))
+    return handling, RiskWarning.is_open.is_(True), closed

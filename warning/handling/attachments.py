@@ -3,6 +3,7 @@
 import base64
 import binascii
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -27,6 +28,8 @@ MEDIA_TYPES = {
     "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
     "txt": "text/plain; charset=utf-8",
 }
+# Bidirectional overrides and isolates: "\u202etxt.exe" shows as "exe.txt".
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_COUNT = 10
 
@@ -72,6 +75,11 @@ def prepare_files(
 
 def _named(filename: str) -> tuple[str, str]:
     name = PurePath(filename.replace("\\", "/")).name.strip()
+    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
+        # a control character in a stored name broke every later download of the file (a
+        # header value may not hold one) and a direction override disguised its type
+        raise AttachmentRefused("附件名称不能包含控制字符或文字方向控制符，请改名后重新上传",
+                                "attachment name holds a control or bidi character")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in ALLOWED:
         raise AttachmentType(

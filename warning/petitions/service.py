@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import reporter_progress
 from warning.db.models import (
     Channel,
     Department,
+    HandlingRecord,
     PetitionFile,
     Reporter,
     ReporterReveal,
@@ -203,7 +205,8 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
 
     已受理 until a warning is issued from it (a proposal, 待研判, still counts as received),
     办理中 while an issued warning from it or its case is open, 已办结 when every warning
-    is closed (a dismissed proposal included) or the office dismissed the signal (不予处理).
+    is closed (a dismissed proposal included) or the office dismissed the signal (不予处理);
+    only what happened since the report came in counts (`reporter_progress`).
     """
     row = session.execute(
         select(Reporter.signal_id, Signal.received_at, Reporter.reply, Reporter.reply_at,
@@ -214,20 +217,23 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
     # An unknown code runs the same queries (on no signal) before it is refused, so the
     # answer takes the same work whether or not the code exists.
     signal_id = row[0] if row is not None else 0
-    members = [*case_members(session, signal_id), *([row[5]] if row and row[5] else [])]
+    duplicate_of = row[5] if row is not None else None
+    members = [*case_members(session, signal_id), *([duplicate_of] if duplicate_of else [])]
+    chosen = (WarningSignal.signal_id == duplicate_of) if duplicate_of else false()
     flags = session.execute(
-        select(RiskWarning.is_open, RiskWarning.is_proposal)
+        select(*reporter_progress(row[1] if row is not None else utcnow(), chosen))
         .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
+        .outerjoin(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .where(WarningSignal.signal_id.in_(members))
     ).all()
     if row is None:
         raise ReporterNotFound("回执码无效或不存在", "unknown receipt code")
     _, received_at, reply, reply_at, disposition, _ = row
-    if any(is_open and not proposal for is_open, proposal in flags):
+    if any(handling for handling, _, _ in flags):
         status = "handling"
-    elif any(is_open for is_open, _ in flags):
+    elif any(pending for _, pending, _ in flags):
         status = "received"
-    elif flags or disposition == "dismissed":
+    elif any(concluded for _, _, concluded in flags) or disposition == "dismissed":
         status = "concluded"
     else:
         status = "received"

@@ -1,4 +1,7 @@
-"""Security headers on every response: CSP without inline script, no framing, no sniffing."""
+"""Security headers on every response: CSP without inline script, no framing, no sniffing,
+no caching of anything but the shipped files."""
+
+from urllib.parse import quote
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,12 +20,24 @@ DOCS_CSP = (
 )
 DOCS_PATHS = ("/docs", "/redoc")
 HSTS = "max-age=31536000; includeSubDomains"
+# Files shipped with the package, the same for everyone: the only answers a cache may keep.
+# Everything else (JSON of a petition, a record, a count) is no-store unless its route says
+# otherwise, so no browser or proxy keeps a copy for the next user of the machine.
+SHARED_PREFIXES = ("/static/", "/docs-assets/")
 FIXED = (
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "same-origin"),
     ("cross-origin-opener-policy", "same-origin"),
 )
+
+
+def attachment_disposition(filename: str) -> str:
+    """Return a Content-Disposition that downloads `filename`: its printable ASCII as the
+    fallback name (anything else, quotes and control characters included, becomes _), the
+    exact name UTF-8 encoded beside it."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename)}'
 
 
 def error_headers(*, https: bool) -> dict[str, str]:
@@ -56,6 +71,8 @@ class SecurityHeaders:
                 headers["content-security-policy"] = csp
                 for name, value in FIXED:
                     headers[name] = value
+                if "cache-control" not in headers and not path.startswith(SHARED_PREFIXES):
+                    headers["cache-control"] = "no-store"
                 if https:
                     headers["strict-transport-security"] = HSTS
             await send(message)

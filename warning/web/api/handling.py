@@ -25,12 +25,12 @@ from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
+from warning.web.headers import attachment_disposition
 from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
 router = SessionRouter(prefix="/api", tags=["handling"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 
 class AttachmentIn(CheckedInput):
@@ -197,10 +197,8 @@ def download_attachment(
                                 principal=principal, directory=directory)
     except DomainError as error:
         raise to_api_error(error) from None
-    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "_")
     return Response(found.content, media_type=found.media_type, headers={
-        "Content-Disposition": (f'attachment; filename="{ascii_name}"; '
-                                f"filename*=UTF-8''{quote(found.filename)}"),
+        "Content-Disposition": attachment_disposition(found.filename),
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     })

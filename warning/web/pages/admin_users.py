@@ -50,6 +50,13 @@ def users_page(
     return _page(request, session, done=DONE.get(done, ""))
 
 
+def _commit_revoked(request: Request, session: Session) -> None:
+    """Commit a change that revoked a user's tokens, and forget every token this process
+    remembers: a revoked one is not honoured from the cache for its remaining seconds."""
+    session.commit()
+    request.app.state.runtime.principals.clear()
+
+
 async def _form(request: Request, principal: Principal) -> FormData:
     admin_only(principal)
     form = await request.form()
@@ -103,7 +110,7 @@ async def change_user_form(
     except DomainError as error:
         session.rollback()
         return _page(request, session, 422, error=error.message)
-    session.commit()
+    _commit_revoked(request, session)
     return RedirectResponse("/admin/users?done=changed", status_code=303)
 
 
@@ -119,7 +126,7 @@ async def active_form(
     except DomainError as error:
         session.rollback()
         return _page(request, session, 422, error=error.message)
-    session.commit()
+    _commit_revoked(request, session)
     done = "enabled" if active else "disabled"
     return RedirectResponse(f"/admin/users?done={done}", status_code=303)
 
@@ -135,6 +142,6 @@ async def password_form(
     except DomainError as error:
         session.rollback()
         return _page(request, session, 422, error=error.message)
-    session.commit()
+    _commit_revoked(request, session)
     return _page(request, session, shown_password=(user.name, password),
                  done=f"已重置 {user.name} 的密码，其原有登录已失效")

@@ -1,7 +1,5 @@
 """The office's petition actions on a signal's page: reply to the reporter, open a filed file."""
 
-from urllib.parse import quote
-
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
@@ -12,6 +10,7 @@ from warning.handling import attachments as files
 from warning.petitions.service import petition_file, set_reply
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
+from warning.web.headers import attachment_disposition
 from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_panel import may_reveal
 from warning.web.pages.render import PageNotFound, PagePrincipal
@@ -64,11 +63,9 @@ def petition_file_page(
     if content is None or not files.matches_type(found.filename, content):
         raise PageNotFound("文件")
     ext = files.extension(found.filename)
-    ascii_name = found.filename.encode("ascii", "replace").decode().replace('"', "_")
     return Response(content, media_type=files.MEDIA_TYPES.get(ext, "application/octet-stream"),
                     headers={
-        "Content-Disposition": (f'attachment; filename="{ascii_name}"; '
-                                f"filename*=UTF-8''{quote(found.filename)}"),
+        "Content-Disposition": attachment_disposition(found.filename),
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     })
