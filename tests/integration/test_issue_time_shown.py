@@ -70,3 +70,21 @@ def test_the_issue_time_is_shown_as_issued(world: TriageWorld, role: str) -> Non
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     column = rows[0].index("下达时间")
     assert [row[column] for row in rows[1:]] == [_shown(ISSUED)]
+
+
+def test_a_dismissed_proposal_is_not_shown_as_waiting(world: TriageWorld) -> None:
+    """A proposal the office dismissed was never issued, and waits for nobody: its 下达时间
+    is empty (—), not 待研判, wherever it is listed."""
+    from warning.db.engine import transaction
+    from warning.triage.decisions import dismiss
+
+    world.runtime.intake.clock = lambda: RAISED
+    _, [proposal] = world.petition(3)
+    with transaction(world.runtime.sessions) as session:
+        dismiss(session, warning_id=proposal, principal=world.principals["office"],
+                comment="经核查不属实")
+    office = world.client("office")
+    listed = office.get("/warnings", params={"state": "dismissed"}).text
+    assert f"#{proposal}" in listed and "待研判" not in listed.split("<tbody>", 1)[1]
+    found = office.get("/search", params={"q": "CG-001"}).text
+    assert f"#{proposal}" in found and "待研判" not in found.split("<tbody>", 1)[1]
