@@ -146,7 +146,7 @@ class Settings(EnvSettings):
 
         try:
             ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia': IsADirectoryError
             raise ValueError(f"未知的时区“{name}” (如 Asia/Shanghai)") from None
         return name
 

@@ -139,3 +139,15 @@ def test_an_unknown_time_zone_is_refused_before_anything_starts(
         result = CliRunner().invoke(cli, command)
         assert result.exit_code == 2 and "Traceback" not in result.output, result.output
         assert "QINGFENG_TIMEZONE: 未知的时区“Mars/Base”" in result.output
+
+
+def test_a_time_zone_area_that_is_a_directory_is_refused_by_name(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Asia' is a directory of the time zone database: ZoneInfo raises IsADirectoryError,
+    which the setting's check let through, so the operator read of an unwritable file under
+    site-packages/tzdata instead of the setting to change."""
+    monkeypatch.setenv("QINGFENG_TIMEZONE", "Asia")
+    result = CliRunner().invoke(cli, ["config"])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "QINGFENG_TIMEZONE: 未知的时区“Asia”" in result.output
