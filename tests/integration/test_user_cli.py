@@ -69,6 +69,16 @@ def test_add_refuses_a_wrong_department_before_asking_for_the_password(
         assert user.email == "x2@example.cn" and user.password_hash
 
 
+def test_an_address_with_a_line_break_is_not_an_email(runtime: Runtime) -> None:
+    """The check's `$` also matched before a final newline: 'x3@example.cn\\n' was stored,
+    and every notice to it failed when the mail's To header refused the line break."""
+    from warning.auth.users import UserError
+
+    with runtime.sessions() as session, pytest.raises(UserError) as refused:
+        add_user(session, name="x3", role="office", email="x3@example.cn\n")
+    assert "格式不正确" in refused.value.message
+
+
 def test_the_user_name_is_not_a_password(runtime: Runtime, cli: CliRunner) -> None:
     with runtime.sessions() as session, session.begin():
         add_user(session, name="zhangsan2026", role="office")

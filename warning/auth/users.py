@@ -44,7 +44,7 @@ def add_user(
     role = Role(role)
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
-    if email and not _EMAIL.match(email):  # notices to it would fail only when one is sent
+    if email and not _EMAIL.fullmatch(email):  # notices to it would fail only when one is sent
         raise UserError(f"邮箱“{email}”格式不正确", f"not an e-mail address: {email!r}")
     if password:
         check_password(password, user_name=name)
