@@ -80,3 +80,23 @@ def test_an_unreadable_file_is_named_once_with_the_reason(
     assert first.count(name) == 1  # not "x.xlsx: x.xlsx: 无法读取 (XlsxRefused: x.xlsx: …)"
     assert "Refused" not in output and "FileError" not in output
     assert "未导入任何数据" in output
+
+
+def test_a_failing_statement_on_a_reachable_database_is_not_called_unreachable(
+    sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite raises OperationalError for a statement's own failure too (no such table or
+    column, a syntax error): that is a damaged database or a bug, not an address to check,
+    and its traceback must not be swallowed into 'database unreachable'."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "damaged.db"
+    shutil.copy(sqlite_template, path)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE users")
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["user", "list"])
+    assert "无法访问数据库" not in result.output, result.output
+    assert "no such table: users" in str(result.exception)

@@ -34,7 +34,9 @@ def explain(error: BaseException) -> str | None:
     if domain is not None and isinstance(error, domain.DomainError):
         return str(error.message)  # a refusal with its Chinese message (e.g. the reporter key)
     exc = sys.modules.get("sqlalchemy.exc")  # not imported: it cannot be a database error
-    if exc is not None and isinstance(error, exc.OperationalError | exc.InterfaceError):
+    if exc is not None and isinstance(error, exc.OperationalError | exc.InterfaceError) and (
+        error.statement is None or error.connection_invalidated
+    ):  # connecting failed, or the connection was lost; not a statement SQLite refused
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()
         first = detail[0] if detail else type(error).__name__
         return (f"无法访问数据库 (QINGFENG_DATABASE_URL): {first}; 请检查数据库服务是否在运行、"
