@@ -86,6 +86,7 @@ def test_a_bad_file_reports_every_row_in_chinese_and_imports_nothing(
             "U1,测试单位,C W,财务,,,,,",
             "U1,测试单位,BGS,办公室,,文秘,赵六,,not-an-email",
             "U1,测试单位,CGZX,,,,张三,,",
+            "U1,测试单位,-,无部门,,,,,",
         ]) + "\n",
         encoding="utf-8",
     )
@@ -94,7 +95,9 @@ def test_a_bad_file_reports_every_row_in_chinese_and_imports_nothing(
     text = [str(p) for p in caught.value.problems]
     assert "第3行: 部门编码“CGZX”在第2行名为“采购中心”，此处为“采购部”" in text
     assert "第4行: 部门编码“CWK”是新部门，须填写部门名称" in text
-    assert "第5行: 部门编码“C W”只能含字母、数字和 _ - ." in text
+    assert "第5行: 部门编码“C W”只能含字母、数字和 _ - ., 且以字母或数字开头" in text
+    # "-" is the subject key's "no department": a department so coded would share its count
+    assert "第8行: 部门编码“-”只能含字母、数字和 _ - ., 且以字母或数字开头" in text
     assert "第6行: 邮箱“not-an-email”格式不正确" in text
     assert "第7行: 人员“张三”(部门“CGZX”)与第2行重复" in text
     assert "第2行: 分管领导“李四”不在人员中 (须先列为人员)" in text

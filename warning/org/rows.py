@@ -19,8 +19,9 @@ MAX_LENGTH: dict[str, int] = {
     "title": 100,
     "email": 200,
 }
-_CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# a letter or digit first: "-" alone is the subject key's "no department" (person:-:name)
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,10 @@ class _RowParser:
             if len(text.get(key, "")) > limit
         ]
         code = text.get("department_code", "")
-        if code and not _CODE.match(code):
-            messages.append(f"部门编码“{code}”只能含字母、数字和 _ - .")
+        if code and not _CODE.fullmatch(code):
+            messages.append(f"部门编码“{code}”只能含字母、数字和 _ - ., 且以字母或数字开头")
         email = text.get("email", "")
-        if email and not _EMAIL.match(email):
+        if email and not _EMAIL.fullmatch(email):
             messages.append(f"邮箱“{email}”格式不正确")
         if not code and text.get("department"):
             code = self._department_by_name(text["department"], messages) or ""
