@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import ValidationError
@@ -38,6 +38,12 @@ _LineLoader.add_constructor(
 )
 
 
+class _TextLineLoader(_LineLoader):
+    """_LineLoader reading every plain scalar as the text it is: no implicit types."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
+
 class YamlSyntaxError(ValueError):
     """A file that is not valid YAML; carries the line."""
 
@@ -47,14 +53,18 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse one YAML file into LineDicts and lists, or raise YamlSyntaxError."""
+def load_yaml(path: Path, *, as_text: bool = False) -> Any:
+    """Parse one YAML file into LineDicts and lists, or raise YamlSyntaxError.
+
+    `as_text`: every unquoted value is the text written, as a spreadsheet cell is (for the
+    organisation and register files; YAML 1.1 read an unquoted 0101 as the octal 65, `no`
+    as false and 1:30 as 90)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=_TextLineLoader if as_text else _LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
