@@ -1,12 +1,15 @@
 """Builders for integration tests: a small organisation, register and channel set."""
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.models import Department, Person, RiskPoint, Unit
+from warning.runtime import Runtime, build_runtime
+from warning.settings import load_settings
 
 DATA = Path(__file__).parent / "data"
 
@@ -43,3 +46,21 @@ def log_text(log: IO[bytes], limit: int = 20_000) -> str:
     """The end of what a child wrote to its `child_log()`."""
     log.seek(0)
     return log.read()[-limit:].decode("utf-8", "replace")
+
+
+def seeded_runtime(db_url: str, rules_dir: Path, channels_dir: Path | None = None,
+                   ) -> Iterator[Runtime]:
+    """Yield a runtime with the test organisation, the channels (the test channels by
+    default) and the rules of `rules_dir` loaded; close it afterwards."""
+    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
+                             channels_dir=channels_dir or DATA / "channels",
+                             intake_batch_wait_ms=1.0)
+    rt = build_runtime(settings, load_rules=False)
+    seed_org(rt.sessions)
+    rt.sync_channels()
+    problems = rt.rules.load()
+    assert problems == [], problems
+    try:
+        yield rt
+    finally:
+        rt.close()

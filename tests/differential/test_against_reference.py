@@ -21,13 +21,12 @@ import yaml
 from sqlalchemy import select
 
 from tests.differential.reference import DEADLINES, Reference
-from tests.support import DATA, seed_org
+from tests.support import seeded_runtime
 from warning.db.models import HandlingRecord, RiskPoint, RiskWarning, RuleHit, Signal, WarningSignal
 from warning.domain.calendar import due_at
 from warning.handling.holidays import default_calendar
-from warning.runtime import Runtime, build_runtime
+from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
-from warning.settings import load_settings
 
 RULES, SIGNALS, BATCH = 1000, 1500, 100
 LEVELS = {"CG-001": "high", "CG-002": "medium", "CW-001": "high", "BG-001": "low"}
@@ -114,14 +113,7 @@ def generated(tmp_path: Path) -> tuple[Path, list[dict[str, Any]], list[dict[str
 
 @pytest.fixture
 def runtime(db_url: str, generated: tuple[Path, list[Any], list[Any]]) -> Iterator[Runtime]:
-    settings = load_settings(database_url=db_url, rules_dir=generated[0],
-                             channels_dir=DATA / "channels", intake_batch_wait_ms=1.0)
-    rt = build_runtime(settings, load_rules=False)
-    seed_org(rt.sessions)
-    rt.sync_channels()
-    assert rt.rules.load() == []
-    yield rt
-    rt.close()
+    yield from seeded_runtime(db_url, generated[0])
 
 
 def test_engine_agrees_with_the_reference_on_every_hit_grade_and_deadline(

@@ -22,10 +22,9 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import IN_CI, Opener
 from tests.e2e.helpers import Screenshots
 from tests.integration.triage_world import channels_proposing
-from tests.support import seed_org
+from tests.support import seeded_runtime
 from warning.petitions.keys import KEY_VARIABLE, generate_key
-from warning.runtime import Runtime, build_runtime
-from warning.settings import load_settings
+from warning.runtime import Runtime
 
 TITLE = "关于采购中心办公设备采购项目的举报"
 TEXT = "来信反映：采购中心张某某在办公设备采购项目中与供应商串标，事先泄露标底，请组织核查。"
@@ -155,14 +154,7 @@ def _office_opens_the_report(office: Page, warning_url: str, sent: bytes, tmp: P
 @pytest.fixture
 def runtime(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[Runtime]:
     """The integration runtime, its petition channel left to its default: proposals."""
-    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
-                             channels_dir=channels_proposing(tmp_path), intake_batch_wait_ms=1.0)
-    rt = build_runtime(settings, load_rules=False)
-    seed_org(rt.sessions)
-    rt.sync_channels()
-    assert rt.rules.load() == []
-    yield rt
-    rt.close()
+    yield from seeded_runtime(db_url, rules_dir, channels_proposing(tmp_path))
 
 
 def test_the_office_s_day_walks_the_whole_loop_on_the_pages(

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import DATA, seed_org
-from warning.runtime import Runtime, build_runtime
-from warning.settings import load_settings
+from tests.support import DATA, seeded_runtime
+from warning.runtime import Runtime
 
 
 @pytest.fixture
@@ -25,14 +24,4 @@ def rules_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def runtime(db_url: str, rules_dir: Path) -> Iterator[Runtime]:
     """A runtime with the test organisation, channels and rules loaded."""
-    settings = load_settings(
-        database_url=db_url, rules_dir=rules_dir, channels_dir=DATA / "channels",
-        intake_batch_wait_ms=1.0,
-    )
-    rt = build_runtime(settings, load_rules=False)
-    seed_org(rt.sessions)
-    rt.sync_channels()
-    problems = rt.rules.load()
-    assert problems == [], problems
-    yield rt
-    rt.close()
+    yield from seeded_runtime(db_url, rules_dir)

@@ -8,23 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.integration.test_grading_rules import _signal, _warnings
-from tests.support import DATA, seed_org
-from warning.runtime import Runtime, build_runtime
-from warning.settings import load_settings
+from tests.support import seeded_runtime
+from warning.runtime import Runtime
 
 
 @pytest.fixture
 def runtime(db_url: str, rules_dir: Path, rules_body: str) -> Iterator[Runtime]:
     """The integration runtime with `rules_body` in rules/grading-test.yaml (no reloads)."""
     (rules_dir / "grading-test.yaml").write_text("rules:\n" + rules_body, encoding="utf-8")
-    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
-                             channels_dir=DATA / "channels", intake_batch_wait_ms=1.0)
-    rt = build_runtime(settings, load_rules=False)
-    seed_org(rt.sessions)
-    rt.sync_channels()
-    assert rt.rules.load() == []
-    yield rt
-    rt.close()
+    yield from seeded_runtime(db_url, rules_dir)
 
 
 REPEAT = """\

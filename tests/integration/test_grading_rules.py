@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.support import DATA, seed_org
+from tests.support import seeded_runtime
 from warning.db.models import HandlingEvent, HandlingRecord, RiskWarning
 from warning.domain.calendar import DayKind, due_at
 from warning.handling.audit import verify_chains
 from warning.handling.holidays import default_calendar
-from warning.runtime import Runtime, build_runtime
+from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
-from warning.settings import load_settings
 
 LIGHT = """\
   - id: light-rule
@@ -56,14 +55,7 @@ def runtime(db_url: str, rules_dir: Path, rules_body: str) -> Iterator[Runtime]:
     """The integration runtime, with `rules_body` in rules/grading-test.yaml."""
     if rules_body:
         (rules_dir / "grading-test.yaml").write_text("rules:\n" + rules_body, encoding="utf-8")
-    settings = load_settings(database_url=db_url, rules_dir=rules_dir,
-                             channels_dir=DATA / "channels", intake_batch_wait_ms=1.0)
-    rt = build_runtime(settings, load_rules=False)
-    seed_org(rt.sessions)
-    rt.sync_channels()
-    assert rt.rules.load() == []
-    yield rt
-    rt.close()
+    yield from seeded_runtime(db_url, rules_dir)
 
 
 def _signal(n: int, text: str, **fields: object) -> SignalIn:
