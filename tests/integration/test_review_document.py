@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.conftest import IN_CI
-from tests.integration.review_world import ReviewWorld, build_review_world
+from tests.integration.review_world import ReviewWorld, _Builder, at, build_review_world
 from warning.cli.main import cli
 from warning.review import charts
 from warning.runtime import Runtime
@@ -80,6 +80,18 @@ def test_the_written_report_has_the_sections_and_the_figures(
         assert len(doc.inline_shapes) >= 2  # the trend and the channel charts
     else:
         assert charts.NO_FONT in text
+
+
+def test_control_characters_from_a_signal_do_not_break_the_report(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    # Only NUL is refused at intake: a person named with a vertical tab (pasted from Word)
+    # reaches the repeat subjects, which python-docx refused to write (500).
+    b = _Builder(runtime.sessions)
+    signal = b.signal("audit", "CWK", at(9, 3), "S-ctl")
+    b.warning("CW-001", "CWK", at(9, 3), "reminder", "person:林\x0b小\x01红", signal, repeat=2)
+    tables = _tables(_export(app_client, world, "office", "docx"))
+    assert "林小红" in [row[1] for row in tables["表7  重复对象"][1:]]
 
 
 def test_a_handler_report_holds_only_their_department(
