@@ -142,6 +142,24 @@ def test_a_future_quarter_says_it_has_not_started(world: ReviewWorld, runtime: R
     assert "定稿存档" not in page.text
 
 
+def test_a_future_quarter_cannot_be_handed_in(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    """The page offers no 定稿 for a quarter not started; the API and the form refuse one
+    too, instead of storing a handed-in review of zeros."""
+    refused = app_client.post("/api/review/snapshots", json={"quarter": "2099Q1", "note": ""},
+                              headers=_auth(world, "office"))
+    assert refused.status_code == 422, refused.text
+    assert "尚未开始" in refused.json()["error"]["message"]
+    office = _signed_in(TestClient(create_app(runtime), follow_redirects=False), "office")
+    assert office.get("/review?quarter=2099Q1").status_code == 200
+    page = office.post("/review/snapshots", data={
+        "quarter": "2099Q1", "note": "", "csrf_token": office.cookies[COOKIE]})
+    assert page.status_code == 422 and "尚未开始" in page.text
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReviewSnapshot)) == 0
+
+
 def test_a_final_review_sent_several_times_at_once_is_stored_once(
     world: ReviewWorld, runtime: Runtime, app_client: TestClient,
 ) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.engine import transaction
 from warning.db.models import ReviewSnapshot
 from warning.domain.calendar import SHANGHAI
+from warning.domain.lifecycle import DomainError
 from warning.domain.quarter import Quarter
 from warning.review.figures import build_review
 from warning.review.model import Review
@@ -35,6 +36,12 @@ SYSTEM_ACTOR = "system:review"
 DEPARTMENT_COLUMNS = (("warnings", "新下达预警"), ("closed", "办结"),
                       ("closed_on_time", "按期办结"), ("closed_late", "逾期办结"),
                       ("overdue", "逾期"), ("returned", "退回"), ("withdrawn", "撤销"))
+
+
+class QuarterNotStarted(DomainError):
+    """A 定稿 asked for a quarter that has not begun: there is nothing to hand in."""
+
+    code = "quarter_not_started"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ def store_final(
     sent twice (a double click, two tabs, a retry) gets the 定稿 already stored instead of a
     second copy, while handing in A, then B, then A again stores A anew as the newest."""
     moment = now or datetime.now(UTC)
+    if quarter.starts_at(tz) > moment:
+        raise QuarterNotStarted(f"{quarter.label}尚未开始，不能定稿存档",
+                                f"{quarter} has not started: nothing to store",
+                                field="quarter")
     figures = _figures(session, quarter, moment, tz)
     newest = session.scalars(
         select(ReviewSnapshot)
