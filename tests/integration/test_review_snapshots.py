@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.integration.review_world import Q3_CLOSING_MINUTE, ReviewWorld, build_review_world
-from warning.db.models import ReviewSnapshot
+from warning.db.models import Department, ReviewSnapshot
 from warning.domain.lifecycle import Action
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
@@ -80,6 +80,31 @@ def test_the_office_stores_a_review_and_sees_what_changed_since(
                             headers=_auth(world, "office")).json()
     assert [(s["id"], s["kind"], s["note"]) for s in listed] == [(snapshot_id, "final",
                                                                   "报送纪委")]
+
+
+def test_a_change_in_one_of_two_departments_of_one_name_is_shown(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    """Department names are not unique (two branches may each have a 采购中心): each
+    department's figures are compared as its own, not overwritten by its namesake's."""
+    with runtime.sessions.begin() as session:
+        session.execute(update(Department).where(Department.code == "CWK")
+                        .values(name="采购中心"))
+    stored = app_client.post("/api/review/snapshots", json={"quarter": "2026Q3"},
+                             headers=_auth(world, "office"))
+    assert stored.status_code == 201, stored.text
+    from tests.integration.review_world import _Builder
+
+    # W4 (CGZX, never signed for) is withdrawn in Q3's last minute: CGZX's 撤销 goes 0 -> 1
+    # (before, CWK's unchanged 0 took the name's place and the change was not shown).
+    _Builder(runtime.sessions).act(world.warnings["W4"], Action.WITHDRAW, Q3_CLOSING_MINUTE,
+                                   comment="误发")
+    later = app_client.get(f"/api/review/snapshots/{stored.json()['id']}",
+                           headers=_auth(world, "office")).json()
+    changes = {c["figure"]: (c["stored"], c["now"]) for c in later["changes"]}
+    assert changes["撤销"] == (1, 2)
+    assert changes["采购中心（CGZX）·撤销"] == (0, 1)
+    assert "采购中心（CWK）·撤销" not in changes
 
 
 def test_stored_reviews_are_for_those_who_read_every_department(

@@ -152,15 +152,26 @@ def snapshots_of(session: Session, quarter: Quarter) -> list[ReviewSnapshot]:
     ))
 
 
+def _names(rows: list[dict[str, Any]], code: str) -> list[str]:
+    """Return each row's name, with its code where another row has the same name: names
+    of departments and channels are not unique, and one row's figures must not take the
+    place of its namesake's."""
+    names = [row["name"] for row in rows]
+    return [f"{name}（{row[code] or '—'}）" if names.count(name) > 1 else name
+            for name, row in zip(names, rows, strict=True)]
+
+
 def flat_figures(review: dict[str, Any]) -> dict[str, float]:
     """Return every count of a review (as JSON) under a Chinese name, in the page's order."""
     flat: dict[str, float] = {label: review["summary"][key] for key, label in SUMMARY_ROWS}
-    for channel in review["signals_by_channel"]:
-        flat[f"信号·{channel['name']}"] = channel["signals"]
-        flat[f"信号·{channel['name']}·引发预警"] = channel["raised"]
-    for department in review["warnings_by_department"]:
+    channels = review["signals_by_channel"]
+    for channel, name in zip(channels, _names(channels, "channel"), strict=True):
+        flat[f"信号·{name}"] = channel["signals"]
+        flat[f"信号·{name}·引发预警"] = channel["raised"]
+    departments = review["warnings_by_department"]
+    for department, name in zip(departments, _names(departments, "department"), strict=True):
         for key, label in DEPARTMENT_COLUMNS:
-            flat[f"{department['name']}·{label}"] = department[key]
+            flat[f"{name}·{label}"] = department[key]
     for dimension, name in (("warnings_by_category", "风险类别"),
                             ("warnings_by_level", "风险等级"),
                             ("warnings_by_response", "处置措施")):
