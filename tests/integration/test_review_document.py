@@ -159,3 +159,19 @@ def test_libreoffice_converts_the_report_to_pdf(
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert "总体情况" in text and "采购中心" in text
+
+
+def test_a_future_quarter_says_it_has_not_started_in_the_command_and_the_report(
+    world: ReviewWorld, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page says a future quarter has not started; the command and the report printed
+    zeros "统计截至" a day before the quarter began, as if it had been counted."""
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", runtime.settings.database_url)
+    out = tmp_path / "future.docx"
+    result = CliRunner().invoke(cli, ["review", "2099Q1", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2099年第一季度尚未开始" in result.output
+    text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "2099年第一季度尚未开始" in text
+    past = CliRunner().invoke(cli, ["review", "2026Q3"])
+    assert past.exit_code == 0 and "尚未开始" not in past.output

@@ -23,7 +23,12 @@ from warning.domain.calendar import SHANGHAI
 from warning.exports.files import xml_legal
 from warning.review import charts
 from warning.review.model import Review
-from warning.review.narrative import NUMERALS, summary_paragraphs, timing_paragraph
+from warning.review.narrative import (
+    NUMERALS,
+    not_started_text,
+    summary_paragraphs,
+    timing_paragraph,
+)
 
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
 TABLE_FONT = "宋体"
@@ -128,6 +133,8 @@ def review_docx(review: Review, *, unit: str = "", tz: ZoneInfo = SHANGHAI) -> b
     w.title(f"{unit}{review.label}廉洁风险预警防控工作情况报告",
             f"（统计范围：{scope}；统计截至 {cutoff:%Y年%m月%d日 %H:%M}，北京时间）")
     w.heading(1, "总体情况")
+    if review.not_started:
+        w.para(not_started_text(review))
     for text in summary_paragraphs(review):
         w.para(text)
     trends = review.trends
