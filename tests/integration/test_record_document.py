@@ -93,3 +93,17 @@ def test_the_record_downloads_as_an_editable_docx(site: Site) -> None:
     assert "廉洁风险预警处置记录" in doc.paragraphs[0].text
     assert site.client("cw").get(f"/api/warnings/{site.warning_id}/record.docx"
                                  ).status_code == 404
+
+
+def test_a_control_character_in_a_report_does_not_break_the_docx(site: Site) -> None:
+    """Only NUL is refused at intake: a report pasted from Word with a vertical tab or a
+    form feed is stored as written, and python-docx refused to write it (500)."""
+    handler = site.client("cg")
+    act_by_form(site, handler, "receive")
+    act_by_form(site, handler, "assign", responsible_person="李\x0c敏")
+    act_by_form(site, handler, "report", comment="第一条\x0b第二条\x01")
+    got = site.client("office").get(f"/api/warnings/{site.warning_id}/record.docx")
+    assert got.status_code == 200, got.text
+    cells = {row.cells[0].text: row.cells[1].text
+             for row in Document(io.BytesIO(got.content)).tables[0].rows}
+    assert "第一条第二条" in cells["整改情况"]

@@ -105,8 +105,11 @@ def test_a_handler_sees_only_the_figures_of_their_department(
     assert _departments(review["warnings_by_department"]) == {"CGZX": DEPARTMENTS["CGZX"]}
     assert _buckets(review["warnings_by_level"]) == {"high": 2, "medium": 1, "low": 0}
     assert _buckets(review["warnings_by_category"])["岗位职责"] == 0
-    # 张三 was named by a confidential petition: the department is not told who (visibility).
-    assert [s["subject_name"] for s in review["repeat_subjects"]] == ["（由纪检部门告知）"]
+    # 张三 was named by a confidential petition (W2) and by an audit (W1, hit three times):
+    # the department reads 张三 on W1 but is not told whom W2 names, so W2 is not counted
+    # with W1 under 张三 (which would tell them) nor W1 hidden with it.
+    assert [(s["subject_name"], s["warnings"], s["signals"])
+            for s in review["repeat_subjects"]] == [("张三", 1, 3)]
     assert [p["code"] for p in review["hot_risk_points"]] == ["CG-001", "CG-002"]
     assert [p["code"] for p in review["stale_risk_points"]] == ["CG-002"]
     other = _get(app_client, world, "cw", "/api/review?quarter=2026Q3").json()

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.conftest import IN_CI
-from tests.integration.review_world import ReviewWorld, build_review_world
+from tests.integration.review_world import ReviewWorld, _Builder, at, build_review_world
 from warning.cli.main import cli
 from warning.review import charts
 from warning.runtime import Runtime
@@ -82,6 +82,18 @@ def test_the_written_report_has_the_sections_and_the_figures(
         assert charts.NO_FONT in text
 
 
+def test_control_characters_from_a_signal_do_not_break_the_report(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    # Only NUL is refused at intake: a person named with a vertical tab (pasted from Word)
+    # reaches the repeat subjects, which python-docx refused to write (500).
+    b = _Builder(runtime.sessions)
+    signal = b.signal("audit", "CWK", at(9, 3), "S-ctl")
+    b.warning("CW-001", "CWK", at(9, 3), "reminder", "person:林\x0b小\x01红", signal, repeat=2)
+    tables = _tables(_export(app_client, world, "office", "docx"))
+    assert "林小红" in [row[1] for row in tables["表7  重复对象"][1:]]
+
+
 def test_a_handler_report_holds_only_their_department(
     world: ReviewWorld, app_client: TestClient,
 ) -> None:
@@ -147,3 +159,19 @@ def test_libreoffice_converts_the_report_to_pdf(
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert "总体情况" in text and "采购中心" in text
+
+
+def test_a_future_quarter_says_it_has_not_started_in_the_command_and_the_report(
+    world: ReviewWorld, runtime: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page says a future quarter has not started; the command and the report printed
+    zeros "统计截至" a day before the quarter began, as if it had been counted."""
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", runtime.settings.database_url)
+    out = tmp_path / "future.docx"
+    result = CliRunner().invoke(cli, ["review", "2099Q1", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "2099年第一季度尚未开始" in result.output
+    text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "2099年第一季度尚未开始" in text
+    past = CliRunner().invoke(cli, ["review", "2026Q3"])
+    assert past.exit_code == 0 and "尚未开始" not in past.output

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.integration.review_world import Q3_CLOSING_MINUTE, ReviewWorld, build_review_world
-from warning.db.models import ReviewSnapshot
+from warning.db.models import Department, ReviewSnapshot
 from warning.domain.lifecycle import Action
 from warning.review.snapshots import store_finished_quarter
 from warning.runtime import Runtime
@@ -82,6 +82,31 @@ def test_the_office_stores_a_review_and_sees_what_changed_since(
                                                                   "报送纪委")]
 
 
+def test_a_change_in_one_of_two_departments_of_one_name_is_shown(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    """Department names are not unique (two branches may each have a 采购中心): each
+    department's figures are compared as its own, not overwritten by its namesake's."""
+    with runtime.sessions.begin() as session:
+        session.execute(update(Department).where(Department.code == "CWK")
+                        .values(name="采购中心"))
+    stored = app_client.post("/api/review/snapshots", json={"quarter": "2026Q3"},
+                             headers=_auth(world, "office"))
+    assert stored.status_code == 201, stored.text
+    from tests.integration.review_world import _Builder
+
+    # W4 (CGZX, never signed for) is withdrawn in Q3's last minute: CGZX's 撤销 goes 0 -> 1
+    # (before, CWK's unchanged 0 took the name's place and the change was not shown).
+    _Builder(runtime.sessions).act(world.warnings["W4"], Action.WITHDRAW, Q3_CLOSING_MINUTE,
+                                   comment="误发")
+    later = app_client.get(f"/api/review/snapshots/{stored.json()['id']}",
+                           headers=_auth(world, "office")).json()
+    changes = {c["figure"]: (c["stored"], c["now"]) for c in later["changes"]}
+    assert changes["撤销"] == (1, 2)
+    assert changes["采购中心（CGZX）·撤销"] == (0, 1)
+    assert "采购中心（CWK）·撤销" not in changes
+
+
 def test_stored_reviews_are_for_those_who_read_every_department(
     world: ReviewWorld, app_client: TestClient,
 ) -> None:
@@ -140,6 +165,24 @@ def test_a_future_quarter_says_it_has_not_started(world: ReviewWorld, runtime: R
     page = office.get("/review?quarter=2099Q1")
     assert page.status_code == 200 and "尚未开始" in page.text
     assert "定稿存档" not in page.text
+
+
+def test_a_future_quarter_cannot_be_handed_in(
+    world: ReviewWorld, runtime: Runtime, app_client: TestClient,
+) -> None:
+    """The page offers no 定稿 for a quarter not started; the API and the form refuse one
+    too, instead of storing a handed-in review of zeros."""
+    refused = app_client.post("/api/review/snapshots", json={"quarter": "2099Q1", "note": ""},
+                              headers=_auth(world, "office"))
+    assert refused.status_code == 422, refused.text
+    assert "尚未开始" in refused.json()["error"]["message"]
+    office = _signed_in(TestClient(create_app(runtime), follow_redirects=False), "office")
+    assert office.get("/review?quarter=2099Q1").status_code == 200
+    page = office.post("/review/snapshots", data={
+        "quarter": "2099Q1", "note": "", "csrf_token": office.cookies[COOKIE]})
+    assert page.status_code == 422 and "尚未开始" in page.text
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ReviewSnapshot)) == 0
 
 
 def test_a_final_review_sent_several_times_at_once_is_stored_once(

@@ -17,6 +17,7 @@ from warning.domain.quarter import InvalidQuarter, Quarter
 from warning.review.figures import build_review
 from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
+from warning.review.narrative import not_started_text
 from warning.review.workbook import SUMMARY_ROWS
 
 FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -82,6 +83,8 @@ def review(quarter_arg: str, quarter: str, output: Path | None) -> None:
                 session, principal=None, quarter=wanted, now=now, tz=tz,
                 fmt=formats[output.suffix.lower()])
     console = Console()
+    if figures.not_started:
+        console.print(not_started_text(figures))
     console.print(_summary(figures))
     if figures.warnings_by_department:
         console.print(_departments(figures))

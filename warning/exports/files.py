@@ -144,7 +144,7 @@ def _write_sheet(book: "xlsxwriter.Workbook", formats: _Formats, table: Table) -
                 continue
             if isinstance(value, str):
                 # always text: "=..." from outside stays text, never a formula
-                write_string(row_index, column, _legal(value))
+                write_string(row_index, column, xml_legal(value))
             elif isinstance(value, bool):
                 sheet.write_boolean(row_index, column, value)
             elif isinstance(value, int | float):
@@ -156,9 +156,9 @@ def _write_sheet(book: "xlsxwriter.Workbook", formats: _Formats, table: Table) -
             elif isinstance(value, Decimal):
                 write_number(row_index, column, float(value), formats.money)
             else:
-                write_string(row_index, column, _legal(str(value)))
+                write_string(row_index, column, xml_legal(str(value)))
 
 
-def _legal(text: str) -> str:
-    """Drop the control characters XML (and so .xlsx) cannot hold."""
+def xml_legal(text: str) -> str:
+    """Drop the control characters XML (and so .xlsx and .docx) cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", text) if ILLEGAL_CHARACTERS.search(text) else text

@@ -12,6 +12,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.run import Run
 
+from warning.exports.files import xml_legal
 from warning.handling.record_form import TITLE, RecordForm, Step
 
 FONT = "宋体"
@@ -30,7 +31,8 @@ def _fill(cell: _Cell, text: str, bold: bool = False) -> None:
     for index, line in enumerate(lines):
         if index:
             paragraph = cell.add_paragraph()
-        _run(paragraph.add_run(line), 10.5, bold)
+        # only NUL is refused at intake; python-docx refuses the other control characters
+        _run(paragraph.add_run(xml_legal(line)), 10.5, bold)
 
 
 def _steps(steps: list[Step], local: Callable[[datetime | None], str], empty: str) -> str:

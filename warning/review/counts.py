@@ -2,12 +2,18 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import String, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import shown_subject, visible_signals
+from warning.auth.visibility import (
+    sees_confidential_signals,
+    shown_subject,
+    subject_hidden,
+    visible_signals,
+)
 from warning.db.models import (
     Category,
     Channel,
@@ -87,7 +93,7 @@ def repeat_subjects(
     """
     w = RiskWarning
     warnings = func.count(w.id)
-    keys = (w.subject_kind, w.subject_key, w.department_id)
+    keys = (w.subject_kind, _subject_key(principal), w.department_id)
     grouped = (
         select(*keys, func.max(shown_subject(principal)).label("name"),
                warnings.label("warnings"), func.sum(w.repeat_count).label("signals"),
@@ -112,6 +118,18 @@ def repeat_subjects(
         )
         for kind, _, code, department, name, count, total, points in session.execute(stmt)
     ]
+
+
+def _subject_key(principal: Principal | None) -> Any:
+    """Return the key a warning's subject is grouped by for `principal`: a subject kept
+    from them (named by a confidential petition) is grouped alone, by the warning's id, so
+    a group never joins it to a subject they can read (two warnings under 张三, one of them
+    a petition's, told the department whom the petition named)."""
+    if sees_confidential_signals(principal):
+        return RiskWarning.subject_key
+    own = "hidden:" + cast(RiskWarning.id, String)
+    return case((subject_hidden(principal), own),
+                else_=RiskWarning.subject_key).label("subject_key")
 
 
 def measure_buckets(counts: Counter[str]) -> list[Bucket]:

@@ -20,13 +20,26 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from warning.domain.calendar import SHANGHAI
+from warning.exports.files import xml_legal
 from warning.review import charts
 from warning.review.model import Review
-from warning.review.narrative import NUMERALS, summary_paragraphs, timing_paragraph
+from warning.review.narrative import (
+    NUMERALS,
+    not_started_text,
+    summary_paragraphs,
+    timing_paragraph,
+)
 
 TITLE_FONT, HEADING_FONT, SUBHEADING_FONT, BODY_FONT = "方正小标宋简体", "黑体", "楷体", "仿宋"
 TABLE_FONT = "宋体"
 DEPARTMENT_HEADER = ("部门", "新下达预警", "办结", "按期办结", "逾期办结", "逾期", "退回", "撤销")
+
+
+def _run(paragraph: Paragraph, text: str) -> Run:
+    """Add a run of `text` without the control characters XML cannot hold: only NUL is
+    refused at intake, and python-docx refuses the rest (a name pasted with a tab-like
+    character failed the whole report)."""
+    return paragraph.add_run(xml_legal(text))
 
 
 def _font(target: Run | BaseStyle, name: str, size: float, bold: bool = False) -> None:
@@ -53,36 +66,36 @@ class ReportWriter:
         """Add the centred title and the line under it."""
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(paragraph.add_run(text), TITLE_FONT, 22)
+        _font(_run(paragraph, text), TITLE_FONT, 22)
         note = self.doc.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(note.add_run(subtitle), BODY_FONT, 12)
+        _font(_run(note, subtitle), BODY_FONT, 12)
 
     def heading(self, number: int, text: str) -> None:
         """Add a first-level heading: 一、…"""
         paragraph = self.doc.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(28)
-        _font(paragraph.add_run(f"{NUMERALS[number]}、{text}"), HEADING_FONT, 16)
+        _font(_run(paragraph, f"{NUMERALS[number]}、{text}"), HEADING_FONT, 16)
 
     def subheading(self, number: int, text: str) -> None:
         """Add a second-level heading: （一）…"""
         paragraph = self.doc.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(28)
-        _font(paragraph.add_run(f"（{NUMERALS[number]}）{text}"), SUBHEADING_FONT, 14, True)
+        _font(_run(paragraph, f"（{NUMERALS[number]}）{text}"), SUBHEADING_FONT, 14, True)
 
     def para(self, text: str) -> Paragraph:
         """Add a body paragraph with a two-character indent."""
         paragraph = self.doc.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(28)
         paragraph.paragraph_format.line_spacing = Pt(26)
-        _font(paragraph.add_run(text), BODY_FONT, 14)
+        _font(_run(paragraph, text), BODY_FONT, 14)
         return paragraph
 
     def table(self, caption: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
         """Add a captioned table with a bold header row; an empty one says so."""
         label = self.doc.add_paragraph()
         label.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(label.add_run(caption), HEADING_FONT, 11)
+        _font(_run(label, caption), HEADING_FONT, 11)
         if not rows:
             self.para("（本季度无此项数据）")
             return
@@ -90,11 +103,11 @@ class ReportWriter:
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(table.rows[0].cells, header, strict=True):
-            _font(cell.paragraphs[0].add_run(text), TABLE_FONT, 10.5, bold=True)
+            _font(_run(cell.paragraphs[0], text), TABLE_FONT, 10.5, bold=True)
         for row in rows:
             cells = table.add_row().cells
             for cell, value in zip(cells, row, strict=True):
-                _font(cell.paragraphs[0].add_run("" if value is None else str(value)),
+                _font(_run(cell.paragraphs[0], "" if value is None else str(value)),
                       TABLE_FONT, 10.5)
 
     def chart(self, png: bytes | None) -> None:
@@ -120,6 +133,8 @@ def review_docx(review: Review, *, unit: str = "", tz: ZoneInfo = SHANGHAI) -> b
     w.title(f"{unit}{review.label}廉洁风险预警防控工作情况报告",
             f"（统计范围：{scope}；统计截至 {cutoff:%Y年%m月%d日 %H:%M}，北京时间）")
     w.heading(1, "总体情况")
+    if review.not_started:
+        w.para(not_started_text(review))
     for text in summary_paragraphs(review):
         w.para(text)
     trends = review.trends

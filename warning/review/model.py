@@ -122,6 +122,11 @@ class Review(BaseModel):
     trends: "Trends | None" = Field(
         default=None, description="trend, comparisons, timings and register coverage")
 
+    @property
+    def not_started(self) -> bool:
+        """Tell whether the quarter had not begun when the figures were read."""
+        return self.cutoff < self.starts_at
+
 
 class TrendPoint(BaseModel):
     """One quarter's headline counts, for the eight-quarter trend."""

@@ -15,6 +15,11 @@ def _versus(now: int, before: int, name: str) -> str:
     return f"较{name}{'增加' if change > 0 else '减少'} {abs(change):.0%}"
 
 
+def not_started_text(review: Review) -> str:
+    """Return the line that says a future quarter has not begun (as the page says it)."""
+    return f"{review.label}尚未开始，暂无数据；以下各项均为 0。"
+
+
 def summary_paragraphs(review: Review) -> list[str]:
     """Return the opening paragraphs: totals, then the change against earlier quarters."""
     s = review.summary

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.engine import transaction
 from warning.db.models import ReviewSnapshot
 from warning.domain.calendar import SHANGHAI
+from warning.domain.lifecycle import DomainError
 from warning.domain.quarter import Quarter
 from warning.review.figures import build_review
 from warning.review.model import Review
@@ -35,6 +36,12 @@ SYSTEM_ACTOR = "system:review"
 DEPARTMENT_COLUMNS = (("warnings", "新下达预警"), ("closed", "办结"),
                       ("closed_on_time", "按期办结"), ("closed_late", "逾期办结"),
                       ("overdue", "逾期"), ("returned", "退回"), ("withdrawn", "撤销"))
+
+
+class QuarterNotStarted(DomainError):
+    """A 定稿 asked for a quarter that has not begun: there is nothing to hand in."""
+
+    code = "quarter_not_started"
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,10 @@ def store_final(
     sent twice (a double click, two tabs, a retry) gets the 定稿 already stored instead of a
     second copy, while handing in A, then B, then A again stores A anew as the newest."""
     moment = now or datetime.now(UTC)
+    if quarter.starts_at(tz) > moment:
+        raise QuarterNotStarted(f"{quarter.label}尚未开始，不能定稿存档",
+                                f"{quarter} has not started: nothing to store",
+                                field="quarter")
     figures = _figures(session, quarter, moment, tz)
     newest = session.scalars(
         select(ReviewSnapshot)
@@ -141,15 +152,26 @@ def snapshots_of(session: Session, quarter: Quarter) -> list[ReviewSnapshot]:
     ))
 
 
+def _names(rows: list[dict[str, Any]], code: str) -> list[str]:
+    """Return each row's name, with its code where another row has the same name: names
+    of departments and channels are not unique, and one row's figures must not take the
+    place of its namesake's."""
+    names = [row["name"] for row in rows]
+    return [f"{name}（{row[code] or '—'}）" if names.count(name) > 1 else name
+            for name, row in zip(names, rows, strict=True)]
+
+
 def flat_figures(review: dict[str, Any]) -> dict[str, float]:
     """Return every count of a review (as JSON) under a Chinese name, in the page's order."""
     flat: dict[str, float] = {label: review["summary"][key] for key, label in SUMMARY_ROWS}
-    for channel in review["signals_by_channel"]:
-        flat[f"信号·{channel['name']}"] = channel["signals"]
-        flat[f"信号·{channel['name']}·引发预警"] = channel["raised"]
-    for department in review["warnings_by_department"]:
+    channels = review["signals_by_channel"]
+    for channel, name in zip(channels, _names(channels, "channel"), strict=True):
+        flat[f"信号·{name}"] = channel["signals"]
+        flat[f"信号·{name}·引发预警"] = channel["raised"]
+    departments = review["warnings_by_department"]
+    for department, name in zip(departments, _names(departments, "department"), strict=True):
         for key, label in DEPARTMENT_COLUMNS:
-            flat[f"{department['name']}·{label}"] = department[key]
+            flat[f"{name}·{label}"] = department[key]
     for dimension, name in (("warnings_by_category", "风险类别"),
                             ("warnings_by_level", "风险等级"),
                             ("warnings_by_response", "处置措施")):

@@ -21,7 +21,13 @@ from warning.review.figures import build_review
 from warning.review.files import ReviewFormat, review_file
 from warning.review.model import Review
 from warning.review.period import Period
-from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
+from warning.review.snapshots import (
+    KIND_LABELS,
+    QuarterNotStarted,
+    differences,
+    snapshots_of,
+    store_final,
+)
 from warning.review.suggestions import (
     Decision,
     Suggestion,
@@ -166,8 +172,12 @@ def store_snapshot(
     """Store the quarter's review of every department as it reads now (定稿)."""
     now = datetime.now(UTC)
     wanted = requested_quarter(body.quarter, now, runtime.settings.timezone)
-    snapshot = store_final(session, quarter=wanted, actor=principal.actor, now=now,
-                           tz=ZoneInfo(runtime.settings.timezone), note=body.note.strip())
+    try:
+        snapshot = store_final(session, quarter=wanted, actor=principal.actor, now=now,
+                               tz=ZoneInfo(runtime.settings.timezone), note=body.note.strip())
+    except QuarterNotStarted as error:
+        raise ApiError(422, error.code, error.message, error.message_en,
+                       field="quarter") from None
     session.commit()
     log.info("%s stored the review of %s", principal.actor, wanted)
     return _out(snapshot)

@@ -16,7 +16,13 @@ from warning.review.drill import Drill, Figure, drill_page, measure_label
 from warning.review.figures import build_review
 from warning.review.model import Review
 from warning.review.period import Period
-from warning.review.snapshots import KIND_LABELS, differences, snapshots_of, store_final
+from warning.review.snapshots import (
+    KIND_LABELS,
+    QuarterNotStarted,
+    differences,
+    snapshots_of,
+    store_final,
+)
 from warning.review.suggestions import (
     Decision,
     SuggestionDecided,
@@ -133,16 +139,14 @@ def store_page(
     note = form_text(form, "note").strip()
     try:
         wanted = Quarter.parse(form_text(form, "quarter"))
-    except InvalidQuarter as error:
+        snapshot = store_final(session, quarter=wanted, actor=principal.actor,
+                               tz=ZoneInfo(runtime.settings.timezone), note=note[:MAX_NOTE])
+    except (InvalidQuarter, QuarterNotStarted) as error:
         return render(request, "review/index.html", {
             "nav": "review", "review": None, "error": error.message, "asked": "",
             "quarters": [], "chosen": "", "running": False, "last_day": "",
             "snapshots": [], "may_store": False, "suggestions": [],
         }, status_code=422)
-    if len(note) > MAX_NOTE:
-        note = note[:MAX_NOTE]
-    snapshot = store_final(session, quarter=wanted, actor=principal.actor,
-                           tz=ZoneInfo(runtime.settings.timezone), note=note)
     session.commit()
     return RedirectResponse(f"/review/snapshots/{snapshot.id}", status_code=303)
 
