@@ -62,20 +62,29 @@ def start(database_url: str, rules_dir: Path, port: int, *args: str,
 
 
 def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) -> None:
-    """Wait until /healthz answers; fail with the server's stderr if it exits."""
+    """Wait until /healthz answers; fail with the server's stderr if it exits or never answers.
+
+    /healthz asks the database, so a service started under load (clients retrying, leases
+    being taken over) may take seconds to answer it: each try waits up to 5 s."""
     deadline = time.monotonic() + timeout
+    seen = "no answer"
     while time.monotonic() < deadline:
         if server.poll() is not None:
             if server.pid in LOGS:
                 raise AssertionError(log_text(LOGS[server.pid]))
             raise AssertionError(server.stderr.read().decode() if server.stderr else "exited")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            wait = max(0.5, min(5.0, deadline - time.monotonic()))
+            answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=wait)
+            if answer.status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
+            seen = f"HTTP {answer.status_code}"
+        except httpx.HTTPError as error:
+            seen = f"{type(error).__name__}: {error}"
         time.sleep(0.2)
-    raise AssertionError(f"qingfeng serve on port {port} did not start in {timeout} s")
+    log = log_text(LOGS[server.pid], 4000) if server.pid in LOGS else ""
+    raise AssertionError(f"qingfeng serve on port {port} did not start in {timeout} s "
+                         f"(last /healthz: {seen})\n{log}")
 
 
 def children(pid: int) -> list[int]:
