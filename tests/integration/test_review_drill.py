@@ -79,6 +79,27 @@ def test_a_handler_list_never_holds_another_department_or_a_petition(
     assert other["total"] == 0 and other["items"] == []
 
 
+@pytest.mark.parametrize("figure", ["stale", "never_hit"])
+def test_a_risk_point_list_narrowed_to_a_department_holds_only_its_points(
+    world: ReviewWorld, app_client: TestClient, figure: str,
+) -> None:
+    headers = {"Authorization": f"Bearer {world.tokens['office']}"}
+
+    def drill(**params: str) -> list[dict[str, Any]]:
+        answer = app_client.get("/api/review/drill", headers=headers, params={
+            "quarter": "2026Q3", "figure": figure, "limit": "500", **params})
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    every = drill()
+    codes = {p["department"] for p in every}
+    assert every, figure  # the world has such points
+    for code in codes:
+        narrowed = drill(department=code or "none")
+        assert narrowed == [p for p in every if p["department"] == code], code
+    assert drill(department="NOSUCH") == []
+
+
 def test_a_bad_figure_or_quarter_is_a_clear_422(
     world: ReviewWorld, app_client: TestClient,
 ) -> None:

@@ -170,6 +170,9 @@ def drill_page(
                                     months=stale_months)
                   if drill.figure is Figure.STALE
                   else coverage(session, principal=principal, period=period).never_hit)
+        if drill.department:  # the risk points of one department, as for every other figure
+            code = None if drill.department == NO_DEPARTMENT else drill.department
+            points = [p for p in points if p.department == code]
         return DrillPage("risk_point", len(points), points[offset:offset + limit])
     if drill.figure in OUTCOMES:
         record_ids = _outcome_record_ids(session, principal, period, drill)
