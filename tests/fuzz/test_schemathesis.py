@@ -81,6 +81,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         print(server_log[-4000:])
 
 
+@pytest.mark.slow
 def test_no_server_error_and_no_undocumented_status(
     server: tuple[str, str], tmp_path: Path
 ) -> None:

@@ -153,6 +153,7 @@ def _fill_with(path: str, value: str, world: RouteWorld) -> str:
     return re.sub(r"\{([^}:]+)\}", one, path)
 
 
+@pytest.mark.slow
 def test_no_page_route_fails_on_an_odd_number_in_its_path_query_or_form(
     world: RouteWorld,
 ) -> None:

@@ -131,6 +131,7 @@ def served(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[
             server.kill()
 
 
+@pytest.mark.slow
 def test_a_running_service_survives_reload_swaps_and_engine_crashes(
     runtime: Runtime, served: tuple[subprocess.Popen[bytes], str], tmp_path: Path
 ) -> None:
@@ -165,6 +166,7 @@ def test_a_running_service_survives_reload_swaps_and_engine_crashes(
     _assert_evaluated_with_the_right_rules(runtime, tags)
 
 
+@pytest.mark.slow
 def test_signal_import_exits_0_across_rule_swaps_and_engine_crashes(
     runtime: Runtime, tmp_path: Path
 ) -> None:

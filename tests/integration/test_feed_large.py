@@ -63,6 +63,7 @@ class Writer(threading.Thread):
         self.engine.dispose()
 
 
+@pytest.mark.slow
 def test_more_new_items_than_a_statement_can_bind(runtime: Runtime, server: FeedServer) -> None:
     add_feeds(runtime, {"large": f"{server.base_url}/large.xml"}, max_bytes=50_000_000,
               timeout_seconds=60, parse_timeout_seconds=120)

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.support import DATA
@@ -43,6 +44,7 @@ def _evaluating(runtime: Runtime) -> bool:
         ).scalar())
 
 
+@pytest.mark.slow
 def test_a_killed_import_run_again_stores_each_row_once_and_evaluates_all(
     runtime: Runtime, tmp_path: Path
 ) -> None:
@@ -89,6 +91,7 @@ def _staging(runtime: Runtime, scratch: Path) -> bool:
         ).scalar())
 
 
+@pytest.mark.slow
 def test_an_import_killed_while_storing_stores_nothing_and_a_rerun_stores_all_once(
     runtime: Runtime, tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from tests.integration.served import free_port, kill_group, start, wait_ready
@@ -55,6 +56,7 @@ class _Lines:
         return "\n".join(line for _, line in self.lines)
 
 
+@pytest.mark.slow
 def test_an_idle_service_logs_nothing_and_a_job_that_worked_says_so_by_name(
     runtime: Runtime, rules_dir: Path,
 ) -> None:

@@ -27,6 +27,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_the_bundle_installs_without_an_index_and_serves(tmp_path: Path) -> None:
     bundle = tmp_path / "qingfeng-offline"
     built = subprocess.run([str(ROOT / "deploy" / "build-offline-bundle.sh"), str(bundle)],

@@ -405,6 +405,7 @@ def check_routes(world: RouteWorld) -> list[str]:
     return problems
 
 
+@pytest.mark.slow
 def test_every_route_keeps_every_role_to_its_own(world: RouteWorld) -> None:
     assert check_routes(world) == []
 
@@ -432,6 +433,7 @@ def test_a_route_without_a_policy_fails(world: RouteWorld) -> None:
         check_routes(world)
 
 
+@pytest.mark.slow
 def test_a_new_petition_changes_nothing_a_department_can_see(
     world: RouteWorld, runtime: Runtime,
 ) -> None:

@@ -113,6 +113,7 @@ def _leader(sessions: sessionmaker[Session]) -> tuple[str, datetime] | None:
         return (lease.owner, lease.expires_at) if lease else None
 
 
+@pytest.mark.slow
 def test_three_instances_one_leader_killed_another_takes_over_and_nothing_repeats(
     db_url: str, session_factory: sessionmaker[Session], rules_dir: Path, tmp_path: Path,
     receivers,  # type: ignore[no-untyped-def]

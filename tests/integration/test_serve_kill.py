@@ -38,6 +38,7 @@ def _poster(base: str, token: str, stop: float):  # type: ignore[no-untyped-def]
     return post
 
 
+@pytest.mark.slow
 def test_kill_9_of_a_worker_and_the_main_process_loses_nothing(
     runtime: Runtime, rules_dir: Path
 ) -> None:

@@ -69,6 +69,7 @@ def _wait_until_up(base: str, server: subprocess.Popen[str]) -> None:
     pytest.fail("the service did not answer /healthz within 60 s")
 
 
+@pytest.mark.slow
 def test_the_documented_sequence_sets_up_a_running_office(
     new_database: EmptyDatabase, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.integration.live_server import csrf_token, serve, sign_in
 from warning.auth.users import add_user
@@ -97,6 +98,7 @@ def test_hsts_only_over_https_as_reported_by_a_trusted_proxy(runtime: Runtime) -
         assert "strict-transport-security" not in httpx.get(f"{base}/login").headers
 
 
+@pytest.mark.slow
 def test_an_open_form_survives_a_restart_unless_the_secret_key_changes(
     runtime: Runtime,
 ) -> None:
