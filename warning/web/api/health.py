@@ -68,17 +68,27 @@ def _scheduler_state(runtime: Any) -> str:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Answer 200 when ready, 503 if not; signed-in callers also get each check's detail."""
+    """Answer 200 when ready, 503 if not; the office and admins also get each check's detail
+    (a database error names the server and the account: not for every signed-in user)."""
     runtime = request.app.state.runtime
     checks = await run_in_threadpool(readiness, runtime)
     ready = all(check["ok"] for check in checks.values())
     body: dict[str, object] = {"status": "ready" if ready else "not_ready",
                                "checks": {name: check["ok"] for name, check in checks.items()}}
-    token = presented_token(request)
-    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
-    if token and (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal:
+    if await _signed_in_as(request, METRICS_READERS):
         body["checks"] = checks
     return JSONResponse(body, status_code=200 if ready else 503)
+
+
+async def _signed_in_as(request: Request, roles: tuple[Role, ...]) -> bool:
+    """Whether the request's session or token belongs to a user with one of `roles`."""
+    token = presented_token(request)
+    if not token:
+        return False
+    runtime = request.app.state.runtime
+    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
+    principal = (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal
+    return principal is not None and principal.role in roles
 
 
 async def _may_read_metrics(request: Request) -> bool:
@@ -88,16 +98,10 @@ async def _may_read_metrics(request: Request) -> bool:
     department polling them would learn that one was logged about it, so the proxy's rule
     (deploy/nginx) is not the only guard.
     """
-    runtime = request.app.state.runtime
     address = request.client.host if request.client else ""
     if within(address, request.app.state.metrics_networks) and _not_relayed(request):
         return True
-    token = presented_token(request)
-    if not token:
-        return False
-    idle = timedelta(minutes=runtime.settings.session_idle_minutes)
-    principal = (await run_in_threadpool(look_up, runtime.sessions, token, idle)).principal
-    return principal is not None and principal.role in METRICS_READERS
+    return await _signed_in_as(request, METRICS_READERS)
 
 
 def _not_relayed(request: Request) -> bool:
