@@ -1,6 +1,7 @@
 """POST /api/signals and the read endpoints, including what bad input gets."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -71,6 +72,8 @@ def test_read_endpoints_show_the_signal_and_its_warning(client: TestClient) -> N
     assert "CG-001" in {p["code"] for p in client.get("/api/risk-points").json()}
     rules = client.get("/api/rules").json()
     assert {r["id"] for r in rules} >= {"bid-collusion", "split-purchase"}
+    assert all(not Path(r["file"]).is_absolute() and r["file"].endswith(".yaml")
+               for r in rules), rules  # relative to the rules directory: no server path
     assert client.get("/healthz").json()["status"] == "ok"
 
 

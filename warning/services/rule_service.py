@@ -185,7 +185,7 @@ class RuleService:
                 "risk_point": r.risk_point,
                 "mode": r.mode.value,
                 "severity": r.severity,
-                "file": r.file,
+                "file": shown_rule_file(Path(r.file), self._dir),  # no server path to any reader
                 "line": r.line,
                 "version": r.version,
             }
@@ -241,3 +241,11 @@ class RulesWatcher:
                 self._rules.reload_if_due()
             except Exception:  # a reload must never end the watcher
                 log.exception("rules reload failed; previous rules stay")
+
+
+def shown_rule_file(path: Path, rules_dir: Path) -> str:
+    """A rule file's path relative to the rules directory (its name if it lies elsewhere)."""
+    try:
+        return str(path.resolve().relative_to(rules_dir.resolve()))
+    except (ValueError, OSError):
+        return path.name

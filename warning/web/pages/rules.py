@@ -22,6 +22,7 @@ from warning.queries.catalog import risk_point_facts
 from warning.queries.rule_hits import recent_reloads, rule_hit_counts
 from warning.rules.checking import run_fixtures
 from warning.runtime import Runtime
+from warning.services.rule_service import shown_rule_file
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
@@ -46,22 +47,14 @@ def list_rules(
     rules = sorted(runtime.rules.describe(), key=lambda r: (str(r["file"]), str(r["id"])))
     return [
         rule | {"point": points.get(str(rule["risk_point"])),
-                "hits": hits.get(str(rule["id"])),
-                "short_file": _short(Path(str(rule["file"])), runtime.settings.rules_dir)}
+                "hits": hits.get(str(rule["id"]))}
         for rule in rules
     ]
 
 
-def _short(path: Path, rules_dir: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(rules_dir.resolve()))
-    except (ValueError, OSError):
-        return path.name
-
-
 def _located(items: list[Any], rules_dir: Path) -> list[dict[str, Any]]:
     """Return problems or fixture cases as dicts, each file shown relative to the rules."""
-    return [vars(item) | {"file": _short(Path(item.file), rules_dir)} for item in items]
+    return [vars(item) | {"file": shown_rule_file(Path(item.file), rules_dir)} for item in items]
 
 
 def _status(runtime: Runtime) -> dict[str, Any]:
@@ -71,7 +64,7 @@ def _status(runtime: Runtime) -> dict[str, Any]:
         "loaded_at": in_force.loaded_at if in_force else None,
         "count": len(in_force.rulebook.rules) if in_force else 0,
         "files": [
-            (_short(Path(f), runtime.settings.rules_dir), version)
+            (shown_rule_file(Path(f), runtime.settings.rules_dir), version)
             for f, version in sorted(in_force.rulebook.versions.items())
         ] if in_force else [],
         "attempted_at": service.attempted_at,
