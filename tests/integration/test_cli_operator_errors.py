@@ -100,3 +100,19 @@ def test_a_failing_statement_on_a_reachable_database_is_not_called_unreachable(
     result = CliRunner().invoke(cli, ["user", "list"])
     assert "无法访问数据库" not in result.output, result.output
     assert "no such table: users" in str(result.exception)
+
+
+@pytest.mark.parametrize(("missing", "setting"), [("rules", "QINGFENG_RULES_DIR"),
+                                                   ("channels", "QINGFENG_CHANNELS_DIR")])
+def test_serve_without_its_rules_or_channels_directory_is_refused_before_starting(
+    env: Path, missing: str, setting: str
+) -> None:
+    """Run from another directory, the relative defaults name nothing: one line, not a
+    service that stores every signal and evaluates none, nor a traceback from --demo."""
+    root = Path(__file__).parents[2]
+    present = {"rules": root / "rules", "channels": root / "channels"}
+    present[missing] = env / f"no-{missing}"
+    runner = CliRunner(env={"QINGFENG_RULES_DIR": str(present["rules"]),
+                            "QINGFENG_CHANNELS_DIR": str(present["channels"])})
+    output = _refused(runner.invoke(cli, ["serve", "--demo", "--port", "1"]))
+    assert f"no-{missing} 不存在" in output and setting in output and "服务未启动" in output

@@ -38,6 +38,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     except ProxySettingError as error:
         fail(str(error))
     no_scheduler = no_scheduler or not settings().run_scheduler  # QINGFENG_RUN_SCHEDULER
+    _require_directories()
     _probe_port(host, port, shared=workers > 1)  # before --demo prints one-time passwords
     try:
         locks = [port_lock(host, port)]
@@ -48,15 +49,17 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     if demo:
         upgrade(settings().database_url)
     with runtime(load_rules=False) as rt:
-        if demo:
-            from warning.demo.seed import seed_demo
-
-            for line in seed_demo(rt):
-                click.echo(line)
         try:
+            if demo:
+                from warning.demo.seed import DemoRefused, seed_demo
+
+                for line in seed_demo(rt):
+                    click.echo(line)
             rt.sync_channels()
         except ChannelFileError as error:
             fail(f"渠道文件有错误，服务未启动:\n{error}")
+        except DemoRefused as error:
+            fail(f"演示数据未载入，服务未启动:\n{error}")
         problems = rt.rules.load()
         for problem in problems:
             click.secho(str(problem), fg="yellow", err=True)
@@ -91,6 +94,16 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
                     lock.release()
         if code:
             fail("HTTP 工作进程启动失败，服务已停止（原因见上方日志）")
+
+
+def _require_directories() -> None:
+    """Refuse to start, before the database is touched, without the rules or the channels:
+    a service without them would store every signal and evaluate none."""
+    for what, path, setting in (("规则", settings().rules_dir, "QINGFENG_RULES_DIR"),
+                                ("渠道", settings().channels_dir, "QINGFENG_CHANNELS_DIR")):
+        if not path.is_dir():
+            fail(f"{what}目录 {path.absolute()} 不存在（由 {setting} 设置，"
+                 "相对路径从当前目录算起），服务未启动")
 
 
 def _probe_port(host: str, port: int, *, shared: bool) -> None:

@@ -13,6 +13,10 @@ from warning.services.signal_files import RowError, read_rows, to_signal
 DATA = Path(__file__).parent / "data"
 
 
+class DemoRefused(RuntimeError):
+    """The demo's rules (from the configured rules directory) did not load."""
+
+
 def seed_demo(runtime: Runtime) -> Iterator[str]:
     """Load org, register, rules and sample signals unless the database has a unit already."""
     from warning.demo.load import load_org, load_register
@@ -28,7 +32,8 @@ def seed_demo(runtime: Runtime) -> Iterator[str]:
     runtime.sync_channels()
     problems = runtime.rules.load()
     if problems:
-        raise RuntimeError("demo rules refused:\n" + "\n".join(str(p) for p in problems))
+        raise DemoRefused("演示规则未通过检查 (demo rules refused):\n"
+                          + "\n".join(str(p) for p in problems))
     yield from seed_users(runtime)
     items = []
     for line, raw in read_rows(DATA / "signals.jsonl"):
