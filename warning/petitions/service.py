@@ -90,7 +90,8 @@ def already_logged(external_id: str, taken: int | None = None) -> PetitionRefuse
     """
     which = f"（信号 {taken}）" if taken is not None else ""
     return PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过{which}",
-                           "external id already logged on this channel", field="external_id")
+                           "external id already logged on this channel", field="external_id",
+                           signal_id=taken)
 
 
 def store_petition(
