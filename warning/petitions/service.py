@@ -30,6 +30,7 @@ from warning.db.models import (
 )
 from warning.db.models.base import utcnow
 from warning.dedup.linking import case_members, link_near_duplicates
+from warning.domain.calendar import local_date
 from warning.domain.enums import SignalStatus
 from warning.domain.lifecycle import Role
 from warning.handling.attachments import Prepared
@@ -238,8 +239,9 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
         status = "concluded"
     else:
         status = "received"
-    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}", reply,
-                         f"{reply_at:%Y-%m-%d}" if reply_at else "")
+    # Stored in UTC; a reporter reads the day in Beijing (a report at 01:30 came in that day).
+    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{local_date(received_at):%Y-%m-%d}",
+                         reply, f"{local_date(reply_at):%Y-%m-%d}" if reply_at else "")
 
 
 @dataclass(frozen=True)
