@@ -5,7 +5,7 @@ records who, when, the old and new value and the reason.
 """
 
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +18,8 @@ from starlette.datastructures import UploadFile
 
 from warning.auth.principal import Principal
 from warning.db.models import Department, RiskPoint
+from warning.db.models.base import utcnow
+from warning.domain.calendar import local_date
 from warning.domain.enums import Level
 from warning.domain.lifecycle import Role
 from warning.queries.catalog import categories, departments
@@ -102,7 +104,7 @@ def _validated(session: Session, form: dict[str, str]) -> tuple[dict[str, Any], 
         except ValueError:
             errors["reviewed_on"] = "日期格式应为 2026-09-30"
         else:
-            if values["reviewed_on"] > datetime.now(UTC).date():
+            if values["reviewed_on"] > local_date(utcnow()):  # today in Beijing, not UTC
                 errors["reviewed_on"] = "复核日期不能晚于今天"
     if len(form.get("reason", "").strip()) < 2:
         errors["reason"] = "请填写修改理由（至少 2 个字）"
