@@ -25,7 +25,6 @@ from warning.db.models import (
     ReporterReveal,
     RiskWarning,
     Signal,
-    User,
     WarningSignal,
 )
 from warning.db.models.base import utcnow
@@ -180,7 +179,7 @@ def reveal_reporter(
 class PastReveal:
     """One earlier reading of a reporter: who, when and why (never what was shown)."""
 
-    who: str
+    who: str  # the actor, "user:<name>" (pages show it through warning.queries.actors)
     reason: str
     revealed_at: datetime
 
@@ -194,12 +193,11 @@ def reporter_on_file(session: Session, *, signal_id: int) -> bool:
 def past_reveals(session: Session, *, signal_id: int) -> list[PastReveal]:
     """Return the reveals of a signal's reporter, oldest first."""
     rows = session.execute(
-        select(ReporterReveal.actor, User.name, ReporterReveal.reason, ReporterReveal.revealed_at)
-        .outerjoin(User, User.id == ReporterReveal.user_id)
+        select(ReporterReveal.actor, ReporterReveal.reason, ReporterReveal.revealed_at)
         .where(ReporterReveal.signal_id == signal_id)
         .order_by(ReporterReveal.revealed_at, ReporterReveal.id)
     )
-    return [PastReveal(name or actor, reason, at) for actor, name, reason, at in rows]
+    return [PastReveal(actor, reason, at) for actor, reason, at in rows]
 
 
 def receipt_status(session: Session, code: str) -> ReceiptStatus:

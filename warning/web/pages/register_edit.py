@@ -22,6 +22,7 @@ from warning.db.models.base import utcnow
 from warning.domain.calendar import local_date
 from warning.domain.enums import Level
 from warning.domain.lifecycle import Role
+from warning.queries.actors import actor_names
 from warning.queries.catalog import categories, departments
 from warning.register.files import RegisterError
 from warning.register.history import (
@@ -58,8 +59,10 @@ def _page(request: Request, session: Session, principal: Principal, point: RiskP
           errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
           done: str = "", status_code: int = 200) -> HTMLResponse:
     names = {str(d.id): d.name for d in departments(session)}
+    history = history_of(session, point.id)
     return render(request, "register/point.html", {
-        "nav": "register", "p": point, "history": history_of(session, point.id),
+        "nav": "register", "p": point, "history": history,
+        "actor_names": actor_names(session, (c.actor for c in history)),
         "labels": FIELD_LABELS, "department_names": names,
         "may_edit": principal.role in EDITORS, "errors": errors or {}, "form": form or {},
         "categories": categories(session), "levels": list(Level),
