@@ -19,12 +19,15 @@ from warning.petitions.input import PetitionIn
 from warning.petitions.service import StoredPetition
 from warning.services.signal_input import SignalIn
 from warning.web.pages import reporter_form
-from warning.web.pages.petition_panel import cipher_or_problem
+from warning.web.pages.petition_panel import NO_KEY, cipher_or_problem
 from warning.web.pages.render import render
 
 FormPage = Callable[..., HTMLResponse]
 SIGNAL_PART = ("channel", "title", "text", "department", "person", "post", "amount",
                "occurred_at")
+# The panel's NO_KEY is about reading a reporter; here the office is filing one.
+NO_KEY_TO_FILE = ("未配置举报人信息密钥（QINGFENG_REPORTER_KEY 或 QINGFENG_REPORTER_KEY_FILE），"
+                  "暂不能登记实名举报人。请联系系统管理员配置密钥，或按匿名举报登记。")
 SENT_ALREADY = "这份表单已经提交过，未重复登记；第一次提交登记的信号见信号列表。"
 
 
@@ -80,7 +83,10 @@ async def file_from_office(
             if first is not None:
                 return RedirectResponse(f"/signals/{first}?result=repeat", status_code=303)
             return form_page(request, session, principal, values, {field: SENT_ALREADY}, 409)
-        message = key_problem if key_problem and field == "reporter_name" else error.message
+        if key_problem and field == "reporter_name":
+            message = NO_KEY_TO_FILE if key_problem == NO_KEY else key_problem
+        else:
+            message = error.message
         return form_page(request, session, principal, values, {field: message}, 422)
     except IntegrityError:  # the same 来文编号 logged by someone else at the same instant
         return form_page(request, session, principal, values,
