@@ -183,3 +183,15 @@ def test_a_form_over_the_body_limit_gets_a_chinese_413_page(
     api = handler.post("/api/signals", content=b"x" * 30_000,
                        headers={"Accept": "application/json", "Content-Type": "application/json"})
     assert api.status_code == 413 and api.json()["error"]["code"] == "body_too_large"
+
+
+def test_a_reports_files_show_their_size_in_words_a_reader_trusts(site: Site) -> None:
+    handler = site.client("cg")
+    assert act_by_form(site, handler, "receive").status_code == 303
+    assert act_by_form(site, handler, "assign", responsible_person="李敏").status_code == 303
+    answer = act_by_form(site, handler, "report", comment="已整改",
+                         files=[("说明.txt", "情况说明".encode()),  # 12 bytes, not "0.0 KB"
+                                ("清单.txt", b"x" * 1000)])  # the test site's limit is 1 KB
+    assert answer.status_code == 303, answer.text[:2000]
+    page = site.client("office").get(f"/warnings/{site.warning_id}").text
+    assert "（12 字节）" in page and "（1000 字节）" in page and "KB" not in page

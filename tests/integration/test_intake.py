@@ -12,6 +12,7 @@ from warning.db.models import (
     RuleHit,
     Signal,
 )
+from warning.domain.enums import Response
 from warning.handling.audit import verify_chains
 from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
@@ -215,3 +216,7 @@ def test_each_regrade_in_a_batch_records_the_count_that_raised_it(runtime: Runti
     assert [e.data["repeat_count"] for e in regrades] == [2, 3]
     assert ["第2次" in regrades[0].comment, "第3次" in regrades[1].comment] == [True, True]
     assert regrades[0].data["to"] == regrades[1].data["from"]
+    # the trail is read in Chinese: the responses by their labels, never their codes
+    for event in regrades:
+        before, after = Response(event.data["from"]).label, Response(event.data["to"]).label
+        assert f"处置措施由{before}升级为{after}" in event.comment, event.comment

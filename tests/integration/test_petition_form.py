@@ -167,3 +167,14 @@ def test_a_file_sent_in_place_of_a_text_field_is_no_title(office: Office) -> Non
     assert answer.status_code == 422, answer.status_code
     assert "UploadFile" not in answer.text and 'id="err-title"' in answer.text
     assert office.counts() == before
+
+
+def test_without_a_key_a_named_petition_is_refused_as_not_fileable(office: Office) -> None:
+    office.app.state.reporter_cipher = None
+    before = office.counts()
+    answer = _post(office.client(), WHO)
+    assert answer.status_code == 422
+    assert "暂不能登记实名举报人" in answer.text and "按匿名举报登记" in answer.text
+    assert "暂不能查看举报人" not in answer.text  # filing, not reading
+    assert WHO["reporter_unit"] in answer.text  # what was typed is shown again
+    assert office.counts() == before

@@ -1,5 +1,6 @@
 """Risk points on the pages: edited with a reason and a change history; imported and exported."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,22 @@ def test_the_register_exports_and_an_import_is_recorded_or_refused_whole(
     handler.get("/register")
     assert handler.post("/register/import", data={"csrf_token": handler.cookies[COOKIE]},
                         files={"file": ("x.csv", b"a", "text/csv")}).status_code == 404
+
+
+def test_a_review_dated_today_in_beijing_is_taken_before_eight_in_the_morning(
+    site: Site, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 07:30 on 3 December in Beijing is still 2 December in UTC
+    monkeypatch.setattr("warning.web.pages.register_edit.utcnow",
+                        lambda: datetime(2026, 12, 2, 23, 30, tzinfo=UTC))
+    office = site.client("office")
+    office.get("/register/points/CG-001")
+    answer = office.post("/register/points/CG-001", data={
+        **_form(_point(site), reviewed_on="2026-12-03", reason="当日复核"),
+        "csrf_token": office.cookies[COOKIE]})
+    assert answer.status_code == 303, answer.text[:3000]
+    assert str(_point(site).reviewed_on) == "2026-12-03"
+    refused = office.post("/register/points/CG-001", data={
+        **_form(_point(site), reviewed_on="2026-12-04", reason="次日复核"),
+        "csrf_token": office.cookies[COOKIE]})
+    assert refused.status_code == 422 and "不能晚于今天" in refused.text

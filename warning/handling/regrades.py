@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from warning.db.bulk import insert_many
 from warning.db.models import HandlingEvent, HandlingRecord
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
+from warning.domain.enums import Response
 from warning.domain.grading import Grade
 from warning.domain.lifecycle import Action, State
 from warning.handling.events import event_fields
@@ -82,13 +83,21 @@ def regrade_records(
         event = event_fields(
             record_id=record_id, seq=seq + 1, action=Action.REGRADE.value, from_state=state,
             to_state=state, actor=actor, created_at=now, prev_hash=prev_hash, data=data,
-            comment=f"重复出现第{regrading.repeat_count}次，处置措施由{regrading.previous}升级为"
-                    f"{grade.response.value}，期限按新措施自升级时起重新计算",
+            comment=f"重复出现第{regrading.repeat_count}次，处置措施由{_label(regrading.previous)}"
+                    f"升级为{grade.response.label}，期限按新措施自升级时起重新计算",
         )
         links[record_id] = (seq + 1, event["hash"])
         events.append(event)
     _write_deadlines(session, [updates[key] for key in sorted(updates)], now)
     insert_many(session.connection(), HandlingEvent.__table__, events)
+
+
+def _label(response: str) -> str:
+    """Return a response's Chinese label (the trail is read in Chinese), or the code itself."""
+    try:
+        return Response(response).label
+    except ValueError:
+        return response
 
 
 def regrade_record(

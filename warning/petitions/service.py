@@ -25,11 +25,11 @@ from warning.db.models import (
     ReporterReveal,
     RiskWarning,
     Signal,
-    User,
     WarningSignal,
 )
 from warning.db.models.base import utcnow
 from warning.dedup.linking import case_members, link_near_duplicates
+from warning.domain.calendar import local_date
 from warning.domain.enums import SignalStatus
 from warning.domain.lifecycle import Role
 from warning.handling.attachments import Prepared
@@ -90,7 +90,8 @@ def already_logged(external_id: str, taken: int | None = None) -> PetitionRefuse
     """
     which = f"（信号 {taken}）" if taken is not None else ""
     return PetitionRefused(f"该渠道下来文编号“{external_id}”已登记过{which}",
-                           "external id already logged on this channel", field="external_id")
+                           "external id already logged on this channel", field="external_id",
+                           signal_id=taken)
 
 
 def store_petition(
@@ -178,7 +179,7 @@ def reveal_reporter(
 class PastReveal:
     """One earlier reading of a reporter: who, when and why (never what was shown)."""
 
-    who: str
+    who: str  # the actor, "user:<name>" (pages show it through warning.queries.actors)
     reason: str
     revealed_at: datetime
 
@@ -192,12 +193,11 @@ def reporter_on_file(session: Session, *, signal_id: int) -> bool:
 def past_reveals(session: Session, *, signal_id: int) -> list[PastReveal]:
     """Return the reveals of a signal's reporter, oldest first."""
     rows = session.execute(
-        select(ReporterReveal.actor, User.name, ReporterReveal.reason, ReporterReveal.revealed_at)
-        .outerjoin(User, User.id == ReporterReveal.user_id)
+        select(ReporterReveal.actor, ReporterReveal.reason, ReporterReveal.revealed_at)
         .where(ReporterReveal.signal_id == signal_id)
         .order_by(ReporterReveal.revealed_at, ReporterReveal.id)
     )
-    return [PastReveal(name or actor, reason, at) for actor, name, reason, at in rows]
+    return [PastReveal(actor, reason, at) for actor, reason, at in rows]
 
 
 def receipt_status(session: Session, code: str) -> ReceiptStatus:
@@ -237,8 +237,9 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
         status = "concluded"
     else:
         status = "received"
-    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{received_at:%Y-%m-%d}", reply,
-                         f"{reply_at:%Y-%m-%d}" if reply_at else "")
+    # Stored in UTC; a reporter reads the day in Beijing (a report at 01:30 came in that day).
+    return ReceiptStatus(status, RECEIPT_LABELS[status], f"{local_date(received_at):%Y-%m-%d}",
+                         reply, f"{local_date(reply_at):%Y-%m-%d}" if reply_at else "")
 
 
 @dataclass(frozen=True)

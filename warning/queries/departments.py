@@ -1,5 +1,6 @@
 """Departments, risk points and channels as filter options: only what the reader may see."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -29,3 +30,13 @@ def channel_options(session: Session, principal: Principal | None) -> list[Chann
     if not sees_confidential_signals(principal):
         stmt = stmt.where(Channel.confidential.is_(False))
     return list(session.scalars(stmt))
+
+
+def department_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Return the names of the departments with `codes` (a trail names what it recorded)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Department.code, Department.name)
+                           .where(Department.code.in_(wanted)))
+    return {code: name for code, name in rows}

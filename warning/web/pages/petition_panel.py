@@ -1,6 +1,6 @@
 """The petition parts of a signal's page: its case (重复信访) and, for the office, its reporter."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -21,6 +21,7 @@ from warning.petitions.service import (
     past_reveals,
     petition_facts,
 )
+from warning.queries.actors import actor_names
 from warning.web.app_state import get_reporter_cipher
 
 NO_KEY = (f"未配置举报人信息密钥（{KEY_VARIABLE} 或 {KEY_FILE_VARIABLE}），暂不能查看举报人。"
@@ -44,6 +45,7 @@ class RevealPanel:
     reply_error: str = ""
     reply_text: str = ""
     max_reply: int = MAX_REPLY_CHARS
+    names: dict[str, str] = field(default_factory=dict)  # actor -> "王某某（防控办）"
 
     @property
     def mode_label(self) -> str:
@@ -83,10 +85,11 @@ def petition_context(
     if department_id is not None and principal.department_id == department_id:
         refusal = SAME_DEPARTMENT
     facts = petition_facts(session, signal_id=signal_id)
+    history = past_reveals(session, signal_id=signal_id)
+    actors = [*(r.who for r in history), *([facts.reply_by] if facts and facts.reply_by else [])]
     context["reveal"] = RevealPanel(
-        on_file=facts is not None,
-        history=past_reveals(session, signal_id=signal_id), key_problem=key_problem,
+        on_file=facts is not None, history=history, key_problem=key_problem,
         refusal=refusal, revealed=revealed, error=error, reason=reason, facts=facts,
-        reply_error=reply_error, reply_text=reply_text,
+        reply_error=reply_error, reply_text=reply_text, names=actor_names(session, actors),
     )
     return context

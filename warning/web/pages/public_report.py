@@ -5,9 +5,6 @@ for a receipt code, the report's public status and the office's message to the r
 """
 
 import asyncio
-import hashlib
-import re
-import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +30,7 @@ from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
 from warning.web.pages import reporter_form
 from warning.web.pages.csrf import check_form, form_text
+from warning.web.pages.form_keys import FORM_KEY, external_id_of, kept_or_new
 from warning.web.pages.petition_filing import lookup_address, receipt_page
 from warning.web.pages.petition_panel import cipher_or_problem
 from warning.web.pages.render import render
@@ -44,11 +42,9 @@ FIELDS = ("title", "text", "department", "person", *reporter_form.FIELDS)
 LIMITS = {"title": 200, "text": 20_000, "person": 100}
 LABELS = {"title": "标题", "text": "举报内容", "person": "被反映人", "department": "被反映部门"}
 BUSY = "提交过于频繁，请稍后再试"
-# Each form the page shows carries a key of its own; the report is stored under an external id
-# made from it, so the same form sent twice (a double click, a reload that posts again, two
-# requests at once) files one report, and the second is told so.
-FORM_KEY = "form_key"
-_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Each form the page shows carries a key of its own (warning.web.pages.form_keys), so the
+# same form sent twice (a double click, a reload that posts again, two requests at once)
+# files one report, and the second is told so.
 SENT_ALREADY = ("这份举报已经提交过，未重复受理。回执码只在第一次提交后显示；"
                 "如果没有记下回执码，可以重新填写一份举报。")
 
@@ -78,13 +74,6 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _external_id(key: str) -> str | None:
-    """Return the external id of the report sent with form key `key` (None: no key sent)."""
-    if not _KEY_SHAPE.fullmatch(key):
-        return None
-    return f"WEB-{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-
-
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -94,8 +83,7 @@ def _form_page(request: Request, values: dict[str, str], errors: dict[str, str],
     with request.app.state.runtime.sessions() as session:
         departments = reportable_departments(session)
     _, max_bytes = attachment_settings(request)
-    key = values.get(FORM_KEY, "")
-    values = {**values, FORM_KEY: key if _KEY_SHAPE.fullmatch(key) else secrets.token_urlsafe(32)}
+    values = {**values, FORM_KEY: kept_or_new(values.get(FORM_KEY, ""))}
     return render(request, "report/form.html", {
         "values": values, "errors": errors, "departments": departments, "notice": notice,
         "max_mb": f"{max_bytes / 1_000_000:.3g}", "allowed": ", ".join(files.ALLOWED),
@@ -179,7 +167,7 @@ async def file_report(request: Request, session: SessionDep) -> Response:
         petition = PetitionIn(channel=runtime.settings.public_channel, title=values["title"],
                               text=values["text"], department=values["department"] or None,
                               person=values["person"] or None,
-                              external_id=_external_id(values[FORM_KEY]), **part)
+                              external_id=external_id_of(values[FORM_KEY]), **part)
     except ValidationError:
         return _form_page(request, values, {"anonymous": "举报人信息填写有误"}, 422)
     cipher, _ = cipher_or_problem(request)

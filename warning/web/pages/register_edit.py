@@ -5,7 +5,7 @@ records who, when, the old and new value and the reason.
 """
 
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,8 +18,11 @@ from starlette.datastructures import UploadFile
 
 from warning.auth.principal import Principal
 from warning.db.models import Department, RiskPoint
+from warning.db.models.base import utcnow
+from warning.domain.calendar import local_date
 from warning.domain.enums import Level
 from warning.domain.lifecycle import Role
+from warning.queries.actors import actor_names
 from warning.queries.catalog import categories, departments
 from warning.register.files import RegisterError
 from warning.register.history import (
@@ -56,8 +59,10 @@ def _page(request: Request, session: Session, principal: Principal, point: RiskP
           errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
           done: str = "", status_code: int = 200) -> HTMLResponse:
     names = {str(d.id): d.name for d in departments(session)}
+    history = history_of(session, point.id)
     return render(request, "register/point.html", {
-        "nav": "register", "p": point, "history": history_of(session, point.id),
+        "nav": "register", "p": point, "history": history,
+        "actor_names": actor_names(session, (c.actor for c in history)),
         "labels": FIELD_LABELS, "department_names": names,
         "may_edit": principal.role in EDITORS, "errors": errors or {}, "form": form or {},
         "categories": categories(session), "levels": list(Level),
@@ -102,7 +107,7 @@ def _validated(session: Session, form: dict[str, str]) -> tuple[dict[str, Any], 
         except ValueError:
             errors["reviewed_on"] = "日期格式应为 2026-09-30"
         else:
-            if values["reviewed_on"] > datetime.now(UTC).date():
+            if values["reviewed_on"] > local_date(utcnow()):  # today in Beijing, not UTC
                 errors["reviewed_on"] = "复核日期不能晚于今天"
     if len(form.get("reason", "").strip()) < 2:
         errors["reason"] = "请填写修改理由（至少 2 个字）"

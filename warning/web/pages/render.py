@@ -159,6 +159,15 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def file_size(size: int) -> str:
+    """Return a file's size as a reader says it: bytes under 1 KB, then KB, then MB."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def _money(value: Decimal | float | None) -> str:
     return "" if value is None else f"¥{value:,.2f}"
 
@@ -179,6 +188,7 @@ def build_templates(timezone: str) -> Jinja2Templates:
     env = templates.env
     env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": _local(v, fmt, timezone)
     env.filters["money"] = _money
+    env.filters["file_size"] = file_size
     env.filters["label"] = _label
     env.filters["options"] = _options
     env.globals["LABELS"] = LABELS

@@ -12,6 +12,7 @@ from warning.db.models import ReviewSnapshot
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Role
 from warning.domain.quarter import InvalidQuarter, Quarter, recent_quarters
+from warning.queries.actors import actor_names
 from warning.review.drill import Drill, Figure, drill_page, measure_label
 from warning.review.figures import build_review
 from warning.review.model import Review
@@ -80,15 +81,18 @@ def _review(
     review = build_review(session, principal=principal, quarter=wanted, now=now, tz=tz)
     future = wanted > current
     reads_all = principal.reads_all
+    snapshots = snapshots_of(session, wanted) if reads_all else []
+    offered_suggestions = (suggestions(session, review, Period.of(wanted, now, tz))
+                           if reads_all else [])
+    names = actor_names(session, [*(s.stored_by for s in snapshots),
+                                  *(s.decision.actor for s in offered_suggestions if s.decision)])
     return render(request, "review/index.html", {
         "nav": "review", "review": review, "error": "", "asked": asked,
         "quarters": offered, "chosen": str(wanted), "running": wanted == current,
         "future": future, "last_day": wanted.last_day.isoformat(),
-        "snapshots": snapshots_of(session, wanted) if reads_all else [],
-        "kind_labels": KIND_LABELS,
+        "snapshots": snapshots, "kind_labels": KIND_LABELS, "actor_names": names,
         "may_store": principal.role in STORE_ROLES and not future,
-        "suggestions": suggestions(session, review, Period.of(wanted, now, tz))
-        if reads_all else [],
+        "suggestions": offered_suggestions,
         "may_decide": principal.role in STORE_ROLES, "suggestion_error": suggestion_error,
     }, status_code=status_code)
 
@@ -171,6 +175,7 @@ def snapshot_page(
         "nav": "review", "snapshot": snapshot, "stored": Review(**snapshot.figures),
         "kind_label": KIND_LABELS.get(snapshot.kind, snapshot.kind),
         "changes": differences(snapshot.figures, current),
+        "actor_names": actor_names(session, [snapshot.stored_by]),
     })
 
 

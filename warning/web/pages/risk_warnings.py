@@ -1,6 +1,6 @@
 """预警: the list with filters, and one warning with its risk point, signals and events."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -15,7 +15,11 @@ from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import State
 from warning.handling.records import events_of
 from warning.queries.actors import actor_names
-from warning.queries.departments import department_options, risk_point_options
+from warning.queries.departments import (
+    department_names,
+    department_options,
+    risk_point_options,
+)
 from warning.queries.warnings import (
     Timeline,
     filtered_warnings,
@@ -71,6 +75,8 @@ class WarningView:
     record: HandlingRecord
     signals: Timeline
     events: list[HandlingEvent]
+    # code -> name of the departments the trail's amendments (研判修改) moved it between
+    department_names: dict[str, str] = field(default_factory=dict)
 
 
 def warning_view(session: Session, principal: Principal | None, warning_id: int) -> WarningView:
@@ -80,9 +86,18 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
         raise PageNotFound(f"预警 {warning_id}")
     warning, point, department, record, hidden = row
     shown = {"subject_name": subject_shown(warning, department, hidden)}
+    events = events_of(session, warning_id=warning_id, principal=principal)
     return WarningView(summary(warning, point, department, record, hidden) | shown, warning, point,
-                       department, record, timeline(session, principal, warning_id),
-                       events_of(session, warning_id=warning_id, principal=principal))
+                       department, record, timeline(session, principal, warning_id), events,
+                       department_names(session, _amended_codes(events)))
+
+
+def _amended_codes(events: list[HandlingEvent]) -> list[str]:
+    """Return the department codes the amendments name (a department subject's name is one)."""
+    sides = [e.data.get(side) or {} for e in events if e.action == "amend"
+             for side in ("before", "after")]
+    return [*(s.get("department") or "" for s in sides),
+            *(s.get("subject_name") or "" for s in sides if s.get("subject_kind") == "department")]
 
 
 @router.get("/warnings", response_class=HTMLResponse)

@@ -22,6 +22,7 @@ from warning.services.signal_input import SignalIn
 from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages import reporter_form
 from warning.web.pages.csrf import check_form, form_text
+from warning.web.pages.form_keys import FORM_KEY, external_id_of, kept_or_new
 from warning.web.pages.petition_filing import file_from_office
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.pages.signals import filter_options
@@ -95,7 +96,7 @@ def new_signal(request: Request, session: SessionDep, principal: PagePrincipal) 
     """Show the empty form."""
     _office_only(principal)
     values = {name: "" for name in (*FIELDS, *reporter_form.FIELDS)} | {
-        "channel": request.query_params.get("channel", "")}
+        "channel": request.query_params.get("channel", ""), FORM_KEY: kept_or_new("")}
     return _form_page(request, session, principal, values, {})
 
 
@@ -115,7 +116,11 @@ async def post_signal(
     check_form(request, form)
     values = {name: form_text(form, name).strip()
               for name in (*FIELDS, *reporter_form.FIELDS)}
-    item, errors = parse_form({name: values[name] for name in FIELDS}, runtime.settings.timezone)
+    values[FORM_KEY] = kept_or_new(form_text(form, FORM_KEY).strip())
+    # With no 来文编号 typed, the signal is stored under its form's key: sent twice, one signal.
+    keyed = None if values["external_id"] else external_id_of(values[FORM_KEY])
+    fields = {name: values[name] for name in FIELDS} | ({"external_id": keyed} if keyed else {})
+    item, errors = parse_form(fields, runtime.settings.timezone)
     confidential = session.scalar(
         select(Channel.confidential).where(Channel.code == values["channel"]))
     # Give the connection back before waiting on a thread or the intake writer, which need
@@ -125,7 +130,7 @@ async def post_signal(
     session.close()
     if confidential:
         return await file_from_office(request, session, principal, item, values, errors,
-                                      _form_page)
+                                      _form_page, keyed=keyed)
     if any(values[name] for name in reporter_form.IDENTITY):
         errors.setdefault(next(n for n in reporter_form.IDENTITY if values[n]),
                           "只有保密渠道（如信访举报）可以登记举报人信息")
@@ -135,5 +140,5 @@ async def post_signal(
     if outcome.error is not None:
         errors = {outcome.error.field or "title": outcome.error.message}
         return _form_page(request, session, principal, values, errors, 422)
-    result = "created" if outcome.created else "existing"
+    result = "created" if outcome.created else "repeat" if keyed else "existing"
     return RedirectResponse(f"/signals/{outcome.signal_id}?result={result}", status_code=303)
