@@ -88,6 +88,10 @@ def test_each_inbox_holds_what_its_role_can_do_next_deadline_first(
     leader = client.get("/api/inbox", headers=_auth(world, "leader")).json()
     assert [i["warning_id"] for i in leader] == [soon]
     assert later_b not in [i["warning_id"] for i in leader]
+    # escalated to the office as well (防控办督办): there to urge, beside what it evaluates
+    office = client.get("/api/inbox", headers=_auth(world, "office")).json()
+    assert soon in [i["warning_id"] for i in office]
+    assert {late, later_b}.isdisjoint(i["warning_id"] for i in office)
 
 
 def test_the_overdue_filter_lists_what_the_dashboard_counts(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -18,7 +18,14 @@ from warning.auth.visibility import (
     visible_warnings,
 )
 from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
-from warning.domain.lifecycle import Action, Role, State, parse_action, transition
+from warning.domain.lifecycle import (
+    WAITING_ON_DEPARTMENT,
+    Action,
+    Role,
+    State,
+    parse_action,
+    transition,
+)
 from warning.handling.deadlines import renew_report_deadline
 from warning.handling.errors import Conflict, not_found
 from warning.handling.events import event_fields
@@ -30,14 +37,20 @@ from warning.notify.outbox import enqueue
 
 NOTICE_OF = {Action.RETURN: "returned", Action.ACCEPT: "closed", Action.WITHDRAW: "withdrawn",
              Action.URGE: "urged"}
-# What each role's 待办 holds: what it can act on now. A leader's is the overdue records of
-# the departments they supervise (to urge); a reviewer acts on none.
+# What each role's 待办 holds: what it can act on now. The office's is the proposals and
+# reports to evaluate and, since an overdue record escalates to it as well (升级至分管领导及
+# 防控办督办), the overdue records still waiting on their department; a leader's is the overdue
+# records of the departments they supervise (to urge); a reviewer acts on none.
 AWAITING = {
     Role.HANDLER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
     Role.OFFICE: (State.PROPOSED, State.REPORTED),
     Role.ADMIN: (State.PROPOSED, State.REPORTED),
-    Role.LEADER: (State.ISSUED, State.RECEIVED, State.IN_PROGRESS),
+    Role.LEADER: (),
     Role.REVIEWER: (),
+}
+AWAITING_WHEN_OVERDUE = {
+    Role.OFFICE: WAITING_ON_DEPARTMENT, Role.ADMIN: WAITING_ON_DEPARTMENT,
+    Role.LEADER: WAITING_ON_DEPARTMENT,
 }
 NEXT_DUE = case((HandlingRecord.state == State.ISSUED.value, HandlingRecord.receive_due_at),
                 (HandlingRecord.state == State.PROPOSED.value, HandlingRecord.triage_due_at),
@@ -219,17 +232,17 @@ def events_of(
 def _awaiting(principal: Principal) -> Select[tuple[RiskWarning, HandlingRecord]] | None:
     """The open records awaiting the caller (unordered), or None when the role awaits none."""
     states = AWAITING.get(principal.role, ())
-    if not states:
+    overdue = AWAITING_WHEN_OVERDUE.get(principal.role, ())
+    if not states and not overdue:
         return None
-    stmt = visible_warnings(
+    awaits = or_(HandlingRecord.state.in_([s.value for s in states]),
+                 and_(HandlingRecord.state.in_([s.value for s in overdue]),
+                      HandlingRecord.overdue_level > 0))
+    return visible_warnings(
         select(RiskWarning, HandlingRecord)
-        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(HandlingRecord.state.in_([s.value for s in states])),
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id).where(awaits),
         principal,
     )
-    if principal.role is Role.LEADER:
-        stmt = stmt.where(HandlingRecord.overdue_level > 0)
-    return stmt
 
 
 def inbox(
