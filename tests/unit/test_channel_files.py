@@ -99,3 +99,21 @@ def test_a_rule_setting_beats_the_channel_and_a_proposal_wins_a_disagreement() -
     assert proposes(True, [None]) and not proposes(False, [None])
     assert not proposes(True, [False]) and proposes(False, [True])
     assert proposes(False, [False, True, None])
+
+
+def test_a_channel_file_means_what_it_says_a_code_0101_a_column_no_a_switch_off(
+    tmp_path: Path,
+) -> None:
+    """Read as written, like the organisation and register files: YAML 1.1 made the
+    department code 0101 the number 65 and the column header NO the boolean false, both
+    then refused as "not a valid string"; true/false, on/off and numbers still work."""
+    (tmp_path / "audit2.yaml").write_text(
+        "id: audit2\nname: 二级审计\nkind: file\ndefault_department: 0101\n"
+        "confidential: true\nenabled: off\nfields: [external_id, title, text]\n"
+        "import:\n  columns:\n    NO: external_id\n    2024: title\n    问题描述: text\n",
+        encoding="utf-8")
+    (channel,) = load_channels(tmp_path)
+    assert channel.default_department == "0101"
+    assert channel.confidential is True and channel.enabled is False
+    assert channel.import_ is not None
+    assert channel.import_.columns == {"NO": "external_id", "2024": "title", "问题描述": "text"}
