@@ -22,7 +22,12 @@ class LineDict(dict[str, Any]):
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
+class _TextLineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
+    """Mappings that carry their lines; every plain scalar is the text it is (no implicit
+    types: YAML 1.1 read an unquoted 0101 as the octal 65, `no` as false, 1:30 as 90)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
@@ -32,16 +37,10 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
         return mapping
 
 
-_LineLoader.add_constructor(
+_TextLineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _LineLoader.construct_mapping,  # type: ignore[arg-type]
+    _TextLineLoader.construct_mapping,  # type: ignore[arg-type]
 )
-
-
-class _TextLineLoader(_LineLoader):
-    """_LineLoader reading every plain scalar as the text it is: no implicit types."""
-
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
 
 
 class YamlSyntaxError(ValueError):
@@ -53,18 +52,17 @@ class YamlSyntaxError(ValueError):
         self.message = message
 
 
-def load_yaml(path: Path, *, as_text: bool = False) -> Any:
+def load_yaml(path: Path) -> Any:
     """Parse one YAML file into LineDicts and lists, or raise YamlSyntaxError.
 
-    `as_text`: every unquoted value is the text written, as a spreadsheet cell is (for the
-    organisation and register files; YAML 1.1 read an unquoted 0101 as the octal 65, `no`
-    as false and 1:30 as 90)."""
+    Every unquoted value is the text written, as a spreadsheet cell is (the organisation,
+    register and channel files): the schema that validates it converts what it needs."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
     try:
-        return yaml.load(text, Loader=_TextLineLoader if as_text else _LineLoader)
+        return yaml.load(text, Loader=_TextLineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

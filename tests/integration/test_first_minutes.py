@@ -39,7 +39,8 @@ def test_a_busy_port_is_refused_before_the_demo_is_loaded(tmp_path: Path) -> Non
         env["QINGFENG_DATA_DIR"] = str(tmp_path / "data")
         done = subprocess.run(
             [sys.executable, "-m", "warning.cli.main", "serve", "--demo", "--port", str(port)],
-            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env=env, capture_output=True, text=True, timeout=120,
+            cwd=Path(__file__).parents[2],  # the clone: its rules/ and channels/
         )
     assert done.returncode != 0
     assert f"无法监听 127.0.0.1:{port}" in done.stderr + done.stdout

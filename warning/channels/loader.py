@@ -49,7 +49,7 @@ def check_channels(directory: Path) -> tuple[list[ChannelDefinition], list[Chann
     for path in sorted(directory.glob("*.yaml")):
         name = str(path)
         try:
-            data = load_yaml(path, as_text=True)
+            data = load_yaml(path)
         except YamlSyntaxError as error:
             problems.append(ChannelProblem(name, error.line, "", error.message))
             continue

@@ -38,7 +38,7 @@ def read_org_file(path: Path) -> list[RawRow]:
 
 def _yaml_rows(path: Path) -> list[RawRow]:
     try:
-        data = load_yaml(path, as_text=True)
+        data = load_yaml(path)
     except YamlSyntaxError as error:
         raise OrgFileError([RowProblem(error.line, error.message)]) from None
     if data is None:

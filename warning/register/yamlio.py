@@ -30,7 +30,7 @@ class YamlShapeError(ValueError):
 def read_rows(path: Path) -> list[RawRow]:
     """Return a RawRow per mapping, with its line and any unknown keys."""
     try:
-        data = load_yaml(path, as_text=True)
+        data = load_yaml(path)
     except YamlSyntaxError as error:
         raise YamlShapeError([RowProblem(error.line, error.message)]) from None
     if data is None:
