@@ -166,7 +166,7 @@ def _send(config: NotifyConfig, due: Sequence[Any], lease_ends: float) -> dict[i
     """Send each claimed delivery while the lease surely lasts; return id -> error ('' sent)."""
     outcomes: dict[int, str] = {}
     for delivery_id, channel, target, notice_key, subject, body in due:
-        if time.monotonic() + config.timeout_seconds + 5 > lease_ends:
+        if time.monotonic() + config.send_limit_seconds + 5 > lease_ends:
             break
         try:
             SENDERS[channel](config, target, subject, body,
