@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("warning.cli.config_cmd", "config",
                "Print the settings in force (secrets masked)."),
     "db": ("warning.cli.db_cmd", "db_group", "Manage the database schema (Alembic migrations)."),
+    "notice": ("warning.cli.notice_cmd", "notice_group",
+               "通知投递: 重发已放弃的投递 (requeue notice deliveries given up)."),
     "org": ("warning.cli.org_cmd", "org_group",
             "单位组织: 导入/导出 (departments, leaders, posts, people)."),
     "register": ("warning.cli.register_cmd", "register_group",

@@ -1,7 +1,13 @@
 """Send one message by e-mail (SMTP) or to a group-robot webhook (WeCom/DingTalk)."""
 
+import asyncio
+import json
 import smtplib
+import socket
 import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -29,6 +35,19 @@ class NotifyConfig:
     backoff_cap_seconds: float = 3600.0
     lease_seconds: float = 300.0
     batch_size: int = 20
+
+    @property
+    def send_limit_seconds(self) -> float:
+        """Return the most one send may take: connect, talk and answer, each `timeout`.
+
+        The timeouts of httpx and smtplib are per operation and restart with every byte,
+        so a receiver answering a byte at a time would hold a send (and the delivery job,
+        and every later notice) for ever; this bounds the whole send.
+        """
+        return self.timeout_seconds * 3
+
+
+MAX_ANSWER_BYTES = 1_000_000  # a robot answers with a few dozen bytes of JSON
 
 
 class MailError(RuntimeError):
@@ -82,18 +101,47 @@ def _send(config: NotifyConfig, message: EmailMessage) -> None:
     except OSError as error:
         raise MailError(f"无法读取 QINGFENG_SMTP_CA_FILE 指定的证书文件 "
                         f"{config.smtp_ca_file}: {error.strerror or error}") from None
-    smtp: smtplib.SMTP
+    smtp: smtplib.SMTP  # made unconnected, so that connecting is under the time limit too
     if config.smtp_ssl:
-        smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port,
-                                timeout=config.timeout_seconds, context=context)
+        smtp = smtplib.SMTP_SSL(timeout=config.timeout_seconds, context=context)
     else:
-        smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=config.timeout_seconds)
-    with smtp:
-        if config.smtp_starttls and not config.smtp_ssl:
-            smtp.starttls(context=context)
-        if config.smtp_user:
-            smtp.login(config.smtp_user, config.smtp_password)
-        smtp.send_message(message)
+        smtp = smtplib.SMTP(timeout=config.timeout_seconds)
+    with _cut_off_after(config.send_limit_seconds, smtp) as expired:
+        try:
+            smtp._host = config.smtp_host  # the TLS name, set only by a connecting __init__
+            smtp.connect(config.smtp_host, config.smtp_port)
+            with smtp:
+                if config.smtp_starttls and not config.smtp_ssl:
+                    smtp.starttls(context=context)
+                if config.smtp_user:
+                    smtp.login(config.smtp_user, config.smtp_password)
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException):
+            if expired.is_set():
+                raise TimeoutError from None
+            raise
+
+
+@contextmanager
+def _cut_off_after(seconds: float, smtp: smtplib.SMTP) -> Iterator[threading.Event]:
+    """Shut the connection down if the block still runs after `seconds`; the event says
+    it was."""
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = getattr(smtp, "sock", None)
+        if sock is not None:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield expired
+    finally:
+        timer.cancel()
 
 
 def _reply(error: smtplib.SMTPResponseException) -> str:
@@ -116,10 +164,31 @@ def robot_payload(subject: str, body: str, key: str = "") -> dict[str, object]:
 def send_webhook(config: NotifyConfig, url: str, subject: str, body: str, key: str = "") -> None:
     """POST the notice to a robot webhook; a non-2xx answer or an errcode is a failure."""
     headers = {"Idempotency-Key": key} if key else {}
-    response = httpx.post(url, json=robot_payload(subject, body, key), headers=headers,
-                          timeout=config.timeout_seconds)
+    response, answered = asyncio.run(
+        _post(config, url, robot_payload(subject, body, key), headers))
     response.raise_for_status()
     if "json" in response.headers.get("content-type", ""):
-        answer = response.json()
+        answer = json.loads(answered)
         if isinstance(answer, dict) and answer.get("errcode", 0) not in (0, None):
             raise RuntimeError(f"robot refused: {answer.get('errcode')} {answer.get('errmsg')}")
+
+
+async def _post(config: NotifyConfig, url: str, payload: dict[str, object],
+                headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+    """POST within the send's time limit; return the response and its body (capped)."""
+    async def post() -> tuple[httpx.Response, bytes]:
+        async with httpx.AsyncClient(timeout=config.timeout_seconds) as client, \
+                client.stream("POST", url, json=payload, headers=headers) as response:
+            answered = bytearray()
+            async for chunk in response.aiter_bytes():
+                answered += chunk
+                if len(answered) > MAX_ANSWER_BYTES:
+                    raise RuntimeError(f"webhook answer over {MAX_ANSWER_BYTES} bytes")
+            return response, bytes(answered)
+
+    try:
+        return await asyncio.wait_for(post(), config.send_limit_seconds)
+    except TimeoutError:
+        raise httpx.TimeoutException(
+            f"webhook 未在 {config.send_limit_seconds:g} 秒内答复 (no answer in time)"
+        ) from None

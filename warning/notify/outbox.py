@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_many
@@ -48,6 +48,22 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     if rows:
         insert_many(session.connection(), Notice.__table__, rows)
     return len(rows)
+
+
+def requeue_failed(
+    session: Session, notice_ids: Iterable[int] = (), now: datetime | None = None,
+) -> int:
+    """Give the deliveries given up (all, or those of these notices) a fresh set of attempts."""
+    where = Delivery.status == "failed"
+    ids = list(notice_ids)
+    if ids:
+        where = where & Delivery.notice_id.in_(ids)
+    return session.execute(
+        update(Delivery).where(where)
+        .values(status="pending", attempts=0, next_attempt_at=now or datetime.now(UTC),
+                lease_owner="", lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 @dataclass(frozen=True)

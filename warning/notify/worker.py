@@ -126,10 +126,15 @@ def deliver_once(
                     "QINGFENG_WEBHOOK_URLS", run.unrouted)
     owner = process_owner()
     tried = 0
+    started = time.monotonic()
     while tried < limit:
+        # A run may last long past `now` (slow mail servers): each batch is leased from
+        # when it is claimed, or another deliverer could take it while it is being sent.
+        claimed_at = time.monotonic()
+        at = now + timedelta(seconds=claimed_at - started)
         with transaction(session_factory) as session:
-            ids = claim(session, DELIVERIES, owner=owner, now=now,
-                        until=now + timedelta(seconds=config.lease_seconds),
+            ids = claim(session, DELIVERIES, owner=owner, now=at,
+                        until=at + timedelta(seconds=config.lease_seconds),
                         where=[DELIVERIES.c.status == "pending",
                                DELIVERIES.c.next_attempt_at <= now],
                         order_by=[DELIVERIES.c.next_attempt_at, DELIVERIES.c.id],
@@ -143,7 +148,7 @@ def deliver_once(
         if not due:
             break
         tried += len(due)
-        outcomes = _send(config, due, time.monotonic() + config.lease_seconds)
+        outcomes = _send(config, due, claimed_at + config.lease_seconds)
         with transaction(session_factory) as session:
             for delivery_id, error in outcomes.items():
                 delivery = session.get_one(Delivery, delivery_id)
@@ -161,7 +166,7 @@ def _send(config: NotifyConfig, due: Sequence[Any], lease_ends: float) -> dict[i
     """Send each claimed delivery while the lease surely lasts; return id -> error ('' sent)."""
     outcomes: dict[int, str] = {}
     for delivery_id, channel, target, notice_key, subject, body in due:
-        if time.monotonic() + config.timeout_seconds + 5 > lease_ends:
+        if time.monotonic() + config.send_limit_seconds + 5 > lease_ends:
             break
         try:
             SENDERS[channel](config, target, subject, body,
