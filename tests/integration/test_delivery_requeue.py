@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.test_handling_fixtures import build_world, new_warning
 from tests.integration.test_outbox_delivery import smtp  # noqa: F401 (fixture)
 from warning.cli.main import cli
-from warning.db.models import Delivery
+from warning.db.models import Delivery, Person, User
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
 
@@ -49,3 +49,32 @@ def test_a_delivery_given_up_in_an_outage_is_sent_after_requeue(  # type: ignore
         [delivery] = session.scalars(select(Delivery)).all()
     assert (delivery.status, delivery.last_error) == ("sent", "")
     assert CliRunner().invoke(cli, ["notice", "requeue"]).output.startswith("已重新排队 0 条")
+
+
+def test_a_notice_that_had_no_recipient_goes_to_the_email_set_later_after_requeue(  # type: ignore[no-untyped-def]
+    session_factory: sessionmaker[Session], db_url: str, smtp,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Go-live: notices expanded before anyone had an e-mail were 无接收渠道 for ever."""
+    inbox, port = smtp
+    world = build_world(session_factory)
+    with session_factory() as session, session.begin():
+        emails = {u.id: u.email for u in session.scalars(select(User))}
+        session.execute(update(User).values(email=""))
+        session.execute(update(Person).values(email=""))
+    new_warning(session_factory, world)
+    config = NotifyConfig(smtp_host="127.0.0.1", smtp_port=port)
+    run = deliver_once(session_factory, config)
+    assert run.expanded >= 1 and run.unrouted == run.expanded and run.sent == 0
+    with session_factory() as session, session.begin():
+        for user_id, email in emails.items():
+            session.execute(update(User).where(User.id == user_id).values(email=email))
+    assert deliver_once(session_factory, config).sent == 0  # not by itself: an old notice
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["notice", "requeue"])
+    assert result.exit_code == 0 and f"另有 {run.unrouted} 条通知当时无接收渠道" in result.output
+    again = deliver_once(session_factory, config)
+    assert again.sent >= 1 and len(inbox.messages) == again.sent
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Delivery)) == again.sent
+    assert "无接收渠道" not in CliRunner().invoke(cli, ["notice", "requeue"]).output

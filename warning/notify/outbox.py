@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_many
@@ -62,6 +62,20 @@ def requeue_failed(
         update(Delivery).where(where)
         .values(status="pending", attempts=0, next_attempt_at=now or datetime.now(UTC),
                 lease_owner="", lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def reopen_unrouted(session: Session, notice_ids: Iterable[int] = ()) -> int:
+    """Send to the recipients configured now the notices (all, or these) that had nobody to
+    go to when they were expanded (无接收渠道: no e-mail, no webhook): they are expanded again
+    by the next delivery run. Return how many."""
+    where = Notice.expanded_at.is_not(None) & ~exists().where(Delivery.notice_id == Notice.id)
+    ids = list(notice_ids)
+    if ids:
+        where = where & Notice.id.in_(ids)
+    return session.execute(
+        update(Notice).where(where).values(expanded_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
 
