@@ -72,3 +72,28 @@ def test_a_bad_row_imports_nothing_and_names_the_line(env: Runtime, tmp_path: Pa
     assert result.exit_code == 1
     assert f"{path}:4:" in result.output
     assert _count(env) == 0
+
+
+@pytest.mark.parametrize(("header", "says"), [
+    ("编号,问题标题,问题描述,被审计部门,被审计部门\n", "表头“被审计部门”出现两次（第4列和第5列）"),
+    ("编号,问题标题,标题,被审计部门,金额\n", "“问题标题”和“标题”两列都是 title"),
+])
+def test_a_file_with_two_columns_for_one_field_is_refused_naming_them(
+    env: Runtime, tmp_path: Path, header: str, says: str,
+) -> None:
+    """Before, one of the two columns won in silence: a department or title not the file's."""
+    path = tmp_path / "twice.csv"
+    path.write_text(header + "SJ-1,采购拆分,审计发现问题,采购中心,财务科\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["signal", "import", str(path), "--channel", "audit"])
+    assert result.exit_code == 1 and says in result.output, result.output
+    assert "Traceback" not in result.output and _count(env) == 0
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in (header + "SJ-1,采购拆分,审计发现问题,采购中心,财务科\n").splitlines():
+        book.active.append(line.split(","))
+    book.save(tmp_path / "twice.xlsx")
+    result = CliRunner().invoke(cli, ["signal", "import", str(tmp_path / "twice.xlsx"),
+                                      "--channel", "audit"])
+    assert result.exit_code == 1 and says in result.output, result.output
+    assert _count(env) == 0

@@ -4,7 +4,7 @@ import codecs
 import csv
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -97,8 +97,16 @@ def _to_signal(
     line: int, raw: Mapping[str, Any], channel: str | None, columns: Mapping[str, str] | None
 ) -> SignalIn | RowError:
     headers = {**HEADERS, **(columns or {})}
-    row = {headers.get(str(k).strip(), str(k).strip()): v for k, v in raw.items()}
-    row = {k: v for k, v in row.items() if v not in (None, "")}
+    row: dict[str, Any] = {}
+    named: dict[str, str] = {}
+    for key, value in raw.items():
+        title = str(key).strip()
+        field = headers.get(title, title)
+        if field in named:  # 标题 beside title, or a channel's column beside a common one
+            return RowError(line, f"“{named[field]}”和“{title}”两列都是 {field}，请只保留一列")
+        named[field] = title
+        if value not in (None, ""):
+            row[field] = value
     if "external_id" not in row and columns is not None:
         content = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
         row["external_id"] = "row-" + hashlib.sha256(
@@ -165,12 +173,25 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+def _check_header(path: Path, header: Sequence[str]) -> None:
+    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
+    seen: dict[str, int] = {}
+    for column, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
+                                  f"第{column}列），请删除或改名其中一列")
+        seen[name] = column
+
+
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     encoding = _encoding(path)
     csv.field_size_limit(MAX_LINE_BYTES)
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
         reader = csv.DictReader(handle)
         try:
+            _check_header(path, [name.strip() for name in reader.fieldnames or ()])
             for row in reader:
                 yield reader.line_num, dict(row)
         except UnicodeDecodeError:
@@ -197,6 +218,7 @@ def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
+        _check_header(path, header)
         for number, values in enumerate(rows, start=2):
             if all(v is None for v in values):
                 continue
