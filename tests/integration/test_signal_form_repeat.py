@@ -1,45 +1,13 @@
 """The signal form sent twice (a double click, a reload that posts again) logs one signal."""
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tests.integration.petition_world import csrf_of
-from warning.auth.users import add_user, issue_token
-from warning.db.models import Reporter, Signal
-from warning.petitions.keys import ReporterCipher, generate_key
-from warning.runtime import Runtime
-from warning.web.app import create_app
-from warning.web.security import SESSION_COOKIE
-
-
-@dataclass
-class Office:
-    app: FastAPI
-    runtime: Runtime
-    token: str
-
-    def client(self) -> TestClient:
-        return TestClient(self.app, cookies={SESSION_COOKIE: self.token}, follow_redirects=False)
-
-    def counts(self) -> tuple[int, int]:
-        with self.runtime.sessions() as session:
-            return (session.scalar(select(func.count()).select_from(Signal)) or 0,
-                    session.scalar(select(func.count()).select_from(Reporter)) or 0)
-
-
-@pytest.fixture
-def office(runtime: Runtime) -> Iterator[Office]:
-    app = create_app(runtime)
-    app.state.reporter_cipher = ReporterCipher([generate_key()])
-    with runtime.sessions() as session, session.begin():
-        token = issue_token(session, user=add_user(session, name="office", role="office"))
-    yield Office(app, runtime, token)
+from tests.integration.test_petition_form import Office, office  # noqa: F401 (fixture)
+from warning.db.models import Signal
 
 
 def _form(client: TestClient) -> dict[str, str]:
@@ -54,7 +22,7 @@ def _signal_id(location: str) -> int:
     return int(location.split("/")[2].split("?")[0])
 
 
-def test_the_same_form_sent_twice_logs_one_signal(office: Office) -> None:
+def test_the_same_form_sent_twice_logs_one_signal(office: Office) -> None:  # noqa: F811
     client = office.client()
     data = _form(client) | {"channel": "audit", "title": "办公家具采购拆分F77",
                             "text": "同一批次拆分为三次采购。", "department": "CGZX"}
@@ -70,7 +38,7 @@ def test_the_same_form_sent_twice_logs_one_signal(office: Office) -> None:
     assert other.status_code == 303 and office.counts()[0] == before + 2  # a new form: new
 
 
-def test_an_anonymous_petition_sent_twice_is_filed_once(office: Office) -> None:
+def test_an_anonymous_petition_sent_twice_is_filed_once(office: Office) -> None:  # noqa: F811
     client = office.client()
     data = _form(client) | {"channel": "petition", "title": "匿名来信反映采购中心F78",
                             "text": "来信反映采购中心科长收受礼金。", "department": "CGZX",
