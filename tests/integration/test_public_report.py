@@ -396,3 +396,21 @@ def test_the_access_log_keeps_no_reporter_address(public: Public) -> None:
     assert routes == {"/report", "/report/lookup", "/api/petitions/receipt"}
     assert address not in reporter_lines
     assert address in stream.getvalue()  # other routes keep it for operations
+
+
+def test_the_security_log_keeps_no_reporter_address(public: Public) -> None:
+    """A reporter whose form expired, or who mistyped a receipt code, is refused (403, 404):
+    the security log, kept a year and read by admins, keeps the refusal but not the address."""
+    from warning.db.models import SecurityEvent
+
+    address = "203.0.113.78"
+    client = TestClient(public.app, follow_redirects=False, client=(address, 50124))
+    assert client.post("/report", data={"title": TITLE, "text": TEXT, "anonymous": "1",
+                                        "csrf_token": "expired.token"}).status_code == 403
+    assert client.post("/api/petitions/receipt",
+                       json={"code": "ABCD-EFGH-JKMN-PQRS-TVWX"}).status_code == 404
+    assert _lookup(client, "ABCD-EFGH-JKMN-PQRS-TVWX").status_code == 404
+    with public.runtime.sessions() as session:
+        events = session.scalars(select(SecurityEvent)).all()
+    assert {e.path for e in events} >= {"/report", "/api/petitions/receipt"}
+    assert [e.address for e in events if e.address] == []

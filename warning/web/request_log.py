@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warning.ops.logs import REQUEST_ID
 from warning.ops.metrics import Metrics
+from warning.web.reporter_routes import kept_address
 
 log = logging.getLogger("qingfeng.access")
 HEADER = b"x-request-id"
@@ -16,10 +17,6 @@ _SAFE_ID = re.compile(rb"^[A-Za-z0-9._-]{1,64}$")
 # Probes and scrapes arrive every few seconds from monitoring: an answered one is nothing
 # that happened, so it goes to debug (its latency is still measured); a failed one is logged.
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
-# A report filed or followed without signing in: its address, beside the time the petition
-# came in, would name an anonymous reporter (on an intranet an address is a desk). Their
-# lines keep no client address; deploy/nginx/qingfeng.conf logs nothing for them either.
-REPORTER_ROUTES = frozenset({"/report", "/report/lookup", "/api/petitions/receipt"})
 
 
 class RequestLog:
@@ -53,7 +50,7 @@ class RequestLog:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.http.labels(route, scope["method"], str(status[0])).observe(elapsed)
             quiet = scope["path"] in PROBES and status[0] < 400
-            client = "" if route in REPORTER_ROUTES else (scope.get("client") or ("", 0))[0]
+            client = kept_address(route, (scope.get("client") or ("", 0))[0])
             log.log(logging.DEBUG if quiet else logging.INFO,
                     "%s %s %s %.1fms", scope["method"], scope["path"], status[0],
                     elapsed * 1000, extra={
