@@ -57,7 +57,8 @@ def test_the_issue_time_is_shown_as_issued(world: TriageWorld, role: str) -> Non
     client = world.client(role)
     body = client.get(f"/api/warnings/{warning_id}").json()
     assert datetime.fromisoformat(body["issued_at"]) == ISSUED
-    assert datetime.fromisoformat(body["created_at"]) == RAISED
+    raised = RAISED if role == "office" else ISSUED  # see the test below
+    assert datetime.fromisoformat(body["created_at"]) == raised
     listed = client.get("/api/warnings").json()["items"]
     assert [datetime.fromisoformat(w["issued_at"]) for w in listed] == [ISSUED]
     listed_page = client.get("/warnings").text
@@ -70,6 +71,22 @@ def test_the_issue_time_is_shown_as_issued(world: TriageWorld, role: str) -> Non
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     column = rows[0].index("下达时间")
     assert [row[column] for row in rows[1:]] == [_shown(ISSUED)]
+
+
+@pytest.mark.parametrize("role", ["handler_a", "leader_a", "reviewer"])
+def test_who_never_sees_proposals_does_not_learn_when_one_was_raised(
+    world: TriageWorld, role: str,
+) -> None:
+    """A proposal's own time is when the petition behind it came in, and that it waited for
+    研判: those who never see proposals read the warning as raised when it was issued."""
+    warning_id = _raise_then_issue(world)
+    client = world.client(role)
+    detail = client.get(f"/api/warnings/{warning_id}").json()
+    [listed] = client.get("/api/warnings").json()["items"]
+    for body in (detail, listed):
+        assert datetime.fromisoformat(body["created_at"]) == ISSUED, body
+    office = world.client("office").get(f"/api/warnings/{warning_id}").json()
+    assert datetime.fromisoformat(office["created_at"]) == RAISED
 
 
 def test_a_dismissed_proposal_is_not_shown_as_waiting(world: TriageWorld) -> None:

@@ -108,7 +108,7 @@ http {{
         _wait(f"https://127.0.0.1:{https_port}/healthz", nginx,
               verify=ssl.create_default_context(cafile=str(cert)))
         yield {"https": f"https://127.0.0.1:{https_port}", "http": f"http://127.0.0.1:{http_port}",
-               "cert": str(cert), "token": token}
+               "cert": str(cert), "token": token, "access_log": prefix / "access.log"}
     finally:
         nginx.terminate()
         service.terminate()
@@ -133,5 +133,11 @@ def test_the_service_answers_through_nginx(stack: dict[str, object]) -> None:
         too_big = client.post("/api/signals", content=b"x" * (11 * 1024 * 1024),
                               headers={"Content-Type": "application/json"})
         assert too_big.status_code == 413
+        # an address and a time would name an anonymous reporter: not in nginx's log
+        assert client.get("/report").status_code == 200
+        assert client.get("/report/lookup").status_code == 200
+        assert client.post("/api/petitions/receipt", json={"code": "X"}).status_code == 404
+    logged = Path(str(stack["access_log"])).read_text(encoding="utf-8")
+    assert "GET /login" in logged and "/report" not in logged and "/receipt" not in logged
     plain = httpx.get(f"{stack['http']}/login", follow_redirects=False)
     assert plain.status_code == 301 and plain.headers["location"].startswith("https://")

@@ -54,7 +54,7 @@ def hook() -> Iterator[tuple[list[dict], str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            if self.path == "/fail":
+            if self.path.startswith("/fail"):
                 self.send_response(500)
                 self.end_headers()
                 return
@@ -150,3 +150,35 @@ def test_a_notice_nobody_can_receive_is_counted_and_said(  # type: ignore[no-unt
     assert "1 条新通知无接收渠道" in caplog.text and "--email" in caplog.text
     assert "其中 1 条无接收渠道" in delivered(run)
     assert "无接收渠道" not in delivered(DeliveryRun(expanded=1, sent=1))
+
+
+def test_a_failing_webhook_keeps_its_robot_key_out_of_the_error_and_the_log(  # type: ignore[no-untyped-def]
+    session_factory: sessionmaker[Session], hook
+) -> None:
+    """The robot key is in the webhook's query string: the 通知投递 page shows a delivery's
+    last error, and the service's log (text or JSON, at INFO) goes to whoever runs it."""
+    import io
+
+    from warning.ops.logs import configure_logging
+
+    _, base = hook
+    world = build_world(session_factory)
+    new_warning(session_factory, world)
+    key = "ROBOTKEY0123456789"
+    config = NotifyConfig(webhooks={"department:A": f"{base}/fail?access_token={key}"})
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    for days, log_format in enumerate(("text", "json")):
+        configure_logging(log_format, logging.INFO)
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)  # type: ignore[attr-defined]
+        try:
+            run = deliver_once(session_factory, config,
+                               now=datetime.now(UTC) + timedelta(days=days))
+        finally:
+            root.handlers[:], _ = kept[0], root.setLevel(kept[1])
+        assert run.retried >= 1
+        assert "HTTP Request" in stream.getvalue() and key not in stream.getvalue()
+    with session_factory() as session:
+        errors = [d.last_error for d in delivery_states(session) if d.channel == "webhook"]
+    assert errors and all("500" in e and key not in e for e in errors), errors

@@ -356,3 +356,61 @@ def test_the_api_refuses_one_external_id_sent_at_once_as_a_repeat(public: Public
     assert {a.json()["error"]["details"]["field"] if "details" in a.json()["error"]
             else a.json()["error"].get("field") for a in answers if a.status_code == 422} \
         == {"external_id"}
+
+
+def test_the_access_log_keeps_no_reporter_address(public: Public) -> None:
+    """The access line of a report or a receipt lookup, with its time, would name whoever
+    filed or followed an anonymous report (on an intranet an address is a desk): the service
+    logs no client address for them, and still does for every other route."""
+    import io
+    import json
+    import logging
+
+    from warning.ops.logs import PLAIN, JsonFormatter, ZonedFormatter
+
+    address = "203.0.113.77"
+    client = TestClient(public.app, follow_redirects=False, client=(address, 50123))
+    stream = io.StringIO()
+    handlers = [logging.StreamHandler(stream), logging.StreamHandler(stream)]
+    handlers[0].setFormatter(JsonFormatter())
+    handlers[1].setFormatter(ZonedFormatter(PLAIN))
+    access = logging.getLogger("qingfeng.access")
+    level = access.level
+    for handler in handlers:
+        access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    try:
+        code = _code(_file(client, {}).text)
+        assert _lookup(client, code).status_code == 200
+        assert client.post("/api/petitions/receipt", json={"code": code}).status_code == 200
+        reporter_lines = stream.getvalue()
+        stream.seek(0)
+        stream.truncate()
+        client.get("/login")
+    finally:
+        for handler in handlers:
+            access.removeHandler(handler)
+        access.setLevel(level)
+    routes = {json.loads(line)["route"] for line in reporter_lines.splitlines()
+              if line.startswith("{")}
+    assert routes == {"/report", "/report/lookup", "/api/petitions/receipt"}
+    assert address not in reporter_lines
+    assert address in stream.getvalue()  # other routes keep it for operations
+
+
+def test_the_security_log_keeps_no_reporter_address(public: Public) -> None:
+    """A reporter whose form expired, or who mistyped a receipt code, is refused (403, 404):
+    the security log, kept a year and read by admins, keeps the refusal but not the address."""
+    from warning.db.models import SecurityEvent
+
+    address = "203.0.113.78"
+    client = TestClient(public.app, follow_redirects=False, client=(address, 50124))
+    assert client.post("/report", data={"title": TITLE, "text": TEXT, "anonymous": "1",
+                                        "csrf_token": "expired.token"}).status_code == 403
+    assert client.post("/api/petitions/receipt",
+                       json={"code": "ABCD-EFGH-JKMN-PQRS-TVWX"}).status_code == 404
+    assert _lookup(client, "ABCD-EFGH-JKMN-PQRS-TVWX").status_code == 404
+    with public.runtime.sessions() as session:
+        events = session.scalars(select(SecurityEvent)).all()
+    assert {e.path for e in events} >= {"/report", "/api/petitions/receipt"}
+    assert [e.address for e in events if e.address] == []

@@ -15,7 +15,8 @@ same clause, so a new view cannot forget the rule.
   their records, events and attachments; the review counts issued warnings only. Once a
   proposal is issued, its 研判 trail (the propose and amend events and the notes written
   while it was a proposal, with their files: the office's comments, and the subject as the
-  petition named it) stays with the office; the others' trail starts at 下达.
+  petition named it) stays with the office; the others' trail starts at 下达, and for them
+  the warning was raised when it was issued (`shown_raised_at`).
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
 - a reporter's receipt lookup (回执查询, no sign-in): only what happened since the report came
@@ -188,6 +189,20 @@ def shown_event_start(
     if reads_proposals(principal) or from_state != PROPOSED_STATE:
         return from_state, data
     return "", {key: value for key, value in (data or {}).items() if key not in TRIAGE_DATA}
+
+
+def shown_raised_at(
+    principal: Principal | None, created_at: datetime, issued_at: datetime | None,
+) -> datetime:
+    """Return when a warning was raised as `principal` may read it.
+
+    A proposal is raised when the petition behind it comes in and issued after 研判: its
+    own time would tell those who never see proposals when the petition arrived, and that
+    the warning waited. They read it as raised when it was issued.
+    """
+    if reads_proposals(principal) or issued_at is None:
+        return created_at
+    return issued_at
 
 
 def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -161,12 +162,23 @@ def robot_payload(subject: str, body: str, key: str = "") -> dict[str, object]:
     return payload
 
 
+class WebhookError(RuntimeError):
+    """A robot webhook that did not take the notice, said without its URL (it holds the key)."""
+
+
 def send_webhook(config: NotifyConfig, url: str, subject: str, body: str, key: str = "") -> None:
     """POST the notice to a robot webhook; a non-2xx answer or an errcode is a failure."""
     headers = {"Idempotency-Key": key} if key else {}
-    response, answered = asyncio.run(
-        _post(config, url, robot_payload(subject, body, key), headers))
-    response.raise_for_status()
+    where = f"webhook {urlsplit(url).hostname or '（地址已隐藏）'}"
+    try:
+        response, answered = asyncio.run(
+            _post(config, url, robot_payload(subject, body, key), headers))
+    except httpx.HTTPError as error:  # httpx may name the URL: say it without its query
+        text = str(error).replace(url, where)
+        raise WebhookError(f"无法连接 {where}: {type(error).__name__}: {text}") from None
+    if response.is_error:
+        raise WebhookError(f"{where} 答复 HTTP {response.status_code} "
+                           f"{response.reason_phrase}")
     if "json" in response.headers.get("content-type", ""):
         answer = json.loads(answered)
         if isinstance(answer, dict) and answer.get("errcode", 0) not in (0, None):

@@ -34,6 +34,21 @@ def scrubbed(text: str) -> str:
     return _DETAIL.sub("DETAIL: （数据库给出的取值已隐去）", text)
 
 
+# A URL's query string may hold a secret: a WeCom/DingTalk robot's key or access token.
+_QUERY = re.compile(r"(\bhttps?://[^\s?#\"']*)\?[^\s#\"']*")
+
+
+class QueryHidden(logging.Filter):
+    """Blank the query strings of the URLs httpx logs a line per request with (at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = _QUERY.sub(r"\1?…", message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
 class StillRunning(logging.Filter):
     """Drop APScheduler's "skipped: maximum number of running instances reached" warning."""
 
@@ -97,6 +112,10 @@ def configure_logging(log_format: str, level: int, timezone: str = DEFAULT_TIMEZ
     quiet = level > logging.DEBUG
     for name in CHATTY:  # warnings and errors still come through
         logging.getLogger(name).setLevel(logging.WARNING if quiet else level)
+    for name in ("httpx", "httpcore"):  # webhooks and feeds: every level, -v included
+        requests = logging.getLogger(name)
+        requests.filters[:] = [f for f in requests.filters if not isinstance(f, QueryHidden)]
+        requests.addFilter(QueryHidden())
     scheduler = logging.getLogger("apscheduler.scheduler")
     scheduler.filters[:] = [f for f in scheduler.filters if not isinstance(f, StillRunning)]
     if quiet:

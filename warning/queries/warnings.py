@@ -10,6 +10,7 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import (
     HIDDEN_SUBJECT,
     hidden_signals_note,
+    shown_raised_at,
     subject_hidden,
     timeline_hides,
     visible_warnings,
@@ -76,9 +77,10 @@ def subject_shown(
 
 def summary(
     warning: RiskWarning, point: RiskPoint, department: Department | None,
-    record: HandlingRecord, hidden: bool = False,
+    record: HandlingRecord, hidden: bool = False, *, principal: Principal | None,
 ) -> dict[str, Any]:
-    """Return a warning's summary fields, its subject hidden when `hidden`."""
+    """Return a warning's summary fields as `principal` may read them, its subject hidden
+    when `hidden`."""
     return {
         "id": warning.id,
         "risk_point": point.code,
@@ -96,7 +98,7 @@ def summary(
         "repeat_count": warning.repeat_count,
         "state": record.state,
         "version": record.version,
-        "created_at": warning.created_at,
+        "created_at": shown_raised_at(principal, warning.created_at, record.issued_at),
         "issued_at": record.issued_at,  # None while a proposal (研判) waits for the office
         "receive_due_at": record.receive_due_at,
         "report_due_at": record.report_due_at,

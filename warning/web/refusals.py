@@ -4,6 +4,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from warning.auth.security_log import Where, record_now
+from warning.web.reporter_routes import kept_address
 
 REFUSED = (403, 404)
 
@@ -14,8 +15,9 @@ async def log_refusal(request: Request, status: int, detail: str = "") -> None:
     if runtime is None or status not in REFUSED:
         return
     principal = getattr(request.state, "principal", None)
-    where = Where(address=request.client.host if request.client else "",
-                  method=request.method, path=request.url.path)
+    path = request.url.path
+    where = Where(address=kept_address(path, request.client.host if request.client else ""),
+                  method=request.method, path=path)
     await run_in_threadpool(record_now, runtime.sessions, "refused",
                             user_name=principal.name if principal else "", where=where,
                             status=status, detail=detail)

@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warning.ops.logs import REQUEST_ID
 from warning.ops.metrics import Metrics
+from warning.web.reporter_routes import kept_address
 
 log = logging.getLogger("qingfeng.access")
 HEADER = b"x-request-id"
@@ -49,11 +50,12 @@ class RequestLog:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             self.metrics.http.labels(route, scope["method"], str(status[0])).observe(elapsed)
             quiet = scope["path"] in PROBES and status[0] < 400
+            client = kept_address(route, (scope.get("client") or ("", 0))[0])
             log.log(logging.DEBUG if quiet else logging.INFO,
                     "%s %s %s %.1fms", scope["method"], scope["path"], status[0],
                     elapsed * 1000, extra={
                         "method": scope["method"], "path": scope["path"], "route": route,
                         "status": status[0], "duration_ms": round(elapsed * 1000, 1),
-                        "client": (scope.get("client") or ("", 0))[0],
+                        "client": client,
                     })
             REQUEST_ID.reset(token)

@@ -35,7 +35,9 @@ class WarningSummary(BaseModel):
     repeat_count: int
     state: str
     version: int
-    created_at: datetime = Field(description="when the rules raised it")
+    created_at: datetime = Field(
+        description="when the rules raised it (for departments, leaders and reviewers, who "
+                    "never see proposals: when it was issued)")
     issued_at: datetime | None = Field(
         None, description="when it was issued to the department; null while a proposal (研判) "
                           "waits for the office")
@@ -85,7 +87,8 @@ def list_warnings(
         query = query.where(RiskPoint.code == risk_point)
     total = count_of(session, query)
     rows = session.execute(query.order_by(RiskWarning.id.desc()).limit(limit).offset(offset))
-    return WarningPage(total=total, items=[WarningSummary(**summary(*row)) for row in rows])
+    items = [WarningSummary(**summary(*row, principal=principal)) for row in rows]
+    return WarningPage(total=total, items=items)
 
 
 @router.get("/{warning_id:int}", response_model=WarningDetail)
@@ -99,5 +102,6 @@ def get_warning(
             404, "not_found", f"预警 {warning_id} 不存在", f"warning {warning_id} not found"
         )
     signals = timeline(session, principal, warning_id)
-    return WarningDetail(**summary(*row), signal_ids=[s.id for _, s, _ in signals.entries],
+    return WarningDetail(**summary(*row, principal=principal),
+                         signal_ids=[s.id for _, s, _ in signals.entries],
                          hidden_signals=signals.hidden, hidden_signals_note=signals.note)

@@ -56,9 +56,9 @@ def list_warnings(
     rows, pager = paginate(session, filtered_warnings(principal, filters), page,
                            counted=warnings_counted(principal, filters))
     items = [
-        summary(w, p, d, r, hidden) | {"department_name": d.name if d else None,
-                                       "overdue_level": r.overdue_level,
-                                       "subject_name": subject_shown(w, d, hidden)}
+        summary(w, p, d, r, hidden, principal=principal)
+        | {"department_name": d.name if d else None, "overdue_level": r.overdue_level,
+           "subject_name": subject_shown(w, d, hidden)}
         for w, p, d, r, hidden in rows
     ]
     return items, pager
@@ -87,8 +87,9 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
     warning, point, department, record, hidden = row
     shown = {"subject_name": subject_shown(warning, department, hidden)}
     events = events_of(session, warning_id=warning_id, principal=principal)
-    return WarningView(summary(warning, point, department, record, hidden) | shown, warning, point,
-                       department, record, timeline(session, principal, warning_id), events,
+    return WarningView(summary(warning, point, department, record, hidden, principal=principal)
+                       | shown, warning, point, department, record,
+                       timeline(session, principal, warning_id), events,
                        department_names(session, _amended_codes(events)))
 
 
