@@ -125,3 +125,20 @@ def test_lookups_through_two_apps_share_the_limit(runtime: Runtime, db_url: str)
     assert [r.status_code for r in codes] == [404] * 5 + [429]
     refused = codes[-1].json()["error"]
     assert refused["code"] == "rate_limited" and refused["retry_after"] == 12
+
+
+def test_a_stored_key_cannot_be_reversed_to_the_address_without_the_secret(
+    processes: list[sessionmaker[Session]],
+) -> None:
+    """All 2^32 IPv4 addresses hash in minutes: a plain sha256 of "receipt:ADDRESS" in the
+    table (or a backup) named whoever filed or looked up a report in the last minutes."""
+    import hashlib
+
+    clock = Clock()
+    address = "203.0.113.9"
+    StoredRateLimiter(processes[0], clock=clock, secret="one").allow(address)
+    StoredRateLimiter(processes[1], clock=clock, secret="two").allow(address)
+    StoredRateLimiter(processes[2], clock=clock).allow(address)  # the stored secret
+    keys = {row.key for row in rows(processes[0])}
+    assert len(keys) == 3  # each secret its own key
+    assert hashlib.sha256(f"receipt:{address}".encode()).hexdigest() not in keys

@@ -1,17 +1,19 @@
 """Receipt codes for anonymous reporters and the rate limit on looking them up."""
 
 import hashlib
+import hmac
 import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy import case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.auth.stored_secrets import FORM_KEY, stored_secret
 from warning.db.models import RateLimit
 
 # Every receipt lookup, page or API, answers after at least this long, found or not, so
@@ -71,9 +73,10 @@ class StoredRateLimiter:
     and an attempt is allowed when moving that time on by one token's share of the
     period leaves it at most `period` ahead of now. The test and the move are one
     UPDATE, which the database applies atomically, so concurrent attempts from any
-    number of processes never let more through. Keys are stored as sha256 of the
-    action and client address, and rows whose bucket is full again are deleted, so
-    no client address lingers.
+    number of processes never let more through. Keys are stored as an HMAC of the action
+    and client address under the service's secret (QINGFENG_SECRET_KEY, else the one kept
+    in the database): a plain hash of an IPv4 address is reversed by trying all 2^32. Rows
+    whose bucket is full again are deleted, so no client address lingers.
     """
 
     sessions: sessionmaker[Session]
@@ -81,12 +84,17 @@ class StoredRateLimiter:
     period: float = 60.0
     action: str = "receipt"
     clock: Callable[[], float] = time.time
+    secret: str = ""
+    _key: bytes = field(default=b"", init=False, repr=False)
 
     def allow(self, key: str) -> bool:
         """Take one token for `key`; False when its bucket is empty."""
         now = self.clock()
         share = self.period / self.capacity
-        digest = hashlib.sha256(f"{self.action}:{key}".encode()).hexdigest()
+        if not self._key:
+            secret = self.secret or stored_secret(self.sessions, FORM_KEY)
+            self._key = hashlib.sha256(b"rate-limit:" + secret.encode()).digest()
+        digest = hmac.new(self._key, f"{self.action}:{key}".encode(), "sha256").hexdigest()
         with self.sessions() as session, session.begin():
             if _insert_new(session, digest, now + share):
                 allowed = True

@@ -39,7 +39,9 @@ def get_receipt_limiter(request: Request) -> ReceiptLimiter:
     """Return the receipt-lookup rate limiter (5 per minute per client address, in the database)."""
     state = request.app.state
     if not hasattr(state, "receipt_limiter"):
-        state.receipt_limiter = StoredRateLimiter(state.runtime.sessions, capacity=5, period=60.0)
+        state.receipt_limiter = StoredRateLimiter(
+            state.runtime.sessions, capacity=5, period=60.0,
+            secret=state.runtime.settings.secret_key)
     limiter: ReceiptLimiter = state.receipt_limiter
     return limiter
 

@@ -55,7 +55,8 @@ def _limiter(request: Request, name: str, capacity: int, period: float) -> Store
     if not hasattr(state, name):
         action = "receipt" if name == "receipt_limiter" else "report"
         setattr(state, name, StoredRateLimiter(state.runtime.sessions, capacity=capacity,
-                                               period=period, action=action))
+                                               period=period, action=action,
+                                               secret=state.runtime.settings.secret_key))
     limiter: StoredRateLimiter = getattr(state, name)
     return limiter
 
