@@ -344,3 +344,12 @@ def test_notes_and_files_added_to_a_proposal_stay_with_the_office_once_issued(
             assert "待研判" not in body, (role, url)
             if "{sha256}" in path:
                 assert answer.status_code == 404, (role, url, answer.status_code)
+
+
+def test_the_issue_forms_say_their_comment_reaches_the_department(world: TriageWorld) -> None:
+    """The comment typed when issuing is shown to the department, unlike every other
+    研判 comment: the label says so, lest the office write what the department must not read."""
+    office = world.client("office")
+    signal_id, (proposal,) = world.petition(901)
+    assert "下达意见（责任部门可见）" in office.get(f"/warnings/{proposal}").text
+    assert "意见（直接下达时责任部门可见）" in office.get(f"/signals/{signal_id}").text
