@@ -93,7 +93,7 @@ class Settings(EnvSettings):
     deliver_seconds: float = Field(default=30.0, gt=0, description="Outbox delivery interval.")
     delivery_lease_seconds: float = Field(
         default=300.0, ge=20, description="How long a deliverer holds the notices it sends "
-        "(it stops sending 15 s before the lease could run out).")
+        "(it starts a send only while 3 x the SMTP timeout and 5 s more fit in the lease).")
     overdue_scan_seconds: float = Field(default=300.0, gt=0, description="Overdue scan interval.")
     scheduler_lease_seconds: float = Field(
         default=15.0, gt=0, description="The scheduler leader's lease; another instance "
@@ -149,6 +149,17 @@ class Settings(EnvSettings):
         except (ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia': IsADirectoryError
             raise ValueError(f"未知的时区“{name}” (如 Asia/Shanghai)") from None
         return name
+
+    @model_validator(mode="after")
+    def _delivery_lease_outlasts_a_send(self) -> "Settings":
+        """A deliverer starts a send only while the send (at most 3 x the SMTP timeout) and
+        5 s more fit in its lease: a shorter lease would send nothing, ever."""
+        least = 3 * self.smtp_timeout + 5
+        if self.delivery_lease_seconds <= least:
+            raise ValueError(
+                f"QINGFENG_DELIVERY_LEASE_SECONDS（{self.delivery_lease_seconds:g}）须大于 "
+                f"3×QINGFENG_SMTP_TIMEOUT+5 = {least:g} 秒，否则任何通知都发不出去")
+        return self
 
     @model_validator(mode="after")
     def _state_under_data_dir(self) -> "Settings":

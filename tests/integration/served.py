@@ -24,6 +24,7 @@ FAST_JOBS = {  # short leases and intervals, so that faults heal within seconds
     "QINGFENG_SCHEDULER_LEASE_SECONDS": "3",
     "QINGFENG_SCHEDULER_RENEW_SECONDS": "1",
     "QINGFENG_DELIVERY_LEASE_SECONDS": "20",
+    "QINGFENG_SMTP_TIMEOUT": "4",  # a send is bounded by 3 x 4 s: it fits the lease
 }
 
 

@@ -151,3 +151,18 @@ def test_a_time_zone_area_that_is_a_directory_is_refused_by_name(
     result = CliRunner().invoke(cli, ["config"])
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert "QINGFENG_TIMEZONE: 未知的时区“Asia”" in result.output
+
+
+def test_a_delivery_lease_no_send_fits_in_is_refused_before_anything_starts(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One send may take 3 x the SMTP timeout: a lease of 20 s beside the default 10 s
+    timeout meant every delivery was claimed and none ever sent."""
+    monkeypatch.setenv("QINGFENG_DELIVERY_LEASE_SECONDS", "20")
+    for command in (["config"], ["serve", "--port", "1"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert "QINGFENG_DELIVERY_LEASE_SECONDS（20）须大于 3×QINGFENG_SMTP_TIMEOUT+5 = 35 秒" \
+            in result.output, result.output
+    monkeypatch.setenv("QINGFENG_SMTP_TIMEOUT", "4")
+    assert CliRunner().invoke(cli, ["config"]).exit_code == 0
