@@ -78,3 +78,35 @@ def test_a_notice_that_had_no_recipient_goes_to_the_email_set_later_after_requeu
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Delivery)) == again.sent
     assert "无接收渠道" not in CliRunner().invoke(cli, ["notice", "requeue"]).output
+
+
+def test_requeue_sends_to_the_address_set_since_not_the_one_that_failed(  # type: ignore[no-untyped-def]
+    session_factory: sessionmaker[Session], db_url: str, smtp,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A wrong address is the usual cause a delivery is given up; once the office corrects
+    it, `notice requeue` must send to the corrected address, not retry the wrong one."""
+    inbox, port = smtp
+    world = build_world(session_factory)
+    new_warning(session_factory, world)
+    down = NotifyConfig(smtp_host="127.0.0.1", smtp_port=_closed_port(), max_attempts=1,
+                        timeout_seconds=1)
+    assert deliver_once(session_factory, down).failed >= 1
+    with session_factory() as session, session.begin():
+        given_up = {d.target for d in session.scalars(select(Delivery))}
+        session.execute(update(User).where(User.email.in_(given_up))
+                        .values(email=User.name + "@corrected.example.cn"))
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["notice", "requeue"])
+    assert result.exit_code == 0, result.output
+    assert "改投" in result.output, result.output
+    with session_factory() as session:
+        corrected = sorted(session.scalars(
+            select(User.email).where(User.email.like("%@corrected.example.cn"))))
+    up = NotifyConfig(smtp_host="127.0.0.1", smtp_port=port)
+    assert deliver_once(session_factory, up).sent == len(corrected) >= 1
+    assert sorted(r for rcpts, _ in inbox.messages for r in rcpts) == corrected
+    with session_factory() as session:
+        old = session.scalars(select(Delivery).where(Delivery.target.in_(given_up))).all()
+    assert {d.status for d in old} == {"superseded"}  # kept, marked, never retried
+    assert CliRunner().invoke(cli, ["notice", "requeue"]).output.startswith("已重新排队 0 条")

@@ -50,22 +50,6 @@ def enqueue(session: Session, rows: Iterable[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def requeue_failed(
-    session: Session, notice_ids: Iterable[int] = (), now: datetime | None = None,
-) -> int:
-    """Give the deliveries given up (all, or those of these notices) a fresh set of attempts."""
-    where = Delivery.status == "failed"
-    ids = list(notice_ids)
-    if ids:
-        where = where & Delivery.notice_id.in_(ids)
-    return session.execute(
-        update(Delivery).where(where)
-        .values(status="pending", attempts=0, next_attempt_at=now or datetime.now(UTC),
-                lease_owner="", lease_expires_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-
-
 def reopen_unrouted(session: Session, notice_ids: Iterable[int] = ()) -> int:
     """Send to the recipients configured now the notices (all, or these) that had nobody to
     go to when they were expanded (无接收渠道: no e-mail, no webhook): they are expanded again

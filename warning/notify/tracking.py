@@ -32,7 +32,8 @@ NOTICE_STATE_LABELS = {
     NoticeState.FAILED: "发送失败",
     NoticeState.NO_TARGET: "无接收渠道",
 }
-DELIVERY_STATUS_LABELS = {"pending": "待发送", "sent": "已发送", "failed": "已放弃"}
+DELIVERY_STATUS_LABELS = {"pending": "待发送", "sent": "已发送", "failed": "已放弃",
+                          "superseded": "已改投"}  # routed again (warning.notify.requeue)
 CHANNEL_LABELS = {"email": "电子邮件", "webhook": "群机器人"}
 
 
@@ -73,21 +74,20 @@ def _counts() -> Select[Any]:
     return (
         select(
             Delivery.notice_id,
-            func.count().label("total"),
             func.sum(case((status == "failed", 1), else_=0)).label("failed"),
             func.sum(case((status == "pending", 1), else_=0)).label("pending"),
+            func.sum(case((status == "sent", 1), else_=0)).label("sent"),
         )
         .group_by(Delivery.notice_id)
     )
 
 
 def _state(counts: Any) -> ColumnElement[str]:
-    total = func.coalesce(counts.c.total, 0)
     return case(
         (func.coalesce(counts.c.failed, 0) > 0, NoticeState.FAILED.value),
         (Notice.expanded_at.is_(None), NoticeState.PENDING.value),
         (func.coalesce(counts.c.pending, 0) > 0, NoticeState.PENDING.value),
-        (total > 0, NoticeState.SENT.value),
+        (func.coalesce(counts.c.sent, 0) > 0, NoticeState.SENT.value),
         else_=NoticeState.NO_TARGET.value,
     )
 

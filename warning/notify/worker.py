@@ -67,6 +67,15 @@ def _webhook(session: Session, config: NotifyConfig, audience: str) -> str:
     return config.webhooks.get("*", "") if audience == OFFICE or kind == "department" else ""
 
 
+def targets_of(session: Session, config: NotifyConfig, audience: str) -> set[tuple[str, str]]:
+    """Return the (channel, target) pairs an audience is reached by, as configured now."""
+    targets = {("email", e) for e in _emails(session, config, audience)}
+    url = _webhook(session, config, audience)
+    if url:
+        targets.add(("webhook", url))
+    return targets
+
+
 def expand(
     session: Session, config: NotifyConfig, now: datetime, limit: int = 500
 ) -> tuple[int, int]:
@@ -90,10 +99,7 @@ def expand(
     ).all()
     unrouted = 0
     for notice_id, audience in notices:
-        targets = {("email", e) for e in _emails(session, config, audience)}
-        url = _webhook(session, config, audience)
-        if url:
-            targets.add(("webhook", url))
+        targets = targets_of(session, config, audience)
         unrouted += not targets
         for channel, target in sorted(targets):
             session.add(Delivery(notice_id=notice_id, channel=channel, target=target,
