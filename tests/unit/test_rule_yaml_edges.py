@@ -58,7 +58,11 @@ def test_mode_that_is_not_one_of_the_three_words_is_refused(tmp_path: Path, word
 @pytest.mark.parametrize(
     ("written", "fires_at", "not_at"),
     [("050000", "50000", "49999.99"),  # YAML 1.1 read this as octal 20480
-     ("5.0e+4", "50000", "49999.99"), ("1e5", "100000", "99999.99"), ("-0.0", "0", None)],
+     ("5.0e+4", "50000", "49999.99"), ("1e5", "100000", "99999.99"), ("-0.0", "0", None),
+     # more digits than a float holds: read as a float these became 10^15 and ...409.94
+     ("999999999999999.99", "999999999999999.99", "999999999999999.98"),
+     ("999999999999999.98", "999999999999999.98", "999999999999999.97"),
+     ("90071992547409.93", "90071992547409.93", "90071992547409.92")],
 )
 def test_amount_bounds_are_the_decimal_numbers_written(
     tmp_path: Path, written: str, fires_at: str, not_at: str | None
@@ -95,6 +99,18 @@ def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "t.yaml:3: 大: cases.0.signal.amount: 金额超出范围" in result.output
+
+
+def test_fixture_amount_is_the_decimal_number_written(tmp_path: Path) -> None:
+    folder = _load(tmp_path / "rules", _rule("      amount: {gte: 999999999999999.99}\n"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "t.yaml").write_text(
+        "cases:\n  - name: 差一分\n    signal: {channel: audit, amount: 999999999999999.98}\n"
+        "    expect_not: [r1]\n  - name: 恰好\n"
+        "    signal: {channel: audit, amount: 999999999999999.99}\n    expect: [r1]\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["test", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("key", ["[a, b]", "{a: 1}"])
