@@ -142,7 +142,10 @@ class RuleFile(_Frozen):
 
 
 class FixtureSignal(_Frozen):
-    """The signal of a fixture case."""
+    """The signal of a fixture case, read as intake stores one (`SignalIn`): text stripped,
+    a blank department, person or post is none, so a case fires as the real signal would."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     channel: Code
     title: str = ""
@@ -152,6 +155,11 @@ class FixtureSignal(_Frozen):
     post: str | None = None
     amount: Decimal | None = None
     external_id: str | None = None  # accepted so fixtures can be posted as real signals
+
+    @field_validator("department", "person", "post")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("amount", mode="before")
     @classmethod
