@@ -89,6 +89,28 @@ def test_amount_bound_that_is_text_or_out_of_range_is_a_problem(
     assert "a.yaml:6: r1: rules.0.when.amount.gte:" in problem
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    ["{gt: 100, lt: 50}", "{gt: 10, lt: 10}", "{gte: 10, lt: 10}", "{gt: 9.99, lt: 10}",
+     "{lt: 0}", "{lte: -0.01}", "{gt: 999999999999999.99}", "{gte: 1000000000000000}"],
+)
+def test_amount_bounds_no_signal_amount_can_meet_are_a_problem(
+    tmp_path: Path, bounds: str
+) -> None:
+    """A signal's amount is 0 .. 999,999,999,999,999.99 in whole fen; bounds that leave no
+    such amount made a rule that never fires, and only low > high was refused."""
+    folder = _load(tmp_path / "rules", _rule(f"      amount: {bounds}\n"))
+    [problem] = _problems(folder)
+    assert "a.yaml:6: r1: rules.0.when.amount:" in problem and "区间为空" in problem
+
+
+@pytest.mark.parametrize("bounds", ["{gte: 10, lte: 10}", "{gt: 9.99, lt: 10.01}", "{lte: 0}",
+                                    "{gte: 999999999999999.99}", "{gt: -5}"])
+def test_amount_bounds_one_amount_can_meet_load(tmp_path: Path, bounds: str) -> None:
+    folder = _load(tmp_path / "rules", _rule(f"      amount: {bounds}\n"))
+    assert load_rulebook(folder, risk_points=None, channels=None).rules
+
+
 def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
     folder = _load(tmp_path / "rules", _rule("      amount: {gte: 1}\n"))
     (folder / "tests").mkdir()
