@@ -150,3 +150,21 @@ def test_rules_check_exits_1_with_a_line_not_a_traceback(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "a.yaml:6: r1: rules.0.when.amount.gte: 金额超出范围" in result.output
+
+
+@pytest.mark.parametrize("written", ["yes", "'true'", "on", "off", "1", "0", "'no'"])
+def test_triage_that_is_not_true_or_false_is_a_problem(tmp_path: Path, written: str) -> None:
+    """Only `true`/`false` are booleans (rules/README.md); `triage: yes` had been read as
+    true and `triage: off` as false while `severity: '2'` was refused."""
+    folder = _load(tmp_path / "rules",
+                   _rule("      text: {any: [围标]}\n", f"    triage: {written}\n"))
+    [problem] = _problems(folder)
+    assert "a.yaml:5: r1: rules.0.triage:" in problem
+
+
+@pytest.mark.parametrize("written", ["true", "false", "True", "FALSE"])
+def test_triage_true_or_false_loads(tmp_path: Path, written: str) -> None:
+    folder = _load(tmp_path / "rules",
+                   _rule("      text: {any: [围标]}\n", f"    triage: {written}\n"))
+    [rule] = load_rulebook(folder, risk_points=None, channels=None).rules
+    assert rule.triage is (written.lower() == "true")

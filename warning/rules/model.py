@@ -141,7 +141,7 @@ class RuleSpec(_Frozen):
     response: Response | None = None
     # 研判: true → a new warning starts as a proposal for the office; false → issued at
     # once; absent → the channel's setting (see channels/README.md).
-    triage: bool | None = None
+    triage: bool | None = Field(default=None, strict=True)  # only true/false, as YAML 1.2
 
 
 class RuleFile(_Frozen):
