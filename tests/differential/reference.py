@@ -75,6 +75,8 @@ def subject_of(rule: dict[str, Any], signal: dict[str, Any]) -> Subject | None:
     """The subject a rule's hit is about; None for a repeat rule whose subject is absent."""
     department = signal.get("department")
     repeat = rule["when"].get("repeat")
+    if not repeat and not (department or signal.get("person") or signal.get("post")):
+        return ("signal", signal["external_id"], None)  # about nobody known: its own subject
     kind = repeat["subject"] if repeat else (
         "person" if signal.get("person") else "post" if signal.get("post") else "department")
     name = {"person": signal.get("person"), "post": signal.get("post"),

@@ -239,3 +239,21 @@ def test_signal_without_occurred_at_counts_at_its_received_time(runtime: Runtime
     assert _warnings(runtime) == []
     runtime.intake.ingest([_signal(3, "报销异常", person="郑一")])
     assert len(_warnings(runtime)) == 1
+
+
+@pytest.mark.parametrize("rules_body", [LIGHT])
+@pytest.mark.parametrize("together", [True, False])
+def test_signals_that_name_no_subject_are_not_pooled_into_one_warning(
+    runtime: Runtime, together: bool
+) -> None:
+    """Two anonymous items about nobody in particular are not one subject: they had joined
+    one warning under the shared key `department:-` and raised each other's grade."""
+    anonymous = [_signal(n, "匿名反映拆分合同", department=None) for n in (1, 2)]
+    if together:
+        runtime.intake.ingest(anonymous)
+    else:
+        for item in anonymous:
+            runtime.intake.ingest([item])
+    warnings = _warnings(runtime)
+    assert [(w.response, w.repeat_count) for w in warnings] == [("reminder", 1)] * 2
+    assert len({w.subject_key for w in warnings}) == 2

@@ -153,3 +153,20 @@ def test_amounts_are_imported_exactly(runtime: Runtime, tmp_path: Path) -> None:
         stored = session.execute(select(Signal.external_id, Signal.amount)).all()
     assert len(stored) == 300
     assert all(amount == Decimal(amounts[int(key[2:]) % 3]) for key, amount in stored)
+
+
+def test_amounts_written_as_json_numbers_are_imported_exactly(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """A JSON number is the decimal written, never a float: 99999999999999.99 was stored as
+    ...98, and 999999999999999.99 refused as out of range."""
+    path = tmp_path / "numbers.jsonl"
+    amounts = ["99999999999999.99", "999999999999999.99", "0.1", "12000.50"]
+    path.write_text("\n".join(
+        f'{{"channel": "audit", "external_id": "N-{n}", "title": "审计发现", '
+        f'"department": "CGZX", "amount": {amount}}}' for n, amount in enumerate(amounts)),
+        encoding="utf-8")
+    import_file(SignalFile(path), runtime, chunk=100)
+    with runtime.sessions() as session:
+        stored = dict(session.execute(select(Signal.external_id, Signal.amount)).all())
+    assert stored == {f"N-{n}": Decimal(a) for n, a in enumerate(amounts)}

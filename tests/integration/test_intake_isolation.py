@@ -128,3 +128,20 @@ def test_amounts_read_back_exactly_or_are_refused(runtime: Runtime, amount: str)
     assert Decimal(read["amount"]) == Decimal(amount)
     with runtime.sessions() as session:
         assert session.scalar(select(Signal.amount)) == Decimal(amount)
+
+
+@pytest.mark.parametrize("amount", ["99999999999999.99", "999999999999999.99", "0.1"])
+def test_an_amount_sent_as_a_json_number_is_the_number_written(
+    runtime: Runtime, amount: str
+) -> None:
+    """A JSON number is read as the decimal written: through a float, 99999999999999.99 was
+    stored as ...98 and 999999999999999.99 refused as out of range."""
+    token = _token(runtime, "office", "office")
+    body = json.dumps(_good(1) | {"amount": "AMOUNT"}).replace('"AMOUNT"', amount)
+    with TestClient(create_app(runtime)) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        response = client.post("/api/signals", content=body.encode(),
+                               headers={"content-type": "application/json"})
+        assert response.status_code == 201, response.text
+    with runtime.sessions() as session:
+        assert session.scalar(select(Signal.amount)) == Decimal(amount)

@@ -223,3 +223,26 @@ def test_register_rows_with_nul_are_named_and_a_huge_number_is_text(
         stored = session.scalar(select(RiskPoint.measure_prevention)
                                 .where(RiskPoint.code == "A-1"))
     assert stored == "9" * 5000
+
+
+@pytest.mark.parametrize("command", ["import", "add"])
+def test_refused_rule_files_stop_the_command_before_anything_is_stored(
+    env: Runtime, tmp_path: Path, command: str  # noqa: F811
+) -> None:
+    """With rule files that do not load, `signal import` had stored every row `failed` and
+    exited 0 (SQLite) or ended in a NoRulesError traceback (PostgreSQL)."""
+    rules = Path(env.settings.rules_dir)
+    (rules / "zz-broken.yaml").write_text(
+        "rules:\n  - id: broken\n    name: 坏\n    risk_point: CG-001\n    severity: 9\n"
+        "    when: {text: {any: [串标]}}\n", encoding="utf-8")
+    path = tmp_path / "ok.jsonl"
+    path.write_text(json.dumps(_good(1), ensure_ascii=False) + "\n", encoding="utf-8")
+    if command == "import":
+        args = ["signal", "import", str(path)]
+    else:
+        args = ["signal", "add", "--channel", "audit", "--external-id", "A-1", "--title", "串标"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "zz-broken.yaml:5: broken:" in result.output
+    assert _count(env) == 0

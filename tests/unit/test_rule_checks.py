@@ -203,3 +203,50 @@ def test_rules_check_on_an_empty_directory_prints_hints_and_passes(tmp_path: Pat
     group = rules_group_with(lambda: ({"CG-001"}, {"audit"}), lambda: {"CWK"})
     result = CliRunner().invoke(group, ["check", "--rules-dir", str(folder)])
     assert result.exit_code == 1 and "a.yaml:2: dept-rule: when.departments" in result.output
+
+
+def test_fixture_signals_are_evaluated_as_intake_stores_them(tmp_path: Path) -> None:
+    """Intake strips the title, text and codes and reads a blank person as none; a fixture
+    that kept them as written passed where the real signal would not fire (or failed)."""
+    from click.testing import CliRunner
+
+    from warning.cli.rules_cmd import rules_group_with
+    from warning.services.signal_input import SignalIn
+
+    written = {"channel": " audit ", "title": " 标题 ", "text": "拆分\n", "department": " CWK ",
+               "person": "  ", "post": " "}
+    stored = SignalIn(external_id="x", **written)
+    assert (stored.title, stored.text, stored.person) == ("标题", "拆分", None)
+    folder = tmp_path / "rules"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "a.yaml").write_text(
+        _rule("seam", "      text: {regex: ['拆分\\n', '^\\s']}\n")
+        + _rule("again", "      departments: [CWK]\n"
+                         "      repeat: {count: 1, days: 30, subject: person}\n")[6:],
+        encoding="utf-8")
+    (folder / "tests" / "cases.yaml").write_text(
+        "cases:\n  - name: 如入库\n    signal: {channel: ' audit ', title: ' 标题 ', "
+        "text: \"拆分\\n\", department: ' CWK ', person: '  ', post: ' '}\n"
+        "    expect_not: [seam, again]\n", encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["test", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+
+
+def test_fixture_signal_codes_are_checked_like_the_rules(tmp_path: Path) -> None:
+    """A fixture whose signal names an unknown channel or department tests a signal intake
+    would refuse: its expect_not passed in vain. Like a rule's codes, it is a problem."""
+    folder = tmp_path / "rules"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (folder / "tests" / "cases.yaml").write_text(
+        "cases:\n"
+        "  - name: 渠道拼错\n    signal: {channel: audti, text: 围标}\n    expect_not: [good-one]\n"
+        "  - name: 部门拼错\n    signal: {channel: audit, text: 围标, department: CWKK}\n"
+        "    expect: [good-one]\n"
+        "  - name: 都对\n    signal: {channel: audit, text: 围标, department: CWK}\n"
+        "    expect: [good-one]\n", encoding="utf-8")
+    problems = [str(p) for p in check(folder, channels={"audit"}, departments={"CWK"})]
+    assert len(problems) == 2, problems
+    assert "cases.yaml:2: 渠道拼错:" in problems[0] and "audti" in problems[0]
+    assert "cases.yaml:5: 部门拼错:" in problems[1] and "CWKK" in problems[1]
+    assert check(folder, channels=None, departments=None) == []  # unknown kinds: unchecked

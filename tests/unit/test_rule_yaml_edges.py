@@ -58,7 +58,11 @@ def test_mode_that_is_not_one_of_the_three_words_is_refused(tmp_path: Path, word
 @pytest.mark.parametrize(
     ("written", "fires_at", "not_at"),
     [("050000", "50000", "49999.99"),  # YAML 1.1 read this as octal 20480
-     ("5.0e+4", "50000", "49999.99"), ("1e5", "100000", "99999.99"), ("-0.0", "0", None)],
+     ("5.0e+4", "50000", "49999.99"), ("1e5", "100000", "99999.99"), ("-0.0", "0", None),
+     # more digits than a float holds: read as a float these became 10^15 and ...409.94
+     ("999999999999999.99", "999999999999999.99", "999999999999999.98"),
+     ("999999999999999.98", "999999999999999.98", "999999999999999.97"),
+     ("90071992547409.93", "90071992547409.93", "90071992547409.92")],
 )
 def test_amount_bounds_are_the_decimal_numbers_written(
     tmp_path: Path, written: str, fires_at: str, not_at: str | None
@@ -85,6 +89,28 @@ def test_amount_bound_that_is_text_or_out_of_range_is_a_problem(
     assert "a.yaml:6: r1: rules.0.when.amount.gte:" in problem
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    ["{gt: 100, lt: 50}", "{gt: 10, lt: 10}", "{gte: 10, lt: 10}", "{gt: 9.99, lt: 10}",
+     "{lt: 0}", "{lte: -0.01}", "{gt: 999999999999999.99}", "{gte: 1000000000000000}"],
+)
+def test_amount_bounds_no_signal_amount_can_meet_are_a_problem(
+    tmp_path: Path, bounds: str
+) -> None:
+    """A signal's amount is 0 .. 999,999,999,999,999.99 in whole fen; bounds that leave no
+    such amount made a rule that never fires, and only low > high was refused."""
+    folder = _load(tmp_path / "rules", _rule(f"      amount: {bounds}\n"))
+    [problem] = _problems(folder)
+    assert "a.yaml:6: r1: rules.0.when.amount:" in problem and "区间为空" in problem
+
+
+@pytest.mark.parametrize("bounds", ["{gte: 10, lte: 10}", "{gt: 9.99, lt: 10.01}", "{lte: 0}",
+                                    "{gte: 999999999999999.99}", "{gt: -5}"])
+def test_amount_bounds_one_amount_can_meet_load(tmp_path: Path, bounds: str) -> None:
+    folder = _load(tmp_path / "rules", _rule(f"      amount: {bounds}\n"))
+    assert load_rulebook(folder, risk_points=None, channels=None).rules
+
+
 def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
     folder = _load(tmp_path / "rules", _rule("      amount: {gte: 1}\n"))
     (folder / "tests").mkdir()
@@ -95,6 +121,18 @@ def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "t.yaml:3: 大: cases.0.signal.amount: 金额超出范围" in result.output
+
+
+def test_fixture_amount_is_the_decimal_number_written(tmp_path: Path) -> None:
+    folder = _load(tmp_path / "rules", _rule("      amount: {gte: 999999999999999.99}\n"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "t.yaml").write_text(
+        "cases:\n  - name: 差一分\n    signal: {channel: audit, amount: 999999999999999.98}\n"
+        "    expect_not: [r1]\n  - name: 恰好\n"
+        "    signal: {channel: audit, amount: 999999999999999.99}\n    expect: [r1]\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["test", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("key", ["[a, b]", "{a: 1}"])
@@ -112,3 +150,21 @@ def test_rules_check_exits_1_with_a_line_not_a_traceback(tmp_path: Path) -> None
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "a.yaml:6: r1: rules.0.when.amount.gte: 金额超出范围" in result.output
+
+
+@pytest.mark.parametrize("written", ["yes", "'true'", "on", "off", "1", "0", "'no'"])
+def test_triage_that_is_not_true_or_false_is_a_problem(tmp_path: Path, written: str) -> None:
+    """Only `true`/`false` are booleans (rules/README.md); `triage: yes` had been read as
+    true and `triage: off` as false while `severity: '2'` was refused."""
+    folder = _load(tmp_path / "rules",
+                   _rule("      text: {any: [围标]}\n", f"    triage: {written}\n"))
+    [problem] = _problems(folder)
+    assert "a.yaml:5: r1: rules.0.triage:" in problem
+
+
+@pytest.mark.parametrize("written", ["true", "false", "True", "FALSE"])
+def test_triage_true_or_false_loads(tmp_path: Path, written: str) -> None:
+    folder = _load(tmp_path / "rules",
+                   _rule("      text: {any: [围标]}\n", f"    triage: {written}\n"))
+    [rule] = load_rulebook(folder, risk_points=None, channels=None).rules
+    assert rule.triage is (written.lower() == "true")

@@ -19,12 +19,21 @@ def settings() -> Settings:
 @contextmanager
 def runtime(*, load_rules: bool = True, engine_in_background: bool = False
             ) -> Iterator[Runtime]:
-    """Build the runtime, turning an unmigrated database into a one-line error."""
+    """Build the runtime, turning an unmigrated database or refused rule files (when the
+    command loads rules) into an error naming each problem."""
     try:
         rt = build_runtime(settings(), load_rules=load_rules,
                            engine_in_background=engine_in_background)
     except NotMigratedError as error:
         fail(str(error))
+    if load_rules and rt.rules.problems:
+        # A command has no rules in force but the ones it just read: storing signals it
+        # cannot evaluate left them all `failed` behind an exit 0 (or a NoRulesError).
+        rt.close()
+        for problem in rt.rules.problems:
+            click.secho(str(problem), fg="red", err=True)
+        fail(f"规则文件未通过检查 ({len(rt.rules.problems)} 个问题), 未写入任何信号 "
+             "(rule files refused, nothing stored): 运行 qingfeng rules check")
     try:
         yield rt
     finally:

@@ -64,9 +64,12 @@ def _fixture_files(rules_dir: Path) -> list[Path]:
 
 
 def load_fixtures(
-    rules_dir: Path, known_rules: Iterable[str]
+    rules_dir: Path, known_rules: Iterable[str], *, channels: set[str] | None = None,
+    departments: set[str] | None = None,
 ) -> tuple[list[tuple[str, int, FixtureCase]], list[Problem]]:
-    """Read the fixture files; return (file, line, case) triples and problems."""
+    """Read the fixture files; return (file, line, case) triples and problems. A case's
+    signal is checked against the known `channels` and `departments` as rules are (None or
+    empty: unchecked): a signal intake would refuse tests nothing."""
     known = set(known_rules)
     cases: list[tuple[str, int, FixtureCase]] = []
     problems: list[Problem] = []
@@ -98,7 +101,21 @@ def load_fixtures(
                 if rule_id not in known:
                     problems.append(Problem(shown, line, rule_id,
                                             f"用例 {case.name!r} 引用了不存在的规则"))
+            problems.extend(Problem(shown, line, case.name, message)
+                            for message in _unknown_codes(case, channels, departments))
     return cases, problems
+
+
+def _unknown_codes(
+    case: FixtureCase, channels: set[str] | None, departments: set[str] | None
+) -> list[str]:
+    signal = case.signal
+    found = []
+    if channels and signal.channel not in channels:
+        found.append(f"signal.channel: 未知的渠道 {signal.channel!r}")
+    if departments and signal.department is not None and signal.department not in departments:
+        found.append(f"signal.department: 部门目录中没有 {signal.department!r}")
+    return found
 
 
 def reference_hints(
@@ -127,7 +144,8 @@ def check_rulebook(
                                  departments=departments)
     except RuleBookError as error:
         return None, list(error.problems)
-    _cases, problems = load_fixtures(rules_dir, rulebook.by_id)
+    _cases, problems = load_fixtures(rules_dir, rulebook.by_id, channels=channels,
+                                     departments=departments)
     return rulebook, problems
 
 

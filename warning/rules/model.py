@@ -13,7 +13,8 @@ from pydantic import (
 )
 
 from warning.domain.enums import Response, RuleMode, SubjectKind
-from warning.rules.amounts import AmountError, bound, stored
+from warning.domain.input_text import MAX_AMOUNT
+from warning.rules.amounts import CENT, AmountError, bound, stored
 from warning.rules.regexes import refuse_dangerous
 
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -76,10 +77,18 @@ class AmountCondition(_Frozen):
     def _bounded(self) -> "AmountCondition":
         if self.gt is None and self.gte is None and self.lt is None and self.lte is None:
             raise ValueError("amount 至少需要 gt/gte/lt/lte 之一")
-        low = max((b for b in (self.gt, self.gte) if b is not None), default=None)
-        high = min((b for b in (self.lt, self.lte) if b is not None), default=None)
-        if low is not None and high is not None and low > high:
-            raise ValueError(f"amount 的区间为空: 下限 {low} 大于上限 {high}")
+        # In whole fen within what a signal can carry (0 .. MAX_AMOUNT): {gt: 10, lt: 10},
+        # {lt: 0} or {gt: MAX_AMOUNT} leave no amount, and the rule would never fire.
+        fen = CENT
+        lows = [Decimal(0), *(b + fen for b in (self.gt,) if b is not None),
+                *(b for b in (self.gte,) if b is not None)]
+        highs = [MAX_AMOUNT, *(b - fen for b in (self.lt,) if b is not None),
+                 *(b for b in (self.lte,) if b is not None)]
+        low, high = max(lows), min(highs)
+        if low > high:
+            written = ", ".join(f"{k}: {v}" for k, v in self.model_dump(exclude_none=True).items())
+            raise ValueError(f"amount 的区间为空: 没有金额 (0 至 {MAX_AMOUNT} 元, 精确到分) "
+                             f"满足 {written} (no amount can match)")
         return self
 
     def holds(self, amount: object) -> bool:
@@ -132,7 +141,7 @@ class RuleSpec(_Frozen):
     response: Response | None = None
     # 研判: true → a new warning starts as a proposal for the office; false → issued at
     # once; absent → the channel's setting (see channels/README.md).
-    triage: bool | None = None
+    triage: bool | None = Field(default=None, strict=True)  # only true/false, as YAML 1.2
 
 
 class RuleFile(_Frozen):
@@ -142,7 +151,10 @@ class RuleFile(_Frozen):
 
 
 class FixtureSignal(_Frozen):
-    """The signal of a fixture case."""
+    """The signal of a fixture case, read as intake stores one (`SignalIn`): text stripped,
+    a blank department, person or post is none, so a case fires as the real signal would."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     channel: Code
     title: str = ""
@@ -152,6 +164,11 @@ class FixtureSignal(_Frozen):
     post: str | None = None
     amount: Decimal | None = None
     external_id: str | None = None  # accepted so fixtures can be posted as real signals
+
+    @field_validator("department", "person", "post")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("amount", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ it, not false), numbers are decimal (`050000` is fifty thousand, not octal 20480
 
 import re
 from collections.abc import Hashable, Sequence
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import yaml
@@ -48,6 +49,15 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
                 node.start_mark)
         return int(value, 10)
 
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | float:
+        """Read a number with a point or exponent as the Decimal written, never a float:
+        a float holds about 15 digits, so `999999999999999.98` became 10^15 and a bound
+        moved by a fen in silence. `.inf` and `.nan` stay floats (amounts refuse them)."""
+        value = self.construct_scalar(node)
+        if _SPECIAL_FLOAT.fullmatch(value):
+            return float(value.replace(".", "", 1))
+        return Decimal(value)
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()
         mapping.line = node.start_mark.line + 1
@@ -75,6 +85,7 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
 
 
 _DECIMAL_INT = re.compile(r"[-+]?[0-9]+")
+_SPECIAL_FLOAT = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _CORE_SCALARS = (  # (tag, pattern, first characters): YAML 1.2 core, decimal integers only
     ("null", r"~|null|Null|NULL|", ["~", "n", "N", ""]),
     ("bool", r"true|True|TRUE|false|False|FALSE", list("tTfF")),
@@ -87,6 +98,7 @@ for _tag, _pattern, _first in _CORE_SCALARS:
     _LineLoader.add_implicit_resolver(
         f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), _first)
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _LineLoader.construct_yaml_float)
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
 )

@@ -216,7 +216,8 @@ def _subjects(
         except KeyError:
             subject = None
             if kind is None or subject_present(kind, department, person, post):
-                subject = subject_of(kind=kind, department=department, person=person, post=post)
+                subject = subject_of(kind=kind, department=department, person=person, post=post,
+                                     signal_id=signal.id)
             out.append(found.setdefault(kind, subject))
     return out
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig"))
+                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)  # exact amounts
             except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
                 yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
                 continue

@@ -15,9 +15,16 @@ class Subject:
 
 
 def subject_of(
-    *, kind: SubjectKind | None, department: str | None, person: str | None, post: str | None
+    *, kind: SubjectKind | None, department: str | None, person: str | None, post: str | None,
+    signal_id: int | None = None,
 ) -> Subject:
-    """Return the subject of a signal; `kind` asks for one, else the most specific one known."""
+    """Return the subject of a signal; `kind` asks for one, else the most specific one known.
+
+    A signal that names no department, person or post is about nobody known: given its
+    `signal_id` it is its own subject, so unrelated anonymous items never share a warning
+    (they had joined one under `department:-` and raised each other's grade)."""
+    if kind is None and not (department or person or post) and signal_id is not None:
+        return Subject(SubjectKind.DEPARTMENT, f"signal:{signal_id}", "")
     dept = department or "-"
     wanted = kind or (
         SubjectKind.PERSON if person else SubjectKind.POST if post else SubjectKind.DEPARTMENT
