@@ -87,3 +87,22 @@ def test_a_short_gbk_feed_that_says_nothing_or_utf8_decodes_as_chinese(
     parsed = parse_feed(body, f"text/xml; charset={label}" if label else "text/xml")
     assert [item.title for item in parsed.items] == [title]
     assert parsed.encoding == "gb18030"
+
+
+@pytest.mark.parametrize(("codec", "title", "label"), [
+    ("gbk", "采购中心干部受贿", "big5"),
+    ("gb18030", "水费减免：某科长为亲属违规办理", "big5"),
+    ("big5", "採購中心受賄", "gbk"),
+    ("big5", "採購中心受賄", "gb2312"),
+])
+def test_a_short_feed_labelled_with_the_other_chinese_charset_decodes_right(
+    codec: str, title: str, label: str
+) -> None:
+    # The label's decode read clean enough to be "plausible" to the detector, though
+    # less clean than the true one: 采购中心干部受贿 became 粒劃笢陑補窒忳鞅.
+    body = (
+        f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{title}</title><guid>1</guid></item></channel></rss>"
+    ).encode(codec)
+    parsed = parse_feed(body, f"text/xml; charset={label}")
+    assert [item.title for item in parsed.items] == [title]

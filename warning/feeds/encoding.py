@@ -140,12 +140,19 @@ class _Detector:
         return self._matches
 
     def allows(self, name: str) -> bool:
-        """Tell whether the detector found no reason to doubt `name`."""
+        """Tell whether `name` reads as clean as the detector's cleanest codecs.
+
+        Merely plausible is not enough: the Big5 decode of a short GBK body reads with some
+        mess yet passes as plausible, and a label naming the other Chinese charset won.
+        """
         matches = list(self.matches)
         if not matches:
             return True
         plausible = set()
+        cleanest = min(match.chaos for match in matches)
         for match in matches:
+            if match.chaos > cleanest:
+                continue
             for label in (match.encoding, *match.could_be_from_charset):
                 if (known := normalise(label)) is not None:
                     plausible.add(family(known))
