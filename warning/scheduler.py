@@ -8,9 +8,10 @@ name and logs one line in words when it did something or failed (warning.ops.job
 import logging
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from warning.feeds.jobs import register_feed_jobs
+from warning.feeds.jobs import feed_executor, register_feed_jobs
 from warning.handling.overdue import run_scan
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import deliver_once
@@ -32,6 +33,10 @@ from warning.runtime import Runtime
 from warning.services.retry import retry_due
 
 log = logging.getLogger(__name__)
+# The service's own jobs, at most one run each at a time, never wait for one another;
+# feed scans have their own threads (warning.feeds.jobs), so a thousand feeds due at once
+# or a dozen hanging until their timeout never queue delivery, retries or the overdue scan.
+CORE_THREADS = 8
 FIRST_RUN = ("retry-failed-signals", "handling-scan-overdue", "notify-deliver",
              "search-index-signals")
 # SQLite's search index takes new signals in batches (migration 0009a); the search reads
@@ -62,7 +67,10 @@ def notify_config(runtime: Runtime) -> NotifyConfig:
 def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
     """Build a scheduler with the service's jobs; the caller starts it."""
     settings = runtime.settings
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
+    scheduler = BackgroundScheduler(
+        timezone=settings.timezone,
+        executors={"default": ThreadPoolExecutor(CORE_THREADS), **feed_executor()},
+    )
     options = {"max_instances": 1, "coalesce": True, "replace_existing": True}
     scheduler.add_job(
         named("retry-failed-signals", retry_due, retried), "interval",

@@ -65,3 +65,44 @@ def test_how_each_lie_was_seen_through(base_url: str) -> None:
 def test_binary_garbage_decodes_without_raising() -> None:
     decoded = decode_body(bytes(range(256)) * 16, "text/xml; charset=big5")
     assert decoded.source == "replace" and isinstance(decoded.text, str)
+
+
+# Short feeds: one item, a few characters. charset-normalizer scores the GBK bytes of
+# "采购中心干部受贿" as well for Korean (cp949) and Japanese (cp932) as for GB18030, and
+# took cp949 by its own order: the title became "꽃뭔櫓懃맴꼬肝삐", no keyword matched,
+# and the story was dropped without an error.
+SHORT = ["采购中心干部受贿", "水费减免：某科长为亲属违规办理", "关于采购中心违规收受礼品礼金的通报"]
+
+
+@pytest.mark.parametrize("label", [None, "utf-8", "ISO-8859-1"])
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+@pytest.mark.parametrize("title", SHORT)
+def test_a_short_gbk_feed_that_says_nothing_or_utf8_decodes_as_chinese(
+    title: str, codec: str, label: str | None
+) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{title}</title><guid>1</guid></item></channel></rss>"
+    ).encode(codec)
+    parsed = parse_feed(body, f"text/xml; charset={label}" if label else "text/xml")
+    assert [item.title for item in parsed.items] == [title]
+    assert parsed.encoding == "gb18030"
+
+
+@pytest.mark.parametrize(("codec", "title", "label"), [
+    ("gbk", "采购中心干部受贿", "big5"),
+    ("gb18030", "水费减免：某科长为亲属违规办理", "big5"),
+    ("big5", "採購中心受賄", "gbk"),
+    ("big5", "採購中心受賄", "gb2312"),
+])
+def test_a_short_feed_labelled_with_the_other_chinese_charset_decodes_right(
+    codec: str, title: str, label: str
+) -> None:
+    # The label's decode read clean enough to be "plausible" to the detector, though
+    # less clean than the true one: 采购中心干部受贿 became 粒劃笢陑補窒忳鞅.
+    body = (
+        f'<?xml version="1.0" encoding="{label}"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{title}</title><guid>1</guid></item></channel></rss>"
+    ).encode(codec)
+    parsed = parse_feed(body, f"text/xml; charset={label}")
+    assert [item.title for item in parsed.items] == [title]

@@ -2,8 +2,10 @@
 
 PostgreSQL refuses a NUL byte in text and a lone surrogate cannot be encoded as UTF-8;
 either would fail a request (or a batch) in the database. A date that is valid with its
-offset may still not exist in UTC (year 9999 at -12:00, year 1 at +08:00). Each is
-refused here, naming the field, so storage only ever sees what it can hold.
+offset may still not exist in UTC (year 9999 at -12:00, year 1 at +08:00), and one that
+exists in UTC may not exist where it is shown (9999-12-31 23:00 UTC in Asia/Shanghai made
+the signal's page and every export fail). Each is refused here, naming the field, so
+storage only ever sees what it can hold and every page can show.
 """
 
 import re
@@ -16,6 +18,10 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit INTEGER columns on both databases
+# Every zone is within 14 hours of UTC: a time a day inside datetime's range can be shown
+# in any zone the service is set to.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def parse_int(raw: str | None, *, low: int = 1, high: int = MAX_ID) -> int | None:
@@ -50,12 +56,18 @@ def check_text(value: str) -> str:
     return value
 
 
-def check_utc(value: datetime) -> datetime:
-    """Return an aware datetime that exists in UTC, or raise ValueError."""
+def showable(value: datetime) -> bool:
+    """Tell whether an aware datetime exists in UTC and in every zone it may be shown in."""
     try:
-        value.astimezone(UTC)
+        return EARLIEST <= value.astimezone(UTC) <= LATEST
     except (OverflowError, ValueError):
-        raise ValueError("日期换算为 UTC 后超出范围 (date out of range in UTC)") from None
+        return False
+
+
+def check_utc(value: datetime) -> datetime:
+    """Return an aware datetime that exists in UTC and in every zone, or raise ValueError."""
+    if not showable(value):
+        raise ValueError("日期超出范围，无法换算为北京时间 (date out of range)")
     return value
 
 

@@ -39,6 +39,8 @@ WEAK = frozenset({"iso8859_1", "cp1252", "ascii", "iso8859_15"})
 UNICODE = frozenset({"utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le",
                      "utf_32_be"})
 CHINESE = ("utf_8", "gb18030", "big5hkscs")
+# What a tie in the detector's score is broken towards, first first.
+PREFERRED = (*CHINESE, "utf_16", "utf_32")
 # A body that no codec decodes strictly (one stray byte in a GBK feed) is decoded with
 # replacement by the codec that damages least, if it damages at most this share of the
 # non-ASCII characters.
@@ -138,22 +140,39 @@ class _Detector:
         return self._matches
 
     def allows(self, name: str) -> bool:
-        """Tell whether the detector found no reason to doubt `name`."""
+        """Tell whether `name` reads as clean as the detector's cleanest codecs.
+
+        Merely plausible is not enough: the Big5 decode of a short GBK body reads with some
+        mess yet passes as plausible, and a label naming the other Chinese charset won.
+        """
         matches = list(self.matches)
         if not matches:
             return True
         plausible = set()
+        cleanest = min(match.chaos for match in matches)
         for match in matches:
+            if match.chaos > cleanest:
+                continue
             for label in (match.encoding, *match.could_be_from_charset):
                 if (known := normalise(label)) is not None:
                     plausible.add(family(known))
         return family(name) in plausible
 
     def best(self) -> str | None:
-        """Return the detector's codec (as its superset), or None when it finds no text."""
-        match = self.matches.best()
-        name = normalise(match.encoding) if match is not None else None
-        return family(name) if name else None
+        """Return the detector's codec (as its superset), or None when it finds no text.
+
+        On a short body several codecs read equally clean (the GBK bytes of "采购中心干部受贿"
+        score as well for Korean and Japanese as for GB18030) and the detector's own order
+        decides; among those tied for the least mess, a Chinese or Unicode codec wins.
+        """
+        matches = list(self.matches)
+        if not matches:
+            return None
+        cleanest = min(match.chaos for match in matches)
+        tied = [family(name) for match in matches
+                if match.chaos <= cleanest and (name := normalise(match.encoding))]
+        preferred = [name for name in PREFERRED if name in tied]
+        return preferred[0] if preferred else (tied[0] if tied else None)
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> Decoded:

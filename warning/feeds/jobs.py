@@ -13,6 +13,8 @@ import pickle
 import time
 from datetime import datetime, timedelta
 
+from apscheduler.executors.base import BaseExecutor
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from sqlalchemy import Column, Float, LargeBinary, MetaData, Table, Unicode, inspect, select
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 JOBSTORE = "feeds"
 TABLE = "apscheduler_jobs"
 JOB_PREFIX = "feed:"
+# Feed scans run on threads of their own: sharing the scheduler's pool, a dozen feeds
+# hanging until their timeout made APScheduler skip notice delivery and retries as missed.
+# A hanging feed holds one of these threads for at most its timeout.
+EXECUTOR = "feeds"
+FEED_THREADS = 6
 _runtimes: dict[str, Runtime] = {}
 
 
@@ -81,10 +88,17 @@ def scan_words(totals: ScanTotals) -> str:
             f"backed_off={totals.backed_off})")
 
 
+def feed_executor() -> dict[str, BaseExecutor]:
+    """Return the feed jobs' own thread pool, by the name their jobs give."""
+    return {EXECUTOR: ThreadPoolExecutor(FEED_THREADS)}
+
+
 def register_feed_jobs(scheduler: BaseScheduler, runtime: Runtime) -> list[str]:
     """Add or update a job per enabled, not gone feed channel, remove the rest; return ids."""
     key = register_runtime(runtime)
     url = runtime.engine.url.render_as_string(hide_password=False)
+    with contextlib.suppress(ValueError):  # the scheduler was built with it
+        scheduler.add_executor(feed_executor()[EXECUTOR], alias=EXECUTOR)
     with contextlib.suppress(ValueError):  # already added by an earlier call
         # Its own engine: the scheduler disposes the store's engine when it shuts down.
         scheduler.add_jobstore(SQLAlchemyJobStore(engine=make_engine(url)), alias=JOBSTORE)
@@ -109,6 +123,7 @@ def register_feed_jobs(scheduler: BaseScheduler, runtime: Runtime) -> list[str]:
             name=feed_job_name(codes[job_id]),
             args=[codes[job_id], key],
             jobstore=JOBSTORE,
+            executor=EXECUTOR,
             replace_existing=True,
             max_instances=1,
             coalesce=True,

@@ -31,7 +31,7 @@ import feedparser
 
 from warning.feeds.encoding import decode_body
 from warning.feeds.identity import EntryFacts, Identity, assign
-from warning.feeds.repair import repair, split_items
+from warning.feeds.repair import Pieces, repair, split_items
 
 BLOCK_TAGS = frozenset(
     [
@@ -65,6 +65,10 @@ HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])",
 # costs a feedparser run per item (4 ms each on a loaded 2-core machine), and 2,000 of
 # them stay well inside the default 30 s parse limit.
 MAX_PIECES = 2_000
+# Each item is parsed inside the feed's head and tail; past this many characters of copied
+# head and tail in all (2,000 items under a 4,000-character head) the work grows with
+# head x items, so the lenient whole-document parse is kept instead.
+MAX_REPEATED = 8_000_000
 
 
 class ParseStatus(StrEnum):
@@ -207,7 +211,7 @@ def parse_feed(
     try:
         result = _parse(text, base_url)
         entries, lost = list(result.entries), 0
-        if _broken_xml(result) and 1 < len(pieces := split_items(text)) <= MAX_PIECES:
+        if _broken_xml(result) and _worth_splitting(pieces := split_items(text)):
             entries, lost = _item_by_item(pieces, base_url)
     except Exception as error:  # feedparser is lenient, but a crash is still bad content
         reason = f"解析器出错 ({type(error).__name__}: {error})"
@@ -239,11 +243,15 @@ def _broken_xml(result: Any) -> bool:
     return bool(result.get("bozo")) and isinstance(result.get("bozo_exception"), SAXException)
 
 
-def _item_by_item(pieces: list[str], base_url: str | None) -> tuple[list[Any], int]:
+def _worth_splitting(pieces: Pieces) -> bool:
+    return 1 < len(pieces) <= MAX_PIECES and pieces.repeated <= MAX_REPEATED
+
+
+def _item_by_item(pieces: Pieces, base_url: str | None) -> tuple[list[Any], int]:
     """Parse one document per item; an item that yields no title or link is lost alone."""
     entries: list[Any] = []
     lost = 0
-    for piece in pieces:
+    for piece in pieces.documents():
         found = _parse(piece, base_url).entries
         if found and (found[0].get("title") or found[0].get("link")):
             entries.append(found[0])

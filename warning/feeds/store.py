@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, select, update
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.bulk import insert_returning
 from warning.db.models import Department, FeedEntry, Signal
 from warning.domain.enums import SignalStatus
+from warning.domain.input_text import showable
 from warning.feeds.channels import Subjects
 from warning.feeds.parse import FeedItem
 from warning.feeds.scan import FeedOutcome, ScannedItem
@@ -36,6 +37,10 @@ from warning.feeds.scan import FeedOutcome, ScannedItem
 # on SQLite; 500 keys is also far under every driver's parameter limit.
 CHUNK = 500
 SURROGATES = dict.fromkeys(range(0xD800, 0xE000))
+# A feed's date is only the feed's word. Later than the scan by more than a day (past any
+# zone's offset written as GMT, and clock skew) it is a placeholder or a typo, not when
+# the story happened; as `occurred_at` it would count in repeat windows years ahead.
+FUTURE_SLACK = timedelta(days=1)
 T = TypeVar("T")
 
 
@@ -176,7 +181,7 @@ def _signal(
         "text": clean(item.summary_text)[:1_000_000],
         "department_id": department_ids.get(code) if code else None,
         "person": clean(relevance.person or "")[:100],
-        "occurred_at": item.published_at,
+        "occurred_at": occurred_at(item.published_at, now),
         "received_at": now,
         "status": SignalStatus.RECEIVED.value,
         "extra": {
@@ -185,6 +190,13 @@ def _signal(
             "people": list(relevance.people),
         },
     }
+
+
+def occurred_at(published: datetime | None, now: datetime) -> datetime | None:
+    """Return a feed item's date as its signal's time, None if unshowable or in the future."""
+    if published is None or published > now + FUTURE_SLACK or not showable(published):
+        return None
+    return published
 
 
 def _title(item: FeedItem) -> str:
