@@ -87,3 +87,26 @@ def test_a_client_cannot_log_a_date_no_page_can_show(runtime: Runtime) -> None:
     assert answer.status_code == 422 and "occurred_at" in answer.text
     with runtime.sessions() as session:
         assert session.scalars(select(Signal).where(Signal.external_id == "late-1")).all() == []
+
+
+def test_a_time_stored_before_the_check_still_shows_on_pages_and_exports(
+    runtime: Runtime, server: FeedServer
+) -> None:
+    """Rows written by an earlier version (or by hand) may hold such a time: the pages and
+    exports show it in UTC, marked so, rather than answering 500."""
+    server.extra["/edge.xml"] = (200, feed(), {})
+    add_feeds(runtime, {"edge": f"{server.base_url}/edge.xml"})
+    scan_now(runtime)
+    edge = datetime(9999, 12, 31, 23, tzinfo=UTC)
+    with runtime.sessions() as session, session.begin():
+        signal = session.scalars(select(Signal).order_by(Signal.id)).first()
+        assert signal is not None
+        signal.occurred_at, signal_id = edge, signal.id
+    client = office(runtime)
+    page = client.get(f"/signals/{signal_id}")
+    assert page.status_code == 200 and "9999-12-31 23:00 UTC" in page.text
+    for form in ("csv", "xlsx"):
+        answer = client.get("/api/signals/export", params={"format": form})
+        assert answer.status_code == 200, form
+    assert "9999-12-31 23:00" in client.get("/api/signals/export",
+                                            params={"format": "csv"}).text

@@ -29,4 +29,7 @@ def local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(zone).replace(tzinfo=None)
+    try:
+        return value.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # a stored time at the calendar's edge has no local time: keep UTC
+        return value.astimezone(UTC).replace(tzinfo=None)

@@ -156,7 +156,10 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    try:
+        return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+    except OverflowError:  # a stored time at the calendar's edge has no local time: show UTC
+        return value.astimezone(UTC).strftime(fmt) + " UTC"
 
 
 def file_size(size: int) -> str:
