@@ -56,8 +56,10 @@ def _rule(rng: random.Random, number: int) -> dict[str, Any]:
             text = {"regex": [rng.choice(REGEXES)]}
         when["text"] = text
     if rng.random() < 0.3 or not when:
-        op = rng.choice(["gt", "gte", "lt", "lte"])
-        when["amount"] = {op: rng.choice(THRESHOLDS)}
+        op, threshold = rng.choice(["gt", "gte", "lt", "lte"]), rng.choice(THRESHOLDS)
+        if (op, threshold) == ("lt", 0):
+            op = "lte"  # `lt: 0` is refused: no amount can match it
+        when["amount"] = {op: threshold}
     if rng.random() < 0.3:
         when["repeat"] = {"count": rng.randint(2, 3), "days": rng.choice([1, 7, 30, 90]),
                           "subject": rng.choice(["person", "post", "department"])}

@@ -285,3 +285,4 @@ def test_the_proposal_deadline_orders_the_office_inbox(world: TriageWorld) -> No
     expected = due_at(record.updated_at, world.runtime.settings.triage_days, DayKind.WORKING,
                       default_calendar())
     assert record.triage_due_at == expected
+

@@ -20,11 +20,10 @@ def subject_of(
 ) -> Subject:
     """Return the subject of a signal; `kind` asks for one, else the most specific one known.
 
-    A signal that names no department, person or post is about nobody known: given its
-    `signal_id` it is its own subject, so unrelated anonymous items never share a warning
-    (they had joined one under `department:-` and raised each other's grade)."""
-    if kind is None and not (department or person or post) and signal_id is not None:
-        return Subject(SubjectKind.DEPARTMENT, f"signal:{signal_id}", "")
+    A signal about no known department (and no person or post asked for) is about nobody
+    known: given its `signal_id` it is its own subject, so unrelated anonymous items never
+    share a warning (they had joined one under `department:-` and raised each other's
+    grade). An amendment that keeps such a warning's subject keeps its key."""
     dept = department or "-"
     wanted = kind or (
         SubjectKind.PERSON if person else SubjectKind.POST if post else SubjectKind.DEPARTMENT
@@ -33,4 +32,6 @@ def subject_of(
         return Subject(SubjectKind.PERSON, f"person:{dept}:{person}", person)
     if wanted is SubjectKind.POST and post:
         return Subject(SubjectKind.POST, f"post:{dept}:{post}", post)
+    if not department and signal_id is not None:
+        return Subject(SubjectKind.DEPARTMENT, f"signal:{signal_id}", "")
     return Subject(SubjectKind.DEPARTMENT, f"department:{dept}", department or "")

@@ -56,7 +56,7 @@ def department_by_code(session: Session, code: str) -> Department:
     return found
 
 
-def subject_for(kind: str, name: str, department: str) -> Subject:
+def subject_for(kind: str, name: str, department: str, signal_id: int | None = None) -> Subject:
     """Return the subject a form names: a person or post (named) in `department`, or it."""
     try:
         wanted = SubjectKind(kind)
@@ -71,7 +71,7 @@ def subject_for(kind: str, name: str, department: str) -> Subject:
         raise invalid("subject_name", "请填写被预警的个人或岗位名称", "subject name required")
     return subject_of(kind=wanted, department=department,
                       person=name if wanted is SubjectKind.PERSON else None,
-                      post=name if wanted is SubjectKind.POST else None)
+                      post=name if wanted is SubjectKind.POST else None, signal_id=signal_id)
 
 
 def refuse_taken_key(
@@ -112,7 +112,7 @@ def amend(
     name = amendment.subject_name.strip() or (
         warning.subject_name if kind == warning.subject_kind else "")
     department_code = after["department"] or ""
-    subject = subject_for(kind, name, department_code)
+    subject = subject_for(kind, name, department_code, warning.signal_id)
     after["subject_kind"], after["subject_name"] = subject.kind.value, subject.name
     if after == before:
         raise invalid("response", "未作任何修改：请改变处置措施、责任部门或预警对象",
