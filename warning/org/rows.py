@@ -70,6 +70,18 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", cell_text(value)) if value is not None else ""
 
 
+def _unstorable(value: str) -> str | None:
+    """Say why a cell is not one line of storable text: a control character (NUL, which
+    PostgreSQL refuses, a line break, a tab ...) or a lone surrogate; None if it is."""
+    for char in value:
+        kind = unicodedata.category(char)
+        if kind == "Cc":
+            return f"含控制字符 U+{ord(char):04X} (须是一行文字, 不能含换行、制表符等)"
+        if kind == "Cs":
+            return f"含无效字符 U+{ord(char):04X} (不是合法的 Unicode 文字)"
+    return None
+
+
 def parse_org(raw_rows: Iterable[RawRow], existing: Existing) -> tuple[OrgPlan, list[RowProblem]]:
     """Check every row against the others and the database; return the plan and all problems."""
     rows = [(raw, {key: _text(value) for key, value in raw.values.items()}) for raw in raw_rows]
@@ -97,6 +109,10 @@ class _RowParser:
         self.leader_lines: dict[str, tuple[int, str]] = {}
 
     def row(self, line: int, text: dict[str, str]) -> list[str]:
+        unstorable = [f"{HEADER_OF[key]}{why}" for key, value in text.items()
+                      if key in HEADER_OF and (why := _unstorable(value))]
+        if unstorable:
+            return unstorable
         messages = [
             f"{HEADER_OF[key]}超过{limit}个字"
             for key, limit in MAX_LENGTH.items()
