@@ -29,6 +29,8 @@ def read_org_file(path: Path) -> list[RawRow]:
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
     except delimited.EncodingUnknownError as error:
         raise OrgFileError([RowProblem(None, str(error))]) from None
+    except delimited.CsvFormatError as error:
+        raise OrgFileError([RowProblem(error.line, error.message)]) from None
     except OrgFileError:
         raise  # a YAML file's problems, each with its line
     except (OSError, ValueError, KeyError) as error:

@@ -31,6 +31,8 @@ def read_register(path: Path) -> list[RawRow]:
         raise RegisterError(error.problems) from None
     except delimited.EncodingUnknownError as error:
         raise RegisterError([RowProblem(None, str(error))]) from None
+    except delimited.CsvFormatError as error:
+        raise RegisterError([RowProblem(error.line, error.message)]) from None
     except RegisterError:
         raise
     except (OSError, ValueError, KeyError) as error:
