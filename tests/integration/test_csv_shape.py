@@ -65,3 +65,37 @@ def test_a_register_csv_the_csv_module_refuses_is_named(
     assert line in result.output and word in result.output, result.output
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(RiskPoint)) == 0
+
+
+SHIFTED = {
+    # a comma in an unquoted post shifts the row: 党委书记 | 董事长 | 陈志远 under 人员 ...
+    "org": ("org.csv", ORG + "U1,测试单位,GSLD,公司领导,党委书记,董事长,陈志远\n", "第7列"),
+    "register": ("register.csv", REGISTER + "CG-1,采购拆分,业务流程,高,多出的说明\n", "第5列"),
+}
+
+
+@pytest.mark.parametrize("kind", SHIFTED)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_cell_under_no_header_is_refused_not_dropped(
+    env: Path, session_factory: sessionmaker[Session], kind: str, suffix: str
+) -> None:
+    name, body, column = SHIFTED[kind]
+    path = env / name
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for line in body.splitlines():
+            sheet.append(line.split(","))
+        path = path.with_suffix(".xlsx")
+        book.save(path)
+    else:
+        path.write_text(body, encoding="utf-8")
+    result = CliRunner().invoke(cli, [kind, "import", path.name])
+    assert result.exit_code == 1, result.output
+    assert f"第2行: {column}" in result.output and "没有表头" in result.output, result.output
+    with session_factory() as session:
+        for model in (Department, RiskPoint):
+            assert session.scalar(select(func.count()).select_from(model)) == 0
