@@ -22,6 +22,13 @@ MAX_LENGTH: dict[str, int] = {
 # a letter or digit first: "-" alone is the subject key's "no department" (person:-:name)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# 分管领导 as 姓名(部门编码), for a leader who shares a name (full-width brackets fold by NFKC)
+_QUALIFIED = re.compile(r"(.+?)\s*\(\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\)")
+
+
+def leader_cell(name: str, department: str | None, ambiguous: bool) -> str:
+    """Write a leader as the file names them: 姓名(部门编码) where the name is shared."""
+    return f"{name}({department})" if ambiguous and department else name
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class DepartmentPlan:
     name: str
     unit: str
     leader: str | None = None
+    leader_department: str | None = None  # the leader's department code (None: none)
 
 
 @dataclass(frozen=True)
@@ -218,18 +226,29 @@ class _RowParser:
         return []
 
     def resolve_leaders(self) -> list[RowProblem]:
-        """Check that each leader names exactly one person, in the file or the database."""
-        people = {key for key in self.person_lines}
-        people |= set((d, n) for n, d in self.existing.people)
+        """Check that each leader names exactly one person, in the file or the database:
+        by name, or as 姓名(部门编码) where two people share the name."""
+        people = set(self.person_lines) | {(d, n) for n, d in self.existing.people}
         problems = []
         for code, (line, leader) in self.leader_lines.items():
+            qualified = _QUALIFIED.fullmatch(leader)
             matches = sorted({d or "" for d, n in people if n == leader})
+            if not matches and qualified:
+                name, where = qualified.groups()
+                if (where, name) not in people:
+                    problems.append(RowProblem(
+                        line, f"分管领导“{leader}”不是部门“{where}”的人员"))
+                    continue
+                matches, leader = [where], name
             if not matches:
                 problems.append(RowProblem(line, f"分管领导“{leader}”不在人员中 (须先列为人员)"))
             elif len(matches) > 1:
+                options = "或".join(f"“{leader}({d})”" for d in matches if d)
                 problems.append(RowProblem(
-                    line, f"分管领导“{leader}”有多个同名人员 (部门 {'/'.join(matches)})"
+                    line, f"分管领导“{leader}”有多个同名人员 (部门 {'/'.join(matches)}): "
+                          f"请写成 姓名(部门编码), 即 {options}"
                 ))
             else:
-                self.plan.departments[code].leader = leader
+                plan = self.plan.departments[code]
+                plan.leader, plan.leader_department = leader, matches[0] or None
         return problems
