@@ -31,3 +31,23 @@ def test_the_command_refuses_it_in_chinese(
     assert "用户名" in result.output and "Traceback" not in result.output
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_department_supervised_twice_is_stored_once(
+    db_url: str, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`user add --supervises CGZX --supervises CGZX` ended in an IntegrityError traceback,
+    and the same pair from the users page's role form in a 500."""
+    from warning.auth.user_admin import change_user
+    from warning.db.models import SupervisedDepartment
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["user", "add", "l2", "--role", "leader",
+                                      "--supervises", "CGZX", "--supervises", "CGZX"])
+    assert result.exit_code == 0, result.output
+    with runtime.sessions() as session, session.begin():
+        user_id = session.scalars(select(User.id).where(User.name == "l2")).one()
+        change_user(session, user_id=user_id, role="leader", department_code=None,
+                    supervises=["CWK", "CGZX", "CWK"])
+    with runtime.sessions() as session:
+        pairs = session.scalars(select(SupervisedDepartment.department_id)).all()
+    assert len(pairs) == len(set(pairs)) == 2

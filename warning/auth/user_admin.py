@@ -62,7 +62,7 @@ def change_user(
                         "the last active admin keeps the admin role")
     user.role, user.department_id = new_role.value, department_id
     session.execute(delete(SupervisedDepartment).where(SupervisedDepartment.user_id == user.id))
-    for department in _department_ids(session, supervises):
+    for department in _department_ids(session, list(dict.fromkeys(supervises))):
         session.add(SupervisedDepartment(user_id=user.id, department_id=department))
     _revoke_tokens(session, user.id)  # a changed role takes effect at the next sign-in
     return user

@@ -66,7 +66,7 @@ def add_user(
     )
     session.add(user)
     session.flush()
-    for code in supervises:
+    for code in dict.fromkeys(supervises):  # a code given twice is one pair, not two
         department = _department_id(session, code)
         session.add(SupervisedDepartment(user_id=user.id, department_id=department))
     return user
