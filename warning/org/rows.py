@@ -115,6 +115,7 @@ class _RowParser:
         self.existing = existing
         self.person_lines: dict[tuple[str | None, str], int] = {}
         self.leader_lines: dict[str, tuple[int, str]] = {}
+        self.posts: set[tuple[str, str]] = set()
 
     def row(self, line: int, text: dict[str, str]) -> list[str]:
         unstorable = [f"{HEADER_OF[key]}{why}" for key, value in text.items()
@@ -146,7 +147,8 @@ class _RowParser:
             messages += self._department(line, code, text)
         if messages:
             return messages
-        if text.get("post") and (code, text["post"]) not in self.plan.posts:
+        if text.get("post") and (code, text["post"]) not in self.posts:  # a set: O(1)
+            self.posts.add((code, text["post"]))
             self.plan.posts.append((code, text["post"]))
         if text.get("person"):
             messages += self._person(line, code or None, text)
@@ -229,10 +231,13 @@ class _RowParser:
         """Check that each leader names exactly one person, in the file or the database:
         by name, or as 姓名(部门编码) where two people share the name."""
         people = set(self.person_lines) | {(d, n) for n, d in self.existing.people}
+        homes: dict[str, set[str]] = {}  # name -> departments ("" for none), built once
+        for department, name in people:
+            homes.setdefault(name, set()).add(department or "")
         problems = []
         for code, (line, leader) in self.leader_lines.items():
             qualified = _QUALIFIED.fullmatch(leader)
-            matches = sorted({d or "" for d, n in people if n == leader})
+            matches = sorted(homes.get(leader, ()))
             if not matches and qualified:
                 name, where = qualified.groups()
                 if (where, name) not in people:
