@@ -6,9 +6,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from warning.env_settings import EnvSettings
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # as users' and the organisation's e-mails
 
 
 def default_data_dir() -> Path:
@@ -49,12 +51,12 @@ class Settings(EnvSettings):
         default=3, ge=1, le=60, description="研判期限: working days the office has to judge a "
         "proposal (待研判) before it shows as overdue on its 待办.")
     smtp_host: str = ""
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = Field(default=False, description="Upgrade with STARTTLS (port 587).")
     smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
-    smtp_timeout: float = 10.0
+    smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds per SMTP connection.")
     smtp_ca_file: Path | None = Field(
         default=None, description="CA certificates the mail server's certificate is checked "
         "against (an intranet CA); default: the system's.",
@@ -137,6 +139,24 @@ class Settings(EnvSettings):
             raise ValueError("须是 sqlite:///文件路径 或 postgresql+psycopg://用户@主机/数据库 "
                              "(only SQLite and PostgreSQL)")
         return url
+
+    @field_validator("smtp_ssl")
+    @classmethod
+    def _one_way_to_tls(cls, ssl: bool, info: ValidationInfo) -> bool:
+        """Refuse implicit TLS and STARTTLS together: one connection starts one way."""
+        if ssl and info.data.get("smtp_starttls"):
+            raise ValueError("与 QINGFENG_SMTP_STARTTLS 只能设置其一 (端口 465 用 SMTP_SSL, "
+                             "端口 587 用 SMTP_STARTTLS)")
+        return ssl
+
+    @field_validator("office_emails")
+    @classmethod
+    def _office_addresses(cls, text: str) -> str:
+        """Refuse an office address a mail server would bounce, when it is read."""
+        bad = [a.strip() for a in text.split(",") if a.strip() and not _EMAIL.fullmatch(a.strip())]
+        if bad:
+            raise ValueError(f"不是邮箱地址: {'、'.join(bad)} (多个地址用英文逗号分隔)")
+        return text
 
     @field_validator("timezone")
     @classmethod

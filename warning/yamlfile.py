@@ -29,6 +29,13 @@ class _TextLineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
     yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # type: ignore[override]
+        seen: set[str] = set()
+        for key_node, _ in node.value:  # PyYAML keeps the last of two equal keys in silence
+            key = str(key_node.value)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"重复的键“{key}” (duplicate key)", key_node.start_mark)
+            seen.add(key)
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
@@ -41,6 +48,17 @@ _TextLineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     _TextLineLoader.construct_mapping,  # type: ignore[arg-type]
 )
+
+
+def not_text(mapping: Any) -> list[tuple[int, str]]:
+    """Return (line, key) of each value that is a mapping or a list, where a row's cells
+    must be plain text (read whole, it would be stored as its Python repr)."""
+    lines = getattr(mapping, "key_lines", {})
+    return [(lines.get(str(key), getattr(mapping, "line", 1)), str(key))
+            for key, value in mapping.items() if isinstance(value, dict | list)]
+
+
+NOT_TEXT = "“{}”须是文字, 不能是列表或映射"
 
 
 class YamlSyntaxError(ValueError):

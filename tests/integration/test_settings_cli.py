@@ -120,6 +120,24 @@ def test_every_setting_is_in_the_readme() -> None:
     assert missing == []
 
 
+def test_config_shows_every_setting_of_the_readme(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's settings table and `qingfeng config` list the same variables:
+    QINGFENG_CJK_FONT, read where the review draws its charts, was missing from config."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Settings", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"QINGFENG_[A-Z_]*[A-Z]", table))
+    monkeypatch.setenv("QINGFENG_CJK_FONT", "/usr/share/fonts/x.ttc")
+    result = CliRunner().invoke(cli, ["config"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert sorted(listed - set(lines)) == []
+    assert lines["QINGFENG_CJK_FONT"].split()[1:] == ["/usr/share/fonts/x.ttc", "[环境变量]"]
+
+
 @pytest.mark.parametrize("url", ["mysql://qf@db/qingfeng", "/srv/qingfeng/qingfeng.db"])
 def test_a_database_the_service_does_not_run_on_is_named(
     env: Path, monkeypatch: pytest.MonkeyPatch, url: str

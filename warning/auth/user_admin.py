@@ -56,9 +56,13 @@ def change_user(
     department_id = _department_ids(session, [department_code])[0] if department_code else None
     if new_role is Role.HANDLER and department_id is None:
         raise UserError("部门经办人必须指定部门", "a handler needs a department")
+    if user.role == Role.ADMIN.value and new_role is not Role.ADMIN and not _other_admin(
+            session, user.id):
+        raise UserError("不能取消最后一个启用的系统管理员的角色，请先添加另一个系统管理员",
+                        "the last active admin keeps the admin role")
     user.role, user.department_id = new_role.value, department_id
     session.execute(delete(SupervisedDepartment).where(SupervisedDepartment.user_id == user.id))
-    for department in _department_ids(session, supervises):
+    for department in _department_ids(session, list(dict.fromkeys(supervises))):
         session.add(SupervisedDepartment(user_id=user.id, department_id=department))
     _revoke_tokens(session, user.id)  # a changed role takes effect at the next sign-in
     return user
@@ -82,6 +86,13 @@ def reset_password(session: Session, *, user_id: int) -> tuple[User, str]:
     user.password_hash = hash_password(password)
     _revoke_tokens(session, user.id, kinds=("session",))
     return user, password
+
+
+def _other_admin(session: Session, user_id: int) -> bool:
+    """Tell whether an active admin other than `user_id` exists."""
+    return session.scalar(select(User.id).where(
+        User.role == Role.ADMIN.value, User.is_active.is_(True), User.id != user_id,
+    ).limit(1)) is not None
 
 
 def _role(value: str) -> Role:

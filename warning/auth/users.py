@@ -1,6 +1,7 @@
 """Create, list, disable and enable users and set their passwords."""
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -33,6 +34,9 @@ class AuthenticationFailed(DomainError):
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as the organisation file checks it
+# control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
+# a name holding one cannot be typed at the sign-in form nor found by the commands
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 def add_user(
@@ -42,6 +46,9 @@ def add_user(
 ) -> User:
     """Add a user; a handler needs a department, a password must satisfy the policy."""
     role = Role(role)
+    if any(unicodedata.category(char) in _INVISIBLE for char in name):
+        raise UserError("用户名不能含控制字符或不可见字符 (如换行、制表符、文字方向控制符)",
+                        f"control character in user name {name!r}")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
     if email and not _EMAIL.fullmatch(email):  # notices to it would fail only when one is sent
@@ -59,7 +66,7 @@ def add_user(
     )
     session.add(user)
     session.flush()
-    for code in supervises:
+    for code in dict.fromkeys(supervises):  # a code given twice is one pair, not two
         department = _department_id(session, code)
         session.add(SupervisedDepartment(user_id=user.id, department_id=department))
     return user

@@ -40,6 +40,17 @@ def runtime(*, load_rules: bool = True, engine_in_background: bool = False
         rt.close()
 
 
+def sync_channels(rt: Runtime, doing: str) -> None:
+    """Make the channels table match the channel files, or fail naming them: a fresh
+    database has no channels until something syncs them (`serve` does at start)."""
+    from warning.channels.loader import ChannelFileError
+
+    try:
+        rt.sync_channels()
+    except ChannelFileError as error:
+        fail(f"渠道文件有错误, 未{doing}:\n{error}")
+
+
 def fail(message: str, code: int = 1) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
     """Print an error to stderr and exit."""
     click.secho(message, fg="red", err=True)

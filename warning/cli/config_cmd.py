@@ -14,6 +14,8 @@ OVERRIDES: tuple[tuple[str, str], ...] = (
     ("--rules-dir", "rules_dir"),
     ("--channels-dir", "channels_dir"),
 )
+# Read where they are used rather than by a settings model (the review's chart font).
+READ_ELSEWHERE: tuple[str, ...] = ("QINGFENG_CJK_FONT",)
 SECRET_FIELDS = frozenset({"smtp_password", "secret_key", "reporter_key"})
 MASK = "******"
 
@@ -74,6 +76,9 @@ def settings_in_force(flags: frozenset[str] = frozenset()) -> list[tuple[str, st
         in_env = "环境变量" if variable in named else "默认值"
         source = "命令行" if variable in flags else in_env
         rows.append((variable, shown(field, values.get(field)), source))
+    for variable in READ_ELSEWHERE:
+        value = os.environ.get(variable)
+        rows.append((variable, value or "", "默认值" if value is None else "环境变量"))
     return rows
 
 

@@ -2,7 +2,7 @@
 
 import click
 
-from warning.cli.common import settings
+from warning.cli.common import fail, settings
 from warning.db.engine import make_engine
 from warning.db.migrate import current_revision, head_revision, upgrade
 
@@ -16,9 +16,18 @@ def db_group() -> None:
 @click.option("--revision", default="head", show_default=True)
 def upgrade_cmd(revision: str) -> None:
     """Migrate the database named by QINGFENG_DATABASE_URL."""
+    from alembic.util.exc import CommandError
+
     url = settings().database_url
-    upgrade(url, revision)
-    click.echo(f"数据库已迁移到 {revision}: {make_engine(url).url.render_as_string()}")
+    try:
+        upgrade(url, revision)
+    except CommandError as error:  # an unknown or ambiguous revision
+        fail(f"无法迁移到“{revision}”: 未知的迁移版本 ({error}); 最新版本是 {head_revision(url)}")
+    engine = make_engine(url)
+    try:  # the database as it is: Alembic does not go down to an older revision on upgrade
+        click.echo(f"数据库已迁移到 {current_revision(engine)}: {engine.url.render_as_string()}")
+    finally:
+        engine.dispose()
 
 
 @db_group.command("current")

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from warning.cli.common import fail, runtime
+from warning.cli.common import fail, runtime, sync_channels
 from warning.cli.config_cmd import mask_url
 from warning.runtime import Runtime
 
@@ -31,7 +31,6 @@ COUNTS = (
 @click.argument("channel", required=False)
 def scan(channel: str | None) -> None:
     """Scan the feed channels (or one) now and print what was found."""
-    from warning.channels.loader import ChannelFileError
     from warning.feeds.service import FeedChannelNotFound, scan_now
 
     columns = (
@@ -42,10 +41,7 @@ def scan(channel: str | None) -> None:
         TimeElapsedColumn(),
     )
     with runtime(load_rules=False) as rt, Progress(*columns, transient=True) as bar:
-        try:  # the channel files are the source: a fresh database has no channels yet
-            rt.sync_channels()
-        except ChannelFileError as error:
-            fail(f"渠道文件有错误, 未扫描:\n{error}")
+        sync_channels(rt, "扫描")
         for problem in rt.rules.load():  # after the channels, which rules refer to
             click.secho(str(problem), fg="yellow", err=True)
         task = bar.add_task("", total=None)

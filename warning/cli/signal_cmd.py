@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.progress import Progress
 
-from warning.cli.common import fail, runtime, settings
+from warning.cli.common import fail, runtime, settings, sync_channels
 from warning.cli.errors import InputFile
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
@@ -40,6 +40,7 @@ def add(**fields: object) -> None:
     if isinstance(item, RowError):
         fail(item.message)
     with runtime() as rt:
+        sync_channels(rt, "记录任何信号")
         outcome = rt.intake.ingest([item])[0]
     _print(outcome)
 
@@ -55,6 +56,7 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
     # The engine child loads its shards while the file is checked and stored; evaluation
     # waits for it only if some signal has a candidate rule.
     with runtime(engine_in_background=True) as rt, Progress() as progress:
+        sync_channels(rt, "导入任何信号")
         storing = progress.add_task("写入信号", total=None)
         evaluating = progress.add_task("评估信号", total=None)
         try:

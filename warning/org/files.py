@@ -10,7 +10,7 @@ from warning.register import delimited, xlsx
 from warning.register.files import RegisterError, rows_from_table, unreadable
 from warning.register.rows import RawRow, RowProblem
 from warning.sheets.headers import normalize_header
-from warning.yamlfile import YamlSyntaxError, load_yaml
+from warning.yamlfile import NOT_TEXT, YamlSyntaxError, load_yaml, not_text
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
 SHEET_NAME = "单位组织"
@@ -29,6 +29,8 @@ def read_org_file(path: Path) -> list[RawRow]:
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
     except delimited.EncodingUnknownError as error:
         raise OrgFileError([RowProblem(None, str(error))]) from None
+    except delimited.CsvFormatError as error:
+        raise OrgFileError([RowProblem(error.line, error.message)]) from None
     except OrgFileError:
         raise  # a YAML file's problems, each with its line
     except (OSError, ValueError, KeyError) as error:
@@ -52,8 +54,19 @@ def _yaml_rows(path: Path) -> list[RawRow]:
         if not isinstance(item, Mapping):
             problems.append(RowProblem(line, f"第{index + 1}项不是映射 (not a mapping)"))
             continue
-        values = {table[normalize_header(k)]: v for k, v in item.items()
-                  if normalize_header(k) in table}
+        shape = [RowProblem(at, NOT_TEXT.format(key)) for at, key in not_text(item)]
+        values: dict[str, object] = {}
+        named: dict[str, str] = {}  # field -> the key that gave it
+        for key, value in item.items():
+            field = table.get(normalize_header(key))
+            if field is None:
+                continue
+            if field in named:  # 部门编码 beside department_code: one would win in silence
+                at = getattr(item, "key_lines", {}).get(str(key), line)
+                shape.append(RowProblem(at, f"“{key}”与“{named[field]}”重复 (同一列)"))
+            named[field] = named.get(field, str(key))
+            values[field] = value
+        problems += shape
         unknown = tuple(str(k) for k in item if normalize_header(k) not in table)
         rows.append(RawRow(line, values, unknown))
     if problems:

@@ -22,6 +22,13 @@ MAX_LENGTH: dict[str, int] = {
 # a letter or digit first: "-" alone is the subject key's "no department" (person:-:name)
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# 分管领导 as 姓名(部门编码), for a leader who shares a name (full-width brackets fold by NFKC)
+_QUALIFIED = re.compile(r"(.+?)\s*\(\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\)")
+
+
+def leader_cell(name: str, department: str | None, ambiguous: bool) -> str:
+    """Write a leader as the file names them: 姓名(部门编码) where the name is shared."""
+    return f"{name}({department})" if ambiguous and department else name
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class DepartmentPlan:
     name: str
     unit: str
     leader: str | None = None
+    leader_department: str | None = None  # the leader's department code (None: none)
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,18 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", cell_text(value)) if value is not None else ""
 
 
+def _unstorable(value: str) -> str | None:
+    """Say why a cell is not one line of storable text: a control character (NUL, which
+    PostgreSQL refuses, a line break, a tab ...) or a lone surrogate; None if it is."""
+    for char in value:
+        kind = unicodedata.category(char)
+        if kind == "Cc":
+            return f"含控制字符 U+{ord(char):04X} (须是一行文字, 不能含换行、制表符等)"
+        if kind == "Cs":
+            return f"含无效字符 U+{ord(char):04X} (不是合法的 Unicode 文字)"
+    return None
+
+
 def parse_org(raw_rows: Iterable[RawRow], existing: Existing) -> tuple[OrgPlan, list[RowProblem]]:
     """Check every row against the others and the database; return the plan and all problems."""
     rows = [(raw, {key: _text(value) for key, value in raw.values.items()}) for raw in raw_rows]
@@ -95,8 +115,13 @@ class _RowParser:
         self.existing = existing
         self.person_lines: dict[tuple[str | None, str], int] = {}
         self.leader_lines: dict[str, tuple[int, str]] = {}
+        self.posts: set[tuple[str, str]] = set()
 
     def row(self, line: int, text: dict[str, str]) -> list[str]:
+        unstorable = [f"{HEADER_OF[key]}{why}" for key, value in text.items()
+                      if key in HEADER_OF and (why := _unstorable(value))]
+        if unstorable:
+            return unstorable
         messages = [
             f"{HEADER_OF[key]}超过{limit}个字"
             for key, limit in MAX_LENGTH.items()
@@ -122,7 +147,8 @@ class _RowParser:
             messages += self._department(line, code, text)
         if messages:
             return messages
-        if text.get("post") and (code, text["post"]) not in self.plan.posts:
+        if text.get("post") and (code, text["post"]) not in self.posts:  # a set: O(1)
+            self.posts.add((code, text["post"]))
             self.plan.posts.append((code, text["post"]))
         if text.get("person"):
             messages += self._person(line, code or None, text)
@@ -202,18 +228,32 @@ class _RowParser:
         return []
 
     def resolve_leaders(self) -> list[RowProblem]:
-        """Check that each leader names exactly one person, in the file or the database."""
-        people = {key for key in self.person_lines}
-        people |= set((d, n) for n, d in self.existing.people)
+        """Check that each leader names exactly one person, in the file or the database:
+        by name, or as 姓名(部门编码) where two people share the name."""
+        people = set(self.person_lines) | {(d, n) for n, d in self.existing.people}
+        homes: dict[str, set[str]] = {}  # name -> departments ("" for none), built once
+        for department, name in people:
+            homes.setdefault(name, set()).add(department or "")
         problems = []
         for code, (line, leader) in self.leader_lines.items():
-            matches = sorted({d or "" for d, n in people if n == leader})
+            qualified = _QUALIFIED.fullmatch(leader)
+            matches = sorted(homes.get(leader, ()))
+            if not matches and qualified:
+                name, where = qualified.groups()
+                if (where, name) not in people:
+                    problems.append(RowProblem(
+                        line, f"分管领导“{leader}”不是部门“{where}”的人员"))
+                    continue
+                matches, leader = [where], name
             if not matches:
                 problems.append(RowProblem(line, f"分管领导“{leader}”不在人员中 (须先列为人员)"))
             elif len(matches) > 1:
+                options = "或".join(f"“{leader}({d})”" for d in matches if d)
                 problems.append(RowProblem(
-                    line, f"分管领导“{leader}”有多个同名人员 (部门 {'/'.join(matches)})"
+                    line, f"分管领导“{leader}”有多个同名人员 (部门 {'/'.join(matches)}): "
+                          f"请写成 姓名(部门编码), 即 {options}"
                 ))
             else:
-                self.plan.departments[code].leader = leader
+                plan = self.plan.departments[code]
+                plan.leader, plan.leader_department = leader, matches[0] or None
         return problems

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.models import Department, Person, Post, Unit
 from warning.org.files import OrgFileError, read_org_file, write_org_file
-from warning.org.rows import Existing, OrgPlan, parse_org
+from warning.org.rows import Existing, OrgPlan, leader_cell, parse_org
 from warning.register.rows import RawRow
 
 
@@ -115,12 +115,15 @@ def _apply(session: Session, plan: OrgPlan) -> OrgSummary:
                 setattr(person, k, v)
             updated["person"] += 1
     session.flush()
-    by_name = {p.name: p for p in people.values()}
     for code, item in plan.departments.items():
-        if item.leader and departments[code].leader_id != by_name[item.leader].id:
+        if not item.leader:
+            continue
+        home = departments[item.leader_department].id if item.leader_department else None
+        leader = people[(home, item.leader)]
+        if departments[code].leader_id != leader.id:
             if code not in touched:
                 updated["department"] += 1
-            departments[code].leader_id = by_name[item.leader].id
+            departments[code].leader_id = leader.id
     session.flush()
     return OrgSummary(created, updated)
 
@@ -130,14 +133,19 @@ def org_records(session: Session) -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     people = list(session.scalars(select(Person).order_by(Person.id)))
     staffed = {p.post_id for p in people if p.post_id is not None}
+    shared = {name for name, count in Counter(p.name for p in people).items() if count > 1}
     departments = session.scalars(select(Department).order_by(Department.code))
     for department in departments:
+        leader = department.leader
         base = {
             "unit_code": department.unit.code,
             "unit": department.unit.name,
             "department_code": department.code,
             "department": department.name,
-            "leader": department.leader.name if department.leader else "",
+            "leader": leader_cell(
+                leader.name, leader.department.code if leader.department else None,
+                leader.name in shared,
+            ) if leader else "",
         }
         rows = [
             {**base, "post": p.post.name if p.post else "", "person": p.name,

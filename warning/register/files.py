@@ -7,6 +7,7 @@ from typing import Any
 from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
+from warning.sheets.headers import normalize_header
 from warning.xlsx_limits import XlsxRefused
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
@@ -31,6 +32,8 @@ def read_register(path: Path) -> list[RawRow]:
         raise RegisterError(error.problems) from None
     except delimited.EncodingUnknownError as error:
         raise RegisterError([RowProblem(None, str(error))]) from None
+    except delimited.CsvFormatError as error:
+        raise RegisterError([RowProblem(error.line, error.message)]) from None
     except RegisterError:
         raise
     except (OSError, ValueError, KeyError) as error:
@@ -63,13 +66,31 @@ def rows_from_table(
     problems.extend(RowProblem(header.line, f"列{pair}重复") for pair in header.duplicates)
     if problems:
         raise fail(problems)
+    titled = {i for line, cells in table if line == header.line
+              for i, cell in enumerate(cells) if normalize_header(cell)}  # fields and 序号
     rows = []
     for line, cells in table:
-        if line <= header.line or all(cell is None or str(cell).strip() == "" for cell in cells):
+        if line <= header.line or all(_blank(cell) for cell in cells):
             continue
+        problems.extend(  # else dropped in silence: often a row shifted by an unquoted comma
+            RowProblem(line, f"第{i + 1}列有内容“{_clip(cell)}”但该列没有表头 (多出的单元格"
+                             "未导入; 含逗号的文字须加引号)")
+            for i, cell in enumerate(cells) if i not in titled and not _blank(cell)
+        )
         values = {field: cells[i] for i, field in header.fields.items() if i < len(cells)}
         rows.append(RawRow(line, values))
+    if problems:
+        raise fail(problems)
     return rows
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or str(cell).strip() == ""
+
+
+def _clip(cell: Any, limit: int = 20) -> str:
+    text = str(cell).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def write_register(

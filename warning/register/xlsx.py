@@ -25,12 +25,30 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
         raise XlsxRefused(f"{path}: 无法读取 .xlsx ({type(error).__name__})") from None
     try:
         sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
-        return [
+        table = [
             (number, list(cells))
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
         ]
+        _fill_merged_down(table, sheet.merged_cells.ranges)
+        return table
     finally:
         book.close()
+
+
+def _fill_merged_down(table: list[tuple[int, list[Any]]], ranges: Any) -> None:
+    """Give every cell of a range merged down several rows its first cell's value.
+
+    Hand-filled forms merge a department (or a category) down the rows it covers; openpyxl
+    gives the value to the first row only, and the later rows read as having none. A range
+    within one row (a title across the columns) is left as it is."""
+    for merged in ranges:
+        if merged.max_row <= merged.min_row:
+            continue
+        value = table[merged.min_row - 1][1][merged.min_col - 1]
+        for row in range(merged.min_row, min(merged.max_row, len(table)) + 1):
+            cells = table[row - 1][1]
+            for column in range(merged.min_col, min(merged.max_col, len(cells)) + 1):
+                cells[column - 1] = value
 
 
 def write_table(

@@ -16,7 +16,7 @@ import yaml
 
 from warning.register.columns import FIELD_NAMES
 from warning.register.rows import RawRow, RowProblem
-from warning.yamlfile import YamlSyntaxError, load_yaml
+from warning.yamlfile import NOT_TEXT, YamlSyntaxError, load_yaml, not_text
 
 
 class YamlShapeError(ValueError):
@@ -44,6 +44,7 @@ def read_rows(path: Path) -> list[RawRow]:
             problems.append(RowProblem(None, f"第{index + 1}项不是映射 (not a mapping)"))
             continue
         line = getattr(item, "line", index + 1)
+        problems += [RowProblem(at, NOT_TEXT.format(key)) for at, key in not_text(item)]
         unknown = tuple(str(key) for key in item if key not in FIELD_NAMES)
         values = {str(key): value for key, value in item.items() if key in FIELD_NAMES}
         rows.append(RawRow(line, values, unknown))
