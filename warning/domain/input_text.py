@@ -15,6 +15,12 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
+# The dates a signal may carry. Pages and exports show a date in the service's zone (up to
+# a day from UTC), and a repeat window reaches back up to 3,660 days from it (rule model):
+# year 10000 in Shanghai, or a window starting before year 1, failed with OverflowError.
+# 1900 is also where spreadsheet dates begin; nothing an office logs happened earlier.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit INTEGER columns on both databases
 
 
@@ -51,11 +57,14 @@ def check_text(value: str) -> str:
 
 
 def check_utc(value: datetime) -> datetime:
-    """Return an aware datetime that exists in UTC, or raise ValueError."""
+    """Return an aware datetime that exists in UTC and lies in EARLIEST .. LATEST, or raise
+    ValueError (see EARLIEST for why)."""
     try:
-        value.astimezone(UTC)
+        moment = value.astimezone(UTC)
     except (OverflowError, ValueError):
         raise ValueError("日期换算为 UTC 后超出范围 (date out of range in UTC)") from None
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError("日期须在 1900 年至 9998 年之间 (date out of range: 1900 .. 9998)")
     return value
 
 
