@@ -17,11 +17,13 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
+# The dates a signal may carry. Pages and exports show a date in the service's zone (up to
+# a day from UTC), and a repeat window reaches back up to 3,660 days from it (rule model):
+# year 10000 in Shanghai, or a window starting before year 1, failed with OverflowError.
+# 1900 is also where spreadsheet dates begin; nothing an office logs happened earlier.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)
 MAX_ID = 2**31 - 1  # ids and versions are 32-bit INTEGER columns on both databases
-# Every zone is within 14 hours of UTC: a time a day inside datetime's range can be shown
-# in any zone the service is set to.
-EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
-LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
 def parse_int(raw: str | None, *, low: int = 1, high: int = MAX_ID) -> int | None:
@@ -57,7 +59,7 @@ def check_text(value: str) -> str:
 
 
 def showable(value: datetime) -> bool:
-    """Tell whether an aware datetime exists in UTC and in every zone it may be shown in."""
+    """Tell whether an aware datetime lies in EARLIEST .. LATEST (see EARLIEST for why)."""
     try:
         return EARLIEST <= value.astimezone(UTC) <= LATEST
     except (OverflowError, ValueError):
@@ -65,9 +67,14 @@ def showable(value: datetime) -> bool:
 
 
 def check_utc(value: datetime) -> datetime:
-    """Return an aware datetime that exists in UTC and in every zone, or raise ValueError."""
-    if not showable(value):
-        raise ValueError("日期超出范围，无法换算为北京时间 (date out of range)")
+    """Return an aware datetime that exists in UTC and lies in EARLIEST .. LATEST, or raise
+    ValueError (see EARLIEST for why)."""
+    try:
+        moment = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("日期换算为 UTC 后超出范围 (date out of range in UTC)") from None
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError("日期须在 1900 年至 9998 年之间 (date out of range: 1900 .. 9998)")
     return value
 
 

@@ -121,7 +121,8 @@ def _not_relayed(request: Request) -> bool:
     return all(within(hop, allowed) for hop in named if hop)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=Response, responses={
+    200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}})
 async def metrics(request: Request) -> Response:
     """Return the metrics in Prometheus' text format (allowed networks, or the office)."""
     if not await _may_read_metrics(request):

@@ -85,9 +85,11 @@ def check_form(request: Request, form: FormData) -> None:
     """Raise CsrfRefused unless the form's token equals the cookie and is signed for this
     session.
 
-    Every page form passes here, so here too a text field holding NUL or a lone surrogate
-    (possible in a multipart form, which InputGuard does not read) is refused with 422
-    (FormTextRefused, answered as a page).
+    Every page form passes here, so here too a text field or a file's name holding NUL or a
+    lone surrogate is refused with 422 (FormTextRefused, answered as a page). InputGuard does
+    not read multipart forms, whose parts are decoded with the charset the client names:
+    under `unicode_escape` or `utf-7` a file's name held a lone surrogate, and storing it
+    failed the public report form with a 500.
     """
     sent = form.get(FIELD)
     cookie = request.cookies.get(COOKIE, "")
@@ -96,7 +98,8 @@ def check_form(request: Request, form: FormData) -> None:
     if not _valid(_key(request), sent, _binding(request)):
         raise CsrfRefused
     for name, value in form.multi_items():
-        problem = bad_text(name) or (bad_text(value) if isinstance(value, str) else None)
+        text = value if isinstance(value, str) else (value.filename or "")
+        problem = bad_text(name) or bad_text(text)
         if problem is not None:
             raise FormTextRefused(name, problem, {
                 key: text for key, text in form.multi_items()
