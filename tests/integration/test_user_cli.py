@@ -69,6 +69,14 @@ def test_add_refuses_a_wrong_department_before_asking_for_the_password(
         assert user.email == "x2@example.cn" and user.password_hash
 
 
+def test_passwd_refuses_an_unknown_user_before_asking_for_the_password(
+    runtime: Runtime, cli: CliRunner
+) -> None:
+    answer = cli.invoke(user_group, ["passwd", "nobody"], input="")
+    assert answer.exit_code == 1 and "用户 nobody 不存在" in answer.output, answer.output
+    assert "新密码" not in answer.output  # not asked at all
+
+
 def test_an_address_with_a_line_break_is_not_an_email(runtime: Runtime) -> None:
     """The check's `$` also matched before a final newline: 'x3@example.cn\\n' was stored,
     and every notice to it failed when the mail's To header refused the line break."""

@@ -122,6 +122,8 @@ def enable(name: str) -> None:
 @click.argument("name")
 def passwd(name: str) -> None:
     """Set a user's password (prompted twice; the policy applies) and end their sessions."""
+    with runtime(load_rules=False) as rt, rt.sessions() as session:
+        _user(session, name)  # an unknown name is refused before the password is asked
     secret = click.prompt("新密码", hide_input=True, confirmation_prompt=True)
     _change(name, "password_changed", lambda s: set_password(s, name=name, password=secret),
             f"已修改用户 {name} 的密码，其会话均已结束")
