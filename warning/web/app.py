@@ -31,6 +31,7 @@ from warning.web.api import (
 from warning.web.docs import install_docs
 from warning.web.error_docs import COMMON_ERRORS, describe_error_bodies
 from warning.web.errors import BodySizeLimit, install_error_handlers
+from warning.web.head import HeadAsGet
 from warning.web.headers import SecurityHeaders
 from warning.web.input_guard import InputGuard
 from warning.web.proxies import TrustedProxies, parse_networks
@@ -75,6 +76,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_body_bytes,
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # inside the access log, which records the HEAD
     app.state.metrics = Metrics(runtime.sessions)
     app.state.metrics_networks = parse_networks(runtime.settings.metrics_networks,
                                                   "QINGFENG_METRICS_NETWORKS")
