@@ -32,6 +32,10 @@ def test_a_job_that_did_nothing_says_nothing() -> None:
     assert "搜索索引新增 3 条信号" in indexed(3)
     assert scanned(ScanResult(reminded=0, escalated={1: 0, 2: 0})) == ""
     assert "升级第 1 级 2 件" in scanned(ScanResult(reminded=1, escalated={1: 2}))
+    # words, not a Python dict, in the English part too
+    assert scanned(ScanResult(reminded=7, escalated={})).endswith("(reminders 7, escalations 0)")
+    assert "escalations level 1: 2, level 2: 1)" in scanned(
+        ScanResult(reminded=0, escalated={1: 2, 2: 1}))
 
 
 def test_a_named_job_logs_its_work_and_its_failure_in_words(

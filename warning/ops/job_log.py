@@ -76,7 +76,8 @@ def scanned(result: ScanResult) -> str:
         return ""
     parts = [f"到期提醒 {result.reminded} 件"] if result.reminded else []
     parts += [f"升级第 {level} 级 {n} 件" for level, n in escalated.items()]
-    return "，".join(parts) + f" (reminders {result.reminded}, escalations {escalated or {}})"
+    levels = ", ".join(f"level {level}: {n}" for level, n in escalated.items()) or "0"
+    return "，".join(parts) + f" (reminders {result.reminded}, escalations {levels})"
 
 
 def delivered(run: DeliveryRun) -> str:
