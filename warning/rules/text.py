@@ -1,25 +1,18 @@
 """Match the text conditions of all rules in one pass, before the rule engine sees a signal.
 
 Keywords of every rule go into one Aho-Corasick automaton (case-folded); regexes go into one
-RE2 set (linear time, no length limit). The result for a signal is the set of rules whose
-text condition holds, plus the rules that have no text condition at all.
+regex index (RE2's filter and one RE2 set: warning.rules.regex_index; linear time, no length
+limit). The result for a signal is the set of rules whose text condition holds, plus the
+rules that have no text condition at all.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ahocorasick
-import re2
 
 from warning.rules.model import TextCondition
-from warning.rules.regexes import re2_options
-
-# An RE2 set that runs out of DFA memory reports "no match"; give it room.
-_SET_MAX_MEM = 256 << 20
-
-
-class TextIndexError(RuntimeError):
-    """The regex set could not be built or run."""
+from warning.rules.regex_index import RegexIndex
 
 
 @dataclass(frozen=True)
@@ -53,7 +46,7 @@ class TextIndex:
         for index, condition in enumerate(conditions):
             self._compiled.append(self._add(index, condition))
         self._automaton = self._build_automaton()
-        self._set = self._build_set()
+        self._regexes = RegexIndex(list(self._patterns)) if self._patterns else None
 
     def _add(self, index: int, condition: TextCondition | None) -> _Compiled | None:
         if condition is None:
@@ -96,26 +89,14 @@ class TextIndex:
         automaton.make_automaton()
         return automaton
 
-    def _build_set(self) -> "re2.Set | None":
-        if not self._patterns:
-            return None
-        options = re2_options()
-        options.max_mem = _SET_MAX_MEM
-        regex_set = re2.Set.SearchSet(options)
-        for pattern, number in self._patterns.items():
-            if regex_set.Add(pattern) != number:
-                raise TextIndexError(f"正则 {pattern!r} 无法加入正则集合")
-        regex_set.Compile()
-        return regex_set
-
     def found(self, haystack: str) -> tuple[set[int], set[int]]:
         """Return the numbers of the keywords and regexes present in `haystack`."""
         words: set[int] = set()
         if self._automaton is not None:
             words = {number for _end, number in self._automaton.iter(haystack.casefold())}
         regexes: set[int] = set()
-        if self._set is not None:
-            regexes = set(self._set.Match(haystack) or ())
+        if self._regexes is not None:
+            regexes = self._regexes.found(haystack)
         return words, regexes
 
     def candidates(self, haystack: str) -> tuple[list[int], set[int]]:

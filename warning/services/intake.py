@@ -192,13 +192,15 @@ class Intake:
         directory = self.directory(session)
         # Repeat petitions (重复信访) are what near-duplicate linking is for; fingerprinting
         # costs about 1 ms a signal, too much to spend on every feed item and audit row.
+        # Matched before the first write: on SQLite that write takes the one writer's gate
+        # until commit, and matching (no length limit, an engine round trip) needs none.
+        if matches is None:
+            matches = self.match(signals, rules, directory)
         petitions = [s for s in signals if self.needs_session(s, directory)]
         repeats: dict[int, int] = {}
         if petitions:
             link_near_duplicates(session, petitions)
             repeats = repeat_counts(session, [s.id for s in petitions])
-        if matches is None:
-            matches = self.match(signals, rules, directory)
         return raise_warnings(
             session,
             signals=signals,
