@@ -135,6 +135,9 @@ def install(app: FastAPI) -> None:
 
     async def _login(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method not in ("GET", "HEAD"):
+            # A form's address answers only POST: after signing in, go back to its page
+            target = _back(request)
         if not exc.reason:
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         page = render(request, "auth/login.html", {

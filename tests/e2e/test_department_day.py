@@ -1,0 +1,49 @@
+"""A department handler's day in a real browser: the unhappy paths around the handling forms."""
+
+import re
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.e2e.conftest import Opener
+from warning.auth.tokens import revoke_tokens
+from warning.db.models import User
+from warning.runtime import Runtime
+from warning.services.signal_input import SignalIn
+
+
+def _warning(runtime: Runtime) -> int:
+    outcome = runtime.intake.ingest([SignalIn(
+        channel="audit", external_id="E2E-D1", title="办公耗材采购化整为零",
+        text="同一供应商同类物资拆分为多笔采购。", department="CGZX", amount="58600")])[0]
+    assert outcome.warnings, outcome
+    return outcome.warnings[0].id
+
+
+def _end_sessions(runtime: Runtime, name: str) -> None:
+    with runtime.sessions() as session, session.begin():
+        user_id = session.scalar(select(User.id).where(User.name == name))
+        assert user_id is not None
+        revoke_tokens(session, user_id=user_id, kind="session")
+
+
+def _sign_in_again(tab: Page, name: str) -> None:
+    tab.fill("#name", name)
+    tab.fill("#password", f"pw-{name}-12345678")
+    tab.click("button[type=submit]")
+
+
+def test_signing_in_after_a_form_met_an_ended_session_returns_to_the_form_page(
+    open_tab: Opener, runtime: Runtime,
+) -> None:
+    """A form posted after the session cookie is gone asks for the password; signing in goes
+    back to the page the form was on, not to the form's POST-only address (a JSON 405)."""
+    wid = _warning(runtime)
+    tab = open_tab("cg-day", "handler", "CGZX")
+    tab.goto(f"/warnings/{wid}")
+    tab.context.clear_cookies(name="qingfeng_session")
+    tab.click("#act-receive button[type=submit]")
+    expect(tab.locator("h1")).to_have_text("登录")
+    _sign_in_again(tab, "cg-day")
+    expect(tab).to_have_url(re.compile(rf"/warnings/{wid}$"))
+    expect(tab.locator("#act-receive")).to_be_visible()
