@@ -47,3 +47,25 @@ def test_signing_in_after_a_form_met_an_ended_session_returns_to_the_form_page(
     _sign_in_again(tab, "cg-day")
     expect(tab).to_have_url(re.compile(rf"/warnings/{wid}$"))
     expect(tab.locator("#act-receive")).to_be_visible()
+
+
+def test_the_sign_in_form_shown_for_a_refused_session_signs_in(
+    open_tab: Opener, runtime: Runtime,
+) -> None:
+    """A session refused (revoked when an admin moves or disables the user, idle, expired)
+    shows the sign-in form with the reason; that form signs in instead of answering 403
+    表单已失效 (its CSRF token was bound to the refused session whose cookie it deleted)."""
+    wid = _warning(runtime)
+    tab = open_tab("cg-day", "handler", "CGZX")
+    for step in ("page", "form"):
+        tab.goto(f"/warnings/{wid}")
+        _end_sessions(runtime, "cg-day")
+        if step == "page":
+            tab.reload()
+        else:
+            tab.click("#act-receive button[type=submit]")
+        expect(tab.locator("[role=alert]")).to_contain_text("请重新登录")
+        _sign_in_again(tab, "cg-day")
+        expect(tab).to_have_url(re.compile(rf"/warnings/{wid}$"))
+        expect(tab.locator("#act-receive")).to_be_visible()
+
