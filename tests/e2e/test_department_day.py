@@ -2,10 +2,10 @@
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.e2e.conftest import Opener
+from tests.e2e.conftest import Opener, add_page_user, sign_in
 from warning.auth.tokens import revoke_tokens
 from warning.db.models import User
 from warning.runtime import Runtime
@@ -69,3 +69,26 @@ def test_the_sign_in_form_shown_for_a_refused_session_signs_in(
         expect(tab).to_have_url(re.compile(rf"/warnings/{wid}$"))
         expect(tab.locator("#act-receive")).to_be_visible()
 
+
+def test_a_phone_sized_window_shows_the_menu_and_does_not_scroll_sideways(
+    browser: Browser, server: str, runtime: Runtime,
+) -> None:
+    """At 390 px the header wraps: the menu keeps its width (it had shrunk to 0 px, leaving no
+    way to 待办 or 预警) and the page is no wider than the window."""
+    wid = _warning(runtime)
+    for name, role, department in (("cg-phone", "handler", "CGZX"), ("of-phone", "office", None)):
+        context = browser.new_context(base_url=server, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai",
+                                      viewport={"width": 390, "height": 844})
+        try:
+            tab = context.new_page()
+            sign_in(tab, name, add_page_user(runtime, name, role, department))
+            for path in ("/", "/inbox", "/warnings", f"/warnings/{wid}", "/signals"):
+                tab.goto(path)
+                assert tab.evaluate("document.documentElement.scrollWidth") <= 390, (name, path)
+                menu = tab.locator(".nav a", has_text="预警")
+                expect(menu).to_be_in_viewport()
+                box = menu.bounding_box()
+                assert box is not None and box["width"] > 20 and box["x"] + box["width"] <= 390
+        finally:
+            context.close()
