@@ -1,12 +1,16 @@
 """Pages name who did something as a person and role ("office（防控办）"), never `user:office`."""
 
+import io
 from pathlib import Path
 
 import pytest
+from docx import Document
+from sqlalchemy import select
 
-from tests.integration.page_client import Site, build_site
+from tests.integration.page_client import Site, act_by_form, build_site
 from tests.integration.petition_world import build_world, csrf_of
 from tests.integration.test_register_pages import _form, _point
+from warning.db.models import Department, User
 from warning.petitions.keys import ReporterCipher, generate_key
 from warning.runtime import Runtime
 from warning.web.app import create_app
@@ -66,3 +70,25 @@ def test_a_petitions_reveals_and_reply_name_who_made_them(runtime: Runtime) -> N
     again = office.get(f"/signals/{world.first}").text
     assert 'id="reveal-history"' in again and "核实来信情况" in again
     _named(again)
+
+
+def test_a_handler_moved_since_is_named_with_the_department_they_acted_for(
+    site: Site,
+) -> None:
+    """The trail, print view and .docx of 采购中心's record name its handler （采购中心）
+    after an admin moved them to 财务科: not “cg（财务科）签收” on another department's record."""
+    handler = site.client("cg")
+    assert act_by_form(site, handler, "receive").status_code == 303
+    with site.runtime.sessions() as session, session.begin():
+        moved = session.scalars(select(User).where(User.name == "cg")).one()
+        moved.department_id = session.scalar(select(Department.id).where(
+            Department.code == "CWK"))
+    office = site.client("office")
+    wid = site.warning_id
+    document = Document(io.BytesIO(office.get(f"/api/warnings/{wid}/record.docx").content))
+    word = "\n".join(cell.text for table in document.tables for row in table.rows
+                     for cell in row.cells)
+    for page in (office.get(f"/warnings/{wid}").text,
+                 office.get(f"/warnings/{wid}/print").text, word):
+        assert "cg（财务科）" not in page
+        assert "cg（采购中心）" in page

@@ -74,6 +74,7 @@ def test_a_stale_version_is_refused_with_the_current_state(site: Site) -> None:
     ("report", {"comment": ""}, [], 422, "“整改情况上报”必须填写说明/理由"),
     ("report", {"comment": "已整改"}, [("a.exe", b"MZ")], 415, "附件“a.exe”类型不允许"),
     ("report", {"comment": "已整改"}, [("a.pdf", b"plain")], 415, "附件“a.pdf”内容与类型不符"),
+    ("report", {"comment": "已整改"}, [("空.txt", b"")], 422, "附件“空.txt”是空文件"),
     ("report", {"comment": "已整改"}, [("big.pdf", b"%PDF" + b"0" * 2000)], 413,
      "附件“big.pdf”超过 1024 字节上限"),
     ("accept", {}, [], 409, "处置记录处于“整改中”状态，不能执行“评估通过并办结”"),

@@ -101,6 +101,11 @@ def _one(filename: str, data: str, max_bytes: int) -> Prepared:
 
 
 def _checked(name: str, ext: str, content: bytes, max_bytes: int) -> Prepared:
+    if not content:
+        # an empty file is never the report meant (a failed download, a cloud placeholder),
+        # and a plain-text one passed every other check
+        raise AttachmentRefused(f"附件“{name}”是空文件（0 字节），请检查后重新上传",
+                                f"attachment {name!r} is empty")
     if len(content) > max_bytes:
         raise _too_large(name, max_bytes)
     if not _looks_like(ext, content):

@@ -18,7 +18,7 @@ from warning.domain.lifecycle import Action, State
 from warning.handling.errors import not_found
 from warning.handling.measures import MEASURES
 from warning.handling.records import events_of
-from warning.queries.actors import actor_names
+from warning.queries.actors import trail_names
 from warning.queries.warnings import find_warning, subject_shown, timeline
 
 TITLE = "廉洁风险预警处置记录"
@@ -75,7 +75,7 @@ def record_form(session: Session, principal: Principal | None, warning_id: int) 
     warning, point, department, record, hidden = row
     signals = timeline(session, principal, warning_id)
     events = events_of(session, warning_id=warning_id, principal=principal)
-    names = actor_names(session, (e.actor for e in events))
+    names = trail_names(session, events, department)
     level = LEVEL_ALIASES.get(point.level)
     sources = sorted({channel.name for _, _, channel in signals.entries})
     if signals.hidden:

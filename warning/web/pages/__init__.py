@@ -32,7 +32,7 @@ from warning.web.pages import (
     signals,
     triage,
 )
-from warning.web.pages.csrf import CsrfRefused, FormTextRefused
+from warning.web.pages.csrf import CsrfRefused, FormTextRefused, end_session
 from warning.web.pages.render import LoginRequired, PageNotFound, build_templates, render
 from warning.web.refusals import log_refusal
 from warning.web.routing import SessionRouter
@@ -135,8 +135,12 @@ def install(app: FastAPI) -> None:
 
     async def _login(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method not in ("GET", "HEAD"):
+            # A form's address answers only POST: after signing in, go back to its page
+            target = _back(request)
         if not exc.reason:
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        end_session(request)
         page = render(request, "auth/login.html", {
             "next": target, "name": "", "error": f"{exc.reason}，请重新登录",
             "error_en": exc.reason_en}, status_code=401)

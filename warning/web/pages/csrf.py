@@ -52,8 +52,16 @@ def _key(request: Request) -> bytes:
 
 
 def _binding(request: Request) -> str:
+    if getattr(request.state, "session_ended", False):
+        return "-"
     session = request.cookies.get(SESSION_COOKIE, "")
     return token_digest(session) if session else "-"
+
+
+def end_session(request: Request) -> None:
+    """Bind the tokens this answer issues to no session: it deletes the refused session's
+    cookie, so its sign-in form is posted without one."""
+    request.state.session_ended = True
 
 
 def _sign(key: bytes, nonce: str, binding: str) -> str:

@@ -13,7 +13,7 @@ from warning.domain.lifecycle import DomainError, State
 from warning.handling import attachments as files
 from warning.handling.errors import Conflict, NotFound
 from warning.handling.records import act
-from warning.queries.actors import actor_names
+from warning.queries.actors import trail_names
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
 from warning.web.errors import DOMAIN_STATUS
@@ -98,7 +98,7 @@ def _refused(
     view = warning_view(session, principal, warning_id)
     message = _message(error, State(view.record.state))
     context = action_context(principal, view.record, error=message, submitted=submitted)
-    names = actor_names(session, (e.actor for e in view.events))
+    names = trail_names(session, view.events, view.department)
     panel = proposal_panel(session, principal, view.warning, view.record)
     return render(request, "warnings/detail.html", {"nav": "warnings", "v": view,
                                                     "actor_names": names, **context, **panel},

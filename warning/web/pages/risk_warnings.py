@@ -14,7 +14,7 @@ from warning.domain.enums import Response
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import State
 from warning.handling.records import events_of
-from warning.queries.actors import actor_names
+from warning.queries.actors import trail_names
 from warning.queries.departments import (
     department_names,
     department_options,
@@ -131,7 +131,7 @@ def warning_page(
     context = action_context(principal, view.record, done=request.query_params.get("done"))
     panel = proposal_panel(session, principal, view.warning, view.record,
                            done=request.query_params.get("triaged"))
-    names = actor_names(session, (e.actor for e in view.events))
+    names = trail_names(session, view.events, view.department)
     return render(request, "warnings/detail.html", {
         "nav": "warnings", "v": view, "actor_names": names,
         "triage_reader": reads_proposals(principal), **context, **panel})

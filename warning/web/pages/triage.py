@@ -13,7 +13,7 @@ from warning.db.models import Signal
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.handling.errors import NotFound
-from warning.queries.actors import actor_names
+from warning.queries.actors import trail_names
 from warning.triage.commands import decide_proposal, decide_signal
 from warning.triage.errors import TRIAGE_STATUS
 from warning.triage.signal_decisions import SignalNotFound
@@ -66,7 +66,7 @@ def _apply_proposal(session: Session, runtime: RuntimeDep, principal: Principal,
 def _proposal_refused(request: Request, session: Session, principal: Principal,
                       warning_id: int, error: DomainError, form: TriageForm) -> HTMLResponse:
     view = warning_view(session, principal, warning_id)
-    names = actor_names(session, (e.actor for e in view.events))
+    names = trail_names(session, view.events, view.department)
     return render(request, "warnings/detail.html", {
         "nav": "warnings", "v": view, "actor_names": names,
         **action_context(principal, view.record),
