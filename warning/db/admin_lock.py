@@ -1,11 +1,12 @@
-"""One lock for the changes an admin makes to the organisation and the accounts.
+"""One lock for changes to the organisation, the accounts and the risk register's imports.
 
 These changes read before they write: "is there a post of this name in the department?",
 "is the name taken?", "is another admin still active?". Two at once (a double click
 spread over `serve --workers`, two admins, two instances) both read "no" and both wrote:
 two identical posts or people, a unique-constraint error shown as 500, or two admins who
 disabled each other leaving none. Taking this lock first makes each change read what the
-one before it committed. Such changes are rare, so one lock for all of them costs nothing.
+one before it committed. A register import adds posts, so it takes the same lock. Such
+changes are rare, so one lock for all of them costs nothing.
 """
 
 from sqlalchemy import text

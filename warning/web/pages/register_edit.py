@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from warning.auth.principal import Principal
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Department, RiskPoint
 from warning.db.models.base import utcnow
 from warning.domain.calendar import local_date
@@ -185,6 +186,7 @@ async def import_page(request: Request, session: SessionDep,
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"upload{suffix}"
                 path.write_bytes(content)
+                take_admin_lock(session)  # the snapshot must be what the import changes
                 before = snapshot(session)
                 try:
                     result = import_register(session, path)
