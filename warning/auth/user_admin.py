@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.secrets import hash_password
 from warning.auth.users import UserError, add_user
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import ApiToken, Department, SupervisedDepartment, User
 from warning.domain.lifecycle import Role
 
@@ -18,7 +19,9 @@ def new_password() -> str:
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    """Return the user as committed now, after taking the admin lock (warning.db.admin_lock)."""
+    take_admin_lock(session)
+    user = session.get(User, user_id, populate_existing=True)
     if user is None:
         raise UserError(f"用户 {user_id} 不存在", f"no user {user_id}")
     return user
@@ -73,6 +76,9 @@ def set_active(session: Session, *, user_id: int, active: bool, by: int) -> User
     user = _user(session, user_id)
     if not active and user.id == by:
         raise UserError("不能停用自己的账号", "cannot disable yourself")
+    if not active and user.role == Role.ADMIN.value and not _other_admin(session, user.id):
+        raise UserError("不能停用最后一个启用的系统管理员，请先添加另一个系统管理员",
+                        "the last active admin stays enabled")
     user.is_active = active
     if not active:
         _revoke_tokens(session, user.id)

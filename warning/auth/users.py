@@ -16,6 +16,7 @@ from warning.auth.tokens import (
     principal_of,
     revoke_tokens,
 )
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Department, Person, SupervisedDepartment, User
 from warning.domain.lifecycle import DomainError, Role
 
@@ -49,12 +50,15 @@ def add_user(
     if any(unicodedata.category(char) in _INVISIBLE for char in name):
         raise UserError("用户名不能含控制字符或不可见字符 (如换行、制表符、文字方向控制符)",
                         f"control character in user name {name!r}")
-    if session.scalar(select(User.id).where(User.name == name)) is not None:
-        raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
     if email and not _EMAIL.fullmatch(email):  # notices to it would fail only when one is sent
         raise UserError(f"邮箱“{email}”格式不正确", f"not an e-mail address: {email!r}")
     if password:
         check_password(password, user_name=name)
+    # hashed before the lock: it takes ~0.1 s, and on SQLite the lock holds every writer
+    password_hash = hash_password(password) if password else ""
+    take_admin_lock(session)  # so the name check below sees a user added meanwhile
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
     department_id = _department_id(session, department_code) if department_code else None
     if role is Role.HANDLER and department_id is None:
         raise UserError("部门经办人必须指定部门", "a handler needs --department")
@@ -62,7 +66,7 @@ def add_user(
         raise UserError(f"人员 {person_id} 不存在", f"no person {person_id}")
     user = User(
         name=name, role=role.value, department_id=department_id, person_id=person_id,
-        email=email, password_hash=hash_password(password) if password else "",
+        email=email, password_hash=password_hash,
     )
     session.add(user)
     session.flush()

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Department, Person, Post, Unit
 from warning.org.files import OrgFileError, read_org_file, write_org_file
 from warning.org.rows import Existing, OrgPlan, leader_cell, parse_org
@@ -56,6 +57,7 @@ def import_org(session: Session, path: Path) -> OrgSummary:
 
 def import_org_rows(session: Session, raw_rows: list[RawRow]) -> OrgSummary:
     """Validate every row, then upsert units, departments, posts and people, or raise."""
+    take_admin_lock(session)  # read what a change committed meanwhile has added
     plan, problems = parse_org(raw_rows, existing_org(session))
     if problems:
         raise OrgFileError(problems)

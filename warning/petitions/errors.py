@@ -25,3 +25,9 @@ class ReporterKeyError(DomainError):
     """The reporter key is missing, malformed or does not open the stored identities."""
 
     code = "reporter_key"
+
+
+class ReplyChanged(DomainError):
+    """The reply was changed by someone else after the form was drawn."""
+
+    code = "reply_changed"

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import SecretStr
 from sqlalchemy import false, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
@@ -36,6 +37,7 @@ from warning.handling.attachments import Prepared
 from warning.petitions.checks import MARKUP, has_markup
 from warning.petitions.errors import (
     PetitionRefused,
+    ReplyChanged,
     ReporterKeyError,
     ReporterNotFound,
     RevealRefused,
@@ -267,9 +269,12 @@ def petition_facts(session: Session, *, signal_id: int) -> PetitionFacts | None:
 
 def set_reply(
     session: Session, *, signal_id: int, principal: Principal, text: str,
-    now: datetime | None = None,
+    now: datetime | None = None, seen: str | None = None,
 ) -> None:
-    """Set the office's message to the reporter (给举报人的答复), read with the receipt code."""
+    """Set the office's message to the reporter (给举报人的答复), read with the receipt code.
+
+    `seen` is the reply the form was drawn from: a different reply stored since is not
+    overwritten unseen (ReplyChanged), and the stored reply sent again changes nothing."""
     if principal.role not in REVEAL_ROLES:
         raise RevealRefused("只有廉洁风险防控办公室可以答复举报人", "only the office may reply")
     text = text.strip()
@@ -280,13 +285,30 @@ def set_reply(
     if len(text) > MAX_REPLY_CHARS:
         raise PetitionRefused(f"答复不能超过 {MAX_REPLY_CHARS} 字", "the reply is too long",
                               field="reply")
-    reporter = session.get(Reporter, signal_id)
+    reporter = _reporter_to_change(session, signal_id)
     if reporter is None:
         raise ReporterNotFound(f"信号 {signal_id} 没有举报人记录", f"no reporter for {signal_id}")
+    if _lines(text) == _lines(reporter.reply):
+        return  # sent again (a double click, a retry): already the reply
+    if seen is not None and _lines(seen) != _lines(reporter.reply):
+        raise ReplyChanged("打开表单后，答复已被他人修改：下面是现在的答复，请在此基础上重新填写。",
+                           "the reply was changed since the form was opened")
     reporter.reply, reporter.reply_at = text, now or utcnow()
     reporter.reply_by = principal.actor
     session.flush()
     log.info("reply to the reporter of signal %d set by %s", signal_id, principal.actor)
+
+
+def _lines(reply: str) -> str:
+    """Return `reply` with a browser's CRLF line breaks as stored ones (a form sends CRLF)."""
+    return reply.replace("\r\n", "\n")
+
+
+def _reporter_to_change(session: Session, signal_id: int) -> Reporter | None:
+    """Return the reporter row as committed now, locked until this transaction ends."""
+    if session.get_bind().dialect.name == "sqlite":  # the write gate first, then the read
+        session.execute(sql("UPDATE reporters SET signal_id = signal_id WHERE 1 = 0"))
+    return session.get(Reporter, signal_id, with_for_update=True, populate_existing=True)
 
 
 def petition_file(session: Session, *, signal_id: int, sha256: str) -> PetitionFile | None:

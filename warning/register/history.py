@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from warning.db.models import RiskPoint, RiskPointChange
@@ -80,3 +80,24 @@ def record_import(
             count += 1
     session.flush()
     return count
+
+
+def point_to_change(session: Session, code: str) -> RiskPoint | None:
+    """Return the point as committed now, locked until this transaction ends.
+
+    Two edits of one point at once otherwise both read the old values and both recorded the
+    same change. On SQLite a no-op UPDATE takes the write gate (warning.db.sqlite_gate) first.
+    """
+    query = select(RiskPoint).where(RiskPoint.code == code[:32])
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("UPDATE risk_points SET id = id WHERE 1 = 0"))
+    else:
+        query = query.with_for_update()
+    return session.scalars(query.execution_options(populate_existing=True)).first()
+
+
+def newest_change(session: Session, point_id: int) -> int:
+    """Return the id of the point's newest recorded change (0: none): what a form was drawn
+    from, so a form drawn before another change can be told from a current one."""
+    return int(session.scalar(select(func.max(RiskPointChange.id))
+                              .where(RiskPointChange.risk_point_id == point_id)) or 0)

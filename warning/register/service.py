@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Category, Department, Post, RiskPoint
 from warning.domain.enums import Level, OwnerLevel
 from warning.register.files import RegisterError, read_register, write_register
@@ -63,6 +64,7 @@ def import_register(session: Session, path: Path) -> ImportSummary:
 
 def import_rows(session: Session, raw_rows: Sequence[RawRow]) -> ImportSummary:
     """Validate every row, then upsert all of them by code, or raise RegisterError."""
+    take_admin_lock(session)  # it adds posts too: read what an org change or import added
     rows, problems = parse_rows(raw_rows, load_catalog(session))
     if problems:
         raise RegisterError(problems)

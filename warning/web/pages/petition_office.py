@@ -7,6 +7,7 @@ from starlette.responses import Response
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import DomainError
 from warning.handling import attachments as files
+from warning.petitions.errors import ReplyChanged
 from warning.petitions.service import petition_file, set_reply
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
@@ -35,8 +36,13 @@ async def reply_page(
         raise PageNotFound(f"信号 {signal_id}")
     text = form_text(form, "reply")
     try:
-        set_reply(session, signal_id=view.signal.id, principal=principal, text=text)
+        set_reply(session, signal_id=view.signal.id, principal=principal, text=text,
+                  seen=form_text(form, "reply_seen") if "reply_seen" in form else None)
         session.commit()
+    except ReplyChanged as error:
+        session.rollback()
+        return detail_page(request, session, principal, view.signal.id, reply_error=error.message,
+                           status_code=409)
     except DomainError as error:
         session.rollback()
         return detail_page(request, session, principal, view.signal.id, reply_error=error.message,

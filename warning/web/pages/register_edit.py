@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from warning.auth.principal import Principal
+from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Department, RiskPoint
 from warning.db.models.base import utcnow
 from warning.domain.calendar import local_date
@@ -29,6 +30,8 @@ from warning.register.history import (
     FIELD_LABELS,
     change_point,
     history_of,
+    newest_change,
+    point_to_change,
     record_import,
     snapshot,
 )
@@ -67,6 +70,7 @@ def _page(request: Request, session: Session, principal: Principal, point: RiskP
         "may_edit": principal.role in EDITORS, "errors": errors or {}, "form": form or {},
         "categories": categories(session), "levels": list(Level),
         "departments": departments(session), "done": done,
+        "seen": max((change.id for change in history), default=0),
     }, status_code=status_code)
 
 
@@ -124,12 +128,21 @@ async def edit_point(code: str, request: Request, session: SessionDep,
         raise PageNotFound(f"风险点 {code}")
     raw = await request.form()  # before the first read: no connection held while it comes
     check_form(request, raw)
-    point = _point(session, code)
+    point = point_to_change(session, code)
+    if point is None:
+        raise PageNotFound(f"风险点 {code}")
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     values, errors = _validated(session, form)
     if errors:
         return _page(request, session, principal, point, errors=errors, form=form,
                      status_code=422)
+    if form.get("seen", "").isdigit() and int(form["seen"]) != newest_change(session, point.id):
+        if all(getattr(point, name) == value for name, value in values.items()):
+            session.rollback()  # this very form, sent again after it was saved
+            return RedirectResponse(f"/register/points/{quote(point.code)}?done=1",
+                                    status_code=303)
+        return _page(request, session, principal, point, status_code=409, errors={
+            "stale": "打开表单后，该风险点已被他人修改：下面是现在的内容，请在此基础上重新修改。"})
     change_point(session, point, values, actor=principal.actor,
                  reason=form["reason"].strip(), source="page")
     session.commit()
@@ -173,6 +186,7 @@ async def import_page(request: Request, session: SessionDep,
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"upload{suffix}"
                 path.write_bytes(content)
+                take_admin_lock(session)  # the snapshot must be what the import changes
                 before = snapshot(session)
                 try:
                     result = import_register(session, path)
