@@ -97,3 +97,19 @@ def test_the_case_models_are_in_openapi(world: World) -> None:
     assert {"CaseOut", "CaseMemberOut", "CasePage", "CaseSummaryOut"} <= set(
         spec["components"]["schemas"])
     assert "/api/signals/cases" in spec["paths"]
+
+
+def test_a_reviewer_sees_the_case_but_no_similarity_to_text_they_may_not_read(
+    world: World,
+) -> None:
+    """Similarity is computed on a petition's text: shown to a reviewer, who may not read
+    that text, it is an oracle (file a look-alike report, read how close it came)."""
+    reviewer = world.client("reviewer")
+    body = reviewer.get(f"/api/signals/{world.repeats[1]}/case").json()
+    assert body["signal_ids"] == [world.first, *world.repeats]
+    assert [m["similarity"] for m in body["members"]] == [None, None, None]
+    page = reviewer.get(f"/signals/{world.repeats[0]}")
+    rows = _rows(page.text, "case-members")
+    assert len(rows) == 3 and not any(re.search(r"\d%<", row) for row in rows)
+    office = world.client("office").get(f"/api/signals/{world.repeats[1]}/case").json()
+    assert all(0.5 <= m["similarity"] <= 1 for m in office["members"])

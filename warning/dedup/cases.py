@@ -12,20 +12,21 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import visible_signals
+from warning.auth.visibility import reads_confidential_text, visible_signals
 from warning.db.models import Channel, Department, Signal, SignalLink
 
 
 @dataclass(frozen=True)
 class CaseMember:
-    """One report of a case: the first one, or a repeat with its similarity to the case."""
+    """One report of a case: the first one, or a repeat with its similarity to the case
+    (None for a caller who may not read the text it was computed on)."""
 
     signal_id: int
     title: str
     channel: str
     department: str | None
     received_at: datetime
-    similarity: float
+    similarity: float | None
     first: bool
 
 
@@ -65,8 +66,12 @@ def case_of(session: Session, principal: Principal | None, signal_id: int) -> Ca
         .where(SignalLink.case_signal_id == case_id)
         .order_by(Signal.id)
     )
+    # only confidential channels are linked: a similarity measures text that only its
+    # readers may see, and to anyone else it would be an oracle on that text
+    scored = reads_confidential_text(principal)
     members = [
-        CaseMember(i, title, channel, department, received, similarity, i == case_id)
+        CaseMember(i, title, channel, department, received, similarity if scored else None,
+                   i == case_id)
         for i, title, channel, department, received, similarity
         in session.execute(visible_signals(stmt, principal))
     ]

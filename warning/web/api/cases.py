@@ -22,7 +22,9 @@ class CaseMemberOut(BaseModel):
     channel: str
     department: str | None
     received_at: datetime
-    similarity: float = Field(description="estimated Jaccard similarity to the first report")
+    similarity: float | None = Field(
+        description="estimated Jaccard similarity to the first report; null for a caller "
+                    "who may not read the reports' text")
     first: bool = Field(description="the first report of the case")
 
 
