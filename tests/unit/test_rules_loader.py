@@ -129,6 +129,23 @@ def test_bad_grading_file_is_refused(tmp_path: Path) -> None:
     assert any("grading.yaml:3" in p and "speed" in p for p in _problems(tmp_path))
 
 
+@pytest.mark.parametrize(("deadline", "field"), [
+    ("{receive: 0, report: 15, days: working}", "receive"),  # due the moment it is raised
+    ("{receive: 20, report: 15, days: working}", "report"),  # receipt due after the report
+])
+def test_a_deadline_no_department_could_meet_is_refused(
+    tmp_path: Path, deadline: str, field: str,
+) -> None:
+    _write(tmp_path, "a.yaml", GOOD)
+    text = (ROOT / "rules/grading.yaml").read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("  talk:"))
+    text = text.replace("talk:          {receive: 3, report: 10, days: working}",
+                        f"talk:          {deadline}")
+    _write(tmp_path, "grading.yaml", text)
+    [problem] = _problems(tmp_path)
+    assert f"grading.yaml:{line}" in problem and "talk" in problem and field in problem
+
+
 def test_fixture_referencing_unknown_rule(tmp_path: Path) -> None:
     _write(tmp_path, "a.yaml", GOOD)
     _write(tmp_path / "tests", "a.yaml",

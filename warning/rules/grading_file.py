@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from warning.domain.enums import Level, Response
 from warning.domain.grading import (
@@ -26,9 +26,18 @@ class _Step(_Frozen):
 
 
 class _Deadline(_Frozen):
-    receive: int = Field(ge=0, le=365, strict=True)
+    # 0 days would make a warning overdue the moment it is raised, and a receipt due after
+    # the report could never be met in order: both are slips, not policies
+    receive: int = Field(ge=1, le=365, strict=True)
     report: int = Field(ge=1, le=365, strict=True)
     days: DayKind
+
+    @model_validator(mode="after")
+    def _receipt_first(self) -> "_Deadline":
+        if self.receive > self.report:
+            raise ValueError(f"签收期限 receive ({self.receive}) 不得长于上报期限 report "
+                             f"({self.report})")
+        return self
 
 
 class GradingFile(_Frozen):
