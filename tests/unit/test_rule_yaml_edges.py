@@ -123,6 +123,25 @@ def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
     assert "t.yaml:3: 大: cases.0.signal.amount: 金额超出范围" in result.output
 
 
+@pytest.mark.parametrize(("amount", "says"), [
+    ("50000.004", "decimal places"), ("-0.01", "greater than or equal to 0"),
+    ("1000000000000000", "less than or equal to"),
+])
+def test_a_fixture_amount_intake_would_refuse_is_a_problem(
+    tmp_path: Path, amount: str, says: str,
+) -> None:
+    """A fixture is read as intake reads a signal: an amount intake refuses (3 decimals,
+    negative, above the largest) would otherwise pass the test, rounded, and prove nothing."""
+    folder = _load(tmp_path / "rules", _rule("      amount: {gt: 50000}\n"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "t.yaml").write_text(
+        f"cases:\n  - name: 金额\n    signal: {{channel: audit, amount: {amount}}}\n"
+        "    expect_not: [r1]\n", encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["check", "--rules-dir", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert "t.yaml:3: 金额: cases.0.signal.amount:" in result.output and says in result.output
+
+
 def test_fixture_amount_is_the_decimal_number_written(tmp_path: Path) -> None:
     folder = _load(tmp_path / "rules", _rule("      amount: {gte: 999999999999999.99}\n"))
     (folder / "tests").mkdir()

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
+# A signal's amount (元): whole fen, not negative, what NUMERIC(18, 2) holds. Intake and a
+# rule fixture's signal both take these, so a fixture cannot pass on an amount intake refuses.
+AMOUNT_LIMITS: dict[str, Any] = {"ge": 0, "le": MAX_AMOUNT, "decimal_places": 2}
 # The dates a signal may carry. Pages and exports show a date in the service's zone (up to
 # a day from UTC), and a repeat window reaches back up to 3,660 days from it (rule model):
 # year 10000 in Shanghai, or a window starting before year 1, failed with OverflowError.

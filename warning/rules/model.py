@@ -13,8 +13,8 @@ from pydantic import (
 )
 
 from warning.domain.enums import Response, RuleMode, SubjectKind
-from warning.domain.input_text import MAX_AMOUNT
-from warning.rules.amounts import CENT, AmountError, bound, stored
+from warning.domain.input_text import AMOUNT_LIMITS, MAX_AMOUNT
+from warning.rules.amounts import CENT, AmountError, bound, exact, stored
 from warning.rules.regexes import refuse_dangerous
 
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -162,7 +162,7 @@ class FixtureSignal(_Frozen):
     department: str | None = None
     person: str | None = None
     post: str | None = None
-    amount: Decimal | None = None
+    amount: Decimal | None = Field(default=None, **AMOUNT_LIMITS)
     external_id: str | None = None  # accepted so fixtures can be posted as real signals
 
     @field_validator("department", "person", "post")
@@ -176,7 +176,7 @@ class FixtureSignal(_Frozen):
         if value is None:
             return None
         try:
-            return stored(value)
+            return exact(value)  # as written: intake's limits (AMOUNT_LIMITS) come next
         except AmountError as error:
             raise ValueError(str(error)) from None
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, ConfigDict, Field, field_validator
 
-from warning.domain.input_text import MAX_AMOUNT, CheckedInput
+from warning.domain.input_text import AMOUNT_LIMITS, CheckedInput
 
 
 class SignalIn(CheckedInput):
@@ -25,7 +25,7 @@ class SignalIn(CheckedInput):
     person: str | None = Field(default=None, max_length=100)
     post: str | None = Field(default=None, max_length=200)
     amount: Decimal | None = Field(
-        default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
+        default=None, **AMOUNT_LIMITS,
         description="yuan, at most 2 decimals (fen); stored exactly",
     )
     occurred_at: AwareDatetime | None = Field(
