@@ -123,11 +123,32 @@ def test_the_office_returns_with_a_reason_then_accepts(
 
     _handler_acts(runtime, wid, (Action.REPORT, "已补充处理情况。", ""))
     page.goto(f"/warnings/{wid}")
+    page.once("dialog", lambda dialog: dialog.accept())  # 办结 is confirmed first
     page.click("#act-accept button[type=submit]")
     expect(page.locator("#action-done")).to_contain_text("已办结")
     expect(page.locator(".action-form")).to_have_count(0)
     assert _record(runtime, wid).state == "closed"
     assert [e.action for e in _events(runtime, wid)][-3:] == ["return", "report", "accept"]
+
+
+def test_withdrawing_asks_first_and_a_no_changes_nothing(page: Page, runtime: Runtime) -> None:
+    """撤销 ends a record for good: one stray click must not do it."""
+    wid = _warning(runtime, 7)
+    page.goto(f"/warnings/{wid}")
+    page.fill("#act-withdraw-comment", "信号经核实与该部门无关。")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#act-withdraw button[type=submit]")
+    expect(page.locator("#act-withdraw")).to_be_visible()
+    page.wait_for_timeout(300)  # had the form gone out, the page would be navigating now
+    assert asked == ["撤销后该预警即终止办理，不能恢复。确定撤销吗？"]
+    assert _record(runtime, wid).state == "issued"
+    assert [e.action for e in _events(runtime, wid)] == ["issue"]
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#act-withdraw button[type=submit]")
+    expect(page.locator("#action-done")).to_contain_text("撤销")
+    assert _record(runtime, wid).state == "withdrawn"
 
 
 def test_a_stale_form_says_someone_else_acted_first(

@@ -99,8 +99,13 @@ def _act(tab: Page, action: str, done: str, **fields: str) -> None:
     """Fill an action form of the warning page, submit it, wait for its confirmation."""
     for name, value in fields.items():
         tab.fill(f"#act-{action}-{name}", value)
+    asked: list[str] = []
+    if action == "accept":  # 办结 ends the record: the page asks first (static/confirm.js)
+        tab.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     tab.click(f"#act-{action} button[type=submit]")
     expect(tab.locator("#action-done")).to_contain_text(done)
+    confirmed = ["评估通过并办结后，该预警不能再办理。确定办结吗？"]
+    assert asked == (confirmed if action == "accept" else [])
 
 
 def _log_petition(office: Page, screenshots: Screenshots) -> str:
