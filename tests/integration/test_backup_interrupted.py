@@ -22,6 +22,8 @@ from click.testing import CliRunner
 from tests.integration.scratch_db import EmptyDatabase, new_database
 from warning.cli.main import cli
 from warning.db.migrate import upgrade
+from warning.ops.restore import restore_backup
+from warning.settings import load_settings
 
 __all__ = ["new_database"]  # the fixture
 
@@ -82,3 +84,21 @@ def test_a_disk_that_fills_while_writing_leaves_no_partial_archive(
     assert isinstance(result.exception, SystemExit), result.exception
     assert "磁盘已满" in result.output, result.output
     assert _leftovers(backups, "") == []  # neither the archive nor the database copy
+
+
+def test_a_file_still_being_written_is_not_backed_up(
+    new_database: EmptyDatabase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`<sha>.part` is a file the service is writing (renamed when whole) or one a killed
+    writer left: no attachment. The backup packed it, half-written, and failed outright
+    when the service renamed it between the listing and the reading."""
+    _source(new_database, tmp_path, monkeypatch)
+    (tmp_path / "files" / "ab" / "big").unlink()
+    (tmp_path / "files" / "ab" / "whole").write_bytes(b"%PDF-1.4 whole")
+    (tmp_path / "files" / "ab" / "abcd.part").write_bytes(b"%PDF-1.4 half")
+    result = CliRunner().invoke(cli, ["backup", str(tmp_path / "b.backup")])
+    assert result.exit_code == 0, result.output
+    assert "附件 1 个" in result.output, result.output
+    target = load_settings(database_url=new_database(), attachments_dir=tmp_path / "back")
+    assert restore_backup(target, tmp_path / "b.backup").attachments == 1
+    assert [p.name for p in (tmp_path / "back").rglob("*") if p.is_file()] == ["whole"]

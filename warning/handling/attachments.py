@@ -35,6 +35,7 @@ MEDIA_TYPES = {
 # Bidirectional overrides and isolates: "\u202etxt.exe" shows as "exe.txt".
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 log = logging.getLogger(__name__)
+PART_SUFFIX = ".part"  # a file being written; renamed to its sha256 once whole
 DISK_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已满",
                 errno.EROFS: "附件目录只读", errno.EACCES: "无权写入附件目录",
                 errno.EPERM: "无权写入附件目录"}
@@ -164,7 +165,7 @@ def store(prepared: list[Prepared], directory: Path) -> None:
         target = stored_path(directory, item.sha256)
         if target.exists():
             continue
-        partial = target.with_suffix(".part")
+        partial = target.with_suffix(PART_SUFFIX)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(item.content)

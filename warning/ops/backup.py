@@ -12,6 +12,7 @@ from sqlalchemy import text
 from warning import __version__
 from warning.db.engine import make_engine
 from warning.db.migrate import current_revision
+from warning.handling.attachments import PART_SUFFIX
 from warning.ops.archive import BackupError, Manifest, key_fingerprint, write_archive
 from warning.ops.postgres import check_tool, libpq_target, server_major
 from warning.ops.scratch import work_directory
@@ -99,8 +100,10 @@ def _pg_dump(url: str, copy: Path) -> int:
 def _attachments(directory: Path) -> dict[str, Path]:
     if not directory.is_dir():
         return {}
+    # Stored files never change; a part file is one being written (or one a killed writer
+    # left), renamed away at any moment: it is no attachment and would not read back whole.
     return {
         f"attachments/{path.relative_to(directory).as_posix()}": path
         for path in sorted(directory.rglob("*"))
-        if path.is_file()
+        if path.is_file() and not path.name.endswith(PART_SUFFIX)
     }
