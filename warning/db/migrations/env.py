@@ -1,7 +1,14 @@
 """Alembic environment: migrates the database given by the caller's configuration."""
 
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from alembic import context
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
 from warning.db.engine import make_engine
 from warning.db.models import Base
@@ -49,11 +56,31 @@ def run_migrations(connection: Connection) -> None:
         connection.commit()
 
 
+@contextmanager
+def one_migration_at_a_time(url: str) -> Iterator[None]:
+    """On a SQLite file, wait while another process migrates it (as pg_advisory_lock does on
+    PostgreSQL): two at once each added the same columns and one failed midway. A flock on
+    a file beside the database; the kernel releases it when its holder dies."""
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    path = Path(database)
+    fd = os.open(path.with_name(path.name + ".migrate.lock"), os.O_RDWR | os.O_CREAT
+                 | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
 connection = config.attributes.get("connection")
 if connection is not None:
     run_migrations(connection)
 else:
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.connect() as conn:
+    url = config.get_main_option("sqlalchemy.url") or ""
+    engine = make_engine(url)
+    with one_migration_at_a_time(url), engine.connect() as conn:
         run_migrations(conn)
     engine.dispose()
