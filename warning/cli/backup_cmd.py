@@ -1,10 +1,29 @@
 """`qingfeng backup FILE` and `qingfeng restore FILE`."""
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from warning.cli.errors import InputFile
+
+
+@contextmanager
+def _clean_up_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (a timer's timeout, systemctl stop) into an exit that runs clean-up:
+    Python's default ends the process at once, leaving the database copy behind."""
+
+    def stop(number: int, _: FrameType | None) -> None:
+        raise SystemExit(128 + number)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command("backup")
@@ -17,7 +36,8 @@ def backup(path: Path) -> None:
     from warning.settings import load_settings
 
     try:
-        manifest = make_backup(load_settings(), path)
+        with _clean_up_on_sigterm():
+            manifest = make_backup(load_settings(), path)
     except BackupError as error:
         fail(str(error))
     files = len(manifest.members) - 1

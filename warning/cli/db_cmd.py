@@ -4,7 +4,13 @@ import click
 
 from warning.cli.common import fail, settings
 from warning.db.engine import make_engine
-from warning.db.migrate import current_revision, head_revision, upgrade
+from warning.db.migrate import (
+    current_revision,
+    head_revision,
+    newer_release_message,
+    newer_than_code,
+    upgrade,
+)
 
 
 @click.group("db")
@@ -19,6 +25,13 @@ def upgrade_cmd(revision: str) -> None:
     from alembic.util.exc import CommandError
 
     url = settings().database_url
+    engine = make_engine(url)
+    try:  # Alembic would only say it cannot locate the revision a newer release wrote
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    if newer_than_code(current, url):
+        fail(newer_release_message(str(current), url))
     try:
         upgrade(url, revision)
     except CommandError as error:  # an unknown or ambiguous revision

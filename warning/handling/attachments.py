@@ -2,12 +2,16 @@
 
 import base64
 import binascii
+import contextlib
+import errno
 import hashlib
+import logging
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from warning.handling.errors import AttachmentRefused
+from warning.handling.errors import AttachmentNotStored, AttachmentRefused
 
 ZIP = (b"PK\x03\x04",)
 OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # Compound File: .doc .xls and WPS's .wps .et
@@ -30,6 +34,11 @@ MEDIA_TYPES = {
 }
 # Bidirectional overrides and isolates: "\u202etxt.exe" shows as "exe.txt".
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+log = logging.getLogger(__name__)
+PART_SUFFIX = ".part"  # a file being written; renamed to its sha256 once whole
+DISK_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已满",
+                errno.EROFS: "附件目录只读", errno.EACCES: "无权写入附件目录",
+                errno.EPERM: "无权写入附件目录"}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_COUNT = 10
 
@@ -150,12 +159,32 @@ def _looks_like(ext: str, content: bytes) -> bool:
 
 
 def store(prepared: list[Prepared], directory: Path) -> None:
-    """Write each attachment once, under its sha256."""
+    """Write each attachment once, under its sha256; raise AttachmentNotStored if the disk
+    refuses (callers store before they commit, so the action is then not recorded)."""
     for item in prepared:
         target = stored_path(directory, item.sha256)
         if target.exists():
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".part")
-        partial.write_bytes(item.content)
-        partial.replace(target)
+        partial = target.with_suffix(PART_SUFFIX)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(item.content)
+            partial.replace(target)
+        except OSError as error:
+            _discard(partial)
+            raise _not_stored(item.filename, error) from None
+
+
+def _discard(partial: Path) -> None:
+    # A disk that filled midway left part of the file; an unwritable directory has none.
+    with contextlib.suppress(OSError):
+        partial.unlink(missing_ok=True)
+
+
+def _not_stored(name: str, error: OSError) -> AttachmentNotStored:
+    reason = os.strerror(error.errno) if error.errno else type(error).__name__
+    log.error("attachment %r not stored: %s", name, error)
+    shown = DISK_REASONS.get(error.errno or 0, "附件目录不可写")
+    return AttachmentNotStored(
+        f"附件“{name}”无法保存到服务器（{shown}），本次办理未保存，请联系管理员",
+        f"attachment {name!r} not stored: {reason}")

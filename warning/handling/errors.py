@@ -24,6 +24,12 @@ class AttachmentRefused(DomainError):
     code = "attachment_refused"
 
 
+class AttachmentNotStored(DomainError):
+    """The server could not write a checked file (a full disk, a read-only directory)."""
+
+    code = "attachment_not_stored"
+
+
 def not_found(warning_id: int) -> NotFound:
     """Return the error for a warning that does not exist or is not visible."""
     return NotFound(f"预警 {warning_id} 不存在", f"warning {warning_id} not found")

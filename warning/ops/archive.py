@@ -48,9 +48,11 @@ def key_fingerprint(key: str) -> str:
     return hashlib.sha256(b"qingfeng reporter key\0" + key.encode()).hexdigest()[:16]
 
 
-def write_archive(target: Path, manifest: Manifest, files: dict[str, Path]) -> None:
-    """Write `files` (archive name -> file) and the manifest; the target appears only whole."""
-    partial = target.with_name(target.name + ".partial")
+def write_archive(
+    target: Path, manifest: Manifest, files: dict[str, Path], partial: Path
+) -> None:
+    """Write `files` (archive name -> file) and the manifest into `partial` (on the target's
+    file system), then rename it: the target appears only whole."""
     with tarfile.open(partial, "w:gz") as tar:
         for name, path in files.items():
             manifest.members[name] = {"size": path.stat().st_size, "sha256": sha256_of(path)}

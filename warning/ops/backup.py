@@ -1,8 +1,9 @@
 """Make a consistent backup while the service runs: SQLite's backup API or pg_dump."""
 
+import errno
+import os
 import sqlite3
 import subprocess
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from sqlalchemy import text
 from warning import __version__
 from warning.db.engine import make_engine
 from warning.db.migrate import current_revision
+from warning.handling.attachments import PART_SUFFIX
 from warning.ops.archive import BackupError, Manifest, key_fingerprint, write_archive
 from warning.ops.postgres import check_tool, libpq_target, server_major
+from warning.ops.scratch import work_directory
 from warning.settings import Settings
 
 
@@ -41,16 +44,31 @@ def make_backup(settings: Settings, target: Path) -> Manifest:
         database_member=f"database.{'sqlite' if kind == 'sqlite' else 'pgdump'}",
         reporter_key_fingerprints=reporter_fingerprints(),
     )
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        copy = Path(scratch) / manifest.database_member
-        if kind == "sqlite":
-            _sqlite_copy(settings.database_url, copy)
-        else:
-            manifest.tool_version = str(_pg_dump(settings.database_url, copy))
-        files = {manifest.database_member: copy}
-        files.update(_attachments(settings.attachments_dir))
-        write_archive(target, manifest, files)
+    try:
+        with work_directory(target.parent) as work:
+            copy = work / manifest.database_member
+            if kind == "sqlite":
+                _sqlite_copy(settings.database_url, copy)
+            else:
+                manifest.tool_version = str(_pg_dump(settings.database_url, copy))
+            files = {manifest.database_member: copy}
+            files.update(_attachments(settings.attachments_dir))
+            write_archive(target, manifest, files, work / "archive.partial")
+    except (OSError, sqlite3.Error) as error:
+        if isinstance(error, OSError) and error.filename is not None:
+            raise  # a path that cannot be opened: the command names it (cli/errors.py)
+        raise BackupError(f"无法写入备份 {target} ({_reason(error)}), 未生成备份文件") from None
     return manifest
+
+
+def _reason(error: OSError | sqlite3.Error) -> str:
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "磁盘已满"
+    if isinstance(error, sqlite3.Error) and "full" in str(error):
+        return "磁盘已满"
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno)
+    return f"{type(error).__name__}: {error}"
 
 
 def _sqlite_copy(url: str, copy: Path) -> None:
@@ -82,8 +100,10 @@ def _pg_dump(url: str, copy: Path) -> int:
 def _attachments(directory: Path) -> dict[str, Path]:
     if not directory.is_dir():
         return {}
+    # Stored files never change; a part file is one being written (or one a killed writer
+    # left), renamed away at any moment: it is no attachment and would not read back whole.
     return {
         f"attachments/{path.relative_to(directory).as_posix()}": path
         for path in sorted(directory.rglob("*"))
-        if path.is_file()
+        if path.is_file() and not path.name.endswith(PART_SUFFIX)
     }

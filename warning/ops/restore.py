@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
 from warning.db.engine import make_engine
+from warning.db.migrate import newer_release_message, newer_than_code
 from warning.ops.archive import BackupError, Manifest, read_archive
 from warning.ops.backup import reporter_fingerprints
 from warning.ops.postgres import check_tool, libpq_target, public_tables
@@ -33,6 +34,8 @@ def restore_backup(settings: Settings, source: Path, *, force_key: bool = False)
         manifest = read_archive(source, unpacked)
         if manifest.database_kind != kind:
             raise BackupError(f"备份来自 {manifest.database_kind}, 不能恢复到 {kind} 数据库")
+        if newer_than_code(manifest.revision, settings.database_url):
+            raise BackupError(f"{newer_release_message(str(manifest.revision))}, 未恢复任何数据")
         _check_key(manifest, force_key)
         _check_empty(settings)
         attachments = settings.attachments_dir

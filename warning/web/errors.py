@@ -22,6 +22,7 @@ DOMAIN_STATUS = {
     "role_not_allowed": 403, "unknown_action": 422, "missing_field": 422,
     "attachment_refused": 422, "attachment_too_large": 413, "attachment_type_refused": 415,
     "attachment_content_mismatch": 409, "invalid_measure": 422,
+    "attachment_not_stored": 507,
 }
 
 
