@@ -3,12 +3,16 @@
 Writing a report's files failed with the OSError itself: the API answered 500 服务器内部
 错误 (the page the same JSON, the handler's typed report gone), and a disk that filled
 midway left the half-written `.part` file behind. Now nothing is recorded, no partial file
-stays, the API answers 507 and the page shows itself again saying why.
+stays, the API answers 507 and the page shows itself again saying why. The full disk is a
+real one: a full tmpfs.
 """
 
 import base64
+import contextlib
 import hashlib
 import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +28,39 @@ PDF = b"%PDF-1.4 " + b"report " * 20
 
 
 def _break(directory: Path, how: str) -> None:
-    """Make `directory` unable to take PDF: a full disk (/dev/full) or not a directory."""
+    """Make `directory` unable to take PDF: a full disk (a full tmpfs mounted where PDF's
+    shard goes) or not a directory."""
     if how == "full":
         sha = hashlib.sha256(PDF).hexdigest()
-        (directory / sha[:2]).mkdir(parents=True)
-        os.symlink("/dev/full", directory / sha[:2] / f"{sha}.part")  # ENOSPC on write
+        _mount_full(directory / sha[:2])
     else:
         directory.parent.mkdir(parents=True, exist_ok=True)
         directory.write_text("not a directory")  # as a read-only or missing mount refuses
+
+
+def _mount_full(shard: Path) -> None:
+    """Mount a one-page tmpfs at `shard` and fill it: writing there fails with ENOSPC."""
+    shard.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(shard)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        message = f"a full disk is simulated with a tmpfs mount, which needs root: {mounted.stderr}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message + " (run as root, as CI does)")
+    _MOUNTS.append(shard)
+    with contextlib.suppress(OSError), (shard / "filler").open("wb") as filler:
+        filler.write(b"\0" * 8192)
+
+
+_MOUNTS: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def _unmount() -> Iterator[None]:
+    yield
+    while _MOUNTS:
+        subprocess.run(["umount", str(_MOUNTS.pop())], check=False)
 
 
 def _left(directory: Path) -> list[Path]:

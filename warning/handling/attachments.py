@@ -7,6 +7,7 @@ import errno
 import hashlib
 import logging
 import os
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -165,13 +166,25 @@ def store(prepared: list[Prepared], directory: Path) -> None:
         target = stored_path(directory, item.sha256)
         if target.exists():
             continue
-        partial = target.with_suffix(PART_SUFFIX)
+        partial: Path | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(item.content)
-            partial.replace(target)
+            # A name of its own for each writer: two requests storing the same file at once
+            # wrote one shared `.part`, the first renamed it while the second was still
+            # writing into it, and the second's rename found nothing (its action refused).
+            handle, name = tempfile.mkstemp(prefix=f"{item.sha256}.", suffix=PART_SUFFIX,
+                                            dir=target.parent)
+            partial = Path(name)
+            with os.fdopen(handle, "wb") as out:
+                out.write(item.content)
+                out.flush()
+                os.fsync(out.fileno())  # whole on disk before the action commits
+            # (mkstemp's mode 0600: attachments of petitions are confidential; only the
+            # service's own user reads them)
+            os.replace(partial, target)  # atomic; the same bytes if another writer won
         except OSError as error:
-            _discard(partial)
+            if partial is not None:
+                _discard(partial)
             raise _not_stored(item.filename, error) from None
 
 
