@@ -8,17 +8,14 @@ real one: a full tmpfs.
 """
 
 import base64
-import contextlib
 import hashlib
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.integration.full_disk import SmallDisks
 from tests.integration.page_client import Site, act_by_form, build_site
 from tests.integration.test_handling_api import make_app
 from tests.integration.test_handling_fixtures import build_world, new_warning
@@ -27,40 +24,15 @@ from warning.runtime import Runtime
 PDF = b"%PDF-1.4 " + b"report " * 20
 
 
-def _break(directory: Path, how: str) -> None:
+def _break(directory: Path, how: str, disks: SmallDisks) -> None:
     """Make `directory` unable to take PDF: a full disk (a full tmpfs mounted where PDF's
     shard goes) or not a directory."""
     if how == "full":
         sha = hashlib.sha256(PDF).hexdigest()
-        _mount_full(directory / sha[:2])
+        disks.fill(disks.mount(directory / sha[:2]))
     else:
         directory.parent.mkdir(parents=True, exist_ok=True)
         directory.write_text("not a directory")  # as a read-only or missing mount refuses
-
-
-def _mount_full(shard: Path) -> None:
-    """Mount a one-page tmpfs at `shard` and fill it: writing there fails with ENOSPC."""
-    shard.mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(shard)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        message = f"a full disk is simulated with a tmpfs mount, which needs root: {mounted.stderr}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message + " (run as root, as CI does)")
-    _MOUNTS.append(shard)
-    with contextlib.suppress(OSError), (shard / "filler").open("wb") as filler:
-        filler.write(b"\0" * 8192)
-
-
-_MOUNTS: list[Path] = []
-
-
-@pytest.fixture(autouse=True)
-def _unmount() -> Iterator[None]:
-    yield
-    while _MOUNTS:
-        subprocess.run(["umount", str(_MOUNTS.pop())], check=False)
 
 
 def _left(directory: Path) -> list[Path]:
@@ -70,14 +42,14 @@ def _left(directory: Path) -> list[Path]:
 
 @pytest.mark.parametrize("how", ["full", "unwritable"])
 def test_the_page_keeps_the_report_and_records_nothing(
-    runtime: Runtime, tmp_path: Path, how: str
+    runtime: Runtime, tmp_path: Path, how: str, small_disk: SmallDisks
 ) -> None:
     site: Site = build_site(runtime, tmp_path)
     handler = site.client("cg")
     act_by_form(site, handler, "receive")
     act_by_form(site, handler, "assign", responsible_person="李敏")
     before = [e.action for e in site.events()]
-    _break(site.files, how)
+    _break(site.files, how, small_disk)
     answer = act_by_form(site, handler, "report", comment="已整改完毕的说明",
                          files=[("整改报告.pdf", PDF)])
     assert answer.status_code == 507, answer.text  # the page again, the report kept
@@ -89,7 +61,7 @@ def test_the_page_keeps_the_report_and_records_nothing(
 
 @pytest.mark.parametrize("how", ["full", "unwritable"])
 def test_the_api_answers_507_and_records_nothing(
-    session_factory: sessionmaker[Session], tmp_path: Path, how: str
+    session_factory: sessionmaker[Session], tmp_path: Path, how: str, small_disk: SmallDisks
 ) -> None:
     world = build_world(session_factory)
     client = TestClient(make_app(session_factory, tmp_path / "files"))
@@ -99,7 +71,7 @@ def test_the_api_answers_507_and_records_nothing(
                           (2, {"action": "assign", "responsible_person": "李四"})):
         assert client.post(f"/api/warnings/{wid}/actions", headers=auth,
                            json={**body, "version": version}).status_code == 200
-    _break(tmp_path / "files", how)
+    _break(tmp_path / "files", how, small_disk)
     answer = client.post(f"/api/warnings/{wid}/actions", headers=auth, json={
         "action": "report", "version": 3, "comment": "已整改",
         "attachments": [{"filename": "整改报告.pdf",

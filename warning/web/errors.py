@@ -13,6 +13,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warning.web.refusals import log_refusal
+from warning.web.storage_full import MESSAGE as STORAGE_MESSAGE
+from warning.web.storage_full import MESSAGE_EN as STORAGE_MESSAGE_EN
+from warning.web.storage_full import log_full, storage_full
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +100,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)
-    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+    async def _server_error(request: Request, exc: Exception) -> Response:
         # Starlette answers an unhandled error outside every middleware, so this answer
         # carries the security headers itself; the error goes to the log, not the client.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        # A full disk is not a fault of the code: 507, saying that nothing was saved.
         from warning.web.headers import error_headers
 
-        body = error_body("server_error", "服务器内部错误，已记录，请稍后再试",
-                          "internal server error (logged)")
-        return JSONResponse(body, status_code=500,
-                            headers=error_headers(https=request.url.scheme == "https"))
+        if storage_full(exc):
+            log_full(request, exc)
+            status, body = 507, error_body("storage_full", STORAGE_MESSAGE, STORAGE_MESSAGE_EN)
+        else:
+            log.error("unhandled error on %s %s", request.method, request.url.path,
+                      exc_info=exc)
+            status, body = 500, error_body("server_error", "服务器内部错误，已记录，请稍后再试",
+                                           "internal server error (logged)")
+        page = app.state.__dict__.get("error_page")  # the pages' Chinese page for a browser
+        answer: Response | None = page(request, status) if page is not None else None
+        if answer is None:
+            answer = JSONResponse(body, status_code=status)
+        answer.headers.update(error_headers(https=request.url.scheme == "https"))
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

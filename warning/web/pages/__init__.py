@@ -1,5 +1,6 @@
 """The HTML pages (zh-CN) for office staff, department handlers and reviewers."""
 
+import logging
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
@@ -38,6 +39,7 @@ from warning.web.refusals import log_refusal
 from warning.web.routing import SessionRouter
 from warning.web.security import SESSION_COOKIE
 
+log = logging.getLogger(__name__)
 router = SessionRouter(include_in_schema=False)
 for _module in (login, dashboard, signal_form, signals, risk_warnings, register, channels, rules):
     router.include_router(_module.router)
@@ -97,9 +99,23 @@ def too_large_page(scope: Scope, limit: int) -> Response | None:
         "limit_mb": f"{limit / 1_000_000:.3g}", "back": _back(request)}, status_code=413)
 
 
+def error_page(request: Request, status: int) -> Response | None:
+    """Return the Chinese page of a server-side failure (500, 507) for a browser; None for
+    the API or when the page itself cannot be drawn (the JSON answer is used then)."""
+    if not _wants_page(request):
+        return None
+    try:
+        return render(request, f"errors/{status}.html", {"back": _back(request)},
+                      status_code=status)
+    except Exception:  # the failure may be in what a page needs (the session, templates)
+        log.exception("the %d page could not be drawn", status)
+        return None
+
+
 def install(app: FastAPI) -> None:
     """Add the pages, their templates and the Chinese 404 and 403 pages to `app`."""
     app.state.page_templates = build_templates(app.state.runtime.settings.timezone)
+    app.state.error_page = error_page
     app.include_router(router)
     previous = app.exception_handlers.get(StarletteHTTPException)
 
