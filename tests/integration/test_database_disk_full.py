@@ -45,7 +45,8 @@ def _fill_disk(runtime: Runtime, disk: Path) -> None:
 def _signed_in(site: Site, name: str) -> TestClient:
     """Sign `name` in through the login form, with a client that shows a server error as
     the answer the browser gets (not re-raised in the test)."""
-    client = TestClient(site.app, follow_redirects=False, raise_server_exceptions=False)
+    client = TestClient(site.app, follow_redirects=False, raise_server_exceptions=False,
+                        headers={"Accept": "text/html,application/xhtml+xml"})
     client.get("/login")
     answer = client.post("/login", data={
         "name": name, "password": f"pw-{name}-12345678", "next": "/",
@@ -68,6 +69,7 @@ def test_a_department_action_is_refused_with_507_and_saved_once_there_is_room(
     _fill_disk(full_runtime, disk)
     page = act_by_form(site, handler, "receive")
     assert page.status_code == 507, page.text[:300]
+    assert page.headers["content-type"].startswith("text/html")
     assert "服务器存储空间已满" in page.text and "本次操作未保存" in page.text
     api = handler.post(f"/api/warnings/{site.warning_id}/actions",
                        json={"action": "receive", "version": site.record().version})

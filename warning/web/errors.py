@@ -114,7 +114,7 @@ def install_error_handlers(app: FastAPI) -> None:
                       exc_info=exc)
             status, body = 500, error_body("server_error", "服务器内部错误，已记录，请稍后再试",
                                            "internal server error (logged)")
-        page = app.state.__dict__.get("error_page")  # the pages' Chinese page for a browser
+        page = getattr(app.state, "error_page", None)  # the pages' Chinese page for a browser
         answer: Response | None = page(request, status) if page is not None else None
         if answer is None:
             answer = JSONResponse(body, status_code=status)
