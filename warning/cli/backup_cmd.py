@@ -67,5 +67,7 @@ def restore(path: Path, force_key: bool) -> None:
     newest = head_revision(settings.database_url)
     then = ("; 备份较旧, 请运行 qingfeng db upgrade" if done.manifest.revision != newest
             else "; 已是最新版本")
+    if done.resumed:
+        click.echo("上次恢复在最后一步被中断, 数据库已恢复; 本次完成了剩余步骤")
     click.echo(f"已从 {path} 恢复: 数据库版本 {done.manifest.revision}, 附件 {done.attachments} 个 "
                f"(备份于 {done.manifest.created_at}){then}")

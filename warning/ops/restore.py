@@ -1,5 +1,7 @@
 """Restore a backup into an empty database: check everything first, then change anything."""
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -18,16 +20,27 @@ from warning.ops.postgres import check_tool, libpq_target, public_tables
 from warning.settings import Settings
 
 
+# Left inside the restored attachments directory until the database is restored too: a
+# restore killed between the two steps is told apart from an office's own files by it.
+PENDING_MARKER = ".qingfeng-restore-pending"
+
+
 @dataclass(frozen=True)
 class Restored:
-    """What a restore brought back."""
+    """What a restore brought back (`resumed`: it finished one a kill had interrupted)."""
 
     manifest: Manifest
     attachments: int
+    resumed: bool = False
 
 
 def restore_backup(settings: Settings, source: Path, *, force_key: bool = False) -> Restored:
-    """Restore `source` into the (empty) database and attachments directory of `settings`."""
+    """Restore `source` into the (empty) database and attachments directory of `settings`.
+
+    The attachments are moved into place first, holding a marker that names the backup,
+    then the database is restored in one step, then the marker is removed. A restore killed
+    at any moment is finished, or started again, by running the same restore again.
+    """
     kind = "sqlite" if settings.is_sqlite else "postgresql"
     with tempfile.TemporaryDirectory() as scratch:
         unpacked = Path(scratch)
@@ -37,11 +50,22 @@ def restore_backup(settings: Settings, source: Path, *, force_key: bool = False)
         if newer_than_code(manifest.revision, settings.database_url):
             raise BackupError(f"{newer_release_message(str(manifest.revision))}, 未恢复任何数据")
         _check_key(manifest, force_key)
-        _check_empty(settings)
         attachments = settings.attachments_dir
+        identity = _identity(manifest)
+        pending = _pending(attachments)
+        if pending is not None and not _database_empty(settings):
+            if pending != identity:
+                raise BackupError(
+                    f"附件目录 {attachments} 留有另一个备份未完成的恢复, 数据库也已恢复: "
+                    "请用那个备份文件再次运行 qingfeng restore, 未恢复任何数据")
+            (attachments / PENDING_MARKER).unlink()  # killed after the database: finish
+            return Restored(manifest, _count(attachments), resumed=True)
+        if pending is not None:  # killed before the database was restored: start again
+            shutil.rmtree(attachments)
+        _check_empty(settings)
         if attachments.exists() and any(attachments.iterdir()):
             raise BackupError(f"附件目录 {attachments} 不是空的, 未恢复任何数据")
-        staged = _stage_attachments(unpacked / "attachments", attachments)
+        placed = _place_attachments(unpacked / "attachments", attachments, identity)
         dump = unpacked / manifest.database_member
         try:
             if kind == "sqlite":
@@ -49,27 +73,55 @@ def restore_backup(settings: Settings, source: Path, *, force_key: bool = False)
             else:
                 _restore_postgres(settings.database_url, dump, int(manifest.tool_version or 0))
         except BaseException:
-            if staged is not None:
-                shutil.rmtree(staged, ignore_errors=True)
+            if placed:
+                shutil.rmtree(attachments, ignore_errors=True)
             raise
-        count = 0
-        if staged is not None:
-            if attachments.exists():
-                attachments.rmdir()
-            os.replace(staged, attachments)
-            count = sum(1 for path in attachments.rglob("*") if path.is_file())
-    return Restored(manifest, count)
+        if placed:
+            (attachments / PENDING_MARKER).unlink()
+    return Restored(manifest, _count(attachments) if placed else 0)
 
 
-def _stage_attachments(unpacked: Path, attachments: Path) -> Path | None:
-    """Copy the attachments next to their directory, to be renamed into place at the end."""
-    if not unpacked.is_dir():
+def _identity(manifest: Manifest) -> str:
+    """Return what names one backup: when it was made and the digest of every member."""
+    seen = json.dumps([manifest.created_at, manifest.members], sort_keys=True, default=str)
+    return hashlib.sha256(seen.encode()).hexdigest()
+
+
+def _pending(attachments: Path) -> str | None:
+    """Return the backup an interrupted restore was placing here, if one was."""
+    try:
+        return (attachments / PENDING_MARKER).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
         return None
+
+
+def _database_empty(settings: Settings) -> bool:
+    try:
+        _check_empty(settings)
+    except BackupError:
+        return False
+    return True
+
+
+def _count(attachments: Path) -> int:
+    return sum(1 for path in attachments.rglob("*")
+               if path.is_file() and path.name != PENDING_MARKER)
+
+
+def _place_attachments(unpacked: Path, attachments: Path, identity: str) -> bool:
+    """Copy the backup's attachments next to their directory with the marker, then rename
+    the copy into place; return whether there were any."""
+    if not unpacked.is_dir():
+        return False
     attachments.parent.mkdir(parents=True, exist_ok=True)
     staged = attachments.with_name(attachments.name + ".restoring")
-    shutil.rmtree(staged, ignore_errors=True)
+    shutil.rmtree(staged, ignore_errors=True)  # a copy a killed restore left
     shutil.copytree(unpacked, staged)
-    return staged
+    (staged / PENDING_MARKER).write_text(identity)
+    if attachments.exists():
+        attachments.rmdir()  # empty: checked above
+    os.replace(staged, attachments)
+    return True
 
 
 def _check_key(manifest: Manifest, force_key: bool) -> None:
