@@ -23,6 +23,7 @@ def db_group() -> None:
 def upgrade_cmd(revision: str) -> None:
     """Migrate the database named by QINGFENG_DATABASE_URL."""
     from alembic.util.exc import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
 
     url = settings().database_url
     engine = make_engine(url)
@@ -36,6 +37,10 @@ def upgrade_cmd(revision: str) -> None:
         upgrade(url, revision)
     except CommandError as error:  # an unknown or ambiguous revision
         fail(f"无法迁移到“{revision}”: 未知的迁移版本 ({error}); 最新版本是 {head_revision(url)}")
+    except SQLAlchemyError as error:  # the database refused a step: all of it rolled back
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0][:300]
+        fail(f"迁移失败, 数据库未作任何改变 (所有迁移在同一事务中): {reason}; "
+             f"当前版本 {current or '(未初始化)'}")
     engine = make_engine(url)
     try:  # the database as it is: Alembic does not go down to an older revision on upgrade
         click.echo(f"数据库已迁移到 {current_revision(engine)}: {engine.url.render_as_string()}")

@@ -19,7 +19,6 @@ from warning.ops.backup import reporter_fingerprints
 from warning.ops.postgres import check_tool, libpq_target, public_tables
 from warning.settings import Settings
 
-
 # Left inside the restored attachments directory until the database is restored too: a
 # restore killed between the two steps is told apart from an office's own files by it.
 PENDING_MARKER = ".qingfeng-restore-pending"
