@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.auth.principal_cache import PrincipalCache
 from warning.db.engine import make_async_engine, make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
+from warning.handling.holidays import use_calendar_file
 from warning.rules.cache import RulebookCache
 from warning.services.evaluation_claims import EvaluationPolicy
 from warning.services.intake import Intake, IntakeOutcome
@@ -104,6 +105,7 @@ def build_runtime(
     # One pooled connection per route thread, and some for the writer, scheduler and
     # deliveries: connections beyond the pool are opened and closed per request, which
     # on PostgreSQL costs a backend start each time. (SQLite ignores pool sizes.)
+    use_calendar_file(settings.holidays_file)
     engine = make_engine(settings.database_url, pool_size=settings.route_threads + 4)
     require_migrated(engine)
     sessions = make_sessionmaker(engine)

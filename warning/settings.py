@@ -47,6 +47,9 @@ class Settings(EnvSettings):
     public_channel: str = Field(
         default="petition", description="The confidential channel the public report page files to.")
     feed_failure_threshold: int = 3
+    holidays_file: Path | None = Field(
+        default=None, description="节假日日历: the holidays and 调休 working days deadlines are "
+        "counted by, as YAML (default: the bundled warning/handling/data/holidays-cn.yaml).")
     triage_days: int = Field(
         default=3, ge=1, le=60, description="研判期限: working days the office has to judge a "
         "proposal (待研判) before it shows as overdue on its 待办.")

@@ -46,6 +46,19 @@ def _refuse_shared(root: yaml.Node) -> None:
 class SafeLoader(NoAliases, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """yaml.SafeLoader (libyaml's parser when PyYAML has it) without aliases."""
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """Read a date or time, refusing one that does not exist (2026-02-30) with its line:
+        PyYAML let datetime's ValueError escape, past every caller's YAMLError handler."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"不存在的日期或时间 {node.value!r} ({error})",
+                node.start_mark) from None
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
+
 
 def safe_load(text: str) -> Any:
     """Parse YAML like yaml.safe_load, refusing aliases."""

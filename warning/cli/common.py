@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import click
 
 from warning.db.migrate import NotMigratedError
+from warning.domain.calendar import CalendarError
 from warning.runtime import Runtime, build_runtime
 from warning.settings import Settings, load_settings
 
@@ -26,6 +27,8 @@ def runtime(*, load_rules: bool = True, engine_in_background: bool = False
                            engine_in_background=engine_in_background)
     except NotMigratedError as error:
         fail(str(error))
+    except CalendarError as error:  # QINGFENG_HOLIDAYS_FILE unreadable or malformed
+        fail(f"节假日日历文件有错误: {error}")
     if load_rules and rt.rules.problems:
         # A command has no rules in force but the ones it just read: storing signals it
         # cannot evaluate left them all `failed` behind an exit 0 (or a NoRulesError).

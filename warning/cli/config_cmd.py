@@ -91,3 +91,22 @@ def config() -> None:
     width = max(len(variable) for variable, _, _ in rows)
     for variable, value, source in rows:
         echo(f"{variable:<{width}}  {value}  [{source}]")
+    _calendar(echo)
+
+
+def _calendar(echo: Callable[[str], None]) -> None:
+    """Say which years the holiday calendar covers, and what deadlines it would miss."""
+    from warning.cli.common import fail
+    from warning.domain.calendar import CalendarError
+    from warning.handling.holidays import calendar_file, calendar_gaps, use_calendar_file
+    from warning.settings import load_settings
+
+    try:
+        calendar = use_calendar_file(load_settings().holidays_file)
+    except CalendarError as error:
+        fail(f"节假日日历文件有错误: {error}")
+    years = ", ".join(str(y) + ("（暂定）" if y in calendar.provisional else "")
+                      for y in sorted(calendar.years))
+    echo(f"节假日日历: {calendar_file()}  覆盖 {years}")
+    for gap in calendar_gaps():
+        click.secho(f"注意: {gap}", fg="yellow")

@@ -25,6 +25,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
     sys.setswitchinterval(0.001)
 
     from warning.channels.loader import ChannelFileError
+    from warning.handling.holidays import calendar_gaps
     from warning.leadership import SchedulerLeader
     from warning.scheduler import build_scheduler
     from warning.service_locks import ServiceLockError, port_lock, sqlite_scheduler_lock
@@ -63,6 +64,8 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         problems = rt.rules.load()
         for problem in problems:
             click.secho(str(problem), fg="yellow", err=True)
+        for gap in calendar_gaps():
+            click.secho(f"注意: {gap}", fg="yellow", err=True)
         cipher = _reporter_cipher(rt)
         leader = None if no_scheduler else SchedulerLeader(
             rt, build_scheduler, exclusive=rt.settings.is_sqlite)  # the file lock is ours

@@ -17,6 +17,11 @@ class DayKind(StrEnum):
     WORKING = "working"
 
 
+# Deadlines run up to about 30 working days: within this many days of a new year, the
+# calendar must cover it too.
+COVERAGE_HORIZON_DAYS = 60
+
+
 class CalendarError(ValueError):
     """A holiday calendar that cannot be read; the message names the place."""
 
@@ -28,6 +33,27 @@ class HolidayCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()
+    # years listed before the State Council's notice: statutory days only, no 调休
+    provisional: frozenset[int] = frozenset()
+
+    def coverage_problems(self, today: date, horizon_days: int = COVERAGE_HORIZON_DAYS
+                          ) -> list[str]:
+        """Return, in Chinese, what deadlines counted from `today` would get wrong: a year
+        they reach (this one, and the next within `horizon_days` of its start) that the
+        calendar lacks (weekends only would be off) or lists provisionally."""
+        needed = sorted({today.year, (today + timedelta(days=horizon_days)).year})
+        problems = []
+        for year in needed:
+            if year not in self.years:
+                problems.append(
+                    f"节假日日历缺少 {year} 年：该年的期限将只按周末计算休息日，"
+                    "不含法定节假日和调休。请按国务院办公厅放假通知更新日历文件"
+                    "（QINGFENG_HOLIDAYS_FILE）")
+            elif year in self.provisional:
+                problems.append(
+                    f"节假日日历中 {year} 年为暂定（只含法定节日，未含调休）。"
+                    "国务院办公厅放假通知发布后请更新日历文件（QINGFENG_HOLIDAYS_FILE）")
+        return problems
 
     def is_working_day(self, day: date) -> bool:
         """Tell whether `day` is worked."""
@@ -60,16 +86,23 @@ def parse_calendar(data: Mapping[str, object], source: str = "holidays") -> Holi
         raise CalendarError(f"{source}: 缺少 years (missing 'years')")
     holidays: set[date] = set()
     workdays: set[date] = set()
+    provisional: set[int] = set()
     for year, entry in years.items():
         where = f"{source}: years.{year}"
         if not isinstance(year, int) or not isinstance(entry, Mapping):
             raise CalendarError(f"{where}: 年份须为整数且内容为映射 (year must map to a mapping)")
         holidays |= _days(entry.get("holidays", []), year, f"{where}.holidays")
         workdays |= _days(entry.get("workdays", []), year, f"{where}.workdays")
+        flag = entry.get("provisional", False)
+        if not isinstance(flag, bool):
+            raise CalendarError(f"{where}.provisional: 须为 true 或 false (must be a boolean)")
+        if flag:
+            provisional.add(year)
     both = holidays & workdays
     if both:
         raise CalendarError(f"{source}: 日期既是假日又是工作日 {sorted(both)[0]}")
-    return HolidayCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))
+    return HolidayCalendar(frozenset(holidays), frozenset(workdays), frozenset(years),
+                           frozenset(provisional))
 
 
 def _days(items: object, year: int, where: str) -> set[date]:
