@@ -36,11 +36,13 @@ class Settings(EnvSettings):
     channels_dir: Path = Path("channels")
     timezone: str = "Asia/Shanghai"
     max_body_bytes: int = Field(
-        default=8_000_000, description="Largest request body; attachments travel as base64."
+        default=8 * 1024 * 1024,
+        description="Largest request body (8 MB); attachments travel as base64."
     )
     attachments_dir: Path | None = Field(
         default=None, description="Handling-report attachments (default: <data dir>/attachments).")
-    max_attachment_bytes: int = 5_000_000
+    max_attachment_bytes: int = Field(
+        default=5 * 1024 * 1024, description="Largest attachment (5 MB as Windows counts).")
     public_base_url: str = Field(
         default="", description="The public report page's address as reporters reach it, printed "
         "on receipt slips (default: the address the request came to).")

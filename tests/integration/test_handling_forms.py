@@ -76,7 +76,7 @@ def test_a_stale_version_is_refused_with_the_current_state(site: Site) -> None:
     ("report", {"comment": "已整改"}, [("a.pdf", b"plain")], 415, "附件“a.pdf”内容与类型不符"),
     ("report", {"comment": "已整改"}, [("空.txt", b"")], 422, "附件“空.txt”是空文件"),
     ("report", {"comment": "已整改"}, [("big.pdf", b"%PDF" + b"0" * 2000)], 413,
-     "附件“big.pdf”超过 1024 字节上限"),
+     "附件“big.pdf”超过 1 KB 上限"),
     ("accept", {}, [], 409, "处置记录处于“整改中”状态，不能执行“评估通过并办结”"),
     ("withdraw", {"comment": "误发"}, [], 403, "角色“部门经办人”不能执行“撤销”"),
     ("fly", {}, [], 422, "未知的操作"),
@@ -178,7 +178,7 @@ def test_a_form_over_the_body_limit_gets_a_chinese_413_page(
     answer = act_by_form(site, handler, "receive", files=[("整改报告.pdf", PDF * 2000)])
     assert answer.status_code == 413
     assert answer.headers["content-type"].startswith("text/html")
-    assert "提交的文件过大" in answer.text and "0.02 MB" in answer.text
+    assert "提交的文件过大" in answer.text and "19.5 KB" in answer.text  # 20,000 bytes
     assert f'href="{page}"' in answer.text
     _unchanged(site, before)
     api = handler.post("/api/signals", content=b"x" * 30_000,

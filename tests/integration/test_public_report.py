@@ -190,7 +190,7 @@ BAD = {
     "script": ({"title": "<script>alert(1)</script>"}, None, "title", "不能包含 HTML 标签"),
     "exe as pdf": ({}, ("报告.pdf", b"MZ\x90\x00" + b"\x00" * 100), "attachment", "内容与类型不符"),
     "exe": ({}, ("setup.exe", b"MZ\x90\x00"), "attachment", "类型不允许"),
-    "too big for a file": ({}, ("大.pdf", b"%PDF" + b"0" * 5_000_001), "attachment",
+    "too big for a file": ({}, ("大.pdf", b"%PDF" + b"0" * 5 * 1024 * 1024), "attachment",
                            "附件不能超过"),
     "bad id": ({"anonymous": "0", **NAMED, "reporter_id_number": "110105194912310021"}, None,
                "reporter_id_number", "校验位"),

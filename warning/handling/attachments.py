@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from warning.domain.sizes import MB, limit_size
 from warning.handling.errors import AttachmentNotStored, AttachmentRefused
 
 ZIP = (b"PK\x03\x04",)
@@ -40,7 +41,7 @@ PART_SUFFIX = ".part"  # a file being written; renamed to its sha256 once whole
 DISK_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已满",
                 errno.EROFS: "附件目录只读", errno.EACCES: "无权写入附件目录",
                 errno.EPERM: "无权写入附件目录"}
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BYTES = 5 * MB
 MAX_COUNT = 10
 
 
@@ -124,7 +125,7 @@ def _checked(name: str, ext: str, content: bytes, max_bytes: int) -> Prepared:
 
 
 def _too_large(name: str, max_bytes: int) -> AttachmentTooLarge:
-    return AttachmentTooLarge(f"附件“{name}”超过 {max_bytes} 字节上限",
+    return AttachmentTooLarge(f"附件“{name}”超过 {limit_size(max_bytes)} 上限",
                               f"attachment {name!r} exceeds {max_bytes} bytes")
 
 

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warning.domain.sizes import limit_size
 from warning.web.refusals import log_refusal
 from warning.web.storage_full import MESSAGE as STORAGE_MESSAGE
 from warning.web.storage_full import MESSAGE_EN as STORAGE_MESSAGE_EN
@@ -191,7 +192,7 @@ class BodySizeLimit:
             response = JSONResponse(
                 error_body(
                     "body_too_large",
-                    f"请求体超过 {self.limit} 字节上限",
+                    f"请求体超过 {limit_size(self.limit)} 上限",
                     f"request body exceeds {self.limit} bytes",
                 ),
                 status_code=413,

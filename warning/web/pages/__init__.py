@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
+from warning.domain.sizes import limit_size
 from warning.web.pages import (
     admin_org,
     admin_users,
@@ -96,7 +97,7 @@ def too_large_page(scope: Scope, limit: int) -> Response | None:
     if request.url.path == "/report":
         return public_report.too_large(request, limit)
     return render(request, "errors/413.html", {
-        "limit_mb": f"{limit / 1_000_000:.3g}", "back": _back(request)}, status_code=413)
+        "limit": limit_size(limit), "back": _back(request)}, status_code=413)
 
 
 def error_page(request: Request, status: int) -> Response | None:

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
 from warning.domain.lifecycle import DomainError
+from warning.domain.sizes import limit_size
 from warning.handling import attachments as files
 from warning.handling.errors import AttachmentRefused
 from warning.petitions.checks import MARKUP, IntakeMode, has_markup
@@ -87,14 +88,14 @@ def _form_page(request: Request, values: dict[str, str], errors: dict[str, str],
     values = {**values, FORM_KEY: kept_or_new(values.get(FORM_KEY, ""))}
     return render(request, "report/form.html", {
         "values": values, "errors": errors, "departments": departments, "notice": notice,
-        "max_mb": f"{max_bytes / 1_000_000:.3g}", "allowed": ", ".join(files.ALLOWED),
+        "max_size": limit_size(max_bytes), "allowed": ", ".join(files.ALLOWED),
         "limits": LIMITS,
     }, status_code=status_code)
 
 
 def too_large(request: Request, limit: int) -> HTMLResponse:
     """The report form again, when the whole request was over the body limit (a huge file)."""
-    message = f"附件过大：整个提交不能超过 {limit / 1_000_000:.3g} MB，请压缩或删减后重新选择。"
+    message = f"附件过大：整个提交不能超过 {limit_size(limit)}，请压缩或删减后重新选择。"
     values = dict.fromkeys(FIELDS, "")
     return _form_page(request, values, {"attachment": message}, 413,
                       "提交内容过大，未保存。请重新填写并选择较小的附件。")
@@ -140,7 +141,7 @@ async def _attachment(request: Request, upload: Any) -> tuple[list[files.Prepare
         return files.prepare_files([(upload.filename, content)], max_bytes), ""
     except AttachmentRefused as error:
         if isinstance(error, files.AttachmentTooLarge):
-            return [], f"附件不能超过 {max_bytes / 1_000_000:.3g} MB"
+            return [], f"附件不能超过 {limit_size(max_bytes)}"
         return [], error.message
 
 

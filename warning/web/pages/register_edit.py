@@ -23,6 +23,7 @@ from warning.db.models.base import utcnow
 from warning.domain.calendar import local_date
 from warning.domain.enums import Level
 from warning.domain.lifecycle import Role
+from warning.domain.sizes import limit_size
 from warning.queries.actors import actor_names
 from warning.queries.catalog import categories, departments
 from warning.register.files import RegisterError
@@ -48,7 +49,7 @@ FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.
 TEXT_LIMITS = {"name": 200, "business_area": 100, "responsible_person": 100,
                "manifestation": 5000, "measure_prevention": 5000, "measure_monitoring": 5000,
                "measure_handling": 5000}
-MAX_IMPORT_BYTES = 20_000_000
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def _point(session: Session, code: str) -> RiskPoint:
@@ -181,7 +182,7 @@ async def import_page(request: Request, session: SessionDep,
         content = await upload.read(MAX_IMPORT_BYTES + 1)
         suffix = Path(upload.filename).suffix.lower()
         if len(content) > MAX_IMPORT_BYTES:
-            problems = [f"文件超过 {MAX_IMPORT_BYTES // 1_000_000} MB 上限"]
+            problems = [f"文件超过 {limit_size(MAX_IMPORT_BYTES)} 上限"]
         else:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / f"upload{suffix}"

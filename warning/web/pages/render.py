@@ -17,6 +17,7 @@ from warning.auth.principal import Principal
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import Action, State
+from warning.domain.sizes import file_size
 from warning.queries.counting import count_up_to
 from warning.web.deps import SessionDep
 from warning.web.pages.csrf import issue_token, set_cookie
@@ -160,15 +161,6 @@ def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M", tz: str = "Asia/
         return value.astimezone(ZoneInfo(tz)).strftime(fmt)
     except OverflowError:  # a stored time at the calendar's edge has no local time: show UTC
         return value.astimezone(UTC).strftime(fmt) + " UTC"
-
-
-def file_size(size: int) -> str:
-    """Return a file's size as a reader says it: bytes under 1 KB, then KB, then MB."""
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _money(value: Decimal | float | None) -> str:
