@@ -191,17 +191,6 @@ def shown_event_start(
     return "", {key: value for key, value in (data or {}).items() if key not in TRIAGE_DATA}
 
 
-def hidden_steps(principal: Principal | None, triage_steps: int) -> int:
-    """Return how many of a record's first events `principal` may not read: its 研判 steps
-    (all before its 下达), for those who never see proposals; none for the office.
-
-    Those principals read the trail's seq and the record's version counted from the 下达
-    (seq − hidden, version − hidden) and send the version back so: how long the 研判 took
-    is not theirs to count. Every output and input of seq and version goes through this.
-    """
-    return 0 if reads_proposals(principal) else triage_steps
-
-
 def shown_raised_at(
     principal: Principal | None, created_at: datetime, issued_at: datetime | None,
 ) -> datetime:

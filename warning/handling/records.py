@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import (
-    hidden_steps,
     scope_parameters,
     scope_template,
     visible_events,
@@ -76,18 +75,13 @@ def visible_record(
 
 @dataclass(frozen=True)
 class Acted:
-    """What an action did: the record's new state and version, and the event it wrote.
-
-    `version` is as the actor reads it; `hidden` how many first events the actor may not
-    read (warning.auth.visibility.hidden_steps): the event's shown seq is its seq − hidden.
-    """
+    """What an action did: the record's new state and version, and the event it wrote."""
 
     warning_id: int
     record_id: int
     state: str
     version: int
     event: HandlingEvent  # already stored; not in the session
-    hidden: int = 0
 
 
 RECORDS, EVENTS, WARNINGS = HandlingRecord.__table__, HandlingEvent.__table__, RiskWarning.__table__
@@ -111,8 +105,7 @@ def _acting_read(role: Role) -> Select[Any]:
                HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
                HandlingRecord.report_round, RiskWarning.department_id, RiskWarning.response,
                RiskPoint.name, Department.name, last.seq, last.hash,
-               HandlingRecord.received_at, HandlingRecord.reported_at,
-               HandlingRecord.triage_steps)
+               HandlingRecord.received_at, HandlingRecord.reported_at)
         .select_from(RiskWarning)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
@@ -129,8 +122,7 @@ def act(
     attachments: Sequence[dict[str, Any]] = (), now: datetime | None = None,
     measure: str = "",
 ) -> Acted:
-    """Take `action` on a warning's record at the `version` the caller saw (as shown to
-    them: see warning.auth.visibility.hidden_steps).
+    """Take `action` on a warning's record at the `version` the caller saw.
 
     Accepting records `measure`, the response the office applies on closing (default: the
     grade at issue), on the record and in the event beside the grade.
@@ -148,12 +140,9 @@ def act(
         raise not_found(warning_id)
     (record_id, from_state, current, receive_due_at, report_due_at, report_round,
      department_id, response, point_name, department_name, last_seq, last_hash,
-     received_at, reported_at, triage_steps) = row
-    hidden = hidden_steps(principal, triage_steps)
-    shown = version
-    version += hidden  # as stored
+     received_at, reported_at) = row
     if current != version:
-        raise Conflict(from_state, current - hidden, seen=shown)
+        raise Conflict(from_state, current, seen=version)
     step = transition(from_state, action, principal.role,
                       {"comment": comment, "responsible_person": responsible_person})
     changes: dict[str, Any] = {"state": step.to.value, "updated_at": now, "version": version + 1}
@@ -184,12 +173,12 @@ def act(
     try:
         done = conn.execute(WRITE_RECORD, {**changes, "b_record": record_id, "b_seen": version})
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise _conflict(session, record_id, shown, hidden)
+            raise _conflict(session, record_id, version)
         if not step.to.is_open:
             conn.execute(CLOSE_WARNING, {"b_warning": warning_id})
         event_id = conn.execute(INSERT_EVENT, fields).scalar_one()
     except IntegrityError:  # another action took this seq first
-        raise _conflict(session, record_id, shown, hidden) from None
+        raise _conflict(session, record_id, version) from None
     kind = NOTICE_OF.get(action)
     if kind:
         facts = WarningFacts(warning_id=warning_id, risk_point=point_name or "",
@@ -202,7 +191,7 @@ def act(
                                         record_id=record_id, seq=seq, now=now, extra=extra))
     _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
     return Acted(warning_id=warning_id, record_id=record_id, state=step.to.value,
-                 version=shown + 1, event=HandlingEvent(id=event_id, **fields), hidden=hidden)
+                 version=version + 1, event=HandlingEvent(id=event_id, **fields))
 
 
 def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
@@ -213,12 +202,11 @@ def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
             session.expire(loaded)
 
 
-def _conflict(session: Session, record_id: int, shown: int, hidden: int) -> Conflict:
-    """Roll back and return the conflict error, with the record's committed state (its
-    version as the actor reads it)."""
+def _conflict(session: Session, record_id: int, version: int) -> Conflict:
+    """Roll back and return the conflict error, with the record's committed state."""
     session.rollback()
     state, current = _current(session, record_id)
-    return Conflict(state, current - hidden, seen=shown)
+    return Conflict(state, current, seen=version)
 
 
 def _current(session: Session, record_id: int) -> tuple[str, int]:
@@ -235,19 +223,10 @@ def events_of(
     session: Session, *, warning_id: int, principal: Principal | None
 ) -> list[HandlingEvent]:
     """Return a visible warning's events in order."""
-    return trail_of(session, warning_id=warning_id, principal=principal)[0]
-
-
-def trail_of(
-    session: Session, *, warning_id: int, principal: Principal | None
-) -> tuple[list[HandlingEvent], int]:
-    """Return a visible warning's events in order, and how many first events `principal`
-    may not read (their seq is shown less that: see hidden_steps)."""
     _, record = visible_record(session, warning_id, principal)
     stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == record.id),
                           principal)
-    events = list(session.scalars(stmt.order_by(HandlingEvent.seq)))
-    return events, hidden_steps(principal, record.triage_steps)
+    return list(session.scalars(stmt.order_by(HandlingEvent.seq)))
 
 
 def _awaiting(principal: Principal) -> Select[tuple[RiskWarning, HandlingRecord]] | None:

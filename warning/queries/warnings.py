@@ -10,7 +10,6 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import (
     HIDDEN_SUBJECT,
     hidden_signals_note,
-    hidden_steps,
     shown_raised_at,
     subject_hidden,
     timeline_hides,
@@ -98,7 +97,7 @@ def summary(
         "severity": warning.severity,
         "repeat_count": warning.repeat_count,
         "state": record.state,
-        "version": record.version - hidden_steps(principal, record.triage_steps),
+        "version": record.version,
         "created_at": shown_raised_at(principal, warning.created_at, record.issued_at),
         "issued_at": record.issued_at,  # None while a proposal (研判) waits for the office
         "receive_due_at": record.receive_due_at,

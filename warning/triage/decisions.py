@@ -9,18 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import reads_proposals, visible_warnings
-from warning.db.models import (
-    Department,
-    HandlingEvent,
-    HandlingRecord,
-    RiskPoint,
-    RiskWarning,
-)
+from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.calendar import DayKind, HolidayCalendar, due_at
 from warning.domain.enums import Response
 from warning.domain.grading import GradingPolicy
@@ -99,10 +93,6 @@ def issue_record(
     """Move a proposal's record to issued: deadlines from now, the `issue` event, the
     department's notice. `after_triage` says whether the office decided it; `joined`, why
     the intake issued it (for the office only: see `shown_event_start`)."""
-    # every step so far is the office's 研判, hidden from the department (0010b); read
-    # before the record changes, so that it is written in the one flush below
-    steps = session.scalar(
-        select(func.max(HandlingEvent.seq)).where(HandlingEvent.record_id == record.id)) or 0
     grade = grading.of(Response(warning.response))
     kind = DayKind(grade.day_kind)
     calendar = calendar or default_calendar()
@@ -111,7 +101,6 @@ def issue_record(
     record.state, record.receive_due_at = State.ISSUED.value, receive
     record.report_due_at, record.triage_due_at, record.updated_at = report, None, now
     record.issued_at = now  # 下达: the review counts it from here (0010a)
-    record.triage_steps = steps
     warning.is_proposal = False
     session.flush()
     append_event(session, record_id=record.id, action=Action.ISSUE.value,

@@ -104,9 +104,6 @@ class HandlingRecord(Base):
     # issued after its 研判, later than its warning was raised; None while it waits, and for
     # ever once dismissed or merged, so "issued in the quarter" leaves proposals out.
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    # How many events (研判 steps) came before the 下达: those who never see proposals read
-    # the trail's seq and the version counted from the 下达 (0010b; see hidden_steps).
-    triage_steps: Mapped[int] = mapped_column(default=0, server_default="0")
     # Step facts, set with the event that sets them (0009e), so the quarterly review reads
     # the record rather than aggregating its events: first 签收, last 上报, first 逾期升级.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -12,14 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import hidden_steps, shown_event_start
+from warning.auth.visibility import shown_event_start
 from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
 from warning.handling.downloads import open_attachment
 from warning.handling.record_document import record_docx
 from warning.handling.record_form import record_form
-from warning.handling.records import Acted, act, inbox, trail_of
+from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
@@ -99,10 +99,9 @@ def _label(value: str, labels: type[Action] | type[State]) -> str:
         return value
 
 
-def _event(e: Any, principal: Principal, hidden: int) -> EventOut:
-    """Return an event as `principal` reads it (`hidden`: see hidden_steps)."""
+def _event(e: Any, principal: Principal) -> EventOut:
     from_state, data = shown_event_start(principal, e.from_state, e.data)
-    return EventOut(seq=e.seq - hidden, action=e.action, action_label=_label(e.action, Action),
+    return EventOut(seq=e.seq, action=e.action, action_label=_label(e.action, Action),
                     from_state=from_state, to_state=e.to_state,
                     to_state_label=_label(e.to_state, State), actor=e.actor, comment=e.comment,
                     data=data, created_at=e.created_at, hash=e.hash)
@@ -123,7 +122,7 @@ async def post_action(
         raise to_api_error(error) from None
     return ActionOut(warning_id=warning_id, state=acted.state,
                      state_label=_label(acted.state, State), version=acted.version,
-                     event=_event(acted.event, principal, acted.hidden))
+                     event=_event(acted.event, principal))
 
 
 def _take_action(
@@ -158,8 +157,7 @@ async def get_inbox(runtime: RuntimeDep, principal: PrincipalDep) -> list[InboxI
 def _inbox_items(session: Session, principal: Principal) -> list[InboxItem]:
     return [
         InboxItem(warning_id=w.id, department_id=w.department_id, response=w.response,
-                  state=r.state, state_label=_label(r.state, State),
-                  version=r.version - hidden_steps(principal, r.triage_steps),
+                  state=r.state, state_label=_label(r.state, State), version=r.version,
                   responsible_person=r.responsible_person, receive_due_at=r.receive_due_at,
                   report_due_at=r.report_due_at, overdue_level=r.overdue_level)
         for w, r in inbox(session, principal=principal)
@@ -177,8 +175,8 @@ async def get_events(warning_id: IdPath, runtime: RuntimeDep,
 
 
 def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
-    events, hidden = trail_of(session, warning_id=warning_id, principal=principal)
-    return [_event(e, principal, hidden) for e in events]
+    return [_event(e, principal)
+            for e in events_of(session, warning_id=warning_id, principal=principal)]
 
 
 @router.get("/warnings/{warning_id}/attachments/{sha256}", response_class=Response, responses={

@@ -13,7 +13,7 @@ from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoi
 from warning.domain.enums import Response
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import State
-from warning.handling.records import trail_of
+from warning.handling.records import events_of
 from warning.queries.actors import trail_names
 from warning.queries.departments import (
     department_names,
@@ -77,16 +77,6 @@ class WarningView:
     events: list[HandlingEvent]
     # code -> name of the departments the trail's amendments (研判修改) moved it between
     department_names: dict[str, str] = field(default_factory=dict)
-    hidden: int = 0  # the first events the reader may not read (see hidden_steps)
-
-    def seq_of(self, event: HandlingEvent) -> int:
-        """Return an event's number as the reader reads it (counted from the 下达)."""
-        return event.seq - self.hidden
-
-    @property
-    def version(self) -> int:
-        """Return the record's version as the reader reads it and sends it back."""
-        return self.record.version - self.hidden
 
 
 def warning_view(session: Session, principal: Principal | None, warning_id: int) -> WarningView:
@@ -96,11 +86,11 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
         raise PageNotFound(f"预警 {warning_id}")
     warning, point, department, record, hidden = row
     shown = {"subject_name": subject_shown(warning, department, hidden)}
-    events, steps = trail_of(session, warning_id=warning_id, principal=principal)
+    events = events_of(session, warning_id=warning_id, principal=principal)
     return WarningView(summary(warning, point, department, record, hidden, principal=principal)
                        | shown, warning, point, department, record,
                        timeline(session, principal, warning_id), events,
-                       department_names(session, _amended_codes(events)), steps)
+                       department_names(session, _amended_codes(events)))
 
 
 def _amended_codes(events: list[HandlingEvent]) -> list[str]:
