@@ -8,6 +8,7 @@ gets a 409 that tells nothing more, and the office keeps the stored numbers and 
 that verifies.
 """
 
+import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from tests.integration.test_route_authz import MACHINE, VARIANTS, VOLATILE, _text, route_table
 from tests.integration.triage_world import TriageWorld, build_triage_world
@@ -24,11 +25,14 @@ from warning.db.models import Base, HandlingRecord
 from warning.domain.enums import Response
 from warning.handling.audit import verify_chains
 from warning.handling.records import act
+from warning.services.signal_input import SignalIn
 from warning.triage.amend import Amendment, amend
 from warning.triage.decisions import issue
 from warning.web.pages.csrf import COOKIE
 
 DEPARTMENT = "handler_a"
+MIGRATION = (Path(__file__).resolve().parents[2] / "warning" / "db" / "migrations" / "versions"
+             / "0010b_record_triage_base.py")
 # Object routes: what to fill each path parameter with (the warning, its petition, others
 # that do not depend on it).
 FILL = {"warning_id": "warning", "signal_id": "signal", "code": "CG-001", "snapshot_id": "1",
@@ -212,3 +216,30 @@ def test_a_stale_version_names_only_the_version_the_department_was_shown(
     assert taken.status_code == 200, taken.text
     assert (taken.json()["version"], taken.json()["event"]["seq"]) == (2, 2)
     assert _version(world, warning_id) == stored + 1
+
+
+def test_the_migration_backfills_where_triage_ended(worlds: Any) -> None:
+    """Records issued before 0010b get the bases issuing stores now (a direct one keeps 0)."""
+    world = worlds("backfill")
+    _, proposal = triaged(world, 3)
+    _, [once] = world.petition(2, person="李四")
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=once, principal=world.principals["office"],
+              grading=world.runtime.rules.current().grading)
+    direct = world.runtime.intake.ingest([SignalIn(
+        channel="audit", department="CWK", title="审计发现", text="评标中有人串标",
+        external_id="AUD-1")])[0].warnings[0].id
+    bases = select(HandlingRecord.warning_id, HandlingRecord.triage_seq,
+                   HandlingRecord.triage_version)
+    with world.runtime.sessions() as session:
+        stored = {row[0]: row[1:] for row in session.execute(bases)}
+    assert stored == {proposal: (4, 4), once: (1, 1), direct: (0, 0)}
+    spec = importlib.util.spec_from_file_location("m0010b", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with transaction(world.runtime.sessions) as session:
+        session.execute(update(HandlingRecord).values(triage_seq=0, triage_version=0))
+        session.execute(text(migration.BACKFILL))
+    with world.runtime.sessions() as session:
+        assert {row[0]: row[1:] for row in session.execute(bases)} == stored
