@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import shown_raised_at
 from warning.domain.enums import LEVEL_ALIASES, Response
 from warning.domain.lifecycle import Action, State
 from warning.handling.errors import not_found
@@ -78,10 +79,11 @@ def record_form(session: Session, principal: Principal | None, warning_id: int) 
     names = trail_names(session, events, department)
     level = LEVEL_ALIASES.get(point.level)
     sources = sorted({channel.name for _, _, channel in signals.entries})
+    raised = shown_raised_at(principal, warning.created_at, record.issued_at)
     if signals.hidden:
         sources.append(signals.note)
     form = RecordForm(
-        number=f"预警〔{warning.created_at.year}〕{warning.id}号",
+        number=f"预警〔{raised.year}〕{warning.id}号",
         department=department.name if department else "未指定部门",
         risk_point=f"{point.code} {point.name}",
         category_level=f"{point.category} / {level.label if level else point.level}",

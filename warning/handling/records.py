@@ -10,6 +10,13 @@ from sqlalchemy import Select, and_, bindparam, case, func, insert, or_, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from warning.auth.numbering import (
+    Numbering,
+    ShownEvent,
+    numbering,
+    record_numbering,
+    shown_events,
+)
 from warning.auth.principal import Principal
 from warning.auth.visibility import (
     scope_parameters,
@@ -75,13 +82,14 @@ def visible_record(
 
 @dataclass(frozen=True)
 class Acted:
-    """What an action did: the record's new state and version, and the event it wrote."""
+    """What an action did: the record's new state and version, and the event it wrote, as
+    the actor reads them (warning.auth.numbering)."""
 
     warning_id: int
     record_id: int
     state: str
     version: int
-    event: HandlingEvent  # already stored; not in the session
+    event: ShownEvent
 
 
 RECORDS, EVENTS, WARNINGS = HandlingRecord.__table__, HandlingEvent.__table__, RiskWarning.__table__
@@ -90,7 +98,7 @@ WRITE_RECORD = update(RECORDS).where(RECORDS.c.id == bindparam("b_record"),
                                      RECORDS.c.version == bindparam("b_seen"))
 CLOSE_WARNING = update(WARNINGS).where(WARNINGS.c.id == bindparam("b_warning")).values(
     is_open=False)
-INSERT_EVENT = insert(EVENTS).returning(EVENTS.c.id)
+INSERT_EVENT = insert(EVENTS)
 
 
 @cache
@@ -105,7 +113,8 @@ def _acting_read(role: Role) -> Select[Any]:
                HandlingRecord.receive_due_at, HandlingRecord.report_due_at,
                HandlingRecord.report_round, RiskWarning.department_id, RiskWarning.response,
                RiskPoint.name, Department.name, last.seq, last.hash,
-               HandlingRecord.received_at, HandlingRecord.reported_at)
+               HandlingRecord.received_at, HandlingRecord.reported_at,
+               HandlingRecord.triage_seq, HandlingRecord.triage_version)
         .select_from(RiskWarning)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
@@ -124,6 +133,10 @@ def act(
 ) -> Acted:
     """Take `action` on a warning's record at the `version` the caller saw.
 
+    `version`, and the version and event returned, are the caller's numbers: those who
+    never see proposals count from 下达 (warning.auth.numbering); the check is on the
+    stored version.
+
     Accepting records `measure`, the response the office applies on closing (default: the
     grade at issue), on the record and in the event beside the grade.
 
@@ -140,9 +153,11 @@ def act(
         raise not_found(warning_id)
     (record_id, from_state, current, receive_due_at, report_due_at, report_round,
      department_id, response, point_name, department_name, last_seq, last_hash,
-     received_at, reported_at) = row
+     received_at, reported_at, triage_seq, triage_version) = row
+    rule = numbering(principal, triage_seq, triage_version)
+    shown_version, version = version, rule.stored_version(version)
     if current != version:
-        raise Conflict(from_state, current, seen=version)
+        raise Conflict(from_state, rule.version(current), seen=shown_version)
     step = transition(from_state, action, principal.role,
                       {"comment": comment, "responsible_person": responsible_person})
     changes: dict[str, Any] = {"state": step.to.value, "updated_at": now, "version": version + 1}
@@ -173,12 +188,12 @@ def act(
     try:
         done = conn.execute(WRITE_RECORD, {**changes, "b_record": record_id, "b_seen": version})
         if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise _conflict(session, record_id, version)
+            raise _conflict(session, record_id, shown_version, rule)
         if not step.to.is_open:
             conn.execute(CLOSE_WARNING, {"b_warning": warning_id})
-        event_id = conn.execute(INSERT_EVENT, fields).scalar_one()
+        conn.execute(INSERT_EVENT, fields)
     except IntegrityError:  # another action took this seq first
-        raise _conflict(session, record_id, version) from None
+        raise _conflict(session, record_id, shown_version, rule) from None
     kind = NOTICE_OF.get(action)
     if kind:
         facts = WarningFacts(warning_id=warning_id, risk_point=point_name or "",
@@ -188,10 +203,24 @@ def act(
         extra = {Action.RETURN: f"说明：{comment.strip()}",
                  Action.URGE: f"督办意见：{comment.strip()}"}.get(action, "")
         enqueue(session, change_notices(kind=kind, facts=facts, department_id=department_id,
-                                        record_id=record_id, seq=seq, now=now, extra=extra))
+                                        record_id=record_id, seq=seq - triage_seq, now=now,
+                                        extra=extra))
     _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
     return Acted(warning_id=warning_id, record_id=record_id, state=step.to.value,
-                 version=version + 1, event=HandlingEvent(id=event_id, **fields))
+                 version=rule.version(version + 1),
+                 event=_shown_event(session, principal, rule, HandlingEvent(**fields)))
+
+
+def _shown_event(
+    session: Session, principal: Principal, rule: Numbering, event: HandlingEvent,
+) -> ShownEvent:
+    """Return the event an action wrote as its actor reads it; a renumbered reader's hash
+    chains over the events before it, read again."""
+    if not rule.renumbers:
+        return shown_events(principal, event.record_id, rule, [event])[0]
+    stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == event.record_id),
+                          principal).order_by(HandlingEvent.seq)
+    return shown_events(principal, event.record_id, rule, session.scalars(stmt))[-1]
 
 
 def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
@@ -202,11 +231,12 @@ def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
             session.expire(loaded)
 
 
-def _conflict(session: Session, record_id: int, version: int) -> Conflict:
-    """Roll back and return the conflict error, with the record's committed state."""
+def _conflict(session: Session, record_id: int, seen: int, rule: Numbering) -> Conflict:
+    """Roll back and return the conflict error, with the record's committed state, in the
+    caller's numbers."""
     session.rollback()
     state, current = _current(session, record_id)
-    return Conflict(state, current, seen=version)
+    return Conflict(state, rule.version(current), seen=seen)
 
 
 def _current(session: Session, record_id: int) -> tuple[str, int]:
@@ -221,12 +251,13 @@ def _current(session: Session, record_id: int) -> tuple[str, int]:
 
 def events_of(
     session: Session, *, warning_id: int, principal: Principal | None
-) -> list[HandlingEvent]:
-    """Return a visible warning's events in order."""
+) -> list[ShownEvent]:
+    """Return a visible warning's events in order, as `principal` reads them."""
     _, record = visible_record(session, warning_id, principal)
     stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == record.id),
                           principal)
-    return list(session.scalars(stmt.order_by(HandlingEvent.seq)))
+    return shown_events(principal, record.id, record_numbering(principal, record),
+                        session.scalars(stmt.order_by(HandlingEvent.seq)))
 
 
 def _awaiting(principal: Principal) -> Select[tuple[RiskWarning, HandlingRecord]] | None:

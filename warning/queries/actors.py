@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warning.db.models import Department, HandlingEvent, Person, User
+from warning.auth.numbering import ShownEvent
+from warning.db.models import Department, Person, User
 from warning.domain.lifecycle import Role
 
 SYSTEM = {"system:intake": "系统（信号研判）", "system:overdue": "系统（逾期督办）",
@@ -44,7 +45,7 @@ def actor_names(session: Session, actors: Iterable[str], *,
     return {a: names.get(a, a) for a in wanted}
 
 
-def trail_names(session: Session, events: Iterable[HandlingEvent],
+def trail_names(session: Session, events: Iterable[ShownEvent],
                 department: Department | None) -> dict[str, str]:
     """Name the actors of one handling record's events, handlers as of its department."""
     return actor_names(session, (e.actor for e in events),

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from warning.auth.numbering import record_numbering
 from warning.auth.principal import Principal
 from warning.auth.visibility import (
     HIDDEN_SUBJECT,
@@ -97,7 +98,7 @@ def summary(
         "severity": warning.severity,
         "repeat_count": warning.repeat_count,
         "state": record.state,
-        "version": record.version,
+        "version": record_numbering(principal, record).version(record.version),
         "created_at": shown_raised_at(principal, warning.created_at, record.issued_at),
         "issued_at": record.issued_at,  # None while a proposal (研判) waits for the office
         "receive_due_at": record.receive_due_at,

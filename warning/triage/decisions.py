@@ -20,7 +20,7 @@ from warning.domain.enums import Response
 from warning.domain.grading import GradingPolicy
 from warning.domain.lifecycle import Action, RoleNotAllowed, State, transition
 from warning.handling.errors import Conflict, not_found
-from warning.handling.events import append_event
+from warning.handling.events import append_event, last_link
 from warning.handling.holidays import default_calendar
 from warning.notify.messages import WarningFacts, render
 from warning.notify.outbox import department_audience, enqueue, notice_row
@@ -93,6 +93,7 @@ def issue_record(
     """Move a proposal's record to issued: deadlines from now, the `issue` event, the
     department's notice. `after_triage` says whether the office decided it; `joined`, why
     the intake issued it (for the office only: see `shown_event_start`)."""
+    last = last_link(session, record.id)  # before any change: the read would flush it
     grade = grading.of(Response(warning.response))
     kind = DayKind(grade.day_kind)
     calendar = calendar or default_calendar()
@@ -101,9 +102,11 @@ def issue_record(
     record.state, record.receive_due_at = State.ISSUED.value, receive
     record.report_due_at, record.triage_due_at, record.updated_at = report, None, now
     record.issued_at = now  # 下达: the review counts it from here (0010a)
+    # where 研判 ended: departments count seq and version from here (warning.auth.numbering)
+    record.triage_seq, record.triage_version = last[0], record.version
     warning.is_proposal = False
     session.flush()
-    append_event(session, record_id=record.id, action=Action.ISSUE.value,
+    append_event(session, after=last, record_id=record.id, action=Action.ISSUE.value,
                  from_state=State.PROPOSED.value, to_state=State.ISSUED.value, actor=actor,
                  comment=comment, now=now, data={
                      "response": warning.response, "receive_days": grade.receive_days,

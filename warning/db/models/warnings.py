@@ -104,6 +104,11 @@ class HandlingRecord(Base):
     # issued after its 研判, later than its warning was raised; None while it waits, and for
     # ever once dismissed or merged, so "issued in the quarter" leaves proposals out.
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Where a proposal's 研判 ended (0010b): the last seq before its `issue` event and the
+    # version just before it (0 for one issued at intake). Those who never see proposals read
+    # seq and version counted from here (warning.auth.numbering).
+    triage_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    triage_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Step facts, set with the event that sets them (0009e), so the quarterly review reads
     # the record rather than aggregating its events: first 签收, last 上报, first 逾期升级.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -11,8 +11,8 @@ from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from warning.auth.numbering import ShownEvent, record_numbering
 from warning.auth.principal import Principal
-from warning.auth.visibility import shown_event_start
 from warning.domain.input_text import CheckedInput
 from warning.domain.lifecycle import Action, DomainError, State
 from warning.handling import attachments as files
@@ -99,12 +99,11 @@ def _label(value: str, labels: type[Action] | type[State]) -> str:
         return value
 
 
-def _event(e: Any, principal: Principal) -> EventOut:
-    from_state, data = shown_event_start(principal, e.from_state, e.data)
+def _event(e: ShownEvent) -> EventOut:
     return EventOut(seq=e.seq, action=e.action, action_label=_label(e.action, Action),
-                    from_state=from_state, to_state=e.to_state,
+                    from_state=e.from_state, to_state=e.to_state,
                     to_state_label=_label(e.to_state, State), actor=e.actor, comment=e.comment,
-                    data=data, created_at=e.created_at, hash=e.hash)
+                    data=dict(e.data), created_at=e.created_at, hash=e.hash)
 
 
 @router.post("/warnings/{warning_id}/actions", response_model=ActionOut,
@@ -122,7 +121,7 @@ async def post_action(
         raise to_api_error(error) from None
     return ActionOut(warning_id=warning_id, state=acted.state,
                      state_label=_label(acted.state, State), version=acted.version,
-                     event=_event(acted.event, principal))
+                     event=_event(acted.event))
 
 
 def _take_action(
@@ -157,7 +156,8 @@ async def get_inbox(runtime: RuntimeDep, principal: PrincipalDep) -> list[InboxI
 def _inbox_items(session: Session, principal: Principal) -> list[InboxItem]:
     return [
         InboxItem(warning_id=w.id, department_id=w.department_id, response=w.response,
-                  state=r.state, state_label=_label(r.state, State), version=r.version,
+                  state=r.state, state_label=_label(r.state, State),
+                  version=record_numbering(principal, r).version(r.version),
                   responsible_person=r.responsible_person, receive_due_at=r.receive_due_at,
                   report_due_at=r.report_due_at, overdue_level=r.overdue_level)
         for w, r in inbox(session, principal=principal)
@@ -175,7 +175,7 @@ async def get_events(warning_id: IdPath, runtime: RuntimeDep,
 
 
 def _events(session: Session, warning_id: int, principal: Principal) -> list[EventOut]:
-    return [_event(e, principal)
+    return [_event(e)
             for e in events_of(session, warning_id=warning_id, principal=principal)]
 
 

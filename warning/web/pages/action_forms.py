@@ -7,8 +7,8 @@ only adds how each form is worded.
 from dataclasses import dataclass
 from typing import Any
 
+from warning.auth.numbering import ShownRecord
 from warning.auth.principal import Principal
-from warning.db.models import HandlingRecord
 from warning.domain.lifecycle import TRIAGE_ACTIONS, Action, State, actions_for
 from warning.handling.measures import MEASURES
 
@@ -68,7 +68,7 @@ class Submitted:
     measure: str = ""
 
 
-def forms_for(principal: Principal, record: HandlingRecord) -> list[ActionForm]:
+def forms_for(principal: Principal, record: ShownRecord) -> list[ActionForm]:
     """Return the forms of the actions `principal` may take on `record` now."""
     return [
         ActionForm(action, row.to, "comment" in row.required,
@@ -80,7 +80,7 @@ def forms_for(principal: Principal, record: HandlingRecord) -> list[ActionForm]:
     ]
 
 
-def done_message(done: str | None, record: HandlingRecord) -> str:
+def done_message(done: str | None, record: ShownRecord) -> str:
     """Return the confirmation shown after a redirect (`?done=<action>`), or ""."""
     try:
         action = Action(done or "")
@@ -90,7 +90,7 @@ def done_message(done: str | None, record: HandlingRecord) -> str:
 
 
 def action_context(
-    principal: Principal, record: HandlingRecord, *, done: str | None = None, error: str = "",
+    principal: Principal, record: ShownRecord, *, done: str | None = None, error: str = "",
     submitted: Submitted | None = None,
 ) -> dict[str, Any]:
     """Return what the warning page needs to show the action forms and their outcome."""

@@ -7,9 +7,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from warning.auth.numbering import ShownEvent, ShownRecord, shown_record
 from warning.auth.principal import Principal
 from warning.auth.visibility import reads_proposals
-from warning.db.models import Department, HandlingEvent, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.models import Department, RiskPoint, RiskWarning
 from warning.domain.enums import Response
 from warning.domain.input_text import parse_int
 from warning.domain.lifecycle import State
@@ -72,9 +73,9 @@ class WarningView:
     warning: RiskWarning
     point: RiskPoint
     department: Department | None
-    record: HandlingRecord
+    record: ShownRecord
     signals: Timeline
-    events: list[HandlingEvent]
+    events: list[ShownEvent]
     # code -> name of the departments the trail's amendments (研判修改) moved it between
     department_names: dict[str, str] = field(default_factory=dict)
 
@@ -88,12 +89,12 @@ def warning_view(session: Session, principal: Principal | None, warning_id: int)
     shown = {"subject_name": subject_shown(warning, department, hidden)}
     events = events_of(session, warning_id=warning_id, principal=principal)
     return WarningView(summary(warning, point, department, record, hidden, principal=principal)
-                       | shown, warning, point, department, record,
+                       | shown, warning, point, department, shown_record(principal, record),
                        timeline(session, principal, warning_id), events,
                        department_names(session, _amended_codes(events)))
 
 
-def _amended_codes(events: list[HandlingEvent]) -> list[str]:
+def _amended_codes(events: list[ShownEvent]) -> list[str]:
     """Return the department codes the amendments name (a department subject's name is one)."""
     sides = [e.data.get(side) or {} for e in events if e.action == "amend"
              for side in ("before", "after")]

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from warning.auth.numbering import ShownRecord
 from warning.auth.principal import Principal
 from warning.auth.visibility import reads_proposals
-from warning.db.models import HandlingRecord, RiskWarning, Signal
+from warning.db.models import RiskWarning, Signal
 from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError, State
 from warning.queries.departments import department_options, risk_point_options
@@ -70,7 +71,7 @@ class Refusal:
 
 
 def proposal_panel(
-    session: Session, principal: Principal, warning: RiskWarning, record: HandlingRecord, *,
+    session: Session, principal: Principal, warning: RiskWarning, record: ShownRecord, *,
     done: str | None = None, refusal: Refusal | None = None, form: TriageForm | None = None,
 ) -> dict[str, Any]:
     """Return the proposal panel's context: forms while it awaits 研判, else nothing."""
