@@ -78,7 +78,8 @@ def seed_warnings(runtime: Runtime) -> Seeded:
                  (Action.REPORT, "已暂停该项目采购，重新组织招标，相关人员已作书面说明。", "")]
         for action, comment, person in steps:
             version = session.scalar(
-                select(HandlingRecord.version).where(HandlingRecord.warning_id == warning_id)
+                select(HandlingRecord.version - HandlingRecord.triage_version)  # as shown
+                .where(HandlingRecord.warning_id == warning_id)
             )
             act(session, warning_id=warning_id, principal=handler, action=action,
                 version=version, comment=comment, responsible_person=person)

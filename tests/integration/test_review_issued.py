@@ -45,7 +45,8 @@ def test_a_proposal_counts_as_new_in_the_quarter_it_was_issued(world: TriageWorl
         issue(session, warning_id=wid, principal=world.principals["office"],
               grading=world.runtime.rules.current().grading, now=ISSUED)
     with transaction(world.runtime.sessions) as session:
-        version = session.scalars(select(HandlingRecord.version)
+        # the version as the department reads it: counted from the 下达 (0010b)
+        version = session.scalars(select(HandlingRecord.version - HandlingRecord.triage_version)
                                   .where(HandlingRecord.warning_id == wid)).one()
         act(session, warning_id=wid, principal=world.principals["handler_a"],
             action=Action.RECEIVE, version=version, now=ISSUED + timedelta(hours=5))
