@@ -43,13 +43,13 @@ def test_adding_working_days_skips_spring_festival(cal) -> None:  # type: ignore
 
 
 def test_due_at_is_end_of_local_day_in_utc(cal) -> None:  # type: ignore[no-untyped-def]
-    # 2026-02-13 20:00 Shanghai = 12:00 UTC; 2 working days -> 2026-02-24 23:59:59 +08:00.
+    # 2026-02-13 20:00 Shanghai = 12:00 UTC; 2 working days -> the end of 2026-02-24 +08:00.
     start = datetime(2026, 2, 13, 12, 0, tzinfo=UTC)
-    assert due_at(start, 2, DayKind.WORKING, cal) == datetime(2026, 2, 24, 15, 59, 59, tzinfo=UTC)
-    assert due_at(start, 2, "calendar", cal) == datetime(2026, 2, 15, 15, 59, 59, tzinfo=UTC)
+    assert due_at(start, 2, DayKind.WORKING, cal) == datetime(2026, 2, 24, 15, 59, 59, 999_999, tzinfo=UTC)
+    assert due_at(start, 2, "calendar", cal) == datetime(2026, 2, 15, 15, 59, 59, 999_999, tzinfo=UTC)
     # 17:00 UTC is already the next day in Shanghai.
     late = datetime(2026, 3, 6, 17, 0, tzinfo=UTC)  # Sat 01:00 local
-    assert due_at(late, 1, DayKind.WORKING, cal) == datetime(2026, 3, 9, 15, 59, 59, tzinfo=UTC)
+    assert due_at(late, 1, DayKind.WORKING, cal) == datetime(2026, 3, 9, 15, 59, 59, 999_999, tzinfo=UTC)
 
 
 def test_bad_files_name_the_place(tmp_path: Path) -> None:

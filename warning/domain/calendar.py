@@ -7,7 +7,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-END_OF_DAY = time(23, 59, 59)
+# The due day's last instant: at 23:59:59 sharp the last second of the day already counted
+# as past the deadline (a scan at 23:59:59.5 escalated, a receipt then was late).
+END_OF_DAY = time(23, 59, 59, 999_999)
 
 
 class DayKind(StrEnum):
@@ -113,7 +115,7 @@ def due_at(
 
 
 def end_of_day(day: date, tz: ZoneInfo = SHANGHAI) -> datetime:
-    """Return the last second of `day` in `tz`, as UTC."""
+    """Return the last instant (microsecond) of `day` in `tz`, as UTC."""
     return datetime.combine(day, END_OF_DAY, tzinfo=tz).astimezone(UTC)
 
 
