@@ -63,3 +63,45 @@ def test_bad_files_name_the_place(tmp_path: Path) -> None:
     bad.write_text("- 1\n", encoding="utf-8")
     with pytest.raises(CalendarError, match=str(bad)):
         load_calendar(bad)
+
+
+def _calendar_file(tmp_path: Path, years: str) -> Path:
+    path = tmp_path / "holidays.yaml"
+    path.write_text("years:\n" + years, encoding="utf-8")
+    return path
+
+
+def test_a_deadline_into_a_year_the_file_lacks_is_logged_naming_file_and_year(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = _calendar_file(tmp_path, "  2026:\n    holidays: [2026-10-01]\n")
+    cal = load_calendar(path)
+    start = datetime(2026, 12, 24, 2, tzinfo=UTC)
+    with caplog.at_level("WARNING"):
+        # weekends only in 2027: 12-25 Fri, 12-28 .. 12-31, then 2027-01-01 counts (元旦 unknown)
+        assert due_at(start, 6, DayKind.WORKING, cal).date() == date(2027, 1, 1)
+        due_at(start, 9, DayKind.WORKING, cal)
+    missing = [r.getMessage() for r in caplog.records if "2027" in r.getMessage()]
+    assert len(missing) == 1, caplog.text  # once per year, not per day counted
+    assert str(path) in missing[0] and "未收录" in missing[0]
+
+
+def test_counting_inside_the_file_logs_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    cal = load_calendar(_calendar_file(tmp_path, "  2026:\n    holidays: [2026-10-01]\n"))
+    with caplog.at_level("WARNING"):
+        due_at(datetime(2026, 9, 28, 2, tzinfo=UTC), 5, DayKind.WORKING, cal)
+    assert caplog.records == []
+
+
+def test_a_provisional_year_is_logged_as_such(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = _calendar_file(tmp_path, "  2026:\n    holidays: []\n"
+                          "  2027:\n    provisional: true\n    holidays: [2027-01-01]\n")
+    cal = load_calendar(path)
+    assert cal.provisional == frozenset({2027}) and cal.years == frozenset({2026, 2027})
+    with caplog.at_level("WARNING"):
+        assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    assert [r.getMessage() for r in caplog.records if "临时" in r.getMessage()], caplog.text

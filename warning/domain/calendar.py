@@ -1,11 +1,13 @@
 """Working days under the official holiday calendar (法定节假日与调休), and due times."""
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The due day's last instant: at 23:59:59 sharp the last second of the day already counted
 # as past the deadline (a scan at 23:59:59.5 escalated, a receipt then was late).
@@ -30,9 +32,17 @@ class HolidayCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     years: frozenset[int] = frozenset()
+    provisional: frozenset[int] = frozenset()  # of `years`: listed before the notice came out
+    source: str = "holidays"
 
     def is_working_day(self, day: date) -> bool:
-        """Tell whether `day` is worked."""
+        """Tell whether `day` is worked; a year the file lacks counts weekends only, logged."""
+        if self.years and day.year not in self.years:
+            _warn_once(self.source, day.year, "未收录该年的节假日安排，按周末计算工作日",
+                       "the year is missing: working days count weekends only")
+        elif day.year in self.provisional:
+            _warn_once(self.source, day.year, "该年为临时安排（仅法定假日，无调休）",
+                       "the year is provisional: statutory days only, no make-up workdays")
         if day in self.workdays:
             return True
         if day in self.holidays:
@@ -55,6 +65,20 @@ class HolidayCalendar:
         return self.add_working_days(day, 1)
 
 
+_WARNED: set[tuple[str, int]] = set()
+
+
+def _warn_once(source: str, year: int, problem: str, problem_en: str) -> None:
+    # A deadline reaching into a year the file lacks is still set (refusing would stop
+    # every warning at the year's end), but it may miss 元旦 or 春节: say so once per year
+    # and process, naming the file to update.
+    if (source, year) in _WARNED:
+        return
+    _WARNED.add((source, year))
+    log.warning("节假日文件 %s: %d 年%s，请按国务院办公厅通知更新 (%s)",
+                source, year, problem, problem_en)
+
+
 def parse_calendar(data: Mapping[str, object], source: str = "holidays") -> HolidayCalendar:
     """Build a calendar from `{years: {2026: {holidays: [...], workdays: [...]}}}`."""
     years = data.get("years")
@@ -71,7 +95,9 @@ def parse_calendar(data: Mapping[str, object], source: str = "holidays") -> Holi
     both = holidays & workdays
     if both:
         raise CalendarError(f"{source}: 日期既是假日又是工作日 {sorted(both)[0]}")
-    return HolidayCalendar(frozenset(holidays), frozenset(workdays), frozenset(years))
+    provisional = frozenset(y for y, entry in years.items() if entry.get("provisional") is True)
+    return HolidayCalendar(frozenset(holidays), frozenset(workdays),
+                           frozenset(years), provisional, source)
 
 
 def _days(items: object, year: int, where: str) -> set[date]:
