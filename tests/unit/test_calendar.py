@@ -42,14 +42,19 @@ def test_adding_working_days_skips_spring_festival(cal) -> None:  # type: ignore
     assert cal.add_working_days(date(2026, 3, 9), 0) == date(2026, 3, 9)
 
 
+def _end(year: int, month: int, day: int) -> datetime:
+    """The last microsecond of a Shanghai day, in UTC."""
+    return datetime(year, month, day, 15, 59, 59, 999_999, tzinfo=UTC)
+
+
 def test_due_at_is_end_of_local_day_in_utc(cal) -> None:  # type: ignore[no-untyped-def]
     # 2026-02-13 20:00 Shanghai = 12:00 UTC; 2 working days -> the end of 2026-02-24 +08:00.
     start = datetime(2026, 2, 13, 12, 0, tzinfo=UTC)
-    assert due_at(start, 2, DayKind.WORKING, cal) == datetime(2026, 2, 24, 15, 59, 59, 999_999, tzinfo=UTC)
-    assert due_at(start, 2, "calendar", cal) == datetime(2026, 2, 15, 15, 59, 59, 999_999, tzinfo=UTC)
+    assert due_at(start, 2, DayKind.WORKING, cal) == _end(2026, 2, 24)
+    assert due_at(start, 2, "calendar", cal) == _end(2026, 2, 15)
     # 17:00 UTC is already the next day in Shanghai.
     late = datetime(2026, 3, 6, 17, 0, tzinfo=UTC)  # Sat 01:00 local
-    assert due_at(late, 1, DayKind.WORKING, cal) == datetime(2026, 3, 9, 15, 59, 59, 999_999, tzinfo=UTC)
+    assert due_at(late, 1, DayKind.WORKING, cal) == _end(2026, 3, 9)
 
 
 def test_bad_files_name_the_place(tmp_path: Path) -> None:
