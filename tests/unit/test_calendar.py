@@ -110,3 +110,32 @@ def test_a_provisional_year_is_logged_as_such(
     with caplog.at_level("WARNING"):
         assert cal.add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
     assert [r.getMessage() for r in caplog.records if "临时" in r.getMessage()], caplog.text
+
+
+# Each malformed file: (body after "years:\n", line of the fault, words the error must hold).
+# Before, 2026-02-30 raised a bare ValueError naming neither file nor line (at the first
+# deadline counted), and a misspelt key or a repeated year dropped its days in silence.
+MALFORMED = [
+    ("  2026:\n    holidays:\n      - 2026-01-01\n      - 2026-02-30\n", 5, "2026-02-30"),
+    ("  2026:\n    holidays:\n      - {from: 2026-05-05, to: 2026-05-01}\n", 4, "range reversed"),
+    ("  2026:\n    holidays: [2026-01-01]\n    holiday: [2026-10-01]\n", 4, "holiday"),
+    ("  2026:\n    holidays: [2026-01-01]\n  2026:\n    workdays: [2026-01-04]\n", 4,
+     "duplicate key"),
+    ("  2026:\n    holidays:\n      - {from: 2026-05-01, until: 2026-05-05}\n", 4, "from"),
+    ("  2026:\n    holidays:\n      - 2025-12-31\n", 4, "不在 2026"),
+    ("  twenty:\n    holidays: []\n", 2, "年份"),
+    ("  2026:\n    provisional: maybe\n", 3, "provisional"),
+    ("  2026:\n    holidays:\n      - 2026-01-01\n     - 2026-01-02\n", 5, "YAML"),
+    ("  2026:\n    workdays: 2026-01-04\n", 3, "日期列表"),
+]
+
+
+@pytest.mark.parametrize(("body", "line", "words"), MALFORMED)
+def test_a_malformed_file_is_refused_naming_file_and_line(
+    tmp_path: Path, body: str, line: int, words: str,
+) -> None:
+    path = _calendar_file(tmp_path, body)
+    with pytest.raises(CalendarError) as caught:
+        load_calendar(path)
+    assert str(caught.value).startswith(f"{path}:{line}: "), str(caught.value)
+    assert words in str(caught.value)
