@@ -34,8 +34,8 @@ def test_open_record_sets_deadlines_event_and_notice(
     wid = new_warning(session_factory, world, receive_days=1, report_days=5)
     record = _record(session_factory, wid)
     # Issued Monday 2026-03-02 10:00 +08: receive by Tue 03-03, report by Mon 03-09 end of day.
-    assert record.receive_due_at == datetime(2026, 3, 3, 15, 59, 59, tzinfo=UTC)
-    assert record.report_due_at == datetime(2026, 3, 9, 15, 59, 59, tzinfo=UTC)
+    assert record.receive_due_at == datetime(2026, 3, 3, 15, 59, 59, 999_999, tzinfo=UTC)
+    assert record.report_due_at == datetime(2026, 3, 9, 15, 59, 59, 999_999, tzinfo=UTC)
     with session_factory() as session:
         events = session.scalars(select(HandlingEvent)).all()
         notices = session.scalars(select(Notice)).all()

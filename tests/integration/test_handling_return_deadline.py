@@ -18,7 +18,7 @@ from warning.handling.records import act
 FRI_0306 = datetime(2026, 3, 6, 1, 0, tzinfo=UTC)
 TUE_0310 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 WED_0311 = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)  # returned: 5 working days -> Wed 03-18
-NEW_DUE = datetime(2026, 3, 18, 15, 59, 59, tzinfo=UTC)
+NEW_DUE = datetime(2026, 3, 18, 15, 59, 59, 999_999, tzinfo=UTC)
 TUE_0317 = datetime(2026, 3, 17, 1, 0, tzinfo=UTC)
 THU_0319 = datetime(2026, 3, 19, 2, 0, tzinfo=UTC)
 

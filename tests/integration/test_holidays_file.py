@@ -75,7 +75,7 @@ def test_deadlines_count_by_the_file_the_setting_names(
 
 
 @pytest.mark.parametrize(("content", "named"), [
-    ("years:\n  2026:\n    holidays: [2026-02-30]\n", "第 3 行"),
+    ("years:\n  2026:\n    holidays: [2026-02-30]\n", ".yaml:3: years.2026.holidays"),
     ("years:\n  2026:\n    holidays: []\n    provisional: maybe\n", "years.2026.provisional"),
     ("nothing: here\n", "years"),
 ])

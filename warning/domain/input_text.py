@@ -9,11 +9,18 @@ storage only ever sees what it can hold and every page can show.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ValidationInfo,
+    field_validator,
+)
 
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 MAX_AMOUNT = Decimal("999999999999999.99")
@@ -79,6 +86,35 @@ def check_utc(value: datetime) -> datetime:
     if not EARLIEST <= moment <= LATEST:
         raise ValueError("日期须在 1900 年至 9998 年之间 (date out of range: 1900 .. 9998)")
     return value
+
+
+# A number where a date belongs was read as Unix seconds (milliseconds past 2e10): the
+# spreadsheet date 20260401 became 1970-08-23 and the Excel serial 46113 1970-01-01.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?")
+# When it happened cannot be after it was logged. A day's slack covers clock skew and an
+# offset written wrong; beyond it the year is a typo (as for a feed's date, feeds.store).
+FUTURE_SLACK = timedelta(days=1)
+
+
+def refuse_number(value: Any) -> Any:
+    """Return `value` unless it is a number or a text of digits, which is no date."""
+    if isinstance(value, bool | int | float | Decimal) or (
+            isinstance(value, str) and _NUMBER.fullmatch(value.strip())):
+        raise ValueError("须为日期时间文字，如 2026-11-02T09:30:00+08:00，不能是数字"
+                         " (a number is not a date: write ISO 8601 with an offset)")
+    return value
+
+
+def refuse_future(value: datetime) -> datetime:
+    """Return `value` unless it lies more than a day after now."""
+    if value > datetime.now(UTC) + FUTURE_SLACK:
+        raise ValueError("发生时间晚于当前时间 (date is in the future)")
+    return value
+
+
+# When a signal or petition happened: an aware date, not a number, not in the future.
+OccurredAt = Annotated[AwareDatetime, BeforeValidator(refuse_number),
+                       AfterValidator(refuse_future)]
 
 
 def check_amount(value: Decimal) -> Decimal:

@@ -29,6 +29,9 @@ def local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
+    # whole seconds: a deadline ends at 23:59:59.999999, which a spreadsheet rounds to the
+    # millisecond and so shows as the next day's 00:00
+    value = value.replace(microsecond=0)
     try:
         return value.astimezone(zone).replace(tzinfo=None)
     except OverflowError:  # a stored time at the calendar's edge has no local time: keep UTC

@@ -6,26 +6,56 @@ from pathlib import Path
 
 import yaml
 
-from warning.domain.calendar import SHANGHAI, CalendarError, HolidayCalendar, parse_calendar
-from warning.yaml_safe import safe_load
+from warning.domain.calendar import (
+    SHANGHAI,
+    CalendarError,
+    HolidayCalendar,
+    parse_calendar,
+)
+from warning.yamlfile import YamlSyntaxError, load_yaml
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "holidays-cn.yaml"
 
 
 def load_calendar(path: Path | str | None = None) -> HolidayCalendar:
-    """Read and validate a holiday calendar file; errors name the file."""
+    """Read and validate a holiday calendar file; errors name the file and the line."""
     file = Path(path) if path is not None else DEFAULT_FILE
     try:
-        data = safe_load(file.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = f"第 {mark.line + 1} 行: " if mark is not None else ""
-        raise CalendarError(f"{file}: {line}{error.problem}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise CalendarError(f"{file}: 无法读取 ({error})") from None
+        data = load_yaml(file)
+    except OSError as error:
+        raise CalendarError(f"{file}: 无法读取 ({error.strerror or error})") from None
+    except YamlSyntaxError as error:
+        raise CalendarError(f"{file}:{error.line}: {error.message}") from None
     if not isinstance(data, dict):
-        raise CalendarError(f"{file}: 内容须为映射 (must be a mapping)")
-    return parse_calendar(data, source=str(file))
+        raise CalendarError(f"{file}:1: 内容须为映射 (must be a mapping)")
+    try:
+        return parse_calendar(data, source=str(file))
+    except CalendarError as error:
+        line = _line(file, error.loc)
+        message = str(error).removeprefix(f"{file}: ")
+        raise CalendarError(f"{file}:{line}: {message}", error.loc) from None
+
+
+def _line(file: Path, loc: tuple[object, ...]) -> int:
+    """Return the line of the node `loc` leads to (1 if the file no longer parses)."""
+    try:
+        node = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 1
+    line = 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 _configured: list[Path] = []  # the file QINGFENG_HOLIDAYS_FILE names, once a runtime is built

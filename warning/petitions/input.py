@@ -3,9 +3,9 @@
 from decimal import Decimal
 from typing import Self
 
-from pydantic import AwareDatetime, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from warning.domain.input_text import MAX_AMOUNT, CheckedInput
+from warning.domain.input_text import MAX_AMOUNT, CheckedInput, OccurredAt
 from warning.petitions.checks import BAD_ID, BAD_PHONE, IntakeMode, id_number_ok, normal_phone
 
 
@@ -59,7 +59,7 @@ class PetitionIn(CheckedInput):
     amount: Decimal | None = Field(
         default=None, ge=0, le=MAX_AMOUNT, decimal_places=2, description="yuan, at most 2 decimals"
     )
-    occurred_at: AwareDatetime | None = None
+    occurred_at: OccurredAt | None = None
     reporter: ReporterIn | None = None
     anonymous: bool = False
     intake_mode: IntakeMode = Field(default=IntakeMode.OTHER,

@@ -3,9 +3,9 @@
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from warning.domain.input_text import AMOUNT_LIMITS, CheckedInput
+from warning.domain.input_text import AMOUNT_LIMITS, CheckedInput, OccurredAt
 
 
 class SignalIn(CheckedInput):
@@ -28,7 +28,7 @@ class SignalIn(CheckedInput):
         default=None, **AMOUNT_LIMITS,
         description="yuan, at most 2 decimals (fen); stored exactly",
     )
-    occurred_at: AwareDatetime | None = Field(
+    occurred_at: OccurredAt | None = Field(
         default=None, description="ISO 8601 with a UTC offset, e.g. 2026-11-02T09:30:00+08:00"
     )
 
