@@ -1,0 +1,49 @@
+"""Texts as long as their columns allow, through the inputs that fill them, on both databases.
+
+SQLite stores a text longer than its VARCHAR(n); PostgreSQL refuses it
+(StringDataRightTruncation), so a value built from several bounded inputs can fail only in
+production. The class: every column built from other columns' values at their longest.
+"""
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+
+from tests.integration.test_api_signals import _body, _token
+from warning.db.models import Department, Notice, RiskPoint, RiskWarning
+from warning.notify.messages import KIND_TITLES, WarningFacts, render, renderer
+from warning.runtime import Runtime
+from warning.web.app import create_app
+
+
+def _longest(column: object) -> int:
+    return column.property.columns[0].type.length  # type: ignore[attr-defined]
+
+
+def test_every_notice_subject_fits_its_column_whatever_the_names() -> None:
+    department, point = "部" * _longest(Department.name), "险" * _longest(RiskPoint.name)
+    due = datetime(2026, 1, 1, tzinfo=UTC)
+    for kind in KIND_TITLES:
+        facts = WarningFacts(2**31 - 1, point, department, "rectification", "issued", due, due)
+        for subject, body in (render(kind, facts, "补充"),
+                              renderer(kind, "rectification", "issued", due, due, "补充")(
+                                  2**31 - 1, point, department)):
+            assert len(subject) <= _longest(Notice.subject), (kind, len(subject))
+            assert department in body and point in body  # the body names them in full
+
+
+def test_a_warning_on_the_longest_names_is_issued_with_its_notice(runtime: Runtime) -> None:
+    with runtime.sessions() as session, session.begin():
+        session.execute(update(RiskPoint).values(name="险" * _longest(RiskPoint.name)))
+        session.execute(update(Department).values(name="部" * _longest(Department.name)))
+    token = _token(runtime, "office", "office")
+    with TestClient(create_app(runtime)) as client:
+        answer = client.post("/api/signals", json=_body(1),
+                             headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "evaluated", answer.text
+    assert [w["rule_id"] for w in answer.json()["warnings"]] == ["bid-collusion"]
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(RiskWarning)) == 1
+        assert session.scalar(select(func.count()).select_from(Notice)) == 1
