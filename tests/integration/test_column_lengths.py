@@ -10,8 +10,12 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from tests.feeds.feed_server import start_server, stop_server
+from tests.feeds.hostile_feeds import good_feed
 from tests.integration.test_api_signals import _body, _token
-from warning.db.models import Department, Notice, RiskPoint, RiskWarning
+from tests.integration.test_feed_hostile import add_feeds, per_channel
+from warning.db.models import Channel, Department, Notice, RiskPoint, RiskWarning
+from warning.feeds.service import scan_now
 from warning.notify.messages import KIND_TITLES, WarningFacts, render, renderer
 from warning.runtime import Runtime
 from warning.web.app import create_app
@@ -47,3 +51,31 @@ def test_a_warning_on_the_longest_names_is_issued_with_its_notice(runtime: Runti
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(RiskWarning)) == 1
         assert session.scalar(select(func.count()).select_from(Notice)) == 1
+
+
+def test_feed_validators_and_addresses_longer_than_their_columns_do_not_fail_the_scan(
+    runtime: Runtime,
+) -> None:
+    """A feed server's ETag, Last-Modified and 301 Location fill channels.etag (500),
+    last_modified (100) and url (2000); one past its column failed every scan's store."""
+    server, thread = start_server()
+    try:
+        base = server.base_url
+        long_path = "/moved/" + "m" * _longest(Channel.url) + ".xml"
+        server.extra["/etag.xml"] = (200, good_feed(0), {
+            "ETag": '"' + "e" * _longest(Channel.etag) + '"',
+            "Last-Modified": "Tue, 01 Dec 2026 00:00:00 GMT" + " " * _longest(Channel.url)})
+        server.extra["/move.xml"] = (301, b"", {"Location": long_path})
+        server.extra[long_path] = (200, good_feed(1), {})
+        add_feeds(runtime, {"etag": f"{base}/etag.xml", "move": f"{base}/move.xml"})
+        first, second = scan_now(runtime), scan_now(runtime)
+    finally:
+        stop_server(server, thread)
+    assert (first.store_errors, first.errors, first.signals) == (0, 0, 8), first
+    assert (second.store_errors, second.errors, second.signals) == (0, 0, 0), second
+    stored = per_channel(runtime)
+    for code in ("etag", "move"):
+        channel, signals = stored[code]
+        assert channel.consecutive_failures == 0 and channel.last_error == "", code
+        assert len(signals) == 4, code
+    assert stored["move"][0].url == f"{base}/move.xml"  # followed again from the old one
