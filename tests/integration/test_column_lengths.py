@@ -6,7 +6,9 @@ production. The class: every column built from other columns' values at their lo
 """
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -14,6 +16,8 @@ from tests.feeds.feed_server import start_server, stop_server
 from tests.feeds.hostile_feeds import good_feed
 from tests.integration.test_api_signals import _body, _token
 from tests.integration.test_feed_hostile import add_feeds, per_channel
+from warning.channels.loader import ChannelFileError, load_channels
+from warning.channels.sync import sync_channels
 from warning.db.models import Channel, Department, Notice, RiskPoint, RiskWarning
 from warning.feeds.service import scan_now
 from warning.notify.messages import KIND_TITLES, WarningFacts, render, renderer
@@ -79,3 +83,32 @@ def test_feed_validators_and_addresses_longer_than_their_columns_do_not_fail_the
         assert channel.consecutive_failures == 0 and channel.last_error == "", code
         assert len(signals) == 4, code
     assert stored["move"][0].url == f"{base}/move.xml"  # followed again from the old one
+
+
+def _channel_file(directory: Path, code: str, name: str, url: str) -> None:
+    (directory / f"{code}.yaml").write_text(
+        f"id: {code}\nname: {name}\nkind: feed\nfeed:\n  url: {url}\n", encoding="utf-8")
+
+
+def test_channel_files_fill_their_columns_to_the_limit_and_no_further(
+    runtime: Runtime, tmp_path: Path,
+) -> None:
+    """A channel file's id, name and feed url fill channels.code, name and url: at their
+    lengths they are stored, one past is refused naming the file and the field (a name of
+    201 was a traceback at startup on PostgreSQL)."""
+    code = "c" * _longest(Channel.code)
+    url = "http://127.0.0.1/" + "u" * (_longest(Channel.url) - len("http://127.0.0.1/"))
+    _channel_file(tmp_path, code, "名" * _longest(Channel.name), url)
+    with runtime.sessions() as session, session.begin():
+        sync_channels(session, load_channels(tmp_path))
+    with runtime.sessions() as session:
+        stored = session.scalars(select(Channel).where(Channel.code == code)).one()
+    assert (stored.name, stored.url) == ("名" * _longest(Channel.name), url)
+    for field, name, long_url in (("name", "名" * (_longest(Channel.name) + 1), url),
+                                  ("url", "名", url + "u"), ("id", "名", url)):
+        for old in tmp_path.glob("*.yaml"):
+            old.unlink()
+        _channel_file(tmp_path, code + "c" if field == "id" else code, name, long_url)
+        with pytest.raises(ChannelFileError) as refused:
+            load_channels(tmp_path)
+        assert f"{code}" in str(refused.value) and field in str(refused.value), str(refused.value)
