@@ -73,6 +73,11 @@ class Settings(EnvSettings):
     token_cache_seconds: float = Field(
         default=5.0, description="How long a process remembers a token's user (0: never)."
     )
+    request_statement_seconds: float = Field(
+        default=60.0, gt=0, le=3600,
+        description="PostgreSQL: the longest a web request's database statement may run or wait "
+        "for a lock; past it the request is answered 503 with Retry-After.",
+    )
     worker_threads: int | None = Field(
         default=None, ge=1, le=200,
         description="Threads per process that run blocking routes (default: 8 on SQLite, "
