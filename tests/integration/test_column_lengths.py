@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
@@ -16,13 +17,24 @@ from tests.feeds.feed_server import start_server, stop_server
 from tests.feeds.hostile_feeds import good_feed
 from tests.integration.test_api_signals import _body, _token
 from tests.integration.test_feed_hostile import add_feeds, per_channel
+from warning.auth.users import add_user
 from warning.channels.loader import ChannelFileError, load_channels
 from warning.channels.sync import sync_channels
-from warning.db.models import Channel, Department, Notice, RiskPoint, RiskWarning
+from warning.cli.user_cmd import user_group
+from warning.db.models import (
+    ApiToken,
+    Channel,
+    Department,
+    Notice,
+    RiskPoint,
+    RiskWarning,
+    User,
+)
 from warning.feeds.service import scan_now
 from warning.notify.messages import KIND_TITLES, WarningFacts, render, renderer
 from warning.runtime import Runtime
 from warning.web.app import create_app
+from warning.web.pages.csrf import COOKIE
 
 
 def _longest(column: object) -> int:
@@ -112,3 +124,49 @@ def test_channel_files_fill_their_columns_to_the_limit_and_no_further(
         with pytest.raises(ChannelFileError) as refused:
             load_channels(tmp_path)
         assert f"{code}" in str(refused.value) and field in str(refused.value), str(refused.value)
+
+
+def test_user_names_emails_and_token_labels_past_their_columns_are_refused_by_name(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """users.name (100), users.email (200) and api_tokens.label (100) through the admin page
+    and the commands: at the limit stored, one past refused naming the field (the page's
+    e-mail was the database's nameless 422 JSON on PostgreSQL, the commands a traceback)."""
+    name_max, email_max = _longest(User.name), _longest(User.email)
+    label_max = _longest(ApiToken.label)
+    email_at = "a" * (email_max - len("@x.cn")) + "@x.cn"
+    with runtime.sessions() as session, session.begin():
+        add_user(session, name="root", role="admin", password="pw-root-123")
+    root = _signed_in(create_app(runtime), "root", "pw-root-123")
+    for name, email, ok in (("名" * name_max, email_at, True),
+                            ("长邮箱", "a" + email_at, False), ("名" * (name_max + 1), "", False)):
+        root.get("/admin/users")
+        answer = root.post("/admin/users", data={"csrf_token": root.cookies[COOKIE],
+                                                  "name": name, "role": "office", "email": email})
+        assert answer.headers["content-type"].startswith("text/html"), answer.text[:200]
+        assert (answer.status_code, "只显示这一次" in answer.text) == (
+            (200, True) if ok else (422, False)), answer.text[:300]
+        if not ok:
+            assert "用户名" in answer.text or "邮箱" in answer.text, answer.text[:300]
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("QINGFENG_RULES_DIR", str(runtime.settings.rules_dir))
+    cli = CliRunner()
+    for arguments, says in ((["add", "x" * (name_max + 1), "--role", "office"], "用户名"),
+                            (["add", "cli1", "--role", "office", "--email", "a" + email_at],
+                             "邮箱"),
+                            (["token", "root", "--label", "l" * (label_max + 1)], "标签")):
+        result = cli.invoke(user_group, arguments)
+        assert result.exit_code == 1 and says in result.output, (arguments[:2], result.output)
+    result = cli.invoke(user_group, ["token", "root", "--label", "l" * label_max])
+    assert result.exit_code == 0, result.output
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 2  # root and 名…
+
+
+def _signed_in(app: object, name: str, password: str) -> TestClient:
+    client = TestClient(app, follow_redirects=False)  # type: ignore[arg-type]
+    client.get("/login")
+    answer = client.post("/login", data={"name": name, "password": password, "next": "/",
+                                         "csrf_token": client.cookies[COOKIE]})
+    assert answer.status_code == 303, answer.text
+    return client
