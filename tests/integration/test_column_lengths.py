@@ -5,25 +5,30 @@ SQLite stores a text longer than its VARCHAR(n); PostgreSQL refuses it
 production. The class: every column built from other columns' values at their longest.
 """
 
+import typing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import String, func, select, update
 
 from tests.feeds.feed_server import start_server, stop_server
 from tests.feeds.hostile_feeds import good_feed
 from tests.integration.test_api_signals import _body, _token
 from tests.integration.test_feed_hostile import add_feeds, per_channel
-from warning.auth.users import add_user
+from warning.auth.users import MAX_EMAIL, MAX_NAME, add_user
+from warning.channels.definition import ChannelDefinition, FeedSettings
 from warning.channels.loader import ChannelFileError, load_channels
 from warning.channels.sync import sync_channels
-from warning.cli.user_cmd import user_group
+from warning.cli.user_cmd import MAX_LABEL, user_group
 from warning.db.models import (
     ApiToken,
+    Base,
     Channel,
+    Delivery,
     Department,
     Notice,
     RiskPoint,
@@ -31,9 +36,18 @@ from warning.db.models import (
     User,
 )
 from warning.feeds.service import scan_now
+from warning.handling import attachments
 from warning.notify.messages import KIND_TITLES, WarningFacts, render, renderer
+from warning.org.rows import MAX_LENGTH as ORG_MAX
+from warning.register.rows import MAX_LENGTH as REGISTER_MAX
+from warning.rules.model import RuleSpec
 from warning.runtime import Runtime
+from warning.services.signal_input import SignalIn
+from warning.settings import MAX_TARGET, load_settings
+from warning.triage.errors import MAX_SUBJECT
+from warning.web.api.review import DecisionIn
 from warning.web.app import create_app
+from warning.web.pages import handling_actions
 from warning.web.pages.csrf import COOKIE
 
 
@@ -170,3 +184,116 @@ def _signed_in(app: object, name: str, password: str) -> TestClient:
                                          "csrf_token": client.cookies[COOKIE]})
     assert answer.status_code == 303, answer.text
     return client
+
+
+def _field_max(model: type[BaseModel], field: str) -> int:
+    """The max_length a pydantic model's field is checked against."""
+    info = model.model_fields[field]
+    found = [m.max_length for m in [info, *info.metadata] if getattr(m, "max_length", None)]
+    if not found:  # an Annotated alias (RuleId): its constraints sit one level down
+        found = [m.max_length for arg in typing.get_args(info.annotation) or ()
+                 for m in getattr(arg, "__metadata__", ()) if getattr(m, "max_length", None)]
+    assert found, (model.__name__, field)
+    return int(found[0])
+
+
+def _handling_page(field: str) -> int:
+    return next(limit for name, _, limit in handling_actions.LIMITS if name == field)
+
+
+# Every VARCHAR(n) column and what keeps its values within n. A number: the limit a way in
+# checks (the test asserts it fits the column; the tests above and the files named drive
+# the inputs). A text: why no client input reaches the column unchecked.
+INPUTS: dict[str, object] = {
+    "signals.external_id": _field_max(SignalIn, "external_id"),
+    "signals.title": _field_max(SignalIn, "title"),
+    "signals.person": _field_max(SignalIn, "person"),
+    "signals.post": _field_max(SignalIn, "post"),
+    "channels.code": 64,  # ID_PATTERN (test_channel_files_fill_their_columns...)
+    "channels.name": _field_max(ChannelDefinition, "name"),
+    "channels.url": _field_max(FeedSettings, "url"),
+    "channels.etag": "from a feed server: dropped when longer (outcome_store._fits)",
+    "channels.last_modified": "from a feed server: dropped when longer",
+    "units.code": ORG_MAX["unit_code"], "units.name": ORG_MAX["unit"],
+    "departments.code": ORG_MAX["department_code"],
+    "departments.name": ORG_MAX["department"], "posts.name": ORG_MAX["post"],
+    "people.name": ORG_MAX["person"], "people.title": ORG_MAX["title"],
+    "people.email": ORG_MAX["email"],
+    "risk_points.code": REGISTER_MAX["code"], "risk_points.name": REGISTER_MAX["name"],
+    "risk_points.business_area": REGISTER_MAX["business_area"],
+    "risk_points.responsible_person": REGISTER_MAX["responsible_person"],
+    "risk_points.category": "one of categories.name (the register checks it)",
+    "categories.name": "the default categories, seeded by a migration",
+    "users.name": MAX_NAME, "users.email": MAX_EMAIL, "api_tokens.label": MAX_LABEL,
+    "petition_files.filename": attachments.MAX_NAME,
+    "warnings.subject_name": MAX_SUBJECT,
+    "warnings.subject_key": len("post:") + ORG_MAX["department_code"] + 1
+    + _field_max(SignalIn, "post"),  # the longest of person:/post:/department: keys
+    "rule_hits.subject_key": len("post:") + ORG_MAX["department_code"] + 1
+    + _field_max(SignalIn, "post"),
+    "warnings.rule_id": _field_max(RuleSpec, "id"), "rule_hits.rule_id": 100,
+    "warning_signals.rule_id": _field_max(RuleSpec, "id"),
+    "handling_records.responsible_person": _handling_page("responsible_person"),
+    "handling_records.measure_applied": _handling_page("measure"),
+    "review_decisions.subject": _field_max(DecisionIn, "subject"),
+    "notices.subject": "shortened names (test_every_notice_subject_fits_its_column...)",
+    "security_events.user_name": "cut to the column in security_log.record",
+    "security_events.address": "cut", "security_events.method": "cut",
+    "security_events.path": "cut", "security_events.detail": "cut",
+    "login_failures.user_name": "cut in signin", "login_failures.address": "an IP address",
+    "login_locks.key": "cut in signin._lock", "rate_limits.key": "a digest of the client",
+    "signals.last_error": "cut to 2000", "channels.last_error": "cut to 2000",
+    "scan_runs.error": "cut to 2000",
+    "deliveries.target": MAX_TARGET,  # the settings' webhook URLs and office addresses
+}
+WRITTEN_BY_CODE = {  # enums, hashes, codes and names the service makes itself
+    "leases.name", "leases.owner", "review_decisions.quarter", "review_decisions.kind",
+    "review_decisions.decision", "review_decisions.actor", "review_snapshots.quarter",
+    "review_snapshots.kind", "review_snapshots.once_key", "review_snapshots.stored_by",
+    "rule_reloads.actor", "rule_reloads.instance", "security_events.kind",
+    "stored_secrets.name", "stored_secrets.value", "channels.kind", "channels.definition_hash",
+    "channels.last_status", "risk_points.level", "risk_points.owner_level", "scan_runs.trigger",
+    "scan_runs.status", "scan_runs.notified", "signals.status", "signals.lease_owner",
+    "signals.disposition", "signals.disposed_by", "feed_entries.key", "feed_entries.content_hash",
+    "petition_files.sha256", "reporters.receipt_hash", "reporters.intake_mode",
+    "reporters.reply_by", "risk_point_changes.field", "risk_point_changes.source",
+    "risk_point_changes.actor", "users.role", "users.password_hash", "warnings.subject_kind",
+    "warnings.rule_version", "warnings.response", "warnings.base_response",
+    "api_tokens.token_hash", "api_tokens.kind", "handling_records.state",
+    "reporter_reveals.actor", "rule_hits.rule_version", "rule_hits.mode",
+    "handling_events.action", "handling_events.from_state", "handling_events.to_state",
+    "handling_events.actor", "handling_events.prev_hash", "handling_events.hash",
+    "notices.key", "notices.kind", "notices.stage", "notices.audience", "deliveries.channel",
+    "deliveries.status", "deliveries.lease_owner",
+}
+
+
+def test_every_bounded_column_is_checked_where_clients_fill_it() -> None:
+    """Walk every VARCHAR(n) of the models: each is either filled by the service itself or
+    by inputs checked to at most n; a new column must be placed in one of the two."""
+    bounded = {f"{table.name}.{column.name}": column.type.length
+               for table in Base.metadata.sorted_tables for column in table.columns
+               if isinstance(column.type, String) and column.type.length}
+    assert set(INPUTS) | WRITTEN_BY_CODE == set(bounded), (
+        sorted(set(bounded) - set(INPUTS) - WRITTEN_BY_CODE),
+        sorted((set(INPUTS) | WRITTEN_BY_CODE) - set(bounded)))
+    assert not set(INPUTS) & WRITTEN_BY_CODE
+    too_long = {name: (limit, bounded[name]) for name, limit in INPUTS.items()
+                if isinstance(limit, int) and limit > bounded[name]}
+    assert too_long == {}
+
+
+def test_delivery_targets_longer_than_their_column_are_refused_with_the_settings(
+    db_url: str,
+) -> None:
+    """deliveries.target (500) holds a webhook URL or an office address from the settings:
+    a longer one is refused naming the setting, not at every delivery run on PostgreSQL."""
+    limit = _longest(Delivery.target)
+    url = "https://oapi.dingtalk.com/robot/send?access_token="
+    fits = url + "k" * (limit - len(url))
+    assert load_settings(database_url=db_url, webhook_urls={"*": fits}).webhook_urls["*"] == fits
+    email = "a" * (limit - len("@x.cn")) + "@x.cn"
+    assert load_settings(database_url=db_url, office_emails=email).office_emails == email
+    for setting, value in (("webhook_urls", {"*": fits + "k"}), ("office_emails", "a" + email)):
+        with pytest.raises(ValidationError, match=setting):
+            load_settings(database_url=db_url, **{setting: value})
