@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.auth.principal_cache import PrincipalCache
 from warning.db.engine import make_async_engine, make_engine, make_sessionmaker
 from warning.db.migrate import require_migrated
+from warning.db.statement_limit import limit_statements
 from warning.handling.holidays import use_calendar_file
 from warning.rules.cache import RulebookCache
 from warning.services.evaluation_claims import EvaluationPolicy
@@ -107,6 +108,7 @@ def build_runtime(
     # on PostgreSQL costs a backend start each time. (SQLite ignores pool sizes.)
     use_calendar_file(settings.holidays_file)
     engine = make_engine(settings.database_url, pool_size=settings.route_threads + 4)
+    limit_statements(engine)
     require_migrated(engine)
     sessions = make_sessionmaker(engine)
     rules = RuleService(settings.rules_dir, sessions,
@@ -119,9 +121,9 @@ def build_runtime(
                     policy=evaluation_policy(settings))
     async_sessions = None
     if not settings.is_sqlite:
-        async_sessions = async_sessionmaker(
-            make_async_engine(settings.database_url, pool_size=settings.route_threads),
-            expire_on_commit=False)
+        async_engine = make_async_engine(settings.database_url, pool_size=settings.route_threads)
+        limit_statements(async_engine.sync_engine)
+        async_sessions = async_sessionmaker(async_engine, expire_on_commit=False)
     return Runtime(settings, engine, sessions, rules, intake,
                    principals=PrincipalCache(ttl=settings.token_cache_seconds),
                    async_sessions=async_sessions)

@@ -2,6 +2,7 @@
 
 import os
 import re
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -77,6 +78,11 @@ class Settings(EnvSettings):
     intake_batch_wait_ms: float = 2.0
     token_cache_seconds: float = Field(
         default=5.0, description="How long a process remembers a token's user (0: never)."
+    )
+    request_statement_seconds: float = Field(
+        default=60.0, gt=0, le=3600,
+        description="PostgreSQL: the longest a web request's database statement may run or wait "
+        "for a lock; past it the request is answered 503 with Retry-After.",
     )
     worker_threads: int | None = Field(
         default=None, ge=1, le=200,
@@ -161,7 +167,15 @@ class Settings(EnvSettings):
         bad = [a.strip() for a in text.split(",") if a.strip() and not _EMAIL.fullmatch(a.strip())]
         if bad:
             raise ValueError(f"不是邮箱地址: {'、'.join(bad)} (多个地址用英文逗号分隔)")
+        _fit_targets(a.strip() for a in text.split(","))
         return text
+
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhooks_fit(cls, urls: dict[str, str]) -> dict[str, str]:
+        """Refuse an address longer than a delivery's target column holds."""
+        _fit_targets(urls.values())
+        return urls
 
     @field_validator("timezone")
     @classmethod
@@ -203,6 +217,15 @@ class Settings(EnvSettings):
     def route_threads(self) -> int:
         """Threads per process that run blocking routes."""
         return self.worker_threads or (8 if self.is_sqlite else 16)
+
+
+MAX_TARGET = 500  # deliveries.target: PostgreSQL refused a longer one at every delivery run
+
+
+def _fit_targets(targets: Iterable[str]) -> None:
+    long = [t[:60] + "…" for t in targets if len(t) > MAX_TARGET]
+    if long:
+        raise ValueError(f"地址超过 {MAX_TARGET} 个字符: {'、'.join(long)}")
 
 
 def load_settings(**overrides: object) -> Settings:

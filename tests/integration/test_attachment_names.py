@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from tests.integration.page_client import Site, build_site
 from warning.auth.users import principal_of
-from warning.db.models import User
+from warning.db.models import PetitionFile, User
 from warning.handling import attachments as files
 from warning.handling.errors import AttachmentRefused
 from warning.handling.records import act
 from warning.runtime import Runtime
+from warning.web.app import create_app
 from warning.web.pages.csrf import COOKIE
 
 BAD_NAMES = ["整改\r\n报告.txt", "a\x01b.txt", "a\x7f.txt", "说明\u202etxt.pdf",
@@ -83,3 +84,34 @@ def test_a_stored_name_with_control_characters_still_downloads(site: Site) -> No
     disposition = got.headers["content-disposition"]
     assert all(" " <= c <= "~" for c in disposition), disposition
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == name
+
+
+def test_every_upload_refuses_a_name_longer_than_its_column(site: Site, runtime: Runtime) -> None:
+    """petition_files.filename holds 255: a longer name from the public report form was the
+    database's nameless JSON 422 on PostgreSQL (stored on SQLite); every way in now refuses
+    a name over files.MAX_NAME with a Chinese message and stores nothing."""
+    longest = "名" * (files.MAX_NAME - len(".txt")) + ".txt"
+    for name in ("长" + longest, "长" * 1000 + ".txt"):
+        with pytest.raises(AttachmentRefused, match="longer than"):
+            files.prepare_files([(name, CONTENT)])
+        with pytest.raises(AttachmentRefused, match="longer than"):
+            files.prepare([(name, base64.b64encode(CONTENT).decode())])
+        handler = site.client("cg")
+        before = len(site.events())
+        page = _raw_form(site, handler, name)
+        assert page.status_code == 422 and "不能超过" in page.text, page.text[:300]
+        assert len(site.events()) == before
+        public = _public_report(runtime, name)
+        assert public.status_code == 422, public.text[:300]
+        assert public.headers["content-type"].startswith("text/html") and "不能超过" in public.text
+    assert _public_report(runtime, longest).status_code == 200
+    with runtime.sessions() as session:
+        assert session.scalars(select(PetitionFile.filename)).all() == [longest]
+
+
+def _public_report(runtime: Runtime, name: str) -> httpx.Response:
+    client = TestClient(create_app(runtime), follow_redirects=False)
+    client.get("/report")
+    return client.post("/report", data={
+        "csrf_token": client.cookies[COOKIE], "title": "采购问题反映", "text": "反映采购问题",
+        "anonymous": "1"}, files={"attachment": (name, CONTENT)})

@@ -41,8 +41,6 @@ def create_user(
     supervises: list[str], email: str = "",
 ) -> tuple[User, str]:
     """Add a user with a new random password; return the user and the password."""
-    if not name or len(name) > 100:
-        raise UserError("用户名须为 1 到 100 个字", "bad user name")
     password = new_password()
     user = add_user(session, name=name, role=_role(role), department_code=department_code or None,
                     password=password, email=email, supervises=tuple(supervises))

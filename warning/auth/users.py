@@ -35,6 +35,9 @@ class AuthenticationFailed(DomainError):
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as the organisation file checks it
+# users.name and users.email: checked here, for every way in (admin page, command), as
+# PostgreSQL refuses a longer value where SQLite stored it
+MAX_NAME, MAX_EMAIL = 100, 200
 # control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
 # a name holding one cannot be typed at the sign-in form nor found by the commands
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -47,6 +50,11 @@ def add_user(
 ) -> User:
     """Add a user; a handler needs a department, a password must satisfy the policy."""
     role = Role(role)
+    if not name or len(name) > MAX_NAME:
+        raise UserError(f"用户名须为 1 到 {MAX_NAME} 个字",
+                        f"user name of 1 to {MAX_NAME} characters")
+    if len(email) > MAX_EMAIL:
+        raise UserError(f"邮箱不能超过 {MAX_EMAIL} 个字符", f"e-mail longer than {MAX_EMAIL}")
     if any(unicodedata.category(char) in _INVISIBLE for char in name):
         raise UserError("用户名不能含控制字符或不可见字符 (如换行、制表符、文字方向控制符)",
                         f"control character in user name {name!r}")

@@ -31,7 +31,7 @@ class _Frozen(BaseModel):
 class FeedSettings(_Frozen):
     """Where and how often an online-opinion feed is scanned."""
 
-    url: str
+    url: str = Field(max_length=2000)  # channels.url
     interval_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     keywords: tuple[str, ...] = ()
     timeout_seconds: float = Field(default=15, gt=0, le=300)
@@ -70,7 +70,7 @@ class ChannelDefinition(_Frozen):
     """A channel: where signals come from, what they carry, who may see them."""
 
     id: str
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)  # channels.name
     kind: ChannelKind
     description: str = ""
     confidential: bool = False

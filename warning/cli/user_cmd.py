@@ -19,6 +19,8 @@ from warning.db.models import ApiToken, Department, User
 from warning.domain.lifecycle import DomainError, Role
 from warning.handling.audit import verify_chains
 
+MAX_LABEL = 100  # api_tokens.label
+
 
 @click.group("user")
 def user_group() -> None:
@@ -61,6 +63,8 @@ def add(name: str, role: str, department: str | None, email: str, person_id: int
               help="有效天数（默认 QINGFENG_API_TOKEN_DAYS，90 天）")
 def token(name: str, label: str, days: float | None) -> None:
     """Create an API token for a user and print it once."""
+    if len(label) > MAX_LABEL:
+        fail(f"标签不能超过 {MAX_LABEL} 个字 (label longer than {MAX_LABEL} characters)")
     with runtime(load_rules=False) as rt, transaction(rt.sessions) as session:
         user = _user(session, name)
         if not user.is_active:

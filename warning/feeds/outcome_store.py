@@ -49,11 +49,22 @@ def save_outcome(
     return SavedOutcome(run, signal_ids, failures_before)
 
 
+def _fits(value: str | None, column: str) -> bool:
+    length: int = Channel.__table__.c[column].type.length  # type: ignore[attr-defined]
+    return value is not None and len(value) <= length
+
+
 def _apply_state(channel: Channel, outcome: FeedOutcome, now: datetime) -> None:
+    """Keep what the server sent only where its column holds it: an ETag over 500 characters
+    (or a Last-Modified over 100, or a 301 to an address over 2,000) failed every scan's store
+    on PostgreSQL. A cut validator would never match, so it is dropped (the next fetch is
+    unconditional) and an address too long to keep is followed again from the old one."""
     state = outcome.state
-    channel.url = state.url
-    channel.etag = state.etag or ""
-    channel.last_modified = state.last_modified or ""
+    if _fits(state.url, "url"):
+        channel.url = state.url
+    channel.etag = state.etag if _fits(state.etag, "etag") else ""
+    channel.last_modified = (
+        state.last_modified if _fits(state.last_modified, "last_modified") else "")
     channel.gone = state.gone
     channel.consecutive_failures = state.consecutive_failures
     channel.last_run_at = now

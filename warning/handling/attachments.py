@@ -43,6 +43,7 @@ DISK_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已满"
                 errno.EPERM: "无权写入附件目录"}
 DEFAULT_MAX_BYTES = 5 * MB
 MAX_COUNT = 10
+MAX_NAME = 200  # as the API's filename field; petition_files.filename holds 255
 
 
 class AttachmentTooLarge(AttachmentRefused):
@@ -86,6 +87,11 @@ def prepare_files(
 
 def _named(filename: str) -> tuple[str, str]:
     name = PurePath(filename.replace("\\", "/")).name.strip()
+    if len(name) > MAX_NAME:
+        # petition_files.filename holds 255: PostgreSQL refused a longer name where SQLite
+        # kept it (the public report form answered the database's JSON 422, its text lost)
+        raise AttachmentRefused(f"附件名称不能超过 {MAX_NAME} 个字，请改名后重新上传",
+                                f"attachment name longer than {MAX_NAME} characters")
     if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in name):
         # a control character in a stored name broke every later download of the file (a
         # header value may not hold one) and a direction override disguised its type

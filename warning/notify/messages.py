@@ -38,6 +38,16 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+# Notice.subject is VARCHAR(300); a department's and a risk point's names hold 200 each, and
+# a subject naming both in full (~420) failed every intake batch that issued such a warning
+# on PostgreSQL. The body names them in full.
+SUBJECT_NAME = 100
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= SUBJECT_NAME else name[: SUBJECT_NAME - 1] + "…"
+
+
 def _response(value: str) -> str:
     return RESPONSE_LABELS.get(value, value)  # type: ignore[call-overload]  # StrEnum keys
 
@@ -45,7 +55,8 @@ def _response(value: str) -> str:
 def render(kind: str, facts: WarningFacts, extra: str = "") -> tuple[str, str]:
     """Return the subject and body of a notice of `kind`."""
     title = KIND_TITLES[kind]
-    subject = f"【{title}】{facts.department}：{facts.risk_point}（预警 #{facts.warning_id}）"
+    names = f"{_short(facts.department)}：{_short(facts.risk_point)}"
+    subject = f"【{title}】{names}（预警 #{facts.warning_id}）"
     try:
         state = State(facts.state).label
     except ValueError:
@@ -94,7 +105,7 @@ def renderer(
         if template is None or "\x00" in risk_point or "\x00" in department:
             return render(kind, WarningFacts(warning_id, risk_point, department, response,
                                              state, receive_due_at, report_due_at), extra)
-        return (template[0].format(warning_id, risk_point, department),
+        return (template[0].format(warning_id, _short(risk_point), _short(department)),
                 template[1].format(warning_id, risk_point, department))
 
     return texts

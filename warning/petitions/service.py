@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import SecretStr
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from warning.db.models import (
     WarningSignal,
 )
 from warning.db.models.base import utcnow
-from warning.dedup.linking import case_members, link_near_duplicates
+from warning.dedup.linking import in_case, link_near_duplicates
 from warning.domain.calendar import local_date
 from warning.domain.enums import SignalStatus
 from warning.domain.lifecycle import Role
@@ -220,13 +220,15 @@ def receipt_status(session: Session, code: str) -> ReceiptStatus:
     # answer takes the same work whether or not the code exists.
     signal_id = row[0] if row is not None else 0
     duplicate_of = row[5] if row is not None else None
-    members = [*case_members(session, signal_id), *([duplicate_of] if duplicate_of else [])]
+    members = in_case(session, signal_id, WarningSignal.signal_id)
+    if duplicate_of:
+        members = or_(members, WarningSignal.signal_id == duplicate_of)
     chosen = (WarningSignal.signal_id == duplicate_of) if duplicate_of else false()
     flags = session.execute(
         select(*reporter_progress(row[1] if row is not None else utcnow(), chosen))
         .join(WarningSignal, WarningSignal.warning_id == RiskWarning.id)
         .outerjoin(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-        .where(WarningSignal.signal_id.in_(members))
+        .where(members)
     ).all()
     if row is None:
         raise ReporterNotFound("回执码无效或不存在", "unknown receipt code")

@@ -37,6 +37,7 @@ from warning.web.input_guard import InputGuard
 from warning.web.proxies import TrustedProxies, parse_networks
 from warning.web.request_log import RequestLog
 from warning.web.routing import SessionRoute
+from warning.web.time_limit import StatementTimeLimit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -77,6 +78,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                        page=pages.too_large_page)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)  # inside the access log, which records the HEAD
+    app.add_middleware(StatementTimeLimit, seconds=runtime.settings.request_statement_seconds)
     app.state.metrics = Metrics(runtime.sessions)
     app.state.metrics_networks = parse_networks(runtime.settings.metrics_networks,
                                                   "QINGFENG_METRICS_NETWORKS")

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -100,27 +101,24 @@ def install_error_handlers(app: FastAPI) -> None:
                           "a value in the request cannot be stored")
         return JSONResponse(body, status_code=422)
 
-    @app.exception_handler(Exception)
-    async def _server_error(request: Request, exc: Exception) -> Response:
-        # Starlette answers an unhandled error outside every middleware, so this answer
-        # carries the security headers itself; the error goes to the log, not the client.
-        # A full disk is not a fault of the code: 507, saying that nothing was saved.
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: Exception) -> Response:
+        # A statement past its time limit (warning.db.statement_limit), or no pooled
+        # connection free in time: the service is busy, not broken; the client may retry.
+        if isinstance(exc, OperationalError) and not _cancelled(exc):
+            return _server_error(request, exc)
+        log.warning("busy on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         from warning.web.headers import error_headers
 
-        if storage_full(exc):
-            log_full(request, exc)
-            status, body = 507, error_body("storage_full", STORAGE_MESSAGE, STORAGE_MESSAGE_EN)
-        else:
-            log.error("unhandled error on %s %s", request.method, request.url.path,
-                      exc_info=exc)
-            status, body = 500, error_body("server_error", "服务器内部错误，已记录，请稍后再试",
-                                           "internal server error (logged)")
-        page = getattr(app.state, "error_page", None)  # the pages' Chinese page for a browser
-        answer: Response | None = page(request, status) if page is not None else None
-        if answer is None:
-            answer = JSONResponse(body, status_code=status)
-        answer.headers.update(error_headers(https=request.url.scheme == "https"))
-        return answer
+        body = error_body("busy", "系统繁忙，请稍后再试", "service busy, retry later")
+        headers = error_headers(https=request.url.scheme == "https") | {
+            "Retry-After": str(RETRY_AFTER_BUSY)}
+        return JSONResponse(body, status_code=503, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> Response:
+        return _server_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -133,6 +131,35 @@ def install_error_handlers(app: FastAPI) -> None:
             code, messages.get(exc.status_code, str(exc.detail)), str(exc.detail)
         )
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+RETRY_AFTER_BUSY = 5  # seconds
+
+
+def _cancelled(error: OperationalError) -> bool:
+    """Tell whether PostgreSQL cancelled the statement for its time limit (57014)."""
+    return getattr(error.orig, "sqlstate", None) == "57014"
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    # Starlette answers an unhandled error outside every middleware, so this answer
+    # carries the security headers itself; the error goes to the log, not the client.
+    # A full disk is not a fault of the code: 507, saying that nothing was saved.
+    from warning.web.headers import error_headers
+
+    if storage_full(exc):
+        log_full(request, exc)
+        status, body = 507, error_body("storage_full", STORAGE_MESSAGE, STORAGE_MESSAGE_EN)
+    else:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        status, body = 500, error_body("server_error", "服务器内部错误，已记录，请稍后再试",
+                                       "internal server error (logged)")
+    page = getattr(request.app.state, "error_page", None)  # the pages' page for a browser
+    answer: Response | None = page(request, status) if page is not None else None
+    if answer is None:
+        answer = JSONResponse(body, status_code=status)
+    answer.headers.update(error_headers(https=request.url.scheme == "https"))
+    return answer
 
 
 TooLargePage = Callable[[Scope, int], Response | None]
