@@ -107,7 +107,7 @@ def test_migration_merges_existing_duplicates_before_the_index(
         record = dict(conn.execute(select(
             *[c for c in HandlingRecord.__table__.c  # added later:
               if c.name not in ("triage_due_at", "received_at", "reported_at", "escalated_at",
-                                "issued_at")]
+                                "issued_at", "triage_seq", "triage_version")]
         ).where(
             HandlingRecord.warning_id == kept)).one()._mapping)
         event = dict(conn.execute(select(HandlingEvent.__table__).where(
