@@ -211,7 +211,9 @@ def test_demo_register_creates_no_posts(session_factory: sessionmaker[Session]) 
         assert session.scalar(select(func.count()).select_from(Post)) == posts
 
 
-FORMULAS = {"CG-001": '=HYPERLINK("http://x","点我")', "CG-002": "+1", "CG-003": "'@已加引号"}
+FORMULAS = {"CG-001": '=HYPERLINK("http://x","点我")', "CG-002": "+1", "CG-003": "'@已加引号",
+            "CG-005": '＝HYPERLINK("http://x","点我")', "CG-006": "＠SUM(A1)", "CG-007": "－1"}
+FORMULA_CHARS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
@@ -237,7 +239,7 @@ def test_formula_like_names_export_as_text_and_round_trip(
         rows = list(csv.reader(io.StringIO(first.read_text("utf-8-sig"), newline="")))
         names = {row[0]: row[1] for row in rows[1:]}
         assert names == names | {code: "'" + name for code, name in FORMULAS.items()}
-        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+        assert not any(cell.lstrip().startswith(FORMULA_CHARS) for row in rows for cell in row)
     before = _texts(sessions)
     with sessions() as session, session.begin():
         session.execute(delete(RiskPoint))
