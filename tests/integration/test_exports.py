@@ -21,6 +21,7 @@ from warning.exports.signal_table import HEADER as SIGNAL_HEADER
 from warning.exports.warning_table import HEADER as WARNING_HEADER
 from warning.petitions.keys import ReporterCipher, generate_key
 from warning.runtime import Runtime
+from warning.services.signal_input import SignalIn
 from warning.web.app import create_app
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -193,3 +194,39 @@ def test_the_command_line_exports_both_lists(
     assert exported == _warning_ids(runtime, "CWK")
     refused = runner.invoke(cli, ["warnings", "export", str(tmp_path / "w.pdf")])
     assert refused.exit_code == 1 and ".csv" in refused.output
+
+
+HOSTILE = {"title": "＝HYPERLINK(\"http://x\",\"点我\")", "person": "\u3000＠SUM(A1)",
+           "external_id": " -1+1", "department": "＋财务科"}
+
+
+def _runs_as_formula(cell: str) -> bool:
+    """Tell whether Excel or WPS would run a .csv cell as a formula (an apostrophe stops it)."""
+    body = cell.lstrip(" \u3000\xa0\n")
+    return cell.startswith(("\t", "\r")) or (
+        body[:1] in ("=", "+", "-", "@", "＝", "＋", "－", "＠"))
+
+
+def test_full_width_and_indented_formulas_from_any_field_stay_text(
+    world: World, runtime: Runtime,
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        session.scalars(select(Department).where(Department.code == "CWK")).one().name = (
+            HOSTILE["department"])
+    runtime.intake.ingest([SignalIn(
+        channel="audit", external_id=HOSTILE["external_id"], title=HOSTILE["title"],
+        text="=1+1", person=HOSTILE["person"], department="CWK", amount=Decimal("1"))])
+    office = world.client("office")
+    signals = _csv(office.get("/api/signals/export").content)
+    warnings = _csv(office.get("/api/warnings/export").content)
+    cells = [c for row in signals + warnings for c in row.values()]
+    assert not [c for c in cells if _runs_as_formula(c)]
+    newest = signals[0]
+    stored = {key: value.strip() for key, value in HOSTILE.items()}  # intake trims fields
+    assert (newest["标题"], newest["涉及人员"], newest["来文编号"], newest["涉及部门"]) == (
+        "'" + stored["title"], "'" + stored["person"], "'" + stored["external_id"],
+        "'" + stored["department"])
+    assert {r["责任部门"] for r in warnings} >= {"'" + HOSTILE["department"]}
+    rows = _xlsx(office.get("/api/signals/export?format=xlsx").content)
+    assert (rows[0]["标题"], rows[0]["涉及人员"], rows[0]["涉及部门"]) == (
+        stored["title"], stored["person"], stored["department"])

@@ -12,8 +12,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.cli.register_cmd import register_group
-from warning.db.models import Post, RiskPoint
+from warning.db.models import Department, Post, RiskPoint
 from warning.demo.load import load_org, load_register
+from warning.org.service import export_org
 from warning.register.files import RegisterError
 from warning.register.service import export_register, import_register
 
@@ -211,7 +212,9 @@ def test_demo_register_creates_no_posts(session_factory: sessionmaker[Session]) 
         assert session.scalar(select(func.count()).select_from(Post)) == posts
 
 
-FORMULAS = {"CG-001": '=HYPERLINK("http://x","点我")', "CG-002": "+1", "CG-003": "'@已加引号"}
+FORMULAS = {"CG-001": '=HYPERLINK("http://x","点我")', "CG-002": "+1", "CG-003": "'@已加引号",
+            "CG-005": '＝HYPERLINK("http://x","点我")', "CG-006": "＠SUM(A1)", "CG-007": "－1"}
+FORMULA_CHARS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
@@ -237,7 +240,7 @@ def test_formula_like_names_export_as_text_and_round_trip(
         rows = list(csv.reader(io.StringIO(first.read_text("utf-8-sig"), newline="")))
         names = {row[0]: row[1] for row in rows[1:]}
         assert names == names | {code: "'" + name for code, name in FORMULAS.items()}
-        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+        assert not any(cell.lstrip().startswith(FORMULA_CHARS) for row in rows for cell in row)
     before = _texts(sessions)
     with sessions() as session, session.begin():
         session.execute(delete(RiskPoint))
@@ -255,3 +258,31 @@ def _texts(sessions: sessionmaker[Session]) -> dict[str, tuple[str, str]]:
     with sessions() as session:
         points = session.scalars(select(RiskPoint))
         return {p.code: (p.name, p.measure_prevention) for p in points}
+
+
+CONTROL_TEXTS = ["前\x01后", "制\x0b表", "换\x1f页", "\x08退格"]
+
+
+def test_a_control_character_spoils_only_its_own_cell_in_register_and_org_xlsx(
+    sessions: sessionmaker[Session], tmp_path: Path,
+) -> None:
+    """openpyxl refuses the characters XML 1.0 forbids (only NUL is refused at intake):
+    one such name failed the whole register or organisation export (a 500 on the page)."""
+    codes = ["CG-001", "CG-002", "CG-003", "CG-004"]
+    with sessions() as session, session.begin():
+        for code, text in zip(codes, CONTROL_TEXTS, strict=True):
+            session.scalars(select(RiskPoint).where(RiskPoint.code == code)).one().name = text
+        session.scalars(select(RiskPoint).where(RiskPoint.code == "CG-005")).one() \
+            .measure_prevention = "长" * 40_000 + "😀"
+        session.scalars(select(Department).order_by(Department.id)).first().name = "财务\x0c科"
+    register, org = tmp_path / "register.xlsx", tmp_path / "org.xlsx"
+    _export(sessions, register)
+    with sessions() as session:
+        export_org(session, org)
+    header, *rows = _cells(register)
+    names = {row[0]: row[1] for row in rows}
+    assert [names[code] for code in codes] == ["前后", "制表", "换页", "退格"]
+    long = next(row for row in rows if row[0] == "CG-005")[header.index("前期预防措施")]
+    assert str(long).startswith("长" * 1000)  # Excel holds 32,767 characters a cell
+    assert any("财务科" in row for row in _cells(org))
+    assert _import(sessions, register).startswith("新增 0 条")  # the file reads back

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,8 +17,11 @@ if TYPE_CHECKING:
 Cell = str | int | Decimal | datetime | date | None
 
 # Excel runs a cell starting with these as a formula when it opens a .csv (CSV injection);
-# signal text comes from outside, so such text is prefixed with an apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# signal text comes from outside, so such text is prefixed with an apostrophe. Excel and
+# WPS skip leading white space before them, and read the full-width forms the Chinese IME
+# types (＝＋－＠, also the small ﹦﹢﹣﹫) as their ASCII twins: NFKC maps each to its twin.
+FORMULA_START = ("=", "+", "-", "@")
+CONTROL_START = ("\t", "\r")
 QUOTE = "'"
 DATETIME_TEXT = "%Y-%m-%d %H:%M"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -57,20 +61,29 @@ def to_bytes(table: Table, fmt: ExportFormat) -> bytes:
     return csv_bytes(table) if fmt is ExportFormat.CSV else xlsx_bytes(table)
 
 
+def formula_like(text: str) -> bool:
+    """Tell whether a spreadsheet could run `text` (after any leading apostrophes) as a
+    formula: it starts with a tab or carriage return, or its first character other than
+    white space is = + - @ or a full-width form of one."""
+    body = text.lstrip(QUOTE)
+    if body.startswith(CONTROL_START):
+        return True
+    body = body.lstrip()
+    return bool(body) and unicodedata.normalize("NFKC", body[0]) in FORMULA_START
+
+
 def defuse_formula(text: str) -> str:
     """Prefix an apostrophe to text Excel would run as a formula when it opens a .csv.
 
     Text already starting with apostrophes before such a character gets one more, so
     `restore_formula` can undo exactly what was added.
     """
-    return QUOTE + text if text.lstrip(QUOTE).startswith(FORMULA_START) else text
+    return QUOTE + text if formula_like(text) else text
 
 
 def restore_formula(text: str) -> str:
     """Undo `defuse_formula`: drop the apostrophe it put before formula-like text."""
-    if text.startswith(QUOTE) and text.lstrip(QUOTE).startswith(FORMULA_START):
-        return text[1:]
-    return text
+    return text[1:] if text.startswith(QUOTE) and formula_like(text) else text
 
 
 def _csv_cell(value: Cell) -> str | int | Decimal:

@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from warning.exports.files import xml_legal
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
 SHEET_NAME = "风险点清单"
@@ -51,6 +52,14 @@ def _fill_merged_down(table: list[tuple[int, list[Any]]], ranges: Any) -> None:
                 cells[column - 1] = value
 
 
+def _cell(value: Any) -> Any:
+    """Return a value as openpyxl may write it: empty text as no value, text without the
+    control characters XML cannot hold (openpyxl refuses them, failing the whole file)."""
+    if value == "":
+        return None
+    return xml_legal(value) if isinstance(value, str) else value
+
+
 def write_table(
     path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], sheet_name: str = SHEET_NAME
 ) -> None:
@@ -66,7 +75,7 @@ def write_table(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in rows:
-        sheet.append([None if value == "" else value for value in values])
+        sheet.append([_cell(value) for value in values])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, date):
