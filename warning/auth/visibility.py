@@ -17,6 +17,8 @@ same clause, so a new view cannot forget the rule.
   while it was a proposal, with their files: the office's comments, and the subject as the
   petition named it) stays with the office; the others' trail starts at 下达, and for them
   the warning was raised when it was issued (`shown_raised_at`).
+  A signal that asks for 研判 never joins a warning a department sees, nor one issued at
+  once a proposal: they hold different keys (`warning.triage.policy`).
 - notices: office and admin only (checked by role on the route).
 - review figures and counts: department scope, plus the signal rule for signal counts.
 - a reporter's receipt lookup (回执查询, no sign-in): only what happened since the report came
@@ -69,7 +71,7 @@ PROPOSAL_READERS = (Role.OFFICE, Role.ADMIN)
 # The events written while a warning was a proposal, kept on its trail once it is issued.
 TRIAGE_TRAIL = (Action.PROPOSE.value, Action.AMEND.value)
 # What an `issue` event's data says of the 研判 behind it: the office's decision or not, and
-# why the intake issued a proposal a direct signal joined (warning.services.record_hooks).
+# why the intake issued a proposal a direct signal joined (records from before 0010c).
 TRIAGE_DATA = ("after_triage", "joined")
 PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"

@@ -2,9 +2,11 @@
 
 Per signal, the rules that fired for one (risk point, subject) decide together: the
 heaviest response wins whatever their file order, and every one of them is recorded on
-the warning. The database allows one open warning per (risk point, subject); a batch that
-loses that race to another writer drops its new rows and decides again, joining the
-winner's warning.
+the warning. The database allows one open warning per (risk point, subject) key; a
+proposal (待研判) holds its subject under a key of its own (`warning.triage.policy`), so a
+signal that asks for 研判 never joins a warning its department already sees, and one issued
+at once never joins a proposal. A batch that loses the race for a key to another writer
+drops its new rows and decides again, joining the winner's warning.
 """
 
 from collections.abc import Sequence
@@ -34,7 +36,7 @@ from warning.services.warning_rows import (
     open_warnings,
     update_changed,
 )
-from warning.triage.policy import proposes
+from warning.triage.policy import may_propose, proposes, warning_key
 
 RACE_ATTEMPTS = 5
 
@@ -46,11 +48,6 @@ class RecordHooks(Protocol):
 
     def regraded(
         self, session: Session, *, regradings: Sequence[Regrading], now: datetime
-    ) -> None: ...
-
-    def issued(
-        self, session: Session, *, warning_ids: Sequence[int], grading: GradingPolicy,
-        now: datetime,
     ) -> None: ...
 
 
@@ -89,7 +86,6 @@ class _Plan:
     # HIT_KEYS values, the last one the warning (None: no warning) until written
     hits: list[list[Any]] = field(default_factory=list)
     outcome: dict[int, list[Raised]] = field(default_factory=dict)
-    issue_now: dict[int, WarningRow] = field(default_factory=dict)  # stored proposals, by id
 
 
 def raise_warnings(
@@ -124,7 +120,7 @@ def raise_warnings(
         fresh = [w for w, _ in plan.new]
         lost = insert_new(session, fresh)
         if not lost:
-            _write(session, plan, hooks, grading, now)
+            _write(session, plan, hooks, now)
             return plan.outcome
         # another writer opened some of these keys first: drop ours and decide again
         won = [w.id for w in fresh if w.id]
@@ -140,11 +136,7 @@ def _decide(
 ) -> _Plan:
     """Decide every hit, new warning and regrade of a batch against the database's state."""
     times = [counted_at(getattr(s, "occurred_at", None), s.received_at) for s in signals]
-    keys = {(points[m.risk_point].id, subject.key)
-            for ms, ss in zip(matches, subjects, strict=True)
-            for m, subject in zip(ms, ss, strict=True)
-            if subject is not None and m.mode is RuleMode.ACTIVE}
-    warnings = open_warnings(session, keys)
+    warnings = open_warnings(session, _keys(signals, matches, subjects, points, directory))
     wanted = [(m.rule_id, m.repeat.days, subject.key)
               for ms, ss in zip(matches, subjects, strict=True)
               for m, subject in zip(ms, ss, strict=True)
@@ -177,27 +169,49 @@ def _decide(
             key = (point.id, subject.key)
             groups.setdefault(key, []).append((match, rule, subject))
             fired_hits.append((hit, key))
+        held: dict[tuple[int, str], tuple[int, str]] = {}  # subject key -> open key
         for key, fired in groups.items():
-            warning = warnings.get(key)
+            proposal = proposes(directory.channel_by_id[signal.channel_id].proposes,
+                                [m.triage for m, _r, _s in fired])
+            held[key] = open_key = (key[0], warning_key(key[1], proposal))
+            warning = warnings.get(open_key)
             point = points[fired[0][0].risk_point]
             if warning is None:
                 warning, opening = _new_warning(signal, fired, point, grading, directory, now,
                                                 bases)
                 plan.new.append((warning, opening))
-                warnings[key] = warning
+                warnings[open_key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
             else:
                 rules = [rule for _m, rule, _s in fired]
                 regrade, winner = _join(warning, rules, point, grading)
                 plan.attached.append((warning, signal.id, winner, regrade))
-                if warning.is_proposal and not proposes(
-                        directory.channel_by_id[signal.channel_id].proposes,
-                        [m.triage for m, _r, _s in fired]):
-                    _issue_now(plan, warning)
                 raised.append(Raised(warning, winner, point.code, False))
         for hit, key in fired_hits:
-            hit[-1] = warnings[key]
+            hit[-1] = warnings[held[key]]
     return plan
+
+
+def _keys(
+    signals: Sequence[StoredSignal], matches: Sequence[Sequence[RuleMatch]],
+    subjects: Sequence[Sequence[Subject | None]], points: dict[str, RiskPointRef],
+    directory: Directory,
+) -> set[tuple[int, str]]:
+    """Return the open keys a batch may raise or join: per active match, the subject's own
+    key, its proposal key, or both, by what the rule and channel say of 研判."""
+    keys: set[tuple[int, str]] = set()
+    for signal, ms, ss in zip(signals, matches, subjects, strict=True):
+        channel = directory.channel_by_id[signal.channel_id].proposes
+        for match, subject in zip(ms, ss, strict=True):
+            if subject is None or match.mode is not RuleMode.ACTIVE:
+                continue
+            point = points[match.risk_point].id
+            proposal, issued = may_propose(channel, match.triage)
+            if proposal:
+                keys.add((point, warning_key(subject.key, True)))
+            if issued:
+                keys.add((point, subject.key))
+    return keys
 
 
 def _subjects(
@@ -257,7 +271,8 @@ def _new_warning(
     response = grade.response.value
     proposal = proposes(channel.proposes, triage)
     warning = WarningRow(
-        risk_point_id=point.id, subject_key=subject.key, signal_id=signal.id,
+        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal),
+        signal_id=signal.id,
         response=response, severity=severity,
         repeat_count=1, department_id=department, subject_kind=subject.kind.value,
         subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
@@ -292,25 +307,7 @@ def _join(
     return (present.value, grade, warning.repeat_count), winner.rule_id
 
 
-def _issue_now(plan: _Plan, warning: WarningRow) -> None:
-    """A signal that would be issued at once joined a proposal: issue the proposal now
-    rather than let the signal wait on (or vanish with) the office's 研判. A proposal with no
-    department yet stays a proposal: nobody can be told until the office names one."""
-    if warning.department_id is None:
-        return
-    warning.is_proposal = False
-    if warning.id:
-        plan.issue_now[warning.id] = warning
-        return
-    for index, (row, opening) in enumerate(plan.new):  # raised earlier in this batch
-        if row is warning:
-            plan.new[index] = (row, (*opening[:-1], False))
-            return
-
-
-def _write(
-    session: Session, plan: _Plan, hooks: RecordHooks, grading: GradingPolicy, now: datetime
-) -> None:
+def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> None:
     """Write a batch's links, hits, records and regrades, each table in one statement."""
     links = [(w.id, w.signal_id, w.rule_id, now) for w, _ in plan.new]
     links += [(w.id, signal_id, rule_id, now) for w, signal_id, rule_id, _ in plan.attached]
@@ -330,5 +327,3 @@ def _write(
                   if regrade is not None]  # in signal order: one warning's events chain so
     if regradings:
         hooks.regraded(session, regradings=regradings, now=now)
-    if plan.issue_now:
-        hooks.issued(session, warning_ids=sorted(plan.issue_now), grading=grading, now=now)

@@ -27,6 +27,8 @@ from warning.triage.errors import (
     reason,
     refuse_markup,
 )
+from warning.triage.keys import refuse_taken_key
+from warning.triage.policy import warning_key
 
 
 @dataclass(frozen=True)
@@ -74,21 +76,6 @@ def subject_for(kind: str, name: str, department: str, signal_id: int | None = N
                       post=name if wanted is SubjectKind.POST else None, signal_id=signal_id)
 
 
-def refuse_taken_key(
-    session: Session, *, risk_point_id: int, key: str, point_name: str, except_id: int = 0
-) -> None:
-    """Refuse a (risk point, subject) another open warning already holds."""
-    holder = session.scalar(select(RiskWarning.id).where(
-        RiskWarning.is_open.is_(True), RiskWarning.risk_point_id == risk_point_id,
-        RiskWarning.subject_key == key, RiskWarning.id != except_id))
-    if holder is not None:
-        raise OpenWarningExists(
-            f"风险点“{point_name}”下该对象已有未办结的预警 #{holder}，"
-            "同一风险点和对象只能有一条未办结预警；可改用“合并到已有预警”",
-            f"open warning {holder} already holds this risk point and subject",
-            field="subject_name", holder=holder)
-
-
 def amend(
     session: Session, *, warning_id: int, principal: Principal, amendment: Amendment,
     comment: str = "", version: int | None = None, now: datetime | None = None,
@@ -118,12 +105,13 @@ def amend(
         raise invalid("response", "未作任何修改：请改变处置措施、责任部门或预警对象",
                       "nothing changed")
     point_name = warning.risk_point.name
-    refuse_taken_key(session, risk_point_id=warning.risk_point_id, key=subject.key,
+    key = warning_key(subject.key, proposal=True)  # amended, it is still a proposal
+    refuse_taken_key(session, risk_point_id=warning.risk_point_id, key=key,
                      point_name=point_name, except_id=warning.id)
     warning.response = after["response"]
     warning.department_id = department_id
     warning.subject_kind, warning.subject_name = subject.kind.value, subject.name
-    warning.subject_key = subject.key
+    warning.subject_key = key
     record.updated_at = now
     try:
         session.flush()
@@ -147,4 +135,4 @@ def _fields(session: Session, warning: RiskWarning) -> dict[str, Any]:
             "subject_kind": warning.subject_kind, "subject_name": warning.subject_name}
 
 
-__all__ = ["Amendment", "TriageInvalid", "amend", "refuse_taken_key", "subject_for"]
+__all__ = ["Amendment", "TriageInvalid", "amend", "subject_for"]

@@ -25,6 +25,7 @@ from warning.handling.holidays import default_calendar
 from warning.notify.messages import WarningFacts, render
 from warning.notify.outbox import department_audience, enqueue, notice_row
 from warning.triage.errors import NotAProposal, invalid, reason
+from warning.triage.keys import take_issued_key
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ def issue(
         raise invalid("department", "下达前请先指定责任部门（研判修改）",
                       "choose a department before issuing")
     transition(record.state, Action.ISSUE, principal.role, {"comment": comment})
+    take_issued_key(session, warning)
     issue_record(session, warning, record, actor=principal.actor, comment=comment,
                  grading=grading, now=now, calendar=calendar, after_triage=True)
     return Decided(warning.id, record.state, record.version)
@@ -88,11 +90,10 @@ def issue(
 def issue_record(
     session: Session, warning: RiskWarning, record: HandlingRecord, *, actor: str,
     comment: str, grading: GradingPolicy, now: datetime, after_triage: bool,
-    calendar: HolidayCalendar | None = None, joined: str = "",
+    calendar: HolidayCalendar | None = None,
 ) -> None:
     """Move a proposal's record to issued: deadlines from now, the `issue` event, the
-    department's notice. `after_triage` says whether the office decided it; `joined`, why
-    the intake issued it (for the office only: see `shown_event_start`)."""
+    department's notice. `after_triage` says whether the office decided it."""
     last = last_link(session, record.id)  # before any change: the read would flush it
     grade = grading.of(Response(warning.response))
     kind = DayKind(grade.day_kind)
@@ -112,7 +113,7 @@ def issue_record(
                      "response": warning.response, "receive_days": grade.receive_days,
                      "report_days": grade.report_days, "day_kind": kind.value,
                      "receive_due_at": receive.isoformat(), "report_due_at": report.isoformat(),
-                     "after_triage": after_triage} | ({"joined": joined} if joined else {}))
+                     "after_triage": after_triage})
     enqueue(session, [_issued_notice(session, warning, record, now)])
 
 

@@ -23,12 +23,12 @@ from warning.handling.opening import open_records, opening_of
 from warning.triage.amend import (
     department_by_code,
     parse_response,
-    refuse_taken_key,
     subject_for,
 )
 from warning.triage.decisions import require_office
 from warning.triage.errors import MAX_ID, OpenWarningExists, invalid, reason
-from warning.triage.policy import DEFAULT_TRIAGE_DAYS
+from warning.triage.keys import refuse_taken_key
+from warning.triage.policy import DEFAULT_TRIAGE_DAYS, warning_key
 from warning.triage.proposals import open_proposals
 from warning.triage.signal_decisions import SignalNotFound
 
@@ -70,10 +70,11 @@ def raise_by_hand(
     response = (parse_response(form.response) if form.response
                 else grading.base(Level(point.level), 1))
     comment = reason(form.comment, required=False, label="研判意见")
-    refuse_taken_key(session, risk_point_id=point.id, key=subject.key, point_name=point.name)
+    key = warning_key(subject.key, form.propose)
+    refuse_taken_key(session, risk_point_id=point.id, key=key, point_name=point.name)
     warning = RiskWarning(
         risk_point_id=point.id, department_id=department.id, subject_kind=subject.kind.value,
-        subject_key=subject.key, subject_name=subject.name, rule_id=MANUAL_RULE,
+        subject_key=key, subject_name=subject.name, rule_id=MANUAL_RULE,
         rule_version="", signal_id=signal.id, response=response.value,
         base_response=response.value, rule_ids=[MANUAL_RULE], severity=1, repeat_count=1,
         is_open=True, is_proposal=form.propose, created_at=now,
