@@ -36,7 +36,7 @@ from warning.services.warning_rows import (
     open_warnings,
     update_changed,
 )
-from warning.triage.policy import may_propose, proposes, warning_key
+from warning.triage.policy import proposes, warning_key
 
 RACE_ATTEMPTS = 5
 
@@ -151,6 +151,7 @@ def _decide(
         groups: dict[tuple[int, str], list[tuple[RuleMatch, RuleGrade, Subject]]] = {}
         fired_hits: list[tuple[list[Any], tuple[int, str]]] = []  # (hit, key)
         seen = repeats.get(signal.id, 1)
+        channel = directory.channel_by_id[signal.channel_id].proposes
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
@@ -171,14 +172,14 @@ def _decide(
             fired_hits.append((hit, key))
         held: dict[tuple[int, str], tuple[int, str]] = {}  # subject key -> open key
         for key, fired in groups.items():
-            proposal = proposes(directory.channel_by_id[signal.channel_id].proposes,
-                                [m.triage for m, _r, _s in fired])
+            proposal = (channel if len(fired) == 1 and fired[0][0].triage is None
+                        else proposes(channel, [m.triage for m, _r, _s in fired]))
             held[key] = open_key = (key[0], warning_key(key[1], proposal))
             warning = warnings.get(open_key)
             point = points[fired[0][0].risk_point]
             if warning is None:
                 warning, opening = _new_warning(signal, fired, point, grading, directory, now,
-                                                bases)
+                                                bases, proposal)
                 plan.new.append((warning, opening))
                 warnings[open_key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
@@ -198,19 +199,17 @@ def _keys(
     directory: Directory,
 ) -> set[tuple[int, str]]:
     """Return the open keys a batch may raise or join: per active match, the subject's own
-    key, its proposal key, or both, by what the rule and channel say of 研判."""
+    key or its proposal key, by what the rule and channel say of 研判."""
     keys: set[tuple[int, str]] = set()
     for signal, ms, ss in zip(signals, matches, subjects, strict=True):
         channel = directory.channel_by_id[signal.channel_id].proposes
         for match, subject in zip(ms, ss, strict=True):
             if subject is None or match.mode is not RuleMode.ACTIVE:
                 continue
-            point = points[match.risk_point].id
-            proposal, issued = may_propose(channel, match.triage)
-            if proposal:
-                keys.add((point, warning_key(subject.key, True)))
-            if issued:
-                keys.add((point, subject.key))
+            # the key this rule asks for alone; a group of rules (proposes()) always ends on
+            # a key one of its rules asks for
+            proposal = channel if match.triage is None else match.triage
+            keys.add((points[match.risk_point].id, warning_key(subject.key, proposal)))
     return keys
 
 
@@ -239,10 +238,10 @@ def _subjects(
 def _new_warning(
     signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
     grading: GradingPolicy, directory: Directory, now: datetime,
-    bases: dict[tuple[Level, int], Response],
+    bases: dict[tuple[Level, int], Response], proposal: bool,
 ) -> tuple[WarningRow, OpeningFields]:
     """Open a warning graded by the heaviest of the rules that fired for it (`bases`: the
-    matrix responses found so far, by level and severity)."""
+    matrix responses found so far, by level and severity), a proposal (待研判) or not."""
     if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
         match, winner, subject = fired[0]
         grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
@@ -255,7 +254,6 @@ def _new_warning(
                 base = bases.setdefault((point.level, winner.severity),
                                         grading.base(point.level, winner.severity))
         severity, rule_ids = winner.severity, [winner.rule_id]
-        triage: list[bool | None] = [match.triage]
     else:
         rules = [rule for _m, rule, _s in fired]
         winner, grade = grading.heaviest(point.level, rules)
@@ -265,11 +263,9 @@ def _new_warning(
                     for rule in rules), key=lambda r: r.rank)
         severity = max(rule.severity for rule in rules)
         rule_ids = list(dict.fromkeys(rule.rule_id for rule in rules))
-        triage = [m.triage for m, _r, _s in fired]
     channel = directory.channel_by_id[signal.channel_id]
     department = signal.department_id or channel.default_department_id or point.department_id
     response = grade.response.value
-    proposal = proposes(channel.proposes, triage)
     warning = WarningRow(
         risk_point_id=point.id, subject_key=warning_key(subject.key, proposal),
         signal_id=signal.id,

@@ -25,14 +25,6 @@ def proposes(channel: bool, rules: Iterable[bool | None]) -> bool:
     return channel
 
 
-def may_propose(channel: bool, rule: bool | None) -> tuple[bool, bool]:
-    """Return whether a rule with this `triage` could end in (a proposal, an issued warning)
-    on this channel, whatever other rules fire beside it: the keys worth looking up."""
-    if rule is None:
-        return channel, not channel
-    return rule, not rule
-
-
 def warning_key(subject_key: str, proposal: bool) -> str:
     """Return the open key a warning about `subject_key` holds: its own, or as a proposal."""
     return subject_key + PROPOSAL_KEY_SUFFIX if proposal else subject_key
