@@ -45,6 +45,7 @@ from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.settings import MAX_TARGET, load_settings
 from warning.triage.errors import MAX_SUBJECT
+from warning.triage.policy import PROPOSAL_KEY_SUFFIX
 from warning.web.api.review import DecisionIn
 from warning.web.app import create_app
 from warning.web.pages import handling_actions
@@ -228,9 +229,10 @@ INPUTS: dict[str, object] = {
     "petition_files.filename": attachments.MAX_NAME,
     "warnings.subject_name": MAX_SUBJECT,
     "warnings.subject_key": len("post:") + ORG_MAX["department_code"] + 1
-    + _field_max(SignalIn, "post"),  # the longest of person:/post:/department: keys
+    + _field_max(SignalIn, "post")  # the longest of person:/post:/department: keys,
+    + len(PROPOSAL_KEY_SUFFIX),  # as a proposal holds it (warning.triage.policy)
     "rule_hits.subject_key": len("post:") + ORG_MAX["department_code"] + 1
-    + _field_max(SignalIn, "post"),
+    + _field_max(SignalIn, "post") + len(PROPOSAL_KEY_SUFFIX),
     "warnings.rule_id": _field_max(RuleSpec, "id"), "rule_hits.rule_id": 100,
     "warning_signals.rule_id": _field_max(RuleSpec, "id"),
     "handling_records.responsible_person": _handling_page("responsible_person"),

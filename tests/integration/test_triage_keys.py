@@ -21,7 +21,15 @@ from sqlalchemy import select, text
 
 from tests.integration.triage_world import COLLUSION, TriageWorld, build_triage_world
 from warning.db.engine import transaction
-from warning.db.models import HandlingEvent, HandlingRecord, Notice, RiskWarning
+from warning.db.models import (
+    Channel,
+    HandlingEvent,
+    HandlingRecord,
+    Notice,
+    RiskWarning,
+    RuleHit,
+    Signal,
+)
 from warning.handling.audit import verify_chains
 from warning.services.signal_input import SignalIn
 from warning.triage.policy import PROPOSAL_KEY_SUFFIX
@@ -191,3 +199,47 @@ def test_the_migration_moves_proposals_onto_their_own_keys(world: TriageWorld) -
         session.execute(text(migration.UPGRADE))
     with world.runtime.sessions() as session:
         assert dict(session.execute(keys).all()) == now
+
+
+def test_the_migration_moves_the_hits_that_asked_for_triage(world: TriageWorld) -> None:
+    world.runtime.intake.ingest([_audit(12), _petition(12), _claims("petition", 1)])
+    hits = select(RuleHit.signal_id, Signal.channel_id, RuleHit.subject_key).join(
+        Signal, Signal.id == RuleHit.signal_id).order_by(RuleHit.id)
+    with world.runtime.sessions() as session:
+        now = session.execute(hits).all()
+        petition = session.scalars(select(Channel.id).where(Channel.code == "petition")).one()
+    assert [key.endswith(PROPOSAL_KEY_SUFFIX) for _s, channel, key in now] == [
+        channel == petition for _s, channel, _k in now] == [False, True, True]
+    spec = importlib.util.spec_from_file_location("m0010c", MIGRATION)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with transaction(world.runtime.sessions) as session:
+        session.execute(text(migration.HITS_DOWN))
+    with world.runtime.sessions() as session:
+        assert not any(k.endswith(PROPOSAL_KEY_SUFFIX) for *_, k in session.execute(hits))
+    with transaction(world.runtime.sessions) as session:
+        migration.move_hits(session.connection())
+    with world.runtime.sessions() as session:
+        assert session.execute(hits).all() == now
+
+
+def _claims(channel: str, n: int) -> SignalIn:
+    """A report of false claims by 张三 (false-claims-repeat: 3 hits on a person in 30 days)."""
+    return SignalIn(channel=channel, department="CWK", person="张三", title=f"虚报{n}",
+                    text=f"财务科张三虚报冒领差旅费{n}", external_id=f"C-{channel}-{n}")
+
+
+def test_petitions_count_toward_repeats_of_proposals_only(world: TriageWorld) -> None:
+    """Two petitions and an audit finding about one person: the finding is not the third
+    hit of a repeat rule for the department (it would raise a warning the department sees,
+    graded on petitions it may not know of); a third petition is, for a proposal."""
+    intake = world.runtime.intake
+    assert [o.warnings for o in intake.ingest([_claims("petition", 1),
+                                               _claims("petition", 2)])] == [[], []]
+    assert intake.ingest([_claims("audit", 3)])[0].warnings == []
+    [proposal] = intake.ingest([_claims("petition", 4)])[0].warnings
+    assert _state(world, proposal.id)[0] == "proposed"
+    assert intake.ingest([_claims("audit", 5)])[0].warnings == []
+    [issued] = intake.ingest([_claims("audit", 6)])[0].warnings  # the findings' own third
+    assert _state(world, issued.id)[0] == "issued" and issued.id != proposal.id

@@ -137,10 +137,11 @@ def _decide(
     """Decide every hit, new warning and regrade of a batch against the database's state."""
     times = [counted_at(getattr(s, "occurred_at", None), s.received_at) for s in signals]
     warnings = open_warnings(session, _keys(signals, matches, subjects, points, directory))
-    wanted = [(m.rule_id, m.repeat.days, subject.key)
-              for ms, ss in zip(matches, subjects, strict=True)
+    wanted = [(m.rule_id, m.repeat.days, key)
+              for signal, ms, ss in zip(signals, matches, subjects, strict=True)
               for m, subject in zip(ms, ss, strict=True)
-              if m.repeat is not None and subject is not None]
+              if m.repeat is not None and subject is not None
+              for key in _window_keys(subject.key, _asks(directory, signal, m))]
     window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
     plan = _Plan()
     hits = plan.hits
@@ -156,11 +157,16 @@ def _decide(
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
             point = points[match.risk_point]
+            # A hit that asks for 研判 is kept on the subject's proposal key: it counts toward
+            # repeats that ask for 研判 too, never toward what a department is shown.
+            asks = channel if match.triage is None else match.triage  # _asks(), inlined
+            hit_key = warning_key(subject.key, asks)
             count = 1
             if match.repeat is not None:
-                count = window.count(match.rule_id, match.repeat.days, subject.key, at)
+                count = window.count(match.rule_id, match.repeat.days, hit_key, at,
+                                     also=subject.key if asks else None)
             hit = [signal.id, match.rule_id, match.rule_version, point.id, MODES[match.mode],
-                   subject.key, now, at, None]
+                   hit_key, now, at, None]
             hits.append(hit)
             if match.mode is not RuleMode.ACTIVE:
                 continue
@@ -193,6 +199,20 @@ def _decide(
     return plan
 
 
+def _asks(directory: Directory, signal: StoredSignal, match: RuleMatch) -> bool:
+    """Return whether a rule's hit on a signal asks for 研判: the rule's `triage`, else the
+    signal's channel's."""
+    if match.triage is not None:
+        return match.triage
+    return directory.channel_by_id[signal.channel_id].proposes
+
+
+def _window_keys(subject_key: str, asks: bool) -> tuple[str, ...]:
+    """Return the hit keys a repeat counts on: a hit that asks for 研判 counts every hit on
+    its subject; one that does not, only those that did not ask either."""
+    return (subject_key, warning_key(subject_key, True)) if asks else (subject_key,)
+
+
 def _keys(
     signals: Sequence[StoredSignal], matches: Sequence[Sequence[RuleMatch]],
     subjects: Sequence[Sequence[Subject | None]], points: dict[str, RiskPointRef],
@@ -202,14 +222,13 @@ def _keys(
     key or its proposal key, by what the rule and channel say of 研判."""
     keys: set[tuple[int, str]] = set()
     for signal, ms, ss in zip(signals, matches, subjects, strict=True):
-        channel = directory.channel_by_id[signal.channel_id].proposes
         for match, subject in zip(ms, ss, strict=True):
             if subject is None or match.mode is not RuleMode.ACTIVE:
                 continue
             # the key this rule asks for alone; a group of rules (proposes()) always ends on
             # a key one of its rules asks for
-            proposal = channel if match.triage is None else match.triage
-            keys.add((points[match.risk_point].id, warning_key(subject.key, proposal)))
+            asks = _asks(directory, signal, match)
+            keys.add((points[match.risk_point].id, warning_key(subject.key, asks)))
     return keys
 
 

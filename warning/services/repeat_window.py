@@ -46,12 +46,19 @@ class RepeatWindow:
                     times.setdefault((rule_id, subject), []).append(at)
         return cls({key: sorted(found) for key, found in times.items()})
 
-    def count(self, rule_id: str, days: int, subject: str, at: datetime) -> int:
+    def count(
+        self, rule_id: str, days: int, subject: str, at: datetime, also: str | None = None
+    ) -> int:
         """Return which hit this is (1 = first) among those at most `days` days before `at`
-        (or at it), and remember it for later signals of the batch."""
-        times = self._times.setdefault((rule_id, subject), [])  # kept sorted
+        (or at it) on `subject`, and on `also` if given, and remember it (on `subject`) for
+        later signals of the batch."""
         since = at - timedelta(days=days)
-        count = 1 + bisect_right(times, at) - bisect_left(times, since)
+        count = 1
+        if also is not None:
+            others = self._times.get((rule_id, also), [])
+            count += bisect_right(others, at) - bisect_left(others, since)
+        times = self._times.setdefault((rule_id, subject), [])  # kept sorted
+        count += bisect_right(times, at) - bisect_left(times, since)
         insort(times, at)
         return count
 

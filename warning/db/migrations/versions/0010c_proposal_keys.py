@@ -11,10 +11,19 @@ office had judged the petition), and an audit finding that fired on an open prop
 the proposal with the petition in it. Proposals now hold `subject_key` + '#proposal'
 (warning.triage.policy) and take the plain key when issued. Every proposal row (open,
 dismissed or merged: they keep `is_proposal`) is moved onto the new key.
+
+Rule hits that asked for 研判 are kept on the proposal key too, so a petition counts toward
+repeats that ask for 研判 and never toward a warning a department is shown. Stored hits are
+moved when their signal came through a channel that proposes (its file's `triage`, else
+whether it is confidential, as warning.services.directory.channel_proposes) or they are on
+a proposal; a rule's own `triage` is not stored, so a hit that a rule's `triage: false`
+sent straight through on such a channel is moved too (it then counts only for proposals).
 """
 
+import json
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010c"
@@ -36,9 +45,43 @@ DOWNGRADE = (
     f"AND other.risk_point_id = warnings.risk_point_id AND other.subject_key = {_PLAIN}))")
 
 
+HITS_UP = (f"UPDATE rule_hits SET subject_key = subject_key || '{SUFFIX}' "
+           f"WHERE subject_key NOT LIKE '%{SUFFIX}' AND (warning_id IN "
+           f"(SELECT id FROM warnings WHERE is_proposal) OR signal_id IN "
+           f"(SELECT id FROM signals WHERE channel_id IN (SELECT value FROM proposing)))")
+HITS_DOWN = (f"UPDATE rule_hits SET subject_key = substr(subject_key, 1, "
+             f"length(subject_key) - {len(SUFFIX)}) WHERE subject_key LIKE '%{SUFFIX}'")
+
+
+def proposing_channels(conn: sa.Connection) -> list[int]:
+    """Return the ids of the channels whose signals ask for 研判 (channel_proposes)."""
+    out = []
+    for channel_id, confidential, definition in conn.execute(
+            sa.text("SELECT id, confidential, definition FROM channels")):
+        if isinstance(definition, str):
+            definition = json.loads(definition or "{}")
+        triage = (definition or {}).get("triage")
+        if (bool(confidential) if triage is None else bool(triage)):
+            out.append(int(channel_id))
+    return out
+
+
+def move_hits(conn: sa.Connection) -> None:
+    """Move the stored hits that asked for 研判 onto their proposal keys."""
+    conn.execute(sa.text("CREATE TEMPORARY TABLE proposing (value INTEGER PRIMARY KEY)"))
+    ids = proposing_channels(conn)
+    if ids:
+        conn.execute(sa.text("INSERT INTO proposing (value) VALUES (:value)"),
+                     [{"value": i} for i in ids])
+    conn.execute(sa.text(HITS_UP))
+    conn.execute(sa.text("DROP TABLE proposing"))
+
+
 def upgrade() -> None:
     op.execute(UPGRADE)
+    move_hits(op.get_bind())
 
 
 def downgrade() -> None:
+    op.execute(HITS_DOWN)
     op.execute(DOWNGRADE)
