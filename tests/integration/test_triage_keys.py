@@ -14,7 +14,9 @@ import difflib
 import importlib.util
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -32,6 +34,8 @@ from warning.db.models import (
 )
 from warning.handling.audit import verify_chains
 from warning.services.signal_input import SignalIn
+from warning.triage.decisions import issue
+from warning.triage.manual import ManualWarning, raise_by_hand
 from warning.triage.policy import PROPOSAL_KEY_SUFFIX
 
 MIGRATION = (Path(__file__).parents[2] / "warning" / "db" / "migrations" / "versions"
@@ -243,3 +247,35 @@ def test_petitions_count_toward_repeats_of_proposals_only(world: TriageWorld) ->
     assert intake.ingest([_claims("audit", 5)])[0].warnings == []
     [issued] = intake.ingest([_claims("audit", 6)])[0].warnings  # the findings' own third
     assert _state(world, issued.id)[0] == "issued" and issued.id != proposal.id
+
+
+def test_a_signal_that_joined_during_triage_shows_as_joining_at_the_issue(
+    world: TriageWorld,
+) -> None:
+    """A visible signal on a proposal: its department reads it as joining when the warning
+    was issued, not days before (when the office was still judging); the office reads the
+    true time."""
+    outcome = world.runtime.intake.ingest([SignalIn(
+        channel="audit", department="CGZX", title="审计发现", text="采购中心公车私用",
+        external_id="A-T")])[0]
+    earlier = datetime.now(UTC) - timedelta(days=3, hours=5)
+    form = ManualWarning(risk_point="CG-001", department="CGZX", subject_kind="department",
+                         propose=True)
+    grading = world.runtime.rules.current().grading
+    with transaction(world.runtime.sessions) as session:
+        warning_id = raise_by_hand(session, signal_id=outcome.signal_id or 0,
+                                   principal=world.principals["office"], form=form,
+                                   grading=grading, now=earlier)
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=warning_id, principal=world.principals["office"],
+              grading=grading)
+    with world.runtime.sessions() as session:
+        issued_at = session.scalars(select(HandlingRecord.issued_at)
+                                    .where(HandlingRecord.warning_id == warning_id)).one()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    joined = earlier.astimezone(shanghai).strftime("%Y-%m-%d %H:%M")
+    shown = issued_at.astimezone(shanghai).strftime("%Y-%m-%d %H:%M")
+    for role in ("handler_a", "leader_a"):
+        page = world.client(role).get(f"/warnings/{warning_id}").text
+        assert "审计发现" in page and joined not in page and shown in page, role
+    assert joined in world.client("office").get(f"/warnings/{warning_id}").text

@@ -1,6 +1,7 @@
 """Warnings as a principal may read them: the list, one warning, its signal timeline."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -11,6 +12,7 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import (
     HIDDEN_SUBJECT,
     hidden_signals_note,
+    reads_proposals,
     shown_raised_at,
     subject_hidden,
     timeline_hides,
@@ -113,10 +115,20 @@ class Timeline:
     entries: list[Any]
     """(WarningSignal, Signal, Channel) rows the reader may open."""
     hidden: int
+    not_before: datetime | None = None
+    """For a reader who never sees proposals: when the warning was issued (下达)."""
 
     @property
     def note(self) -> str:
         return hidden_signals_note(self.hidden) if self.hidden else ""
+
+    def shown_at(self, link: WarningSignal) -> datetime:
+        """Return when a signal joined the warning, as the reader may see it: one that
+        joined a proposal during 研判 joined, for those who never see proposals, when the
+        warning was issued (as `shown_raised_at`)."""
+        if self.not_before is not None and link.attached_at < self.not_before:
+            return self.not_before
+        return link.attached_at
 
 
 def timeline(session: Session, principal: Principal | None, warning_id: int) -> Timeline:
@@ -130,4 +142,8 @@ def timeline(session: Session, principal: Principal | None, warning_id: int) -> 
     )
     rows = session.execute(base).all()
     entries = [(link, signal, channel) for link, signal, channel, hidden in rows if not hidden]
-    return Timeline(entries, sum(1 for *_, hidden in rows if hidden))
+    not_before = None
+    if not reads_proposals(principal):
+        not_before = session.scalar(select(HandlingRecord.issued_at)
+                                    .where(HandlingRecord.warning_id == warning_id))
+    return Timeline(entries, sum(1 for *_, hidden in rows if hidden), not_before)
