@@ -74,9 +74,11 @@ def _state(world: TriageWorld, warning_id: int) -> tuple[str, list[str], list[st
         return record.state, actions, notices, warning.repeat_count
 
 
-# what changes from one request to the next: CSRF tokens, the footer's clock
+# what changes from one request to the next: CSRF tokens, the clocks of the footer and of
+# the printed record
 _VOLATILE = re.compile(r'name="csrf_token" value="[^"]*"|<meta name="csrf-token"[^>]*>'
-                       r"|北京时间（\d{4}-\d\d-\d\d \d\d:\d\d）")
+                       r"|北京时间（\d{4}-\d\d-\d\d \d\d:\d\d）"
+                       r"|打印时间：\d{4}-\d\d-\d\d \d\d:\d\d")
 
 
 def _department_view(world: TriageWorld, warning_id: int) -> dict[str, str]:
