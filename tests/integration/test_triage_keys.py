@@ -151,6 +151,10 @@ def test_issuing_a_proposal_beside_an_open_warning_is_refused_naming_it(
     [issued] = [w.id for w in world.runtime.intake.ingest([_audit(7)])[0].warnings]
     _, [proposal] = world.petition(7)
     office = world.client("office")
+    page = office.get(f"/warnings/{proposal}").text  # the office is told before it tries
+    held_by = re.search(r'<p class="field-hint" id="triage-held-by">(.*?)</p>', page)
+    assert held_by is not None and f'href="/warnings/{issued}"' in held_by.group(1)
+    assert "合并到已有预警" in held_by.group(1)
     refused = office.post(f"/api/warnings/{proposal}/triage", json={"decision": "issue"})
     assert refused.status_code == 409, refused.text
     assert f"#{issued}" in refused.text and "合并" in refused.text
@@ -169,6 +173,7 @@ def test_an_issued_proposal_takes_its_subjects_own_key(world: TriageWorld) -> No
         key = session.get(RiskWarning, proposal).subject_key  # type: ignore[union-attr]
     assert key.endswith(PROPOSAL_KEY_SUFFIX)
     office = world.client("office")
+    assert 'id="triage-held-by"' not in office.get(f"/warnings/{proposal}").text
     issued = office.post(f"/api/warnings/{proposal}/triage", json={"decision": "issue"})
     assert issued.status_code == 200, issued.text
     with world.runtime.sessions() as session:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals, visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskWarning, Signal
+from warning.triage.policy import issued_key
 
 MAX_CANDIDATES = 50
 
@@ -21,20 +22,27 @@ class MergeTarget:
     state: str
     subject: str
     department: str
+    same_subject: bool = False
+    """It holds the subject the proposal would take when issued: 下达 is refused, merge."""
 
 
 def merge_targets(
     session: Session, principal: Principal | None, warning: RiskWarning
 ) -> list[MergeTarget]:
-    """Return the open warnings of the proposal's risk point it may be merged into."""
+    """Return the open warnings of the proposal's risk point it may be merged into, the one
+    holding its subject (if any) first."""
+    key = issued_key(warning.subject_key)
     rows = session.execute(visible_warnings(
-        select(RiskWarning.id, HandlingRecord.state, RiskWarning.subject_name, Department.name)
+        select(RiskWarning.id, HandlingRecord.state, RiskWarning.subject_name, Department.name,
+               RiskWarning.subject_key)
         .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .where(RiskWarning.is_open.is_(True), RiskWarning.id != warning.id,
                RiskWarning.risk_point_id == warning.risk_point_id), principal)
         .order_by(RiskWarning.id.desc()).limit(MAX_CANDIDATES)).all()
-    return [MergeTarget(i, state, subject or "", name or "") for i, state, subject, name in rows]
+    targets = [MergeTarget(i, state, subject or "", name or "", held == key)
+               for i, state, subject, name, held in rows]
+    return sorted(targets, key=lambda target: not target.same_subject)
 
 
 def duplicate_of(session: Session, principal: Principal | None, signal: Signal) -> Any:
