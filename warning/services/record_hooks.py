@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.db.models import HandlingRecord, RiskWarning
+from warning.db.value_list import among
 from warning.domain.grading import GradingPolicy
 from warning.domain.lifecycle import State
 from warning.handling.opening import Opening, open_records
@@ -53,7 +54,7 @@ class RecordHooksImpl:
         rows = session.execute(
             select(RiskWarning, HandlingRecord)
             .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
-            .where(RiskWarning.id.in_(warning_ids)).order_by(RiskWarning.id)
+            .where(among(RiskWarning.id, warning_ids)).order_by(RiskWarning.id)
             .with_for_update().execution_options(populate_existing=True))
         for warning, record in rows:
             if record.state == State.PROPOSED.value and warning.department_id is not None:
