@@ -1,14 +1,20 @@
-"""YAML loading that refuses aliases, for every data, rule and channel file.
+"""YAML loading that refuses aliases and unstorable text, for every data, rule and channel file.
 
 An alias repeats a node without repeating its text: nine levels of nine aliases in 511
 bytes build an 80 MB value ("billion laughs"). No file of ours needs them, so a loader
 refuses any alias before constructing anything. Works with the C loader too: the check
 walks the composed node graph, where an alias is a node reached twice.
+
+The same walk refuses a scalar holding NUL or a lone surrogate, which YAML writes as an
+escape ("\\0", "\\ud800"): PostgreSQL text cannot hold NUL, and a channel file with one
+loaded, then failed the channel sync in the database. Refused here, the error has the line.
 """
 
 from typing import Any
 
 import yaml
+
+from warning.domain.input_text import bad_text
 
 ALIAS_REFUSED = "不允许使用 YAML 锚点别名 (*alias) (YAML aliases are refused)"
 
@@ -17,8 +23,13 @@ class AliasError(yaml.MarkedYAMLError):
     """A YAML file that uses an alias; carries the alias's position."""
 
 
+class UnstorableTextError(yaml.MarkedYAMLError):
+    """A YAML scalar holding NUL or a lone surrogate; carries its position."""
+
+
 class NoAliases:
-    """Mix into a yaml Loader class (before it) so that loading refuses any alias."""
+    """Mix into a yaml Loader class (before it) so that loading refuses any alias, and any
+    scalar no database can store."""
 
     def get_single_node(self) -> Any:
         """Compose the document, then refuse it if any node is reached twice (an alias)."""
@@ -36,7 +47,11 @@ def _refuse_shared(root: yaml.Node) -> None:
         if id(node) in seen:
             raise AliasError(None, None, ALIAS_REFUSED, node.start_mark)
         seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            problem = bad_text(node.value)
+            if problem is not None:
+                raise UnstorableTextError(None, None, f"文字{problem}", node.start_mark)
+        elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, yaml.MappingNode):
             for key, value in node.value:

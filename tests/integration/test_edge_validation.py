@@ -267,3 +267,95 @@ def test_a_path_parameter_of_thousands_of_digits_is_refused_on_every_route(
             if not 400 <= answer.status_code < 500:
                 failures.append(f"{method} {path} ({accept}): {answer.status_code}")
     assert failures == []
+
+
+DATES = {"date-time": "2026-01-05T09:00:00+08:00", "date": "2026-01-05"}
+
+
+def _example(schema: dict, components: dict) -> object:
+    """Return a plausible value for a JSON schema (the first choice of each union)."""
+    if "$ref" in schema:
+        return _example(components[schema["$ref"].rsplit("/", 1)[1]], components)
+    for union in ("anyOf", "oneOf", "allOf"):
+        if union in schema:
+            options = [s for s in schema[union] if s.get("type") != "null"]
+            return _example(options[0], components) if options else None
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _example(sub, components)
+                for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [_example(schema.get("items", {}), components)]
+    if kind == "string":
+        return DATES.get(schema.get("format", ""), "文字")
+    return {"integer": 1, "number": 1, "boolean": True}.get(kind or "", "文字")
+
+
+def _string_paths(value: object, at: tuple = ()) -> Iterator[tuple]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_paths(item, (*at, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_paths(item, (*at, index))
+    elif isinstance(value, str):
+        yield at
+
+
+def _with_nul(body: object, path: tuple) -> object:
+    import copy
+    changed = copy.deepcopy(body)
+    node = changed
+    for part in path[:-1]:
+        node = node[part]  # type: ignore[index]
+    node[path[-1]] = "坏\x00的"  # type: ignore[index]
+    return changed
+
+
+def test_nul_in_any_string_of_any_json_body_is_refused_naming_it(
+    world: RouteWorld,
+) -> None:
+    """Every POST, PUT and PATCH with a JSON body, every string in it, as the office: a NUL
+    is refused with 422 naming the field (on PostgreSQL it was a 500 where a model let it
+    through)."""
+    client = TestClient(world.app, raise_server_exceptions=False,
+                        headers={"Authorization": f"Bearer {world.tokens['office']}"})
+    spec = client.get("/openapi.json").json()
+    components = spec.get("components", {}).get("schemas", {})
+    tried = 0
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            content = op.get("requestBody", {}).get("content", {})
+            if method not in ("post", "put", "patch") or "application/json" not in content:
+                continue
+            body = _example(content["application/json"]["schema"], components)
+            url = _fill(path, world, "A")
+            for where in _string_paths(body):
+                answer = client.request(method.upper(), url, json=_with_nul(body, where))
+                tried += 1
+                assert answer.status_code == 422, (method, url, where, answer.text[:300])
+                named = [d["field"] for d in answer.json()["error"].get("details", [])]
+                dotted = ".".join(str(part) for part in where)
+                assert dotted in named, (method, url, where, answer.text[:300])
+    assert tried >= 10
+
+
+def test_nul_in_an_uploaded_file_name_never_fails_a_page_route(world: RouteWorld) -> None:
+    """Every page form, an uploaded file named with NUL (attachments keep their names):
+    refused or stored without it, never a 500."""
+    failures = []
+    client = _page_client(world, "admin")
+    token = client.cookies.get(COOKIE) or ""
+    for method, path in sorted(set(route_table(world.app))):
+        if method != "POST" or path.startswith("/api/") or path == "/logout":
+            continue
+        url = _fill(path, world, "B")
+        for name in ("attachment", "attachments", "file"):
+            answer = client.post(url, data={"csrf_token": token, "title": "标题",
+                                            "comment": "说明"},
+                                 files={name: ("坏\x00名.txt", b"x")})
+            if answer.status_code >= 500:
+                failures.append(f"{url} ({name}): {answer.status_code} {answer.text[:80]}")
+    assert failures == []

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from warning.domain.actors import user_actor
 from warning.domain.lifecycle import Role
 
 
@@ -21,4 +22,4 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return f"user:{self.name}"
+        return user_actor(self.name)

@@ -10,6 +10,7 @@ from warning.auth.secrets import hash_password
 from warning.auth.users import UserError, add_user
 from warning.db.admin_lock import take_admin_lock
 from warning.db.models import ApiToken, Department, SupervisedDepartment, User
+from warning.db.value_list import among
 from warning.domain.lifecycle import Role
 
 
@@ -29,7 +30,7 @@ def _user(session: Session, user_id: int) -> User:
 
 def _department_ids(session: Session, codes: list[str]) -> list[int]:
     found = dict(session.execute(select(Department.code, Department.id)
-                                 .where(Department.code.in_(codes))).all())
+                                 .where(among(Department.code, codes))).all())
     missing = [code for code in codes if code not in found]
     if missing:
         raise UserError(f"部门 {'、'.join(missing)} 不存在", f"no department {missing}")

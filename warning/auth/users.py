@@ -18,6 +18,8 @@ from warning.auth.tokens import (
 )
 from warning.db.admin_lock import take_admin_lock
 from warning.db.models import Department, Person, SupervisedDepartment, User
+from warning.domain.actors import MAX_USER_NAME
+from warning.domain.input_text import MAX_ID
 from warning.domain.lifecycle import DomainError, Role
 
 __all__ = [
@@ -36,8 +38,10 @@ class AuthenticationFailed(DomainError):
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")  # as the organisation file checks it
 # users.name and users.email: checked here, for every way in (admin page, command), as
-# PostgreSQL refuses a longer value where SQLite stored it
-MAX_NAME, MAX_EMAIL = 100, 200
+# PostgreSQL refuses a longer value where SQLite stored it. A name is also recorded as the
+# actor of each action ("user:" + name, warning.domain.actors), so it is shorter than
+# users.name holds.
+MAX_NAME, MAX_EMAIL = MAX_USER_NAME, 200
 # control, format (bidi overrides, zero-width), surrogate, line and paragraph separators:
 # a name holding one cannot be typed at the sign-in form nor found by the commands
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -70,7 +74,8 @@ def add_user(
     department_id = _department_id(session, department_code) if department_code else None
     if role is Role.HANDLER and department_id is None:
         raise UserError("部门经办人必须指定部门", "a handler needs --department")
-    if person_id is not None and session.get(Person, person_id) is None:
+    if person_id is not None and (not 1 <= person_id <= MAX_ID
+                                  or session.get(Person, person_id) is None):
         raise UserError(f"人员 {person_id} 不存在", f"no person {person_id}")
     user = User(
         name=name, role=role.value, department_id=department_id, person_id=person_id,

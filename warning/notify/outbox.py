@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_many
 from warning.db.models import Delivery, Notice
+from warning.db.value_list import among
 
 OFFICE = "office"
 
@@ -57,7 +58,7 @@ def reopen_unrouted(session: Session, notice_ids: Iterable[int] = ()) -> int:
     where = Notice.expanded_at.is_not(None) & ~exists().where(Delivery.notice_id == Notice.id)
     ids = list(notice_ids)
     if ids:
-        where = where & Notice.id.in_(ids)
+        where = where & among(Notice.id, ids)
     return session.execute(
         update(Notice).where(where).values(expanded_at=None)
         .execution_options(synchronize_session=False)

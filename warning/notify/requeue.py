@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from warning.db.models import Delivery, Notice
+from warning.db.value_list import among
 from warning.notify.channels import NotifyConfig
 from warning.notify.worker import targets_of
 
@@ -48,7 +49,7 @@ def requeue_given_up(
             .order_by(Notice.id))
     ids = list(notice_ids)
     if ids:
-        stmt = stmt.where(Notice.id.in_(ids))
+        stmt = stmt.where(among(Notice.id, ids))
     retried = superseded = added = 0
     for notice_id, audience in session.execute(stmt).all():
         current = targets_of(session, config, audience)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from warning.db.models import Delivery, Department, HandlingRecord, Notice, Person
+from warning.db.value_list import among
 from warning.notify.outbox import OFFICE
 
 
@@ -119,7 +120,7 @@ def list_notices(
     }
     if views:
         deliveries = session.scalars(
-            select(Delivery).where(Delivery.notice_id.in_(list(views))).order_by(Delivery.id)
+            select(Delivery).where(among(Delivery.notice_id, list(views))).order_by(Delivery.id)
         )
         for d in deliveries:
             views[d.notice_id].deliveries.append(DeliveryView(
@@ -146,11 +147,11 @@ def _audience_names(session: Session, audiences: list[str]) -> dict[str, str]:
     names = {OFFICE: "防控办"}
     if ids["department"]:
         for id_, name in session.execute(select(Department.id, Department.name)
-                                         .where(Department.id.in_(ids["department"]))):
+                                         .where(among(Department.id, ids["department"]))):
             names[f"department:{id_}"] = name
     if ids["person"]:
         for id_, name in session.execute(select(Person.id, Person.name)
-                                         .where(Person.id.in_(ids["person"]))):
+                                         .where(among(Person.id, ids["person"]))):
             names[f"person:{id_}"] = name
     return names
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.claims import claim, process_owner
 from warning.db.engine import transaction
 from warning.db.models import Delivery, Department, Notice, Person, User
+from warning.db.value_list import among
 from warning.domain.lifecycle import Role
 from warning.notify.channels import NotifyConfig, send_email, send_webhook
 from warning.notify.outbox import OFFICE
@@ -95,7 +96,7 @@ def expand(
         .execution_options(synchronize_session=False)
     ).scalars().all()
     notices = session.execute(
-        select(Notice.id, Notice.audience).where(Notice.id.in_(claimed)).order_by(Notice.id)
+        select(Notice.id, Notice.audience).where(among(Notice.id, claimed)).order_by(Notice.id)
     ).all()
     unrouted = 0
     for notice_id, audience in notices:
@@ -149,7 +150,7 @@ def deliver_once(
                 select(Delivery.id, Delivery.channel, Delivery.target, Notice.key,
                        Notice.subject, Notice.body)
                 .join(Notice, Notice.id == Delivery.notice_id)
-                .where(Delivery.id.in_(ids)).order_by(Delivery.id)
+                .where(among(Delivery.id, ids)).order_by(Delivery.id)
             ).all()
         if not due:
             break
@@ -160,7 +161,7 @@ def deliver_once(
                 delivery = session.get_one(Delivery, delivery_id)
                 if delivery.lease_owner == owner:  # else it was taken after our lease ran out
                     _record(delivery, error, config, now, run)
-            session.execute(update(Delivery).where(Delivery.id.in_(ids),
+            session.execute(update(Delivery).where(among(Delivery.id, ids),
                                                    Delivery.lease_owner == owner)
                             .values(lease_owner="", lease_expires_at=None))
         if len(outcomes) < len(due):

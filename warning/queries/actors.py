@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.numbering import ShownEvent
 from warning.db.models import Department, Person, User
+from warning.db.value_list import among
 from warning.domain.lifecycle import Role
 
 SYSTEM = {"system:intake": "系统（信号研判）", "system:overdue": "系统（逾期督办）",
@@ -35,7 +36,7 @@ def actor_names(session: Session, actors: Iterable[str], *,
             select(User.name, User.role, Person.name, Department.name)
             .outerjoin(Person, Person.id == User.person_id)
             .outerjoin(Department, Department.id == User.department_id)
-            .where(User.name.in_(users))
+            .where(among(User.name, users))
         )
         for login, role, person, department in rows:
             department = handler_department or department

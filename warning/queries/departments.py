@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import sees_confidential_signals, visible_departments
 from warning.db.models import Channel, Department, RiskPoint
+from warning.db.value_list import among
 
 
 def department_options(session: Session, principal: Principal | None) -> list[Department]:
@@ -38,5 +39,5 @@ def department_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     rows = session.execute(select(Department.code, Department.name)
-                           .where(Department.code.in_(wanted)))
+                           .where(among(Department.code, wanted)))
     return {code: name for code, name in rows}

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.value_list import among
 from warning.domain.lifecycle import State
 from warning.handling.records import inbox, inbox_overdue_count
 
@@ -71,4 +72,4 @@ def _names(
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
+    return dict(session.execute(select(model.id, model.name).where(among(model.id, wanted))).all())

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import shown_subject, visible_signals
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
+from warning.db.value_list import among
 from warning.domain.lifecycle import State
 from warning.review.coverage import coverage
 from warning.review.outcomes import records_counting_in
@@ -178,13 +179,13 @@ def drill_page(
         record_ids = _outcome_record_ids(session, principal, period, drill)
         page = record_ids[offset:offset + limit]
         return DrillPage("warning", len(record_ids), _warning_rows(
-            session, principal, HandlingRecord.id.in_(page)) if page else [])
+            session, principal, among(HandlingRecord.id, page)) if page else [])
     stmt = (_measured(principal, period, drill) if drill.figure is Figure.MEASURE
             else _warnings(principal, period, drill))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     ids = list(session.scalars(stmt.order_by(RiskWarning.created_at, RiskWarning.id)
                                .offset(offset).limit(limit)))
-    return DrillPage("warning", total, _warning_rows(session, principal, RiskWarning.id.in_(ids))
+    return DrillPage("warning", total, _warning_rows(session, principal, among(RiskWarning.id, ids))
                      if ids else [])
 
 
@@ -244,7 +245,7 @@ def _signal_rows(session: Session, ids: list[int]) -> list[SignalRow]:
                Channel.confidential)
         .join(Channel, Channel.id == Signal.channel_id)
         .outerjoin(Department, Department.id == Signal.department_id)
-        .where(Signal.id.in_(ids))
+        .where(among(Signal.id, ids))
         .order_by(Signal.received_at, Signal.id)
     )
     return [SignalRow(i, at, channel, department or "未指定部门", title, bool(secret))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.db.models import Department
+from warning.db.value_list import among
 from warning.domain.calendar import SHANGHAI
 from warning.domain.quarter import Quarter
 from warning.domain.review import DEFAULT_STALE_MONTHS, months_before
@@ -82,7 +83,7 @@ def _department_rows(
         d.id: (d.code, d.name)
         for d in session.execute(
             select(Department.id, Department.code, Department.name)
-            .where(Department.id.in_([i for i in ids if i is not None]))
+            .where(among(Department.id, [i for i in ids if i is not None]))
         )
     }
     rows = []

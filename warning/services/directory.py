@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warning.db.models import Channel, Department, RiskPoint
+from warning.db.value_list import among
 from warning.domain.enums import Level
 
 
@@ -85,7 +86,7 @@ def risk_points_by_code(session: Session, codes: Iterable[str]) -> dict[str, Ris
     rows = session.execute(
         select(
             RiskPoint.id, RiskPoint.code, RiskPoint.level, RiskPoint.department_id, RiskPoint.name
-        ).where(RiskPoint.code.in_(wanted))
+        ).where(among(RiskPoint.code, wanted))
     )
     return {
         code: RiskPointRef(id_, code, Level(level), dept, name)

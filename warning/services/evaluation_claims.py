@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.claims import claim, process_owner
 from warning.db.models import Signal
+from warning.db.value_list import among
 from warning.domain.enums import SignalStatus
 
 RETRYABLE = (SignalStatus.RECEIVED.value, SignalStatus.FAILED.value)
@@ -53,13 +54,13 @@ def claim_ids(
     owner = process_owner()
     # A lease of ours that has expired may be being claimed by another process right now:
     # take it back through claim(), which locks, instead of assuming it is still ours.
-    mine = select(Signal.id).where(Signal.id.in_(ids), Signal.lease_owner == owner,
+    mine = select(Signal.id).where(among(Signal.id, ids), Signal.lease_owner == owner,
                                    Signal.lease_expires_at >= now,
                                    Signal.status.in_(RETRYABLE))
     held = set(session.scalars(mine))
     others = [i for i in ids if i not in held]
     until = now + timedelta(seconds=policy.lease_seconds)
-    claimed = claim(session, SIGNALS, where=[SIGNALS.c.id.in_(others),
+    claimed = claim(session, SIGNALS, where=[among(SIGNALS.c.id, others),
                                              SIGNALS.c.status.in_(RETRYABLE)],
                     order_by=[SIGNALS.c.id], limit=len(others), owner=owner, now=now,
                     until=until) if others else []
@@ -79,7 +80,7 @@ def claim_due(session: Session, policy: EvaluationPolicy, now: datetime) -> list
 
 def not_evaluated(ids: Sequence[int]) -> ColumnElement[bool]:
     """Match these signals unless already evaluated (nothing overwrites `evaluated`)."""
-    return Signal.id.in_(ids) & (Signal.status != SignalStatus.EVALUATED.value)
+    return among(Signal.id, ids) & (Signal.status != SignalStatus.EVALUATED.value)
 
 
 def mark_evaluated(session: Session, ids: Sequence[int]) -> None:
@@ -125,7 +126,7 @@ def record_failure(
 def requeue(session: Session, ids: Sequence[int] | None = None) -> int:
     """Give dead (or, by id, failed) signals a fresh set of attempts; return how many."""
     dead = Signal.status == SignalStatus.DEAD.value
-    where = dead if ids is None else Signal.id.in_(ids) & (
+    where = dead if ids is None else among(Signal.id, ids) & (
         dead | (Signal.status == SignalStatus.FAILED.value))
     return session.execute(
         update(Signal).where(where)

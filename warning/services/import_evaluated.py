@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from warning.db.copy_stream import CopyStream
 from warning.db.models import Signal
+from warning.db.value_list import among
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
 from warning.rules.evaluator import RuleMatch
@@ -189,7 +190,7 @@ class _Run:
 
     def _fail(self, ids: list[int], error: str) -> None:
         """Store these signals failed, as intake's failed evaluation leaves them."""
-        self.session.execute(update(Signal).where(Signal.id.in_(ids))
+        self.session.execute(update(Signal).where(among(Signal.id, ids))
                              .values(status=SignalStatus.RECEIVED.value)
                              .execution_options(synchronize_session=False))
         record_failure(self.session, ids, error[:2000], self.intake.policy, self.intake.clock())

@@ -23,6 +23,7 @@ from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.db.models.base import utcnow
 from warning.db.models.signals import StoredSignal
 from warning.db.unchecked import unchecked_transaction
+from warning.db.value_list import among
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
@@ -124,7 +125,7 @@ class Intake:
         """Evaluate signals this process has claimed; return False if evaluation failed."""
         with self.sessions() as session:
             rows = session.execute(
-                select(*STORED_COLUMNS).where(Signal.id.in_(signal_ids)).order_by(Signal.id)
+                select(*STORED_COLUMNS).where(among(Signal.id, signal_ids)).order_by(Signal.id)
             ).all()
         # (no answer to build: nobody waits for these signals' warnings)
         return not rows or self._evaluate_rows(
@@ -255,7 +256,7 @@ class Intake:
             return
         with self.sessions() as session:
             status = dict(
-                session.execute(select(Signal.id, Signal.status).where(Signal.id.in_(ids))).all()
+                session.execute(select(Signal.id, Signal.status).where(among(Signal.id, ids))).all()
             )
             refs: dict[int, list[WarningRef]] = {}
             rows = session.execute(
@@ -269,7 +270,7 @@ class Intake:
                 )
                 .join(RiskWarning, RiskWarning.id == WarningSignal.warning_id)
                 .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
-                .where(WarningSignal.signal_id.in_(ids))
+                .where(among(WarningSignal.signal_id, ids))
                 .order_by(WarningSignal.id)
             )
             for signal_id, rule_id, warning_id, first_signal, response, code in rows:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from warning.db.bulk import insert_tuples
 from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
+from warning.db.value_list import among
 from warning.domain.enums import Level, Response, RuleMode, SubjectKind
 from warning.domain.grading import Grade, GradingPolicy, RuleGrade
 from warning.domain.subjects import subject_present
@@ -125,7 +126,7 @@ def raise_warnings(
         # another writer opened some of these keys first: drop ours and decide again
         won = [w.id for w in fresh if w.id]
         if won:
-            session.execute(delete(RiskWarning).where(RiskWarning.id.in_(won)))
+            session.execute(delete(RiskWarning).where(among(RiskWarning.id, won)))
     raise RuntimeError("预警写入竞争未能解决 (lost the open-warning race too often)")
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from warning.db.models import Signal
+from warning.db.value_list import among
 from warning.services.evaluation_claims import claim_due
 from warning.services.intake import Intake
 
@@ -37,7 +38,7 @@ def retry_due(intake: Intake, *, budget_s: float | None = 45.0, limit: int = 10_
         with intake.sessions() as session, session.begin():
             ids = claim_due(session, intake.policy, intake.clock())
             tried_before = set(session.scalars(
-                select(Signal.id).where(Signal.id.in_(ids), Signal.attempts > 0)))
+                select(Signal.id).where(among(Signal.id, ids), Signal.attempts > 0)))
         if not ids:
             break
         run.tried += len(ids)

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
+from warning.domain.actors import ACTOR_LENGTH
 
 
 class Reporter(Base):
@@ -26,7 +27,7 @@ class Reporter(Base):
     # 给举报人的答复: what the reporter reads with the receipt code; set by the office.
     reply: Mapped[str] = mapped_column(Text, default="", server_default="")
     reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    reply_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    reply_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="", server_default="")
 
 
 class PetitionFile(Base):
@@ -50,7 +51,7 @@ class ReporterReveal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     reason: Mapped[str] = mapped_column(Text)
     revealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

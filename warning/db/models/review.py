@@ -7,6 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from warning.db.models.base import Base, UTCDateTime, utcnow
+from warning.domain.actors import ACTOR_LENGTH
 
 
 class ReviewSnapshot(Base):
@@ -26,7 +27,7 @@ class ReviewSnapshot(Base):
     once_key: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    stored_by: Mapped[str] = mapped_column(String(100))
+    stored_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -46,7 +47,7 @@ class ReviewDecision(Base):
     subject: Mapped[str] = mapped_column(String(32))  # a risk point code, or "register"
     decision: Mapped[str] = mapped_column(String(16))  # accepted | dismissed
     reason: Mapped[str] = mapped_column(Text)
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -63,5 +64,5 @@ class RiskPointChange(Base):
     new_value: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(60), default="")  # e.g. review:2026Q3:raise_level
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

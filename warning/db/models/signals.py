@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from warning.db.models.base import Base, UTCDateTime, utcnow
 from warning.db.models.channels import Channel
 from warning.db.models.money import Money
+from warning.domain.actors import ACTOR_LENGTH
 
 
 class StoredSignal(Protocol):
@@ -72,7 +73,7 @@ class Signal(Base):
     disposition: Mapped[str] = mapped_column(String(16), default="", server_default="")
     disposition_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id"), default=None)
-    disposed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    disposed_by: Mapped[str] = mapped_column(String(ACTOR_LENGTH), default="", server_default="")
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     channel: Mapped[Channel] = relationship()

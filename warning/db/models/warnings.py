@@ -10,6 +10,7 @@ from warning.db.models.base import Base, UTCDateTime, utcnow
 from warning.db.models.org import Department
 from warning.db.models.register import RiskPoint
 from warning.db.models.signals import Signal
+from warning.domain.actors import ACTOR_LENGTH
 
 
 class RiskWarning(Base):
@@ -142,7 +143,7 @@ class HandlingEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str] = mapped_column(String(20), default="")
     to_state: Mapped[str] = mapped_column(String(20), default="")
-    actor: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(ACTOR_LENGTH))
     comment: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
