@@ -37,8 +37,11 @@ DATETIME_TEXT = "%Y-%m-%d %H:%M"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
-# The characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE, which this replaces).
-ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# Every character XML 1.0 forbids: the controls but tab, LF and CR, lone surrogates and
+# U+FFFE/U+FFFF. lxml (python-docx) refuses them all, so one in a report or a name made the
+# .docx download fail; openpyxl's ILLEGAL_CHARACTERS_RE, which this replaced, had only the
+# controls.
+ILLEGAL_CHARACTERS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class ExportFormat(StrEnum):
@@ -189,5 +192,5 @@ def _write_sheet(book: "xlsxwriter.Workbook", formats: _Formats, table: Table) -
 
 
 def xml_legal(text: str) -> str:
-    """Drop the control characters XML (and so .xlsx and .docx) cannot hold."""
+    """Drop the characters XML (and so .xlsx and .docx) cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", text) if ILLEGAL_CHARACTERS.search(text) else text
