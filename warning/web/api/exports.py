@@ -4,7 +4,6 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Query
@@ -17,6 +16,7 @@ from warning.exports.signal_table import signal_table
 from warning.exports.warning_table import warning_table
 from warning.services.list_filters import SignalFilters, WarningFilters
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.routing import SessionRouter
@@ -81,8 +81,7 @@ def _built(build: Callable[[], Table]) -> Table:
 def _download(table: Table, fmt: ExportFormat, stem: str, timezone: str) -> HttpResponse:
     stamp = datetime.now(UTC).astimezone(ZoneInfo(timezone)).strftime("%Y%m%d-%H%M")
     name = f"{table.title}-{stamp}.{fmt.value}"
-    disposition = (f'attachment; filename="{stem}-{stamp}.{fmt.value}"; '
-                   f"filename*=UTF-8''{quote(name)}")
+    disposition = attachment_disposition(name, f"{stem}-{stamp}.{fmt.value}")
     return HttpResponse(
         to_bytes(table, fmt), media_type=fmt.media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},

@@ -38,6 +38,7 @@ from warning.register.history import (
 )
 from warning.register.service import export_register, import_register
 from warning.web.deps import SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.routing import SessionRouter
@@ -160,8 +161,8 @@ def export_page(session: SessionDep, principal: PagePrincipal, format: str = "xl
         export_register(session, path)
         content = path.read_bytes()
     return Response(content, media_type=FORMATS[format], headers={
-        "Content-Disposition": (f'attachment; filename="register.{format}"; '
-                                f"filename*=UTF-8''{quote(f'风险点清单.{format}')}"),
+        "Content-Disposition": attachment_disposition(f"风险点清单.{format}",
+                                                      f"register.{format}"),
         "Cache-Control": "no-store"})
 
 
