@@ -16,6 +16,7 @@ from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
 from warning.queries.counting import count_of
 from warning.queries.signals import signals_query
+from warning.services.filter_checks import check_signal_filters
 from warning.services.list_filters import SignalFilters
 
 HEADER = (
@@ -31,6 +32,7 @@ def signal_table(
     session: Session, principal: Principal | None, filters: SignalFilters, *, timezone: str
 ) -> Table:
     """Return the signals `principal` may see as rows, confidential text redacted for them."""
+    check_signal_filters(session, filters)
     stmt = signals_query(principal, filters)
     check_size(count_of(session, stmt))
     zone = ZoneInfo(timezone)

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from fastapi import Query
 from fastapi import Response as HttpResponse
 
-from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError
 from warning.exports.files import ExportFormat, Table, to_bytes
 from warning.exports.signal_table import signal_table
@@ -46,9 +45,6 @@ def export_warnings(
     risk_point: str | None = None,
 ) -> HttpResponse:
     """Download the warnings the caller may see, with the list's filters ("" means any)."""
-    if response and response not in {r.value for r in Response}:
-        raise ApiError(422, "invalid_request", f"处置措施“{response}”不存在",
-                       f"unknown response {response}", field="response")
     filters = WarningFilters(department or "", state or "", response or "", risk_point or "")
     table = _built(lambda: warning_table(session, principal, filters,
                                          timezone=runtime.settings.timezone))
@@ -74,7 +70,8 @@ def _built(build: Callable[[], Table]) -> Table:
     try:
         table = build()
     except DomainError as error:
-        raise ApiError(422, error.code, error.message, error.message_en) from None
+        raise ApiError(422, error.code, error.message, error.message_en,
+                       **error.details) from None
     return table
 
 

@@ -7,7 +7,7 @@ records who, when, the old and new value and the reason.
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import Request
@@ -152,10 +152,11 @@ async def edit_point(code: str, request: Request, session: SessionDep,
 
 
 @router.get("/register/export")
-def export_page(session: SessionDep, principal: PagePrincipal, format: str = "xlsx") -> Response:
+def export_page(
+    session: SessionDep, principal: PagePrincipal,
+    format: Literal["xlsx", "csv", "yaml"] = "xlsx",
+) -> Response:
     """Download the register as .xlsx, .csv or .yaml with the seeds' Chinese headers."""
-    if format not in FORMATS:
-        raise PageNotFound("导出格式")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"register.{format}"
         export_register(session, path)
