@@ -92,7 +92,7 @@ def test_the_register_exports_and_an_import_is_recorded_or_refused_whole(
     office = site.client("office")
     exported = office.get("/register/export?format=csv")
     assert exported.status_code == 200 and "编号,风险点" in exported.content.decode("utf-8-sig")
-    assert office.get("/register/export?format=exe").status_code == 404
+    assert office.get("/register/export?format=exe").status_code == 422
     text = exported.content.decode("utf-8-sig")
     changed = text.replace("物资采购中串通投标", "物资采购中串通投标（修订）", 1)
     office.get("/register")

@@ -135,6 +135,13 @@ def sees_confidential_signals(principal: Principal | None) -> bool:
     return principal is None or principal.reads_all
 
 
+def sees_cases(principal: Principal | None) -> bool:
+    """Return whether `principal` may see near-duplicate cases (重复信访): their list, and a
+    signal's case and case size in an export. Only confidential channels' signals are
+    linked into cases, so the readers of those signals."""
+    return sees_confidential_signals(principal)
+
+
 def sees_every_signal(principal: Principal | None) -> bool:
     """Return whether no signal is kept from `principal` (no department or channel limit)."""
     return principal is None or principal.reads_all

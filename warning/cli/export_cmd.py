@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from warning.cli.common import fail, runtime
+from warning.domain.lifecycle import DomainError
 from warning.exports.files import ExportFormat, Table, to_bytes
-from warning.exports.limits import ExportTooLarge
 from warning.exports.signal_table import signal_table
 from warning.exports.warning_table import warning_table
 from warning.runtime import Runtime
@@ -28,7 +28,7 @@ def _write(file: Path, build: Callable[[Runtime], Table]) -> None:
     with runtime(load_rules=False) as rt:
         try:
             table = build(rt)
-        except ExportTooLarge as error:
+        except DomainError as error:  # too many rows, or a filter that names nothing
             fail(error.message)
     file.write_bytes(to_bytes(table, fmt))
     click.echo(f"已导出 {len(table.rows)} 条{table.title}到 {file}")

@@ -20,15 +20,28 @@ Cell = str | int | Decimal | datetime | date | None
 # signal text comes from outside, so such text is prefixed with an apostrophe. Excel and
 # WPS skip leading white space before them, and read the full-width forms the Chinese IME
 # types (＝＋－＠, also the small ﹦﹢﹣﹫) as their ASCII twins: NFKC maps each to its twin.
+# A spreadsheet also skips, or shows nothing for, invisible characters before them: zero-width
+# and bidi controls (category Cf: U+200B..U+200F, U+2060, U+FEFF, U+00AD, U+202A..U+202E,
+# U+2066..U+2069, ...), other control characters (Cc) and the fillers Unicode lists as
+# default-ignorable though not Cf. Text starting with any run of these before a trigger, or
+# before a tab or carriage return, is defused the same way.
 FORMULA_START = ("=", "+", "-", "@")
 CONTROL_START = ("\t", "\r")
+INVISIBLE_CATEGORIES = ("Cc", "Cf")
+INVISIBLE_FILLERS = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
 QUOTE = "'"
 DATETIME_TEXT = "%Y-%m-%d %H:%M"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 MONEY_FORMAT = "#,##0.00"
-# The characters XML 1.0 forbids (openpyxl's ILLEGAL_CHARACTERS_RE, which this replaces).
-ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# Every character XML 1.0 forbids: the controls but tab, LF and CR, lone surrogates and
+# U+FFFE/U+FFFF. lxml (python-docx) refuses them all, so one in a report or a name made the
+# .docx download fail; openpyxl's ILLEGAL_CHARACTERS_RE, which this replaced, had only the
+# controls.
+ILLEGAL_CHARACTERS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class ExportFormat(StrEnum):
@@ -63,13 +76,19 @@ def to_bytes(table: Table, fmt: ExportFormat) -> bytes:
 
 def formula_like(text: str) -> bool:
     """Tell whether a spreadsheet could run `text` (after any leading apostrophes) as a
-    formula: it starts with a tab or carriage return, or its first character other than
-    white space is = + - @ or a full-width form of one."""
-    body = text.lstrip(QUOTE)
-    if body.startswith(CONTROL_START):
-        return True
-    body = body.lstrip()
-    return bool(body) and unicodedata.normalize("NFKC", body[0]) in FORMULA_START
+    formula: a tab or carriage return comes before anything visible, or its first visible
+    character (past white space and invisible characters) is = + - @ or a full-width form."""
+    for char in text.lstrip(QUOTE):
+        if char in CONTROL_START:
+            return True
+        if not _invisible(char):
+            return unicodedata.normalize("NFKC", char) in FORMULA_START
+    return False
+
+
+def _invisible(char: str) -> bool:
+    return (char.isspace() or char in INVISIBLE_FILLERS
+            or unicodedata.category(char) in INVISIBLE_CATEGORIES)
 
 
 def defuse_formula(text: str) -> str:
@@ -173,5 +192,5 @@ def _write_sheet(book: "xlsxwriter.Workbook", formats: _Formats, table: Table) -
 
 
 def xml_legal(text: str) -> str:
-    """Drop the control characters XML (and so .xlsx and .docx) cannot hold."""
+    """Drop the characters XML (and so .xlsx and .docx) cannot hold."""
     return ILLEGAL_CHARACTERS.sub("", text) if ILLEGAL_CHARACTERS.search(text) else text

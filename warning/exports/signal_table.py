@@ -1,8 +1,10 @@
 """The signal list as an export table: scoped in the query, confidential text redacted.
 
 Reporters are stored apart (table reporters) and never read here, so no export can carry
-one. A handler or leader never gets a confidential channel's signals (`visible_signals`);
-a reviewer gets them with their text replaced, only the office and admins see it.
+one. A handler or leader never gets a confidential channel's signals (`visible_signals`),
+nor the columns about them: whether a channel is confidential, and a signal's case
+(`sees_cases`), which their signal pages do not show either. A reviewer gets confidential
+signals with their text replaced; only the office and admins see it.
 """
 
 from zoneinfo import ZoneInfo
@@ -10,12 +12,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import readable_text
+from warning.auth.visibility import readable_text, sees_cases, sees_confidential_signals
 from warning.domain.enums import SignalStatus
 from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
 from warning.queries.counting import count_of
 from warning.queries.signals import signals_query
+from warning.services.filter_checks import check_signal_filters
 from warning.services.list_filters import SignalFilters
 
 HEADER = (
@@ -23,6 +26,8 @@ HEADER = (
     "涉及人员", "涉及岗位", "涉及金额（元）", "发生时间", "评估状态", "预警数",
     "首件信号编号", "同案件数",
 )
+CONFIDENTIAL_COLUMNS = ("保密渠道",)
+CASE_COLUMNS = ("首件信号编号", "同案件数")
 STATUS_LABELS = {SignalStatus.RECEIVED.value: "待评估", SignalStatus.EVALUATED.value: "已评估",
                  SignalStatus.FAILED.value: "评估失败", SignalStatus.DEAD.value: "评估终止"}
 
@@ -31,6 +36,7 @@ def signal_table(
     session: Session, principal: Principal | None, filters: SignalFilters, *, timezone: str
 ) -> Table:
     """Return the signals `principal` may see as rows, confidential text redacted for them."""
+    check_signal_filters(session, filters)
     stmt = signals_query(principal, filters)
     check_size(count_of(session, stmt))
     zone = ZoneInfo(timezone)
@@ -45,4 +51,15 @@ def signal_table(
             warnings, case_id if size and size > 1 else None,
             size if size and size > 1 else None,
         ])
-    return Table("信号", HEADER, rows)
+    hidden = (() if sees_confidential_signals(principal) else CONFIDENTIAL_COLUMNS) + (
+        () if sees_cases(principal) else CASE_COLUMNS)
+    return _without(Table("信号", HEADER, rows), hidden)
+
+
+def _without(table: Table, columns: tuple[str, ...]) -> Table:
+    """Return the table without the named columns."""
+    if not columns:
+        return table
+    keep = [i for i, title in enumerate(table.header) if title not in columns]
+    return Table(table.title, [table.header[i] for i in keep],
+                 [[row[i] for i in keep] for row in table.rows])

@@ -12,6 +12,7 @@ from warning.exports.files import Cell, Table
 from warning.exports.limits import check_size, local
 from warning.queries.counting import count_of
 from warning.queries.warnings import filtered_warnings, subject_shown
+from warning.services.filter_checks import check_warning_filters
 from warning.services.list_filters import WarningFilters
 
 HEADER = (
@@ -26,6 +27,7 @@ def warning_table(
     session: Session, principal: Principal | None, filters: WarningFilters, *, timezone: str
 ) -> Table:
     """Return the warnings `principal` may see as rows with Chinese headers and labels."""
+    check_warning_filters(session, filters)
     stmt = filtered_warnings(principal, filters)
     check_size(count_of(session, stmt))
     zone = ZoneInfo(timezone)

@@ -1,8 +1,6 @@
 """Security headers on every response: CSP without inline script, no framing, no sniffing,
 no caching of anything but the shipped files."""
 
-from urllib.parse import quote
-
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,14 +28,6 @@ FIXED = (
     ("referrer-policy", "same-origin"),
     ("cross-origin-opener-policy", "same-origin"),
 )
-
-
-def attachment_disposition(filename: str) -> str:
-    """Return a Content-Disposition that downloads `filename`: its printable ASCII as the
-    fallback name (anything else, quotes and control characters included, becomes _), the
-    exact name UTF-8 encoded beside it."""
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
-    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(filename)}'
 
 
 def error_headers(*, https: bool) -> dict[str, str]:

@@ -4,19 +4,18 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Query
 from fastapi import Response as HttpResponse
 
-from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError
 from warning.exports.files import ExportFormat, Table, to_bytes
 from warning.exports.signal_table import signal_table
 from warning.exports.warning_table import warning_table
 from warning.services.list_filters import SignalFilters, WarningFilters
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.routing import SessionRouter
@@ -46,9 +45,6 @@ def export_warnings(
     risk_point: str | None = None,
 ) -> HttpResponse:
     """Download the warnings the caller may see, with the list's filters ("" means any)."""
-    if response and response not in {r.value for r in Response}:
-        raise ApiError(422, "invalid_request", f"处置措施“{response}”不存在",
-                       f"unknown response {response}", field="response")
     filters = WarningFilters(department or "", state or "", response or "", risk_point or "")
     table = _built(lambda: warning_table(session, principal, filters,
                                          timezone=runtime.settings.timezone))
@@ -74,15 +70,15 @@ def _built(build: Callable[[], Table]) -> Table:
     try:
         table = build()
     except DomainError as error:
-        raise ApiError(422, error.code, error.message, error.message_en) from None
+        raise ApiError(422, error.code, error.message, error.message_en,
+                       **error.details) from None
     return table
 
 
 def _download(table: Table, fmt: ExportFormat, stem: str, timezone: str) -> HttpResponse:
     stamp = datetime.now(UTC).astimezone(ZoneInfo(timezone)).strftime("%Y%m%d-%H%M")
     name = f"{table.title}-{stamp}.{fmt.value}"
-    disposition = (f'attachment; filename="{stem}-{stamp}.{fmt.value}"; '
-                   f"filename*=UTF-8''{quote(name)}")
+    disposition = attachment_disposition(name, f"{stem}-{stamp}.{fmt.value}")
     return HttpResponse(
         to_bytes(table, fmt), media_type=fmt.media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},

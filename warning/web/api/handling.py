@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Path as ApiPath
@@ -23,9 +22,9 @@ from warning.handling.records import Acted, act, events_of, inbox
 from warning.web.app_state import attachment_settings
 from warning.web.db_work import in_session
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.error_docs import errors
 from warning.web.errors import DOMAIN_STATUS, ApiError
-from warning.web.headers import attachment_disposition
 from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
 
@@ -226,7 +225,6 @@ def record_document(
     content = record_docx(form, local, local(datetime.now(UTC)))
     name = f"处置记录-{warning_id}.docx"
     return Response(content, media_type=DOCX, headers={
-        "Content-Disposition": (f'attachment; filename="record-{warning_id}.docx"; '
-                                f"filename*=UTF-8''{quote(name)}"),
+        "Content-Disposition": attachment_disposition(name, f"record-{warning_id}.docx"),
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
     })

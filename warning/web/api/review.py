@@ -4,7 +4,6 @@ import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Path, Query
@@ -38,6 +37,7 @@ from warning.review.suggestions import (
     suggestions,
 )
 from warning.web.deps import RuntimeDep, SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.error_docs import ErrorBody
 from warning.web.errors import ApiError
 from warning.web.routing import SessionRouter
@@ -95,8 +95,7 @@ def export_review(
     wanted = requested_quarter(quarter, now, runtime.settings.timezone)
     made = review_file(session, principal=principal, quarter=wanted, now=now, fmt=format, tz=tz)
     log.info("%s exported the review of %s as %s", principal.actor, wanted, format.value)
-    disposition = (f'attachment; filename="{made.ascii_filename}"; '
-                   f"filename*=UTF-8''{quote(made.filename)}")
+    disposition = attachment_disposition(made.filename, made.ascii_filename)
     return HttpResponse(
         made.content, media_type=made.media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},

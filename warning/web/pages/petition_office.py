@@ -11,7 +11,7 @@ from warning.petitions.errors import ReplyChanged
 from warning.petitions.service import petition_file, set_reply
 from warning.web.app_state import attachment_settings
 from warning.web.deps import SessionDep
-from warning.web.headers import attachment_disposition
+from warning.web.disposition import attachment_disposition
 from warning.web.pages.csrf import check_form, form_text
 from warning.web.pages.petition_panel import may_reveal
 from warning.web.pages.render import PageNotFound, PagePrincipal

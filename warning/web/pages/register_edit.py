@@ -7,7 +7,7 @@ records who, when, the old and new value and the reason.
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from fastapi import Request
@@ -38,6 +38,7 @@ from warning.register.history import (
 )
 from warning.register.service import export_register, import_register
 from warning.web.deps import SessionDep
+from warning.web.disposition import attachment_disposition
 from warning.web.pages.csrf import check_form
 from warning.web.pages.render import PageNotFound, PagePrincipal, render
 from warning.web.routing import SessionRouter
@@ -151,17 +152,18 @@ async def edit_point(code: str, request: Request, session: SessionDep,
 
 
 @router.get("/register/export")
-def export_page(session: SessionDep, principal: PagePrincipal, format: str = "xlsx") -> Response:
+def export_page(
+    session: SessionDep, principal: PagePrincipal,
+    format: Literal["xlsx", "csv", "yaml"] = "xlsx",
+) -> Response:
     """Download the register as .xlsx, .csv or .yaml with the seeds' Chinese headers."""
-    if format not in FORMATS:
-        raise PageNotFound("导出格式")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"register.{format}"
         export_register(session, path)
         content = path.read_bytes()
     return Response(content, media_type=FORMATS[format], headers={
-        "Content-Disposition": (f'attachment; filename="register.{format}"; '
-                                f"filename*=UTF-8''{quote(f'风险点清单.{format}')}"),
+        "Content-Disposition": attachment_disposition(f"风险点清单.{format}",
+                                                      f"register.{format}"),
         "Cache-Control": "no-store"})
 
 
