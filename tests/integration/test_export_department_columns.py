@@ -79,3 +79,22 @@ def test_a_department_s_export_has_no_case_or_confidential_column(
         assert header == list(HEADER)
         first = next(r for r in rows if r["信号编号"] == world.first)
         assert (first["首件信号编号"], first["同案件数"]) == (world.first, 3)
+
+
+def test_a_department_sees_no_case_on_any_page_or_api_either(
+    world: World, runtime: Runtime,
+) -> None:
+    with runtime.sessions() as session, session.begin():
+        session.execute(update(Channel).where(Channel.code == "petition")
+                        .values(confidential=False))
+    for user in ("handler_a", "leader"):
+        client = world.client(user)
+        page = client.get(f"/signals/{world.first}")
+        assert page.status_code == 200 and 'id="case"' not in page.text, user
+        assert client.get(f"/api/signals/{world.first}/case").status_code == 404, user
+        assert client.get("/api/signals/cases").json()["total"] == 0, user
+        assert "串标" not in client.get("/cases").text, user
+    office = world.client("office")
+    assert 'id="case"' in office.get(f"/signals/{world.first}").text
+    assert office.get(f"/api/signals/{world.first}/case").json()["size"] == 3
+    assert office.get("/api/signals/cases").json()["total"] == 1

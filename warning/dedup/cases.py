@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session, aliased
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import reads_confidential_text, visible_signals
+from warning.auth.visibility import reads_confidential_text, sees_cases, visible_signals
 from warning.db.models import Channel, Department, Signal, SignalLink
 
 
@@ -51,7 +51,10 @@ class CaseView:
 
 
 def case_of(session: Session, principal: Principal | None, signal_id: int) -> CaseView | None:
-    """Return the case a signal belongs to (maybe itself alone); None when it was not linked."""
+    """Return the case a signal belongs to (maybe itself alone); None when it was not linked
+    or `principal` may not see cases (`sees_cases`)."""
+    if not sees_cases(principal):
+        return None
     case_id = session.scalar(
         select(SignalLink.case_signal_id).where(SignalLink.signal_id == signal_id)
     )
@@ -89,7 +92,8 @@ class CaseFilters:
 def cases_query(principal: Principal | None, filters: CaseFilters) -> Select[Any]:
     """Return the cases with at least one repeat: (first signal, channel, department, size, latest).
 
-    Only the members the caller may see are counted; newest activity first.
+    Only the members the caller may see are counted; newest activity first; none for a
+    principal who may not see cases (`sees_cases`).
     """
     member = aliased(Signal)
     sizes = (
@@ -111,5 +115,7 @@ def cases_query(principal: Principal | None, filters: CaseFilters) -> Select[Any
         stmt = stmt.where(Channel.code == filters.channel)
     if filters.department:
         stmt = stmt.where(Department.code == filters.department)
+    if not sees_cases(principal):
+        stmt = stmt.where(false())
     return visible_signals(stmt, principal).order_by(counted.c.latest.desc(), Signal.id.desc())
 
