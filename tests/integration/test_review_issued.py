@@ -127,3 +127,26 @@ def test_the_drill_of_new_warnings_shows_when_each_was_issued(world: TriageWorld
     assert datetime.fromisoformat(row["issued_at"]) == ISSUED
     page = office.get("/review/drill?quarter=2026Q3&figure=warnings").text
     assert "2026-07-06 10:00" in page and "2026-06-20" not in page
+
+
+@pytest.mark.parametrize("role", ["leader_a", "handler_a"])
+def test_the_drill_shows_a_department_no_time_from_before_the_issue(
+    world: TriageWorld, role: str,
+) -> None:
+    """A department reader of the drill-down reads the warning as raised when it was
+    issued: the raising a quarter earlier, in 研判, is the office's (API and page)."""
+    _, [wid] = world.petition(6)
+    with transaction(world.runtime.sessions) as session:
+        session.execute(update(RiskWarning).where(RiskWarning.id == wid)
+                        .values(created_at=RAISED))
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=wid, principal=world.principals["office"],
+              grading=world.runtime.rules.current().grading, now=ISSUED)
+    client = world.client(role)
+    drilled = client.get("/api/review/drill?quarter=2026Q3&figure=warnings")
+    assert drilled.status_code == 200, drilled.text
+    [row] = drilled.json()["items"]
+    assert row["warning_id"] == wid and "2026-06-20" not in drilled.text
+    assert datetime.fromisoformat(row["created_at"]) == ISSUED
+    page = client.get("/review/drill?quarter=2026Q3&figure=warnings").text
+    assert "2026-07-06 10:00" in page and "2026-06-20" not in page

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import shown_subject, visible_signals
+from warning.auth.visibility import shown_raised_at, shown_subject, visible_signals
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.db.value_list import among
 from warning.domain.lifecycle import State
@@ -221,7 +221,9 @@ def _warning_rows(
         .where(and_(where))
         .order_by(RiskWarning.created_at, RiskWarning.id)
     )
-    return [WarningRow(row[0], row[1], row[2], row[3] or "未指定部门", *row[4:])
+    # raised when issued, for those who never see proposals (shown_raised_at)
+    return [WarningRow(row[0], row[1], shown_raised_at(principal, row[2], row[11]),
+                       row[3] or "未指定部门", *row[4:])
             for row in session.execute(stmt)]
 
 
