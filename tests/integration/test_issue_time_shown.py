@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.integration.triage_world import COLLUSION, TriageWorld, build_triage_world
-from warning.services.signal_input import SignalIn
+from tests.integration.triage_world import TriageWorld, build_triage_world
 
 RAISED = datetime(2026, 9, 7, 1, 30, tzinfo=UTC)  # Monday 09:30 in Shanghai
 ISSUED = RAISED + timedelta(days=3, hours=5)  # Thursday 14:30
@@ -31,13 +30,15 @@ def _shown(moment: datetime) -> str:
 
 
 def _raise_then_issue(world: TriageWorld) -> int:
-    """A petition raises a proposal on Monday; an audit finding issues it on Thursday."""
+    """A petition raises a proposal on Monday; the office issues it (下达) on Thursday."""
+    from warning.db.engine import transaction
+    from warning.triage.decisions import issue
+
     world.runtime.intake.clock = lambda: RAISED
     _, [proposal] = world.petition(1)
-    world.runtime.intake.clock = lambda: ISSUED
-    audit = SignalIn(channel="audit", department="CGZX", title="审计发现1",
-                     text=COLLUSION.format(n=1), external_id="A-1")
-    assert [w.id for w in world.runtime.intake.ingest([audit])[0].warnings] == [proposal]
+    with transaction(world.runtime.sessions) as session:
+        issue(session, warning_id=proposal, principal=world.principals["office"],
+              grading=world.runtime.rules.current().grading, now=ISSUED)
     return proposal
 
 
