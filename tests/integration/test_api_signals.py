@@ -135,6 +135,34 @@ def test_unknown_risk_point_filter_and_missing_ids_answer_clearly(client: TestCl
     assert client.get("/api/signals/999999").json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("field", ["state", "department", "risk_point"])
+def test_a_warning_filter_that_names_nothing_is_refused_not_an_empty_list(
+    client: TestClient, field: str,
+) -> None:
+    """`/api/warnings?state=bogus` answered 200 with no items, as if there were none."""
+    assert client.post("/api/signals", json=_body(60)).status_code == 201
+    response = client.get("/api/warnings", params={field: "bogus"})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == field and "bogus" in error["message"]
+
+
+@pytest.mark.parametrize("state", ["", "open", "overdue", "issued", "closed"])
+def test_the_warning_list_filters_as_the_export_does(client: TestClient, state: str) -> None:
+    for n in range(61, 64):
+        assert client.post("/api/signals", json=_body(n, department="CGZX")).status_code == 201
+    assert client.post("/api/signals", json=_body(64, department="CWK")).status_code == 201
+    params = {"state": state, "department": "CGZX"}
+    listed = client.get("/api/warnings", params=params)
+    assert listed.status_code == 200, listed.text
+    exported = client.get("/api/warnings/export", params=params | {"format": "csv"})
+    lines = exported.content.decode("utf-8-sig").splitlines()[1:]
+    assert sorted(w["id"] for w in listed.json()["items"]) == sorted(
+        int(line.split(",", 1)[0]) for line in lines)
+    if state in ("", "open", "issued"):
+        assert listed.json()["total"] >= 1
+
+
 def test_api_needs_a_token_and_the_office_role_to_log_signals(
     client: TestClient, runtime: Runtime
 ) -> None:

@@ -4,12 +4,14 @@ from datetime import datetime
 
 from fastapi import Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
+from warning.db.models import RiskWarning
 from warning.domain.enums import Response
+from warning.domain.lifecycle import DomainError
 from warning.queries.counting import count_of
 from warning.queries.warnings import find_warning, summary, timeline, warnings_query
+from warning.services.filter_checks import check_warning_filters
+from warning.services.list_filters import WarningFilters
 from warning.web.deps import MAX_ID, IdPath, SessionDep
 from warning.web.errors import ApiError
 from warning.web.routing import SessionRouter
@@ -61,30 +63,22 @@ def list_warnings(
     session: SessionDep,
     principal: PrincipalDep,
     department: str | None = None,
-    state: str | None = None,
+    state: str | None = Query(None, description="a state, or open / overdue as on the list page"),
     response: Response | None = None,
     risk_point: str | None = None,
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> WarningPage:
-    """List the warnings the caller may see, newest first, with filters."""
-    query = warnings_query(principal)
-    if department:
-        query = query.where(Department.code == department)
-    if state:
-        query = query.where(HandlingRecord.state == state)
-    if response:
-        query = query.where(RiskWarning.response == response.value)
-    if risk_point:
-        if session.scalar(select(RiskPoint.id).where(RiskPoint.code == risk_point)) is None:
-            raise ApiError(
-                422,
-                "unknown_risk_point",
-                f"风险点“{risk_point}”不存在",
-                f"unknown risk point {risk_point}",
-                field="risk_point",
-            )
-        query = query.where(RiskPoint.code == risk_point)
+    """List the warnings the caller may see, newest first, with the list page's and the
+    export's filters; a filter that names nothing is refused (422), not an empty list."""
+    filters = WarningFilters(department or "", state or "",
+                             response.value if response else "", risk_point or "")
+    try:
+        check_warning_filters(session, filters)
+    except DomainError as error:
+        raise ApiError(422, error.code, error.message, error.message_en,
+                       **error.details) from None
+    query = filters.apply(warnings_query(principal))
     total = count_of(session, query)
     rows = session.execute(query.order_by(RiskWarning.id.desc()).limit(limit).offset(offset))
     items = [WarningSummary(**summary(*row, principal=principal)) for row in rows]
