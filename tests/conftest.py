@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import upgrade
 from warning.db.models import Base
+from warning.domain.enums import DEFAULT_CATEGORIES
 
 PG_ADMIN_URL = os.environ.get(
     "QINGFENG_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,12 +99,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _truncate_all(url: str) -> None:
+    """Leave the worker's PostgreSQL database as the migrations made it, as each SQLite test
+    starts from a copy of the migrated file: every table emptied, and the categories the
+    first migration seeds put back (a test that renamed or poisoned them, like
+    test_docx_hostile_text, would otherwise fail the next test's register import)."""
     engine = make_engine(url)
-    tables = ", ".join(
-        f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "categories"
-    )
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("INSERT INTO categories (name, position) VALUES (:name, :position)"),
+                     [{"name": n, "position": i} for i, n in enumerate(DEFAULT_CATEGORIES)])
         if "apscheduler_jobs" in _table_names(conn):
             conn.execute(text("DELETE FROM apscheduler_jobs"))
     engine.dispose()
