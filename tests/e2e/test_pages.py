@@ -1,11 +1,12 @@
 """The pages in a real browser: log a signal, see its warning, filter, stay on 127.0.0.1."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.e2e.helpers import Requests, seed_warnings
 from warning.db.models import Signal
@@ -155,6 +156,27 @@ def test_the_signal_list_pages_and_keeps_its_filters(page: Page, runtime: Runtim
     expect(page.locator("tbody tr")).to_have_count(5)
     page.goto("/signals?department=CWK")
     expect(page.locator(".empty-title")).to_have_text("没有符合条件的信号")
+
+
+def test_the_signal_list_filters_by_the_days_typed_in_its_date_fields(
+    page: Page, runtime: Runtime,
+) -> None:
+    runtime.intake.ingest([SignalIn(channel="api", external_id=f"D-{n}", title=f"按日报送 {n}",
+                                    department="BGS") for n in range(3)])
+    with runtime.sessions() as session, session.begin():  # received on the 6th, 7th and 8th
+        for n, day in enumerate((6, 7, 8)):
+            received = datetime(2026, 9, day, 4, 0, tzinfo=UTC)
+            session.execute(update(Signal).where(Signal.external_id == f"D-{n}")
+                            .values(received_at=received))
+    page.goto("/signals?department=BGS")
+    page.fill("form.filters input[name=since]", "2026-09-07")
+    page.fill("form.filters input[name=until]", "2026-09-07")
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text("按日报送 1")
+    expect(page.locator("#export-csv")).to_have_attribute("href", re.compile("since=2026-09-07"))
+    page.goto("/signals?since=2026-09-08&until=2026-09-07")
+    expect(page.locator("#filter-problem")).to_contain_text("早于")
 
 
 def test_pages_ask_for_sign_in_and_a_handler_sees_only_own_department(

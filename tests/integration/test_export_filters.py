@@ -28,6 +28,8 @@ INVALID = {
     "state": ["bogus", "OPEN", "closed "], "response": ["scolding"], "status": ["bogus"],
     "department": ["NO-SUCH-DEPT"], "risk_point": ["NO-SUCH-POINT"], "channel": ["nochannel"],
     "format": ["pdf", "XLSX"], "quarter": ["2026Q5", "bogus", "2026-13"],
+    "since": ["2026-9-7", "20260907", "0001-01-01", "2026-02-30"],
+    "until": ["tomorrow", "9999-12-31", "2026-09-07T00:00"],
 }
 FREE_TEXT = {"q"}  # a search: any text is a valid one
 EXPORTS = {"/api/warnings/export", "/api/signals/export", "/api/review/export",
@@ -95,7 +97,9 @@ def test_the_command_line_refuses_a_filter_that_names_nothing(
     runner = CliRunner()
     for command, option, value in (("warnings", "--state", "bogus"),
                                    ("signal", "--status", "bogus"),
-                                   ("signal", "--channel", "nochannel")):
+                                   ("signal", "--channel", "nochannel"),
+                                   ("warnings", "--since", "2026-9-7"),
+                                   ("signal", "--until", "9999-12-31")):
         out = tmp_path / f"{command}.csv"
         done = runner.invoke(cli, [command, "export", str(out), option, value])
         assert done.exit_code == 1 and value in done.output, (command, done.output)

@@ -5,6 +5,7 @@ and the office's view of confidential text; reporters are never read, so never e
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -40,13 +41,18 @@ def _write(file: Path, build: Callable[[Runtime], Table]) -> None:
 @click.option("--department", default="", help="部门编码")
 @click.option("--status", default="", help="received / evaluated / failed")
 @click.option("--q", default="", help="标题、来文编号或人员中包含的文字")
-def export_signals(file: Path, channel: str, department: str, status: str, q: str) -> None:
+@click.option("--since", default="", help="接收日期从（YYYY-MM-DD，本地时区）")
+@click.option("--until", default="", help="接收日期至（含当日）")
+def export_signals(
+    file: Path, channel: str, department: str, status: str, q: str, since: str, until: str,
+) -> None:
     """Export signals to FILE (.csv UTF-8 with BOM, or .xlsx), newest first."""
-    filters = SignalFilters(channel, department, status, q)
+    filters = SignalFilters(channel, department, status, q, since, until)
 
     def build(rt: Runtime) -> Table:
+        zone = rt.settings.timezone
         with rt.sessions() as session:
-            return signal_table(session, None, filters, timezone=rt.settings.timezone)
+            return signal_table(session, None, replace(filters, zone=zone), timezone=zone)
 
     _write(file, build)
 
@@ -62,14 +68,18 @@ def warnings_group() -> None:
 @click.option("--state", default="", help="处置状态，或 open 表示全部未办结")
 @click.option("--response", default="", help="reminder / talk / admonition / rectification")
 @click.option("--risk-point", default="", help="风险点编号")
+@click.option("--since", default="", help="下达日期从（YYYY-MM-DD，本地时区）")
+@click.option("--until", default="", help="下达日期至（含当日）")
 def export_warnings(
-    file: Path, department: str, state: str, response: str, risk_point: str
+    file: Path, department: str, state: str, response: str, risk_point: str, since: str,
+    until: str,
 ) -> None:
     """Export warnings to FILE (.csv UTF-8 with BOM, or .xlsx), newest first."""
-    filters = WarningFilters(department, state, response, risk_point)
+    filters = WarningFilters(department, state, response, risk_point, since, until)
 
     def build(rt: Runtime) -> Table:
+        zone = rt.settings.timezone
         with rt.sessions() as session:
-            return warning_table(session, None, filters, timezone=rt.settings.timezone)
+            return warning_table(session, None, replace(filters, zone=zone), timezone=zone)
 
     _write(file, build)

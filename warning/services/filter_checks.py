@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from warning.db.models import Channel, Department, RiskPoint
 from warning.domain.enums import Response, SignalStatus
 from warning.domain.lifecycle import DomainError, State
+from warning.services.day_range import BadDate, day_range
 from warning.services.list_filters import SignalFilters, WarningFilters
 
 # the warning list's two states that are not one state (WarningFilters.apply)
@@ -32,6 +33,7 @@ def check_warning_filters(session: Session, filters: WarningFilters) -> None:
     _one_of("response", "处置措施", filters.response, [r.value for r in Response])
     _exists(session, "department", "部门", filters.department, Department.code)
     _exists(session, "risk_point", "风险点", filters.risk_point, RiskPoint.code)
+    _dates(filters.since, filters.until, filters.zone)
 
 
 def check_signal_filters(session: Session, filters: SignalFilters) -> None:
@@ -39,6 +41,14 @@ def check_signal_filters(session: Session, filters: SignalFilters) -> None:
     _one_of("status", "评估状态", filters.status, [s.value for s in SignalStatus])
     _exists(session, "channel", "渠道", filters.channel, Channel.code)
     _exists(session, "department", "部门", filters.department, Department.code)
+    _dates(filters.since, filters.until, filters.zone)
+
+
+def _dates(since: str, until: str, zone: str) -> None:
+    try:
+        day_range(since, until, zone)
+    except BadDate as bad:
+        raise InvalidFilter(bad.message, bad.message_en, field=bad.field) from None
 
 
 def _one_of(field: str, label: str, value: str, allowed: Iterable[str]) -> None:

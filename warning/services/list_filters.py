@@ -13,6 +13,7 @@ from sqlalchemy import Select, or_, select
 
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.domain.lifecycle import ISSUED_OPEN_STATES
+from warning.services.day_range import day_range
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -24,12 +25,17 @@ def _department_id(code: str) -> Select[tuple[int]]:
 @dataclass(frozen=True)
 class WarningFilters:
     """The warning list's filters; `state` may also be "open" (every unfinished issued state) or
-    "overdue" (unfinished and escalated past a deadline, the dashboard's 已逾期)."""
+    "overdue" (unfinished and escalated past a deadline, the dashboard's 已逾期). `since` and
+    `until` are local days (YYYY-MM-DD in `zone`) of 下达时间, which every reader sees; a
+    proposal still waiting has none, so a date range leaves it out."""
 
     department: str = ""
     state: str = ""
     response: str = ""
     risk_point: str = ""
+    since: str = ""
+    until: str = ""
+    zone: str = "Asia/Shanghai"
 
     def apply(self, stmt: S) -> S:
         """Narrow a warnings query to these filters."""
@@ -47,18 +53,21 @@ class WarningFilters:
         if self.risk_point:
             stmt = stmt.where(RiskWarning.risk_point_id.in_(
                 select(RiskPoint.id).where(RiskPoint.code == self.risk_point)))
-        return stmt
+        return _within(stmt, HandlingRecord.issued_at, self.since, self.until, self.zone)
 
 
 @dataclass(frozen=True)
 class SignalFilters:
-    """The signal list's filters: channel, department, status and a search over title,
-    external id and person."""
+    """The signal list's filters: channel, department, status, a search over title, external
+    id and person, and local days (YYYY-MM-DD in `zone`) of 接收时间."""
 
     channel: str = ""
     department: str = ""
     status: str = ""
     q: str = ""
+    since: str = ""
+    until: str = ""
+    zone: str = "Asia/Shanghai"
 
     def apply(self, stmt: S) -> S:
         """Narrow a signals query to these filters."""
@@ -73,7 +82,18 @@ class SignalFilters:
             like = f"%{self.q}%"
             stmt = stmt.where(or_(Signal.title.ilike(like), Signal.external_id.ilike(like),
                                   Signal.person.ilike(like)))
-        return stmt
+        return _within(stmt, Signal.received_at, self.since, self.until, self.zone)
+
+
+def _within(stmt: S, column: Any, since: str, until: str, zone: str) -> S:
+    """Narrow to `column` within the local days since..until (checked before: BadDate)."""
+    if since or until:
+        bounds = day_range(since, until, zone)
+        if bounds.start:
+            stmt = stmt.where(column >= bounds.start)
+        if bounds.end:
+            stmt = stmt.where(column < bounds.end)
+    return stmt
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
           "description": "invalid filter, or more rows than one export may hold"},
 }
 FormatQuery = Query(ExportFormat.CSV, alias="format", description="csv 或 xlsx")
+SinceQuery = Query(None, description="from this local day (YYYY-MM-DD): 下达时间 or 接收时间")
+UntilQuery = Query(None, description="up to this local day, inclusive")
 
 
 @router.get("/api/warnings/export", response_class=HttpResponse, responses=FILE_RESPONSES)
@@ -42,10 +44,12 @@ def export_warnings(
     session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep,
     fmt: ExportFormat = FormatQuery, department: str | None = None, state: str | None = None,
     response: str | None = Query(None, description="reminder / talk / admonition / rectification"),
-    risk_point: str | None = None,
+    risk_point: str | None = None, since: str | None = SinceQuery,
+    until: str | None = UntilQuery,
 ) -> HttpResponse:
     """Download the warnings the caller may see, with the list's filters ("" means any)."""
-    filters = WarningFilters(department or "", state or "", response or "", risk_point or "")
+    filters = WarningFilters(department or "", state or "", response or "", risk_point or "",
+                             since or "", until or "", runtime.settings.timezone)
     table = _built(lambda: warning_table(session, principal, filters,
                                          timezone=runtime.settings.timezone))
     log.info("%s exported %d warnings as %s", principal.actor, len(table.rows), fmt.value)
@@ -56,10 +60,12 @@ def export_warnings(
 def export_signals(
     session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep,
     fmt: ExportFormat = FormatQuery, channel: str | None = None, department: str | None = None,
-    status: str | None = None, q: str | None = None,
+    status: str | None = None, q: str | None = None, since: str | None = SinceQuery,
+    until: str | None = UntilQuery,
 ) -> HttpResponse:
     """Download the signals the caller may see; confidential text only for the office."""
-    filters = SignalFilters(channel or "", department or "", status or "", (q or "").strip())
+    filters = SignalFilters(channel or "", department or "", status or "", (q or "").strip(),
+                            since or "", until or "", runtime.settings.timezone)
     table = _built(lambda: signal_table(session, principal, filters,
                                         timezone=runtime.settings.timezone))
     log.info("%s exported %d signals as %s", principal.actor, len(table.rows), fmt.value)

@@ -12,7 +12,7 @@ from warning.queries.counting import count_of
 from warning.queries.warnings import find_warning, summary, timeline, warnings_query
 from warning.services.filter_checks import check_warning_filters
 from warning.services.list_filters import WarningFilters
-from warning.web.deps import MAX_ID, IdPath, SessionDep
+from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
 from warning.web.errors import ApiError
 from warning.web.routing import SessionRouter
 from warning.web.security import PrincipalDep
@@ -62,17 +62,21 @@ class WarningPage(BaseModel):
 def list_warnings(
     session: SessionDep,
     principal: PrincipalDep,
+    runtime: RuntimeDep,
     department: str | None = None,
     state: str | None = Query(None, description="a state, or open / overdue as on the list page"),
     response: Response | None = None,
     risk_point: str | None = None,
+    since: str | None = Query(None, description="下达时间 from this local day (YYYY-MM-DD)"),
+    until: str | None = Query(None, description="下达时间 up to this local day, inclusive"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> WarningPage:
     """List the warnings the caller may see, newest first, with the list page's and the
     export's filters; a filter that names nothing is refused (422), not an empty list."""
     filters = WarningFilters(department or "", state or "",
-                             response.value if response else "", risk_point or "")
+                             response.value if response else "", risk_point or "",
+                             since or "", until or "", runtime.settings.timezone)
     try:
         check_warning_filters(session, filters)
     except DomainError as error:

@@ -1,5 +1,6 @@
 """Page rendering: the Jinja2 environment, its filters and labels, paging and the principal."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.domain.enums import Level, OwnerLevel, Response, RuleMode, SignalStatus
 from warning.domain.input_text import parse_int
-from warning.domain.lifecycle import Action, State
+from warning.domain.lifecycle import Action, DomainError, State
 from warning.domain.sizes import file_size
 from warning.queries.counting import count_up_to
 from warning.web.deps import SessionDep
@@ -145,6 +146,20 @@ def paginate(
     pager = Pager(min(max(1, page), pager.pages), per_page, total, more)
     rows = list(session.execute(stmt.limit(per_page).offset(pager.offset)).all())
     return rows, pager
+
+
+def empty_pager() -> Pager:
+    """Return the pager of a list with no rows."""
+    return Pager(1, PER_PAGE, 0)
+
+
+def filter_problem(check: Callable[[], None]) -> str:
+    """Run a list's filter check; return what is wrong with the filters, or ""."""
+    try:
+        check()
+    except DomainError as error:
+        return error.message
+    return ""
 
 
 def clean(value: str | None) -> str:

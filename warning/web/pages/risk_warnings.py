@@ -30,14 +30,17 @@ from warning.queries.warnings import (
     timeline,
     warnings_counted,
 )
+from warning.services.filter_checks import check_warning_filters
 from warning.services.list_filters import WarningFilters
-from warning.web.deps import SessionDep
+from warning.web.deps import RuntimeDep, SessionDep
 from warning.web.pages.action_forms import action_context
 from warning.web.pages.render import (
     PageNotFound,
     PagePrincipal,
     Pager,
     clean,
+    empty_pager,
+    filter_problem,
     page_number,
     paginate,
     render,
@@ -104,15 +107,19 @@ def _amended_codes(events: list[ShownEvent]) -> list[str]:
 
 @router.get("/warnings", response_class=HTMLResponse)
 def warnings_page(
-    request: Request, session: SessionDep, principal: PagePrincipal,
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
     department: str | None = None, state: str | None = None, response: str | None = None,
-    risk_point: str | None = None, page: str | None = None,
+    risk_point: str | None = None, since: str | None = None, until: str | None = None,
+    page: str | None = None,
 ) -> HTMLResponse:
-    """List warnings with filters."""
-    filters = WarningFilters(clean(department), clean(state), clean(response), clean(risk_point))
-    items, pager = list_warnings(session, principal, filters, page_number(page))
+    """List warnings with filters; a filter that names nothing is said so above the list."""
+    filters = WarningFilters(clean(department), clean(state), clean(response), clean(risk_point),
+                             clean(since), clean(until), runtime.settings.timezone)
+    problem = filter_problem(lambda: check_warning_filters(session, filters))
+    items, pager = (([], empty_pager()) if problem
+                    else list_warnings(session, principal, filters, page_number(page)))
     return render(request, "warnings/list.html", {
-        "nav": "warnings", "items": items, "pager": pager, "f": filters,
+        "nav": "warnings", "items": items, "pager": pager, "f": filters, "problem": problem,
         "departments": department_options(session, principal),
         "points": risk_point_options(session),
         "states": [s for s in State if reads_proposals(principal) or s not in PROPOSAL_STATES],

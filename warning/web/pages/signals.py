@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.queries.departments import channel_options, department_options
 from warning.queries.signals import SignalView, find_signal, signals_counted, signals_query
+from warning.services.filter_checks import check_signal_filters
 from warning.services.list_filters import SignalFilters
-from warning.web.deps import MAX_ID, SessionDep
+from warning.web.deps import MAX_ID, RuntimeDep, SessionDep
 from warning.web.pages.petition_panel import petition_context
 from warning.web.pages.render import (
     SIGNAL_STATUS,
@@ -18,6 +19,8 @@ from warning.web.pages.render import (
     PagePrincipal,
     Pager,
     clean,
+    empty_pager,
+    filter_problem,
     page_number,
     paginate,
     render,
@@ -52,15 +55,19 @@ def filter_options(session: Session, principal: Principal | None) -> dict[str, A
 
 @router.get("/signals", response_class=HTMLResponse)
 def signals_page(
-    request: Request, session: SessionDep, principal: PagePrincipal,
+    request: Request, session: SessionDep, runtime: RuntimeDep, principal: PagePrincipal,
     channel: str | None = None, department: str | None = None, status: str | None = None,
-    q: str | None = None, page: str | None = None,
+    q: str | None = None, since: str | None = None, until: str | None = None,
+    page: str | None = None,
 ) -> HTMLResponse:
-    """List signals with filters."""
-    filters = SignalFilters(clean(channel), clean(department), clean(status), clean(q))
-    rows, pager = list_signals(session, principal, filters, page_number(page))
+    """List signals with filters; a filter that names nothing is said so above the list."""
+    filters = SignalFilters(clean(channel), clean(department), clean(status), clean(q),
+                            clean(since), clean(until), runtime.settings.timezone)
+    problem = filter_problem(lambda: check_signal_filters(session, filters))
+    rows, pager = (([], empty_pager()) if problem
+                   else list_signals(session, principal, filters, page_number(page)))
     return render(request, "signals/list.html", {
-        "nav": "signals", "rows": rows, "pager": pager, "f": filters,
+        "nav": "signals", "rows": rows, "pager": pager, "f": filters, "problem": problem,
         "statuses": SIGNAL_STATUS, **filter_options(session, principal),
     })
 
