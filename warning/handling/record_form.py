@@ -20,7 +20,7 @@ from warning.handling.errors import not_found
 from warning.handling.measures import MEASURES
 from warning.handling.records import events_of
 from warning.queries.actors import trail_names
-from warning.queries.warnings import find_warning, subject_shown, timeline
+from warning.queries.warnings import find_warning, subject_shown, timeline, timeline_channels
 
 TITLE = "廉洁风险预警处置记录"
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
@@ -74,11 +74,11 @@ def record_form(session: Session, principal: Principal | None, warning_id: int) 
     if row is None:
         raise not_found(warning_id)
     warning, point, department, record, hidden = row
-    signals = timeline(session, principal, warning_id)
+    signals = timeline(session, principal, warning_id, shown=1)  # for what is hidden
     events = events_of(session, warning_id=warning_id, principal=principal)
     names = trail_names(session, events, department)
     level = LEVEL_ALIASES.get(point.level)
-    sources = sorted({channel.name for _, _, channel in signals.entries})
+    sources = timeline_channels(session, principal, warning_id)
     raised = shown_raised_at(principal, warning.created_at, record.issued_at)
     if signals.hidden:
         sources.append(signals.note)

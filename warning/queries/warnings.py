@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.numbering import record_numbering
@@ -16,6 +16,7 @@ from warning.auth.visibility import (
     shown_raised_at,
     subject_hidden,
     timeline_hides,
+    visible_timeline,
     visible_warnings,
 )
 from warning.db.models import (
@@ -108,15 +109,24 @@ def summary(
     }
 
 
+TIMELINE_SHOWN = 100  # the page lists the first signal and the latest 99
+
+
 @dataclass(frozen=True)
 class Timeline:
-    """A warning's signals as its reader may see them, and how many are kept from them."""
+    """A warning's signals as its reader may see them, and how many are kept from them.
+
+    A warning that a feed keeps hitting can gather tens of thousands of signals; the page
+    lists the first (the one that raised it) and the latest, and says how many it left out.
+    """
 
     entries: list[Any]
-    """(WarningSignal, Signal, Channel) rows the reader may open."""
+    """(WarningSignal, Signal, Channel) rows the reader may open, in the order they joined."""
     hidden: int
     not_before: datetime | None = None
     """For a reader who never sees proposals: when the warning was issued (下达)."""
+    omitted: int = 0
+    """Signals the reader may open that are not in `entries` (they come after the first)."""
 
     @property
     def note(self) -> str:
@@ -131,19 +141,55 @@ class Timeline:
         return link.attached_at
 
 
-def timeline(session: Session, principal: Principal | None, warning_id: int) -> Timeline:
-    """Return the signal timeline of a warning already found visible to `principal`."""
-    base = (
-        select(WarningSignal, Signal, Channel, timeline_hides(principal).label("hidden"))
+def timeline(
+    session: Session, principal: Principal | None, warning_id: int, *,
+    shown: int = TIMELINE_SHOWN,
+) -> Timeline:
+    """Return the signal timeline of a warning already found visible to `principal`: the
+    first signal and the latest `shown` - 1 it may read, and how many more and hidden."""
+    hides = timeline_hides(principal)
+    links = (select(WarningSignal.id).join(Signal, Signal.id == WarningSignal.signal_id)
+             .where(WarningSignal.warning_id == warning_id))
+    counted = session.execute(select(
+        func.count().filter(~hides), func.count().filter(hides),
+    ).select_from(WarningSignal).join(Signal, Signal.id == WarningSignal.signal_id)
+        .where(WarningSignal.warning_id == warning_id)).one()
+    readable, hidden = counted[0] or 0, counted[1] or 0
+    first = session.scalars(links.where(~hides).order_by(WarningSignal.id).limit(1)).all()
+    latest = session.scalars(links.where(~hides).order_by(WarningSignal.id.desc())
+                             .limit(max(shown - 1, 0))).all()
+    rows = session.execute(
+        select(WarningSignal, Signal, Channel)
         .join(Signal, Signal.id == WarningSignal.signal_id)
         .join(Channel, Channel.id == Signal.channel_id)
-        .where(WarningSignal.warning_id == warning_id)
+        .where(WarningSignal.id.in_(sorted({*first, *latest})))
         .order_by(WarningSignal.id)
-    )
-    rows = session.execute(base).all()
-    entries = [(link, signal, channel) for link, signal, channel, hidden in rows if not hidden]
+    ).all()
+    entries = [(link, signal, channel) for link, signal, channel in rows]
     not_before = None
     if not reads_proposals(principal):
         not_before = session.scalar(select(HandlingRecord.issued_at)
                                     .where(HandlingRecord.warning_id == warning_id))
-    return Timeline(entries, sum(1 for *_, hidden in rows if hidden), not_before)
+    return Timeline(entries, hidden, not_before, readable - len(entries))
+
+
+def timeline_signal_ids(
+    session: Session, principal: Principal | None, warning_id: int,
+) -> list[int]:
+    """Return the ids of every signal on a warning's timeline that `principal` may read."""
+    return list(session.scalars(
+        visible_timeline(select(WarningSignal.signal_id)
+                         .join(Signal, Signal.id == WarningSignal.signal_id)
+                         .where(WarningSignal.warning_id == warning_id), principal)
+        .order_by(WarningSignal.id)))
+
+
+def timeline_channels(
+    session: Session, principal: Principal | None, warning_id: int,
+) -> list[str]:
+    """Return the names of the channels of the signals on a warning `principal` may read."""
+    return sorted(set(session.scalars(
+        visible_timeline(select(Channel.name).distinct()
+                         .join(Signal, Signal.channel_id == Channel.id)
+                         .join(WarningSignal, WarningSignal.signal_id == Signal.id)
+                         .where(WarningSignal.warning_id == warning_id), principal))))

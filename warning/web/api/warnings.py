@@ -9,7 +9,13 @@ from warning.db.models import RiskWarning
 from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError
 from warning.queries.counting import count_of
-from warning.queries.warnings import find_warning, summary, timeline, warnings_query
+from warning.queries.warnings import (
+    find_warning,
+    summary,
+    timeline,
+    timeline_signal_ids,
+    warnings_query,
+)
 from warning.services.filter_checks import check_warning_filters
 from warning.services.list_filters import WarningFilters
 from warning.web.deps import MAX_ID, IdPath, RuntimeDep, SessionDep
@@ -99,7 +105,7 @@ def get_warning(
         raise ApiError(
             404, "not_found", f"预警 {warning_id} 不存在", f"warning {warning_id} not found"
         )
-    signals = timeline(session, principal, warning_id)
+    signals = timeline(session, principal, warning_id, shown=1)  # for what is hidden
     return WarningDetail(**summary(*row, principal=principal),
-                         signal_ids=[s.id for _, s, _ in signals.entries],
+                         signal_ids=timeline_signal_ids(session, principal, warning_id),
                          hidden_signals=signals.hidden, hidden_signals_note=signals.note)
