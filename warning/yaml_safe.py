@@ -75,6 +75,21 @@ class SafeLoader(NoAliases, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # t
 SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 
+def located(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """Return the line and the Chinese message for a YAML error in `text`.
+
+    The reader refuses a control character (NUL, U+0001 …) before parsing, with a position
+    in the text and no mark: it said "line 1" and printed PyYAML's English."""
+    if isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        return line, f"含不允许的控制字符 U+{code:04X} (control character)"
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        return (mark.line + 1 if mark else 1), f"YAML 语法错误: {error.problem or error}"
+    return 1, f"YAML 语法错误: {error}"
+
+
 def safe_load(text: str) -> Any:
     """Parse YAML like yaml.safe_load, refusing aliases."""
     return yaml.load(text, Loader=SafeLoader)

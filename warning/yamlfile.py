@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import ValidationError
 
-from warning.yaml_safe import NoAliases
+from warning.yaml_safe import NoAliases, located
 
 
 class LineDict(dict[str, Any]):
@@ -81,12 +81,8 @@ def load_yaml(path: Path) -> Any:
         raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
     try:
         return yaml.load(text, Loader=_TextLineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(line, f"YAML 语法错误: {error.problem or error}") from None
     except yaml.YAMLError as error:
-        raise YamlSyntaxError(1, f"YAML 语法错误: {error}") from None
+        raise YamlSyntaxError(*located(error, text)) from None
 
 
 def line_of(data: Any, loc: Sequence[str | int]) -> int:

@@ -62,3 +62,27 @@ def test_every_yaml_loader_refuses_one(tmp_path: Path, escape: str) -> None:
     with pytest.raises(YamlSyntaxError) as file_error:
         load_yaml(path)
     assert file_error.value.line == 2
+
+
+RAW = ["\x00", "\x01", "\x1b", "\x7f"]
+
+
+@pytest.mark.parametrize("raw", RAW)
+@pytest.mark.parametrize("line", [1, 3])
+def test_a_raw_control_character_is_named_at_its_line(tmp_path: Path, raw: str,
+                                                      line: int) -> None:
+    """The reader refuses it before parsing, with a position and no mark: it was reported
+    on line 1 in PyYAML's English ("unacceptable character #x0000 … position 907")."""
+    lines = ["a: 1", "b: 2", "c: 3"]
+    lines[line - 1] += f" # x{raw}y"
+    text = "\n".join(lines) + "\n"
+    with pytest.raises(YamlError) as lines_error:
+        load_lines(text)
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(YamlSyntaxError) as file_error:
+        load_yaml(path)
+    for found in (lines_error.value.line, file_error.value.line):
+        assert found == line
+    for message in (str(lines_error.value), file_error.value.message):
+        assert f"U+{ord(raw):04X}" in message and "position" not in message, message

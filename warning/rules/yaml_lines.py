@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from warning.yaml_safe import NoAliases
+from warning.yaml_safe import NoAliases, located
 
 
 class LineDict(dict[Any, Any]):
@@ -119,12 +119,10 @@ def load_lines(text: str | bytes) -> Any:
     """Parse one YAML document keeping line numbers; raise YamlError with the line."""
     try:
         return yaml.load(text, Loader=_LineLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlError(f"YAML 语法错误: {error.problem or error}", line) from error
     except yaml.YAMLError as error:
-        raise YamlError(f"YAML 语法错误: {error}", 1) from error
+        line, message = located(error, text if isinstance(text, str) else text.decode(
+            "utf-8", "replace"))
+        raise YamlError(message, line) from error
 
 
 def line_of(data: Any, loc: Sequence[int | str], default: int = 1) -> int:
