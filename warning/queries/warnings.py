@@ -28,6 +28,7 @@ from warning.db.models import (
     Signal,
     WarningSignal,
 )
+from warning.db.value_list import among
 from warning.domain.enums import Response
 from warning.services.list_filters import WarningFilters
 
@@ -162,7 +163,7 @@ def timeline(
         select(WarningSignal, Signal, Channel)
         .join(Signal, Signal.id == WarningSignal.signal_id)
         .join(Channel, Channel.id == Signal.channel_id)
-        .where(WarningSignal.id.in_(sorted({*first, *latest})))
+        .where(among(WarningSignal.id, sorted({*first, *latest})))
         .order_by(WarningSignal.id)
     ).all()
     entries = [(link, signal, channel) for link, signal, channel in rows]
