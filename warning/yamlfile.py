@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import ValidationError
 
+from warning.domain.validation_zh import zh_message
 from warning.yaml_safe import NoAliases, located
 
 
@@ -107,10 +108,5 @@ def describe_errors(data: Any, error: ValidationError) -> list[tuple[int, str, s
     for item in error.errors():
         loc = [p for p in item["loc"] if isinstance(p, str | int)]
         field = ".".join(str(p) for p in loc) or "(file)"
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "未知字段 (unknown key)"
-        elif item["type"] == "missing":
-            message = "缺少必填字段 (missing)"
-        out.append((line_of(data, loc), field, message))
+        out.append((line_of(data, loc), field, zh_message(dict(item))))
     return out

@@ -124,8 +124,8 @@ def test_fixture_amount_out_of_range_is_a_problem(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("amount", "says"), [
-    ("50000.004", "decimal places"), ("-0.01", "greater than or equal to 0"),
-    ("1000000000000000", "less than or equal to"),
+    ("50000.004", "decimal places"), ("-0.01", "不能小于 0"),
+    ("1000000000000000", "不能大于"),
 ])
 def test_a_fixture_amount_intake_would_refuse_is_a_problem(
     tmp_path: Path, amount: str, says: str,

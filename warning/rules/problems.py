@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from warning.domain.validation_zh import zh_message
 from warning.rules.yaml_lines import line_of
 
 
@@ -48,7 +49,7 @@ def _describe(error: dict[str, Any]) -> str:
         return f"未知的键 (unknown key) {loc}"
     if kind == "missing":
         return f"缺少字段 (missing field) {loc}"
-    message = error["msg"].removeprefix("Value error, ")
+    message = zh_message(error)
     shown = repr(error.get("input"))
     if len(shown) > 60:
         shown = shown[:57] + "..."

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
@@ -83,15 +84,6 @@ def to_signal(
         return RowError(line, f"无法读取该行 ({type(error).__name__}: {str(error)[:200]})")
 
 
-# Chinese for the pydantic errors a row can get; the rest keep pydantic's English message.
-MESSAGES = {
-    "missing": "缺少", "extra_forbidden": "未知字段", "string_too_short": "不能为空",
-    "string_too_long": "过长", "decimal_max_places": "最多两位小数（分）",
-    "greater_than_equal": "不能小于 0", "less_than_equal": "超出上限",
-    "finite_number": "须为有限数字", "decimal_parsing": "不是数字",
-    "timezone_aware": "须带时区", "datetime_from_date_parsing": "不是日期时间",
-    "datetime_parsing": "不是日期时间", "datetime_type": "不是日期时间",
-}
 
 
 def _to_signal(
@@ -130,9 +122,7 @@ def _to_signal(
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        kind = first["type"]
-        message = MESSAGES.get(kind, first["msg"].removeprefix("Value error, "))
-        return RowError(line, f"{field}: {message}")
+        return RowError(line, f"{field}: {zh_message(dict(first))}")
 
 
 MAX_LINE_BYTES = 8_000_000  # a row: 1,000,000 characters of text, escaped, and the rest

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warning.domain.sizes import limit_size
+from warning.domain.validation_zh import zh_message
 from warning.web.refusals import log_refusal
 from warning.web.storage_full import MESSAGE as STORAGE_MESSAGE
 from warning.web.storage_full import MESSAGE_EN as STORAGE_MESSAGE_EN
@@ -64,7 +65,7 @@ def _validation_message(error: dict[str, Any]) -> str:
         return f"缺少字段 {loc}"
     if kind == "extra_forbidden":
         return f"未知字段 {loc}"
-    return f"字段 {loc}: {error.get('msg', '')}"
+    return f"字段 {loc}: {zh_message(error)}"
 
 
 def install_error_handlers(app: FastAPI) -> None:
