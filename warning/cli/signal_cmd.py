@@ -54,8 +54,9 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
     source = SignalFile(file, channel, _import_columns(channel))
     # The engine child loads its shards while the file is checked and stored; evaluation
-    # waits for it only if some signal has a candidate rule.
-    with runtime(engine_in_background=True) as rt, Progress() as progress:
+    # waits for it only if some signal has a candidate rule. The bars go when it ends
+    # (transient), so a refused file is not followed by two empty bars.
+    with runtime(engine_in_background=True) as rt, Progress(transient=True) as progress:
         sync_channels(rt, "导入任何信号")
         storing = progress.add_task("写入信号", total=None)
         evaluating = progress.add_task("评估信号", total=None)
