@@ -224,6 +224,18 @@ def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:
                 RiskWarning.is_proposal.is_(False))
 
 
+def reviewed_raised_at() -> ColumnElement[datetime]:
+    """Return when the review counts a warning as raised (on a query joining its record).
+
+    When it was issued (下达): a proposal is raised when its petition comes in and waits for
+    研判, and counted by that time a department reading last quarter's hot risk points or
+    repeat subjects would find a warning it was told of this quarter, and learn when the
+    petition came in (as `shown_raised_at` keeps from them). The office's figures count the
+    same, so a review reads alike for every reader of a department.
+    """
+    return func.coalesce(HandlingRecord.issued_at, RiskWarning.created_at)
+
+
 def visible_signals(stmt: S, principal: Principal | None, signal: Any = Signal) -> S:
     """Keep the signals of `principal`'s departments; confidential channels only for readers-all.
 

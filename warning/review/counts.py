@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import (
+    reviewed_raised_at,
     sees_confidential_signals,
     shown_subject,
     subject_hidden,
@@ -18,6 +19,7 @@ from warning.db.models import (
     Category,
     Channel,
     Department,
+    HandlingRecord,
     RiskWarning,
     Signal,
     WarningSignal,
@@ -98,7 +100,9 @@ def repeat_subjects(
         select(*keys, func.max(shown_subject(principal)).label("name"),
                warnings.label("warnings"), func.sum(w.repeat_count).label("signals"),
                func.count(w.risk_point_id.distinct()).label("points"))
-        .where(not_withdrawn(), period.holds(w.created_at), warning_scope(principal))
+        .join(HandlingRecord, HandlingRecord.warning_id == w.id)
+        .where(not_withdrawn(), period.holds(reviewed_raised_at()), w.created_at < period.end,
+               warning_scope(principal))
         .group_by(*keys)
         .having(or_(warnings > 1, func.max(w.repeat_count) > 1))
         .subquery()

@@ -4,6 +4,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import reviewed_raised_at
 from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Level
 from warning.domain.lifecycle import State
@@ -23,7 +24,7 @@ def coverage(session: Session, *, principal: Principal | None, period: Period) -
         .select_from(RiskPoint).where(scope)
     ).one()
     hit = exists().where(
-        RiskWarning.risk_point_id == RiskPoint.id, RiskWarning.created_at < period.end,
+        RiskWarning.risk_point_id == RiskPoint.id, reviewed_raised_at() < period.end,
         RiskWarning.is_proposal.is_(False),
         HandlingRecord.warning_id == RiskWarning.id,
         HandlingRecord.state != State.WITHDRAWN.value,

@@ -14,7 +14,12 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import shown_raised_at, shown_subject, visible_signals
+from warning.auth.visibility import (
+    reviewed_raised_at,
+    shown_raised_at,
+    shown_subject,
+    visible_signals,
+)
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.db.value_list import among
 from warning.domain.lifecycle import State
@@ -108,13 +113,14 @@ def _warnings(principal: Principal | None, period: Period, drill: Drill) -> Sele
     stmt = (
         select(RiskWarning.id)
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
+        .join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id)
         .where(warning_scope(principal), _department(drill, RiskWarning.department_id))
     )
     if drill.figure is Figure.HOT:
-        stmt = stmt.where(period.holds(RiskWarning.created_at), not_withdrawn())
+        stmt = stmt.where(period.holds(reviewed_raised_at()), RiskWarning.created_at < period.end,
+                          not_withdrawn())
     else:
-        stmt = stmt.join(HandlingRecord, HandlingRecord.warning_id == RiskWarning.id).where(
-            period.holds(HandlingRecord.issued_at))
+        stmt = stmt.where(period.holds(HandlingRecord.issued_at))
     for column, value in ((RiskPoint.category, drill.category), (RiskPoint.level, drill.level),
                           (RiskWarning.response, drill.response),
                           (RiskPoint.code, drill.risk_point)):
