@@ -85,7 +85,20 @@ def wait_ready(server: subprocess.Popen[bytes], port: int, timeout: float = 60) 
         time.sleep(0.2)
     log = log_text(LOGS[server.pid], 4000) if server.pid in LOGS else ""
     raise AssertionError(f"qingfeng serve on port {port} did not start in {timeout} s "
-                         f"(last /healthz: {seen})\n{log}")
+                         f"(last /healthz: {seen})\n{_tree(server.pid)}\n{log}")
+
+
+def _tree(pid: int, depth: int = 0) -> str:
+    """Describe a process and its descendants: state, kernel wait channel, command line."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        wchan = Path(f"/proc/{pid}/wchan").read_text() or "-"
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+    lines = [f"{'  ' * depth}{pid} {state} {wchan} {command[:160]}"]
+    lines += [_tree(child, depth + 1) for child in children(pid)]
+    return "\n".join(line for line in lines if line)
 
 
 def children(pid: int) -> list[int]:
