@@ -87,3 +87,27 @@ def test_last_quarter_reads_the_same_once_a_proposal_from_it_is_issued(
     drill = world.client("handler_a").get(
         f"/api/review/drill?quarter={last.next()}&figure=hot").json()
     assert [item["warning_id"] for item in drill["items"]] == [warning_id]
+
+
+def test_a_drill_down_lists_an_issued_proposal_by_when_it_was_issued(world: TriageWorld) -> None:
+    """Sorted by creation, the list would place a proposal before a warning raised while it
+    waited for 研判, though both show the issue time: the order would tell the wait."""
+    now = datetime.now(UTC)
+    start = Quarter.containing(now).starts_at(SHANGHAI)
+    _, [proposal] = world.petition(1)
+    _, [plain] = world.petition(2, channel="audit", department="CWK", external_id="A-2")
+    with world.runtime.sessions() as session, session.begin():
+        for warning_id, created in ((proposal, start + (now - start) / 3),
+                                    (plain, start + (now - start) * 2 / 3)):
+            session.execute(update(RiskWarning).where(RiskWarning.id == warning_id)
+                            .values(created_at=created))
+    issued = world.client("office").post(f"/api/warnings/{proposal}/triage",
+                                         json={"decision": "issue", "comment": "属实"})
+    assert issued.status_code == 200, issued.text
+    quarter = Quarter.containing(now)
+    for role, order in (("reviewer", [plain, proposal]), ("office", [proposal, plain])):
+        drill = world.client(role).get(
+            f"/api/review/drill?quarter={quarter}&figure=warnings").json()
+        assert [item["warning_id"] for item in drill["items"]] == order, role
+        times = [item["created_at"] for item in drill["items"]]
+        assert times == sorted(times), role

@@ -214,6 +214,14 @@ def shown_raised_at(
     return issued_at
 
 
+def shown_raised_order(principal: Principal | None) -> ColumnElement[datetime]:
+    """Return `shown_raised_at` as a column (on a query joining the record), to sort by it:
+    a list shown by issue time but sorted by creation would still tell a proposal's wait."""
+    if reads_proposals(principal):
+        return RiskWarning.created_at
+    return func.coalesce(HandlingRecord.issued_at, RiskWarning.created_at)
+
+
 def reviewed_warnings(principal: Principal | None) -> ColumnElement[bool]:
     """Return the review's condition on warnings: `principal`'s departments, issued only.
 

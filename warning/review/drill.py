@@ -17,6 +17,7 @@ from warning.auth.principal import Principal
 from warning.auth.visibility import (
     reviewed_raised_at,
     shown_raised_at,
+    shown_raised_order,
     shown_subject,
     visible_signals,
 )
@@ -189,7 +190,7 @@ def drill_page(
     stmt = (_measured(principal, period, drill) if drill.figure is Figure.MEASURE
             else _warnings(principal, period, drill))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    ids = list(session.scalars(stmt.order_by(RiskWarning.created_at, RiskWarning.id)
+    ids = list(session.scalars(stmt.order_by(shown_raised_order(principal), RiskWarning.id)
                                .offset(offset).limit(limit)))
     return DrillPage("warning", total, _warning_rows(session, principal, among(RiskWarning.id, ids))
                      if ids else [])
@@ -225,7 +226,7 @@ def _warning_rows(
         .join(RiskPoint, RiskPoint.id == RiskWarning.risk_point_id)
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .where(and_(where))
-        .order_by(RiskWarning.created_at, RiskWarning.id)
+        .order_by(shown_raised_order(principal), RiskWarning.id)
     )
     # raised when issued, for those who never see proposals (shown_raised_at)
     return [WarningRow(row[0], row[1], shown_raised_at(principal, row[2], row[11]),
