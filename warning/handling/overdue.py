@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 ACTOR = "system:overdue"
 PENDING = (State.ISSUED.value, State.RECEIVED.value, State.IN_PROGRESS.value)
 CHUNK = 1000
+ATTEMPTS = 3  # a scan refused by a concurrent writer reads again at once
 
 
 @dataclass(frozen=True)
@@ -201,22 +202,31 @@ def _extra(row: Any, kind: str, level: int) -> str:
 
 
 def run_scan(session_factory: sessionmaker[Session], **options: Any) -> ScanResult:
-    """Run one scan in its own transaction; a scan racing another one writes nothing.
+    """Run one scan in its own transaction, again at once if it collided; write each once.
 
-    Two scans at once (a leader handing over) would write the same events and notices: the
-    unique keys (record, seq) and the notice key refuse the second, which rolls back whole.
+    A scan writes the next event of every record it picks (unique (record, seq)) and the
+    notices (unique key), so a scan that read a record before someone acted on it, or ran
+    beside another instance's scan, is refused whole and rolls back. It then reads again:
+    the record's new event, state and deadlines, or the other scan's work, which leaves it
+    nothing to write. Without the retry a busy record would hold every escalation back to
+    the next run. A scan still refused after ATTEMPTS tries gives way to the next run.
     """
-    try:
-        with transaction(session_factory) as session:
-            result = scan_overdue(session, datetime.now(UTC), **options)
-    # COPY (warning.db.bulk) raises psycopg's own error, not wrapped by SQLAlchemy.
-    except (IntegrityError, OperationalError, PgIntegrityError) as error:
-        log.info("overdue scan gave way to another scan running at once: %s",
-                 type(error).__name__)
-        return ScanResult()
-    # the scheduler logs this in words when it did something (warning.ops.job_log)
-    log.debug("overdue scan: %s reminders, escalations %s", result.reminded, result.escalated)
-    return result
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction(session_factory) as session:
+                result = scan_overdue(session, datetime.now(UTC), **options)
+        # COPY (warning.db.bulk) raises psycopg's own error, not wrapped by SQLAlchemy.
+        except (IntegrityError, OperationalError, PgIntegrityError) as error:
+            log.info("overdue scan collided with another writer (%s), try %d of %d",
+                     type(error).__name__, attempt, ATTEMPTS)
+            continue
+        # the scheduler logs this in words when it did something (warning.ops.job_log)
+        log.debug("overdue scan: %s reminders, escalations %s", result.reminded,
+                  result.escalated)
+        return result
+    log.warning("overdue scan gave way after %d collisions; the next run writes what is due",
+                ATTEMPTS)
+    return ScanResult()
 
 
 def register_jobs(
