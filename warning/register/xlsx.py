@@ -1,5 +1,7 @@
 """Read and write the register as an .xlsx workbook (openpyxl)."""
 
+import re
+import zipfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,13 @@ SHEET_NAME = "风险点清单"
 # The register is read whole (not read_only: merged title rows); a few thousand risk points
 # unpack to a few MB, so 32 MB unpacked keeps a hostile file from taking GBs.
 MAX_REGISTER_BYTES = 32_000_000
+# Reading a sheet fills every cell of its range, first to last: one cell at XFD1048576 in a
+# 5 KB file made that 17 billion cells (MemoryError, or the server killed for memory). A
+# few thousand rows of 20 columns is 100,000 cells; 20,000 x 26 read in 0.9 s.
+# A merged range is filled cell by cell while the file loads: A5:XFD1048576 took 3.5 GB
+# in 29 s before it failed, so merged ranges are measured in the XML first.
+MAX_REGISTER_CELLS = 2_000_000
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -20,12 +29,17 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     check_xlsx(path, max_bytes=MAX_REGISTER_BYTES)
+    _check_merged(path)
     try:
         book = load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise XlsxRefused(f"{path}: 无法读取 .xlsx ({type(error).__name__})") from None
     try:
-        sheet = book[SHEET_NAME] if SHEET_NAME in book.sheetnames else book.worksheets[0]
+        if not book.worksheets:  # openpyxl skips a sheet whose part is missing from the zip
+            raise XlsxRefused(f"{path}: 文件中没有工作表 (no worksheet)")
+        named = [sheet for sheet in book.worksheets if sheet.title == SHEET_NAME]
+        sheet = (named or book.worksheets)[0]  # book[name] may be a chart sheet
+        _check_extent(path, sheet)
         table = [
             (number, list(cells))
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
@@ -34,6 +48,37 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
         return table
     finally:
         book.close()
+
+
+def _check_extent(path: Path, sheet: Any) -> None:
+    """Refuse a sheet whose range, first cell to last, holds more than MAX_REGISTER_CELLS."""
+    cells = sheet.max_row * sheet.max_column
+    if cells > MAX_REGISTER_CELLS:
+        raise XlsxRefused(
+            f"{path}: 工作表“{sheet.title}”的范围 {sheet.dimensions} 有 {cells} 个单元格，"
+            f"超过 {MAX_REGISTER_CELLS} 个上限 (请删除远处的空白或多余单元格)")
+
+
+def _check_merged(path: Path) -> None:
+    """Refuse a workbook whose merged ranges together cover more than MAX_REGISTER_CELLS."""
+    from openpyxl.utils.cell import range_boundaries
+
+    cells = 0
+    with zipfile.ZipFile(path) as archive:  # check_xlsx read every .xml part, and its size
+        for part in archive.infolist():
+            if not part.filename.endswith(".xml"):  # a sheet's part may have any name
+                continue
+            for found in _MERGED.finditer(archive.read(part)):
+                try:
+                    low_col, low_row, high_col, high_row = range_boundaries(
+                        found.group(1).decode("ascii", "replace"))
+                except (ValueError, TypeError):
+                    continue  # openpyxl refuses it when it loads the file
+                cells += ((high_row or low_row or 1) - (low_row or 1) + 1) * (
+                    (high_col or low_col or 1) - (low_col or 1) + 1)
+    if cells > MAX_REGISTER_CELLS:
+        raise XlsxRefused(f"{path}: 合并单元格共 {cells} 个，超过 {MAX_REGISTER_CELLS} 个上限"
+                          " (请取消大范围的合并)")
 
 
 def _fill_merged_down(table: list[tuple[int, list[Any]]], ranges: Any) -> None:
