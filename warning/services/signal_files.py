@@ -205,11 +205,17 @@ def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     number = 1
     try:
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+        head = sheet.iter_rows(max_row=1, values_only=True)
+        first = next(head, ())
+        head.close()
+        header = [str(c).strip() if c is not None else "" for c in first]
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
         _check_header(path, header)
+        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
+        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
+        width = max(i for i, name in enumerate(header, start=1) if name)
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
         for number, values in enumerate(rows, start=2):
             if all(v is None for v in values):
                 continue
