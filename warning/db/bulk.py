@@ -49,8 +49,9 @@ def _insert(
     dialect = conn.dialect.name
     filled = scalar_defaults(table, dict.fromkeys(keys))
     if filled is None or dialect not in ("postgresql", "sqlite") or (
-        dialect == "postgresql" and len(rows) < COPY_FROM
-    ):  # (None: a Python default to call, which SQLAlchemy knows how to)
+        dialect == "postgresql" and (len(rows) < COPY_FROM or conn.dialect.is_async)
+    ):  # (None: a Python default to call, which SQLAlchemy knows how to; async: the
+        # driver's COPY cannot run from sync code, see _returning)
         conn.execute(insert(table), list(rows) if mappings else [
             dict(zip(keys, row, strict=True)) for row in rows])
         return
@@ -101,7 +102,11 @@ def _returning(
     rows: Sequence[Any], returning: Sequence[str], on_conflict: str,
 ) -> list[tuple[Any, ...]]:
     filled = scalar_defaults(table, dict.fromkeys(keys))
-    if conn.dialect.name == "postgresql" and filled is not None:
+    # An API route's session on PostgreSQL runs on the asyncio engine (warning.web.db_work):
+    # its psycopg connection is an AsyncConnection whose cursor cannot be used from this sync
+    # code (POST /api/signals/{id}/triage, decision warn, answered 500); SQLAlchemy's own
+    # statements can, and such a route inserts a few rows.
+    if conn.dialect.name == "postgresql" and filled is not None and not conn.dialect.is_async:
         return _pipelined_returning(conn, table, keys, getters, filled, rows, returning,
                                     on_conflict)
     if conn.dialect.name != "sqlite" or filled is None:

@@ -1,0 +1,45 @@
+"""A warning raised by hand over the API (研判: warn) opens its record on both databases.
+
+On PostgreSQL the API's triage routes run their work on the asyncio engine; opening a record
+reached psycopg's raw (async) cursor from sync code and answered 500 there, while the page
+(sync) worked.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.integration.triage_world import TriageWorld, build_triage_world
+from warning.db.models import HandlingEvent, HandlingRecord, Notice
+
+
+@pytest.fixture
+def world(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[TriageWorld]:
+    yield from build_triage_world(db_url, rules_dir, tmp_path)
+
+
+def _opened(world: TriageWorld, warning_id: int) -> tuple[str, list[str], int]:
+    """Return the record's state, its events' actions and how many notices it has."""
+    with world.runtime.sessions() as session:
+        record = session.scalars(select(HandlingRecord)
+                                 .where(HandlingRecord.warning_id == warning_id)).one()
+        actions = list(session.scalars(select(HandlingEvent.action)
+                                       .where(HandlingEvent.record_id == record.id)
+                                       .order_by(HandlingEvent.seq)))
+        notices = len(session.scalars(select(Notice.id)
+                                      .where(Notice.record_id == record.id)).all())
+        return record.state, actions, notices
+
+
+def test_a_warning_raised_by_hand_over_the_api_is_issued(world: TriageWorld) -> None:
+    quiet, raised = world.petition(21, text="反映工作作风问题")
+    assert raised == []
+    answer = world.client("office").post(f"/api/signals/{quiet}/triage", json={
+        "decision": "warn", "risk_point": "BG-001", "department": "BGS",
+        "subject_kind": "person", "subject_name": "王五", "comment": "经核查属实"})
+    assert answer.status_code == 200, answer.text
+    state, actions, notices = _opened(world, answer.json()["warning_id"])
+    assert state == "issued" and actions[0] == "issue" and notices >= 1, (actions, notices)
+
