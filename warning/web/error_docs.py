@@ -29,7 +29,10 @@ class ErrorInfo(BaseModel):
     message: str = Field(description="in Chinese, for people")
     message_en: str = ""
     field: str | None = Field(default=None, description="the field at fault, if one is")
-    details: list[ErrorDetail] | None = Field(default=None, description="422: every field")
+    details: list[ErrorDetail] | None = Field(
+        default=None, description="422: the invalid fields, the first 50")
+    more_errors: int | None = Field(
+        default=None, description="422: how many invalid fields past the first 50")
 
 
 class ErrorBody(BaseModel):

@@ -44,7 +44,7 @@ class ActionIn(CheckedInput):
     version: int = Field(ge=0, le=MAX_ID)
     comment: str = Field(default="", max_length=10_000)
     responsible_person: str = Field(default="", max_length=100)
-    attachments: list[AttachmentIn] = Field(default_factory=list)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=files.MAX_COUNT)
     measure: str = Field(default="", max_length=16, description=(
         "accept only: the measure applied on closing (reminder, talk, admonition, "
         "rectification or none); default: the grade the warning was issued with"))
