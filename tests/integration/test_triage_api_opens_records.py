@@ -9,28 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from tests.integration.triage_world import TriageWorld, build_triage_world
-from warning.db.models import HandlingEvent, HandlingRecord, Notice
+from tests.integration.triage_world import TriageWorld, build_triage_world, record_state
 
 
 @pytest.fixture
 def world(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[TriageWorld]:
     yield from build_triage_world(db_url, rules_dir, tmp_path)
-
-
-def _opened(world: TriageWorld, warning_id: int) -> tuple[str, list[str], int]:
-    """Return the record's state, its events' actions and how many notices it has."""
-    with world.runtime.sessions() as session:
-        record = session.scalars(select(HandlingRecord)
-                                 .where(HandlingRecord.warning_id == warning_id)).one()
-        actions = list(session.scalars(select(HandlingEvent.action)
-                                       .where(HandlingEvent.record_id == record.id)
-                                       .order_by(HandlingEvent.seq)))
-        notices = len(session.scalars(select(Notice.id)
-                                      .where(Notice.record_id == record.id)).all())
-        return record.state, actions, notices
 
 
 def test_a_warning_raised_by_hand_over_the_api_is_issued(world: TriageWorld) -> None:
@@ -40,6 +25,6 @@ def test_a_warning_raised_by_hand_over_the_api_is_issued(world: TriageWorld) -> 
         "decision": "warn", "risk_point": "BG-001", "department": "BGS",
         "subject_kind": "person", "subject_name": "王五", "comment": "经核查属实"})
     assert answer.status_code == 200, answer.text
-    state, actions, notices = _opened(world, answer.json()["warning_id"])
-    assert state == "issued" and actions[0] == "issue" and notices >= 1, (actions, notices)
+    state, actions, notices, _count = record_state(world, answer.json()["warning_id"])
+    assert state == "issued" and actions[0] == "issue" and notices, (actions, notices)
 

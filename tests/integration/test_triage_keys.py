@@ -21,18 +21,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from tests.integration.triage_world import COLLUSION, TriageWorld, build_triage_world
+from tests.integration.triage_world import (
+    COLLUSION,
+    TriageWorld,
+    build_triage_world,
+    record_state,
+)
 from warning.db.engine import transaction
 from warning.db.models import (
     Channel,
-    HandlingEvent,
     HandlingRecord,
-    Notice,
     RiskWarning,
     RuleHit,
     Signal,
 )
-from warning.handling.audit import verify_chains
 from warning.services.signal_input import SignalIn
 from warning.triage.decisions import issue
 from warning.triage.manual import ManualWarning, raise_by_hand
@@ -57,21 +59,6 @@ def _audit(n: int, **fields: object) -> SignalIn:
 def _petition(n: int) -> SignalIn:
     return SignalIn(channel="petition", department="CGZX", title=f"举报{n}",
                     text=COLLUSION.format(n=n), external_id=f"T-{n}")
-
-
-def _state(world: TriageWorld, warning_id: int) -> tuple[str, list[str], list[str], int]:
-    """A warning's record state, trail actions, notice kinds and linked signals."""
-    with world.runtime.sessions() as session:
-        record = session.scalars(select(HandlingRecord)
-                                 .where(HandlingRecord.warning_id == warning_id)).one()
-        actions = list(session.scalars(select(HandlingEvent.action)
-                                       .where(HandlingEvent.record_id == record.id)
-                                       .order_by(HandlingEvent.seq)))
-        notices = list(session.scalars(select(Notice.kind)
-                                       .where(Notice.record_id == record.id)))
-        warning = session.get(RiskWarning, warning_id)
-        assert warning is not None and verify_chains(session) == []
-        return record.state, actions, notices, warning.repeat_count
 
 
 # what changes from one request to the next: CSRF tokens, the clocks of the footer and of
@@ -114,10 +101,10 @@ def test_a_petition_on_a_warning_the_department_handles_tells_it_nothing(
     _, [proposal] = world.petition(2)
     assert proposal != issued
     _same(_department_view(world, issued), before)
-    assert _state(world, issued) == ("issued", ["issue"], ["issued"], 1)
-    assert _state(world, proposal) == ("proposed", ["propose"], [], 1)
+    assert record_state(world, issued) == ("issued", ["issue"], ["issued"], 1)
+    assert record_state(world, proposal) == ("proposed", ["propose"], [], 1)
     _, [again] = world.petition(3)  # a second petition joins the proposal, not the warning
-    assert again == proposal and _state(world, proposal)[3] == 2
+    assert again == proposal and record_state(world, proposal)[3] == 2
     _same(_department_view(world, issued), before)
 
 
@@ -125,8 +112,8 @@ def test_an_audit_finding_beside_a_proposal_is_issued_alone(world: TriageWorld) 
     _, [proposal] = world.petition(4)
     [issued] = [w.id for w in world.runtime.intake.ingest([_audit(4)])[0].warnings]
     assert issued != proposal
-    assert _state(world, proposal) == ("proposed", ["propose"], [], 1)
-    assert _state(world, issued) == ("issued", ["issue"], ["issued"], 1)
+    assert record_state(world, proposal) == ("proposed", ["propose"], [], 1)
+    assert record_state(world, issued) == ("issued", ["issue"], ["issued"], 1)
     handler = world.client("handler_a")
     assert handler.get(f"/api/warnings/{proposal}").status_code == 404
     assert handler.get(f"/api/warnings/{issued}").json()["repeat_count"] == 1
@@ -137,10 +124,10 @@ def test_one_batch_with_a_petition_and_an_audit_finding_raises_both(world: Triag
     outcomes = world.runtime.intake.ingest([_petition(5), _audit(5), _petition(6), _audit(6)])
     ids = [[w.id for w in o.warnings] for o in outcomes]
     assert ids[0] == ids[2] and ids[1] == ids[3] and ids[0] != ids[1]
-    state, actions, notices, count = _state(world, ids[0][0])
+    state, actions, notices, count = record_state(world, ids[0][0])
     assert (state, actions[0], notices, count) == ("proposed", "propose", [], 2)
     assert "issue" not in actions
-    state, actions, notices, count = _state(world, ids[1][0])
+    state, actions, notices, count = record_state(world, ids[1][0])
     assert (state, actions[0], notices, count) == ("issued", "issue", ["issued"], 2)
     assert "propose" not in actions
 
@@ -158,13 +145,13 @@ def test_issuing_a_proposal_beside_an_open_warning_is_refused_naming_it(
     refused = office.post(f"/api/warnings/{proposal}/triage", json={"decision": "issue"})
     assert refused.status_code == 409, refused.text
     assert f"#{issued}" in refused.text and "合并" in refused.text
-    assert _state(world, proposal)[0] == "proposed"
+    assert record_state(world, proposal)[0] == "proposed"
     merged = office.post(f"/api/warnings/{proposal}/triage",
                          json={"decision": "merge", "into": str(issued)})
     assert merged.status_code == 200, merged.text
-    _, actions, notices, count = _state(world, issued)
+    _, actions, notices, count = record_state(world, issued)
     assert (actions[:2], notices, count) == (["issue", "absorb"], ["issued"], 2)
-    assert _state(world, proposal)[0] == "merged"
+    assert record_state(world, proposal)[0] == "merged"
 
 
 def test_an_issued_proposal_takes_its_subjects_own_key(world: TriageWorld) -> None:
@@ -183,7 +170,7 @@ def test_an_issued_proposal_takes_its_subjects_own_key(world: TriageWorld) -> No
     [joined] = [w.id for w in world.runtime.intake.ingest([_audit(8)])[0].warnings]
     assert joined == proposal  # a finding now joins the warning the department handles
     _, [fresh] = world.petition(9)  # and a new petition opens a new proposal beside it
-    assert fresh != proposal and _state(world, fresh)[0] == "proposed"
+    assert fresh != proposal and record_state(world, fresh)[0] == "proposed"
 
 
 def test_the_migration_moves_proposals_onto_their_own_keys(world: TriageWorld) -> None:
@@ -250,10 +237,10 @@ def test_petitions_count_toward_repeats_of_proposals_only(world: TriageWorld) ->
                                                _claims("petition", 2)])] == [[], []]
     assert intake.ingest([_claims("audit", 3)])[0].warnings == []
     [proposal] = intake.ingest([_claims("petition", 4)])[0].warnings
-    assert _state(world, proposal.id)[0] == "proposed"
+    assert record_state(world, proposal.id)[0] == "proposed"
     assert intake.ingest([_claims("audit", 5)])[0].warnings == []
     [issued] = intake.ingest([_claims("audit", 6)])[0].warnings  # the findings' own third
-    assert _state(world, issued.id)[0] == "issued" and issued.id != proposal.id
+    assert record_state(world, issued.id)[0] == "issued" and issued.id != proposal.id
 
 
 def test_a_signal_that_joined_during_triage_shows_as_joining_at_the_issue(

@@ -11,7 +11,15 @@ from sqlalchemy import select
 from tests.support import DATA, seed_org
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
-from warning.db.models import Department, Person
+from warning.db.models import (
+    Department,
+    HandlingEvent,
+    HandlingRecord,
+    Notice,
+    Person,
+    RiskWarning,
+)
+from warning.handling.audit import verify_chains
 from warning.runtime import Runtime, build_runtime
 from warning.services.signal_input import SignalIn
 from warning.settings import load_settings
@@ -85,3 +93,19 @@ def build_triage_world(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator
         yield TriageWorld(runtime, principals, tokens)
     finally:
         runtime.close()
+
+
+def record_state(world: TriageWorld, warning_id: int) -> tuple[str, list[str], list[str], int]:
+    """Return a warning's record state, trail actions, notice kinds and repeat count, once
+    every event chain is checked."""
+    with world.runtime.sessions() as session:
+        record = session.scalars(select(HandlingRecord)
+                                 .where(HandlingRecord.warning_id == warning_id)).one()
+        actions = list(session.scalars(select(HandlingEvent.action)
+                                       .where(HandlingEvent.record_id == record.id)
+                                       .order_by(HandlingEvent.seq)))
+        notices = list(session.scalars(select(Notice.kind)
+                                       .where(Notice.record_id == record.id)))
+        warning = session.get(RiskWarning, warning_id)
+        assert warning is not None and verify_chains(session) == []
+        return record.state, actions, notices, warning.repeat_count
