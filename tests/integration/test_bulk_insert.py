@@ -1,6 +1,7 @@
 """insert_many writes what an executemany writes, whether it takes COPY or not."""
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, select, text
@@ -8,7 +9,7 @@ from sqlalchemy import Engine, select, text
 from tests.integration.test_handling_fixtures import build_world, bulk_warnings
 from warning.db.bulk import COPY_FROM, insert_many, insert_returning
 from warning.db.engine import transaction
-from warning.db.models import HandlingEvent, RiskWarning
+from warning.db.models import HandlingEvent, RiskWarning, Signal
 from warning.handling.events import event_fields
 
 WHEN = datetime(2026, 3, 4, 2, 0, 0, 123456, tzinfo=UTC)
@@ -133,3 +134,53 @@ def test_equal_rule_id_lists_and_booleans_store_what_core_stores(
                                 .order_by(RiskWarning.id)).all()
     assert [r.rule_ids for r in rules] == lists
     assert [r.is_proposal for r in rules] == flags
+
+
+HOSTILE = ["NULL", "", '"', "\\", "{a,b}", "a,b", "行\n二\t三", "'; DROP TABLE signals; --",
+           "😀", "(1,2)", " lead and trail ", "\\N"]
+
+
+def test_insert_returning_stores_what_core_stores_for_every_kind_of_value(
+    engine: Engine, session_factory: Any, monkeypatch: Any,
+) -> None:
+    """On PostgreSQL the rows go as one array a column (unnest), in chunks: text that
+    array syntax gives meaning to, NULLs, JSON, amounts and instants must be stored as Core
+    stores them, every row once, and each row's returned key must be its own."""
+    import warning.db.bulk_unnest as unnest
+
+    monkeypatch.setattr(unnest, "ROWS_PER_STATEMENT", 5)  # several statements, a short last
+    world = build_world(session_factory)
+    with session_factory() as session:
+        channel = session.scalar(select(Signal.channel_id).where(Signal.id == world.signal_id))
+    shanghai = timezone(timedelta(hours=8))
+    amounts = [Decimal("99999999999999.99"), None, Decimal("0.01"), Decimal("-5")]
+    extras = [{"k": "v", "列表": [1, None, "x"]}, {}, {"s": '"\\{}'}, {"n": None}]
+
+    def row(prefix: str, i: int) -> dict[str, Any]:
+        return {"channel_id": channel, "external_id": f"{prefix}{i}",
+                "title": HOSTILE[i % len(HOSTILE)], "text": HOSTILE[-1 - i % len(HOSTILE)],
+                "department_id": world.departments["A"] if i % 3 else None,
+                "person": HOSTILE[(i + 3) % len(HOSTILE)], "post": "",
+                "amount": amounts[i % len(amounts)], "extra": extras[i % len(extras)],
+                "occurred_at": None if i % 2 else (WHEN + timedelta(days=i)).astimezone(shanghai),
+                "received_at": WHEN}
+
+    count = 2 * len(HOSTILE) + 1
+    with transaction(session_factory) as session:
+        returned = insert_returning(session.connection(), Signal.__table__,
+                                    [row("fast", i) for i in range(count)],
+                                    ("id", "external_id"))
+        session.connection().execute(Signal.__table__.insert(),
+                                     [row("plain", i) for i in range(count)])
+    assert sorted(key for _id, key in returned) == sorted(f"fast{i}" for i in range(count))
+    columns = ("title", "text", "department_id", "person", "amount", "extra", "occurred_at",
+               "received_at")
+    shown = ", ".join(f"CAST({c} AS TEXT)" for c in columns)
+    with engine.connect() as conn:
+        stored = {key: (id_, rest) for key, id_, *rest in conn.execute(text(
+            f"SELECT external_id, id, {shown} FROM signals WHERE external_id LIKE 'fast%' "
+            "OR external_id LIKE 'plain%'"))}
+    for i in range(count):
+        assert stored[f"fast{i}"][1] == stored[f"plain{i}"][1], i
+    assert {stored[key][0] for _id, key in returned} == {id_ for id_, _key in returned}
+    assert all(stored[key][0] == id_ for id_, key in returned)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from warning.db.bulk_unnest import unnest_returning
 from warning.db.bulk_values import copy_processor, scalar_defaults, value_tuples
 
 COPY_FROM = 200  # fewer rows: executemany's round trips cost less than setting up a COPY
@@ -107,8 +108,8 @@ def _returning(
     # code (POST /api/signals/{id}/triage, decision warn, answered 500); SQLAlchemy's own
     # statements can, and such a route inserts a few rows.
     if conn.dialect.name == "postgresql" and filled is not None and not conn.dialect.is_async:
-        return _pipelined_returning(conn, table, keys, getters, filled, rows, returning,
-                                    on_conflict)
+        return unnest_returning(conn, table, keys, getters, filled, rows, returning,
+                                on_conflict)
     if conn.dialect.name != "sqlite" or filled is None:
         mappings = [{key: get(row) for key, get in zip(keys, getters, strict=True)}
                     for row in rows]
@@ -132,43 +133,6 @@ def _returning(
             result.close()
         else:
             out.extend(tuple(row) for row in result)
-    return out
-
-
-def _pipelined_returning(
-    conn: Connection, table: Table, keys: Sequence[str], getters: Sequence[Callable[[Any], Any]],
-    filled: Mapping[str, Any], rows: Sequence[Any], returning: Sequence[str], on_conflict: str,
-) -> list[tuple[Any, ...]]:
-    """PostgreSQL: one short INSERT run for every row in a pipeline (psycopg's executemany).
-
-    SQLAlchemy's multi-row VALUES statements (1,000 rows × 20 columns of placeholders) are
-    new text each time, and psycopg rewrote each one's placeholders in Python: 1.4 s of an
-    import's 7.8 s (profiled, 1,935 warnings). One short statement is parsed once.
-    """
-    columns = [table.c[key] for key in [*keys, *filled]]
-    process = [copy_processor(column.type, conn.dialect) for column in columns]
-    prepare = conn.dialect.identifier_preparer
-    names = ", ".join(prepare.quote(column.name) for column in columns)
-    tail = f" {on_conflict}" if on_conflict else ""
-    tail += " RETURNING " + ", ".join(prepare.quote(table.c[c].name) for c in returning)
-    statement = (f"INSERT INTO {prepare.format_table(table)} ({names}) VALUES ("
-                 + ", ".join(["%s"] * len(columns)) + ")" + tail)
-    constants = list(filled.values())
-    params = [[p(v) if p else v
-               for p, v in zip(process, [*(get(row) for get in getters), *constants],
-                               strict=True)]
-              for row in rows]
-    out: list[tuple[Any, ...]] = []
-    with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(statement, params, returning=True)
-        while True:
-            out.extend(tuple(row) for row in cursor.fetchall())
-            if not cursor.nextset():
-                break
-    results = [table.c[c].type._cached_result_processor(conn.dialect, None) for c in returning]
-    if any(results):  # as SQLAlchemy would read them (ids and keys need nothing)
-        out = [tuple(p(v) if p else v for p, v in zip(results, row, strict=True))
-               for row in out]
     return out
 
 
