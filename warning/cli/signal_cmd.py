@@ -72,10 +72,15 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
         for problem in report.errors:
             click.secho(f"{file}:{problem.line}: {problem.message}", fg="red", err=True)
         fail(f"{report.error_count} 行有错误，未导入任何信号 (nothing imported)")
+    for row in done.differing:
+        click.secho(f"{file}:{row.line}: {row.message()}", fg="yellow", err=True)
     click.echo(
         f"共 {report.rows} 行: 新增 {done.created} 条信号, 已存在 {report.rows - done.created} 条, "
         f"本次评估 {done.evaluated} 条, 产生 {done.warnings} 条预警"
     )
+    if done.differing:
+        fail(f"{len(done.differing)} 行的外部编号已存在但内容不同，未更新；其余各行已导入 "
+             "(rows reusing a stored key with other content were not stored)")
 
 
 def _import_columns(channel: str | None) -> dict[str, str] | None:

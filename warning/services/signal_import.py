@@ -32,6 +32,7 @@ from warning.domain.enums import SignalStatus
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import lease_columns
+from warning.services.import_differences import Differing, differing_rows
 from warning.services.import_evaluated import store_evaluated
 from warning.services.import_staging import store_staged
 from warning.services.signal_files import RowError, read_rows, to_signal
@@ -65,6 +66,8 @@ class ImportResult:
     created: int
     evaluated: int
     warnings: int
+    # rows whose key was stored with other content: not stored (import_differences)
+    differing: tuple[Differing, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def import_checked(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
     except RowsRefused:
         return report, None
     done_now, warnings = evaluate(runtime, ids, progress=evaluated)
-    return report, ImportResult(len(ids), created, done_now, warnings)
+    differing = differing_rows(runtime, _unchecked(file), ids) if created < len(ids) else []
+    return report, ImportResult(len(ids), created, done_now, warnings, tuple(differing))
 
 
 def import_file(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
