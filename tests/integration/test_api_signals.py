@@ -58,6 +58,31 @@ def test_post_signal_answers_201_with_warnings_then_200_with_the_same(client: Te
     assert again.json()["warnings"] == body["warnings"]
 
 
+@pytest.mark.parametrize(("changed", "differs"), [
+    ({"title": "来信(更正)"}, ["title"]),
+    ({"department": "CWK"}, ["department"]),
+    ({"amount": "100.00", "occurred_at": "2026-11-03T09:30:00+08:00"}, ["amount", "occurred_at"]),
+    ({"person": "张三", "post": "采购员", "text": "另一件事"}, ["text", "person", "post"]),
+])
+def test_a_stored_external_id_posted_with_other_content_gets_409_and_changes_nothing(
+    client: TestClient, runtime: Runtime, changed: dict[str, object], differs: list[str],
+) -> None:
+    first = client.post("/api/signals", json=_body(7, occurred_at="2026-11-02T01:30:00Z"))
+    assert first.status_code == 201, first.text
+    stored = client.get(f"/api/signals/{first.json()['signal_id']}").json()
+    answer = client.post("/api/signals", json=_body(7, occurred_at="2026-11-02T01:30:00Z")
+                         | changed)
+    assert answer.status_code == 409, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "external_id_conflict" and error["field"] == "external_id"
+    assert error["signal_id"] == first.json()["signal_id"] and error["differs"] == differs
+    assert client.get(f"/api/signals/{error['signal_id']}").json() == stored
+    assert _stored(runtime) == 1
+    # the same instant in another zone is the same content
+    same = client.post("/api/signals", json=_body(7, occurred_at="2026-11-02T09:30:00+08:00"))
+    assert same.status_code == 200, same.text
+
+
 def test_read_endpoints_show_the_signal_and_its_warning(client: TestClient) -> None:
     posted = client.post("/api/signals", json=_body(2, amount="12000.50")).json()
     signal = client.get(f"/api/signals/{posted['signal_id']}").json()

@@ -32,12 +32,12 @@ from warning.domain.enums import SignalStatus
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import lease_columns
-from warning.services.import_differences import Differing, differing_rows
 from warning.services.import_evaluated import store_evaluated
 from warning.services.import_staging import store_staged
 from warning.services.signal_files import RowError, read_rows, to_signal
 from warning.services.signal_input import SignalIn
 from warning.services.signal_rows import signal_row
+from warning.services.stored_differences import Differing, differing_rows
 
 MAX_SHOWN_ERRORS = 200
 Progress = Callable[[int], None]
@@ -66,7 +66,7 @@ class ImportResult:
     created: int
     evaluated: int
     warnings: int
-    # rows whose key was stored with other content: not stored (import_differences)
+    # rows whose key was stored with other content: not stored (stored_differences)
     differing: tuple[Differing, ...] = ()
 
 

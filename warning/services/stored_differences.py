@@ -1,11 +1,11 @@
-"""Find the rows of an import whose (channel, external id) was stored with other content.
+"""Find signals given again under a stored (channel, external id) with other content.
 
 A signal is stored once per (channel, external id) and never rewritten: it is the record
 of what arrived, and its evaluation and warnings follow from it. A re-run of a file is
 therefore counted as 已存在 and changes nothing. A row that reuses a stored key with a
 different title, text, department, person, post, amount or time is not a re-run: its
 content is not stored, and the import names it (file line, key, stored signal) instead of
-counting it as 已存在 in silence.
+counting it as 已存在 in silence; the API answers such a POST with 409.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from warning.db.models import Signal
 from warning.db.value_list import among
 from warning.runtime import Runtime
+from warning.services.directory import Directory
 from warning.services.signal_input import SignalIn
 from warning.services.signal_rows import signal_row
 
@@ -62,9 +65,22 @@ def differing_rows(
                 select(Signal.id, *(getattr(Signal, f) for f in COMPARED))
                 .where(among(Signal.id, list(set(chunk_ids)))))}
         for (line, item), signal_id in zip(chunk, chunk_ids, strict=True):
-            given = signal_row(item, directory)
-            fields = tuple(name for name, value in zip(COMPARED, stored[signal_id], strict=True)
-                           if given[name] != value)  # aware instants, 2-place amounts
+            fields = _differing(signal_row(item, directory), stored[signal_id])
             if fields:
                 found.append(Differing(line, item.external_id, signal_id, fields))
     return found
+
+
+def stored_differs(
+    session: Session, directory: Directory, signal_id: int, item: SignalIn,
+) -> tuple[str, ...]:
+    """Return the fields in which `item` differs from the signal stored as `signal_id`."""
+    stored = session.execute(select(*(getattr(Signal, f) for f in COMPARED))
+                             .where(Signal.id == signal_id)).one()
+    return _differing(signal_row(item, directory), tuple(stored))
+
+
+def _differing(given: dict[str, Any], stored: tuple[Any, ...]) -> tuple[str, ...]:
+    # aware instants compare whatever their zone; amounts are stored to 2 places as given
+    return tuple(name for name, value in zip(COMPARED, stored, strict=True)
+                 if given[name] != value)
