@@ -72,3 +72,15 @@ def test_a_key_repeated_inside_one_file_with_other_content_is_named(
     assert result.exit_code == 1
     assert f"{path}:4:" in result.stderr and "标题" in result.stderr
     assert _count(env) == 2
+
+
+def test_signal_add_of_a_stored_key_with_other_content_is_refused_by_name(
+    env: Runtime,  # noqa: F811
+) -> None:
+    args = ["signal", "add", "--channel", "audit", "--external-id", "A-9", "--title", "串标"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert CliRunner().invoke(cli, args).exit_code == 0  # the same again: a retry
+    changed = CliRunner().invoke(cli, [*args[:-1], "串标(更正)"])
+    assert changed.exit_code == 1
+    assert "A-9" in changed.stderr and "标题" in changed.stderr
+    assert _count(env) == 1

@@ -14,6 +14,7 @@ from warning.cli.requeue_cmd import requeue_signals
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, import_checked
+from warning.services.stored_differences import Differing, stored_differs
 
 
 @click.group("signal")
@@ -42,6 +43,12 @@ def add(**fields: object) -> None:
     with runtime() as rt:
         sync_channels(rt, "记录任何信号")
         outcome = rt.intake.ingest([item])[0]
+        if not outcome.created and outcome.signal_id is not None:
+            with rt.sessions() as session:
+                differs = stored_differs(session, rt.intake.directory(session),
+                                         outcome.signal_id, item)
+            if differs:
+                fail(Differing(0, item.external_id, outcome.signal_id, differs).message())
     _print(outcome)
 
 
