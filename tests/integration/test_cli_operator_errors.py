@@ -47,6 +47,17 @@ def test_a_missing_input_file_is_refused_in_chinese(env: Path, command: list[str
     assert "是一个目录" in output
 
 
+@pytest.mark.parametrize("command", [["org", "import"], ["register", "import"],
+                                     ["signal", "import"], ["restore"]])
+def test_a_fifo_or_a_device_is_refused_not_waited_on(env: Path, command: list[str]) -> None:
+    # Opening a FIFO blocks until a writer comes, and /dev/zero never ends: both hung.
+    __import__("os").mkfifo(env / "pipe.csv")
+    output = _refused(CliRunner().invoke(cli, [*command, "pipe.csv"]))
+    assert "pipe.csv 不是普通文件" in output
+    output = _refused(CliRunner().invoke(cli, [*command, "/dev/zero"]))
+    assert "/dev/zero 不是普通文件" in output
+
+
 def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     monkeypatch.setenv("QINGFENG_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
