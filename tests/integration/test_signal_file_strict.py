@@ -41,3 +41,28 @@ def test_a_csv_row_the_header_cannot_hold_is_refused_naming_the_line(
     path = tmp_path / "signals.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
     assert f"{path}{says}" in _refused(path, env)
+
+
+def test_jsonl_values_that_are_not_text_and_keys_given_twice_are_named(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    good = '{"channel": "petition", "external_id": "J-0", "title": "来信"}'
+    lines = {
+        2: ('{"channel": "petition", "external_id": "J-1", "title": {"a": 1}}',
+            "title: 应为文本, 不能是 对象"),
+        3: ('{"channel": "petition", "external_id": "J-2", "title": "t", "person": ["张三"]}',
+            "person: 应为文本, 不能是 数组"),
+        4: ('{"channel": "petition", "external_id": "J-3", "title": "t", "post": true}',
+            "post: 应为文本, 不能是 true"),
+        5: ('{"channel": "petition", "external_id": false, "title": "t"}',
+            "external_id: 应为文本, 不能是 false"),
+        6: ('{"channel": "petition", "external_id": "J-5", "title": "一", "title": "二"}',
+            "键“title”出现两次"),
+    }
+    path = tmp_path / "signals.jsonl"
+    path.write_text("\n".join([good, *(text for text, _ in lines.values())]) + "\n",
+                    encoding="utf-8")
+    output = _refused(path, env)
+    for line, (_, says) in lines.items():
+        assert f"{path}:{line}: {says}" in output, output
+    assert f"{path}:1:" not in output

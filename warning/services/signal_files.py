@@ -107,9 +107,11 @@ def _to_signal(
             content.encode("utf-8", "surrogatepass")).hexdigest()[:20]
     if channel and "channel" not in row:
         row["channel"] = channel
-    for key in ("external_id", "department", "person", "post", "title", "text"):
+    for key in TEXT_FIELDS:
+        if isinstance(row.get(key), bool | dict | list):  # str() stored "True", "{'a': 1}"
+            return RowError(line, f"{named[key]}: 应为文本, 不能是 {_json_kind(row[key])}")
         if key in row and not isinstance(row[key], str):
-            row[key] = str(row[key])
+            row[key] = str(row[key])  # a number: an external id such as 20261102
     when = row.get("occurred_at")
     if isinstance(when, str):
         try:
@@ -124,6 +126,27 @@ def _to_signal(
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         return RowError(line, f"{field}: {zh_message(dict(first))}")
+
+
+TEXT_FIELDS = ("external_id", "department", "person", "post", "title", "text")
+
+
+def _json_kind(value: object) -> str:
+    return "对象 {...}" if isinstance(value, dict) else "数组 [...]" if isinstance(
+        value, list) else f"{str(value).lower()} (布尔值)"
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object naming one key twice: json.loads keeps the last value in silence."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(f"键“{key}”出现两次, 请只保留一个 (duplicate key)")
+        found[key] = value
+    return found
 
 
 MAX_LINE_BYTES = 8_000_000  # a row: 1,000,000 characters of text, escaped, and the rest
@@ -145,7 +168,11 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)  # exact amounts
+                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal,  # exact amounts
+                                   object_pairs_hook=_unique_keys)
+            except DuplicateKeyError as error:
+                yield number, {"__error__": str(error)}
+                continue
             except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
                 yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
                 continue
