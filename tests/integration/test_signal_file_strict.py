@@ -66,3 +66,52 @@ def test_jsonl_values_that_are_not_text_and_keys_given_twice_are_named(
     for line, (_, says) in lines.items():
         assert f"{path}:{line}: {says}" in output, output
     assert f"{path}:1:" not in output
+
+
+def _book(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for cells in merged:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def test_xlsx_formulas_without_a_result_and_error_values_are_refused_naming_the_cell(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    path = _book(tmp_path / "signals.xlsx", [
+        ["渠道", "编号", "标题", "金额"],
+        ["petition", "X-1", "来信1", 10],
+        ["petition", "X-2", "来信2", "=A1/0"],  # openpyxl saves no result: read as empty
+        ["petition", "X-3", "#REF!", 10],  # an error value: stored as the text "#REF!"
+        ["petition", "X-4", "来信4", "=SUM(D2:D3)"],
+    ])
+    output = _refused(path, env)
+    assert f"{path}:3: 单元格 D3: 公式没有保存计算结果" in output, output
+    assert f"{path}:4: 单元格 C4: 值为错误 #REF!" in output, output
+    assert f"{path}:5: 单元格 D5: 公式没有保存计算结果" in output, output
+    assert f"{path}:2:" not in output
+
+
+def test_an_xlsx_department_merged_down_its_rows_reaches_every_row(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    path = _book(tmp_path / "signals.xlsx", [
+        ["渠道", "编号", "标题", "部门"],
+        *(["petition", f"M-{n}", f"来信{n}", "CGZX" if n == 1 else None] for n in (1, 2, 3)),
+        ["petition", "M-4", "来信4", None],
+    ], merged=("D2:D4",))
+    result = CliRunner().invoke(cli, ["signal", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    with env.sessions() as session:
+        departments = dict(session.execute(
+            select(Signal.external_id, Signal.department_id)).all())
+    assert departments["M-1"] is not None
+    assert departments["M-1"] == departments["M-2"] == departments["M-3"]
+    assert departments["M-4"] is None

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
+from warning.services.signal_xlsx import SignalFileError, check_header, xlsx_rows
 from warning.sheets.csv_records import CsvFormatError, records
-from warning.xlsx_limits import XlsxRefused, check_xlsx
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
 HEADERS: dict[str, str] = {
@@ -50,10 +50,6 @@ class RowError:
         return f"第{self.line}行: {self.message}"
 
 
-class SignalFileError(ValueError):
-    """A file that cannot be read at all (format, encoding, header)."""
-
-
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line, raw row) for every data row of a signal file."""
     suffix = path.suffix.lower()
@@ -62,7 +58,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     elif suffix == ".csv":
         yield from _csv(path)
     elif suffix == ".xlsx":
-        yield from _xlsx(path)
+        yield from xlsx_rows(path)
     else:
         raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
 
@@ -192,18 +188,6 @@ def _encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _check_header(path: Path, header: Sequence[str]) -> None:
-    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
-    seen: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        if not name:
-            continue
-        if name in seen:
-            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
-                                  f"第{column}列），请删除或改名其中一列")
-        seen[name] = column
-
-
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     encoding = _encoding(path)
     csv.field_size_limit(MAX_LINE_BYTES)
@@ -212,7 +196,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             rows = records(handle)
             _, first = next(rows, (1, []))
             header = [name.strip() for name in first]
-            _check_header(path, header)
+            check_header(path, header)
             for line, cells in rows:
                 if cells:  # a blank line
                     yield line, _by_header(header, cells)
@@ -233,41 +217,3 @@ def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
             return {"__error__": f"第{column}列“{value[:40]}”没有表头 (表头有 {len(header)} 列;"
                                  " 单元格内的逗号须加引号)"}
     return {name: value for name, value in zip(header, cells, strict=False) if name}
-
-
-def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        check_xlsx(path)
-    except XlsxRefused as error:
-        raise SignalFileError(str(error)) from None
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
-    number = 1
-    try:
-        sheet = book.worksheets[0]
-        head = sheet.iter_rows(max_row=1, values_only=True)
-        first = next(head, ())
-        head.close()
-        header = [str(c).strip() if c is not None else "" for c in first]
-        if not any(header):
-            raise SignalFileError(f"{path}: 第1行应为表头")
-        _check_header(path, header)
-        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
-        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
-        width = max(i for i, name in enumerate(header, start=1) if name)
-        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
-        for number, values in enumerate(rows, start=2):
-            if all(v is None for v in values):
-                continue
-            yield number, {h: v for h, v in zip(header, values, strict=False) if h}
-    except SignalFileError:
-        raise
-    except Exception as error:
-        raise SignalFileError(
-            f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
-    finally:
-        book.close()
