@@ -11,6 +11,7 @@ from warning.cli.common import fail, runtime, settings, sync_channels
 from warning.cli.errors import InputFile
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
+from warning.cli.types import Bounded
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, import_checked
@@ -49,7 +50,7 @@ def add(**fields: object) -> None:
 @click.argument("file", type=InputFile())
 @click.option("--channel", default=None, help="给没有“渠道”列的行指定渠道 id")
 @click.option("--batch", default=1000, show_default=True,
-              type=click.IntRange(1, 10_000), help="每条语句写入的行数")
+              type=Bounded(1, 10_000), help="每条语句写入的行数")
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
     source = SignalFile(file, channel, _import_columns(channel))
