@@ -115,3 +115,13 @@ def test_an_xlsx_department_merged_down_its_rows_reaches_every_row(
     assert departments["M-1"] is not None
     assert departments["M-1"] == departments["M-2"] == departments["M-3"]
     assert departments["M-4"] is None
+
+
+def test_a_csv_mixing_gbk_and_utf8_rows_is_refused_naming_a_line_of_each(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    """Decoded as GB18030 whole, the UTF-8 row's 来信 was stored as 鏉ヤ俊, exit 0."""
+    path = tmp_path / "signals.csv"
+    path.write_bytes(b"channel,external_id,title\n" + "petition,A-1,来信\n".encode()
+                     + "petition,A-2,来信二\n".encode("gbk"))
+    assert f"{path}: 文件混用了两种编码: 第3行是 GBK, 第2行是 UTF-8" in _refused(path, env)

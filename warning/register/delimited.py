@@ -8,25 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from warning.exports.files import defuse_formula, restore_formula
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
 from warning.sheets.csv_records import CsvFormatError, records
 
 __all__ = ["CsvFormatError", "EncodingUnknownError", "decode", "read_table", "write_table"]
 
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
-
-
 class EncodingUnknownError(ValueError):
-    """A .csv that is neither UTF-8 nor GBK/GB18030."""
+    """A .csv that is neither UTF-8 nor GBK/GB18030, or mixes the two."""
 
 
 def decode(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 with or without BOM first, then GB18030 (a superset of GBK)."""
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)")
+    """Decode CSV bytes: UTF-8 with or without BOM, or GB18030 (a superset of GBK)."""
+    try:
+        return data.decode(encoding_of(io.BytesIO(data)))
+    except MixedEncodingError as error:
+        raise EncodingUnknownError(str(error)) from None
+    except UnicodeDecodeError:
+        raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)") from None
 
 
 def read_table(path: Path) -> list[tuple[int, list[Any]]]:

@@ -1,6 +1,5 @@
 """Read signals from .jsonl, .csv and .xlsx files, with the line of each row."""
 
-import codecs
 import csv
 import hashlib
 import json
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
 from warning.services.signal_xlsx import SignalFileError, check_header, xlsx_rows
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
 from warning.sheets.csv_records import CsvFormatError, records
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
@@ -175,21 +175,12 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _encoding(path: Path) -> str:
-    """Return utf-8-sig if the whole file decodes as UTF-8, else gb18030 (read in chunks)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
-
-
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    encoding = _encoding(path)
+    try:
+        with path.open("rb") as raw:
+            encoding = encoding_of(raw)
+    except MixedEncodingError as error:
+        raise SignalFileError(f"{path}: {error}") from None
     csv.field_size_limit(MAX_LINE_BYTES)
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
         try:
