@@ -129,3 +129,21 @@ def test_serve_without_its_rules_or_channels_directory_is_refused_before_startin
                             "QINGFENG_CHANNELS_DIR": str(present["channels"])})
     output = _refused(runner.invoke(cli, ["serve", "--demo", "--port", "1"]))
     assert f"no-{missing} 不存在" in output and setting in output and "服务未启动" in output
+
+
+@pytest.mark.parametrize("group", ["org", "register"])
+def test_an_xlsx_formula_without_a_result_or_an_error_value_is_named_by_cell(
+    env: Path, group: str
+) -> None:
+    """Read with data_only, the formula was an empty cell and #DIV/0! the text "#DIV/0!"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["部门编码", "部门"], ["A", "=1/0"], ["B", "#DIV/0!"], ["C", "办公室"]):
+        sheet.append(row)
+    book.save(env / "book.xlsx")
+    output = _refused(CliRunner().invoke(cli, [group, "import", "book.xlsx"]))
+    assert "第2行: 单元格 B2: 公式没有保存计算结果" in output, output
+    assert "第3行: 单元格 B3: 值为错误 #DIV/0!" in output and "第4行" not in output

@@ -47,6 +47,26 @@ class SheetRefused(ValueError):
     """A worksheet with more merged ranges than MAX_MERGED_RANGES."""
 
 
+class UnreadableCells(ValueError):
+    """Cells whose value cannot be read, by row: `cells` maps a row to why, naming the cell."""
+
+    def __init__(self, cells: dict[int, str]) -> None:
+        super().__init__("\n".join(f"第{row}行: {why}" for row, why in cells.items()))
+        self.cells = cells
+
+
+def sheet_part(path: Path, title: str) -> str:
+    """Return the name of the zip part holding the worksheet `title`."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)  # reads the workbook's index, not its sheets
+    try:
+        # A read-only sheet knows the part it streams; openpyxl has no public name for it.
+        return str(book[title]._worksheet_path)
+    finally:
+        book.close()
+
+
 def scan_sheet(path: Path, part: str, max_col: int) -> SheetScan:
     """Scan the worksheet `part` of the workbook at `path`, up to column `max_col`."""
     scan = SheetScan()
