@@ -58,6 +58,26 @@ def test_a_fifo_or_a_device_is_refused_not_waited_on(env: Path, command: list[st
     assert "/dev/zero 不是普通文件" in output
 
 
+def test_a_fifo_named_by_a_setting_is_refused_not_waited_on(env: Path) -> None:
+    """The reporter key file, a channel file and the holiday file were read with a plain
+    open(): a FIFO among them hung `backup`, `scan` and every command that starts."""
+    import os
+
+    os.mkfifo(env / "key.fifo")
+    result = CliRunner(env={"QINGFENG_REPORTER_KEY_FILE": str(env / "key.fifo")}).invoke(
+        cli, ["backup", "out.backup"])
+    assert "key.fifo: 不是普通文件" in _refused(result)
+    os.mkfifo(env / "holidays.yaml")
+    result = CliRunner(env={"QINGFENG_HOLIDAYS_FILE": str(env / "holidays.yaml")}).invoke(
+        cli, ["config"])
+    assert "holidays.yaml: 无法读取 (不是普通文件" in _refused(result)
+    (env / "channels").mkdir()
+    os.mkfifo(env / "channels" / "x.yaml")
+    result = CliRunner().invoke(cli, ["rules", "check", "--channels-dir", "channels"])
+    assert "x.yaml" in result.output and "不是普通文件" in result.output, result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
 def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     monkeypatch.setenv("QINGFENG_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
