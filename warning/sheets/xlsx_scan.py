@@ -20,7 +20,9 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 MAX_MERGED_RANGES = 10_000  # each is checked on every row it spans
 MAX_SHOWN_ROWS = 200  # a file with any is refused: the first rows say why
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
-_SUSPECT = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"')
+# A formula (<f>, or <x:f> with a prefix) or an error value; a false alarm only costs the
+# cell pass. Plain `in` reads 20 MB in 0.05 s, a regex with the same alternatives in 0.3 s.
+_SUSPECT = (b"<f", b":f>", b":f ", b't="e"')
 _CHUNK = 1 << 20
 _OVERLAP = 512  # a <mergeCell .../> or a marker cut by a chunk's end is found in the next
 
@@ -76,8 +78,11 @@ def scan_sheet(path: Path, part: str, max_col: int) -> SheetScan:
             tail = b""
             while chunk := handle.read(_CHUNK):
                 text = tail + chunk
-                suspect = suspect or bool(_SUSPECT.search(text))
-                tail = text[_take_merged(text, max(0, len(text) - _OVERLAP), scan):]
+                suspect = suspect or any(mark in text for mark in _SUSPECT)
+                keep = max(0, len(text) - _OVERLAP)
+                if b"mergeCell" in text:  # else the regex costs 0.07 s per 20 MB for nothing
+                    keep = _take_merged(text, keep, scan)
+                tail = text[keep:]
                 if len(scan.merged) > MAX_MERGED_RANGES:
                     raise SheetRefused(
                         f"{path}: 合并单元格超过 {MAX_MERGED_RANGES} 处 (请取消合并)")
