@@ -58,6 +58,8 @@ def test_jsonl_values_that_are_not_text_and_keys_given_twice_are_named(
             "external_id: 应为文本, 不能是 false"),
         6: ('{"channel": "petition", "external_id": "J-5", "title": "一", "title": "二"}',
             "键“title”出现两次"),
+        7: ('{"channel": "petition", "external_id": "J-6", "title": NaN}',  # stored as "nan"
+            "不是合法的 UTF-8 JSON: NaN 不是 JSON 的值"),
     }
     path = tmp_path / "signals.jsonl"
     path.write_text("\n".join([good, *(text for text, _ in lines.values())]) + "\n",

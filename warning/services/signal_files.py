@@ -136,6 +136,11 @@ class DuplicateKeyError(ValueError):
     """A JSON object naming one key twice: json.loads keeps the last value in silence."""
 
 
+def _no_constant(name: str) -> Any:
+    # json.loads takes NaN and Infinity, which JSON has not: a title NaN was stored as "nan"
+    raise ValueError(f"{name} 不是 JSON 的值 (NaN/Infinity are not JSON)")
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in pairs:
@@ -165,7 +170,8 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             try:
                 value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal,  # exact amounts
-                                   object_pairs_hook=_unique_keys)
+                                   object_pairs_hook=_unique_keys,
+                                   parse_constant=_no_constant)
             except DuplicateKeyError as error:
                 yield number, {"__error__": str(error)}
                 continue
