@@ -41,3 +41,17 @@ def test_a_number_out_of_range_is_refused_in_chinese_before_any_work(
     result = CliRunner(env={"QINGFENG_DATABASE_URL": "sqlite://"}).invoke(cli, command)
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
     assert says in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("amount", ["abc", "1,000"])
+def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(amount: str) -> None:
+    """click converted --amount with Decimal(): "abc" ended in decimal.InvalidOperation."""
+    from click.testing import CliRunner
+
+    from warning.cli.main import cli
+
+    result = CliRunner(env={"QINGFENG_DATABASE_URL": "sqlite://"}).invoke(
+        cli, ["signal", "add", "--channel", "api", "--external-id", "x", "--title", "t",
+              "--amount", amount])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "amount: 须是数字" in result.output and "Traceback" not in result.output

@@ -1,7 +1,6 @@
 """`qingfeng signal add`, `qingfeng signal import FILE` and (from export_cmd) `signal export`."""
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -34,7 +33,7 @@ signal_group.add_command(requeue_signals)
 @click.option("--department", default=None, help="部门编码")
 @click.option("--person", default=None)
 @click.option("--post", default=None)
-@click.option("--amount", type=Decimal, default=None)
+@click.option("--amount", default=None, help="金额 (元, 至多两位小数)")  # SignalIn checks it
 def add(**fields: object) -> None:
     """Log one signal and print the warnings it raised."""
     item = to_signal(0, {k: v for k, v in fields.items() if v is not None}, None)
