@@ -128,6 +128,7 @@ TEXT_FIELDS = ("external_id", "department", "person", "post", "title", "text")
 
 
 def _json_kind(value: object) -> str:
+    """Name a JSON value that is not text: 对象, 数组 or 布尔值."""
     return "对象 {...}" if isinstance(value, dict) else "数组 [...]" if isinstance(
         value, list) else f"{str(value).lower()} (布尔值)"
 
@@ -195,7 +196,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             header = [name.strip() for name in first]
             check_header(path, header)
             for line, cells in rows:
-                if cells:  # a blank line
+                if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)
         except UnicodeDecodeError:
             raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
