@@ -65,8 +65,8 @@ class Settings(EnvSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = Field(default=False, description="Upgrade with STARTTLS (port 587).")
     smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
-    smtp_timeout: float = Field(default=10.0, gt=0, le=600,
-        description="Seconds per SMTP connection.")
+    smtp_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds per SMTP connection.")
     smtp_ca_file: Path | None = Field(
         default=None, description="CA certificates the mail server's certificate is checked "
         "against (an intranet CA); default: the system's.",
@@ -113,13 +113,13 @@ class Settings(EnvSettings):
         default=60.0, ge=0, le=DAY, description="Wait after a signal's first failed evaluation; "
         "doubles after each further failure, at most an hour.")
     retry_seconds: float = Field(default=60.0, gt=0, le=DAY, description="Retry job interval.")
-    deliver_seconds: float = Field(default=30.0, gt=0, le=DAY,
-        description="Outbox delivery interval.")
+    deliver_seconds: float = Field(
+        default=30.0, gt=0, le=DAY, description="Outbox delivery interval.")
     delivery_lease_seconds: float = Field(
         default=300.0, ge=20, le=DAY, description="How long a deliverer holds the notices it sends "
         "(it starts a send only while 3 x the SMTP timeout and 5 s more fit in the lease).")
-    overdue_scan_seconds: float = Field(default=300.0, gt=0, le=DAY,
-        description="Overdue scan interval.")
+    overdue_scan_seconds: float = Field(
+        default=300.0, gt=0, le=DAY, description="Overdue scan interval.")
     scheduler_lease_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="The scheduler leader's lease; another instance "
         "takes over at most this long (plus one renewal) after the leader dies.")
@@ -129,14 +129,14 @@ class Settings(EnvSettings):
     secret_key: str = Field(
         default="", description="Signs forms; if empty, a key generated once and kept in the "
         "database is used.")
-    api_token_days: float = Field(default=90, gt=0, le=3660,
-        description="Lifetime of a new API token.")
+    api_token_days: float = Field(
+        default=90, gt=0, le=3660, description="Lifetime of a new API token.")
     security_log_days: int = Field(
         default=365, ge=180, le=36_600,
         description="How long security-log rows are kept (at least the "
         "six months the Cybersecurity Law asks of network logs).")
-    session_hours: float = Field(default=12, gt=0, le=24 * 31,
-        description="Longest a session lasts.")
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 31, description="Longest a session lasts.")
     session_idle_minutes: float = Field(
         default=30, gt=0, le=DAY / 60, description="A session unused this long is signed out.")
     login_max_failures: int = Field(
