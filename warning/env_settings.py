@@ -22,7 +22,8 @@ _COMPLEX = (dict, list, set, tuple, frozenset)
 class EnvSettings(BaseModel):
     """A settings model filled from QINGFENG_<FIELD> variables; arguments take precedence."""
 
-    model_config = ConfigDict(extra="ignore", validate_default=True)
+    # nan passed every bound (nan < 0 is false) and inf overflowed timedelta
+    model_config = ConfigDict(extra="ignore", validate_default=True, allow_inf_nan=False)
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**(from_environment(type(self)) | values))

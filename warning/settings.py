@@ -9,9 +9,11 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from warning.database_url import check_database_url
 from warning.env_settings import EnvSettings
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")  # as users' and the organisation's e-mails
+DAY = 86_400.0  # seconds: the longest interval, lease or wait a setting may name
 
 
 def default_data_dir() -> Path:
@@ -37,19 +39,20 @@ class Settings(EnvSettings):
     channels_dir: Path = Path("channels")
     timezone: str = "Asia/Shanghai"
     max_body_bytes: int = Field(
-        default=8 * 1024 * 1024,
+        default=8 * 1024 * 1024, ge=64 * 1024, le=1024 * 1024 * 1024,
         description="Largest request body (8 MB); attachments travel as base64."
     )
     attachments_dir: Path | None = Field(
         default=None, description="Handling-report attachments (default: <data dir>/attachments).")
     max_attachment_bytes: int = Field(
-        default=5 * 1024 * 1024, description="Largest attachment (5 MB as Windows counts).")
+        default=5 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024,
+        description="Largest attachment (5 MB as Windows counts).")
     public_base_url: str = Field(
         default="", description="The public report page's address as reporters reach it, printed "
         "on receipt slips (default: the address the request came to).")
     public_channel: str = Field(
         default="petition", description="The confidential channel the public report page files to.")
-    feed_failure_threshold: int = 3
+    feed_failure_threshold: int = Field(default=3, ge=1, le=1000)
     holidays_file: Path | None = Field(
         default=None, description="节假日日历: the holidays and 调休 working days deadlines are "
         "counted by, as YAML (default: the bundled warning/handling/data/holidays-cn.yaml).")
@@ -62,7 +65,8 @@ class Settings(EnvSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = Field(default=False, description="Upgrade with STARTTLS (port 587).")
     smtp_ssl: bool = Field(default=False, description="Implicit TLS from the start (port 465).")
-    smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds per SMTP connection.")
+    smtp_timeout: float = Field(
+        default=10.0, gt=0, le=600, description="Seconds per SMTP connection.")
     smtp_ca_file: Path | None = Field(
         default=None, description="CA certificates the mail server's certificate is checked "
         "against (an intranet CA); default: the system's.",
@@ -74,10 +78,13 @@ class Settings(EnvSettings):
         description='Group-robot webhooks as JSON, by audience: "*" (office and every '
         'department), "office", "department:<code>", "person:<id>".',
     )
-    intake_batch_size: int = 200
-    intake_batch_wait_ms: float = 2.0
+    intake_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # A negative wait killed the intake writer thread (queue.get(timeout=-0.001) raises),
+    # and every signal after it waited for ever.
+    intake_batch_wait_ms: float = Field(default=2.0, ge=0, le=10_000)
     token_cache_seconds: float = Field(
-        default=5.0, description="How long a process remembers a token's user (0: never)."
+        default=5.0, ge=0, le=3600,
+        description="How long a process remembers a token's user (0: never)."
     )
     request_statement_seconds: float = Field(
         default=60.0, gt=0, le=3600,
@@ -91,46 +98,57 @@ class Settings(EnvSettings):
         "process keeps as many connections open, plus a few for its background jobs.",
     )
     rules_check_seconds: float = Field(
-        default=5.0, description="How often the service looks for changed rule files (0: never)."
+        default=5.0, ge=0, le=DAY,
+        description="How often the service looks for changed rule files (0: never)."
     )
     run_scheduler: bool = True
     evaluation_lease_seconds: float = Field(
-        default=300.0, gt=0, description="How long a process holds a signal it evaluates; a "
+        default=300.0, gt=0, le=DAY,
+        description="How long a process holds a signal it evaluates; a "
         "signal whose holder died is evaluated by the retry job after this.")
     evaluation_max_attempts: int = Field(
-        default=5, ge=1, description="Failed evaluations of one signal before it is `dead`.")
+        default=5, ge=1, le=100,
+        description="Failed evaluations of one signal before it is `dead`.")
     evaluation_backoff_seconds: float = Field(
-        default=60.0, ge=0, description="Wait after a signal's first failed evaluation; "
+        default=60.0, ge=0, le=DAY, description="Wait after a signal's first failed evaluation; "
         "doubles after each further failure, at most an hour.")
-    retry_seconds: float = Field(default=60.0, gt=0, description="Retry job interval.")
-    deliver_seconds: float = Field(default=30.0, gt=0, description="Outbox delivery interval.")
+    retry_seconds: float = Field(default=60.0, gt=0, le=DAY, description="Retry job interval.")
+    deliver_seconds: float = Field(
+        default=30.0, gt=0, le=DAY, description="Outbox delivery interval.")
     delivery_lease_seconds: float = Field(
-        default=300.0, ge=20, description="How long a deliverer holds the notices it sends "
+        default=300.0, ge=20, le=DAY, description="How long a deliverer holds the notices it sends "
         "(it starts a send only while 3 x the SMTP timeout and 5 s more fit in the lease).")
-    overdue_scan_seconds: float = Field(default=300.0, gt=0, description="Overdue scan interval.")
+    overdue_scan_seconds: float = Field(
+        default=300.0, gt=0, le=DAY, description="Overdue scan interval.")
     scheduler_lease_seconds: float = Field(
-        default=15.0, gt=0, description="The scheduler leader's lease; another instance "
+        default=15.0, gt=0, le=3600, description="The scheduler leader's lease; another instance "
         "takes over at most this long (plus one renewal) after the leader dies.")
     scheduler_renew_seconds: float = Field(
-        default=5.0, gt=0, description="How often the leader renews (and others try) the lease.")
+        default=5.0, gt=0, le=3600,
+        description="How often the leader renews (and others try) the lease.")
     secret_key: str = Field(
         default="", description="Signs forms; if empty, a key generated once and kept in the "
         "database is used.")
-    api_token_days: float = Field(default=90, gt=0, description="Lifetime of a new API token.")
+    api_token_days: float = Field(
+        default=90, gt=0, le=3660, description="Lifetime of a new API token.")
     security_log_days: int = Field(
-        default=365, ge=180, description="How long security-log rows are kept (at least the "
+        default=365, ge=180, le=36_600,
+        description="How long security-log rows are kept (at least the "
         "six months the Cybersecurity Law asks of network logs).")
-    session_hours: float = Field(default=12, gt=0, description="Longest a session lasts.")
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 31, description="Longest a session lasts.")
     session_idle_minutes: float = Field(
-        default=30, gt=0, description="A session unused this long is signed out.")
+        default=30, gt=0, le=DAY / 60, description="A session unused this long is signed out.")
     login_max_failures: int = Field(
-        default=5, ge=1, description="Failed sign-ins of one account within the window that "
+        default=5, ge=1, le=1000,
+        description="Failed sign-ins of one account within the window that "
         "lock it.")
     login_max_failures_per_address: int = Field(
-        default=20, ge=1, description="Failed sign-ins from one client address within the "
+        default=20, ge=1, le=100_000,
+        description="Failed sign-ins from one client address within the "
         "window that lock the address.")
-    login_window_minutes: float = Field(default=15, gt=0)
-    lockout_minutes: float = Field(default=15, gt=0)
+    login_window_minutes: float = Field(default=15, gt=0, le=DAY / 60)
+    lockout_minutes: float = Field(default=15, gt=0, le=DAY / 60)
     trusted_proxies: str = Field(
         default="", description="Comma-separated IPs or CIDRs of reverse proxies whose "
         "X-Forwarded-For and X-Forwarded-Proto are believed (default: none).")
@@ -144,12 +162,9 @@ class Settings(EnvSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_or_postgresql(cls, url: str) -> str:
-        """Refuse, by name, a URL for a database the service does not run on."""
-        if url and not re.match(r"(sqlite|postgresql)(\+\w+)?://", url):
-            raise ValueError("须是 sqlite:///文件路径 或 postgresql+psycopg://用户@主机/数据库 "
-                             "(only SQLite and PostgreSQL)")
-        return url
+    def _usable_database_url(cls, url: str) -> str:
+        """Refuse, by name, a URL no engine here can use (form, driver, port)."""
+        return check_database_url(url) if url else url
 
     @field_validator("smtp_ssl")
     @classmethod

@@ -8,6 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
+from warning.regular_file import read_regular
 from warning.yaml_safe import NoAliases, located
 
 
@@ -77,7 +78,7 @@ def load_yaml(path: Path) -> Any:
     Every unquoted value is the text written, as a spreadsheet cell is (the organisation,
     register and channel files): the schema that validates it converts what it needs."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
     try:

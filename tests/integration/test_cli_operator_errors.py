@@ -47,6 +47,37 @@ def test_a_missing_input_file_is_refused_in_chinese(env: Path, command: list[str
     assert "是一个目录" in output
 
 
+@pytest.mark.parametrize("command", [["org", "import"], ["register", "import"],
+                                     ["signal", "import"], ["restore"]])
+def test_a_fifo_or_a_device_is_refused_not_waited_on(env: Path, command: list[str]) -> None:
+    # Opening a FIFO blocks until a writer comes, and /dev/zero never ends: both hung.
+    __import__("os").mkfifo(env / "pipe.csv")
+    output = _refused(CliRunner().invoke(cli, [*command, "pipe.csv"]))
+    assert "pipe.csv 不是普通文件" in output
+    output = _refused(CliRunner().invoke(cli, [*command, "/dev/zero"]))
+    assert "/dev/zero 不是普通文件" in output
+
+
+def test_a_fifo_named_by_a_setting_is_refused_not_waited_on(env: Path) -> None:
+    """The reporter key file, a channel file and the holiday file were read with a plain
+    open(): a FIFO among them hung `backup`, `scan` and every command that starts."""
+    import os
+
+    os.mkfifo(env / "key.fifo")
+    result = CliRunner(env={"QINGFENG_REPORTER_KEY_FILE": str(env / "key.fifo")}).invoke(
+        cli, ["backup", "out.backup"])
+    assert "key.fifo: 不是普通文件" in _refused(result)
+    os.mkfifo(env / "holidays.yaml")
+    result = CliRunner(env={"QINGFENG_HOLIDAYS_FILE": str(env / "holidays.yaml")}).invoke(
+        cli, ["config"])
+    assert "holidays.yaml: 无法读取 (不是普通文件" in _refused(result)
+    (env / "channels").mkdir()
+    os.mkfifo(env / "channels" / "x.yaml")
+    result = CliRunner().invoke(cli, ["rules", "check", "--channels-dir", "channels"])
+    assert "x.yaml" in result.output and "不是普通文件" in result.output, result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
 def test_an_unreachable_database_is_one_line(monkeypatch: pytest.MonkeyPatch,
                                              tmp_path: Path) -> None:
     monkeypatch.setenv("QINGFENG_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:1/x")
@@ -68,6 +99,8 @@ def test_a_missing_reporter_key_file_is_named_and_nothing_is_written(env: Path) 
 @pytest.mark.parametrize(("name", "content", "says"), [
     ("damaged.xlsx", b"not a zip\x00\xff", "不是有效的 .xlsx 文件"),
     ("utf16.csv", b"\xff\xfe\x00garbage", "无法识别文件编码"),
+    ("mixed.csv", "编码,名称\nA,采购\n".encode() + "B,办公室\n".encode("gbk"),
+     "文件混用了两种编码: 第3行是 GBK, 第1行是 UTF-8"),
     ("broken.yaml", b"- a: [b\n", "第2行: YAML 语法错误"),
 ])
 def test_an_unreadable_file_is_named_once_with_the_reason(
@@ -116,3 +149,21 @@ def test_serve_without_its_rules_or_channels_directory_is_refused_before_startin
                             "QINGFENG_CHANNELS_DIR": str(present["channels"])})
     output = _refused(runner.invoke(cli, ["serve", "--demo", "--port", "1"]))
     assert f"no-{missing} 不存在" in output and setting in output and "服务未启动" in output
+
+
+@pytest.mark.parametrize("group", ["org", "register"])
+def test_an_xlsx_formula_without_a_result_or_an_error_value_is_named_by_cell(
+    env: Path, group: str
+) -> None:
+    """Read with data_only, the formula was an empty cell and #DIV/0! the text "#DIV/0!"."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["部门编码", "部门"], ["A", "=1/0"], ["B", "#DIV/0!"], ["C", "办公室"]):
+        sheet.append(row)
+    book.save(env / "book.xlsx")
+    output = _refused(CliRunner().invoke(cli, [group, "import", "book.xlsx"]))
+    assert "第2行: 单元格 B2: 公式没有保存计算结果" in output, output
+    assert "第3行: 单元格 B3: 值为错误 #DIV/0!" in output and "第4行" not in output

@@ -138,6 +138,54 @@ def test_config_shows_every_setting_of_the_readme(
     assert lines["QINGFENG_CJK_FONT"].split()[1:] == ["/usr/share/fonts/x.ttc", "[环境变量]"]
 
 
+@pytest.mark.parametrize(("url", "says"), [
+    ("postgresql+asyncpg://qf@db/qingfeng", "不支持的数据库驱动“postgresql+asyncpg”"),
+    ("sqlite+foo:///x.db", "不支持的数据库驱动“sqlite+foo”"),
+    ("postgresql+psycopg://qf@[::1/qingfeng", "无法解析"),
+    ("postgresql+psycopg://qf@db:99999/qingfeng", "端口 99999 超出范围"),
+])
+def test_a_database_url_no_engine_can_use_is_refused_by_name(
+    env: Path, monkeypatch: pytest.MonkeyPatch, url: str, says: str
+) -> None:
+    """A driver not installed, or a URL SQLAlchemy cannot parse, ended in a traceback at the
+    first connection (ModuleNotFoundError, NoSuchModuleError, ValueError)."""
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", url)
+    for command in (["db", "current"], ["org", "export", "out.csv"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+        assert f"设置有误 (invalid setting): QINGFENG_DATABASE_URL: {says}" in result.output
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("INTAKE_BATCH_WAIT_MS", "-1", "不能小于 0"),
+    ("INTAKE_BATCH_SIZE", "0", "不能小于 1"),
+    ("SESSION_HOURS", "1e308", "不能大于 744"),
+    ("TOKEN_CACHE_SECONDS", "nan", "须是有限数字"),
+    ("API_TOKEN_DAYS", "inf", "须是有限数字"),
+])
+def test_a_numeric_setting_out_of_its_bounds_is_refused_in_chinese(
+    env: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+) -> None:
+    """A negative QINGFENG_INTAKE_BATCH_WAIT_MS killed the intake writer; inf overflowed
+    timedelta; nan passed every bound."""
+    monkeypatch.setenv(f"QINGFENG_{name}", value)
+    result = CliRunner().invoke(cli, ["config"])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert f"QINGFENG_{name}: {says}" in result.output, result.output
+
+
+def test_every_numeric_setting_has_both_bounds() -> None:
+    from annotated_types import Ge, Gt, Le, Lt
+
+    from warning.settings import Settings
+
+    for name, info in Settings.model_fields.items():
+        if info.annotation not in (int, float, int | None, float | None):
+            continue
+        kinds = {type(m) for m in info.metadata}
+        assert kinds & {Ge, Gt} and kinds & {Le, Lt}, f"QINGFENG_{name.upper()} needs bounds"
+
+
 @pytest.mark.parametrize("url", ["mysql://qf@db/qingfeng", "/srv/qingfeng/qingfeng.db"])
 def test_a_database_the_service_does_not_run_on_is_named(
     env: Path, monkeypatch: pytest.MonkeyPatch, url: str

@@ -33,6 +33,21 @@ def test_the_command_refuses_it_in_chinese(
         assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
+@pytest.mark.parametrize("name", ["admin ", " admin", "admin\u3000", "\u00a0admin"])
+def test_a_name_beginning_or_ending_with_a_space_is_refused(
+    db_url: str, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """"admin " was stored beside "admin": a second admin no one could sign in as."""
+    monkeypatch.setenv("QINGFENG_DATABASE_URL", db_url)
+    result = CliRunner().invoke(cli, ["user", "add", name, "--role", "admin"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "用户名首尾不能有空格" in result.output and "Traceback" not in result.output
+    with runtime.sessions() as session, pytest.raises(UserError):
+        add_user(session, name=name, role="office", password="Qf-some-pass-2026")
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
 def test_a_department_supervised_twice_is_stored_once(
     db_url: str, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:

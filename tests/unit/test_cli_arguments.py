@@ -18,3 +18,40 @@ def test_an_undecodable_argument_is_refused_in_chinese(command: list[str]) -> No
                          capture_output=True, env={"QINGFENG_DATABASE_URL": "sqlite://"})
     assert run.returncode == 1
     assert "无效" in run.stderr.decode() and b"Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(("command", "says"), [
+    (["serve", "--port", "99999"], "“99999”须是 1 到 65535 之间的整数"),
+    (["serve", "--port", "-1"], "“-1”须是 1 到 65535 之间的整数"),
+    (["user", "revoke-tokens", "adm", "--id", "9" * 20], f"“{'9' * 20}”须是 1 到 2147483647"),
+    (["user", "add", "x", "--role", "leader", "--person", "0"], "“0”须是 1 到 2147483647"),
+    (["user", "token", "adm", "--days", "1e308"], "“1e308”须是大于 0、不超过 3660 的天数"),
+    (["user", "token", "adm", "--days", "nan"], "“nan”须是大于 0、不超过 3660 的天数"),
+    (["notice", "requeue", "9" * 20], "须是 1 到 2147483647"),
+])
+def test_a_number_out_of_range_is_refused_in_chinese_before_any_work(
+    command: list[str], says: str
+) -> None:
+    """serve --port 99999 ended in OverflowError from bind(); a 20-digit token id in an
+    OverflowError from the database driver; --days 1e308 in one from timedelta."""
+    from click.testing import CliRunner
+
+    from warning.cli.main import cli
+
+    result = CliRunner(env={"QINGFENG_DATABASE_URL": "sqlite://"}).invoke(cli, command)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert says in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("amount", ["abc", "1,000"])
+def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(amount: str) -> None:
+    """click converted --amount with Decimal(): "abc" ended in decimal.InvalidOperation."""
+    from click.testing import CliRunner
+
+    from warning.cli.main import cli
+
+    result = CliRunner(env={"QINGFENG_DATABASE_URL": "sqlite://"}).invoke(
+        cli, ["signal", "add", "--channel", "api", "--external-id", "x", "--title", "t",
+              "--amount", amount])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "amount: 须是数字" in result.output and "Traceback" not in result.output

@@ -59,6 +59,9 @@ def add_user(
                         f"user name of 1 to {MAX_NAME} characters")
     if len(email) > MAX_EMAIL:
         raise UserError(f"邮箱不能超过 {MAX_EMAIL} 个字符", f"e-mail longer than {MAX_EMAIL}")
+    if name != name.strip():  # "admin " was a second admin no one could sign in as
+        raise UserError("用户名首尾不能有空格 (含全角空格)",
+                        f"user name {name!r} begins or ends with white space")
     if any(unicodedata.category(char) in _INVISIBLE for char in name):
         raise UserError("用户名不能含控制字符或不可见字符 (如换行、制表符、文字方向控制符)",
                         f"control character in user name {name!r}")

@@ -53,6 +53,9 @@ def check_channels(directory: Path) -> tuple[list[ChannelDefinition], list[Chann
         except YamlSyntaxError as error:
             problems.append(ChannelProblem(name, error.line, "", error.message))
             continue
+        except OSError as error:  # a directory, a FIFO, a dangling link
+            problems.append(ChannelProblem(name, 1, "", f"无法读取: {error.strerror or error}"))
+            continue
         if not isinstance(data, dict):
             problems.append(ChannelProblem(name, 1, "", "文件必须是一个渠道定义 (a mapping)"))
             continue

@@ -45,7 +45,9 @@ def explain(error: BaseException) -> str | None:
 
 
 class InputFile(click.Path):
-    """A file to read: a missing one, or a directory, is refused in Chinese, not click's English."""
+    """A file to read: a missing one, a directory, or anything but a regular file (a FIFO,
+    a device) is refused in Chinese, not click's English. Opening a FIFO blocks until a
+    writer comes and /dev/zero never ends: every import and `restore` hung on them."""
 
     def __init__(self) -> None:
         super().__init__(exists=True, dir_okay=False, path_type=Path)
@@ -54,7 +56,9 @@ class InputFile(click.Path):
                 ctx: click.Context | None) -> Any:
         path = Path(value)
         problem = ("不存在" if not path.exists() else
-                   "是一个目录, 不是文件" if path.is_dir() else None)
+                   "是一个目录, 不是文件" if path.is_dir() else
+                   "不是普通文件 (FIFO、设备或套接字), 读取它会一直等待" if not path.is_file()
+                   else None)
         if problem:
             click.secho(f"文件 {value} {problem}, 未做任何操作", fg="red", err=True)
             sys.exit(1)

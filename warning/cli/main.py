@@ -87,6 +87,7 @@ def cli(verbose: bool) -> None:
     """清风 Qingfeng: 廉政风险预警防控 (integrity-risk early warning)."""
     from pydantic import ValidationError
 
+    from warning.domain.validation_zh import zh_message
     from warning.ops.logs import configure_logging
     from warning.settings import load_settings
 
@@ -96,7 +97,7 @@ def cli(verbose: bool) -> None:
     except ValidationError as error:
         problems = "; ".join(
             f"QINGFENG_{'_'.join(str(p) for p in e['loc']).upper()}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
+            f"{zh_message(dict(e))}"
             for e in error.errors()
         )
         click.secho(f"设置有误 (invalid setting): {problems}", fg="red", err=True)

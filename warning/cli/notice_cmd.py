@@ -4,6 +4,7 @@ deliveries given up, and the notices that had no recipient when they were expand
 import click
 
 from warning.cli.common import runtime
+from warning.cli.types import ROW_ID
 from warning.notify.outbox import reopen_unrouted
 from warning.notify.requeue import requeue_given_up
 from warning.scheduler import notify_config
@@ -15,7 +16,7 @@ def notice_group() -> None:
 
 
 @notice_group.command("requeue")
-@click.argument("notice_ids", nargs=-1, type=click.IntRange(1, 2**31 - 1))
+@click.argument("notice_ids", nargs=-1, type=ROW_ID)
 def requeue_deliveries(notice_ids: tuple[int, ...]) -> None:
     """Send again (all, or those of the given notices) the deliveries given up (已放弃) and
     the notices that had no recipient (无接收渠道), to the recipients configured now."""

@@ -3,11 +3,12 @@
 import click
 
 from warning.cli.common import runtime
+from warning.cli.types import ROW_ID
 from warning.services.evaluation_claims import requeue
 
 
 @click.command("requeue")
-@click.argument("ids", nargs=-1, type=click.IntRange(1, 2**31 - 1))
+@click.argument("ids", nargs=-1, type=ROW_ID)
 def requeue_signals(ids: tuple[int, ...]) -> None:
     """Put dead signals (or the given dead or failed ones) back for the retry job."""
     with runtime(load_rules=False) as rt, rt.sessions() as session, session.begin():

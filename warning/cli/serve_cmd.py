@@ -5,15 +5,16 @@ import sys
 import click
 
 from warning.cli.common import fail, runtime, settings
+from warning.cli.types import PORT, Bounded
 from warning.db.migrate import upgrade
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--demo", is_flag=True, help="先迁移数据库，并在空库中载入演示数据")
 @click.option("--no-scheduler", is_flag=True, help="不启动定时任务")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+@click.option("--workers", default=1, show_default=True, type=Bounded(1, 64),
               help="处理 HTTP 请求的进程数（多核服务器可设为核数；定时任务只在主进程运行）；"
               "工作进程随主进程退出，意外退出的会被重启")
 def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) -> None:

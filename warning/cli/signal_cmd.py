@@ -1,7 +1,6 @@
 """`qingfeng signal add`, `qingfeng signal import FILE` and (from export_cmd) `signal export`."""
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from warning.cli.common import fail, runtime, settings, sync_channels
 from warning.cli.errors import InputFile
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
+from warning.cli.types import Bounded
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, import_checked
@@ -34,7 +34,7 @@ signal_group.add_command(requeue_signals)
 @click.option("--department", default=None, help="部门编码")
 @click.option("--person", default=None)
 @click.option("--post", default=None)
-@click.option("--amount", type=Decimal, default=None)
+@click.option("--amount", default=None, help="金额 (元, 至多两位小数)")  # SignalIn checks it
 def add(**fields: object) -> None:
     """Log one signal and print the warnings it raised."""
     item = to_signal(0, {k: v for k, v in fields.items() if v is not None}, None)
@@ -56,7 +56,7 @@ def add(**fields: object) -> None:
 @click.argument("file", type=InputFile())
 @click.option("--channel", default=None, help="给没有“渠道”列的行指定渠道 id")
 @click.option("--batch", default=1000, show_default=True,
-              type=click.IntRange(1, 10_000), help="每条语句写入的行数")
+              type=Bounded(1, 10_000), help="每条语句写入的行数")
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
     source = SignalFile(file, channel, _import_columns(channel))

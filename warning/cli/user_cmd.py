@@ -14,6 +14,7 @@ from warning.auth.security_log import Where, record
 from warning.auth.tokens import list_tokens, revoke_tokens, token_state
 from warning.auth.users import add_user, find_user, issue_token, set_active, set_password
 from warning.cli.common import fail, runtime
+from warning.cli.types import ROW_ID, Days
 from warning.db.engine import transaction
 from warning.db.models import ApiToken, Department, User
 from warning.domain.lifecycle import DomainError, Role
@@ -32,7 +33,7 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--department", "department", default=None, help="部门编码 (handler 必填)")
 @click.option("--email", default="")
-@click.option("--person", "person_id", type=int, default=None, help="对应人员 id (分管领导)")
+@click.option("--person", "person_id", type=ROW_ID, default=None, help="对应人员 id (分管领导)")
 @click.option("--supervises", multiple=True, help="额外分管的部门编码，可重复")
 @click.option("--password", is_flag=True, help="交互输入密码")
 def add(name: str, role: str, department: str | None, email: str, person_id: int | None,
@@ -59,7 +60,7 @@ def add(name: str, role: str, department: str | None, email: str, person_id: int
 @user_group.command("token")
 @click.argument("name")
 @click.option("--label", default="cli")
-@click.option("--days", type=click.FloatRange(min=0, min_open=True), default=None,
+@click.option("--days", type=Days(3660), default=None,
               help="有效天数（默认 QINGFENG_API_TOKEN_DAYS，90 天）")
 def token(name: str, label: str, days: float | None) -> None:
     """Create an API token for a user and print it once."""
@@ -135,7 +136,7 @@ def passwd(name: str) -> None:
 
 @user_group.command("revoke-tokens")
 @click.argument("name")
-@click.option("--id", "token_id", type=int, default=None, help="只撤销这一个令牌")
+@click.option("--id", "token_id", type=ROW_ID, default=None, help="只撤销这一个令牌")
 @click.option("--kind", type=click.Choice(["api", "session"]), default=None)
 def revoke(name: str, token_id: int | None, kind: str | None) -> None:
     """Revoke a user's API tokens and sessions (all, one kind, or one by id)."""

@@ -10,6 +10,7 @@ from warning.register import delimited, xlsx
 from warning.register.files import RegisterError, rows_from_table, unreadable
 from warning.register.rows import RawRow, RowProblem
 from warning.sheets.headers import normalize_header
+from warning.sheets.xlsx_scan import UnreadableCells
 from warning.yamlfile import NOT_TEXT, YamlSyntaxError, load_yaml, not_text
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
@@ -31,6 +32,8 @@ def read_org_file(path: Path) -> list[RawRow]:
         raise OrgFileError([RowProblem(None, str(error))]) from None
     except delimited.CsvFormatError as error:
         raise OrgFileError([RowProblem(error.line, error.message)]) from None
+    except UnreadableCells as error:
+        raise OrgFileError([RowProblem(row, why) for row, why in error.cells.items()]) from None
     except OrgFileError:
         raise  # a YAML file's problems, each with its line
     except (OSError, ValueError, KeyError) as error:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from warning.db.models import Reporter
 from warning.env_settings import EnvSettings
 from warning.petitions.errors import ReporterKeyError
+from warning.regular_file import NOT_REGULAR, NotRegularFileError, read_regular
 
 KEY_VARIABLE = "QINGFENG_REPORTER_KEY"
 KEY_FILE_VARIABLE = "QINGFENG_REPORTER_KEY_FILE"
@@ -95,7 +96,7 @@ def generate_key() -> str:
 
 _FILE_REASONS: dict[type[OSError], str] = {
     FileNotFoundError: "文件不存在", PermissionError: "没有权限读取",
-    IsADirectoryError: "这是一个目录",
+    IsADirectoryError: "这是一个目录", NotRegularFileError: NOT_REGULAR,
 }
 
 
@@ -104,7 +105,7 @@ def configured_keys(source: KeySource) -> list[str]:
     raw = source.reporter_key.get_secret_value()
     if not raw and source.reporter_key_file is not None:
         try:
-            raw = source.reporter_key_file.read_text(encoding="utf-8")
+            raw = read_regular(source.reporter_key_file).decode("utf-8")
         except OSError as error:
             raise ReporterKeyError(
                 f"无法读取 {KEY_FILE_VARIABLE} 指定的密钥文件 {source.reporter_key_file}: "

@@ -8,57 +8,30 @@ from pathlib import Path
 from typing import Any
 
 from warning.exports.files import defuse_formula, restore_formula
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
+from warning.sheets.csv_records import CsvFormatError, records
 
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
-
+__all__ = ["CsvFormatError", "EncodingUnknownError", "decode", "read_table", "write_table"]
 
 class EncodingUnknownError(ValueError):
-    """A .csv that is neither UTF-8 nor GBK/GB18030."""
+    """A .csv that is neither UTF-8 nor GBK/GB18030, or mixes the two."""
 
 
 def decode(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 with or without BOM first, then GB18030 (a superset of GBK)."""
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)")
-
-
-class CsvFormatError(ValueError):
-    """A .csv the csv module cannot read; `line` is where the bad record starts."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+    """Decode CSV bytes: UTF-8 with or without BOM, or GB18030 (a superset of GBK)."""
+    try:
+        return data.decode(encoding_of(io.BytesIO(data)))
+    except MixedEncodingError as error:
+        raise EncodingUnknownError(str(error)) from None
+    except UnicodeDecodeError:
+        raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)") from None
 
 
 def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     """Return (line where the record starts, cells) for every record, or raise
     CsvFormatError: strict, so a quote left open is refused rather than read to the end."""
-    reader = csv.reader(io.StringIO(decode(path.read_bytes()), newline=""), strict=True)
-    table: list[tuple[int, list[Any]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            table.append((start, [restore_formula(cell) for cell in cells]))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise CsvFormatError(start, _reason(str(error))) from None
-    return table
-
-
-def _reason(error: str) -> str:
-    """Say in Chinese what the csv module refused."""
-    if "field limit" in error:
-        return f"有单元格超过 {csv.field_size_limit()} 个字符 (cell too large)"
-    if "end of data" in error:
-        return "引号未闭合: 此行起到文件末尾会读成一个单元格 (单元格内的引号须写成两个 \"\")"
-    if "expected after" in error:
-        return "引号后应紧跟逗号: 单元格内的引号须写成两个 \"\" (stray quote)"
-    return f"CSV 格式错误 ({error})"
+    text = io.StringIO(decode(path.read_bytes()), newline="")
+    return [(line, [restore_formula(cell) for cell in cells]) for line, cells in records(text)]
 
 
 def write_table(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

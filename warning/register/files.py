@@ -8,6 +8,7 @@ from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
 from warning.sheets.headers import normalize_header
+from warning.sheets.xlsx_scan import UnreadableCells
 from warning.xlsx_limits import XlsxRefused
 
 SUFFIXES: tuple[str, ...] = (".xlsx", ".csv", ".yaml", ".yml")
@@ -34,6 +35,8 @@ def read_register(path: Path) -> list[RawRow]:
         raise RegisterError([RowProblem(None, str(error))]) from None
     except delimited.CsvFormatError as error:
         raise RegisterError([RowProblem(error.line, error.message)]) from None
+    except UnreadableCells as error:
+        raise RegisterError([RowProblem(row, why) for row, why in error.cells.items()]) from None
     except RegisterError:
         raise
     except (OSError, ValueError, KeyError) as error:

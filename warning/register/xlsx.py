@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from warning.exports.files import xml_legal
+from warning.sheets.xlsx_scan import UnreadableCells, scan_sheet, sheet_part
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
 SHEET_NAME = "风险点清单"
@@ -40,6 +41,10 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
         named = [sheet for sheet in book.worksheets if sheet.title == SHEET_NAME]
         sheet = (named or book.worksheets)[0]  # book[name] may be a chart sheet
         _check_extent(path, sheet)
+        # data_only reads a formula saved without its result as empty, #REF! as text
+        unreadable = scan_sheet(path, sheet_part(path, sheet.title), sheet.max_column).unreadable
+        if unreadable:
+            raise UnreadableCells(unreadable)
         table = [
             (number, list(cells))
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)

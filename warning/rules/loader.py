@@ -2,7 +2,6 @@
 
 import errno
 import hashlib
-import stat
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from pydantic import ValidationError
 
 from warning.domain.enums import Response, RuleMode
 from warning.domain.grading import GradingPolicy, GradingPolicyError, default_policy
+from warning.regular_file import NotRegularFileError, read_regular
 from warning.rules.cache import RulebookCache
 from warning.rules.grading_file import policy_from_data
 from warning.rules.model import RuleFile, RuleSpec, When
@@ -63,19 +63,6 @@ def rule_files(rules_dir: Path) -> list[Path]:
     never a silent skip.
     """
     return sorted(p for p in rules_dir.glob("*.yaml") if p.name != GRADING_FILE)
-
-
-class NotRegularFileError(OSError):
-    """A rule file that is a FIFO, socket or device: reading it could block forever."""
-
-
-def read_regular(path: Path) -> bytes:
-    """Read a file's bytes; refuse (OSError) anything but a regular file, links followed."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        if path.is_dir():
-            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        raise NotRegularFileError(errno.EINVAL, "not a regular file", str(path))
-    return path.read_bytes()
 
 
 def unreadable(path: Path, error: OSError) -> Problem:

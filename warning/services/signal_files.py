@@ -1,6 +1,5 @@
 """Read signals from .jsonl, .csv and .xlsx files, with the line of each row."""
 
-import codecs
 import csv
 import hashlib
 import json
@@ -15,7 +14,9 @@ from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
-from warning.xlsx_limits import XlsxRefused, check_xlsx
+from warning.services.signal_xlsx import SignalFileError, check_header, xlsx_rows
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
+from warning.sheets.csv_records import CsvFormatError, records
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
 HEADERS: dict[str, str] = {
@@ -49,10 +50,6 @@ class RowError:
         return f"第{self.line}行: {self.message}"
 
 
-class SignalFileError(ValueError):
-    """A file that cannot be read at all (format, encoding, header)."""
-
-
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line, raw row) for every data row of a signal file."""
     suffix = path.suffix.lower()
@@ -61,7 +58,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     elif suffix == ".csv":
         yield from _csv(path)
     elif suffix == ".xlsx":
-        yield from _xlsx(path)
+        yield from xlsx_rows(path)
     else:
         raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
 
@@ -106,9 +103,11 @@ def _to_signal(
             content.encode("utf-8", "surrogatepass")).hexdigest()[:20]
     if channel and "channel" not in row:
         row["channel"] = channel
-    for key in ("external_id", "department", "person", "post", "title", "text"):
+    for key in TEXT_FIELDS:
+        if isinstance(row.get(key), bool | dict | list):  # str() stored "True", "{'a': 1}"
+            return RowError(line, f"{named[key]}: 应为文本, 不能是 {_json_kind(row[key])}")
         if key in row and not isinstance(row[key], str):
-            row[key] = str(row[key])
+            row[key] = str(row[key])  # a number: an external id such as 20261102
     when = row.get("occurred_at")
     if isinstance(when, str):
         try:
@@ -123,6 +122,33 @@ def _to_signal(
         first = error.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         return RowError(line, f"{field}: {zh_message(dict(first))}")
+
+
+TEXT_FIELDS = ("external_id", "department", "person", "post", "title", "text")
+
+
+def _json_kind(value: object) -> str:
+    """Name a JSON value that is not text: 对象, 数组 or 布尔值."""
+    return "对象 {...}" if isinstance(value, dict) else "数组 [...]" if isinstance(
+        value, list) else f"{str(value).lower()} (布尔值)"
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object naming one key twice: json.loads keeps the last value in silence."""
+
+
+def _no_constant(name: str) -> Any:
+    # json.loads takes NaN and Infinity, which JSON has not: a title NaN was stored as "nan"
+    raise ValueError(f"{name} 不是 JSON 的值 (NaN/Infinity are not JSON)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKeyError(f"键“{key}”出现两次, 请只保留一个 (duplicate key)")
+        found[key] = value
+    return found
 
 
 MAX_LINE_BYTES = 8_000_000  # a row: 1,000,000 characters of text, escaped, and the rest
@@ -144,86 +170,48 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)  # exact amounts
+                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal,  # exact amounts
+                                   object_pairs_hook=_unique_keys,
+                                   parse_constant=_no_constant)
+            except DuplicateKeyError as error:
+                yield number, {"__error__": str(error)}
+                continue
             except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
                 yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
                 continue
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _encoding(path: Path) -> str:
-    """Return utf-8-sig if the whole file decodes as UTF-8, else gb18030 (read in chunks)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        try:
-            while chunk := handle.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
-
-
-def _check_header(path: Path, header: Sequence[str]) -> None:
-    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
-    seen: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        if not name:
-            continue
-        if name in seen:
-            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
-                                  f"第{column}列），请删除或改名其中一列")
-        seen[name] = column
-
-
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    encoding = _encoding(path)
+    try:
+        with path.open("rb") as raw:
+            encoding = encoding_of(raw)
+    except MixedEncodingError as error:
+        raise SignalFileError(f"{path}: {error}") from None
     csv.field_size_limit(MAX_LINE_BYTES)
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
-        reader = csv.DictReader(handle)
         try:
-            _check_header(path, [name.strip() for name in reader.fieldnames or ()])
-            for row in reader:
-                yield reader.line_num, dict(row)
+            rows = records(handle)
+            _, first = next(rows, (1, []))
+            header = [name.strip() for name in first]
+            check_header(path, header)
+            for line, cells in rows:
+                if cells:  # else a blank line, skipped
+                    yield line, _by_header(header, cells)
         except UnicodeDecodeError:
             raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
-        except csv.Error as error:
-            raise SignalFileError(f"{path}:{reader.line_num}: CSV 格式错误: {error}") from None
+        except CsvFormatError as error:
+            raise SignalFileError(f"{path}:{error.line}: {error.message}") from None
 
 
-def _xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    from openpyxl import load_workbook
+def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
+    """Map a row's cells to the header's names; a cell under no header is an error.
 
-    try:
-        check_xlsx(path)
-    except XlsxRefused as error:
-        raise SignalFileError(str(error)) from None
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
-    number = 1
-    try:
-        sheet = book.worksheets[0]
-        head = sheet.iter_rows(max_row=1, values_only=True)
-        first = next(head, ())
-        head.close()
-        header = [str(c).strip() if c is not None else "" for c in first]
-        if not any(header):
-            raise SignalFileError(f"{path}: 第1行应为表头")
-        _check_header(path, header)
-        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
-        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
-        width = max(i for i, name in enumerate(header, start=1) if name)
-        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
-        for number, values in enumerate(rows, start=2):
-            if all(v is None for v in values):
-                continue
-            yield number, {h: v for h, v in zip(header, values, strict=False) if h}
-    except SignalFileError:
-        raise
-    except Exception as error:
-        raise SignalFileError(
-            f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
-    finally:
-        book.close()
+    A comma left unquoted in a title shifts the rest of the row one column right: the
+    csv module kept the extra cell under the key None. An empty one carries nothing
+    (Excel writes trailing commas for a wider range) and is let through."""
+    for column, value in enumerate(cells, start=1):
+        if value.strip() and (column > len(header) or not header[column - 1]):
+            return {"__error__": f"第{column}列“{value[:40]}”没有表头 (表头有 {len(header)} 列;"
+                                 " 单元格内的逗号须加引号)"}
+    return {name: value for name, value in zip(header, cells, strict=False) if name}

@@ -1,0 +1,108 @@
+"""Read the rows of a signal .xlsx, streaming, each cell as Excel last calculated it.
+
+A cell whose value cannot be read (a formula saved without its result, an error value
+such as #DIV/0!) makes its row an error naming the cell, and a range merged down several
+rows (a department over its signals) gives its value to every row it covers.
+"""
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
+from warning.xlsx_limits import XlsxRefused, check_xlsx
+
+
+class SignalFileError(ValueError):
+    """A file that cannot be read at all (format, encoding, header)."""
+
+
+def check_header(path: Path, header: Sequence[str]) -> None:
+    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
+    seen: dict[str, int] = {}
+    for column, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
+                                  f"第{column}列），请删除或改名其中一列")
+        seen[name] = column
+
+
+def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, raw row) for every data row of the first sheet."""
+    from openpyxl import load_workbook
+
+    try:
+        check_xlsx(path)
+    except XlsxRefused as error:
+        raise SignalFileError(str(error)) from None
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
+    number = 1
+    try:
+        sheet = book.worksheets[0]
+        head = sheet.iter_rows(max_row=1, values_only=True)
+        first = next(head, ())
+        head.close()
+        header = [str(c).strip() if c is not None else "" for c in first]
+        if not any(header):
+            raise SignalFileError(f"{path}: 第1行应为表头")
+        check_header(path, header)
+        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
+        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
+        width = max(i for i, name in enumerate(header, start=1) if name)
+        scan = _scan(path, sheet, width)
+        if 1 in scan.unreadable:
+            raise SignalFileError(f"{path}: 第1行表头{scan.unreadable[1]}")
+        filled = _MergedFill(scan.merged)
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
+        for number, values in enumerate(rows, start=2):
+            if number in scan.unreadable:
+                yield number, {"__error__": scan.unreadable[number]}
+                continue
+            cells = filled.row(number, list(values))
+            if all(v is None for v in cells):
+                continue
+            yield number, {h: v for h, v in zip(header, cells, strict=False) if h}
+    except SignalFileError:
+        raise
+    except Exception as error:
+        raise SignalFileError(
+            f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
+    finally:
+        book.close()
+
+
+def _scan(path: Path, sheet: Any, width: int) -> SheetScan:
+    # A read-only sheet knows the part it streams; openpyxl has no public name for it.
+    try:
+        return scan_sheet(path, sheet._worksheet_path, width)
+    except SheetRefused as error:
+        raise SignalFileError(str(error)) from None
+
+
+class _MergedFill:
+    """Fill each range merged down several data rows with its top-left cell's value."""
+
+    def __init__(self, ranges: list[Merged]) -> None:
+        # A range starting on the header row is left alone: its value is a column title.
+        self._waiting = sorted((m for m in ranges if m.min_row >= 2),
+                               key=lambda m: m.min_row, reverse=True)
+        self._open: dict[Merged, Any] = {}
+
+    def row(self, number: int, cells: list[Any]) -> list[Any]:
+        """Return the row's cells with the merged ranges it lies in filled."""
+        while self._waiting and self._waiting[-1].min_row <= number:
+            merged = self._waiting.pop()
+            if merged.min_row == number and merged.min_col <= len(cells):
+                self._open[merged] = cells[merged.min_col - 1]
+        for merged, value in list(self._open.items()):
+            if number > merged.max_row:
+                del self._open[merged]
+                continue
+            for column in range(merged.min_col, min(merged.max_col, len(cells)) + 1):
+                cells[column - 1] = value
+        return cells
