@@ -66,3 +66,19 @@ def test_a_department_supervised_twice_is_stored_once(
     with runtime.sessions() as session:
         pairs = session.scalars(select(SupervisedDepartment.department_id)).all()
     assert len(pairs) == len(set(pairs)) == 2
+
+
+@pytest.mark.parametrize("lookalike", ["Admin", "ADMIN", "ａｄｍｉｎ", "Ａdmin"])
+def test_a_name_differing_from_a_user_only_in_case_or_width_is_refused(
+    runtime: Runtime, lookalike: str,
+) -> None:
+    with runtime.sessions() as session:
+        add_user(session, name="admin", role="admin", password="Qf-some-pass-2026")
+        session.commit()
+    with runtime.sessions() as session, pytest.raises(UserError) as caught:
+        add_user(session, name=lookalike, role="office", password="Qf-some-pass-2026")
+    assert "admin" in caught.value.message and "混淆" in caught.value.message
+    with runtime.sessions() as session:  # a name that only shares letters is another user
+        add_user(session, name="admin2", role="office", password="Qf-some-pass-2026")
+        session.commit()
+        assert set(session.scalars(select(User.name))) == {"admin", "admin2"}

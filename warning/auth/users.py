@@ -74,6 +74,10 @@ def add_user(
     take_admin_lock(session)  # so the name check below sees a user added meanwhile
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise UserError(f"用户 {name} 已存在", f"user {name!r} exists")
+    lookalike = _lookalike(session, name)
+    if lookalike is not None:  # "Admin" or a full-width "ａｄｍｉｎ" beside "admin"
+        raise UserError(f"用户名“{name}”与已有用户“{lookalike}”只差大小写或全角/半角，易被混淆",
+                        f"user name {name!r} differs from {lookalike!r} only in case or width")
     department_id = _department_id(session, department_code) if department_code else None
     if role is Role.HANDLER and department_id is None:
         raise UserError("部门经办人必须指定部门", "a handler needs --department")
@@ -123,3 +127,16 @@ def _department_id(session: Session, code: str) -> int:
     if found is None:
         raise UserError(f"部门 {code} 不存在", f"no department {code!r}")
     return found
+
+
+def _fold(name: str) -> str:
+    """Return the form two names look alike in: full-width and compatibility forms folded
+    (NFKC), case folded."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _lookalike(session: Session, name: str) -> str | None:
+    """Return an existing user's name that `name` only differs from in case or width."""
+    folded = _fold(name)
+    return next((other for other in session.scalars(select(User.name))
+                 if _fold(other) == folded), None)
