@@ -60,7 +60,7 @@ def _validation_message(error: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
     kind = error.get("type", "")
     if kind == "json_invalid":
-        return f"请求体不是合法的 JSON (位置 {error.get('ctx', {}).get('error', '')})"
+        return f"请求体不是合法的 JSON: {error.get('ctx', {}).get('error', '')}"
     if kind == "missing":
         return f"缺少字段 {loc}"
     if kind == "extra_forbidden":

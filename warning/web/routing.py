@@ -31,13 +31,28 @@ from starlette.responses import Response
 
 
 class ExactJsonRequest(Request):
-    """A request whose JSON numbers with a point or exponent are Decimals, never floats."""
+    """A request whose JSON numbers with a point or exponent are Decimals, never floats,
+    and whose objects name each key once."""
 
     async def json(self) -> Any:
-        """Return the body parsed as JSON, each non-integer number as the Decimal written."""
+        """Return the body parsed as JSON, each non-integer number as the Decimal written;
+        a key given twice in one object is refused (json.loads kept the last in silence)."""
         if not hasattr(self, "_exact_json"):
-            self._exact_json = json.loads(await self.body(), parse_float=Decimal)
+            self._exact_json = json.loads(await self.body(), parse_float=Decimal,
+                                          object_pairs_hook=_once_each)
         return self._exact_json
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:  # FastAPI answers a JSONDecodeError with 422 json_invalid
+            raise json.JSONDecodeError(f"字段“{key}”出现两次 (key given twice)", "", 0)
+        seen.add(key)
+    return found
 
 
 class SessionRoute(APIRoute):
