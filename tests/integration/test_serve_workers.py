@@ -29,7 +29,7 @@ def test_two_workers_store_each_signal_once_and_raise_its_warning(
         token = issue_token(session, user=user)
     headers = {"Authorization": f"Bearer {token}"}
     bodies = [
-        {"channel": "petition", "external_id": f"W-{n % 30}", "title": f"来信{n}",
+        {"channel": "petition", "external_id": f"W-{n % 30}", "title": f"来信{n % 30}",
          "text": f"反映采购中心设备采购中存在串标，涉及人员{n % 30}号", "department": "CGZX",
          "person": f"人员{n % 30}"}
         for n in range(60)
