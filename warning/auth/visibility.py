@@ -17,6 +17,8 @@ same clause, so a new view cannot forget the rule.
   while it was a proposal, with their files: the office's comments, and the subject as the
   petition named it) stays with the office; the others' trail starts at 下达, and for them
   the warning was raised when it was issued (`shown_raised_at`).
+- the office's 研判 decisions on signals (不予处理, 重复信号): office and admin only, on every
+  page and list that shows a signal (`reads_signal_decisions`).
   A signal that asks for 研判 never joins a warning a department sees, nor one issued at
   once a proposal: they hold different keys (`warning.triage.policy`).
 - notices: office and admin only (checked by role on the route).
@@ -160,6 +162,13 @@ def visible_departments(stmt: S, principal: Principal | None) -> S:
 def reads_proposals(principal: Principal | None) -> bool:
     """Return whether `principal` may see proposals (待研判) at all (None: the CLI)."""
     return principal is None or principal.role in PROPOSAL_READERS
+
+
+def reads_signal_decisions(principal: Principal | None) -> bool:
+    """Return whether `principal` may read the office's 研判 decisions on signals (不予处理,
+    重复信号 and of which signal), as proposals: an audit finding a department reads as
+    marked 重复信号 tells it that another report of the matter, a petition say, came in."""
+    return reads_proposals(principal)
 
 
 def proposal_clause(principal: Principal | None) -> ColumnElement[bool]:
