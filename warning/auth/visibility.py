@@ -9,6 +9,7 @@ same clause, so a new view cannot forget the rule.
 - signals and cases: the signal's department, and a confidential channel's (信访举报) signals
   only for admin, office and reviewer; their text only for admin and office.
 - timeline entries (warning_signals): as signals; the hidden ones are counted, not shown.
+- rule hits (the rules page's counts): as signals, less the hits on proposals.
 - a warning's subject: hidden from departments when the warning came from a confidential
   signal and names a person or post.
 - proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
@@ -55,6 +56,7 @@ from warning.db.models import (
     HandlingEvent,
     HandlingRecord,
     RiskWarning,
+    RuleHit,
     Signal,
     SupervisedDepartment,
 )
@@ -266,6 +268,23 @@ def visible_signals(stmt: S, principal: Principal | None, signal: Any = Signal) 
     stmt = stmt.where(department_clause(principal, signal.department_id))
     if not sees_confidential_signals(principal):
         stmt = stmt.where(signal.channel_id.not_in(confidential_channel_ids()))
+    return stmt
+
+
+def visible_rule_hits(stmt: S, principal: Principal | None) -> S:
+    """Keep the rule hits `principal` may count: on a signal they see, and not on a proposal.
+
+    A hit that raised or joined a proposal would tell of it: a reviewer reads the petition,
+    and the rule's count rising with no warning on it said that a proposal was waiting (or
+    had been dismissed). Such hits count once the proposal is issued.
+    """
+    if not sees_every_signal(principal):
+        # As an IN over the visible signals, not a join: SQLite then reads the department's
+        # hits through ix_rule_hits_signal_id instead of every hit (bench/rule_hits_bench.py).
+        stmt = stmt.where(RuleHit.signal_id.in_(visible_signals(select(Signal.id), principal)))
+    if not reads_proposals(principal):
+        proposals = select(RiskWarning.id).where(RiskWarning.is_proposal.is_(True))
+        stmt = stmt.where(or_(RuleHit.warning_id.is_(None), RuleHit.warning_id.not_in(proposals)))
     return stmt
 
 
