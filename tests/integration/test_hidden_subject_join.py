@@ -1,21 +1,26 @@
-"""Known leak, not fixed yet: a direct signal joining a petition's warning names its subject.
+"""A direct signal never joins a petition's warning: joining named its hidden subject.
 
 A warning raised from a petition hides its person or post subject from the department
-(「由纪检部门告知」, `subject_hidden`). Once it is issued it holds the subject's own key, so
-a later audit finding about the same person on the same risk point joins it: the
-department reads its own finding (naming the person) under that warning, 并入已有预警, and so
-learns whom the petition named. Hiding the subject cannot help once the join is made; the
-join itself must not be made (say, an issued warning raised from a confidential signal
-holding its subject under a key of its own, as a proposal does, `warning.triage.policy`).
+(「由纪检部门告知」, `subject_hidden`). Once issued it held the subject's own key, so a later
+audit finding about the same person on the same risk point joined it: the department read
+its own finding (naming the person) under that warning, 并入已有预警 第 2 次, and so learnt
+whom the petition named. Now such a warning holds its subject apart
+(`warning.triage.policy.keeps_apart`), however it was issued (研判, or at intake, or by
+hand), and the finding raises a warning of its own beside it.
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.integration.triage_world import TriageWorld, build_triage_world
 from warning.auth.visibility import HIDDEN_SUBJECT
+from warning.db.models import RiskWarning
+from warning.domain.quarter import Quarter
+from warning.review.figures import build_review
 from warning.services.signal_input import SignalIn
 from warning.triage.decisions import issue
 
@@ -27,18 +32,49 @@ def world(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[TriageWorld]
     yield from build_triage_world(db_url, rules_dir, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="a direct signal joins the petition's issued warning")
-def test_an_audit_finding_does_not_tell_whom_a_petition_named(world: TriageWorld) -> None:
-    _, [proposal] = world.petition(1, person=NAMED)
+def _issue(world: TriageWorld, warning_id: int) -> None:
     with world.runtime.sessions() as session, session.begin():
-        issue(session, warning_id=proposal, principal=world.principals["office"],
+        issue(session, warning_id=warning_id, principal=world.principals["office"],
               grading=world.runtime.rules.current().grading)
+
+
+def _audit(world: TriageWorld, n: int) -> list[int]:
+    outcome = world.runtime.intake.ingest([SignalIn(
+        channel="audit", department="CGZX", title=f"审计发现串标{n}",
+        text="评标中发现串标迹象。", external_id=f"AUD-H88{n}", person=NAMED)])[0]
+    return [w.id for w in outcome.warnings]
+
+
+def test_an_audit_finding_does_not_tell_whom_a_petition_named(world: TriageWorld) -> None:
+    _, [petition] = world.petition(1, person=NAMED)
+    _issue(world, petition)
     handler = world.client("handler_a")
-    assert handler.get(f"/api/warnings/{proposal}").json()["subject_name"] == HIDDEN_SUBJECT
-    audit = world.runtime.intake.ingest([SignalIn(
-        channel="audit", department="CGZX", title="审计发现串标", text="评标中发现串标迹象。",
-        external_id="AUD-H8801", person=NAMED)])[0]
-    assert audit.warnings
-    # The department reads its finding, naming NAMED, on whichever warning it raised.
-    joined = [w.id for w in audit.warnings]
-    assert proposal not in joined
+    assert handler.get(f"/api/warnings/{petition}").json()["subject_name"] == HIDDEN_SUBJECT
+    [audit] = _audit(world, 1)
+    assert audit != petition
+    shown = handler.get(f"/api/warnings/{audit}").json()
+    assert shown["subject_name"] == NAMED and shown["repeat_count"] == 1
+    assert handler.get(f"/api/warnings/{petition}").json()["repeat_count"] == 1
+    # a second finding joins the first, never the petition's
+    assert _audit(world, 2) == [audit]
+    # the office reads one subject with two warnings in the quarter's repeat subjects
+    with world.runtime.sessions() as session:
+        now = datetime.now(UTC)
+        review = build_review(session, principal=world.principals["office"],
+                              quarter=Quarter.containing(now), now=now)
+    assert [(s.subject_name, s.warnings) for s in review.repeat_subjects
+            if s.subject_name == NAMED] == [(NAMED, 2)]
+
+
+def test_a_petition_issued_at_once_holds_its_subject_apart_too(world: TriageWorld) -> None:
+    """The office's hand-made warning issued at once from a petition: the same."""
+    signal, _ = world.petition(2, person=NAMED, text="举报内容不含规则词")
+    answer = world.client("office").post(f"/api/signals/{signal}/triage", json={
+        "decision": "warn", "risk_point": "CG-001", "department": "CGZX",
+        "subject_kind": "person", "subject_name": NAMED})
+    assert answer.status_code == 200, answer.text
+    by_hand = answer.json()["warning_id"]
+    assert _audit(world, 3) != [by_hand]
+    with world.runtime.sessions() as session:
+        keys = session.scalars(select(RiskWarning.subject_key).order_by(RiskWarning.id)).all()
+    assert keys == [f"person:CGZX:{NAMED}#confidential", f"person:CGZX:{NAMED}"]

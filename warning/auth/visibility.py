@@ -11,7 +11,8 @@ same clause, so a new view cannot forget the rule.
 - timeline entries (warning_signals): as signals; the hidden ones are counted, not shown.
 - rule hits (the rules page's counts): as signals, less the hits on proposals.
 - a warning's subject: hidden from departments when the warning came from a confidential
-  signal and names a person or post.
+  signal and names a person or post; such a warning holds its subject apart, so no direct
+  signal about that person joins it and tells them (`warning.triage.policy.keeps_apart`).
 - proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
   their records, events and attachments; the review counts issued warnings only. Once a
   proposal is issued, its 研判 trail (the propose and amend events and the notes written
@@ -61,6 +62,7 @@ from warning.db.models import (
     SupervisedDepartment,
 )
 from warning.domain.lifecycle import Action, Role, State
+from warning.triage.policy import APART_KINDS
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -80,7 +82,7 @@ TRIAGE_DATA = ("after_triage", "joined")
 PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
-HIDDEN_SUBJECT_KINDS = ("person", "post")
+HIDDEN_SUBJECT_KINDS = APART_KINDS  # the subjects a petition's warning also holds apart
 
 
 def hidden_signals_note(count: int) -> str:

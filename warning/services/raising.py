@@ -37,7 +37,7 @@ from warning.services.warning_rows import (
     open_warnings,
     update_changed,
 )
-from warning.triage.policy import proposes, warning_key
+from warning.triage.policy import keeps_apart, proposes, warning_key
 
 RACE_ATTEMPTS = 5
 
@@ -154,6 +154,7 @@ def _decide(
         fired_hits: list[tuple[list[Any], tuple[int, str]]] = []  # (hit, key)
         seen = repeats.get(signal.id, 1)
         channel = directory.channel_by_id[signal.channel_id].proposes
+        confidential = directory.channel_by_id[signal.channel_id].confidential
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
@@ -181,12 +182,13 @@ def _decide(
         for key, fired in groups.items():
             proposal = (channel if len(fired) == 1 and fired[0][0].triage is None
                         else proposes(channel, [m.triage for m, _r, _s in fired]))
-            held[key] = open_key = (key[0], warning_key(key[1], proposal))
+            apart = keeps_apart(confidential, fired[0][2].kind.value)
+            held[key] = open_key = (key[0], warning_key(key[1], proposal, apart))
             warning = warnings.get(open_key)
             point = points[fired[0][0].risk_point]
             if warning is None:
                 warning, opening = _new_warning(signal, fired, point, grading, directory, now,
-                                                bases, proposal)
+                                                bases, proposal, apart)
                 plan.new.append((warning, opening))
                 warnings[open_key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
@@ -229,7 +231,9 @@ def _keys(
             # the key this rule asks for alone; a group of rules (proposes()) always ends on
             # a key one of its rules asks for
             asks = _asks(directory, signal, match)
-            keys.add((points[match.risk_point].id, warning_key(subject.key, asks)))
+            apart = keeps_apart(directory.channel_by_id[signal.channel_id].confidential,
+                                subject.kind.value)
+            keys.add((points[match.risk_point].id, warning_key(subject.key, asks, apart)))
     return keys
 
 
@@ -258,10 +262,11 @@ def _subjects(
 def _new_warning(
     signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
     grading: GradingPolicy, directory: Directory, now: datetime,
-    bases: dict[tuple[Level, int], Response], proposal: bool,
+    bases: dict[tuple[Level, int], Response], proposal: bool, apart: bool = False,
 ) -> tuple[WarningRow, OpeningFields]:
     """Open a warning graded by the heaviest of the rules that fired for it (`bases`: the
-    matrix responses found so far, by level and severity), a proposal (待研判) or not."""
+    matrix responses found so far, by level and severity), a proposal (待研判) or not, its
+    subject held apart or not (`keeps_apart`)."""
     if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
         match, winner, subject = fired[0]
         grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
@@ -287,7 +292,7 @@ def _new_warning(
     department = signal.department_id or channel.default_department_id or point.department_id
     response = grade.response.value
     warning = WarningRow(
-        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal),
+        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal, apart),
         signal_id=signal.id,
         response=response, severity=severity,
         repeat_count=1, department_id=department, subject_kind=subject.kind.value,
