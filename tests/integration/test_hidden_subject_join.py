@@ -21,6 +21,7 @@ from warning.auth.visibility import HIDDEN_SUBJECT
 from warning.db.models import RiskWarning
 from warning.domain.quarter import Quarter
 from warning.review.figures import build_review
+from warning.runtime import Runtime
 from warning.services.signal_input import SignalIn
 from warning.triage.decisions import issue
 
@@ -78,3 +79,24 @@ def test_a_petition_issued_at_once_holds_its_subject_apart_too(world: TriageWorl
     with world.runtime.sessions() as session:
         keys = session.scalars(select(RiskWarning.subject_key).order_by(RiskWarning.id)).all()
     assert keys == [f"person:CGZX:{NAMED}#confidential", f"person:CGZX:{NAMED}"]
+
+
+def test_petitions_are_no_repeat_hits_of_an_audit_finding(runtime: Runtime) -> None:
+    """A repeat rule (third report in 30 days about one person) counted two petitions and
+    an audit finding as three: the department read a warning about the person raised on
+    its first finding, 重复次数 3, and learnt that two reports it could not see named them.
+    Here petitions go straight through (the test petition channel does not propose)."""
+    def log(channel: str, n: int) -> list[int]:
+        outcome = runtime.intake.ingest([SignalIn(
+            channel=channel, department="CWK", title=f"反映虚报{n}",
+            text=f"报销中虚报差旅费，第{n}次。", external_id=f"REP-{channel}-{n}",
+            person=NAMED)])[0]
+        return [w.id for w in outcome.warnings]
+
+    assert log("petition", 1) == [] and log("petition", 2) == []
+    assert log("audit", 3) == []  # its first hit, as far as a department may know
+    [raised] = log("petition", 4)  # the petitions' third hit: a warning apart
+    with runtime.sessions() as session:
+        key = session.scalars(select(RiskWarning.subject_key)
+                              .where(RiskWarning.id == raised)).one()
+    assert key == f"person:CWK:{NAMED}#confidential"

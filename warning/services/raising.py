@@ -142,7 +142,8 @@ def _decide(
               for signal, ms, ss in zip(signals, matches, subjects, strict=True)
               for m, subject in zip(ms, ss, strict=True)
               if m.repeat is not None and subject is not None
-              for key in _window_keys(subject.key, _asks(directory, signal, m))]
+              for key in _window_keys(subject.key, _asks(directory, signal, m),
+                                      _apart(directory, signal, subject))]
     window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
     plan = _Plan()
     hits = plan.hits
@@ -159,14 +160,17 @@ def _decide(
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
             point = points[match.risk_point]
-            # A hit that asks for 研判 is kept on the subject's proposal key: it counts toward
-            # repeats that ask for 研判 too, never toward what a department is shown.
+            # A hit that asks for 研判 is kept on the subject's proposal key, and a petition's
+            # hit about a person or post on the key held apart: it counts toward repeats of
+            # its own kind, never toward what a department is shown (an audit finding that
+            # were the third hit after two petitions would tell whom they named).
             asks = channel if match.triage is None else match.triage  # _asks(), inlined
-            hit_key = warning_key(subject.key, asks)
+            apart = keeps_apart(confidential, subject.kind.value)
+            hit_key = warning_key(subject.key, asks, apart)
             count = 1
             if match.repeat is not None:
                 count = window.count(match.rule_id, match.repeat.days, hit_key, at,
-                                     also=subject.key if asks else None)
+                                     also=subject.key if asks or apart else None)
             hit = [signal.id, match.rule_id, match.rule_version, point.id, MODES[match.mode],
                    hit_key, now, at, None]
             hits.append(hit)
@@ -210,10 +214,19 @@ def _asks(directory: Directory, signal: StoredSignal, match: RuleMatch) -> bool:
     return directory.channel_by_id[signal.channel_id].proposes
 
 
-def _window_keys(subject_key: str, asks: bool) -> tuple[str, ...]:
-    """Return the hit keys a repeat counts on: a hit that asks for 研判 counts every hit on
-    its subject; one that does not, only those that did not ask either."""
-    return (subject_key, warning_key(subject_key, True)) if asks else (subject_key,)
+def _window_keys(subject_key: str, asks: bool, apart: bool = False) -> tuple[str, ...]:
+    """Return the hit keys a repeat counts on: a hit that asks for 研判, or a petition's held
+    apart, counts every hit on its subject and its own kind's; a direct one only direct
+    hits."""
+    if asks or apart:
+        return (subject_key, warning_key(subject_key, asks, apart))
+    return (subject_key,)
+
+
+def _apart(directory: Directory, signal: StoredSignal, subject: Subject) -> bool:
+    """Return whether a signal's hits and warnings about `subject` are held apart."""
+    return keeps_apart(directory.channel_by_id[signal.channel_id].confidential,
+                       subject.kind.value)
 
 
 def _keys(
@@ -231,9 +244,8 @@ def _keys(
             # the key this rule asks for alone; a group of rules (proposes()) always ends on
             # a key one of its rules asks for
             asks = _asks(directory, signal, match)
-            apart = keeps_apart(directory.channel_by_id[signal.channel_id].confidential,
-                                subject.kind.value)
-            keys.add((points[match.risk_point].id, warning_key(subject.key, asks, apart)))
+            keys.add((points[match.risk_point].id,
+                      warning_key(subject.key, asks, _apart(directory, signal, subject))))
     return keys
 
 

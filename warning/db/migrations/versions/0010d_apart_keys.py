@@ -11,6 +11,10 @@ read its own finding under that warning: whom the petition named. It now holds
 raises or joins a warning of its own beside it. Every issued warning (open or closed)
 whose first signal came through a confidential channel and whose subject is a person or a
 post is moved onto the new key; a direct signal that already joined one stays where it is.
+
+So are the rule hits of such signals that did not ask for 研判 (those are on the proposal
+key since 0010c): a repeat rule counted them toward an audit finding about the same
+person, and the department read a warning raised as the third hit after two petitions.
 """
 
 from collections.abc import Sequence
@@ -37,9 +41,19 @@ DOWNGRADE = (
     f"AND other.risk_point_id = warnings.risk_point_id AND other.subject_key = {_PLAIN}))")
 
 
+HITS_UP = (f"UPDATE rule_hits SET subject_key = subject_key || '{SUFFIX}' "
+           f"WHERE (subject_key LIKE 'person:%' OR subject_key LIKE 'post:%') "
+           f"AND subject_key NOT LIKE '%#proposal' AND subject_key NOT LIKE '%{SUFFIX}' "
+           f"AND {ORIGIN}")
+HITS_DOWN = (f"UPDATE rule_hits SET subject_key = substr(subject_key, 1, "
+             f"length(subject_key) - {len(SUFFIX)}) WHERE subject_key LIKE '%{SUFFIX}'")
+
+
 def upgrade() -> None:
     op.execute(UPGRADE)
+    op.execute(HITS_UP)
 
 
 def downgrade() -> None:
+    op.execute(HITS_DOWN)
     op.execute(DOWNGRADE)
