@@ -9,14 +9,18 @@ same clause, so a new view cannot forget the rule.
 - signals and cases: the signal's department, and a confidential channel's (信访举报) signals
   only for admin, office and reviewer; their text only for admin and office.
 - timeline entries (warning_signals): as signals; the hidden ones are counted, not shown.
+- rule hits (the rules page's counts): as signals, less the hits on proposals.
 - a warning's subject: hidden from departments when the warning came from a confidential
-  signal and names a person or post.
+  signal and names a person or post; such a warning holds its subject apart, so no direct
+  signal about that person joins it and tells them (`warning.triage.policy.keeps_apart`).
 - proposals (待研判 warnings, also once dismissed or merged): office and admin only, with
   their records, events and attachments; the review counts issued warnings only. Once a
   proposal is issued, its 研判 trail (the propose and amend events and the notes written
   while it was a proposal, with their files: the office's comments, and the subject as the
   petition named it) stays with the office; the others' trail starts at 下达, and for them
   the warning was raised when it was issued (`shown_raised_at`).
+- the office's 研判 decisions on signals (不予处理, 重复信号): office and admin only, on every
+  page and list that shows a signal (`reads_signal_decisions`).
   A signal that asks for 研判 never joins a warning a department sees, nor one issued at
   once a proposal: they hold different keys (`warning.triage.policy`).
 - notices: office and admin only (checked by role on the route).
@@ -53,10 +57,12 @@ from warning.db.models import (
     HandlingEvent,
     HandlingRecord,
     RiskWarning,
+    RuleHit,
     Signal,
     SupervisedDepartment,
 )
 from warning.domain.lifecycle import Action, Role, State
+from warning.triage.policy import APART_KINDS
 
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
@@ -76,7 +82,7 @@ TRIAGE_DATA = ("after_triage", "joined")
 PROPOSED_STATE = State.PROPOSED.value
 REDACTED_TEXT = "（保密渠道内容，已隐去）"
 HIDDEN_SUBJECT = "（由纪检部门告知）"
-HIDDEN_SUBJECT_KINDS = ("person", "post")
+HIDDEN_SUBJECT_KINDS = APART_KINDS  # the subjects a petition's warning also holds apart
 
 
 def hidden_signals_note(count: int) -> str:
@@ -160,6 +166,13 @@ def visible_departments(stmt: S, principal: Principal | None) -> S:
 def reads_proposals(principal: Principal | None) -> bool:
     """Return whether `principal` may see proposals (待研判) at all (None: the CLI)."""
     return principal is None or principal.role in PROPOSAL_READERS
+
+
+def reads_signal_decisions(principal: Principal | None) -> bool:
+    """Return whether `principal` may read the office's 研判 decisions on signals (不予处理,
+    重复信号 and of which signal), as proposals: an audit finding a department reads as
+    marked 重复信号 tells it that another report of the matter, a petition say, came in."""
+    return reads_proposals(principal)
 
 
 def proposal_clause(principal: Principal | None) -> ColumnElement[bool]:
@@ -257,6 +270,23 @@ def visible_signals(stmt: S, principal: Principal | None, signal: Any = Signal) 
     stmt = stmt.where(department_clause(principal, signal.department_id))
     if not sees_confidential_signals(principal):
         stmt = stmt.where(signal.channel_id.not_in(confidential_channel_ids()))
+    return stmt
+
+
+def visible_rule_hits(stmt: S, principal: Principal | None) -> S:
+    """Keep the rule hits `principal` may count: on a signal they see, and not on a proposal.
+
+    A hit that raised or joined a proposal would tell of it: a reviewer reads the petition,
+    and the rule's count rising with no warning on it said that a proposal was waiting (or
+    had been dismissed). Such hits count once the proposal is issued.
+    """
+    if not sees_every_signal(principal):
+        # As an IN over the visible signals, not a join: SQLite then reads the department's
+        # hits through ix_rule_hits_signal_id instead of every hit (bench/rule_hits_bench.py).
+        stmt = stmt.where(RuleHit.signal_id.in_(visible_signals(select(Signal.id), principal)))
+    if not reads_proposals(principal):
+        proposals = select(RiskWarning.id).where(RiskWarning.is_proposal.is_(True))
+        stmt = stmt.where(or_(RuleHit.warning_id.is_(None), RuleHit.warning_id.not_in(proposals)))
     return stmt
 
 

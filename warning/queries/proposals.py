@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals, visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskWarning, Signal
-from warning.triage.policy import issued_key
+from warning.triage.policy import subject_of_key
 
 MAX_CANDIDATES = 50
 
@@ -31,7 +31,7 @@ def merge_targets(
 ) -> list[MergeTarget]:
     """Return the open warnings of the proposal's risk point it may be merged into, the one
     holding its subject (if any) first."""
-    key = issued_key(warning.subject_key)
+    key = subject_of_key(warning.subject_key)
     rows = session.execute(visible_warnings(
         select(RiskWarning.id, HandlingRecord.state, RiskWarning.subject_name, Department.name,
                RiskWarning.subject_key)
@@ -40,7 +40,7 @@ def merge_targets(
         .where(RiskWarning.is_open.is_(True), RiskWarning.id != warning.id,
                RiskWarning.risk_point_id == warning.risk_point_id), principal)
         .order_by(RiskWarning.id.desc()).limit(MAX_CANDIDATES)).all()
-    targets = [MergeTarget(i, state, subject or "", name or "", held == key)
+    targets = [MergeTarget(i, state, subject or "", name or "", subject_of_key(held) == key)
                for i, state, subject, name, held in rows]
     return sorted(targets, key=lambda target: not target.same_subject)
 

@@ -2,8 +2,9 @@
 and the recent rule reload requests (for the office's rules page).
 
 Every hit is a row of `rule_hits` (one per signal and rule, monitor mode included), so the
-figures are one grouped query over it, limited to the signals the principal may see: a
-department counts only its own signals' hits, never a confidential channel's.
+figures are one grouped query over it, limited to the hits the principal may count
+(`visible_rule_hits`): a department counts only its own signals' hits, never a confidential
+channel's, and no one but the office counts a hit on a proposal.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
-from warning.auth.visibility import sees_every_signal, visible_signals
-from warning.db.models import RuleHit, RuleReload, Signal
+from warning.auth.visibility import visible_rule_hits
+from warning.db.models import RuleHit, RuleReload
 from warning.queries.actors import actor_names
 
 
@@ -30,10 +31,7 @@ def rule_hit_counts(session: Session, principal: Principal | None) -> dict[str, 
     """Return each rule's hit count and last hit over the signals `principal` may see."""
     stmt = (select(RuleHit.rule_id, func.count(), func.max(RuleHit.hit_at))
             .group_by(RuleHit.rule_id))
-    if not sees_every_signal(principal):
-        # As an IN over the visible signals, not a join: SQLite then reads the department's
-        # hits through ix_rule_hits_signal_id instead of every hit (bench/rule_hits_bench.py).
-        stmt = stmt.where(RuleHit.signal_id.in_(visible_signals(select(Signal.id), principal)))
+    stmt = visible_rule_hits(stmt, principal)
     return {rule_id: RuleHits(int(count), last) for rule_id, count, last in session.execute(stmt)}
 
 

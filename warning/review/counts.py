@@ -27,6 +27,7 @@ from warning.db.models import (
 from warning.domain.enums import Level, Response
 from warning.review.model import Bucket, ChannelFigure, RepeatSubject
 from warning.review.period import Period, not_withdrawn, warning_scope
+from warning.triage.policy import APART_KEY_SUFFIX
 
 SUBJECT_KINDS = {"person": "个人", "post": "岗位", "department": "部门"}
 
@@ -129,11 +130,13 @@ def _subject_key(principal: Principal | None) -> Any:
     from them (named by a confidential petition) is grouped alone, by the warning's id, so
     a group never joins it to a subject they can read (two warnings under 张三, one of them
     a petition's, told the department whom the petition named)."""
+    # A petition's warning holds its subject apart (warning.triage.policy.keeps_apart): to
+    # those who may read it, it is the same subject.
+    subject = func.replace(RiskWarning.subject_key, APART_KEY_SUFFIX, "")
     if sees_confidential_signals(principal):
-        return RiskWarning.subject_key
+        return subject.label("subject_key")
     own = "hidden:" + cast(RiskWarning.id, String)
-    return case((subject_hidden(principal), own),
-                else_=RiskWarning.subject_key).label("subject_key")
+    return case((subject_hidden(principal), own), else_=subject).label("subject_key")
 
 
 def measure_buckets(counts: Counter[str]) -> list[Bucket]:

@@ -37,7 +37,7 @@ from warning.services.warning_rows import (
     open_warnings,
     update_changed,
 )
-from warning.triage.policy import proposes, warning_key
+from warning.triage.policy import keeps_apart, proposes, warning_key
 
 RACE_ATTEMPTS = 5
 
@@ -142,7 +142,8 @@ def _decide(
               for signal, ms, ss in zip(signals, matches, subjects, strict=True)
               for m, subject in zip(ms, ss, strict=True)
               if m.repeat is not None and subject is not None
-              for key in _window_keys(subject.key, _asks(directory, signal, m))]
+              for key in _window_keys(subject.key, _asks(directory, signal, m),
+                                      _apart(directory, signal, subject))]
     window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
     plan = _Plan()
     hits = plan.hits
@@ -154,18 +155,22 @@ def _decide(
         fired_hits: list[tuple[list[Any], tuple[int, str]]] = []  # (hit, key)
         seen = repeats.get(signal.id, 1)
         channel = directory.channel_by_id[signal.channel_id].proposes
+        confidential = directory.channel_by_id[signal.channel_id].confidential
         for match, subject in zip(signal_matches, signal_subjects, strict=True):
             if subject is None:
                 continue  # a repeat rule on a signal without its subject does not fire
             point = points[match.risk_point]
-            # A hit that asks for 研判 is kept on the subject's proposal key: it counts toward
-            # repeats that ask for 研判 too, never toward what a department is shown.
+            # A hit that asks for 研判 is kept on the subject's proposal key, and a petition's
+            # hit about a person or post on the key held apart: it counts toward repeats of
+            # its own kind, never toward what a department is shown (an audit finding that
+            # were the third hit after two petitions would tell whom they named).
             asks = channel if match.triage is None else match.triage  # _asks(), inlined
-            hit_key = warning_key(subject.key, asks)
+            apart = keeps_apart(confidential, subject.kind.value)
+            hit_key = warning_key(subject.key, asks, apart)
             count = 1
             if match.repeat is not None:
                 count = window.count(match.rule_id, match.repeat.days, hit_key, at,
-                                     also=subject.key if asks else None)
+                                     also=subject.key if asks or apart else None)
             hit = [signal.id, match.rule_id, match.rule_version, point.id, MODES[match.mode],
                    hit_key, now, at, None]
             hits.append(hit)
@@ -181,12 +186,13 @@ def _decide(
         for key, fired in groups.items():
             proposal = (channel if len(fired) == 1 and fired[0][0].triage is None
                         else proposes(channel, [m.triage for m, _r, _s in fired]))
-            held[key] = open_key = (key[0], warning_key(key[1], proposal))
+            apart = keeps_apart(confidential, fired[0][2].kind.value)
+            held[key] = open_key = (key[0], warning_key(key[1], proposal, apart))
             warning = warnings.get(open_key)
             point = points[fired[0][0].risk_point]
             if warning is None:
                 warning, opening = _new_warning(signal, fired, point, grading, directory, now,
-                                                bases, proposal)
+                                                bases, proposal, apart)
                 plan.new.append((warning, opening))
                 warnings[open_key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
@@ -208,10 +214,19 @@ def _asks(directory: Directory, signal: StoredSignal, match: RuleMatch) -> bool:
     return directory.channel_by_id[signal.channel_id].proposes
 
 
-def _window_keys(subject_key: str, asks: bool) -> tuple[str, ...]:
-    """Return the hit keys a repeat counts on: a hit that asks for 研判 counts every hit on
-    its subject; one that does not, only those that did not ask either."""
-    return (subject_key, warning_key(subject_key, True)) if asks else (subject_key,)
+def _window_keys(subject_key: str, asks: bool, apart: bool = False) -> tuple[str, ...]:
+    """Return the hit keys a repeat counts on: a hit that asks for 研判, or a petition's held
+    apart, counts every hit on its subject and its own kind's; a direct one only direct
+    hits."""
+    if asks or apart:
+        return (subject_key, warning_key(subject_key, asks, apart))
+    return (subject_key,)
+
+
+def _apart(directory: Directory, signal: StoredSignal, subject: Subject) -> bool:
+    """Return whether a signal's hits and warnings about `subject` are held apart."""
+    return keeps_apart(directory.channel_by_id[signal.channel_id].confidential,
+                       subject.kind.value)
 
 
 def _keys(
@@ -229,7 +244,8 @@ def _keys(
             # the key this rule asks for alone; a group of rules (proposes()) always ends on
             # a key one of its rules asks for
             asks = _asks(directory, signal, match)
-            keys.add((points[match.risk_point].id, warning_key(subject.key, asks)))
+            keys.add((points[match.risk_point].id,
+                      warning_key(subject.key, asks, _apart(directory, signal, subject))))
     return keys
 
 
@@ -258,10 +274,11 @@ def _subjects(
 def _new_warning(
     signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
     grading: GradingPolicy, directory: Directory, now: datetime,
-    bases: dict[tuple[Level, int], Response], proposal: bool,
+    bases: dict[tuple[Level, int], Response], proposal: bool, apart: bool = False,
 ) -> tuple[WarningRow, OpeningFields]:
     """Open a warning graded by the heaviest of the rules that fired for it (`bases`: the
-    matrix responses found so far, by level and severity), a proposal (待研判) or not."""
+    matrix responses found so far, by level and severity), a proposal (待研判) or not, its
+    subject held apart or not (`keeps_apart`)."""
     if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
         match, winner, subject = fired[0]
         grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
@@ -287,7 +304,7 @@ def _new_warning(
     department = signal.department_id or channel.default_department_id or point.department_id
     response = grade.response.value
     warning = WarningRow(
-        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal),
+        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal, apart),
         signal_id=signal.id,
         response=response, severity=severity,
         repeat_count=1, department_id=department, subject_kind=subject.kind.value,

@@ -5,9 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warning.db.models import RiskPoint, RiskWarning
+from warning.db.models import Channel, RiskPoint, RiskWarning, Signal
 from warning.triage.errors import OpenWarningExists
-from warning.triage.policy import PROPOSAL_KEY_SUFFIX, issued_key
+from warning.triage.policy import PROPOSAL_KEY_SUFFIX, issued_key, keeps_apart, subject_of_key
 
 
 def refuse_taken_key(
@@ -32,16 +32,37 @@ def refuse_taken_key(
         field="subject_name", holder=holder)
 
 
+def refuse_taken_subject(
+    session: Session, *, risk_point_id: int, key: str, point_name: str, except_id: int = 0
+) -> None:
+    """Refuse an issued warning's key when another open warning holds its subject, on the
+    subject's own key or apart (`keeps_apart`): the office merges instead, as before keys
+    were held apart."""
+    plain = subject_of_key(key)
+    for held in dict.fromkeys((plain, issued_key(plain, apart=True), key)):
+        refuse_taken_key(session, risk_point_id=risk_point_id, key=held,
+                         point_name=point_name, except_id=except_id)
+
+
+def origin_confidential(session: Session, warning: RiskWarning) -> bool:
+    """Return whether the signal that raised `warning` came through a confidential channel."""
+    return bool(session.scalar(
+        select(Channel.confidential).join(Signal, Signal.channel_id == Channel.id)
+        .where(Signal.id == warning.signal_id)))
+
+
 def take_issued_key(session: Session, warning: RiskWarning) -> None:
-    """Move a proposal being issued onto its subject's own key; refuse, naming it, when an
-    issued warning already holds that key (the office merges the proposal there instead)."""
-    key = issued_key(warning.subject_key)
+    """Move a proposal being issued onto its subject's key (held apart when a petition
+    raised it about a person or post); refuse, naming it, when an open warning already holds
+    the subject (the office merges the proposal there instead)."""
+    apart = keeps_apart(origin_confidential(session, warning), warning.subject_kind)
+    key = issued_key(warning.subject_key, apart)
     if key == warning.subject_key:
         return
     point_name = session.scalar(select(RiskPoint.name)
                                 .where(RiskPoint.id == warning.risk_point_id)) or ""
-    refuse_taken_key(session, risk_point_id=warning.risk_point_id, key=key,
-                     point_name=point_name, except_id=warning.id)
+    refuse_taken_subject(session, risk_point_id=warning.risk_point_id, key=key,
+                         point_name=point_name, except_id=warning.id)
     warning.subject_key = key
     try:
         session.flush()

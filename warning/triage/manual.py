@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals
-from warning.db.models import RiskPoint, RiskWarning, Signal, WarningSignal
+from warning.db.models import Channel, RiskPoint, RiskWarning, Signal, WarningSignal
 from warning.domain.enums import Level
 from warning.domain.grading import GradingPolicy
 from warning.domain.lifecycle import Action
@@ -27,8 +27,8 @@ from warning.triage.amend import (
 )
 from warning.triage.decisions import require_office
 from warning.triage.errors import MAX_ID, OpenWarningExists, invalid, reason
-from warning.triage.keys import refuse_taken_key
-from warning.triage.policy import DEFAULT_TRIAGE_DAYS, warning_key
+from warning.triage.keys import refuse_taken_key, refuse_taken_subject
+from warning.triage.policy import DEFAULT_TRIAGE_DAYS, keeps_apart, warning_key
 from warning.triage.proposals import open_proposals
 from warning.triage.signal_decisions import SignalNotFound
 
@@ -70,8 +70,11 @@ def raise_by_hand(
     response = (parse_response(form.response) if form.response
                 else grading.base(Level(point.level), 1))
     comment = reason(form.comment, required=False, label="研判意见")
-    key = warning_key(subject.key, form.propose)
-    refuse_taken_key(session, risk_point_id=point.id, key=key, point_name=point.name)
+    confidential = bool(session.scalar(select(Channel.confidential)
+                                       .where(Channel.id == signal.channel_id)))
+    key = warning_key(subject.key, form.propose, keeps_apart(confidential, subject.kind.value))
+    refuse = refuse_taken_key if form.propose else refuse_taken_subject
+    refuse(session, risk_point_id=point.id, key=key, point_name=point.name)
     warning = RiskWarning(
         risk_point_id=point.id, department_id=department.id, subject_kind=subject.kind.value,
         subject_key=key, subject_name=subject.name, rule_id=MANUAL_RULE,

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from warning.auth.principal import Principal
+from warning.auth.visibility import reads_signal_decisions
 from warning.queries.departments import channel_options, department_options
 from warning.queries.signals import SignalView, find_signal, signals_counted, signals_query
 from warning.services.filter_checks import check_signal_filters
@@ -68,7 +69,8 @@ def signals_page(
                    else list_signals(session, principal, filters, page_number(page)))
     return render(request, "signals/list.html", {
         "nav": "signals", "rows": rows, "pager": pager, "f": filters, "problem": problem,
-        "statuses": SIGNAL_STATUS, **filter_options(session, principal),
+        "statuses": SIGNAL_STATUS, "decisions_shown": reads_signal_decisions(principal),
+        **filter_options(session, principal),
     })
 
 

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from warning.auth.numbering import ShownRecord
 from warning.auth.principal import Principal
-from warning.auth.visibility import reads_proposals
+from warning.auth.visibility import reads_proposals, reads_signal_decisions
 from warning.db.models import RiskWarning, Signal
 from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError, State
@@ -97,7 +97,7 @@ def signal_panel(
     refusal: Refusal | None = None, form: TriageForm | None = None,
 ) -> dict[str, Any]:
     """Return the signal panel's context: hand-made warning, 不予处理, duplicate."""
-    if not reads_proposals(principal):
+    if not reads_signal_decisions(principal):
         return {"signal_triage": None}
     return {"signal_triage": {
         "done": "" if refusal else DONE.get(done or "", ""), "refusal": refusal,
