@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.integration.review_world import ReviewWorld, build_review_world
+from tests.integration.review_world import ReviewWorld, _Builder, at, build_review_world
 from warning.review.timings import nearest_rank
 from warning.runtime import Runtime
 from warning.web.app import create_app
@@ -76,6 +76,20 @@ def test_register_coverage_is_scoped_and_ignores_withdrawn_hits(
     assert (handler["points"], handler["high"], handler["never_hit"]) == (2, 1, [])
     leader = _trends(app_client, world, "leader")["coverage"]  # supervises CWK and BGS
     assert (leader["points"], leader["high"]) == (2, 1)
+    assert [p["code"] for p in leader["never_hit"]] == ["BG-001"]
+
+
+def test_a_risk_point_hit_only_by_another_departments_warning_reads_never_hit_to_its_owner(
+    world: ReviewWorld, app_client: TestClient, runtime: Runtime,
+) -> None:
+    """BG-001 is BGS's; a warning on it addressed to CGZX is CGZX's to read. The leader,
+    who supervises BGS but not CGZX, must not learn of it from the coverage figure."""
+    builder = _Builder(runtime.sessions)
+    signal = builder.signal("audit", "CGZX", at(8, 2), "S9")
+    builder.warning("BG-001", "CGZX", at(8, 2), "reminder", "department:CGZX", signal)
+    office = _trends(app_client, world, "office")["coverage"]
+    assert office["never_hit"] == []  # the office reads every warning
+    leader = _trends(app_client, world, "leader")["coverage"]
     assert [p["code"] for p in leader["never_hit"]] == ["BG-001"]
 
 

@@ -9,7 +9,7 @@ from warning.db.models import Department, HandlingRecord, RiskPoint, RiskWarning
 from warning.domain.enums import Level
 from warning.domain.lifecycle import State
 from warning.review.model import RegisterCoverage, StaleRiskPoint
-from warning.review.period import Period, in_scope
+from warning.review.period import Period, in_scope, warning_scope
 from warning.review.points import LEVEL_ORDER, level_label
 
 # One seed keeps high-level points near a fifth of the register (DOMAIN.md).
@@ -23,9 +23,11 @@ def coverage(session: Session, *, principal: Principal | None, period: Period) -
         select(func.count(), func.count().filter(RiskPoint.level == Level.HIGH.value))
         .select_from(RiskPoint).where(scope)
     ).one()
+    # a warning on the point that `principal` reads: the owner of a point is not told of a
+    # warning addressed to a department it does not read
     hit = exists().where(
         RiskWarning.risk_point_id == RiskPoint.id, reviewed_raised_at() < period.end,
-        RiskWarning.is_proposal.is_(False),
+        warning_scope(principal),
         HandlingRecord.warning_id == RiskWarning.id,
         HandlingRecord.state != State.WITHDRAWN.value,
     )
