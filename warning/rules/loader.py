@@ -63,12 +63,28 @@ class RuleBook:
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
-    """Return the rule files of a directory: *.yaml directly in it, except the grading file.
+    """Return the rule files of a directory: *.yaml directly in it, except the grading file
+    and hidden names.
 
-    Every entry counts, dangling links and directories too: reading them is a problem,
-    never a silent skip.
+    Every other entry counts, dangling links and directories too: reading them is a problem,
+    never a silent skip. A name starting with a dot is an editor's or a tool's, never a
+    rule file: Emacs' lock `.#a.yaml` (a dangling link) while a buffer is modified, or a
+    hidden copy that would repeat every id.
     """
-    return sorted(p for p in rules_dir.glob("*.yaml") if p.name != GRADING_FILE)
+    return sorted(p for p in rules_dir.glob("*.yaml")
+                  if p.name != GRADING_FILE and not hidden(p))
+
+
+def hidden(path: Path) -> bool:
+    """Whether a name is hidden (starts with a dot), as editors' lock and swap files are."""
+    return path.name.startswith(".")
+
+
+def watched_files(rules_dir: Path) -> list[Path]:
+    """Return every file a rule book is read from: the rule files and the grading file."""
+    grading = rules_dir / GRADING_FILE
+    return [*rule_files(rules_dir), grading] if grading.exists() or grading.is_symlink() \
+        else rule_files(rules_dir)
 
 
 class NotRegularFileError(OSError):
@@ -287,6 +303,10 @@ def load_rulebook(
     """
     if not rules_dir.is_dir():
         raise RuleBookError([Problem(display(rules_dir), 1, "", "规则目录不存在")])
+    # Resolved once: a release swapped in by renaming a symlink over the directory while
+    # the files are read gives the old release whole (the new one is read at the next load),
+    # never some files of each.
+    rules_dir = rules_dir.resolve()
     files = _read_all(rules_dir)
     versions = {shown: version_of(raw) if isinstance(raw, bytes) else ""
                 for shown, raw in files}
