@@ -31,6 +31,7 @@ from warning.rules.cache import RulebookCache
 from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook, watched_files
+from warning.services.rule_books import OtherBook, book_digest, other_books, publish
 
 log = logging.getLogger(__name__)
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
@@ -61,11 +62,13 @@ class RuleService:
         self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
         known_refs: KnownRefs | None = None, host: EngineHost | None = None,
         cache: RulebookCache | None = None, engine_in_background: bool = False,
+        instance: str | None = None,
     ) -> None:
         """`cache`: parsed rule files kept between processes (rules/cache.py).
         `engine_in_background`: start the engine child without waiting for it (a command
         that may not need it); a rule book durable-rules refuses then fails its batches
-        (and they are retried) instead of its load."""
+        (and they are retried) instead of its load. `instance`: the name under which the
+        rule book held is recorded (rule_books.py); this process's lease owner if None."""
         self._dir = rules_dir
         self._cache = cache
         self._engine_in_background = engine_in_background
@@ -79,6 +82,7 @@ class RuleService:
         self.problems: list[Problem] = []
         self.attempted_at: datetime | None = None  # the last load, kept or refused
         self._request_seen: int | None = None  # the newest reload request acted on
+        self._instance = instance
 
     def known_refs(self) -> tuple[set[str] | None, set[str] | None]:
         """Return the risk point codes and channel ids rules may name (None: unchecked)."""
@@ -131,8 +135,32 @@ class RuleService:
                 log.error("rule engine could not load the rules; previous rules stay: %s", error)
                 return self.problems
             self._in_force = InForce(rulebook, evaluator)
-        log.info("rules in force: %d", len(rulebook.rules))
+        log.info("rules in force: %d (rule book %s)", len(rulebook.rules), self.book_digest())
+        self._publish()
         return []
+
+    def book_digest(self) -> str | None:
+        """Return the digest naming the rule book in force (None before the first load)."""
+        in_force = self._in_force
+        return None if in_force is None else book_digest(in_force.rulebook)
+
+    def other_books(self) -> list[OtherBook]:
+        """Return the live instances on this database that hold another rule book."""
+        digest = self.book_digest()
+        if self._sessions is None or digest is None:
+            return []
+        return other_books(self._sessions, instance=self.instance, digest=digest)
+
+    @property
+    def instance(self) -> str:
+        """Return the name this instance's rule book is recorded under."""
+        return self._instance or process_owner()
+
+    def _publish(self) -> None:
+        in_force, digest = self._in_force, self.book_digest()
+        if self._sessions is not None and in_force is not None and digest is not None:
+            publish(self._sessions, instance=self.instance, digest=digest,
+                    rules=len(in_force.rulebook.rules), loaded_at=in_force.loaded_at)
 
     def reload_if_changed(self) -> list[Problem] | None:
         """Reload when a rule file was added, removed or changed; None when nothing changed."""
@@ -162,6 +190,7 @@ class RuleService:
             self._changing = None
             return self.load()
         self._changing = found if found != self._seen else None
+        self._publish()  # still alive, still holding this book
         return None
 
     def _newest_request(self) -> int | None:
