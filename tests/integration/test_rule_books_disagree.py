@@ -66,3 +66,22 @@ def test_the_rules_status_names_the_instance_with_another_book(
     assert status.book == runtime.rules.book_digest()
     assert [(o.instance, o.digest) for o in status.other_books] == [
         ("vm:2:other", there.book_digest())]
+
+
+def test_the_rules_page_names_the_instance_with_another_book(
+    runtime: Runtime, rules_dir: Path, tmp_path: Path,
+) -> None:
+    from tests.integration.page_client import build_site
+
+    site = build_site(runtime, tmp_path / "site")
+    assert 'id="other-books"' not in site.client("office").get("/rules").text
+    other_dir = tmp_path / "release-2"
+    shutil.copytree(rules_dir, other_dir)
+    [first, *_] = rule_files(other_dir)
+    first.write_text(first.read_text(encoding="utf-8") + "# release 2\n", encoding="utf-8")
+    there = RuleService(other_dir, runtime.sessions, instance="vm:2:other")
+    assert there.load() == []
+    page = site.client("office").get("/rules").text
+    note = page[page.index('id="other-books"'):]
+    assert "vm:2:other" in note and str(there.book_digest()) in note
+    assert str(runtime.rules.book_digest()) in note
