@@ -2,10 +2,13 @@
 
 Opening a FIFO blocks until a writer comes, and a device such as /dev/zero never ends:
 a rule, channel or holiday file, or the reporter key file, that is one hung the command
-or the service at start.
+or the service at start. The file is opened without blocking and its type checked on the
+open descriptor, so a file swapped for a FIFO between a check and the read cannot block
+the reader either; a `limit` bounds what is read (rule files: warning.rules.loader).
 """
 
 import errno
+import os
 import stat
 from pathlib import Path
 
@@ -16,10 +19,22 @@ class NotRegularFileError(OSError):
     """A path that is a FIFO, socket or device: reading it could block for ever."""
 
 
-def read_regular(path: Path) -> bytes:
-    """Read a file's bytes; refuse (OSError) anything but a regular file, links followed."""
-    if not stat.S_ISREG(path.stat().st_mode):
-        if path.is_dir():
+class TooLargeError(OSError):
+    """A file over the limit its reader set."""
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """Read a file's bytes, at most `limit` of them; refuse (OSError) anything but a
+    regular file (links followed) and a file over the limit."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        raise NotRegularFileError(errno.EINVAL, NOT_REGULAR, str(path))
-    return path.read_bytes()
+        if not stat.S_ISREG(mode):
+            raise NotRegularFileError(errno.EINVAL, NOT_REGULAR, str(path))
+        raw = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(raw) > limit:
+        raise TooLargeError(errno.EFBIG, f"文件过大 (file too large): 超过 {limit} 字节",
+                            str(path))
+    return raw

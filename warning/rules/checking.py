@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from warning.rules.loader import RuleBook, load_rulebook, read_regular, unreadable
+from warning.rules.loader import (
+    MAX_FILE_BYTES,
+    RuleBook,
+    hidden,
+    load_rulebook,
+    read_regular,
+    unreadable,
+)
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
@@ -60,7 +67,7 @@ def channel_ids(channels_dir: Path) -> set[str]:
 
 
 def _fixture_files(rules_dir: Path) -> list[Path]:
-    return sorted((rules_dir / FIXTURES).glob("*.yaml"))
+    return sorted(p for p in (rules_dir / FIXTURES).glob("*.yaml") if not hidden(p))
 
 
 def load_fixtures(
@@ -76,7 +83,7 @@ def load_fixtures(
     for path in _fixture_files(rules_dir):
         shown = display(path)
         try:
-            data = load_lines(read_regular(path).decode("utf-8"))
+            data = load_lines(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
         except OSError as error:
             problems.append(unreadable(path, error))
             continue

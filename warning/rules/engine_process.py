@@ -18,11 +18,15 @@ durable-rules; the shards live in a child (`warning.rules.engine.main`) that:
   2-core machine: one signal per round trip ~120 us wall, 33 us of parent CPU; a batch
   of 1,000 ~70 us wall and 7 us of parent CPU per signal, durable's own work dominating;
 - may die at any time: end of file, a broken pipe, an error reply or no progress within
-  ANSWER_TIMEOUT_S (writing the request, awaiting or reading the answer: a frozen child
-  stops reading, and a request larger than the pipe would otherwise block the writer for
-  ever) discards it, and the batch is retried once in a fresh child with the
-  same shards. A second failure raises EngineCrashed for that batch only (intake marks its
-  signals failed and the retry job evaluates them later); the process carries on.
+  its budget (writing the request, awaiting or reading the answer: a frozen child stops
+  reading, and a request larger than the pipe would otherwise block the writer for ever)
+  discards it. Loading the shards may take ANSWER_TIMEOUT_S; a batch of signals gets
+  `evaluate_budget` (EVALUATE_BASE_S and PER_POST_S per shard a signal is posted to), so a
+  frozen child holds a one-signal batch, and every request queued behind it, for seconds
+  rather than two minutes. The failed child is discarded, and the batch is retried once
+  in a fresh child with the same shards. A second failure raises EngineCrashed for that
+  batch only (intake marks its signals failed and the retry job evaluates them later); the
+  process carries on.
 
 Equal rule books share a child (content-addressed by their shards' definitions), so a
 reload that changes nothing starts nothing.
@@ -47,7 +51,11 @@ from warning.rules.wire import FRAME, frame
 
 log = logging.getLogger(__name__)
 
-ANSWER_TIMEOUT_S = 120.0
+ANSWER_TIMEOUT_S = 120.0  # loading: thousands of rules in hundreds of shards
+# A batch: ~0.1 ms a signal with the demo rules (module docstring) and at most a few tens of
+# microseconds a shard post, so 15 s and 2 ms a post leave ten times that on a loaded machine.
+EVALUATE_BASE_S = 15.0
+PER_POST_S = 0.002
 _CHILD = "from warning.rules.engine import main; main()"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where `warning` is importable
 
@@ -76,13 +84,13 @@ class _Child:
             self.kill()
             raise
 
-    def ask(self, kind: str, payload: object) -> object:
-        """Send one request and wait for its answer."""
+    def ask(self, kind: str, payload: object, timeout_s: float = ANSWER_TIMEOUT_S) -> object:
+        """Send one request and wait for its answer, each step within `timeout_s`."""
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         try:
-            _send(stdin.fileno(), frame((kind, payload)))
-            status, answer = _receive(stdout.fileno())  # type: ignore[misc]
+            _send(stdin.fileno(), frame((kind, payload)), timeout_s)
+            status, answer = _receive(stdout.fileno(), timeout_s)  # type: ignore[misc]
         except (OSError, EOFError, ValueError, pickle.UnpicklingError) as error:
             code = self.process.poll()
             raise _ChildGone(f"engine process {self.pid} gone (exit {code}): {error!r}") from None
@@ -96,30 +104,36 @@ class _Child:
         _retire(self.process)
 
 
-def _wait(fd: int, event: int) -> None:
-    """Wait until the pipe can be written or read; _ChildGone after ANSWER_TIMEOUT_S."""
+def evaluate_budget(requests: Sequence[Request]) -> float:
+    """Return how long a batch may go without progress: more for more shard posts."""
+    posts = sum(len(shard_posts) for *_fields, shard_posts in requests)
+    return EVALUATE_BASE_S + PER_POST_S * posts
+
+
+def _wait(fd: int, event: int, timeout_s: float) -> None:
+    """Wait until the pipe can be written or read; _ChildGone after `timeout_s`."""
     with selectors.DefaultSelector() as selector:
         selector.register(fd, event)
-        if not selector.select(ANSWER_TIMEOUT_S):
-            raise _ChildGone(f"no progress within {ANSWER_TIMEOUT_S:.0f} s")
+        if not selector.select(timeout_s):
+            raise _ChildGone(f"no progress within {timeout_s:.0f} s")
 
 
-def _send(fd: int, data: bytes) -> None:
+def _send(fd: int, data: bytes, timeout_s: float) -> None:
     """Write a whole frame to the child without ever blocking past the timeout."""
     os.set_blocking(fd, False)
     view = memoryview(data)
     while view:
-        _wait(fd, selectors.EVENT_WRITE)
+        _wait(fd, selectors.EVENT_WRITE, timeout_s)
         try:
             view = view[os.write(fd, view):]
         except BlockingIOError:
             continue
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
+def _read_exactly(fd: int, size: int, timeout_s: float) -> bytes:
     chunks: list[bytes] = []
     while size:
-        _wait(fd, selectors.EVENT_READ)
+        _wait(fd, selectors.EVENT_READ, timeout_s)
         chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
             raise EOFError
@@ -128,10 +142,10 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def _receive(fd: int) -> object:
+def _receive(fd: int, timeout_s: float) -> object:
     """Read one frame from the child (wire.read_frame with the timeout on every read)."""
-    (size,) = FRAME.unpack(_read_exactly(fd, FRAME.size))
-    return pickle.loads(_read_exactly(fd, size))
+    (size,) = FRAME.unpack(_read_exactly(fd, FRAME.size, timeout_s))
+    return pickle.loads(_read_exactly(fd, size, timeout_s))
 
 
 _retired: list[subprocess.Popen[bytes]] = []
@@ -194,7 +208,8 @@ class Engine:
 
     def evaluate(self, requests: Sequence[Request]) -> list[list[int]]:
         """Return per request the fired (shard, slot) pairs, flattened, in one round trip."""
-        return self._ask("evaluate", list(requests))  # type: ignore[return-value]
+        batch = list(requests)
+        return self._ask("evaluate", batch, evaluate_budget(batch))  # type: ignore[return-value]
 
     def facts_held(self) -> list[object]:
         """Return the facts durable still holds in the child (always none between batches)."""
@@ -206,13 +221,13 @@ class Engine:
             self._holder.append(_Child(self.shards))
         return self._holder[0]
 
-    def _ask(self, kind: str, payload: object) -> object:
+    def _ask(self, kind: str, payload: object, timeout_s: float = ANSWER_TIMEOUT_S) -> object:
         with self._lock:
             for attempt in (1, 2):
                 child = None
                 try:
                     child = self._child()
-                    return child.ask(kind, payload)
+                    return child.ask(kind, payload, timeout_s)
                 except _ChildGone as gone:
                     if child is not None:
                         child.kill()

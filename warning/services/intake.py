@@ -27,6 +27,7 @@ from warning.db.value_list import among
 from warning.dedup.linking import link_near_duplicates, repeat_counts
 from warning.domain.enums import SignalStatus
 from warning.gc_pause import gc_paused
+from warning.rules.engine_process import EngineCrashed
 from warning.rules.evaluator import RuleMatch, SignalFacts
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import (
@@ -153,7 +154,12 @@ class Intake:
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
         except Exception as error:
-            log.exception("evaluation failed for %d signal(s); marked for retry", len(ids))
+            # The engine child dying is expected and handled (engine_process.py): its line
+            # says why; a traceback per batch buried an import's output. Anything else is a
+            # bug and keeps its traceback.
+            expected = isinstance(error, EngineCrashed)
+            log.error("evaluation failed for %d signal(s); marked for retry%s", len(ids),
+                      f": {error}" if expected else "", exc_info=not expected)
             with self.sessions() as session, session.begin():
                 record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
                                self.policy, self.clock())

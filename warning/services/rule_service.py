@@ -3,6 +3,12 @@
 Each service process holds its own rules and reloads them when the files change (a
 watcher thread compares names, sizes and modification times every few seconds) or when a
 reload was requested on any instance (a row in `rule_reloads`, read by the same watcher).
+
+Files are edited in place on a running service: an editor truncates then writes, a deploy
+renames a new release over a symlink. So the watcher loads only files that have settled (the
+same fingerprint at two looks, one interval apart: a file seen being written is loaded once
+it stops changing), and a load whose files changed while they were read (the fingerprint
+before and after differ) puts nothing in force and is tried again at the next looks.
 A reload that finds any problem is refused whole: the rules in force stay and the problems
 are kept for `qingfeng rules check`, the log, the rules page and GET /api/rules/status.
 """
@@ -24,7 +30,8 @@ from warning.domain.grading import GradingPolicy
 from warning.rules.cache import RulebookCache
 from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
-from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
+from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook, watched_files
+from warning.services.rule_books import OtherBook, book_digest, other_books, publish
 
 log = logging.getLogger(__name__)
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
@@ -55,11 +62,13 @@ class RuleService:
         self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
         known_refs: KnownRefs | None = None, host: EngineHost | None = None,
         cache: RulebookCache | None = None, engine_in_background: bool = False,
+        instance: str | None = None,
     ) -> None:
         """`cache`: parsed rule files kept between processes (rules/cache.py).
         `engine_in_background`: start the engine child without waiting for it (a command
         that may not need it); a rule book durable-rules refuses then fails its batches
-        (and they are retried) instead of its load."""
+        (and they are retried) instead of its load. `instance`: the name under which the
+        rule book held is recorded (rule_books.py); this process's lease owner if None."""
         self._dir = rules_dir
         self._cache = cache
         self._engine_in_background = engine_in_background
@@ -69,9 +78,11 @@ class RuleService:
         self._lock = threading.Lock()
         self._in_force: InForce | None = None
         self._seen: Fingerprint | None = None
+        self._changing: Fingerprint | None = None  # files seen changing, not yet settled
         self.problems: list[Problem] = []
         self.attempted_at: datetime | None = None  # the last load, kept or refused
         self._request_seen: int | None = None  # the newest reload request acted on
+        self._instance = instance
 
     def known_refs(self) -> tuple[set[str] | None, set[str] | None]:
         """Return the risk point codes and channel ids rules may name (None: unchecked)."""
@@ -104,9 +115,13 @@ class RuleService:
     def load(self) -> list[Problem]:
         """Load the rule files; on any problem keep the rules in force and return them."""
         with self._lock:  # one reload at a time; readers never wait on it
-            self._seen = self._fingerprint()
+            before = self._seen = self._fingerprint()
             self.attempted_at = datetime.now(UTC)
             rulebook, problems = self.check()
+            if rulebook is not None and self._fingerprint() != before:
+                rulebook, problems = None, [Problem(
+                    str(self._dir), 0, "", "规则文件在读取时被修改, 稍后重新载入 "
+                    "(rule files changed while being read; they are read again once settled)")]
             self.problems = problems
             if rulebook is None:
                 log.error("rule files refused, %d problem(s); previous rules stay: %s",
@@ -120,8 +135,32 @@ class RuleService:
                 log.error("rule engine could not load the rules; previous rules stay: %s", error)
                 return self.problems
             self._in_force = InForce(rulebook, evaluator)
-        log.info("rules in force: %d", len(rulebook.rules))
+        log.info("rules in force: %d (rule book %s)", len(rulebook.rules), self.book_digest())
+        self._publish()
         return []
+
+    def book_digest(self) -> str | None:
+        """Return the digest naming the rule book in force (None before the first load)."""
+        in_force = self._in_force
+        return None if in_force is None else book_digest(in_force.rulebook)
+
+    def other_books(self) -> list[OtherBook]:
+        """Return the live instances on this database that hold another rule book."""
+        digest = self.book_digest()
+        if self._sessions is None or digest is None:
+            return []
+        return other_books(self._sessions, instance=self.instance, digest=digest)
+
+    @property
+    def instance(self) -> str:
+        """Return the name this instance's rule book is recorded under."""
+        return self._instance or process_owner()
+
+    def _publish(self) -> None:
+        in_force, digest = self._in_force, self.book_digest()
+        if self._sessions is not None and in_force is not None and digest is not None:
+            publish(self._sessions, instance=self.instance, digest=digest,
+                    rules=len(in_force.rulebook.rules), loaded_at=in_force.loaded_at)
 
     def reload_if_changed(self) -> list[Problem] | None:
         """Reload when a rule file was added, removed or changed; None when nothing changed."""
@@ -140,13 +179,18 @@ class RuleService:
         return self.load()
 
     def reload_if_due(self) -> list[Problem] | None:
-        """Reload when the files changed or another instance asked; None when neither."""
+        """Reload when another instance asked, or when the files changed and have settled
+        (unchanged since the previous look); None when neither."""
         requested = self._newest_request()
         asked = requested is not None and requested > (self._request_seen or 0)
         if requested is not None:
             self._request_seen = max(self._request_seen or 0, requested)
-        if asked or self._fingerprint() != self._seen:
+        found = self._fingerprint()
+        if asked or (found != self._seen and found == self._changing):
+            self._changing = None
             return self.load()
+        self._changing = found if found != self._seen else None
+        self._publish()  # still alive, still holding this book
         return None
 
     def _newest_request(self) -> int | None:
@@ -198,7 +242,7 @@ class RuleService:
         a new change time or inode. A file that cannot be stat'ed (a dangling link) counts
         by its name alone, so the others' changes are still seen."""
         try:
-            paths = sorted(self._dir.glob("*.yaml"))
+            paths = watched_files(self._dir)
         except OSError:
             return ()
         found = []

@@ -16,7 +16,7 @@ from warning.db.models.petitions import (
 )
 from warning.db.models.register import Category, RiskPoint
 from warning.db.models.review import ReviewDecision, ReviewSnapshot, RiskPointChange
-from warning.db.models.rule_reloads import RuleReload
+from warning.db.models.rule_reloads import RuleBookInForce, RuleReload
 from warning.db.models.security import LoginFailure, LoginLock, SecurityEvent, StoredSecret
 from warning.db.models.signals import RuleHit, Signal
 from warning.db.models.users import ApiToken, SupervisedDepartment, User
@@ -47,6 +47,7 @@ __all__ = [
     "RiskPoint",
     "RiskPointChange",
     "RiskWarning",
+    "RuleBookInForce",
     "RuleHit",
     "RuleReload",
     "ScanRun",

@@ -17,3 +17,16 @@ class RuleReload(Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     instance: Mapped[str] = mapped_column(String(200))  # the one that served the request
+
+
+class RuleBookInForce(Base):
+    """The rule book an instance holds, refreshed by its watcher: instances that disagree
+    (a half-done deploy) are named by /readyz and the rules status."""
+
+    __tablename__ = "rule_books"
+
+    instance: Mapped[str] = mapped_column(String(200), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    rules: Mapped[int] = mapped_column()
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -40,9 +40,20 @@ def readiness(runtime: Any) -> dict[str, dict[str, object]]:
     loaded = runtime.rules.loaded()
     rules = len(runtime.rules.describe()) if loaded is not None else 0
     problems = len(getattr(runtime.rules, "problems", []) or [])
-    checks["rules"] = {"ok": rules > 0, "detail": f"{rules} rules, {problems} problems"}
+    checks["rules"] = {"ok": rules > 0, "detail": _rules_detail(runtime.rules, rules, problems)}
     checks["scheduler"] = {"ok": True, "detail": _scheduler_state(runtime)}
     return checks
+
+
+def _rules_detail(rules: Any, count: int, problems: int) -> str:
+    """Say how many rules are in force, which book, and which live instances hold another
+    (a half-done deploy: told, but not a reason to leave the balancer)."""
+    detail = f"{count} rules (规则版本 book {rules.book_digest()}), {problems} problems"
+    others = rules.other_books()
+    if others:
+        named = ", ".join(f"{o.instance}={o.digest} ({o.rules} rules)" for o in others)
+        detail += f"; 其他实例的规则不同 (other instances hold other rules): {named}"
+    return detail
 
 
 def _revision(engine: Any) -> str | None:

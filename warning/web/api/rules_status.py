@@ -26,11 +26,19 @@ class ProblemOut(BaseModel):
     message: str
 
 
+class OtherBookOut(BaseModel):
+    instance: str
+    digest: str
+    rules: int
+
+
 class RulesStatusOut(BaseModel):
     rules: int
     loaded_at: datetime | None
     files: dict[str, str]
     problems: list[ProblemOut]
+    book: str | None = None  # names the rule book's content, equal on instances that agree
+    other_books: list[OtherBookOut] = []  # live instances on this database holding another
 
 
 def _status(runtime: Runtime) -> RulesStatusOut:
@@ -40,6 +48,8 @@ def _status(runtime: Runtime) -> RulesStatusOut:
         loaded_at=in_force.loaded_at if in_force else None,
         files=dict(in_force.rulebook.versions) if in_force else {},
         problems=[ProblemOut(**vars(p)) for p in runtime.rules.problems],
+        book=runtime.rules.book_digest(),
+        other_books=[OtherBookOut(**vars(o)) for o in runtime.rules.other_books()],
     )
 
 

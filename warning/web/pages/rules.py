@@ -71,6 +71,8 @@ def _status(runtime: Runtime) -> dict[str, Any]:
         "problems": _located(service.problems, runtime.settings.rules_dir),
         "instance": instance_name(),
         "watch_seconds": runtime.settings.rules_check_seconds,
+        "book": service.book_digest(),
+        "other_books": service.other_books(),
     }
 
 
