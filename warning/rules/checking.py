@@ -11,14 +11,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from warning.rules.loader import (
-    MAX_FILE_BYTES,
-    RuleBook,
-    hidden,
-    load_rulebook,
-    read_regular,
-    unreadable,
-)
+from warning.rules import loader
+from warning.rules.loader import RuleBook, hidden, load_rulebook, read_regular, unreadable
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
@@ -83,7 +77,7 @@ def load_fixtures(
     for path in _fixture_files(rules_dir):
         shown = display(path)
         try:
-            data = load_lines(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
+            data = load_lines(read_regular(path, loader.MAX_FILE_BYTES).decode("utf-8"))
         except OSError as error:
             problems.append(unreadable(path, error))
             continue
