@@ -8,7 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
-from warning.regular_file import read_regular
+from warning.regular_file import TooLargeError, read_regular
 from warning.yaml_safe import NoAliases, located
 
 
@@ -61,6 +61,9 @@ def not_text(mapping: Any) -> list[tuple[int, str]]:
 
 
 NOT_TEXT = "“{}”须是文字, 不能是列表或映射"
+# the organisation, register, channel and holiday files; the register's .xlsx is read up to
+# 32 MB too (warning.xlsx_limits)
+MAX_YAML_BYTES = 32 << 20
 
 
 class YamlSyntaxError(ValueError):
@@ -78,7 +81,10 @@ def load_yaml(path: Path) -> Any:
     Every unquoted value is the text written, as a spreadsheet cell is (the organisation,
     register and channel files): the schema that validates it converts what it needs."""
     try:
-        text = read_regular(path).decode("utf-8")
+        text = read_regular(path, MAX_YAML_BYTES).decode("utf-8")
+    except TooLargeError:  # parsed, it would take several times its size in memory
+        raise YamlSyntaxError(1, f"文件过大 (file too large): 超过 {MAX_YAML_BYTES >> 20} MiB"
+                                 ) from None
     except UnicodeDecodeError as error:
         raise YamlSyntaxError(1, f"文件不是 UTF-8 编码 (not UTF-8): {error.reason}") from None
     try:
