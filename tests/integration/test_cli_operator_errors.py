@@ -167,3 +167,27 @@ def test_an_xlsx_formula_without_a_result_or_an_error_value_is_named_by_cell(
     output = _refused(CliRunner().invoke(cli, [group, "import", "book.xlsx"]))
     assert "第2行: 单元格 B2: 公式没有保存计算结果" in output, output
     assert "第3行: 单元格 B3: 值为错误 #DIV/0!" in output and "第4行" not in output
+
+
+@pytest.mark.parametrize("command", [
+    ["signal", "export", "{out}.csv"], ["warnings", "export", "{out}.csv"],
+    ["org", "export", "{out}.csv"], ["register", "export", "{out}.csv"],
+    ["backup", "{out}.backup"], ["review", "2026Q3", "--output", "{out}.xlsx"],
+])
+def test_an_output_file_that_is_a_fifo_or_a_device_is_refused_not_waited_on(
+    env: Path, command: list[str],
+) -> None:
+    """Opening a FIFO to write blocks until a reader comes: every export, the backup and
+    the review written to one hung. (Run as a process, so a hang fails, not blocks.)"""
+    import os
+    import subprocess
+    import sys
+
+    fifo = [arg.format(out="pipe") for arg in command]
+    os.mkfifo(env / fifo[-1])
+    for argv in (fifo, [*command[:-1], "/dev/null"], [*command[:-1], str(env)]):
+        done = subprocess.run([sys.executable, "-m", "warning.cli.main", *argv], cwd=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, (argv, done.stdout, done.stderr)
+        assert "未做任何操作" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert (env / fifo[-1]).exists()  # the FIFO is left as it was

@@ -8,7 +8,7 @@ from types import FrameType
 
 import click
 
-from warning.cli.errors import InputFile
+from warning.cli.errors import InputFile, OutputFile
 
 
 @contextmanager
@@ -27,7 +27,7 @@ def _clean_up_on_sigterm() -> Iterator[None]:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile())
 def backup(path: Path) -> None:
     """Back up the database and attachments into one archive (safe while the service runs)."""
     from warning.cli.common import fail

@@ -63,3 +63,24 @@ class InputFile(click.Path):
             click.secho(f"文件 {value} {problem}, 未做任何操作", fg="red", err=True)
             sys.exit(1)
         return super().convert(value, param, ctx)
+
+
+class OutputFile(click.Path):
+    """A file to write: a directory, or an existing path that is not a regular file (a
+    FIFO, a device), is refused in Chinese. Opening a FIFO to write blocks until a reader
+    comes: an export, a backup or a review written to one hung."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        path = Path(value)
+        problem = ("是一个目录, 不是文件" if path.is_dir() else
+                   "不是普通文件 (FIFO、设备或套接字), 写入它会一直等待"
+                   if path.exists() and not path.is_file() else None)
+        if problem:
+            click.secho(f"文件 {value} {problem}, 未做任何操作", fg="red", err=True)
+            sys.exit(1)
+        return super().convert(value, param, ctx)
+

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from warning.cli.common import fail, runtime
+from warning.cli.errors import OutputFile
 from warning.domain.lifecycle import DomainError
 from warning.exports.files import ExportFormat, Table, to_bytes
 from warning.exports.signal_table import signal_table
@@ -18,7 +19,7 @@ from warning.exports.warning_table import warning_table
 from warning.runtime import Runtime
 from warning.services.list_filters import SignalFilters, WarningFilters
 
-FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
+FILE = OutputFile()
 
 
 def _write(file: Path, build: Callable[[Runtime], Table]) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from warning.cli.errors import InputFile
+from warning.cli.errors import InputFile, OutputFile
 
 
 @click.group("org")
@@ -39,7 +39,7 @@ def import_command(path: Path, dry_run: bool) -> None:
 
 
 @org_group.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile())
 def export_command(path: Path) -> None:
     """Export the organisation to a .xlsx, .csv or .yaml file."""
     from warning.cli.common import fail

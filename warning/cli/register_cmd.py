@@ -9,7 +9,7 @@ from typing import NoReturn
 import click
 from sqlalchemy.orm import Session
 
-from warning.cli.errors import InputFile
+from warning.cli.errors import InputFile, OutputFile
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import NotMigratedError, require_migrated
 from warning.settings import load_settings
@@ -45,7 +45,7 @@ def import_command(path: Path, dry_run: bool) -> None:
 
 
 @register_group.command("export")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=OutputFile())
 def export_command(path: Path) -> None:
     """Export the register to a .xlsx, .csv or .yaml file."""
     from warning.register.files import RegisterError

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warning.cli.common import fail, runtime
+from warning.cli.errors import OutputFile
 from warning.domain.quarter import InvalidQuarter, Quarter
 from warning.review.figures import build_review
 from warning.review.files import ReviewFormat, review_file
@@ -20,7 +21,7 @@ from warning.review.model import Review
 from warning.review.narrative import not_started_text
 from warning.review.workbook import SUMMARY_ROWS
 
-FILE = click.Path(dir_okay=False, writable=True, path_type=Path)
+FILE = OutputFile()
 SHOWN_POINTS = 5
 
 
