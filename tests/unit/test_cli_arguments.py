@@ -55,3 +55,28 @@ def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(amount: st
               "--amount", amount])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "amount: 须是数字" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("command", "says"), [
+    (["--bogus"], "没有选项 --bogus"),
+    (["nosuch"], "没有命令 'nosuch'"),
+    (["signal", "nosuch"], "没有命令 'nosuch'"),
+    (["signal", "import"], "缺少参数 'FILE'"),
+    (["signal", "add", "--title", "x"], "缺少选项 '--channel'"),
+    (["serve", "--por", "5"], "没有选项 --por (是否想用: --port)"),
+    (["review", "2026Q3", "extra"], "多余的参数: extra"),
+    (["serve", "--port", "x"], "'--port' 的值无效"),
+])
+def test_a_usage_error_is_told_in_chinese_with_the_usage_and_where_help_is(
+    command: list[str], says: str
+) -> None:
+    """Click said "Usage: …", "Try '… --help' for help." and "Error: No such option"."""
+    from click.testing import CliRunner
+
+    from warning.cli.main import cli
+
+    result = CliRunner(env={"QINGFENG_DATABASE_URL": "sqlite://"}).invoke(cli, command)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert says in result.output, result.output
+    assert "用法: " in result.output and "--help' 查看帮助" in result.output
+    assert "Error:" not in result.output and "Usage:" not in result.output

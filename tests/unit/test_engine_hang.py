@@ -1,6 +1,7 @@
 """An engine child that stops answering (frozen: SIGSTOP, a stuck machine) costs a retry in a
-fresh child after ANSWER_TIMEOUT_S, whatever the batch's size: a batch larger than the pipe
-holds used to block the service in its write, where no timeout applied."""
+fresh child after its budget (engine_process.evaluate_budget), whatever the batch's size: a
+batch larger than the pipe holds used to block the service in its write, where no timeout
+applied."""
 
 import contextlib
 import os
@@ -20,7 +21,9 @@ from warning.rules.evaluator import SignalFacts
 def test_a_frozen_engine_is_replaced_within_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: int
 ) -> None:
-    monkeypatch.setattr(engine_process, "ANSWER_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(engine_process, "ANSWER_TIMEOUT_S", 2.0)  # loading
+    monkeypatch.setattr(engine_process, "EVALUATE_BASE_S", 2.0)  # a batch: 2 s, and
+    monkeypatch.setattr(engine_process, "PER_POST_S", 0.0001)  # 4 s for 40,000 posts
     evaluator = _evaluator(tmp_path)
     assert _ids(evaluator) == EXPECTED
     frozen = evaluator.engine.pid

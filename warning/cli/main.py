@@ -8,6 +8,7 @@ import importlib
 import logging
 import re
 import sys
+from typing import Any
 
 import click
 
@@ -61,10 +62,27 @@ class LazyGroup(click.Group):
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        """Parse the group's own options; a usage error is told in Chinese (`--bogus`)."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as error:
+            from warning.cli.usage_zh import show_usage_error
+
+            show_usage_error(error)
+            sys.exit(error.exit_code)
+
     def invoke(self, ctx: click.Context) -> object:
-        """Run the command; a bad path or an unreachable database ends in one Chinese line."""
+        """Run the command; a bad path or an unreachable database ends in one Chinese line,
+        a usage error in Chinese (warning.cli.usage_zh)."""
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:  # a subcommand's; click would say it in English
+            from warning.cli.usage_zh import show_usage_error
+
+            show_usage_error(error)
+            ctx.exit(error.exit_code)
         except Exception as error:
             message = explain(error)
             if message is None:
