@@ -21,15 +21,22 @@ from warning.db.bulk import insert_tuples
 from warning.db.models import RiskWarning, RuleHit, WarningSignal
 from warning.db.models.signals import StoredSignal
 from warning.db.value_list import among
-from warning.domain.enums import Level, Response, RuleMode, SubjectKind
-from warning.domain.grading import Grade, GradingPolicy, RuleGrade
-from warning.domain.subjects import subject_present
+from warning.domain.enums import Level, Response, RuleMode
+from warning.domain.grading import GradingPolicy, RuleGrade
 from warning.handling.opening import Opening
 from warning.handling.regrades import Regrading
 from warning.rules.evaluator import RuleMatch
 from warning.services.directory import Directory, RiskPointRef
+from warning.services.hit_keys import (
+    asks_triage,
+    held_apart,
+    open_keys,
+    subjects_of,
+    window_keys,
+)
 from warning.services.repeat_window import RepeatWindow, counted_at
-from warning.services.subjects import Subject, subject_of
+from warning.services.subjects import Subject
+from warning.services.warning_grades import OpeningFields, Regrade, join, new_warning
 from warning.services.warning_rows import (
     WarningRow,
     insert_new,
@@ -52,9 +59,6 @@ class RecordHooks(Protocol):
     ) -> None: ...
 
 
-Regrade = tuple[str, Grade, int]  # previous response, new grade, the count that raised it
-
-
 class UnknownRiskPointError(LookupError):
     """A rule in force names a risk point that is not in the register."""
 
@@ -69,9 +73,6 @@ class Raised:
     new: bool
 
 
-# what a new warning's Opening holds but its id (department id, response, risk point name,
-# department name, receive days, report days, day kind, proposed)
-OpeningFields = tuple[int | None, str, str, str, int, int, Any, bool]
 HIT_KEYS = ("signal_id", "rule_id", "rule_version", "risk_point_id", "mode", "subject_key",
             "hit_at", "counted_at", "warning_id")
 LINK_KEYS = ("warning_id", "signal_id", "rule_id", "attached_at")
@@ -114,7 +115,7 @@ def raise_warnings(
             raise UnknownRiskPointError(
                 f"规则 {match.rule_id} 指向的风险点 {match.risk_point} 不在风险点清单中"
             )
-    subjects = [_subjects(s, ms, directory) for s, ms in zip(signals, matches, strict=True)]
+    subjects = [subjects_of(s, ms, directory) for s, ms in zip(signals, matches, strict=True)]
     for _attempt in range(RACE_ATTEMPTS):
         plan = _decide(session, signals, matches, subjects, points, grading, directory,
                        repeats or {}, now)
@@ -137,13 +138,13 @@ def _decide(
 ) -> _Plan:
     """Decide every hit, new warning and regrade of a batch against the database's state."""
     times = [counted_at(getattr(s, "occurred_at", None), s.received_at) for s in signals]
-    warnings = open_warnings(session, _keys(signals, matches, subjects, points, directory))
+    warnings = open_warnings(session, open_keys(signals, matches, subjects, points, directory))
     wanted = [(m.rule_id, m.repeat.days, key)
               for signal, ms, ss in zip(signals, matches, subjects, strict=True)
               for m, subject in zip(ms, ss, strict=True)
               if m.repeat is not None and subject is not None
-              for key in _window_keys(subject.key, _asks(directory, signal, m),
-                                      _apart(directory, signal, subject))]
+              for key in window_keys(subject.key, asks_triage(directory, signal, m),
+                                      held_apart(directory, signal, subject))]
     window = RepeatWindow.read(session, wanted, min(times, default=now), max(times, default=now))
     plan = _Plan()
     hits = plan.hits
@@ -164,7 +165,7 @@ def _decide(
             # hit about a person or post on the key held apart: it counts toward repeats of
             # its own kind, never toward what a department is shown (an audit finding that
             # were the third hit after two petitions would tell whom they named).
-            asks = channel if match.triage is None else match.triage  # _asks(), inlined
+            asks = channel if match.triage is None else match.triage  # asks_triage(), inlined
             apart = keeps_apart(confidential, subject.kind.value)
             hit_key = warning_key(subject.key, asks, apart)
             count = 1
@@ -191,153 +192,19 @@ def _decide(
             warning = warnings.get(open_key)
             point = points[fired[0][0].risk_point]
             if warning is None:
-                warning, opening = _new_warning(signal, fired, point, grading, directory, now,
+                warning, opening = new_warning(signal, fired, point, grading, directory, now,
                                                 bases, proposal, apart)
                 plan.new.append((warning, opening))
                 warnings[open_key] = warning
                 raised.append(Raised(warning, warning.rule_id, point.code, True))
             else:
                 rules = [rule for _m, rule, _s in fired]
-                regrade, winner = _join(warning, rules, point, grading)
+                regrade, winner = join(warning, rules, point, grading)
                 plan.attached.append((warning, signal.id, winner, regrade))
                 raised.append(Raised(warning, winner, point.code, False))
         for hit, key in fired_hits:
             hit[-1] = warnings[held[key]]
     return plan
-
-
-def _asks(directory: Directory, signal: StoredSignal, match: RuleMatch) -> bool:
-    """Return whether a rule's hit on a signal asks for 研判: the rule's `triage`, else the
-    signal's channel's."""
-    if match.triage is not None:
-        return match.triage
-    return directory.channel_by_id[signal.channel_id].proposes
-
-
-def _window_keys(subject_key: str, asks: bool, apart: bool = False) -> tuple[str, ...]:
-    """Return the hit keys a repeat counts on: a hit that asks for 研判, or a petition's held
-    apart, counts every hit on its subject and its own kind's; a direct one only direct
-    hits."""
-    if asks or apart:
-        return (subject_key, warning_key(subject_key, asks, apart))
-    return (subject_key,)
-
-
-def _apart(directory: Directory, signal: StoredSignal, subject: Subject) -> bool:
-    """Return whether a signal's hits and warnings about `subject` are held apart."""
-    return keeps_apart(directory.channel_by_id[signal.channel_id].confidential,
-                       subject.kind.value)
-
-
-def _keys(
-    signals: Sequence[StoredSignal], matches: Sequence[Sequence[RuleMatch]],
-    subjects: Sequence[Sequence[Subject | None]], points: dict[str, RiskPointRef],
-    directory: Directory,
-) -> set[tuple[int, str]]:
-    """Return the open keys a batch may raise or join: per active match, the subject's own
-    key or its proposal key, by what the rule and channel say of 研判."""
-    keys: set[tuple[int, str]] = set()
-    for signal, ms, ss in zip(signals, matches, subjects, strict=True):
-        for match, subject in zip(ms, ss, strict=True):
-            if subject is None or match.mode is not RuleMode.ACTIVE:
-                continue
-            # the key this rule asks for alone; a group of rules (proposes()) always ends on
-            # a key one of its rules asks for
-            asks = _asks(directory, signal, match)
-            keys.add((points[match.risk_point].id,
-                      warning_key(subject.key, asks, _apart(directory, signal, subject))))
-    return keys
-
-
-def _subjects(
-    signal: StoredSignal, matches: Sequence[RuleMatch], directory: Directory
-) -> list[Subject | None]:
-    """Return the subject each match is about; None for a repeat rule whose subject is
-    absent. (Worked out once per kind a signal's matches ask for.)"""
-    department = directory.department_codes.get(signal.department_id or 0)
-    person, post = signal.person or None, signal.post or None
-    found: dict[SubjectKind | None, Subject | None] = {}
-    out = []
-    for match in matches:
-        kind = match.repeat.subject if match.repeat is not None else None
-        try:
-            out.append(found[kind])
-        except KeyError:
-            subject = None
-            if kind is None or subject_present(kind, department, person, post):
-                subject = subject_of(kind=kind, department=department, person=person, post=post,
-                                     signal_id=signal.id)
-            out.append(found.setdefault(kind, subject))
-    return out
-
-
-def _new_warning(
-    signal: StoredSignal, fired: list[tuple[RuleMatch, RuleGrade, Subject]], point: RiskPointRef,
-    grading: GradingPolicy, directory: Directory, now: datetime,
-    bases: dict[tuple[Level, int], Response], proposal: bool, apart: bool = False,
-) -> tuple[WarningRow, OpeningFields]:
-    """Open a warning graded by the heaviest of the rules that fired for it (`bases`: the
-    matrix responses found so far, by level and severity), a proposal (待研判) or not, its
-    subject held apart or not (`keeps_apart`)."""
-    if len(fired) == 1:  # most warnings: one rule, graded alone (heaviest() of one rule)
-        match, winner, subject = fired[0]
-        grade = grading.grade(point.level, winner.severity, max(winner.times, 1),
-                              winner.response)
-        base = winner.response
-        if base is None:
-            try:
-                base = bases[(point.level, winner.severity)]
-            except KeyError:
-                base = bases.setdefault((point.level, winner.severity),
-                                        grading.base(point.level, winner.severity))
-        severity, rule_ids = winner.severity, [winner.rule_id]
-    else:
-        rules = [rule for _m, rule, _s in fired]
-        winner, grade = grading.heaviest(point.level, rules)
-        match = next(m for m, rule, _s in fired if rule is winner)
-        subject = fired[0][2]
-        base = max((rule.response or grading.base(point.level, rule.severity)
-                    for rule in rules), key=lambda r: r.rank)
-        severity = max(rule.severity for rule in rules)
-        rule_ids = list(dict.fromkeys(rule.rule_id for rule in rules))
-    channel = directory.channel_by_id[signal.channel_id]
-    department = signal.department_id or channel.default_department_id or point.department_id
-    response = grade.response.value
-    warning = WarningRow(
-        risk_point_id=point.id, subject_key=warning_key(subject.key, proposal, apart),
-        signal_id=signal.id,
-        response=response, severity=severity,
-        repeat_count=1, department_id=department, subject_kind=subject.kind.value,
-        subject_name=subject.name, rule_id=winner.rule_id, rule_version=match.rule_version,
-        created_at=now, base_response=base.value, rule_ids=rule_ids, is_proposal=proposal,
-    )
-    opening = (department, response, point.name,
-               directory.name_of_department.get(department or 0, ""), grade.receive_days,
-               grade.report_days, grade.day_kind, proposal)
-    return warning, opening
-
-
-def _join(
-    warning: WarningRow, rules: list[RuleGrade], point: RiskPointRef, grading: GradingPolicy
-) -> tuple[Regrade | None, str]:
-    """Count one more signal on an open warning and grade it again; return the regrade (if
-    it became heavier) and the heaviest joining rule."""
-    warning.repeat_count += 1
-    warning.added += 1
-    warning.changed = True
-    present = Response(warning.response)
-    base = Response(warning.base_response or warning.response)
-    winner, _grade = grading.heaviest(point.level, rules, warning.repeat_count)
-    grade = grading.regraded(point.level, present=present, base=base, rules=rules,
-                             count=warning.repeat_count)
-    bases = [base, *(r.response or grading.base(point.level, r.severity) for r in rules)]
-    warning.base_response = max(bases, key=lambda r: r.rank).value
-    warning.severity = max(warning.severity, *(r.severity for r in rules))
-    warning.rule_ids = list(dict.fromkeys([*warning.rule_ids, *(r.rule_id for r in rules)]))
-    if grade is None:
-        return None, winner.rule_id
-    warning.response = grade.response.value
-    return (present.value, grade, warning.repeat_count), winner.rule_id
 
 
 def _write(session: Session, plan: _Plan, hooks: RecordHooks, now: datetime) -> None:
