@@ -17,39 +17,19 @@ def org_group() -> None:
 @click.option("--dry-run", is_flag=True, help="只校验, 不写入数据库 (validate only)")
 def import_command(path: Path, dry_run: bool) -> None:
     """Import an organisation file, upserting by code; any error imports nothing."""
-    from warning.cli.common import fail
-    from warning.cli.register_cmd import _session
+    from warning.cli.table_files import import_file
     from warning.org.files import OrgFileError
     from warning.org.service import import_org
 
-    with _session() as session:
-        try:
-            summary = import_org(session, path)
-        except OrgFileError as error:
-            session.rollback()
-            for problem in error.problems:
-                click.secho(f"{path.name}: {problem}", fg="red", err=True)
-            fail(f"共 {len(error.problems)} 处错误, 未导入任何数据 (nothing imported)")
-        if dry_run:
-            session.rollback()
-            click.echo(f"校验通过, 未写入 (dry run): {summary}")
-            return
-        session.commit()
-    click.echo(f"已导入 {path.name}: {summary}")
+    import_file(path, dry_run, import_org, OrgFileError)
 
 
 @org_group.command("export")
 @click.argument("path", type=OutputFile())
 def export_command(path: Path) -> None:
     """Export the organisation to a .xlsx, .csv or .yaml file."""
-    from warning.cli.common import fail
-    from warning.cli.register_cmd import _session
+    from warning.cli.table_files import export_file
     from warning.org.files import OrgFileError
     from warning.org.service import export_org
 
-    with _session() as session:
-        try:
-            count = export_org(session, path)
-        except OrgFileError as error:
-            fail(str(error))
-    click.echo(f"已导出 {count} 行到 {path}")
+    export_file(path, export_org, OrgFileError, "行")

@@ -1,18 +1,10 @@
 """`qingfeng register import|export`: the risk register as .xlsx, .csv or .yaml."""
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import click
-from sqlalchemy.orm import Session
 
 from warning.cli.errors import InputFile, OutputFile
-from warning.db.engine import make_engine, make_sessionmaker
-from warning.db.migrate import NotMigratedError, require_migrated
-from warning.settings import load_settings
 
 
 @click.group("register")
@@ -25,53 +17,19 @@ def register_group() -> None:
 @click.option("--dry-run", is_flag=True, help="只校验, 不写入数据库 (validate only)")
 def import_command(path: Path, dry_run: bool) -> None:
     """Import a register file, upserting by code; any error imports nothing."""
+    from warning.cli.table_files import import_file
     from warning.register.files import RegisterError
     from warning.register.service import import_register
 
-    with _session() as session:
-        try:
-            summary = import_register(session, path)
-        except RegisterError as error:
-            session.rollback()
-            for problem in error.problems:
-                click.secho(f"{path.name}: {problem}", fg="red", err=True)
-            _fail(f"共 {len(error.problems)} 处错误, 未导入任何数据 (nothing imported)")
-        if dry_run:
-            session.rollback()
-            click.echo(f"校验通过, 未写入 (dry run): {summary}")
-            return
-        session.commit()
-    click.echo(f"已导入 {path.name}: {summary}")
+    import_file(path, dry_run, import_register, RegisterError)
 
 
 @register_group.command("export")
 @click.argument("path", type=OutputFile())
 def export_command(path: Path) -> None:
     """Export the register to a .xlsx, .csv or .yaml file."""
+    from warning.cli.table_files import export_file
     from warning.register.files import RegisterError
     from warning.register.service import export_register
 
-    with _session() as session:
-        try:
-            count = export_register(session, path)
-        except RegisterError as error:
-            _fail(str(error))
-    click.echo(f"已导出 {count} 个风险点到 {path}")
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    engine = make_engine(load_settings().database_url)
-    try:
-        require_migrated(engine)
-        with make_sessionmaker(engine)() as session:
-            yield session
-    except NotMigratedError as error:
-        _fail(str(error))
-    finally:
-        engine.dispose()
-
-
-def _fail(message: str) -> NoReturn:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
+    export_file(path, export_register, RegisterError, "个风险点")
