@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from warning.demo.seed import seed_demo
 from warning.runtime import Runtime, build_runtime
 from warning.settings import load_settings
 from warning.web.app import create_app
+from warning.web.security import SESSION_COOKIE
 
 ROOT = Path(__file__).parents[2]
 # The demo's users (warning.demo.users): the handler is 采购中心's, the leader supervises
@@ -31,6 +33,7 @@ DEPARTMENTS_OF = {"cgzx": {"CGZX"}, "leader": {"CGZX", "JJB"}}
 @dataclass
 class DemoWorld:
     runtime: Runtime
+    app: FastAPI
     clients: dict[str, TestClient]
 
     def get(self, user: str, url: str, **params: Any) -> Any:
@@ -59,10 +62,14 @@ def build_demo_world(db_url: str, tmp_path: Path) -> Iterator[DemoWorld]:
         with runtime.sessions() as session, session.begin():
             users = {u.name: u for u in session.scalars(select(User))}
             tokens = {name: issue_token(session, user=users[name]) for name in ROLES}
+            signed_in = {name: issue_token(session, user=users[name], kind="session")
+                         for name in ROLES}
         app = create_app(runtime)
-        clients = {name: TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        clients = {name: TestClient(app, headers={"Authorization": f"Bearer {token}"},
+                                    cookies={SESSION_COOKIE: signed_in[name]},
+                                    follow_redirects=False)
                    for name, token in tokens.items()}
-        yield DemoWorld(runtime, clients)
+        yield DemoWorld(runtime, app, clients)
     finally:
         runtime.close()
 
