@@ -11,6 +11,7 @@ drill-down lists and the stored reviews (定稿) against the independent count.
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from tests.integration.demo_world import (
@@ -240,6 +242,24 @@ def _check_workbook(world: DemoWorld, user: str, quarter: str, review: dict[str,
     assert set(ledger) <= set(reader.warnings), (user, set(ledger) - set(reader.warnings))
 
 
+def _channels_shown(world: DemoWorld, user: str, quarter: str) -> dict[str, Any]:
+    """Return the channel table as the page and as the written report (.docx) show it."""
+    page = world.clients[user].get("/review", params={"quarter": quarter})
+    assert page.status_code == 200, page.text[:300]
+    table = page.text.split('id="by-channel"', 1)[1].split("</table>", 1)[0]
+    row = re.compile(r"<th>([^<]+)</th>.*?>(\d+)</a></td><td class=\"num\">(\d+)</td>", re.S)
+    rows = [found.groups() for part in table.split("<tr>")[2:] if (found := row.search(part))]
+    shown = {"page": {f"channel:{n}": (int(a), int(b)) for n, a, b in rows}}
+    raw = world.clients[user].get("/api/review/export", params={"quarter": quarter,
+                                                                "format": "docx"})
+    assert raw.status_code == 200
+    document = Document(io.BytesIO(raw.content))
+    [found] = [t for t in document.tables if t.rows[0].cells[-1].text == "引发预警的信号"]
+    shown["docx"] = {f"channel:{r.cells[0].text}": (int(r.cells[1].text), int(r.cells[2].text))
+                     for r in found.rows[1:]}
+    return shown
+
+
 def test_every_review_figure_counts_only_what_its_reader_can_open(world: DemoWorld) -> None:
     made = work_the_demo(world)
     now = datetime.now(UTC)
@@ -254,6 +274,9 @@ def test_every_review_figure_counts_only_what_its_reader_can_open(world: DemoWor
         assert shown(review) == expected, user
         _check_drills(reader, str(quarter), review)
         _check_workbook(world, user, str(quarter), review, reader)
+        channels = {k: v for k, v in expected.items() if k.startswith("channel:")}
+        for form, table in _channels_shown(world, user, str(quarter)).items():
+            assert table == channels, (user, form)
         if user in ("jjjcs", "reviewer", "admin"):  # stored reviews: readers of every department
             snapshot = world.get(user, f"/api/review/snapshots/{stored['id']}")
             assert shown(snapshot["figures"]) == expected, user
