@@ -36,10 +36,15 @@ def signals_by_channel(
     session: Session, *, principal: Principal | None, period: Period
 ) -> list[ChannelFigure]:
     """Count the signals received in the quarter by channel, and those that reached a warning
-    (an issued one: a signal on a proposal alone, waiting, dismissed or merged, raised none)."""
+    the reader reads (`warning_scope`: issued, and of their departments).
+
+    A signal on a proposal alone, waiting, dismissed or merged, raised none; nor, for a
+    department, did one on another department's warning (the office may judge a signal to
+    be another department's matter, or move a proposal there): counting it told them of a
+    warning they cannot open."""
     on_a_warning = exists().where(WarningSignal.signal_id == Signal.id,
                                   RiskWarning.id == WarningSignal.warning_id,
-                                  RiskWarning.is_proposal.is_(False))
+                                  warning_scope(principal))
     signals = func.count(Signal.id)
     stmt = (
         select(Channel.code, Channel.name, signals, func.count(case((on_a_warning, Signal.id))))
