@@ -54,7 +54,8 @@ def seeded_runtime(db_url: str, rules_dir: Path, channels_dir: Path | None = Non
     default) and the rules of `rules_dir` loaded; close it afterwards."""
     settings = load_settings(database_url=db_url, rules_dir=rules_dir,
                              channels_dir=channels_dir or DATA / "channels",
-                             intake_batch_wait_ms=1.0)
+                             intake_batch_wait_ms=1.0,
+                             rules_settle_seconds=0)  # copied by the fixture, written by none
     rt = build_runtime(settings, load_rules=False)
     seed_org(rt.sessions)
     rt.sync_channels()
