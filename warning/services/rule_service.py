@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -50,6 +51,11 @@ class InForce:
     @property
     def grading(self) -> GradingPolicy:
         return self.rulebook.grading
+
+    @cached_property
+    def book(self) -> str:
+        """The digest naming this rule book, equal on instances whose books agree."""
+        return book_digest(self.rulebook)
 
 
 class NoRulesError(RuntimeError):
@@ -161,7 +167,7 @@ class RuleService:
     def book_digest(self) -> str | None:
         """Return the digest naming the rule book in force (None before the first load)."""
         in_force = self._in_force
-        return None if in_force is None else book_digest(in_force.rulebook)
+        return None if in_force is None else in_force.book
 
     def other_books(self) -> list[OtherBook]:
         """Return the live instances on this database that hold another rule book."""
