@@ -259,7 +259,7 @@ def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
     except ValidationError as error:
         return None, from_validation(shown, data, error, list_key="repeat")
     except GradingPolicyError as error:
-        return None, [Problem(shown, 1, "", str(error))]
+        return None, [Problem(shown, line_of(data, error.at), "", str(error))]
 
 
 def load_rulebook(
