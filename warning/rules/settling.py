@@ -10,9 +10,11 @@ they were read is refused by the caller.
 
 Settled means the files' fingerprint (names, sizes, modification and change times, inodes)
 has not changed for `quiet_s`: either this process saw the same fingerprint `quiet_s` ago,
-or every file's change time is `quiet_s` in the past (so a service starting on files
-untouched for a while does not wait). The change time (ctime) cannot be set by a copy that
-keeps modification times (`cp -p`, `rsync -t`).
+or every file's change time, and the directory's, is `quiet_s` in the past (so a service
+starting on files untouched for a while does not wait). The change time (ctime) cannot be
+set by a copy that keeps modification times (`cp -p`, `rsync -t`); the directory's changes
+when a file is removed, added or renamed in it, which no remaining file's does (a deploy
+that removes the old files and then copies the new ones was read between the two).
 """
 
 import time
@@ -47,9 +49,14 @@ def fingerprint(rules_dir: Path) -> Fingerprint:
     return tuple(found)
 
 
-def _changed_ns(found: Fingerprint) -> int:
-    """The newest modification or change time among the files (0 for none)."""
-    return max((max(mtime, ctime) for _name, mtime, _size, _inode, ctime in found), default=0)
+def _changed_ns(found: Fingerprint, rules_dir: Path) -> int:
+    """The newest modification or change time among the files and their directory."""
+    try:
+        info = rules_dir.stat()
+        folder = max(info.st_mtime_ns, info.st_ctime_ns)
+    except OSError:  # gone: its files are gone too, and the fingerprint says so
+        folder = 0
+    return max([folder, *(max(mtime, ctime) for _name, mtime, _size, _inode, ctime in found)])
 
 
 class SettledFiles:
@@ -74,7 +81,7 @@ class SettledFiles:
         found = self.look()
         assert self._first is not None
         seen_for = self._clock() - self._first[1]
-        untouched_for = (time.time_ns() - _changed_ns(found)) / 1e9
+        untouched_for = (time.time_ns() - _changed_ns(found, self._dir)) / 1e9
         return found if max(seen_for, untouched_for) >= self._quiet_s else None
 
     def wait(self, limit_s: float = WAIT_S) -> Fingerprint | None:

@@ -35,6 +35,7 @@ from warning.rules.evaluator import Evaluator
 from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
 from warning.rules.settling import QUIET_S, WAIT_S, Fingerprint, SettledFiles
 from warning.services.rule_books import OtherBook, book_digest, other_books, publish
+from warning.services.rule_refusals import changed_while_read, no_rules_left, still_changing
 
 log = logging.getLogger(__name__)
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
@@ -147,6 +148,9 @@ class RuleService:
                 if wait_s is None or time.monotonic() >= end:
                     rulebook, problems = None, [changed_while_read(self._dir)]
                     break
+            held = self._in_force
+            if rulebook is not None and not rulebook.rules and held and held.rulebook.rules:
+                rulebook, problems = None, [no_rules_left(self._dir, len(held.rulebook.rules))]
             self.problems = problems
             if rulebook is None:
                 log.error("rule files refused, %d problem(s); previous rules stay: %s",
@@ -291,18 +295,6 @@ class RulesWatcher:
                 self._rules.reload_if_due()
             except Exception:  # a reload must never end the watcher
                 log.exception("rules reload failed; previous rules stay")
-
-
-def still_changing(rules_dir: Path, waited_s: float) -> Problem:
-    """The problem of rule files that did not settle while a load waited for them."""
-    return Problem(str(rules_dir), 0, "", f"规则文件在 {waited_s:g} 秒内一直在变化, 未载入 "
-                   "(rule files still being written; they are read once settled)")
-
-
-def changed_while_read(rules_dir: Path) -> Problem:
-    """The problem of rule files that changed while they were being read."""
-    return Problem(str(rules_dir), 0, "", "规则文件在读取时被修改, 稍后重新载入 "
-                   "(rule files changed while being read; they are read again once settled)")
 
 
 def shown_rule_file(path: Path, rules_dir: Path) -> str:
