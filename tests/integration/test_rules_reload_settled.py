@@ -5,6 +5,8 @@ by no reload until it has settled: POST /api/rules/reload, the watcher, a reload
 another instance (a `rule_reloads` row) and start-up each leave the previous rule book in
 force or put the complete new one in force, never a prefix of the file.
 
+The rules page's reload is tested in-process (its form needs a signed-in session).
+
 Before: only the watcher waited for files to settle; the API reload, a reload asked by
 another instance and start-up read the files at once and could put a prefix in force (a
 rule cut before its text condition fires on every signal of its channel).
@@ -22,8 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.support import DATA, child_log, log_text
+from tests.integration.page_client import build_site
+from tests.integration.test_rules_page import _post
+from tests.support import DATA, child_log, log_text, seeded_runtime
 from warning.auth.users import add_user, issue_token
 from warning.db.models import RuleReload
 from warning.runtime import Runtime
@@ -200,3 +205,39 @@ def test_start_up_never_puts_a_file_being_written_in_force(
             assert _in_force(client) == _version(NEW)
     finally:
         writer.join()
+
+
+@pytest.fixture
+def settling_runtime(db_url: str, rules_dir: Path) -> Iterator[Runtime]:
+    """A runtime whose loads wait for the files to settle, as a service's do."""
+    (rules_dir / FILE).write_text(OLD, encoding="utf-8")
+    yield from seeded_runtime(db_url, rules_dir, settle_s=1.0)
+
+
+def test_the_rules_pages_reload_never_puts_a_file_being_written_in_force(
+    settling_runtime: Runtime, rules_dir: Path, tmp_path: Path
+) -> None:
+    runtime = settling_runtime
+    office = build_site(runtime, tmp_path / "site").client("office")
+
+    def in_force() -> str | None:
+        loaded = runtime.rules.loaded()
+        assert loaded is not None
+        return next((v for k, v in loaded.rulebook.versions.items()
+                     if Path(k).name == FILE), None)
+
+    assert in_force() == _version(OLD)
+    writer = threading.Thread(target=_write_in_pieces, args=(rules_dir / FILE, NEW))
+    writer.start()
+    time.sleep(PAUSE_S * 6.5)  # six lines written: the first rule without its text condition
+    answers: list[httpx.Response] = []
+    posting = threading.Thread(target=lambda: answers.append(_post(office, "/rules/reload")))
+    posting.start()
+    seen = set()
+    while posting.is_alive() or writer.is_alive():
+        seen.add(in_force())
+        time.sleep(0.02)
+    [answer] = answers
+    assert answer.status_code == 200, answer.text
+    assert seen | {in_force()} <= {_version(OLD), _version(NEW)}, seen
+    assert in_force() == _version(NEW)
