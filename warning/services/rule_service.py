@@ -140,7 +140,7 @@ class RuleService:
                 if settled is None and wait_s is None:
                     return None
                 self.attempted_at = datetime.now(UTC)
-                self._seen = settled or self._files.look()
+                self._seen = settled  # None: not read, so the watcher's next look reads them
                 rulebook, problems = (None, [still_changing(self._dir, wait_s or 0.0)]) \
                     if settled is None else self.check()
                 if settled is None or self._files.unchanged(settled):
