@@ -25,16 +25,19 @@ def test_files_a_reload_gave_up_on_are_loaded_once_they_settle(tmp_path: Path) -
                           settle_s=QUIET_S)
     assert service.load() == []
     full = RULES.format(name="b")
+    started = threading.Event()
 
     def write() -> None:  # one piece every 50 ms for 300 ms, then done
         with path.open("w", encoding="utf-8") as out:
             for n in range(0, len(full), len(full) // 6 + 1):
                 out.write(full[n : n + len(full) // 6 + 1])
                 out.flush()
+                started.set()
                 time.sleep(0.05)
 
     writer = threading.Thread(target=write)
     writer.start()
+    started.wait()
     [problem] = service.load(wait_s=0.5)  # gives up 0.2 s after the last write
     writer.join()
     assert "仍在" in problem.message or "一直在变化" in problem.message
