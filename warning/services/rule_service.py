@@ -132,8 +132,10 @@ class RuleService:
     def _load_settled(self, wait_s: float | None) -> list[Problem] | None:
         """The one way rules are put in force. `wait_s` None: do not wait, and return None
         while the files are still changing (the watcher looks again at its next tick)."""
+        end = time.monotonic() + (wait_s or 0.0)
+        if wait_s is not None:  # wait before queueing: reloads asked at once wait together,
+            self._files.wait(wait_s)  # not one after another (each held a route thread)
         with self._lock:  # one reload at a time; readers never wait on it
-            end = time.monotonic() + (wait_s or 0.0)
             while True:
                 left = end - time.monotonic()
                 settled = self._files.settled() if wait_s is None else self._files.wait(left)
