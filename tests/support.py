@@ -49,12 +49,13 @@ def log_text(log: IO[bytes], limit: int = 20_000) -> str:
 
 
 def seeded_runtime(db_url: str, rules_dir: Path, channels_dir: Path | None = None,
-                   ) -> Iterator[Runtime]:
+                   *, settle_s: float = 0) -> Iterator[Runtime]:
     """Yield a runtime with the test organisation, the channels (the test channels by
-    default) and the rules of `rules_dir` loaded; close it afterwards."""
+    default) and the rules of `rules_dir` loaded; close it afterwards. `settle_s` 0: the
+    fixture copied the rule files and nothing writes them."""
     settings = load_settings(database_url=db_url, rules_dir=rules_dir,
                              channels_dir=channels_dir or DATA / "channels",
-                             intake_batch_wait_ms=1.0)
+                             intake_batch_wait_ms=1.0, rules_settle_seconds=settle_s)
     rt = build_runtime(settings, load_rules=False)
     seed_org(rt.sessions)
     rt.sync_channels()

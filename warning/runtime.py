@@ -113,7 +113,8 @@ def build_runtime(
     sessions = make_sessionmaker(engine)
     rules = RuleService(settings.rules_dir, sessions,
                         cache=RulebookCache(settings.data_dir / "cache"),
-                        engine_in_background=engine_in_background)
+                        engine_in_background=engine_in_background,
+                        settle_s=settings.rules_settle_seconds)
     if load_rules:
         rules.load()
     intake = Intake(sessions=sessions, rules=rules.current,

@@ -101,6 +101,11 @@ class Settings(EnvSettings):
         default=5.0, ge=0, le=DAY,
         description="How often the service looks for changed rule files (0: never)."
     )
+    rules_settle_seconds: float = Field(
+        default=1.0, ge=0, le=600,
+        description="How long rule files must stay unchanged before any load reads them "
+        "(start-up, the watcher, a reload asked for): a file being written is not read.",
+    )
     run_scheduler: bool = True
     evaluation_lease_seconds: float = Field(
         default=300.0, gt=0, le=DAY,

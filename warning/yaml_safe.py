@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from warning.domain.input_text import bad_text
+from warning.yaml_messages import zh_syntax_problem
 
 ALIAS_REFUSED = "不允许使用 YAML 锚点别名 (*alias) (YAML aliases are refused)"
 
@@ -86,8 +87,9 @@ def located(error: yaml.YAMLError, text: str) -> tuple[int, str]:
         return line, f"含不允许的控制字符 U+{code:04X} (control character)"
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
-        return (mark.line + 1 if mark else 1), f"YAML 语法错误: {error.problem or error}"
-    return 1, f"YAML 语法错误: {error}"
+        problem = zh_syntax_problem(str(error.problem or error))
+        return (mark.line + 1 if mark else 1), f"YAML 语法错误: {problem}"
+    return 1, f"YAML 语法错误: {zh_syntax_problem(str(error))}"
 
 
 def safe_load(text: str) -> Any:

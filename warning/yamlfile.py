@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import ValidationError
 
-from warning.domain.validation_zh import zh_message
+from warning.domain.validation_zh import consequential, zh_message
 from warning.regular_file import TooLargeError, read_regular
 from warning.yaml_safe import NoAliases, located
 
@@ -113,6 +113,8 @@ def describe_errors(data: Any, error: ValidationError) -> list[tuple[int, str, s
     """Turn a pydantic error into (line, dotted field, message) triples."""
     out = []
     for item in error.errors():
+        if consequential(dict(item)):
+            continue
         loc = [p for p in item["loc"] if isinstance(p, str | int)]
         field = ".".join(str(p) for p in loc) or "(file)"
         out.append((line_of(data, loc), field, zh_message(dict(item))))

@@ -68,6 +68,7 @@ def _env(runtime: Runtime, fault: Path) -> dict[str, str]:
         "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
         "QINGFENG_RULES_CHECK_SECONDS": "0",  # reloads only when asked
+        "QINGFENG_RULES_SETTLE_SECONDS": "0.05",  # each round rewrites the file at once
         FAULT_FILE_ENV: str(fault),
     }
 

@@ -24,4 +24,4 @@ def test_rules_check_names_a_risk_point_missing_from_the_register(
         "    when:\n      text:\n        any: [幽灵]\n", encoding="utf-8")
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 1
-    assert "zz.yaml:2: ghost: risk_point: 风险点清单中没有 'NO-SUCH'" in refused.output
+    assert "zz.yaml:4: ghost: risk_point: 风险点清单中没有 'NO-SUCH'" in refused.output

@@ -76,12 +76,12 @@ def test_a_refused_reload_keeps_the_rules_and_names_file_and_line(
     refused = _post(office, "/rules/reload")
     assert refused.status_code == 422
     assert "未载入；原有规则继续生效" in refused.text
-    assert re.search(r"zz-new\.yaml:8</td><td class=\"mono\">broken</td>", refused.text)
+    assert re.search(r"zz-new\.yaml:10</td><td class=\"mono\">broken</td>", refused.text)
     assert site.runtime.rules.loaded() is before
     assert "收受礼金" not in refused.text.split('id="rules-table"')[1]
     # the problems stay on the page for everyone who opens it, with file:line for the office
-    assert "zz-new.yaml:8" in office.get("/rules").text
-    assert "zz-new.yaml:8" not in site.client("cg").get("/rules").text
+    assert "zz-new.yaml:10" in office.get("/rules").text
+    assert "zz-new.yaml:10" not in site.client("cg").get("/rules").text
 
     (rules_dir / "zz-new.yaml").write_text(BROKEN.split("  - id: broken")[0], encoding="utf-8")
     accepted = _post(office, "/rules/reload")

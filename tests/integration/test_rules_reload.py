@@ -45,7 +45,7 @@ def test_a_bad_rule_file_is_refused_whole_and_the_rules_in_force_stay(
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert error["code"] == "rules_refused"
-    assert any("zz-new.yaml:8: broken:" in p for p in error["problems"])
+    assert any("zz-new.yaml:10: broken:" in p for p in error["problems"])
     status = office.get("/api/rules/status").json()
     assert status["rules"] == before["rules"] and status["problems"]
     assert not any(name.endswith("zz-new.yaml") for name in status["files"])

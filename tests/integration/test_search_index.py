@@ -148,8 +148,14 @@ def test_the_migration_indexes_the_signals_already_stored(
             channel = Channel(code="c", name="渠道", kind="api")
             session.add(channel)
             session.flush()
-            session.add_all(Signal(channel_id=channel.id, external_id=f"e{n}", title="通报",
-                                   text=f"第{n}条，涉及冷链仓储") for n in range(3))
+            # the columns of 0008b's signals (the model has more since: 0010g_r17)
+            session.execute(text(
+                "INSERT INTO signals (channel_id, external_id, title, text, person, post,"
+                " received_at, status, attempts, last_error, extra)"
+                " VALUES (:channel, :external, '通报', :text, '', '', CURRENT_TIMESTAMP,"
+                " 'received', 0, '', '{}')"),
+                [{"channel": channel.id, "external": f"e{n}", "text": f"第{n}条，涉及冷链仓储"}
+                 for n in range(3)])
         upgrade(db_url)
         with make_sessionmaker(engine)() as session:
             assert search_index.scan_above(session, "冷链仓储") == 3

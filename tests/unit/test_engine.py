@@ -153,7 +153,7 @@ def test_reloads_reuse_or_retire_engines_and_do_not_grow_memory(tmp_path: Path) 
     rules = [_rule(i, {"text": {"any": [f"事项{i}号"]}, "amount": {"gte": i}}) for i in range(64)]
     _book(tmp_path, rules)
     host = EngineHost()
-    service = RuleService(tmp_path, host=host)
+    service = RuleService(tmp_path, host=host, settle_s=0.01)  # memory, not settling
     facts = SignalFacts("audit", "", "事项3号 事项40号", amount=100)
 
     def cycle() -> int:

@@ -164,3 +164,27 @@ def test_processes_loading_at_once_all_get_the_right_rules(
         out, err = run.communicate(timeout=300)
         assert run.returncode == 0 and out.strip() == b"ok", err.decode()[-2000:]
     assert [p.name for p in cache.iterdir()] == [next(cache.iterdir()).name]  # no temporaries
+
+
+@pytest.mark.parametrize("missing", ["lines", "when.text"])
+def test_an_entry_whose_rules_lack_a_field_is_parsed_again(
+    rules_dir: Path, tmp_path: Path, forget_parses: None, missing: str
+) -> None:
+    """What a command writes when it loaded the code before an upgrade replaced the files:
+    the key of the new code (hashed from the files) over rules of the old shape. Before,
+    every later load failed with AttributeError ('Rule' object has no attribute 'lines')."""
+    import pickle
+
+    cache = RulebookCache(tmp_path / "cache")
+    first = _load(rules_dir, cache, risk_points={"CG-001", "CG-002"})
+    [entry] = (tmp_path / "cache").iterdir()
+    key, rules = pickle.loads(entry.read_bytes())
+    for rule in rules:
+        holder = rule if missing == "lines" else rule.when
+        vars(holder).pop(missing.split(".")[-1], None)
+    entry.write_bytes(pickle.dumps((key, rules)))
+    loader._last_parse.clear()
+    again = _load(rules_dir, cache, risk_points={"CG-001", "CG-002"})
+    assert again.rules == first.rules
+    assert again.by_id["bid-collusion"].when.text is not None
+    assert again.by_id["bid-collusion"].lines["risk_point"] == 4

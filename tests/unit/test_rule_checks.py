@@ -27,7 +27,6 @@ BAD = {
     "channel.yaml": _rule("chan-unknown", "      channels: [nope]\n"),
     "regex.yaml": _rule("regex-nested", "      text:\n        regex: ['(?:\\p{Han}+)+']\n"),
 }
-# where each problem points: the line of the rule's entry (`- id:`), i.e. line 2
 KNOWN = {"risk_points": {"CG-001"}, "channels": {"audit"}, "departments": {"CGZX", "CWK"}}
 
 
@@ -63,11 +62,11 @@ def test_each_bad_file_is_reported_with_file_and_line_and_good_ones_are_not(
     rules: Path,
 ) -> None:
     found = _problems(rules)
-    # field problems point at the field's line, reference problems at the rule's `- id:`
+    # every problem points at the line of the field or code at fault
     expected = {
         "nan.yaml": (6, "NaN"), "inf.yaml": (6, "无穷大"), "neg-inf.yaml": (6, "无穷大"),
         "bool.yaml": (6, "必须是数字"), "fen.yaml": (6, "两位小数"),
-        "dept.yaml": (2, "部门目录中没有 'CGZX CWK'"), "channel.yaml": (2, "未知的渠道 'nope'"),
+        "dept.yaml": (6, "部门目录中没有 'CGZX CWK'"), "channel.yaml": (6, "未知的渠道 'nope'"),
         "regex.yaml": (7, "嵌套的无界重复"), "dangling.yaml": (1, "悬空的符号链接"),
         "loop.yaml": (1, "符号链接循环"), "folder.yaml": (1, "是目录"),
         "pipe.yaml": (1, "不是普通文件"),
@@ -202,7 +201,7 @@ def test_rules_check_on_an_empty_directory_prints_hints_and_passes(tmp_path: Pat
     assert "请先导入部门" in result.output and "请先导入风险点清单" in result.output
     group = rules_group_with(lambda: ({"CG-001"}, {"audit"}), lambda: {"CWK"})
     result = CliRunner().invoke(group, ["check", "--rules-dir", str(folder)])
-    assert result.exit_code == 1 and "a.yaml:2: dept-rule: when.departments" in result.output
+    assert result.exit_code == 1 and "a.yaml:6: dept-rule: when.departments" in result.output
 
 
 def test_fixture_signals_are_evaluated_as_intake_stores_them(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_a_channel_missing_from_the_given_directory_is_a_problem(workdir: Path) 
     result = CliRunner().invoke(rules_group, ["check", "--rules-dir", "rules",
                                               "--channels-dir", str(channels)])
     assert result.exit_code == 1, result.output
-    assert "a.yaml:2: r1: when.channels: 未知的渠道 'audit'" in result.output
+    assert "a.yaml:5: r1: when.channels: 未知的渠道 'audit'" in result.output
 
 
 def test_a_channel_in_the_given_directory_passes(workdir: Path) -> None:

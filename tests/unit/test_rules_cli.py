@@ -33,7 +33,7 @@ def test_check_and_test_fail_with_file_line(tmp_path: Path) -> None:
     group = rules_group_with(lambda: ({"Q"}, None))
     result = runner.invoke(group, ["check", "--rules-dir", str(tmp_path)])
     assert result.exit_code == 1
-    assert "a.yaml:2: r1: risk_point" in result.output
+    assert "a.yaml:4: r1: risk_point" in result.output
     group = rules_group_with()
     result = runner.invoke(group, ["test", "--rules-dir", str(tmp_path)])
     assert result.exit_code == 1

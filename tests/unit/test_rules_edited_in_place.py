@@ -8,6 +8,7 @@ Emacs' lock file `.#a.yaml` (a dangling link) refused every reload while a buffe
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,17 @@ def _ids(service: RuleService) -> set[str]:
     return set(service.current().rulebook.by_id)
 
 
+QUIET_S = 0.2
+
+
 def _service(folder: Path) -> RuleService:
-    service = RuleService(folder, host=EngineHost())
+    service = RuleService(folder, host=EngineHost(), settle_s=QUIET_S)
     assert service.load() == []
     return service
+
+
+def _quiet() -> None:
+    time.sleep(QUIET_S * 1.5)
 
 
 def test_a_file_being_rewritten_is_loaded_only_once_it_stays_unchanged(tmp_path: Path) -> None:
@@ -44,7 +52,9 @@ def test_a_file_being_rewritten_is_loaded_only_once_it_stays_unchanged(tmp_path:
     path.write_text(full, encoding="utf-8")
     assert service.reload_if_due() is None  # changed again since the last look
     assert _ids(service) == {"r-a-1", "r-a-2"}
-    assert service.reload_if_due() == []  # unchanged for a whole interval: loaded
+    assert service.reload_if_due() is None  # unchanged, but not yet for the quiet time
+    _quiet()
+    assert service.reload_if_due() == []  # unchanged for the quiet time: loaded
     assert _ids(service) == {"r-b-1", "r-b-2"}
     [first, _second] = service.current().rulebook.rules
     assert first.when.text is not None
@@ -74,12 +84,26 @@ def test_a_file_changed_while_the_directory_is_read_is_not_put_in_force(
     (tmp_path / "a.yaml").write_text(RULES.format(name="c"), encoding="utf-8")
     _touch_during_read(monkeypatch, "a.yaml", lambda: (tmp_path / "a.yaml").write_text(
         RULES.format(name="d"), encoding="utf-8"))
-    [problem] = service.load()
+    _quiet()
+    [problem] = service.reload_if_due() or []  # the watcher: refused, looked at again later
     assert "读取" in problem.message
     assert _ids(service) == {"r-a-1", "r-a-2", "r-b-1", "r-b-2"}
     assert service.reload_if_due() is None
+    _quiet()
     assert service.reload_if_due() == []
     assert _ids(service) == {"r-d-1", "r-d-2", "r-b-1", "r-b-2"}
+
+
+def test_a_load_that_must_answer_reads_again_once_the_changed_files_settle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.yaml").write_text(RULES.format(name="a"), encoding="utf-8")
+    service = _service(tmp_path)
+    (tmp_path / "a.yaml").write_text(RULES.format(name="c"), encoding="utf-8")
+    _touch_during_read(monkeypatch, "a.yaml", lambda: (tmp_path / "a.yaml").write_text(
+        RULES.format(name="d"), encoding="utf-8"))
+    assert service.load() == []  # c was read while d was written: read again, d in force
+    assert _ids(service) == {"r-d-1", "r-d-2"}
 
 
 def test_a_release_swapped_while_it_is_read_is_loaded_whole_or_not_at_all(
@@ -99,11 +123,11 @@ def test_a_release_swapped_while_it_is_read_is_loaded_whole_or_not_at_all(
 
     (tmp_path / "r1" / "a.yaml").write_text(RULES.format(name="e"), encoding="utf-8")
     _touch_during_read(monkeypatch, "a.yaml", lambda: swap("r2"))
-    service.load()
+    _quiet()
+    service.reload_if_due()
     loaded = {i.split("-")[1] for i in _ids(service)}
     assert loaded in ({"a", "b"}, {"c", "d"}, {"e", "b"})  # one release, never a mix
-    assert service.reload_if_due() is None
-    assert service.reload_if_due() == []
+    assert service.reload_if_due() == []  # r2 was written long enough ago: settled
     assert _ids(service) == {"r-c-1", "r-c-2", "r-d-1", "r-d-2"}
 
 

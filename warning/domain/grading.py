@@ -42,7 +42,12 @@ class RepeatStep:
 
 
 class GradingPolicyError(ValueError):
-    """A grading policy that is incomplete or inconsistent."""
+    """A grading policy that is incomplete or inconsistent; `at` is the path of the part
+    at fault in the grading file (("matrix", "low"), ("repeat", 1)), for its line."""
+
+    def __init__(self, message: str, at: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 @dataclass(frozen=True)
@@ -61,13 +66,16 @@ class GradingPolicy:
         for level in Level:
             for severity in (1, 2, 3):
                 if severity not in self.matrix.get(level, {}):
-                    raise GradingPolicyError(f"matrix 缺少 {level.value} × 严重程度 {severity}")
+                    at = ("matrix", level.value) if level in self.matrix else ("matrix",)
+                    raise GradingPolicyError(
+                        f"matrix 缺少 {level.value} × 严重程度 {severity}", at)
         for response in Response:
             if response not in self.deadlines:
-                raise GradingPolicyError(f"deadlines 缺少 {response.value}")
+                raise GradingPolicyError(f"deadlines 缺少 {response.value}", ("deadlines",))
         counts = [step.from_count for step in self.repeat_steps]
-        if len(set(counts)) != len(counts):
-            raise GradingPolicyError("repeat 中的 from 重复")
+        for index, count in enumerate(counts):
+            if count in counts[:index]:
+                raise GradingPolicyError(f"repeat 中的 from 重复: {count}", ("repeat", index))
 
     def base(self, level: Level | str, severity: int) -> Response:
         """Return the matrix response for a risk level and a severity (1-3)."""

@@ -95,3 +95,13 @@ def zh_message(error: dict[str, Any]) -> str:
 def _shown(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def consequential(error: dict[str, Any]) -> bool:
+    """Whether an error only follows from others: pydantic counts a list's items after
+    validating them, so `[12]` under a minimum of one item is also "too few items" (0
+    valid), beside the item's own error that says why."""
+    written = error.get("input")
+    least = (error.get("ctx") or {}).get("min_length")
+    return (error["type"] == "too_short" and isinstance(written, list | tuple)
+            and isinstance(least, int) and len(written) >= least)

@@ -13,13 +13,18 @@ entry: the files are parsed again and the entry replaced.
 - One entry per rules directory, replaced whole: the writer writes a temporary file beside
   it and renames it over the entry (atomic), so a reader sees the old entry or the new one,
   never half of one; two processes compiling at once both write complete entries.
-- Anything wrong with an entry (unreadable, truncated, not a pickle, another key) is a
-  miss, never an error: the rules are parsed again and the entry rewritten.
+- Anything wrong with an entry (unreadable, truncated, not a pickle, another key, objects
+  missing a field) is a miss, never an error: the rules are parsed again and the entry
+  rewritten. The key hashes the code files on disk, which a process that loaded the code
+  before an upgrade replaced them writes under too: its rules lacked the new field and every
+  later command failed on them (AttributeError) until the files changed, so each object
+  read is checked to hold every field its class has now.
 - Pickle runs code from what it reads, so an entry is read only from a file owned by this
   user and writable by no one else, in a directory made 0700 (the data directory, which
   holds the SQLite database too).
 """
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -83,6 +88,9 @@ class RulebookCache:
             return None
         if key != content_key(files) or not isinstance(rules, tuple):
             return None
+        if not all(map(whole, rules)):
+            log.info("rule cache written by other code (a field missing); parsed again")
+            return None
         return rules
 
     def put(self, rules_dir: Path, files: Sequence[tuple[str, bytes]], rules: tuple[Any, ...]
@@ -101,3 +109,22 @@ class RulebookCache:
                 raise
         except OSError as error:
             log.info("rule cache not written (%s)", error)
+
+
+def whole(value: object) -> bool:
+    """Whether an unpickled object, and each one it holds, has every field its class has
+    (dataclasses and pydantic models; tuples, lists and dict values are looked into)."""
+    if isinstance(value, tuple | list):
+        return all(map(whole, value))
+    if isinstance(value, dict):
+        return all(map(whole, value.values()))
+    names: list[str] = []
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+    elif hasattr(type(value), "model_fields") and not isinstance(value, type):
+        names = list(type(value).model_fields)  # type: ignore[attr-defined]
+    else:
+        return True
+    held = vars(value)
+    return all(name in held and whole(held[name]) for name in names)
+

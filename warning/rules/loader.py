@@ -45,6 +45,9 @@ class Rule:
     line: int
     version: str
     triage: bool | None = None
+    # the line of each code the database must know ("risk_point", "when.channels.0", ...):
+    # a code it does not know is reported there, not at the rule's first line
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -205,16 +208,28 @@ def _parse_uncached(shown: str, raw: bytes) -> tuple[list[Rule], str, list[Probl
         parsed = RuleFile.model_validate(data)
     except ValidationError as error:
         return [], version, from_validation(shown, data, error)
-    rules = [_rule(spec, shown, line_of(data, ("rules", i)), version)
+    rules = [_rule(spec, shown, line_of(data, ("rules", i)), version, _code_lines(data, i, spec))
              for i, spec in enumerate(parsed.rules)]
     return rules, version, []
 
 
-def _rule(spec: RuleSpec, file: str, line: int, version: str) -> Rule:
+def _code_lines(data: LineDict, index: int, spec: RuleSpec) -> dict[str, int]:
+    """The line of each code in a rule that the database must know."""
+    at = ("rules", index)
+    lines = {"risk_point": line_of(data, (*at, "risk_point"))}
+    for key in ("channels", "departments"):
+        for n in range(len(getattr(spec.when, key) or ())):
+            lines[f"when.{key}.{n}"] = line_of(data, (*at, "when", key, n))
+    return lines
+
+
+def _rule(spec: RuleSpec, file: str, line: int, version: str,
+          lines: dict[str, int]) -> Rule:
     return Rule(
         id=spec.id, name=spec.name, risk_point=spec.risk_point, mode=spec.mode,
         severity=spec.severity, description=spec.description, when=spec.when,
         response=spec.response, file=file, line=line, version=version, triage=spec.triage,
+        lines=lines,
     )
 
 
@@ -231,17 +246,18 @@ def _cross_checks(
         if first is not rule:
             problems.append(Problem(rule.file, rule.line, rule.id,
                                     f"规则 id 重复 (duplicate id), 已在 {first.file}:{first.line}"))
+        at = rule.lines.get
         if risk_points is not None and rule.risk_point not in risk_points:
-            problems.append(Problem(rule.file, rule.line, rule.id,
+            problems.append(Problem(rule.file, at("risk_point", rule.line), rule.id,
                                     f"risk_point: 风险点清单中没有 {rule.risk_point!r}"))
-        for channel in rule.when.channels or ():
+        for n, channel in enumerate(rule.when.channels or ()):
             if channels is not None and channel not in channels:
-                problems.append(Problem(rule.file, rule.line, rule.id,
+                problems.append(Problem(rule.file, at(f"when.channels.{n}", rule.line), rule.id,
                                         f"when.channels: 未知的渠道 {channel!r}"))
-        for code in rule.when.departments or ():
+        for n, code in enumerate(rule.when.departments or ()):
             if departments is not None and code not in departments:
-                problems.append(Problem(rule.file, rule.line, rule.id,
-                                        f"when.departments: 部门目录中没有 {code!r}"))
+                problems.append(Problem(rule.file, at(f"when.departments.{n}", rule.line),
+                                        rule.id, f"when.departments: 部门目录中没有 {code!r}"))
     return problems
 
 
@@ -259,7 +275,7 @@ def load_grading(rules_dir: Path) -> tuple[GradingPolicy | None, list[Problem]]:
     except ValidationError as error:
         return None, from_validation(shown, data, error, list_key="repeat")
     except GradingPolicyError as error:
-        return None, [Problem(shown, 1, "", str(error))]
+        return None, [Problem(shown, line_of(data, error.at), "", str(error))]
 
 
 def load_rulebook(

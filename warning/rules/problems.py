@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from warning.domain.validation_zh import zh_message
+from warning.domain.validation_zh import consequential, zh_message
 from warning.rules.yaml_lines import line_of
 
 
@@ -65,6 +65,8 @@ def from_validation(
     """Turn a pydantic error into problems with the line and rule id of each part."""
     problems = []
     for item in error.errors():
+        if consequential(dict(item)):
+            continue
         loc = tuple(item["loc"])
         rule_id = ""
         if len(loc) >= 2 and loc[0] == list_key and isinstance(loc[1], int):

@@ -83,12 +83,12 @@ def not_evaluated(ids: Sequence[int]) -> ColumnElement[bool]:
     return among(Signal.id, ids) & (Signal.status != SignalStatus.EVALUATED.value)
 
 
-def mark_evaluated(session: Session, ids: Sequence[int]) -> None:
-    """Mark signals evaluated and release their lease."""
+def mark_evaluated(session: Session, ids: Sequence[int], *, book: str) -> None:
+    """Mark signals evaluated by the rule book `book` (its digest) and release their lease."""
     session.execute(
         update(Signal).where(not_evaluated(ids))
         .values(status=SignalStatus.EVALUATED.value, last_error="", lease_owner="",
-                lease_expires_at=None, next_attempt_at=None)
+                lease_expires_at=None, next_attempt_at=None, rule_book=book)
         .execution_options(synchronize_session=False)
     )
 

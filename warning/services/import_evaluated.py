@@ -130,6 +130,7 @@ class _Run:
         for row, signal_id in zip(rows, ids, strict=True):
             row["id"] = signal_id
             row["status"] = SignalStatus.EVALUATED.value
+            row["rule_book"] = self.rules.book
             stored.append(StoredRow.of(signal_id, row))
         started = time.perf_counter()
         try:

@@ -143,14 +143,15 @@ class Intake:
         ids = [s.id for s in signals]
         started = time.perf_counter()
         try:
+            rules = self.rules()  # one rule book for the batch, recorded on its signals
             with gc_paused(), unchecked_transaction(self.sessions) as session:
                 # the answer is built while the collector is still paused and the batch's
                 # rows dropped before it resumes: it walks what is alive then (~0.3 s of
                 # a dense batch of 1,000 when the rows were still held)
-                raised = self._evaluate(session, signals)
+                raised = self._evaluate(session, signals, rules)
                 answered = _answer_of(raised) if answer else {}
                 del raised
-                mark_evaluated(session, ids)
+                mark_evaluated(session, ids, book=rules.book)
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
         except Exception as error:

@@ -5,19 +5,21 @@ watcher thread compares names, sizes and modification times every few seconds) o
 reload was requested on any instance (a row in `rule_reloads`, read by the same watcher).
 
 Files are edited in place on a running service: an editor truncates then writes, a deploy
-renames a new release over a symlink. So the watcher loads only files that have settled (the
-same fingerprint at two looks, one interval apart: a file seen being written is loaded once
-it stops changing), and a load whose files changed while they were read (the fingerprint
-before and after differ) puts nothing in force and is tried again at the next looks.
+renames a new release over a symlink. So every load, whoever asks for it, reads the files
+only once they have settled (rules/settling.py): the watcher looks again at its next tick,
+a load that must answer (start-up, POST /api/rules/reload, the rules page) waits for them,
+and a load whose files changed while they were read puts nothing in force.
 A reload that finds any problem is refused whole: the rules in force stay and the problems
 are kept for `qingfeng rules check`, the log, the rules page and GET /api/rules/status.
 """
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,12 +32,13 @@ from warning.domain.grading import GradingPolicy
 from warning.rules.cache import RulebookCache
 from warning.rules.engine_process import EngineCrashed, EngineHost
 from warning.rules.evaluator import Evaluator
-from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook, watched_files
+from warning.rules.loader import Problem, RuleBook, RuleBookError, load_rulebook
+from warning.rules.settling import QUIET_S, WAIT_S, Fingerprint, SettledFiles
 from warning.services.rule_books import OtherBook, book_digest, other_books, publish
+from warning.services.rule_refusals import changed_while_read, no_rules_left, still_changing
 
 log = logging.getLogger(__name__)
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
-Fingerprint = tuple[tuple[str, int, int, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class InForce:
     def grading(self) -> GradingPolicy:
         return self.rulebook.grading
 
+    @cached_property
+    def book(self) -> str:
+        """The digest naming this rule book, equal on instances whose books agree."""
+        return book_digest(self.rulebook)
+
 
 class NoRulesError(RuntimeError):
     """No rules have been loaded yet."""
@@ -62,14 +70,16 @@ class RuleService:
         self, rules_dir: Path, sessions: sessionmaker[Session] | None = None, *,
         known_refs: KnownRefs | None = None, host: EngineHost | None = None,
         cache: RulebookCache | None = None, engine_in_background: bool = False,
-        instance: str | None = None,
+        instance: str | None = None, settle_s: float = QUIET_S,
     ) -> None:
         """`cache`: parsed rule files kept between processes (rules/cache.py).
         `engine_in_background`: start the engine child without waiting for it (a command
         that may not need it); a rule book durable-rules refuses then fails its batches
         (and they are retried) instead of its load. `instance`: the name under which the
-        rule book held is recorded (rule_books.py); this process's lease owner if None."""
+        rule book held is recorded (rule_books.py); this process's lease owner if None.
+        `settle_s`: how long the files must stay unchanged before any load reads them."""
         self._dir = rules_dir
+        self._files = SettledFiles(rules_dir, settle_s)
         self._cache = cache
         self._engine_in_background = engine_in_background
         self._sessions = sessions
@@ -77,8 +87,8 @@ class RuleService:
         self._host = host
         self._lock = threading.Lock()
         self._in_force: InForce | None = None
-        self._seen: Fingerprint | None = None
-        self._changing: Fingerprint | None = None  # files seen changing, not yet settled
+        self._seen: Fingerprint | None = None  # the files the last load read
+        self._asked = False  # another instance asked for a reload not yet done here
         self.problems: list[Problem] = []
         self.attempted_at: datetime | None = None  # the last load, kept or refused
         self._request_seen: int | None = None  # the newest reload request acted on
@@ -112,16 +122,37 @@ class RuleService:
         except RuleBookError as error:
             return None, list(error.problems)
 
-    def load(self) -> list[Problem]:
-        """Load the rule files; on any problem keep the rules in force and return them."""
+    def load(self, *, wait_s: float = WAIT_S) -> list[Problem]:
+        """Put the rule files in force once they have settled (waiting up to `wait_s`); on
+        any problem keep the rules in force and return the problems."""
+        problems = self._load_settled(wait_s)
+        assert problems is not None  # only a load that does not wait finds nothing settled
+        return problems
+
+    def _load_settled(self, wait_s: float | None) -> list[Problem] | None:
+        """The one way rules are put in force. `wait_s` None: do not wait, and return None
+        while the files are still changing (the watcher looks again at its next tick)."""
+        end = time.monotonic() + (wait_s or 0.0)
+        if wait_s is not None:  # wait before queueing: reloads asked at once wait together,
+            self._files.wait(wait_s)  # not one after another (each held a route thread)
         with self._lock:  # one reload at a time; readers never wait on it
-            before = self._seen = self._fingerprint()
-            self.attempted_at = datetime.now(UTC)
-            rulebook, problems = self.check()
-            if rulebook is not None and self._fingerprint() != before:
-                rulebook, problems = None, [Problem(
-                    str(self._dir), 0, "", "规则文件在读取时被修改, 稍后重新载入 "
-                    "(rule files changed while being read; they are read again once settled)")]
+            while True:
+                left = end - time.monotonic()
+                settled = self._files.settled() if wait_s is None else self._files.wait(left)
+                if settled is None and wait_s is None:
+                    return None
+                self.attempted_at = datetime.now(UTC)
+                self._seen = settled  # None: not read, so the watcher's next look reads them
+                rulebook, problems = (None, [still_changing(self._dir, wait_s or 0.0)]) \
+                    if settled is None else self.check()
+                if settled is None or self._files.unchanged(settled):
+                    break
+                if wait_s is None or time.monotonic() >= end:
+                    rulebook, problems = None, [changed_while_read(self._dir)]
+                    break
+            held = self._in_force
+            if rulebook is not None and not rulebook.rules and held and held.rulebook.rules:
+                rulebook, problems = None, [no_rules_left(self._dir, len(held.rulebook.rules))]
             self.problems = problems
             if rulebook is None:
                 log.error("rule files refused, %d problem(s); previous rules stay: %s",
@@ -142,7 +173,7 @@ class RuleService:
     def book_digest(self) -> str | None:
         """Return the digest naming the rule book in force (None before the first load)."""
         in_force = self._in_force
-        return None if in_force is None else book_digest(in_force.rulebook)
+        return None if in_force is None else in_force.book
 
     def other_books(self) -> list[OtherBook]:
         """Return the live instances on this database that hold another rule book."""
@@ -164,12 +195,13 @@ class RuleService:
 
     def reload_if_changed(self) -> list[Problem] | None:
         """Reload when a rule file was added, removed or changed; None when nothing changed."""
-        if self._fingerprint() == self._seen:
+        if self._files.look() == self._seen:
             return None
         return self.load()
 
     def request_reload(self, actor: str) -> list[Problem]:
-        """Reload here now, and ask every other instance's watcher to reload too."""
+        """Reload here once the files have settled, and ask every other instance's watcher
+        to reload too."""
         if self._sessions is not None:
             with self._sessions() as session, session.begin():
                 row = RuleReload(actor=actor[:200], instance=process_owner()[:200])
@@ -179,17 +211,18 @@ class RuleService:
         return self.load()
 
     def reload_if_due(self) -> list[Problem] | None:
-        """Reload when another instance asked, or when the files changed and have settled
-        (unchanged since the previous look); None when neither."""
+        """Reload when another instance asked or the files changed, once they have settled;
+        None when neither, or while they are still changing."""
         requested = self._newest_request()
-        asked = requested is not None and requested > (self._request_seen or 0)
-        if requested is not None:
-            self._request_seen = max(self._request_seen or 0, requested)
-        found = self._fingerprint()
-        if asked or (found != self._seen and found == self._changing):
-            self._changing = None
-            return self.load()
-        self._changing = found if found != self._seen else None
+        if requested is not None and requested > (self._request_seen or 0):
+            self._asked = True
+            self._request_seen = requested
+        if self._asked or self._files.look() != self._seen:
+            problems = self._load_settled(None)
+            if problems is not None:
+                self._asked = False
+                return problems
+            return None
         self._publish()  # still alive, still holding this book
         return None
 
@@ -235,27 +268,6 @@ class RuleService:
             }
             for r in self._in_force.rulebook.rules
         ]
-
-    def _fingerprint(self) -> Fingerprint:
-        """Name, size, modification and change time and inode of every rule file: a copy
-        that keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared file) still gets
-        a new change time or inode. A file that cannot be stat'ed (a dangling link) counts
-        by its name alone, so the others' changes are still seen."""
-        try:
-            paths = watched_files(self._dir)
-        except OSError:
-            return ()
-        found = []
-        for path in paths:
-            try:
-                info = path.stat()
-            except OSError:
-                found.append((path.name, -1, -1, -1, -1))
-                continue
-            found.append((path.name, info.st_mtime_ns, info.st_size, info.st_ino,
-                          info.st_ctime_ns))
-        return tuple(found)
-
 
 class RulesWatcher:
     """A daemon thread that reloads a process's rules when their files change."""

@@ -14,3 +14,8 @@ class RulesInForce(Protocol):
 
     @property
     def grading(self) -> GradingPolicy: ...
+
+    @property
+    def book(self) -> str:
+        """The digest naming the rule book (recorded on each signal it evaluates)."""
+        ...

@@ -67,6 +67,9 @@ class Signal(Base):
     lease_owner: Mapped[str] = mapped_column(String(100), default="")
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # the digest of the rule book that evaluated the signal (rule_books.book_digest): two
+    # instances holding different books (a half-done deploy) are told apart (0010g_r17)
+    rule_book: Mapped[str] = mapped_column(String(64), default="", server_default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The office's decision on a signal that needs no warning: "" (none), "dismissed"
     # (不予处理) or "duplicate" (of `duplicate_of_id`), with its reason, who and when.

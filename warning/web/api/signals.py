@@ -62,6 +62,7 @@ class SignalOut(BaseModel):
     received_at: datetime
     status: str
     last_error: str
+    rule_book: str = ""  # the digest of the rule book that evaluated it ("" before 0010g_r17)
 
 
 @router.post(
@@ -143,4 +144,5 @@ def get_signal(signal_id: IdPath, principal: ReaderDep, session: SessionDep) -> 
         received_at=signal.received_at,
         status=signal.status,
         last_error=signal.last_error,
+        rule_book=signal.rule_book,
     )

@@ -1,0 +1,100 @@
+"""When rule files have settled: unchanged long enough that no writer is half way through.
+
+Rule files are replaced on a running service: an editor truncates then writes, a deploy
+copies files one by one or renames a release over a symlink. A file read in the middle is
+often valid YAML (a rule cut after `channels:` loses its text condition and fires on every
+signal of the channel), so no load may read the files before they settle: every way rules
+are put in force (start-up, the watcher, POST /api/rules/reload, the rules page, a reload
+asked by another instance) goes through `SettledFiles`, and a load whose files changed while
+they were read is refused by the caller.
+
+Settled means the files' fingerprint (names, sizes, modification and change times, inodes)
+has not changed for `quiet_s`: either this process saw the same fingerprint `quiet_s` ago,
+or every file's change time, and the directory's, is `quiet_s` in the past (so a service
+starting on files untouched for a while does not wait). The change time (ctime) cannot be
+set by a copy that keeps modification times (`cp -p`, `rsync -t`); the directory's changes
+when a file is removed, added or renamed in it, which no remaining file's does (a deploy
+that removes the old files and then copies the new ones was read between the two).
+"""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from warning.rules.loader import watched_files
+
+Fingerprint = tuple[tuple[str, int, int, int, int], ...]
+QUIET_S = 1.0  # editors and copies write a file within milliseconds; a deploy's files too
+WAIT_S = 15.0  # how long a load that must answer waits for files still being written
+
+
+def fingerprint(rules_dir: Path) -> Fingerprint:
+    """Name, modification time, size, inode and change time of every rule file: a copy that
+    keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared file) still gets a new
+    change time or inode. A file that cannot be stat'ed (a dangling link) counts by its name
+    alone, so the others' changes are still seen."""
+    try:
+        paths = watched_files(rules_dir)
+    except OSError:
+        return ()
+    found = []
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError:
+            found.append((path.name, -1, -1, -1, -1))
+            continue
+        found.append((path.name, info.st_mtime_ns, info.st_size, info.st_ino,
+                      info.st_ctime_ns))
+    return tuple(found)
+
+
+def _changed_ns(found: Fingerprint, rules_dir: Path) -> int:
+    """The newest modification or change time among the files and their directory."""
+    try:
+        info = rules_dir.stat()
+        folder = max(info.st_mtime_ns, info.st_ctime_ns)
+    except OSError:  # gone: its files are gone too, and the fingerprint says so
+        folder = 0
+    return max([folder, *(max(mtime, ctime) for _name, mtime, _size, _inode, ctime in found)])
+
+
+class SettledFiles:
+    """Look at a rules directory and say when its files have settled."""
+
+    def __init__(self, rules_dir: Path, quiet_s: float = QUIET_S, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._dir = rules_dir
+        self._quiet_s = quiet_s
+        self._clock = clock
+        self._first: tuple[Fingerprint, float] | None = None  # a fingerprint, first seen at
+
+    def look(self) -> Fingerprint:
+        """Return the files' fingerprint now, noting when it was first seen."""
+        found = fingerprint(self._dir)
+        if self._first is None or self._first[0] != found:
+            self._first = (found, self._clock())
+        return found
+
+    def settled(self) -> Fingerprint | None:
+        """Return the fingerprint if the files have been unchanged for the quiet time."""
+        found = self.look()
+        assert self._first is not None
+        seen_for = self._clock() - self._first[1]
+        untouched_for = (time.time_ns() - _changed_ns(found, self._dir)) / 1e9
+        return found if max(seen_for, untouched_for) >= self._quiet_s else None
+
+    def wait(self, limit_s: float = WAIT_S) -> Fingerprint | None:
+        """Return the fingerprint once the files settle; None if they still change after
+        `limit_s`."""
+        end = self._clock() + limit_s
+        while (found := self.settled()) is None:
+            left = end - self._clock()
+            if left <= 0:
+                return None
+            time.sleep(min(max(self._quiet_s / 4, 0.01), left))
+        return found
+
+    def unchanged(self, since: Fingerprint) -> bool:
+        """Whether the files are still as `since` (checked after reading them)."""
+        return self.look() == since
