@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from warning.cli.errors import InputFile, OutputFile
+from warning.sheets.blank_files import no_rows
 
 
 @click.group("org")
@@ -30,6 +31,8 @@ def import_command(path: Path, dry_run: bool) -> None:
             for problem in error.problems:
                 click.secho(f"{path.name}: {problem}", fg="red", err=True)
             fail(f"共 {len(error.problems)} 处错误, 未导入任何数据 (nothing imported)")
+        if summary.rows == 0:
+            click.secho(no_rows(path, "组织数据"), fg="yellow", err=True)
         if dry_run:
             session.rollback()
             click.echo(f"校验通过, 未写入 (dry run): {summary}")

@@ -13,6 +13,7 @@ from warning.cli.errors import InputFile, OutputFile
 from warning.db.engine import make_engine, make_sessionmaker
 from warning.db.migrate import NotMigratedError, require_migrated
 from warning.settings import load_settings
+from warning.sheets.blank_files import no_rows
 
 
 @click.group("register")
@@ -36,6 +37,8 @@ def import_command(path: Path, dry_run: bool) -> None:
             for problem in error.problems:
                 click.secho(f"{path.name}: {problem}", fg="red", err=True)
             _fail(f"共 {len(error.problems)} 处错误, 未导入任何数据 (nothing imported)")
+        if summary.rows == 0:
+            click.secho(no_rows(path, "风险点"), fg="yellow", err=True)
         if dry_run:
             session.rollback()
             click.echo(f"校验通过, 未写入 (dry run): {summary}")

@@ -7,6 +7,7 @@ from typing import Any
 from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
+from warning.sheets.blank_files import blank_reason
 from warning.sheets.headers import normalize_header
 from warning.sheets.xlsx_scan import UnreadableCells
 from warning.xlsx_limits import XlsxRefused
@@ -26,6 +27,8 @@ def read_register(path: Path) -> list[RawRow]:
     """Return the raw rows of a .xlsx, .csv or .yaml register, or raise RegisterError."""
     suffix = _suffix(path)
     try:
+        if reason := blank_reason(path):
+            raise RegisterError([RowProblem(None, reason)])
         if suffix in (".yaml", ".yml"):
             return yamlio.read_rows(path)
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)

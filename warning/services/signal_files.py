@@ -3,7 +3,7 @@
 import csv
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_input import SignalIn, naive_to_shanghai
 from warning.services.signal_xlsx import SignalFileError, check_header, xlsx_rows
+from warning.sheets.blank_files import blank_reason
 from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
 from warning.sheets.csv_records import CsvFormatError, records
 
@@ -50,17 +51,24 @@ class RowError:
         return f"第{self.line}行: {self.message}"
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line, raw row) for every data row of a signal file."""
+def read_rows(
+    path: Path, columns: Collection[str] = ()
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line, raw row) for every data row of a signal file; a spreadsheet's header
+    must name a known column (HEADERS, a field, or one of a file channel's `columns`)."""
     suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv", ".xlsx"):
+        raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
+    reason = blank_reason(path)
+    if reason is not None:
+        raise SignalFileError(f"{path}: {reason}")
+    known = frozenset((*HEADERS, *SignalIn.model_fields, *columns))
     if suffix == ".jsonl":
         yield from _jsonl(path)
     elif suffix == ".csv":
-        yield from _csv(path)
-    elif suffix == ".xlsx":
-        yield from xlsx_rows(path)
+        yield from _csv(path, known)
     else:
-        raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
+        yield from xlsx_rows(path, known)
 
 
 def to_signal(
@@ -182,7 +190,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv(path: Path, known: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with path.open("rb") as raw:
             encoding = encoding_of(raw)
@@ -194,7 +202,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             rows = records(handle)
             _, first = next(rows, (1, []))
             header = [name.strip() for name in first]
-            check_header(path, header)
+            check_header(path, header, known)
             for line, cells in rows:
                 if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)

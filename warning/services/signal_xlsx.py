@@ -5,10 +5,11 @@ such as #DIV/0!) makes its row an error naming the cell, and a range merged down
 rows (a department over its signals) gives its value to every row it covers.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from warning.sheets.blank_files import not_a_header
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
@@ -17,8 +18,15 @@ class SignalFileError(ValueError):
     """A file that cannot be read at all (format, encoding, header)."""
 
 
-def check_header(path: Path, header: Sequence[str]) -> None:
-    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
+KNOWN_SHOWN = "渠道、编号、标题 (或 channel、external_id、title)"
+
+
+def check_header(path: Path, header: Sequence[str], known: Collection[str]) -> None:
+    """Refuse a first row naming no `known` column (a file exported without its header: its
+    first row was read as titles), or naming one column twice (a row would keep one of the
+    two in silence)."""
+    if not any(name in known for name in header):
+        raise SignalFileError(f"{path}: {not_a_header(list(header), KNOWN_SHOWN)}")
     seen: dict[str, int] = {}
     for column, name in enumerate(header, start=1):
         if not name:
@@ -29,8 +37,9 @@ def check_header(path: Path, header: Sequence[str]) -> None:
         seen[name] = column
 
 
-def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, raw row) for every data row of the first sheet."""
+def xlsx_rows(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, raw row) for every data row of the first sheet, whose header must
+    name a `known` column."""
     from openpyxl import load_workbook
 
     try:
@@ -50,7 +59,7 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         header = [str(c).strip() if c is not None else "" for c in first]
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
-        check_header(path, header)
+        check_header(path, header, known)
         # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
         # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
