@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from warning.sheets.blank_files import not_a_header
+from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
@@ -46,6 +47,7 @@ def xlsx_rows(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[st
         check_xlsx(path)
     except XlsxRefused as error:
         raise SignalFileError(str(error)) from None
+    quiet_date_warnings()
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
@@ -74,6 +76,9 @@ def xlsx_rows(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[st
                 continue
             cells = filled.row(number, list(values))
             if all(v is None for v in cells):
+                continue
+            if problem := bad_date(number, cells):
+                yield number, {"__error__": problem}
                 continue
             yield number, {h: v for h, v in zip(header, cells, strict=False) if h}
     except SignalFileError:
