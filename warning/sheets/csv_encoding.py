@@ -19,7 +19,7 @@ _LINE_BYTES = 8_000_000
 _CHUNK = 1 << 20
 # A line that is UTF-8 whole and holds a character above U+07FF (three or four bytes),
 # found by one regex pass over bytes instead of a readline and a decode per line: the
-# check of a 100,000-row GBK file took 2.4x the UTF-8 one, now 1x (bench/RESULTS.md,
+# check of a 100,000-row GBK file took 5.7x the UTF-8 one, now 1.7-2.5x (RESULTS.md,
 # session 17). Every repeat is possessive and the alternatives start on disjoint bytes,
 # so nothing backtracks: a GBK line fails at its first byte that is not UTF-8.
 _ASCII = rb"[\x00-\x09\x0b-\x7f]"
