@@ -5,42 +5,21 @@ such as #DIV/0!) makes its row an error naming the cell, and a range merged down
 rows (a department over its signals) gives its value to every row it covers.
 """
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from warning.sheets.blank_files import not_a_header
+from warning.services.signal_headers import SignalFileError, check_header
 from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
-
-class SignalFileError(ValueError):
-    """A file that cannot be read at all (format, encoding, header)."""
-
-
-KNOWN_SHOWN = "渠道、编号、标题 (或 channel、external_id、title)"
-
-
-def check_header(path: Path, header: Sequence[str], known: Collection[str]) -> None:
-    """Refuse a first row naming no `known` column (a file exported without its header: its
-    first row was read as titles), or naming one column twice (a row would keep one of the
-    two in silence)."""
-    if not any(name in known for name in header):
-        raise SignalFileError(f"{path}: {not_a_header(list(header), KNOWN_SHOWN)}")
-    seen: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        if not name:
-            continue
-        if name in seen:
-            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
-                                  f"第{column}列），请删除或改名其中一列")
-        seen[name] = column
+__all__ = ["SignalFileError", "xlsx_rows"]
 
 
 def xlsx_rows(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, raw row) for every data row of the first sheet, whose header must
-    name a `known` column."""
+    """Yield (row number, raw row) for every data row of the first sheet, whose header
+    (see check_header) only names `known` columns."""
     from openpyxl import load_workbook
 
     try:

@@ -1,0 +1,68 @@
+"""Signal files as other tools and hostile hands write them: read as meant, or refused by name.
+
+Headers in English of any case, full width, with hints such as 金额(元), and a 序号 column
+were unknown columns, refused row by row as the first field pydantic named (a file with
+an 編號 column was told "external_id: 缺少必填字段"); the column itself was never named.
+"""
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from tests.integration.test_signal_import import env  # noqa: F401 - fixture
+from warning.cli.main import cli
+from warning.db.models import Signal
+from warning.runtime import Runtime
+
+
+def _import(path: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["signal", "import", str(path)])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def _titles(rt: Runtime) -> dict[str, str]:
+    with rt.sessions() as session:
+        return dict(session.execute(select(Signal.external_id, Signal.title)).tuples().all())
+
+
+def test_headers_in_english_of_any_case_full_width_or_with_hints_are_read(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    path = tmp_path / "english.csv"
+    path.write_text("序号,Channel,External ID,TITLE,金额（元）,ｐｅｒｓｏｎ\n"
+                    "1,petition,E-1,来信,\"１，２００\",张三\n", encoding="utf-8")
+    code, output = _import(path)
+    assert code == 0, output
+    assert _titles(env) == {"E-1": "来信"}
+
+
+def test_a_header_column_no_title_names_is_refused_naming_it(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    path = tmp_path / "traditional.csv"
+    path.write_text("渠道,編號,標題\npetition,T-1,來信\n", encoding="utf-8")
+    code, output = _import(path)
+    assert code == 1
+    assert f"{path}: 第1行表头有未知的列 “編號”、“標題” (可用的列: 渠道、编号、标题" in output
+
+
+def test_boms_line_ends_and_nul_bytes_are_read_or_named(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    files = {
+        "bom-crlf.csv": b"\xef\xbb\xbf\xe6\xb8\xa0\xe9\x81\x93,id,title\r\npetition,B-1,a\r\n",
+        "cr-only.csv": b"channel,external_id,title\rpetition,B-2,b\rpetition,B-3,c\r",
+        "bom-crlf.jsonl": b'\xef\xbb\xbf{"channel":"petition","external_id":"B-4","title":"d"}\r\n',
+    }
+    files["bom-crlf.csv"] = files["bom-crlf.csv"].replace(b",id,", b",external_id,")
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+        code, output = _import(tmp_path / name)
+        assert code == 0, (name, output)
+    assert _titles(env) == {"B-1": "a", "B-2": "b", "B-3": "c", "B-4": "d"}
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"channel,external_id,title\npetition,N-1,a\x00b\n")
+    code, output = _import(nul)
+    assert code == 1 and f"{nul}:2: title: 不能包含 NUL 字符" in output, output
