@@ -38,6 +38,20 @@ def test_headers_in_english_of_any_case_full_width_or_with_hints_are_read(
     assert _titles(env) == {"E-1": "来信"}
 
 
+def test_register_and_org_headers_in_english_of_any_case_are_read(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text("CODE,Name,Category,LEVEL\nX-1,公车私用,业务流程,高\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["register", "import", str(register)])
+    assert result.exit_code == 0 and "新增 1 条" in result.output, result.output
+    org = tmp_path / "org.csv"
+    org.write_text("Unit_Code,UNIT,Department Code,department\nU1,测试单位,CGZX,采购中心\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(cli, ["org", "import", str(org)])
+    assert result.exit_code == 0, result.output
+
+
 def test_a_header_column_no_title_names_is_refused_naming_it(
     env: Runtime, tmp_path: Path  # noqa: F811
 ) -> None:

@@ -4,7 +4,7 @@ Titles were matched exactly: "Title", "TITLE", "external id", a full-width "标�
 hint such as "金额(元)" were unknown columns, and each row failed on the first field
 pydantic named ("external_id: 缺少必填字段") while the file had an 編號 column: the
 unknown column itself was never named. Titles are folded as the register's are (width,
-spaces, marks, bracketed hints) and also by case and underscores; a header with a
+spaces, underscores, marks, bracketed hints, case); a header with a
 column no title names is refused once, naming it; 序号 (a running number) is ignored.
 """
 
@@ -46,8 +46,9 @@ class SignalFileError(ValueError):
 
 @lru_cache(maxsize=4096)
 def title_key(title: str) -> str:
-    """Fold a column title: width (NFKC), spaces, marks, bracketed hints, case, underscores."""
-    return normalize_header(title).casefold().replace("_", "")
+    """Fold a column title as the register's are: width, spaces, underscores, marks,
+    bracketed hints and case (normalize_header), once per distinct title."""
+    return normalize_header(title)
 
 
 @cache

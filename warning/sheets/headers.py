@@ -14,13 +14,14 @@ from functools import cached_property
 from typing import Any
 
 _BRACKETED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
-_NOISE = re.compile(r"[\s*:：、.。·]+")
+_NOISE = re.compile(r"[\s*:：、.。·_]+")
 
 
 def normalize_header(text: Any) -> str:
-    """Fold a header cell: width-normalise, drop spaces, marks and bracketed hints."""
+    """Fold a header cell: width-normalise, drop spaces, underscores, marks and bracketed
+    hints, and fold case (`Department Code` is `department_code`)."""
     folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    return _NOISE.sub("", _BRACKETED.sub("", folded))
+    return _NOISE.sub("", _BRACKETED.sub("", folded)).casefold()
 
 
 @dataclass(frozen=True)
