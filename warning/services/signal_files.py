@@ -3,7 +3,7 @@
 import csv
 import hashlib
 import json
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -182,7 +182,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _csv(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with path.open("rb") as raw:
             encoding = encoding_of(raw)

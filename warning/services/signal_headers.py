@@ -8,7 +8,7 @@ spaces, underscores, marks, bracketed hints, case); a header with a
 column no title names is refused once, naming it; 序号 (a running number) is ignored.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -69,9 +69,10 @@ def field_table(columns: Mapping[str, str] | None) -> dict[str, str]:
     return _table(tuple((columns or {}).items()))
 
 
-def check_header(path: Path, header: Sequence[str], table: Collection[str]) -> None:
+def check_header(path: Path, header: Sequence[str], table: Mapping[str, str]) -> None:
     """Refuse a first row that names no known column (a file exported without its header),
-    names a column no title in `table` knows, or names one column twice."""
+    names a column no title in `table` (folded title -> field) knows, or names one field
+    twice: each row would fail on it, or keep one of the two in silence."""
     keys = [title_key(name) if name else "" for name in header]
     if not any(key in table for key in keys if key):
         raise SignalFileError(f"{path}: {not_a_header(list(header), KNOWN_SHOWN)}")
@@ -79,11 +80,16 @@ def check_header(path: Path, header: Sequence[str], table: Collection[str]) -> N
     if unknown:
         named = "、".join(f"“{name[:40]}”" for name in unknown[:10])
         raise SignalFileError(f"{path}: 第1行表头有未知的列 {named} (可用的列: {ALL_SHOWN})")
-    seen: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        if not name:
+    seen: dict[str, tuple[int, str]] = {}  # field -> (column, title)
+    for column, (name, key) in enumerate(zip(header, keys, strict=True), start=1):
+        field = table.get(key) if key else None
+        if not field:
             continue
-        if name in seen:
-            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
-                                  f"第{column}列），请删除或改名其中一列")
-        seen[name] = column
+        if field in seen:
+            first, title = seen[field]
+            if title == name:
+                raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{first}列和"
+                                      f"第{column}列），请删除或改名其中一列")
+            raise SignalFileError(f"{path}: 第1行表头“{title}”和“{name}”两列都是 {field}，"
+                                  f"请只保留一列（第{first}列和第{column}列）")
+        seen[field] = (column, name)

@@ -5,7 +5,7 @@ such as #DIV/0!) makes its row an error naming the cell, and a range merged down
 rows (a department over its signals) gives its value to every row it covers.
 """
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from warning.xlsx_limits import XlsxRefused, check_xlsx
 __all__ = ["SignalFileError", "xlsx_rows"]
 
 
-def xlsx_rows(path: Path, known: Collection[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (row number, raw row) for every data row of the first sheet, whose header
     (see check_header) only names `known` columns."""
     from openpyxl import load_workbook
