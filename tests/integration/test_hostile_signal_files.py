@@ -74,6 +74,30 @@ def test_two_columns_for_one_field_are_refused_once_naming_both(
     assert output.count("两列都是") == 1
 
 
+def test_a_file_of_another_kind_than_its_suffix_is_named_for_what_it_is(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    """Each was "无法识别编码", or one bad JSON line per line of zip bytes."""
+    from openpyxl import Workbook
+
+    book = tmp_path / "book.xlsx"
+    Workbook().save(book)
+    text = "渠道,编号,标题\r\npetition,K-1,来信\r\n"
+    files = {
+        "renamed.csv": (book.read_bytes(), "这是 .xlsx (zip) 文件, 扩展名却是 .csv"),
+        "renamed.jsonl": (book.read_bytes(), "这是 .xlsx (zip) 文件, 扩展名却是 .jsonl"),
+        "old.xlsx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "这是旧版 Excel (.xls)"),
+        "unicode.csv": (text.encode("utf-16"), "文件是 UTF-16 编码"),
+    }
+    for name, (content, says) in files.items():
+        (tmp_path / name).write_bytes(content)
+        code, output = _import(tmp_path / name)
+        assert code == 1 and f"{tmp_path / name}: {says}" in output, (name, output)
+        assert output.count("\n") < 5, output
+    result = CliRunner().invoke(cli, ["register", "import", str(tmp_path / "unicode.csv")])
+    assert result.exit_code == 1 and "unicode.csv: 文件是 UTF-16 编码" in result.output
+
+
 def test_boms_line_ends_and_nul_bytes_are_read_or_named(
     env: Runtime, tmp_path: Path  # noqa: F811
 ) -> None:

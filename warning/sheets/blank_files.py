@@ -23,7 +23,8 @@ NOTHING = "文件中没有内容 (只有空行或注释), 请确认导出的是�
 
 
 def blank_reason(path: Path) -> str | None:
-    """Return why the file at `path` holds nothing (no bytes, only blanks), or None.
+    """Return why the file at `path` holds nothing (no bytes, only blanks) or is of another
+    kind than its suffix says (`other_kind`), or None.
 
     Reads until the first byte that is not blank: a file with content costs one chunk.
     A FIFO or a device is refused (OSError) unread, as its importer refuses it."""
@@ -31,6 +32,8 @@ def blank_reason(path: Path) -> str | None:
         chunk = handle.read(_CHUNK)
         if not chunk:
             return EMPTY
+        if other := other_kind(chunk, path.suffix.lower()):
+            return other
         chunk = chunk.removeprefix(_BOM)
         while True:
             if chunk.strip():  # bytes.strip() drops ASCII whitespace only
@@ -38,6 +41,27 @@ def blank_reason(path: Path) -> str | None:
             chunk = handle.read(_CHUNK)
             if not chunk:
                 return BLANK
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the Office files before 2007
+_ZIP = b"PK\x03\x04"
+
+
+def other_kind(head: bytes, suffix: str) -> str | None:
+    """Say what a file is if its first bytes show another kind than `suffix` (an .xlsx
+    renamed .csv, an old .xls, a text saved as UTF-16), or None.
+
+    Read as their suffix says, each failed as 无法识别编码 or as one bad JSON line per
+    line of zip bytes, which says nothing of what to do."""
+    if head.startswith(_OLE):
+        return ("这是旧版 Excel (.xls) 或其他 Office 文件, 不能直接导入: 请在 Excel 中另存为"
+                " .xlsx 或“CSV UTF-8 (逗号分隔)” (old Office file)")
+    if head.startswith(_ZIP) and suffix != ".xlsx":
+        return f"这是 .xlsx (zip) 文件, 扩展名却是 {suffix}: 请把扩展名改为 .xlsx (zip file)"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and suffix != ".xlsx":
+        return ("文件是 UTF-16 编码 (Excel 的“Unicode 文本”): 请另存为“CSV UTF-8 (逗号分隔)”"
+                " (UTF-16 file)")
+    return None
 
 
 def no_rows(path: Path, noun: str) -> str:
