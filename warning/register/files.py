@@ -7,6 +7,7 @@ from typing import Any
 from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
+from warning.regular_file import NotRegularFileError, TooLargeError
 from warning.sheets.blank_files import blank_reason
 from warning.sheets.headers import normalize_header
 from warning.sheets.xlsx_scan import UnreadableCells
@@ -51,6 +52,8 @@ def unreadable(path: Path, error: Exception) -> str:
     """Say why a file cannot be read, once: the command already prints the file's name."""
     if isinstance(error, XlsxRefused):  # its Chinese message says it, after the path
         return str(error).removeprefix(f"{path}: ")
+    if isinstance(error, TooLargeError | NotRegularFileError):
+        return str(error.strerror)
     return f"无法读取 ({type(error).__name__}: {error})"
 
 
