@@ -98,6 +98,22 @@ def test_a_file_of_another_kind_than_its_suffix_is_named_for_what_it_is(
     assert result.exit_code == 1 and "unicode.csv: 文件是 UTF-16 编码" in result.output
 
 
+def test_titles_separated_by_tabs_or_semicolons_are_told_to_use_commas(
+    env: Runtime, tmp_path: Path  # noqa: F811
+) -> None:
+    """A tab-separated export was "第1行不是表头"; the register's "找不到表头行"."""
+    files = {("signal", "tab.csv"): "渠道\t编号\t标题\npetition\tS-1\t来信\n",
+             ("signal", "semi.csv"): "渠道;编号;标题\npetition;S-2;来信\n",
+             ("register", "register.csv"): "编号;风险点;风险类别;风险等级\nX-1;a;业务流程;高\n",
+             ("org", "org.csv"): "单位编码\t单位\t部门编码\t部门\nU1\t测试单位\tCGZX\t采购中心\n"}
+    for (command, name), text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, [command, "import", str(tmp_path / name)])
+        assert result.exit_code == 1, result.output
+        assert "第1行的列之间用的是" in result.output and "不是逗号" in result.output, (
+            name, result.output)
+
+
 def test_boms_line_ends_and_nul_bytes_are_read_or_named(
     env: Runtime, tmp_path: Path  # noqa: F811
 ) -> None:

@@ -8,7 +8,7 @@ from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
 from warning.regular_file import NotRegularFileError, TooLargeError
-from warning.sheets.blank_files import blank_reason
+from warning.sheets.blank_files import blank_reason, separator_hint
 from warning.sheets.headers import normalize_header
 from warning.sheets.xlsx_scan import UnreadableCells
 from warning.xlsx_limits import XlsxRefused
@@ -67,7 +67,10 @@ def rows_from_table(
     header = find(table)
     known = "、".join(title for _, title in fields)
     if header is None:
-        raise fail([RowProblem(None, f"找不到表头行 (应含 {known} 等列)")])
+        titles = {normalize_header(name) for pair in fields for name in pair}
+        hint = separator_hint(table[0][1], lambda part: normalize_header(part) in titles
+                              ) if table else None
+        raise fail([RowProblem(None, hint or f"找不到表头行 (应含 {known} 等列)")])
     problems: list[RowProblem] = []
     if header.unknown:
         unknown = "、".join(f"“{name}”" for name in header.unknown)

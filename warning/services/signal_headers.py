@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from warning.services.signal_input import SignalIn
-from warning.sheets.blank_files import not_a_header
+from warning.sheets.blank_files import not_a_header, separator_hint
 from warning.sheets.headers import normalize_header
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
@@ -75,7 +75,8 @@ def check_header(path: Path, header: Sequence[str], table: Mapping[str, str]) ->
     twice: each row would fail on it, or keep one of the two in silence."""
     keys = [title_key(name) if name else "" for name in header]
     if not any(key in table for key in keys if key):
-        raise SignalFileError(f"{path}: {not_a_header(list(header), KNOWN_SHOWN)}")
+        hint = separator_hint(header, lambda part: title_key(part) in table)
+        raise SignalFileError(f"{path}: {hint or not_a_header(list(header), KNOWN_SHOWN)}")
     unknown = [name for name, key in zip(header, keys, strict=True) if key and key not in table]
     if unknown:
         named = "、".join(f"“{name[:40]}”" for name in unknown[:10])

@@ -11,7 +11,9 @@ every file a command imports (signals, register, organisation, holiday calendar)
   with no findings is real) and said on stderr (`no_rows`), exit 0.
 """
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from warning.regular_file import open_regular
 
@@ -67,6 +69,21 @@ def other_kind(head: bytes, suffix: str) -> str | None:
 def no_rows(path: Path, noun: str) -> str:
     """Say that a file had a header and no rows under it, so nothing was imported."""
     return f"{path}: 文件中没有{noun}行, 未导入任何{noun} (no rows)"
+
+
+_SEPARATORS = (("\t", "制表符"), (";", "分号"), ("；", "分号"), ("|", "竖线"))
+
+
+def separator_hint(cells: Sequence[Any], is_title: Callable[[str], bool]) -> str | None:
+    """Say so if a row's cells are titles joined by another separator than the comma (a
+    tab-separated export, a semicolon from a European Excel), else None."""
+    for mark, name in _SEPARATORS:
+        parts = [part for cell in cells if isinstance(cell, str) and mark in cell
+                 for part in cell.split(mark)]
+        if sum(1 for part in parts if is_title(part)) >= 2:
+            return (f"第1行的列之间用的是{name}, 不是逗号: 请另存为“CSV UTF-8 (逗号分隔)”"
+                    " 后再导入 (separator is not a comma)")
+    return None
 
 
 def not_a_header(cells: list[str], known: str) -> str:
