@@ -88,6 +88,7 @@ def test_a_file_of_another_kind_than_its_suffix_is_named_for_what_it_is(
         "renamed.jsonl": (book.read_bytes(), "这是 .xlsx (zip) 文件, 扩展名却是 .jsonl"),
         "old.xlsx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "这是旧版 Excel (.xls)"),
         "unicode.csv": (text.encode("utf-16"), "文件是 UTF-16 编码"),
+        "scan.xlsx": (b"%PDF-1.7\n" + bytes(100), "这是 PDF 文件"),
     }
     for name, (content, says) in files.items():
         (tmp_path / name).write_bytes(content)

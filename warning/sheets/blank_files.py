@@ -58,6 +58,8 @@ def other_kind(head: bytes, suffix: str) -> str | None:
     if head.startswith(_OLE):
         return ("这是旧版 Excel (.xls) 或其他 Office 文件, 不能直接导入: 请在 Excel 中另存为"
                 " .xlsx 或“CSV UTF-8 (逗号分隔)” (old Office file)")
+    if head.startswith(b"%PDF-"):
+        return "这是 PDF 文件, 不能导入: 请导入原始的表格文件 (.xlsx 或 .csv) (PDF file)"
     if head.startswith(_ZIP) and suffix != ".xlsx":
         return f"这是 .xlsx (zip) 文件, 扩展名却是 {suffix}: 请把扩展名改为 .xlsx (zip file)"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) and suffix != ".xlsx":
