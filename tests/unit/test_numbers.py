@@ -36,3 +36,15 @@ def test_text_that_is_no_number_is_refused_saying_why(typed: str, says: str) -> 
 
 def test_values_that_are_not_text_pass_as_they_are() -> None:
     assert number_text(12) == 12 and number_text(None) is None
+
+
+def test_the_signal_form_reads_a_full_width_amount_and_shows_why_a_bad_one_is_refused() -> None:
+    from decimal import Decimal
+
+    from warning.web.pages.signal_form import parse_form
+
+    base = {"channel": "petition", "title": "来信"}
+    item, errors = parse_form(base | {"amount": "１，２３４．５"}, "Asia/Shanghai")
+    assert item is not None and item.amount == Decimal("1234.50") and not errors
+    item, errors = parse_form(base | {"amount": "１２a"}, "Asia/Shanghai")
+    assert item is None and errors["amount"].startswith("“１２a”不是数字"), errors
