@@ -89,9 +89,10 @@ def _to_signal(
     named: dict[str, str] = {}
     for key, value in raw.items():
         title = str(key).strip()
-        field = headers.get(title_key(title), title)
-        if not field:
+        field = headers.get(title_key(title)) if title else None
+        if field == "":
             continue  # 序号
+        field = field or title
         if field in named:  # 标题 beside title, or a channel's column beside a common one
             return RowError(line, f"“{named[field]}”和“{title}”两列都是 {field}，请只保留一列")
         named[field] = title
