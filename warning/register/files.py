@@ -8,8 +8,8 @@ from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
 from warning.regular_file import NotRegularFileError, TooLargeError
-from warning.sheets.blank_files import blank_reason, separator_hint
-from warning.sheets.headers import normalize_header
+from warning.sheets.blank_files import blank_reason
+from warning.sheets.headers import normalize_header, separator_hint
 from warning.sheets.xlsx_scan import UnreadableCells
 from warning.xlsx_limits import XlsxRefused
 

@@ -13,8 +13,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from warning.services.signal_input import SignalIn
-from warning.sheets.blank_files import not_a_header, separator_hint
-from warning.sheets.headers import normalize_header
+from warning.sheets.headers import normalize_header, not_a_header, separator_hint
 
 # Chinese headers accepted in spreadsheets, besides the English field names.
 HEADERS: dict[str, str] = {

@@ -11,11 +11,10 @@ every file a command imports (signals, register, organisation, holiday calendar)
   with no findings is real) and said on stderr (`no_rows`), exit 0.
 """
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from warning.regular_file import open_regular
+from warning.sheets.file_kinds import other_kind
 
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 16
@@ -45,50 +44,6 @@ def blank_reason(path: Path) -> str | None:
                 return BLANK
 
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the Office files before 2007
-_ZIP = b"PK\x03\x04"
-
-
-def other_kind(head: bytes, suffix: str) -> str | None:
-    """Say what a file is if its first bytes show another kind than `suffix` (an .xlsx
-    renamed .csv, an old .xls, a text saved as UTF-16), or None.
-
-    Read as their suffix says, each failed as 无法识别编码 or as one bad JSON line per
-    line of zip bytes, which says nothing of what to do."""
-    if head.startswith(_OLE):
-        return ("这是旧版 Excel (.xls) 或其他 Office 文件, 不能直接导入: 请在 Excel 中另存为"
-                " .xlsx 或“CSV UTF-8 (逗号分隔)” (old Office file)")
-    if head.startswith(b"%PDF-"):
-        return "这是 PDF 文件, 不能导入: 请导入原始的表格文件 (.xlsx 或 .csv) (PDF file)"
-    if head.startswith(_ZIP) and suffix != ".xlsx":
-        return f"这是 .xlsx (zip) 文件, 扩展名却是 {suffix}: 请把扩展名改为 .xlsx (zip file)"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and suffix != ".xlsx":
-        return ("文件是 UTF-16 编码 (Excel 的“Unicode 文本”): 请另存为“CSV UTF-8 (逗号分隔)”"
-                " (UTF-16 file)")
-    return None
-
-
 def no_rows(path: Path, noun: str) -> str:
     """Say that a file had a header and no rows under it, so nothing was imported."""
     return f"{path}: 文件中没有{noun}行, 未导入任何{noun} (no rows)"
-
-
-_SEPARATORS = (("\t", "制表符"), (";", "分号"), ("；", "分号"), ("|", "竖线"))
-
-
-def separator_hint(cells: Sequence[Any], is_title: Callable[[str], bool]) -> str | None:
-    """Say so if a row's cells are titles joined by another separator than the comma (a
-    tab-separated export, a semicolon from a European Excel), else None."""
-    for mark, name in _SEPARATORS:
-        parts = [part for cell in cells if isinstance(cell, str) and mark in cell
-                 for part in cell.split(mark)]
-        if sum(1 for part in parts if is_title(part)) >= 2:
-            return (f"第1行的列之间用的是{name}, 不是逗号: 请另存为“CSV UTF-8 (逗号分隔)”"
-                    " 后再导入 (separator is not a comma)")
-    return None
-
-
-def not_a_header(cells: list[str], known: str) -> str:
-    """Say that a first row names no known column, quoting what it holds."""
-    shown = "、".join(f"“{cell[:20]}”" for cell in cells[:4] if cell) or "(空行)"
-    return f"第1行不是表头: 没有一列是已知的列名 (读到 {shown}; 应有 {known} 等列)"
