@@ -98,7 +98,7 @@ def test_a_missing_reporter_key_file_is_named_and_nothing_is_written(env: Path) 
 @pytest.mark.parametrize("group", ["org", "register"])
 @pytest.mark.parametrize(("name", "content", "says"), [
     ("damaged.xlsx", b"not a zip\x00\xff", "不是有效的 .xlsx 文件"),
-    ("utf16.csv", b"\xff\xfe\x00garbage", "无法识别文件编码"),
+    ("utf16.csv", b"\xff\xfe\x00garbage", "文件是 UTF-16 编码"),  # was 无法识别文件编码
     ("mixed.csv", "编码,名称\nA,采购\n".encode() + "B,办公室\n".encode("gbk"),
      "文件混用了两种编码: 第3行是 GBK, 第1行是 UTF-8"),
     ("broken.yaml", b"- a: [b\n", "第2行: YAML 语法错误"),

@@ -43,9 +43,13 @@ def test_a_number_out_of_range_is_refused_in_chinese_before_any_work(
     assert says in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("amount", ["abc", "1,000"])
-def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(amount: str) -> None:
-    """click converted --amount with Decimal(): "abc" ended in decimal.InvalidOperation."""
+@pytest.mark.parametrize(("amount", "says"), [("abc", "“abc”不是数字"),
+                                              ("1,00", "“1,00”的逗号位置不对")])
+def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(
+    amount: str, says: str
+) -> None:
+    """click converted --amount with Decimal(): "abc" ended in decimal.InvalidOperation.
+    ("1,000" is 1000 as a Chinese user means it: tests/unit/test_numbers.py.)"""
     from click.testing import CliRunner
 
     from warning.cli.main import cli
@@ -54,7 +58,7 @@ def test_signal_add_refuses_an_amount_that_is_not_a_number_in_chinese(amount: st
         cli, ["signal", "add", "--channel", "api", "--external-id", "x", "--title", "t",
               "--amount", amount])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
-    assert "amount: 须是数字" in result.output and "Traceback" not in result.output
+    assert f"amount: {says}" in result.output and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(("command", "says"), [

@@ -21,7 +21,7 @@ def import_command(path: Path, dry_run: bool) -> None:
     from warning.org.files import OrgFileError
     from warning.org.service import import_org
 
-    import_file(path, dry_run, import_org, OrgFileError)
+    import_file(path, dry_run, import_org, OrgFileError, "组织数据")
 
 
 @org_group.command("export")

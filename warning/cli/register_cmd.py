@@ -21,7 +21,7 @@ def import_command(path: Path, dry_run: bool) -> None:
     from warning.register.files import RegisterError
     from warning.register.service import import_register
 
-    import_file(path, dry_run, import_register, RegisterError)
+    import_file(path, dry_run, import_register, RegisterError, "风险点")
 
 
 @register_group.command("export")

@@ -15,6 +15,7 @@ from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, import_checked
 from warning.services.stored_differences import Differing, stored_differs
+from warning.sheets.blank_files import no_rows
 
 
 @click.group("signal")
@@ -79,6 +80,8 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
         for problem in report.errors:
             click.secho(f"{file}:{problem.line}: {problem.message}", fg="red", err=True)
         fail(f"{report.error_count} 行有错误，未导入任何信号 (nothing imported)")
+    if report.rows == 0:  # a blank file or one without a header was refused when read
+        click.secho(no_rows(file, "信号"), fg="yellow", err=True)
     for row in done.differing:
         click.secho(f"{file}:{row.line}: {row.message()}", fg="yellow", err=True)
     click.echo(

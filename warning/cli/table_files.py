@@ -4,6 +4,7 @@ session, one way to report a refused file, the same words for every kind."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -27,10 +28,13 @@ def database_session() -> Iterator[Session]:
         engine.dispose()
 
 
-def import_file(path: Path, dry_run: bool, load: Callable[[Session, Path], object],
-                refused: type[Exception]) -> None:
+def import_file(path: Path, dry_run: bool, load: Callable[[Session, Path], Any],
+                refused: type[Exception], noun: str) -> None:
     """Load `path` with `load`, all or nothing: print each problem of a refused file by
-    name and exit 1 with nothing stored; `dry_run` checks and stores nothing."""
+    name and exit 1 with nothing stored; a file of a header and no rows (of `noun`) is
+    said on stderr; `dry_run` checks and stores nothing."""
+    from warning.sheets.blank_files import no_rows
+
     with database_session() as session:
         try:
             summary = load(session, path)
@@ -40,6 +44,8 @@ def import_file(path: Path, dry_run: bool, load: Callable[[Session, Path], objec
             for problem in problems:
                 click.secho(f"{path.name}: {problem}", fg="red", err=True)
             fail(f"共 {len(problems)} 处错误, 未导入任何数据 (nothing imported)")
+        if summary.rows == 0:
+            click.secho(no_rows(path, noun), fg="yellow", err=True)
         if dry_run:
             session.rollback()
             click.echo(f"校验通过, 未写入 (dry run): {summary}")

@@ -12,6 +12,7 @@ from warning.domain.calendar import (
     HolidayCalendar,
     parse_calendar,
 )
+from warning.sheets.blank_files import NOTHING, blank_reason
 from warning.yamlfile import YamlSyntaxError, load_yaml
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "holidays-cn.yaml"
@@ -21,11 +22,15 @@ def load_calendar(path: Path | str | None = None) -> HolidayCalendar:
     """Read and validate a holiday calendar file; errors name the file and the line."""
     file = Path(path) if path is not None else DEFAULT_FILE
     try:
+        if reason := blank_reason(file):
+            raise CalendarError(f"{file}: {reason}")
         data = load_yaml(file)
     except OSError as error:
         raise CalendarError(f"{file}: 无法读取 ({error.strerror or error})") from None
     except YamlSyntaxError as error:
         raise CalendarError(f"{file}:{error.line}: {error.message}") from None
+    if data is None:  # comments only
+        raise CalendarError(f"{file}: {NOTHING}")
     if not isinstance(data, dict):
         raise CalendarError(f"{file}:1: 内容须为映射 (must be a mapping)")
     try:

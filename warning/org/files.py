@@ -9,6 +9,7 @@ from warning.org.columns import FIELDS, find_header, header_table
 from warning.register import delimited, xlsx
 from warning.register.files import RegisterError, rows_from_table, unreadable
 from warning.register.rows import RawRow, RowProblem
+from warning.sheets.blank_files import NOTHING, blank_reason
 from warning.sheets.headers import normalize_header
 from warning.sheets.xlsx_scan import UnreadableCells
 from warning.yamlfile import NOT_TEXT, YamlSyntaxError, load_yaml, not_text
@@ -25,6 +26,8 @@ def read_org_file(path: Path) -> list[RawRow]:
     """Return the raw rows of a .xlsx, .csv or .yaml organisation file, or raise OrgFileError."""
     suffix = _suffix(path)
     try:
+        if reason := blank_reason(path):
+            raise OrgFileError([RowProblem(None, reason)])
         if suffix in (".yaml", ".yml"):
             return _yaml_rows(path)
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
@@ -46,8 +49,8 @@ def _yaml_rows(path: Path) -> list[RawRow]:
         data = load_yaml(path)
     except YamlSyntaxError as error:
         raise OrgFileError([RowProblem(error.line, error.message)]) from None
-    if data is None:
-        return []
+    if data is None:  # comments only
+        raise OrgFileError([RowProblem(None, NOTHING)])
     if not isinstance(data, list):
         raise OrgFileError([RowProblem(1, "文件须是列表，每项一行 (a list of mappings)")])
     table = header_table()

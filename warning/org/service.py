@@ -1,7 +1,7 @@
 """Import the organisation (upsert, all or nothing) and export it; never commits."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ class OrgSummary:
 
     created: Counter[str]
     updated: Counter[str]
+    rows: int = 0  # rows the file had: none is said on stderr (warning.sheets.blank_files)
 
     def __str__(self) -> str:
         kinds = (("unit", "单位"), ("department", "部门"), ("post", "岗位"), ("person", "人员"))
@@ -61,7 +62,7 @@ def import_org_rows(session: Session, raw_rows: list[RawRow]) -> OrgSummary:
     plan, problems = parse_org(raw_rows, existing_org(session))
     if problems:
         raise OrgFileError(problems)
-    return _apply(session, plan)
+    return replace(_apply(session, plan), rows=len(raw_rows))
 
 
 def _apply(session: Session, plan: OrgPlan) -> OrgSummary:

@@ -44,7 +44,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "reviewed_on": ("复核时间", "更新日期", "最近复核日期"),
 }
 # Running-number columns (序号) carry nothing to keep and are skipped.
-REGISTER_HEADERS = HeaderSpec(FIELDS, _ALIASES)
+REGISTER_HEADERS = HeaderSpec(FIELDS, _ALIASES, english=True)  # as its .yaml names them
 read_header = REGISTER_HEADERS.read
 find_header = REGISTER_HEADERS.find
 

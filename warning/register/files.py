@@ -7,7 +7,9 @@ from typing import Any
 from warning.register import delimited, xlsx, yamlio
 from warning.register.columns import FIELDS, find_header
 from warning.register.rows import RawRow, RegisterRow, RowProblem
-from warning.sheets.headers import normalize_header
+from warning.regular_file import NotRegularFileError, TooLargeError
+from warning.sheets.blank_files import blank_reason
+from warning.sheets.headers import normalize_header, separator_hint
 from warning.sheets.xlsx_scan import UnreadableCells
 from warning.xlsx_limits import XlsxRefused
 
@@ -26,6 +28,8 @@ def read_register(path: Path) -> list[RawRow]:
     """Return the raw rows of a .xlsx, .csv or .yaml register, or raise RegisterError."""
     suffix = _suffix(path)
     try:
+        if reason := blank_reason(path):
+            raise RegisterError([RowProblem(None, reason)])
         if suffix in (".yaml", ".yml"):
             return yamlio.read_rows(path)
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
@@ -48,6 +52,8 @@ def unreadable(path: Path, error: Exception) -> str:
     """Say why a file cannot be read, once: the command already prints the file's name."""
     if isinstance(error, XlsxRefused):  # its Chinese message says it, after the path
         return str(error).removeprefix(f"{path}: ")
+    if isinstance(error, TooLargeError | NotRegularFileError):
+        return str(error.strerror)
     return f"无法读取 ({type(error).__name__}: {error})"
 
 
@@ -61,7 +67,10 @@ def rows_from_table(
     header = find(table)
     known = "、".join(title for _, title in fields)
     if header is None:
-        raise fail([RowProblem(None, f"找不到表头行 (应含 {known} 等列)")])
+        titles = {normalize_header(name) for pair in fields for name in pair}
+        hint = separator_hint(table[0][1], lambda part: normalize_header(part) in titles
+                              ) if table else None
+        raise fail([RowProblem(None, hint or f"找不到表头行 (应含 {known} 等列)")])
     problems: list[RowProblem] = []
     if header.unknown:
         unknown = "、".join(f"“{name}”" for name in header.unknown)

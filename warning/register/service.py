@@ -38,6 +38,11 @@ class ImportSummary:
     unchanged: int
     new_posts: tuple[str, ...]
 
+    @property
+    def rows(self) -> int:
+        """Return how many rows the file had."""
+        return self.inserted + self.updated + self.unchanged
+
     def __str__(self) -> str:
         text = f"新增 {self.inserted} 条, 更新 {self.updated} 条, 未变 {self.unchanged} 条"
         if self.new_posts:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from warning.exports.files import xml_legal
+from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import UnreadableCells, scan_sheet, sheet_part
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
@@ -31,6 +32,7 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
 
     check_xlsx(path, max_bytes=MAX_REGISTER_BYTES)
     _check_merged(path)
+    quiet_date_warnings()
     try:
         book = load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
@@ -43,12 +45,15 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
         _check_extent(path, sheet)
         # data_only reads a formula saved without its result as empty, #REF! as text
         unreadable = scan_sheet(path, sheet_part(path, sheet.title), sheet.max_column).unreadable
-        if unreadable:
-            raise UnreadableCells(unreadable)
         table = [
             (number, list(cells))
             for number, cells in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
         ]
+        for number, cells in table:
+            if number not in unreadable and (problem := bad_date(number, cells)):
+                unreadable[number] = problem
+        if unreadable:
+            raise UnreadableCells(dict(sorted(unreadable.items())))
         _fill_merged_down(table, sheet.merged_cells.ranges)
         return table
     finally:

@@ -16,6 +16,7 @@ import yaml
 
 from warning.register.columns import FIELD_NAMES
 from warning.register.rows import RawRow, RowProblem
+from warning.sheets.blank_files import NOTHING
 from warning.yamlfile import NOT_TEXT, YamlSyntaxError, load_yaml, not_text
 
 
@@ -33,8 +34,8 @@ def read_rows(path: Path) -> list[RawRow]:
         data = load_yaml(path)
     except YamlSyntaxError as error:
         raise YamlShapeError([RowProblem(error.line, error.message)]) from None
-    if data is None:
-        return []
+    if data is None:  # comments only
+        raise YamlShapeError([RowProblem(None, NOTHING)])
     if not isinstance(data, list):
         raise YamlShapeError([RowProblem(1, "文件须是风险点列表 (a list of mappings)")])
     rows: list[RawRow] = []

@@ -13,30 +13,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
+from warning.services.signal_headers import (
+    SignalFileError,
+    check_header,
+    field_table,
+    title_key,
+)
 from warning.services.signal_input import SignalIn, naive_to_shanghai
-from warning.services.signal_xlsx import SignalFileError, check_header, xlsx_rows
+from warning.services.signal_xlsx import xlsx_rows
+from warning.sheets.blank_files import blank_reason
 from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
 from warning.sheets.csv_records import CsvFormatError, records
-
-# Chinese headers accepted in spreadsheets, besides the English field names.
-HEADERS: dict[str, str] = {
-    "渠道": "channel",
-    "编号": "external_id",
-    "外部编号": "external_id",
-    "标题": "title",
-    "内容": "text",
-    "正文": "text",
-    "问题描述": "text",
-    "部门": "department",
-    "部门编码": "department",
-    "人员": "person",
-    "涉及人员": "person",
-    "岗位": "post",
-    "金额": "amount",
-    "涉及金额": "amount",
-    "发生时间": "occurred_at",
-    "日期": "occurred_at",
-}
 
 
 @dataclass(frozen=True)
@@ -50,17 +37,28 @@ class RowError:
         return f"第{self.line}行: {self.message}"
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line, raw row) for every data row of a signal file."""
+__all__ = ["RowError", "SignalFileError", "read_rows", "to_signal"]
+
+
+def read_rows(
+    path: Path, columns: Mapping[str, str] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line, raw row) for every data row of a signal file; a spreadsheet's header
+    must name only known columns (signal_headers: HEADERS, a field, or one of a file
+    channel's `columns`)."""
     suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv", ".xlsx"):
+        raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
+    reason = blank_reason(path)
+    if reason is not None:
+        raise SignalFileError(f"{path}: {reason}")
+    known = field_table(columns)
     if suffix == ".jsonl":
         yield from _jsonl(path)
     elif suffix == ".csv":
-        yield from _csv(path)
-    elif suffix == ".xlsx":
-        yield from xlsx_rows(path)
+        yield from _csv(path, known)
     else:
-        raise SignalFileError(f"{path}: 不支持的文件类型 {suffix} (只支持 .jsonl .csv .xlsx)")
+        yield from xlsx_rows(path, known)
 
 
 def to_signal(
@@ -86,12 +84,15 @@ def to_signal(
 def _to_signal(
     line: int, raw: Mapping[str, Any], channel: str | None, columns: Mapping[str, str] | None
 ) -> SignalIn | RowError:
-    headers = {**HEADERS, **(columns or {})}
+    headers = field_table(columns)
     row: dict[str, Any] = {}
     named: dict[str, str] = {}
     for key, value in raw.items():
         title = str(key).strip()
-        field = headers.get(title, title)
+        field = headers.get(title_key(title)) if title else None
+        if field == "":
+            continue  # 序号
+        field = field or title
         if field in named:  # 标题 beside title, or a channel's column beside a common one
             return RowError(line, f"“{named[field]}”和“{title}”两列都是 {field}，请只保留一列")
         named[field] = title
@@ -182,7 +183,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
 
-def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         with path.open("rb") as raw:
             encoding = encoding_of(raw)
@@ -194,7 +195,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             rows = records(handle)
             _, first = next(rows, (1, []))
             header = [name.strip() for name in first]
-            check_header(path, header)
+            check_header(path, header, known)
             for line, cells in rows:
                 if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)

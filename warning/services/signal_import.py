@@ -80,7 +80,7 @@ class SignalFile:
 
     def signals(self) -> Iterator[tuple[int, SignalIn | RowError]]:
         """Yield (line, signal or row error) for each data row, streaming."""
-        for line, raw in read_rows(self.path):
+        for line, raw in read_rows(self.path, self.columns):
             yield line, to_signal(line, raw, self.channel, self.columns)
 
 

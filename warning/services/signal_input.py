@@ -2,10 +2,15 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from warning.domain.input_text import AMOUNT_LIMITS, CheckedInput, OccurredAt
+from warning.domain.numbers import number_text
+
+# yuan as a number, or as text a Chinese user types: "１，２３４．５", "1,234.50"
+Amount = Annotated[Decimal, BeforeValidator(number_text)]
 
 
 class SignalIn(CheckedInput):
@@ -24,9 +29,10 @@ class SignalIn(CheckedInput):
     department: str | None = Field(default=None, max_length=32, description="department code")
     person: str | None = Field(default=None, max_length=100)
     post: str | None = Field(default=None, max_length=200)
-    amount: Decimal | None = Field(
+    amount: Amount | None = Field(
         default=None, **AMOUNT_LIMITS,
-        description="yuan, at most 2 decimals (fen); stored exactly",
+        description="yuan, at most 2 decimals (fen); stored exactly; text may use full-width"
+                    " digits and thousands commas (\"１，２３４．５\", \"1,234.50\")",
     )
     occurred_at: OccurredAt | None = Field(
         default=None, description="ISO 8601 with a UTC offset, e.g. 2026-11-02T09:30:00+08:00"

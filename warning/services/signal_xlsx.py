@@ -5,38 +5,28 @@ such as #DIV/0!) makes its row an error naming the cell, and a range merged down
 rows (a department over its signals) gives its value to every row it covers.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from warning.services.signal_headers import SignalFileError, check_header
+from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
 
-
-class SignalFileError(ValueError):
-    """A file that cannot be read at all (format, encoding, header)."""
+__all__ = ["SignalFileError", "xlsx_rows"]
 
 
-def check_header(path: Path, header: Sequence[str]) -> None:
-    """Refuse a header naming one column twice: a row would keep one of the two in silence."""
-    seen: dict[str, int] = {}
-    for column, name in enumerate(header, start=1):
-        if not name:
-            continue
-        if name in seen:
-            raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{seen[name]}列和"
-                                  f"第{column}列），请删除或改名其中一列")
-        seen[name] = column
-
-
-def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, raw row) for every data row of the first sheet."""
+def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, raw row) for every data row of the first sheet, whose header
+    (see check_header) only names `known` columns."""
     from openpyxl import load_workbook
 
     try:
         check_xlsx(path)
     except XlsxRefused as error:
         raise SignalFileError(str(error)) from None
+    quiet_date_warnings()
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
@@ -50,7 +40,7 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         header = [str(c).strip() if c is not None else "" for c in first]
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
-        check_header(path, header)
+        check_header(path, header, known)
         # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
         # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
@@ -65,6 +55,9 @@ def xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 continue
             cells = filled.row(number, list(values))
             if all(v is None for v in cells):
+                continue
+            if problem := bad_date(number, cells):
+                yield number, {"__error__": problem}
                 continue
             yield number, {h: v for h, v in zip(header, cells, strict=False) if h}
     except SignalFileError:

@@ -9,11 +9,26 @@ such a sequence too rarely to matter).
 """
 
 import codecs
+import re
+from collections.abc import Iterator
 from typing import BinaryIO
 
 UTF8 = "utf-8-sig"
 GBK = "gb18030"  # a superset of GBK
 _LINE_BYTES = 8_000_000
+_CHUNK = 1 << 20
+# A line that is UTF-8 whole and holds a character above U+07FF (three or four bytes),
+# found by one regex pass over bytes instead of a readline and a decode per line: the
+# check of a 100,000-row GBK file took 5.7x the UTF-8 one, now 1.7-2.5x (RESULTS.md,
+# session 17). Every repeat is possessive and the alternatives start on disjoint bytes,
+# so nothing backtracks: a GBK line fails at its first byte that is not UTF-8.
+_ASCII = rb"[\x00-\x09\x0b-\x7f]"
+_TWO = rb"[\xc2-\xdf][\x80-\xbf]"
+_WIDE = (rb"\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+         rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_UTF8_LINE = re.compile(
+    rb"\n" + _ASCII + rb"*+(?:" + _TWO + _ASCII + rb"*+)*+(?:" + _WIDE + rb")"
+    rb"(?:" + _ASCII + rb"++|" + _TWO + rb"|" + _WIDE + rb")*+(?=\n)")
 
 
 class MixedEncodingError(ValueError):
@@ -32,22 +47,35 @@ def encoding_of(handle: BinaryIO) -> str:
     if _all_utf8(handle):
         return UTF8
     handle.seek(0)
-    gbk_line = utf8_line = 0
-    number = 0
-    while line := handle.readline(_LINE_BYTES):
-        number += 1
-        if line.isascii():
-            continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            gbk_line = gbk_line or number
-        else:
-            if any(ord(char) > 0x7FF for char in text):
-                utf8_line = utf8_line or number
+    gbk_line = utf8_line = before = 0
+    for piece in _lines_in_pieces(handle):
+        if not gbk_line:
+            try:
+                piece.decode("utf-8")
+            except UnicodeDecodeError as error:
+                gbk_line = before + piece.count(b"\n", 0, error.start) + 1
+        if not utf8_line and (found := _UTF8_LINE.search(b"\n" + piece + b"\n")):
+            utf8_line = before + piece.count(b"\n", 0, found.start()) + 1
         if gbk_line and utf8_line:
             raise MixedEncodingError(gbk_line, utf8_line)
+        before += piece.count(b"\n")
     return GBK
+
+
+def _lines_in_pieces(handle: BinaryIO) -> Iterator[bytes]:
+    """Yield the file in pieces of whole lines (a line over _LINE_BYTES is cut there)."""
+    tail = b""
+    while chunk := handle.read(_CHUNK):
+        data = tail + chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0 and len(data) < _LINE_BYTES:
+            tail = data
+            continue
+        cut = cut or len(data)
+        yield data[:cut]
+        tail = data[cut:]
+    if tail:
+        yield tail
 
 
 def _all_utf8(handle: BinaryIO) -> bool:

@@ -8,19 +8,20 @@ characters and bracketed hints, and a running number (序号) column carries not
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 _BRACKETED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
-_NOISE = re.compile(r"[\s*:：、.。·]+")
+_NOISE = re.compile(r"[\s*:：、.。·_]+")
 
 
 def normalize_header(text: Any) -> str:
-    """Fold a header cell: width-normalise, drop spaces, marks and bracketed hints."""
+    """Fold a header cell: width-normalise, drop spaces, underscores, marks and bracketed
+    hints, and fold case (`Department Code` is `department_code`)."""
     folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
-    return _NOISE.sub("", _BRACKETED.sub("", folded))
+    return _NOISE.sub("", _BRACKETED.sub("", folded)).casefold()
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,24 @@ class HeaderSpec:
             if sum(1 for cell in cells if normalize_header(cell) in self.table) >= 2:
                 return self.read(line, cells)
         return None
+
+
+_SEPARATORS = (("\t", "制表符"), (";", "分号"), ("；", "分号"), ("|", "竖线"))
+
+
+def separator_hint(cells: Sequence[Any], is_title: Callable[[str], bool]) -> str | None:
+    """Say so if a row's cells are titles joined by another separator than the comma (a
+    tab-separated export, a semicolon from a European Excel), else None."""
+    for mark, name in _SEPARATORS:
+        parts = [part for cell in cells if isinstance(cell, str) and mark in cell
+                 for part in cell.split(mark)]
+        if sum(1 for part in parts if is_title(part)) >= 2:
+            return (f"第1行的列之间用的是{name}, 不是逗号: 请另存为“CSV UTF-8 (逗号分隔)”"
+                    " 后再导入 (separator is not a comma)")
+    return None
+
+
+def not_a_header(cells: list[str], known: str) -> str:
+    """Say that a first row names no known column, quoting what it holds."""
+    shown = "、".join(f"“{cell[:20]}”" for cell in cells[:4] if cell) or "(空行)"
+    return f"第1行不是表头: 没有一列是已知的列名 (读到 {shown}; 应有 {known} 等列)"

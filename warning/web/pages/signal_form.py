@@ -48,7 +48,7 @@ def _message(error: dict[str, Any]) -> tuple[str, str]:
     kind = error.get("type", "")
     if kind in ("missing", "string_too_short"):
         return name, f"请选择{label}" if name in CHOICES else f"请填写{label}"
-    if kind == "value_error" and name == "occurred_at":  # out of range, or in the future
+    if kind == "value_error" and name in ("occurred_at", "amount"):  # says what is wrong
         return name, str(error.get("msg", "")).removeprefix("Value error, ")
     if kind == "string_too_long":
         return name, f"{label}不能超过 {error.get('ctx', {}).get('max_length', '')} 字"

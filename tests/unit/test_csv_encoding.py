@@ -1,0 +1,75 @@
+"""The .csv encoding check: as strict as a line-by-line reading, and as fast on GBK as on UTF-8.
+
+The check read a GBK file a line at a time (readline, then a UTF-8 decode that fails on
+nearly every line): 5.7x as long as the same rows in UTF-8 (100,000 long rows), 7.3x on
+short rows. A ratio test on CPU time is noisy: the bound, 4.5x, sits between before and after.
+"""
+
+import io
+import random
+import time
+from collections.abc import Callable
+
+from warning.sheets.csv_encoding import GBK, UTF8, MixedEncodingError, encoding_of
+
+
+def _by_lines(data: bytes) -> tuple[int, int]:
+    """The rule read line by line: the first line that is not UTF-8, and the first that is
+    UTF-8 with a character above U+07FF (0 if none)."""
+    gbk = utf8 = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            gbk = gbk or number
+        else:
+            if any(ord(char) > 0x7FF for char in text):
+                utf8 = utf8 or number
+    return gbk, utf8
+
+
+def _outcome(data: bytes) -> tuple[str, int, int]:
+    try:
+        return encoding_of(io.BytesIO(data)), 0, 0
+    except MixedEncodingError as error:
+        return "mixed", error.gbk_line, error.utf8_line
+
+
+def test_the_check_agrees_with_a_line_by_line_reading() -> None:
+    texts = ["abc", "来信", "résumé", "Ωμέγα", "中文ABC", "", "petition,A-1,来信二", "😀", "ñ中"]
+    chance = random.Random(17)
+    for _ in range(2000):
+        data = b"".join(
+            chance.choice(texts).encode(chance.choice(["utf-8", "gb18030"]))
+            + chance.choice([b"\n", b"\r\n", b""]) for _ in range(chance.randint(1, 8)))
+        if chance.random() < 0.2:
+            data += bytes([chance.randint(0x80, 0xFF)])  # a sequence cut at the end
+        gbk, utf8 = _by_lines(data)
+        expected = ("mixed", gbk, utf8) if gbk and utf8 else (GBK if gbk else UTF8, 0, 0)
+        assert _outcome(data) == expected, data
+
+
+def test_lines_longer_than_a_read_are_checked_whole() -> None:
+    long_utf8 = ("来信" * 400_000).encode()  # 2.4 MB, over two reads of 1 MiB
+    assert _outcome(b"a,b\n" + "标题".encode("gbk") + b"\n" + long_utf8 + b"\n") == (
+        "mixed", 2, 3)
+    assert _outcome(("中" * 1_000_000).encode("gbk") + b"\n") == (GBK, 0, 0)
+
+
+def _fastest(work: Callable[[], object], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def test_a_gbk_file_is_checked_about_as_fast_as_the_same_rows_in_utf8() -> None:
+    rows = "".join(f"petition,B-{n:06d},反映采购中心设备采购问题{n},采购中心,{n}\n"
+                   for n in range(50_000))
+    utf8, gbk = rows.encode("utf-8"), rows.encode("gbk")
+    assert _outcome(gbk) == (GBK, 0, 0)
+    ratio = _fastest(lambda: encoding_of(io.BytesIO(gbk))) / _fastest(
+        lambda: encoding_of(io.BytesIO(utf8)))
+    assert ratio < 4.5, f"GBK check took {ratio:.1f}x the UTF-8 one (7.3x before)"
