@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -27,17 +28,26 @@ def free_port() -> int:
 @contextmanager
 def serve(runtime: Runtime, *, workers: int = 1, **env: str) -> Iterator[str]:
     """Start the service (no scheduler) with `env` added as QINGFENG_ settings; yield its URL."""
-    port = free_port()
     environment = os.environ | {
         "QINGFENG_DATABASE_URL": runtime.settings.database_url,
         "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
     } | {f"QINGFENG_{key.upper()}": value for key, value in env.items()}
-    log = child_log()
+    with serve_with(environment, "--workers", str(workers)) as (_server, base):
+        yield base
+
+
+@contextmanager
+def serve_with(
+    environment: dict[str, str], *args: str, cwd: Path | None = None,
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Start `qingfeng serve --no-scheduler [args]` in exactly `environment` once its
+    /healthz answers; yield the process and its URL, and stop it afterwards."""
+    port, log = free_port(), child_log()
     server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--workers",
-         str(workers), "--port", str(port)],
-        env=environment, stdout=subprocess.DEVNULL, stderr=log,
+        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", *args,
+         "--port", str(port)],
+        env=environment, cwd=cwd, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -52,8 +62,8 @@ def serve(runtime: Runtime, *, workers: int = 1, **env: str) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 raise AssertionError("qingfeng serve did not start")
-            time.sleep(0.2)
-        yield base
+            time.sleep(0.1)
+        yield server, base
     finally:
         server.terminate()
         try:

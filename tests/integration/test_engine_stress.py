@@ -11,10 +11,8 @@ starts a process, about 1-3 s; set 200 for the full run).
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.support import DATA, child_log, log_text
+from tests.integration.live_server import serve_with
+from tests.support import DATA
 from warning.auth.users import add_user, issue_token
 from warning.db.models import RuleHit, Signal
 from warning.rules.engine import FAULT_FILE_ENV
@@ -101,35 +100,8 @@ def _assert_evaluated_with_the_right_rules(runtime: Runtime, tags: dict[str, int
 @pytest.fixture
 def served(runtime: Runtime, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run `qingfeng serve --no-scheduler` (one process) on the test database."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = child_log()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--port",
-         str(port)], env=_env(runtime, tmp_path / "fault"), cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=log,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(log_text(log))
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "qingfeng serve did not start"
-            time.sleep(0.2)
-        yield server, base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    with serve_with(_env(runtime, tmp_path / "fault"), cwd=ROOT) as served:
+        yield served
 
 
 @pytest.mark.slow

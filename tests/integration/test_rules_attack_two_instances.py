@@ -23,9 +23,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.integration.live_server import serve_with
 from tests.integration.test_engine_stress import SET_A, SET_B, SIGNALS, _body, _engine_children
-from tests.integration.test_rules_reload_settled import _port
-from tests.support import DATA, child_log, log_text
+from tests.support import DATA
 from warning.auth.users import add_user, issue_token
 from warning.db.models import RuleHit, Signal
 from warning.domain.enums import SignalStatus
@@ -49,31 +49,10 @@ def _env(runtime: Runtime, rules_dir: Path, check_s: float) -> dict[str, str]:
 
 @contextmanager
 def _served(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    port, log = _port(), child_log()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--port",
-         str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(log_text(log))
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "qingfeng serve did not start"
-            time.sleep(0.1)
+    """Serve in `env`; the instance must still be running when the test is done with it."""
+    with serve_with(env, cwd=ROOT) as (server, base):
         yield server, base
-        assert server.poll() is None, log_text(log)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        assert server.poll() is None, "qingfeng serve exited during the test"
 
 
 def _digest(rules_dir: Path, text: str, into: Path) -> str:

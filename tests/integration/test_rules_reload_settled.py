@@ -14,9 +14,6 @@ rule cut before its text condition fires on every signal of its channel).
 
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,9 +23,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.live_server import serve_with
 from tests.integration.page_client import build_site
 from tests.integration.test_rules_page import _post
-from tests.support import DATA, child_log, log_text, seeded_runtime
+from tests.support import DATA, seeded_runtime
 from warning.auth.users import add_user, issue_token
 from warning.db.models import RuleReload
 from warning.runtime import Runtime
@@ -76,44 +74,16 @@ def _write_in_pieces(path: Path, text: str) -> None:
             os.fsync(out.fileno())
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _served(runtime: Runtime, check_s: float) -> Iterator[str]:
-    port, log = _port(), child_log()
     env = os.environ | {
         "QINGFENG_DATABASE_URL": runtime.settings.database_url,
         "QINGFENG_RULES_DIR": str(runtime.settings.rules_dir),
         "QINGFENG_CHANNELS_DIR": str(DATA / "channels"),
         "QINGFENG_RULES_CHECK_SECONDS": str(check_s),
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "warning.cli.main", "serve", "--no-scheduler", "--port",
-         str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise AssertionError(log_text(log))
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "qingfeng serve did not start"
-            time.sleep(0.1)
+    with serve_with(env, cwd=ROOT) as (_server, base):
         yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def _client(runtime: Runtime, base: str) -> httpx.Client:
