@@ -67,7 +67,7 @@ def test_a_form_error_is_shown_beside_its_field_and_nothing_is_stored(
     page.click("button[type=submit]")
     expect(page.locator(".notice-error")).to_contain_text("信号尚未保存")
     expect(page.locator(".has-error #err-title")).to_have_text("请填写标题")
-    expect(page.locator(".has-error #err-amount")).to_contain_text("金额须为不小于 0 的数字")
+    expect(page.locator(".has-error #err-amount")).to_contain_text("“一万元”不是数字")
     expect(page.locator("#f-text")).to_have_value("内容应当保留")
     expect(page.locator("#f-amount")).to_have_value("一万元")
     expect(page.locator("#f-channel")).to_have_value("petition")
