@@ -1,7 +1,7 @@
 """Builders for integration tests: a small organisation, register and channel set."""
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -65,3 +65,19 @@ def seeded_runtime(db_url: str, rules_dir: Path, channels_dir: Path | None = Non
         yield rt
     finally:
         rt.close()
+
+
+def write_book(path: Path, rows: list[list[object]], merged: Sequence[str] = ()) -> Path:
+    """Write `rows` to the first sheet of a new .xlsx at `path`, merging the `merged` ranges
+    (such as "A2:A4"), and return the path."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for cells in merged:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path

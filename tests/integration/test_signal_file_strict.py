@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tests.integration.test_signal_import import env  # noqa: F401 - fixture
+from tests.support import write_book
 from warning.cli.main import cli
 from warning.db.models import Signal
 from warning.runtime import Runtime
@@ -70,24 +71,10 @@ def test_jsonl_values_that_are_not_text_and_keys_given_twice_are_named(
     assert f"{path}:1:" not in output
 
 
-def _book(path: Path, rows: list[list[object]], merged: tuple[str, ...] = ()) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    for cells in merged:
-        sheet.merge_cells(cells)
-    book.save(path)
-    return path
-
-
 def test_xlsx_formulas_without_a_result_and_error_values_are_refused_naming_the_cell(
     env: Runtime, tmp_path: Path  # noqa: F811
 ) -> None:
-    path = _book(tmp_path / "signals.xlsx", [
+    path = write_book(tmp_path / "signals.xlsx", [
         ["渠道", "编号", "标题", "金额"],
         ["petition", "X-1", "来信1", 10],
         ["petition", "X-2", "来信2", "=A1/0"],  # openpyxl saves no result: read as empty
@@ -104,7 +91,7 @@ def test_xlsx_formulas_without_a_result_and_error_values_are_refused_naming_the_
 def test_an_xlsx_department_merged_down_its_rows_reaches_every_row(
     env: Runtime, tmp_path: Path  # noqa: F811
 ) -> None:
-    path = _book(tmp_path / "signals.xlsx", [
+    path = write_book(tmp_path / "signals.xlsx", [
         ["渠道", "编号", "标题", "部门"],
         *(["petition", f"M-{n}", f"来信{n}", "CGZX" if n == 1 else None] for n in (1, 2, 3)),
         ["petition", "M-4", "来信4", None],

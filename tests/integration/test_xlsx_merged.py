@@ -8,32 +8,20 @@ department, exit 0, and the register lost those rows' department.
 
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support import write_book
 from warning.db.models import Department, Person, RiskPoint
 from warning.demo.load import load_org
 from warning.org.service import import_org
 from warning.register.service import import_register
 
 
-def _book(path: Path, rows: list[list[object]], merged: list[str]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    for cells in merged:
-        sheet.merge_cells(cells)
-    book.save(path)
-    return path
-
-
 def test_people_under_a_merged_department_belong_to_it(
     session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    path = _book(tmp_path / "org.xlsx", [
+    path = write_book(tmp_path / "org.xlsx", [
         ["《单位组织表》", None, None, None, None],
         ["单位编码", "单位", "部门编码", "部门", "人员"],
         ["U1", "测试单位", "CGZX", "采购中心", "钱一"],
@@ -54,7 +42,7 @@ def test_risk_points_under_merged_cells_get_their_values(
 ) -> None:
     with session_factory() as session, session.begin():
         load_org(session)
-    path = _book(tmp_path / "register.xlsx", [
+    path = write_book(tmp_path / "register.xlsx", [
         ["编号", "风险点", "风险类别", "风险等级", "部门"],
         ["CG-1", "拆分采购", "业务流程", "高", "CGZX"],
         ["CG-2", "串通投标", None, "中", None],
