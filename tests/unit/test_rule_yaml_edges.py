@@ -62,7 +62,11 @@ def test_mode_that_is_not_one_of_the_three_words_is_refused(tmp_path: Path, word
      # more digits than a float holds: read as a float these became 10^15 and ...409.94
      ("999999999999999.99", "999999999999999.99", "999999999999999.98"),
      ("999999999999999.98", "999999999999999.98", "999999999999999.97"),
-     ("90071992547409.93", "90071992547409.93", "90071992547409.92")],
+     ("90071992547409.93", "90071992547409.93", "90071992547409.92"),
+     # text as a signal's amount may be written (domain/numbers.py): full-width, grouped
+     ("'５００００'", "50000", "49999.99"), ("５００００", "50000", "49999.99"),
+     ("'50,000'", "50000", "49999.99"), ("'50000'", "50000", "49999.99"),
+     ("!!str 50000", "50000", "49999.99"), ("'１，２３４．５０'", "1234.5", "1234.49")],
 )
 def test_amount_bounds_are_the_decimal_numbers_written(
     tmp_path: Path, written: str, fires_at: str, not_at: str | None
@@ -78,8 +82,10 @@ def test_amount_bounds_are_the_decimal_numbers_written(
 
 @pytest.mark.parametrize(
     "written",
-    ["'50000'", "!!str 50000", "1:30", "5_0000", "0x10", "2026-01-01", "1.0e+30", "-1.0e+30",
-     "1e400", "123456789012345678901234567890"],
+    ["1:30", "5_0000", "0x10", "2026-01-01", "1.0e+30", "-1.0e+30",
+     "1e400", "123456789012345678901234567890",
+     # text is read as a signal's amount is: only digits, a point and thousands commas
+     "'50,00'", "'5万'", "'¥50000'", "'1e5'", "'NaN'", "'Infinity'", "'true'"],
 )
 def test_amount_bound_that_is_text_or_out_of_range_is_a_problem(
     tmp_path: Path, written: str
@@ -187,3 +193,15 @@ def test_triage_true_or_false_loads(tmp_path: Path, written: str) -> None:
                    _rule("      text: {any: [围标]}\n", f"    triage: {written}\n"))
     [rule] = load_rulebook(folder, risk_points=None, channels=None).rules
     assert rule.triage is (written.lower() == "true")
+
+
+def test_a_fixture_amount_in_full_width_is_read_as_intake_reads_it(tmp_path: Path) -> None:
+    """Intake reads "５０，０００" as 50000; a fixture's signal refused it (Decimal text)."""
+    folder = _load(tmp_path / "rules", _rule("      amount: {gte: '５００００'}\n"))
+    (folder / "tests").mkdir()
+    (folder / "tests" / "t.yaml").write_text(
+        "cases:\n  - name: 全角\n    signal: {channel: audit, amount: '５０，０００'}\n"
+        "    expect: [r1]\n", encoding="utf-8")
+    result = CliRunner().invoke(rules_group_with(), ["test", "--rules-dir", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "通过 PASS" in result.output

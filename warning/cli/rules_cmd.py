@@ -3,11 +3,23 @@
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
-from warning.rules.checking import channel_ids, check_rulebook, reference_hints, run_fixtures
+from warning.rules.checking import (
+    FixtureReport,
+    channel_ids,
+    check_rulebook,
+    checked_files,
+    reference_hints,
+    run_fixtures,
+)
+from warning.rules.loader import Problem
+from warning.rules.settling import WAIT_S, SettledFiles
+from warning.services.rule_refusals import changed_while_checked, still_changing_unchecked
 
+T = TypeVar("T")
 KnownRefs = Callable[[], tuple[set[str] | None, set[str] | None]]
 KnownCodes = Callable[[], set[str] | None]
 # the problems of the channel files (the option's directory, else the configured one)
@@ -30,16 +42,38 @@ def _channel_problems(channels_dir: Path | None) -> list[object]:
     return list(check_channels(channels_dir)[1])
 
 
+def _settle_seconds() -> float:
+    """Return QINGFENG_RULES_SETTLE_SECONDS: how long rule files must stay unchanged."""
+    from warning.settings import load_settings
+
+    return load_settings().rules_settle_seconds
+
+
+def read_settled(rules_dir: Path, read: Callable[[], T], *, wait_s: float) -> T | Problem:
+    """Return what `read` made of the rule and fixture files once they have settled, as
+    every load reads them (rules/settling.py), or the problem of files still changing or
+    changed while read: a file half written is reported as such, not as broken. Files
+    untouched for the settle time are read at once."""
+    files = SettledFiles(rules_dir, _settle_seconds(), files=checked_files)
+    settled = files.wait(wait_s)
+    if settled is None:
+        return still_changing_unchecked(rules_dir, wait_s)
+    found = read()
+    return found if files.unchanged(settled) else changed_while_checked(rules_dir)
+
+
 def run_check(
     rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None,
-    departments: set[str] | None = None,
+    departments: set[str] | None = None, wait_s: float = WAIT_S,
 ) -> int:
     """Print every problem (or the summary) and return the exit code."""
     for hint in reference_hints(risk_points=risk_points, channels=channels,
                                 departments=departments):
         click.secho(f"提示: {hint}", fg="yellow", err=True)
-    rulebook, problems = check_rulebook(rules_dir, risk_points=risk_points, channels=channels,
-                                        departments=departments)
+    found = read_settled(rules_dir, lambda: check_rulebook(
+        rules_dir, risk_points=risk_points, channels=channels, departments=departments),
+        wait_s=wait_s)
+    rulebook, problems = (None, [found]) if isinstance(found, Problem) else found
     for problem in problems:
         click.echo(str(problem), err=True)
     if rulebook is None or problems:
@@ -52,16 +86,20 @@ def run_check(
 
 def run_test(
     rules_dir: Path, *, risk_points: set[str] | None, channels: set[str] | None,
-    departments: set[str] | None = None,
+    departments: set[str] | None = None, wait_s: float = WAIT_S,
 ) -> int:
     """Run the fixtures, print pass/fail per case and return the exit code."""
-    rulebook, problems = check_rulebook(rules_dir, risk_points=risk_points, channels=channels,
-                                        departments=departments)
-    if rulebook is None:
-        for problem in problems:
+    def check_and_run() -> FixtureReport | list[Problem]:
+        rulebook, problems = check_rulebook(rules_dir, risk_points=risk_points,
+                                            channels=channels, departments=departments)
+        return problems if rulebook is None else run_fixtures(rulebook)
+
+    found = read_settled(rules_dir, check_and_run, wait_s=wait_s)  # both fixture reads
+    report = [found] if isinstance(found, Problem) else found
+    if isinstance(report, list):
+        for problem in report:
             click.echo(str(problem), err=True)
         return 1
-    report = run_fixtures(rulebook)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     for case in report.cases:

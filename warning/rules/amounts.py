@@ -3,9 +3,15 @@
 Signals store amounts as NUMERIC(18, 2), rounded half away from zero (PostgreSQL's rule);
 rules compare that stored value, never the raw input and never a float, so a bound and an
 amount that differ by one fen always compare as they read.
+
+A number written as text (a bound `"５００００"` or `"50,000"`, a fixture's amount) is read
+as a signal's amount is (domain/numbers.py): width-folded, thousands commas dropped, and
+anything else refused, saying why.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from warning.domain.numbers import number_text
 
 CENT = Decimal("0.01")
 LIMIT = Decimal("10") ** 16  # NUMERIC(18, 2): at most 16 digits before the point
@@ -16,9 +22,15 @@ class AmountError(ValueError):
 
 
 def exact(value: object) -> Decimal:
-    """Return `value` as a finite Decimal; refuse booleans, NaN, infinities and text."""
+    """Return `value` as a finite Decimal; refuse booleans, NaN, infinities and text that is
+    no number (number_text)."""
     if isinstance(value, bool) or value is None:
         raise AmountError(f"金额必须是数字 (not a number): {value!r}")
+    if isinstance(value, str):
+        try:
+            value = number_text(value)
+        except ValueError as error:
+            raise AmountError(f"金额{error}") from None
     if isinstance(value, float):
         value = repr(value)  # the shortest decimal that reads back as this float
     if not isinstance(value, int | str | Decimal):
@@ -45,10 +57,8 @@ def to_fen(value: object) -> int:
 
 
 def bound(value: object) -> Decimal:
-    """Return a rule's amount bound: a number as written in YAML, never text (`'50000'`);
-    refuse more than 2 decimal places or out of range."""
-    if isinstance(value, str):
-        raise AmountError(f"金额必须是数字而不是文本 (a number, not text): {value!r}")
+    """Return a rule's amount bound, a number or a numeric text as a signal's amount may be
+    written (`"５００００"`, `"50,000"`); refuse more than 2 decimal places or out of range."""
     number = exact(value)
     if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
         raise AmountError(f"金额最多两位小数 (at most 2 decimal places, 分): {value!r}")

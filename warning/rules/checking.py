@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from warning.rules import loader
-from warning.rules.loader import RuleBook, hidden, load_rulebook, read_regular, unreadable
+from warning.rules.loader import (
+    RuleBook,
+    hidden,
+    load_rulebook,
+    read_regular,
+    unreadable,
+    watched_files,
+)
 from warning.rules.model import FixtureCase, FixtureFile
 from warning.rules.problems import Problem, RuleBookError, display, from_validation
 from warning.rules.yaml_lines import LineDict, YamlError, line_of, load_lines
@@ -62,6 +69,11 @@ def channel_ids(channels_dir: Path) -> set[str]:
 
 def _fixture_files(rules_dir: Path) -> list[Path]:
     return sorted(p for p in (rules_dir / FIXTURES).glob("*.yaml") if not hidden(p))
+
+
+def checked_files(rules_dir: Path) -> list[Path]:
+    """Return every file `qingfeng rules check|test` reads: the rule book's and the fixtures."""
+    return [*watched_files(rules_dir), *_fixture_files(rules_dir)]
 
 
 def load_fixtures(

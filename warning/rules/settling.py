@@ -24,17 +24,18 @@ from pathlib import Path
 from warning.rules.loader import watched_files
 
 Fingerprint = tuple[tuple[str, int, int, int, int], ...]
+FileList = Callable[[Path], list[Path]]  # the files of a rules directory that are watched
 QUIET_S = 1.0  # editors and copies write a file within milliseconds; a deploy's files too
 WAIT_S = 15.0  # how long a load that must answer waits for files still being written
 
 
-def fingerprint(rules_dir: Path) -> Fingerprint:
-    """Name, modification time, size, inode and change time of every rule file: a copy that
-    keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared file) still gets a new
-    change time or inode. A file that cannot be stat'ed (a dangling link) counts by its name
-    alone, so the others' changes are still seen."""
+def fingerprint(rules_dir: Path, files: FileList = watched_files) -> Fingerprint:
+    """Name, modification time, size, inode and change time of every rule file (or of
+    `files`): a copy that keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared
+    file) still gets a new change time or inode. A file that cannot be stat'ed (a dangling
+    link) counts by its name alone, so the others' changes are still seen."""
     try:
-        paths = watched_files(rules_dir)
+        paths = files(rules_dir)
     except OSError:
         return ()
     found = []
@@ -42,9 +43,9 @@ def fingerprint(rules_dir: Path) -> Fingerprint:
         try:
             info = path.stat()
         except OSError:
-            found.append((path.name, -1, -1, -1, -1))
+            found.append((str(path.relative_to(rules_dir)), -1, -1, -1, -1))
             continue
-        found.append((path.name, info.st_mtime_ns, info.st_size, info.st_ino,
+        found.append((str(path.relative_to(rules_dir)), info.st_mtime_ns, info.st_size, info.st_ino,
                       info.st_ctime_ns))
     return tuple(found)
 
@@ -63,15 +64,19 @@ class SettledFiles:
     """Look at a rules directory and say when its files have settled."""
 
     def __init__(self, rules_dir: Path, quiet_s: float = QUIET_S, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 files: FileList = watched_files) -> None:
+        """`files`: the files of the directory that must settle (the rule files and the
+        grading file; `qingfeng rules check` adds the fixture files)."""
         self._dir = rules_dir
+        self._files = files
         self._quiet_s = quiet_s
         self._clock = clock
         self._first: tuple[Fingerprint, float] | None = None  # a fingerprint, first seen at
 
     def look(self) -> Fingerprint:
         """Return the files' fingerprint now, noting when it was first seen."""
-        found = fingerprint(self._dir)
+        found = fingerprint(self._dir, self._files)
         if self._first is None or self._first[0] != found:
             self._first = (found, self._clock())
         return found

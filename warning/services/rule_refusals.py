@@ -23,3 +23,17 @@ def changed_while_read(rules_dir: Path) -> Problem:
     """The problem of rule files that changed while they were being read."""
     return Problem(str(rules_dir), 0, "", "规则文件在读取时被修改, 稍后重新载入 "
                    "(rule files changed while being read; they are read again once settled)")
+
+
+def still_changing_unchecked(rules_dir: Path, waited_s: float) -> Problem:
+    """The problem of rule files `qingfeng rules check|test` waited for in vain: they are
+    being written, not wrong, so they are not read at all."""
+    return Problem(str(rules_dir), 0, "", f"规则文件在 {waited_s:g} 秒内一直在变化, 未检查; "
+                   "写完后请重新运行 (rule files still being written, not checked; run "
+                   "the check again once they are written)")
+
+
+def changed_while_checked(rules_dir: Path) -> Problem:
+    """The problem of rule files that changed while `qingfeng rules check|test` read them."""
+    return Problem(str(rules_dir), 0, "", "规则文件在检查时被修改, 结果作废; 请重新运行 "
+                   "(rule files changed while being checked; run the check again)")

@@ -1,6 +1,5 @@
 """Read signals from .jsonl, .csv and .xlsx files, with the line of each row."""
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -189,10 +188,9 @@ def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, 
             encoding = encoding_of(raw)
     except MixedEncodingError as error:
         raise SignalFileError(f"{path}: {error}") from None
-    csv.field_size_limit(MAX_LINE_BYTES)
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
         try:
-            rows = records(handle)
+            rows = records(handle, limit=MAX_LINE_BYTES)
             _, first = next(rows, (1, []))
             header = [name.strip() for name in first]
             check_header(path, header, known)

@@ -36,6 +36,9 @@ HEADERS: dict[str, str] = {
 }
 IGNORED = "序号"  # a running number: carries nothing
 KNOWN_SHOWN = "渠道、编号、标题 (或 channel、external_id、title)"
+# A 台账 has a title row (often merged) and maybe a blank row above its header: its header
+# is looked for this far down when the first row names no column.
+HEADER_SCAN_ROWS = 10
 ALL_SHOWN = "渠道、编号、标题、内容、部门、人员、岗位、金额、发生时间 (或其英文字段名)"
 
 
@@ -68,10 +71,41 @@ def field_table(columns: Mapping[str, str] | None) -> dict[str, str]:
     return _table(tuple((columns or {}).items()))
 
 
-def check_header(path: Path, header: Sequence[str], table: Mapping[str, str]) -> None:
+def _fields(cells: Sequence[str], table: Mapping[str, str]) -> set[str]:
+    return {table.get(title_key(cell), "") for cell in cells if cell} - {""}
+
+
+def header_line(
+    path: Path, sheet: str, rows: Sequence[Sequence[str]], table: Mapping[str, str],
+) -> int:
+    """Return the number of a sheet's header row among its first `rows`: row 1 when it
+    names any known column (check_header judges it), else the first row that names the
+    title and another known column, above which only title rows stand (one cell filled
+    at most, as a merged title is read) or blank ones. A header below any other row is
+    refused: what stands above it may be data, or a second header."""
+    if not rows or _fields(rows[0], table):
+        return 1
+    for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
+        fields = _fields(cells, table)
+        if "title" not in fields or len(fields) < 2:
+            continue
+        for above, over in enumerate(rows[: number - 1], start=1):
+            if sum(1 for cell in over if cell) > 1:
+                raise SignalFileError(
+                    f"{path}: 工作表“{sheet}”第{number}行像是表头, 但其上方第{above}行不是"
+                    "标题行 (有多个非空单元格): 表头须在第1行, 其上只可有一行标题或空行 "
+                    "(the header must be the first row, below a title row at most)")
+        return number
+    return 1
+
+
+def check_header(
+    path: Path, header: Sequence[str], table: Mapping[str, str], line: int = 1,
+) -> None:
     """Refuse a first row that names no known column (a file exported without its header),
     names a column no title in `table` (folded title -> field) knows, or names one field
-    twice: each row would fail on it, or keep one of the two in silence."""
+    twice: each row would fail on it, or keep one of the two in silence. `line`: the
+    header's row, named in the messages."""
     keys = [title_key(name) if name else "" for name in header]
     if not any(key in table for key in keys if key):
         hint = separator_hint(header, lambda part: title_key(part) in table)
@@ -79,7 +113,7 @@ def check_header(path: Path, header: Sequence[str], table: Mapping[str, str]) ->
     unknown = [name for name, key in zip(header, keys, strict=True) if key and key not in table]
     if unknown:
         named = "、".join(f"“{name[:40]}”" for name in unknown[:10])
-        raise SignalFileError(f"{path}: 第1行表头有未知的列 {named} (可用的列: {ALL_SHOWN})")
+        raise SignalFileError(f"{path}: 第{line}行表头有未知的列 {named} (可用的列: {ALL_SHOWN})")
     seen: dict[str, tuple[int, str]] = {}  # field -> (column, title)
     for column, (name, key) in enumerate(zip(header, keys, strict=True), start=1):
         field = table.get(key) if key else None
@@ -88,8 +122,8 @@ def check_header(path: Path, header: Sequence[str], table: Mapping[str, str]) ->
         if field in seen:
             first, title = seen[field]
             if title == name:
-                raise SignalFileError(f"{path}: 第1行表头“{name}”出现两次（第{first}列和"
+                raise SignalFileError(f"{path}: 第{line}行表头“{name}”出现两次（第{first}列和"
                                       f"第{column}列），请删除或改名其中一列")
-            raise SignalFileError(f"{path}: 第1行表头“{title}”和“{name}”两列都是 {field}，"
+            raise SignalFileError(f"{path}: 第{line}行表头“{title}”和“{name}”两列都是 {field}，"
                                   f"请只保留一列（第{first}列和第{column}列）")
         seen[field] = (column, name)

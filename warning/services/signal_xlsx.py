@@ -9,7 +9,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from warning.services.signal_headers import SignalFileError, check_header
+from warning.services.signal_headers import (
+    HEADER_SCAN_ROWS,
+    SignalFileError,
+    check_header,
+    header_line,
+)
 from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
@@ -19,7 +24,8 @@ __all__ = ["SignalFileError", "xlsx_rows"]
 
 def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (row number, raw row) for every data row of the first sheet, whose header
-    (see check_header) only names `known` columns."""
+    (see check_header) only names `known` columns; a title row above the header is skipped
+    (header_line), and rows keep their numbers in the sheet."""
     from openpyxl import load_workbook
 
     try:
@@ -34,22 +40,23 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
     number = 1
     try:
         sheet = book.worksheets[0]
-        head = sheet.iter_rows(max_row=1, values_only=True)
-        first = next(head, ())
-        head.close()
-        header = [str(c).strip() if c is not None else "" for c in first]
+        head = [[str(c).strip() if c is not None else "" for c in row]
+                for row in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
+        line = header_line(path, sheet.title, head, known)
+        header = head[line - 1] if head else []
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
-        check_header(path, header, known)
+        check_header(path, header, known, line)
         # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
         # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
         scan = _scan(path, sheet, width)
-        if 1 in scan.unreadable:
-            raise SignalFileError(f"{path}: 第1行表头{scan.unreadable[1]}")
-        filled = _MergedFill(scan.merged)
-        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True)
-        for number, values in enumerate(rows, start=2):
+        if line in scan.unreadable:
+            raise SignalFileError(f"{path}: 第{line}行表头{scan.unreadable[line]}")
+        filled = _MergedFill(scan.merged, header=line)
+        number = line
+        rows = sheet.iter_rows(min_row=line + 1, max_col=width, values_only=True)
+        for number, values in enumerate(rows, start=line + 1):
             if number in scan.unreadable:
                 yield number, {"__error__": scan.unreadable[number]}
                 continue
@@ -80,9 +87,10 @@ def _scan(path: Path, sheet: Any, width: int) -> SheetScan:
 class _MergedFill:
     """Fill each range merged down several data rows with its top-left cell's value."""
 
-    def __init__(self, ranges: list[Merged]) -> None:
-        # A range starting on the header row is left alone: its value is a column title.
-        self._waiting = sorted((m for m in ranges if m.min_row >= 2),
+    def __init__(self, ranges: list[Merged], header: int = 1) -> None:
+        # A range starting on or above the header row is left alone: its value is a
+        # column's or the sheet's title.
+        self._waiting = sorted((m for m in ranges if m.min_row > header),
                                key=lambda m: m.min_row, reverse=True)
         self._open: dict[Merged, Any] = {}
 

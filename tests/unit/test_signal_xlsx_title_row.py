@@ -1,0 +1,65 @@
+"""A signal .xlsx whose header stands below a title row (a 台账) is read from its header.
+
+Before: the header had to be row 1, and a sheet opening with its merged title
+"2026年第三季度审计发现问题台账" was refused as having no header.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import write_book
+from warning.services.signal_files import SignalFileError, read_rows
+
+TITLE = "2026年第三季度审计发现问题台账"
+HEADER = ["序号", "渠道", "编号", "标题", "部门"]
+
+
+def test_a_merged_title_and_a_blank_row_above_the_header_are_skipped(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "台账.xlsx", [
+        [TITLE, None, None, None, None],
+        [],
+        HEADER,
+        [1, "audit", "A-1", "围标", "CGZX"],
+        [2, "audit", "A-2", "串标", None],
+        [3, "audit", "A-3", "虚报", None],
+    ], ["A1:E1", "E4:E5"])
+    rows = list(read_rows(path))
+    assert [line for line, _row in rows] == [4, 5, 6]  # the sheet's own row numbers
+    assert rows[0][1] == {"序号": 1, "渠道": "audit", "编号": "A-1", "标题": "围标",
+                          "部门": "CGZX"}
+    assert [row["部门"] for _line, row in rows] == ["CGZX", "CGZX", None]  # E4:E5 merged
+
+
+def test_an_unmerged_title_in_one_cell_is_skipped_too(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "台账.xlsx", [[TITLE], HEADER, [1, "audit", "A-1", "围标"]])
+    assert [line for line, _row in read_rows(path)] == [3]
+
+
+def test_errors_below_a_title_name_the_sheets_rows(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "台账.xlsx", [[TITLE], [*HEADER, "备注"], [1, "audit"]])
+    with pytest.raises(SignalFileError, match="第2行表头有未知的列 “备注”"):
+        list(read_rows(path))
+
+
+def test_a_header_below_a_row_of_several_cells_is_refused_naming_sheet_and_row(
+    tmp_path: Path,
+) -> None:
+    path = write_book(tmp_path / "台账.xlsx", [
+        ["填报单位: 采购中心", None, "填报日期: 2026-09-30"],
+        HEADER,
+        [1, "audit", "A-1", "围标"],
+    ])
+    with pytest.raises(SignalFileError) as caught:
+        list(read_rows(path))
+    message = str(caught.value)
+    assert "工作表“Sheet”第2行像是表头, 但其上方第1行不是标题行" in message
+    assert "表头须在第1行" in message
+
+
+def test_a_sheet_with_no_header_in_its_first_rows_is_still_refused_at_row_one(
+    tmp_path: Path,
+) -> None:
+    path = write_book(tmp_path / "台账.xlsx", [[TITLE], *[["x"]] * 10, HEADER])
+    with pytest.raises(SignalFileError, match="第1行不是表头"):
+        list(read_rows(path))
