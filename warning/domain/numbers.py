@@ -35,6 +35,6 @@ def number_text(value: Any) -> Any:
                          f"小数点用“.” ({HINT})")
     if _EXPONENT.fullmatch(text):
         raise ValueError(f"“{shown}”是科学计数法, 可能已丢失位数: 请写出完整的数字 "
-                         "(Excel 中将该列设为“数值”格式后再导出)")
+                         "(数字来自 Excel 时: 将该列设为“数值”格式后再导出)")
     raise ValueError(f"“{shown}”不是数字: 只能含数字、小数点和千位逗号, 不带单位或货币符号 "
                      f"({HINT})")
