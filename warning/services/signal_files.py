@@ -19,7 +19,6 @@ from warning.services.signal_headers import (
     title_key,
 )
 from warning.services.signal_input import SignalIn, naive_to_shanghai
-from warning.services.signal_xlsx import xlsx_rows
 from warning.sheets.blank_files import blank_reason
 from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
 from warning.sheets.csv_records import CsvFormatError, records
@@ -57,6 +56,9 @@ def read_rows(
     elif suffix == ".csv":
         yield from _csv(path, known)
     else:
+        # openpyxl brings numpy and PIL (0.2 s): a .jsonl or .csv import never loads it
+        from warning.services.signal_xlsx import xlsx_rows
+
         yield from xlsx_rows(path, known)
 
 
