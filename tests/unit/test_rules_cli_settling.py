@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from warning.cli.rules_cmd import rules_group_with, run_check
 from warning.rules import settling
+from warning.rules.checking import checked_files
 
 ROOT = Path(__file__).parents[2]
 RULES = ("rules:\n  - id: r1\n    name: 规则一\n    risk_point: P\n"
@@ -83,3 +84,14 @@ def test_files_older_than_the_settle_time_are_checked_without_sleeping(
     result = CliRunner().invoke(rules_group_with(), ["check", "--rules-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_fixture_removed_a_moment_ago_is_a_change(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(RULES, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / "tests" / name).write_text(FIXTURE, encoding="utf-8")
+    time.sleep(0.4)  # every file and folder is older than the quiet time
+    assert settling.SettledFiles(tmp_path, 0.3, files=checked_files).settled() is not None
+    (tmp_path / "tests/b.yaml").unlink()  # changes rules/tests, not rules/ nor a file left
+    assert settling.SettledFiles(tmp_path, 0.3, files=checked_files).settled() is None

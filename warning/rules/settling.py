@@ -10,7 +10,7 @@ they were read is refused by the caller.
 
 Settled means the files' fingerprint (names, sizes, modification and change times, inodes)
 has not changed for `quiet_s`: either this process saw the same fingerprint `quiet_s` ago,
-or every file's change time, and the directory's, is `quiet_s` in the past (so a service
+or every file's change time, and its folders', is `quiet_s` in the past (so a service
 starting on files untouched for a while does not wait). The change time (ctime) cannot be
 set by a copy that keeps modification times (`cp -p`, `rsync -t`); the directory's changes
 when a file is removed, added or renamed in it, which no remaining file's does (a deploy
@@ -19,6 +19,7 @@ that removes the old files and then copies the new ones was read between the two
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 
 from warning.rules.loader import watched_files
@@ -50,14 +51,25 @@ def fingerprint(rules_dir: Path, files: FileList = watched_files) -> Fingerprint
     return tuple(found)
 
 
+def _folders(found: Fingerprint, rules_dir: Path) -> set[Path]:
+    """The directory, its subdirectories (a fixture removed from rules/tests changes only
+    that one's times) and the folder of every file found."""
+    folders = {rules_dir, *((rules_dir / name).parent for name, *_ in found)}
+    with suppress(OSError):  # gone: its files are gone too, and the fingerprint says so
+        folders.update(path for path in rules_dir.iterdir() if path.is_dir())
+    return folders
+
+
 def _changed_ns(found: Fingerprint, rules_dir: Path) -> int:
-    """The newest modification or change time among the files and their directory."""
-    try:
-        info = rules_dir.stat()
-        folder = max(info.st_mtime_ns, info.st_ctime_ns)
-    except OSError:  # gone: its files are gone too, and the fingerprint says so
-        folder = 0
-    return max([folder, *(max(mtime, ctime) for _name, mtime, _size, _inode, ctime in found)])
+    """The newest modification or change time among the files and their folders."""
+    times = [max(mtime, ctime) for _name, mtime, _size, _inode, ctime in found]
+    for folder in _folders(found, rules_dir):
+        try:
+            info = folder.stat()
+        except OSError:
+            continue
+        times.append(max(info.st_mtime_ns, info.st_ctime_ns))
+    return max(times, default=0)
 
 
 class SettledFiles:
