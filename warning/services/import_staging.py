@@ -60,6 +60,9 @@ def store_staged(
     with tempfile.TemporaryDirectory(prefix="qingfeng-import-") as scratch, \
             engine.connect() as conn:
         conn.exec_driver_sql(f"ATTACH DATABASE '{Path(scratch) / 'staging.db'}' AS staging")
+        # a scratch file, thrown away after the move: no fsync per chunk, no journal file
+        conn.exec_driver_sql("PRAGMA staging.journal_mode=MEMORY")
+        conn.exec_driver_sql("PRAGMA staging.synchronous=OFF")
         try:
             created = _stage_and_move(conn, chunks(), ids, progress)
         finally:
