@@ -1,10 +1,12 @@
 """The running service's parts, built once from settings and shared by CLI, API and jobs."""
 
+from __future__ import annotations
+
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.auth.principal_cache import PrincipalCache
@@ -20,6 +22,9 @@ from warning.services.rule_service import RuleService, RulesWatcher
 from warning.services.signal_input import SignalIn
 from warning.services.writer import IntakeWriter
 from warning.settings import Settings
+
+if TYPE_CHECKING:  # asyncio and SQLAlchemy's async layer: PostgreSQL's service only
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 @dataclass
@@ -53,7 +58,7 @@ class Runtime:
             self.watcher = RulesWatcher(self.rules, self.settings.rules_check_seconds)
             self.watcher.start()
 
-    def submit_signal(self, item: SignalIn) -> "Future[IntakeOutcome]":
+    def submit_signal(self, item: SignalIn) -> Future[IntakeOutcome]:
         """Queue one signal on the writer (started on first use)."""
         self.start_writer()
         assert self.writer is not None
@@ -71,6 +76,8 @@ class Runtime:
 
     async def aclose(self) -> None:
         """Close, and release the async engine's connections too."""
+        from sqlalchemy.ext.asyncio import AsyncEngine
+
         if self.async_sessions is not None:
             bind = self.async_sessions.kw.get("bind")
             if isinstance(bind, AsyncEngine):
@@ -122,6 +129,8 @@ def build_runtime(
                     policy=evaluation_policy(settings))
     async_sessions = None
     if not settings.is_sqlite:
+        from sqlalchemy.ext.asyncio import async_sessionmaker
+
         async_engine = make_async_engine(settings.database_url, pool_size=settings.route_threads)
         limit_statements(async_engine.sync_engine)
         async_sessions = async_sessionmaker(async_engine, expire_on_commit=False)

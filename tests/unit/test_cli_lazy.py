@@ -85,3 +85,5 @@ def test_a_jsonl_or_csv_signal_import_does_not_load_the_spreadsheet_reader(
         loaded, output = _run(["signal", "import", str(path)], environment)
         assert "新增 1 条信号" in output, output
         assert not {m for m in loaded if m.split(".")[0] in ("openpyxl", "numpy", "PIL")}, name
+        # SQLAlchemy's asyncio layer serves PostgreSQL's web routes alone
+        assert "sqlalchemy.ext.asyncio" not in loaded, name

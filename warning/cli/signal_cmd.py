@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import click
-from rich.progress import Progress
 
 from warning.cli.common import fail, runtime, settings, sync_channels
 from warning.cli.errors import InputFile
@@ -60,6 +59,8 @@ def add(**fields: object) -> None:
               type=Bounded(1, 10_000), help="每条语句写入的行数")
 def import_(file: Path, channel: str | None, batch: int) -> None:
     """Import signals from .jsonl, .csv or .xlsx; any bad row imports nothing."""
+    from rich.progress import Progress  # the bars: this command's alone
+
     source = SignalFile(file, channel, _import_columns(channel))
     # The engine child loads its shards while the file is checked and stored; evaluation
     # waits for it only if some signal has a candidate rule. The bars go when it ends

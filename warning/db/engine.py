@@ -1,15 +1,20 @@
 """Build SQLAlchemy engines and sessions for SQLite (WAL) and PostgreSQL."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from warning.db.sqlite_gate import GatedConnection, before_write, gate_for
+
+if TYPE_CHECKING:  # asyncio and SQLAlchemy's async layer: PostgreSQL's service only
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # A failed statement's message would otherwise carry its parameters (a petition's title,
 # text, the person it names), and unexpected errors are logged with their traceback.
@@ -43,6 +48,8 @@ def make_engine(url: str, **kwargs: object) -> Engine:
 
 def make_async_engine(url: str, **kwargs: object) -> AsyncEngine:
     """Create an asyncio engine for a PostgreSQL URL (psycopg's async connections)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"an async engine is for PostgreSQL, not {parsed.get_backend_name()}")
