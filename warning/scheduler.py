@@ -71,7 +71,11 @@ def build_scheduler(runtime: Runtime) -> BackgroundScheduler:
         timezone=settings.timezone,
         executors={"default": ThreadPoolExecutor(CORE_THREADS), **feed_executor()},
     )
-    options = {"max_instances": 1, "coalesce": True, "replace_existing": True}
+    # A run due while the process was held up (a load spike, a slow start, a long GC) runs
+    # once when it can, however late: APScheduler's default skips a run late by more
+    # than 1 s, and an hourly job then waited another hour.
+    options = {"max_instances": 1, "coalesce": True, "replace_existing": True,
+               "misfire_grace_time": None}
     scheduler.add_job(
         named("retry-failed-signals", retry_due, retried), "interval",
         args=[runtime.intake], kwargs={"budget_s": settings.retry_seconds * 0.75},
