@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,16 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} 不是 JSON 的值 (NaN/Infinity are not JSON)")
 
 
+def _exact_float(text: str) -> Decimal:
+    # an exact amount; Decimal raises InvalidOperation (no ValueError) past an exponent of
+    # 10^18: 1e99999999999999999999 ended the import in a traceback
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]}"
+        raise ValueError(f"数字“{shown}”的指数过大, 无法读取 (exponent too large)") from None
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in pairs:
@@ -172,7 +182,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal,  # exact amounts
+                value = json.loads(raw.decode("utf-8-sig"), parse_float=_exact_float,
                                    object_pairs_hook=_unique_keys,
                                    parse_constant=_no_constant)
             except DuplicateKeyError as error:
