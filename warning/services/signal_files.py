@@ -20,7 +20,7 @@ from warning.services.signal_headers import (
 )
 from warning.services.signal_input import SignalIn, naive_to_shanghai
 from warning.sheets.blank_files import blank_reason
-from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of, undecodable_line
 from warning.sheets.csv_records import CsvFormatError, records
 
 
@@ -210,9 +210,17 @@ def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, 
                 if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)
         except UnicodeDecodeError:
-            raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
+            raise SignalFileError(_undecodable(path, encoding)) from None
         except CsvFormatError as error:
             raise SignalFileError(f"{path}:{error.line}: {error.message}") from None
+
+
+def _undecodable(path: Path, encoding: str) -> str:
+    """Say which line of a .csv neither UTF-8 nor GBK reads."""
+    with path.open("rb") as raw:
+        line = undecodable_line(raw, encoding)
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: 无法识别编码 (UTF-8 或 GBK): 此行有两种编码都读不出的字节"
 
 
 def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:

@@ -99,3 +99,16 @@ def _all_utf8(handle: BinaryIO) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def undecodable_line(handle: BinaryIO, encoding: str = GBK) -> int:
+    """Return the first line of `handle` that `encoding` cannot decode, 0 if none: a file
+    neither UTF-8 nor GB18030 was refused without saying where."""
+    before = 0
+    for piece in _lines_in_pieces(handle):
+        try:
+            piece.decode(encoding)
+        except UnicodeDecodeError as error:
+            return before + piece.count(b"\n", 0, error.start) + 1
+        before += piece.count(b"\n")
+    return 0
