@@ -44,3 +44,17 @@ def test_rules_check_and_test_name_the_file_and_line(
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)  # not a traceback
     assert "a.yaml:6: -: YAML" in result.output
+
+
+@pytest.mark.parametrize("written", [f"'{'9' * 4000}'", f"{'9' * 4000}.5", f"0.{'0' * 4000}1"])
+def test_a_long_amount_is_shown_by_its_ends(tmp_path: Path, written: str) -> None:
+    from warning.rules.loader import RuleBookError, load_rulebook
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(_RULE.format(bound=written), encoding="utf-8")
+    with pytest.raises(RuleBookError) as caught:
+        load_rulebook(folder, risk_points=None, channels=None)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert "a.yaml:6: r1: rules.0.when.amount.gte: 金额" in problem
+    assert len(problem) < 300, problem[:400]
