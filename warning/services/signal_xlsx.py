@@ -40,6 +40,10 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
     number = 1
     try:
         sheet = book.worksheets[0]
+        # The read-only sheet reads only the rows and columns the file's dimension declares,
+        # and some writers declare "A1" whatever they hold: every row past it was dropped
+        # in silence. Read what the file holds instead.
+        sheet.reset_dimensions()
         head = [[str(c).strip() if c is not None else "" for c in row]
                 for row in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
         line = header_line(path, sheet.title, head, known)
@@ -47,8 +51,8 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
         if not any(header):
             raise SignalFileError(f"{path}: 第1行应为表头")
         check_header(path, header, known, line)
-        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
-        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
+        # A stray cell far right (XFD7 in a 5 KB file) made each row 16,384 cells, and the
+        # declared A1:XFD1048576 did before reset_dimensions: read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
         scan = _scan(path, sheet, width)
         if line in scan.unreadable:
