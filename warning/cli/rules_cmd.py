@@ -16,7 +16,7 @@ from warning.rules.checking import (
     run_fixtures,
 )
 from warning.rules.loader import Problem
-from warning.rules.settling import WAIT_S, SettledFiles
+from warning.rules.settling import WAIT_S, SettledFiles, first_look_wait
 from warning.services.rule_refusals import changed_while_checked, still_changing_unchecked
 
 T = TypeVar("T")
@@ -58,10 +58,7 @@ def read_settled(rules_dir: Path, read: Callable[[], T], *, wait_s: float) -> T 
     files = SettledFiles(rules_dir, settle_s, files=checked_files)
     settled = files.settled()
     if settled is None:
-        # A new process sees files settle only by watching them for settle_s: with
-        # QINGFENG_RULES_SETTLE_SECONDS past wait_s, a file just saved (or dated in the
-        # future) was "still being written" on every run. Wait the settle time at least.
-        wait_s = max(wait_s, settle_s * 1.5)
+        wait_s = first_look_wait(settle_s, wait_s)
         if settle_s >= 2:  # the default second passes unremarked
             click.echo(f"等待规则文件保持 {settle_s:g} 秒不变 (QINGFENG_RULES_SETTLE_SECONDS), "
                        f"最多 {wait_s:g} 秒…", err=True)
