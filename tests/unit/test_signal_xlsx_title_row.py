@@ -95,3 +95,18 @@ def test_a_header_error_in_a_book_of_several_sheets_names_the_sheet_read(tmp_pat
         list(read_rows(tmp_path / "台账.xlsx"))
     assert str(caught.value).endswith("第1行应为表头 (读取的是工作表“Sheet”, 共 2 个工作表: "
                                       "信号须在第一个可见的工作表)")
+
+
+@pytest.mark.parametrize("above", [[], [TITLE]])
+def test_a_header_below_row_one_without_a_title_column_is_named(
+    tmp_path: Path, above: list[str]
+) -> None:
+    """It was "第1行应为表头" (a blank row 1) or "第1行不是表头 (读到 台账)": the reader was
+    sent to row 1 while the header is row 2 and lacks its 标题 column."""
+    rows = [above, ["渠道", "编号", "内容"], ["audit", "A-1", "x"]]
+    path = write_book(tmp_path / "台账.xlsx", rows)
+    with pytest.raises(SignalFileError) as caught:
+        list(read_rows(path))
+    assert str(caught.value).endswith(
+        "工作表“Sheet”第2行像是表头 (有 “渠道”、“编号”、“内容”), 但没有“标题”列: 表头不在第1行时"
+        "须有 标题 列 (a header below row 1 must name the title)")
