@@ -15,6 +15,7 @@ from warning.db.migrate import require_migrated
 from warning.db.statement_limit import limit_statements
 from warning.handling.holidays import use_calendar_file
 from warning.rules.cache import RulebookCache
+from warning.rules.settling import WAIT_S
 from warning.services.evaluation_claims import EvaluationPolicy
 from warning.services.intake import Intake, IntakeOutcome
 from warning.services.record_hooks import default_hooks
@@ -103,12 +104,14 @@ def evaluation_policy(settings: Settings) -> EvaluationPolicy:
 
 
 def build_runtime(
-    settings: Settings, *, load_rules: bool = True, engine_in_background: bool = False
+    settings: Settings, *, load_rules: bool = True, engine_in_background: bool = False,
+    rules_wait_s: float = WAIT_S,
 ) -> Runtime:
     """Connect to a migrated database and load the rules; refuse an unmigrated database.
 
     Parsed rule files are cached under the data directory (rules/cache.py);
-    `engine_in_background` lets the rule engine child start while the caller works.
+    `engine_in_background` lets the rule engine child start while the caller works;
+    `rules_wait_s`: how long the load waits for rule files still changing.
     """
     # One pooled connection per route thread, and some for the writer, scheduler and
     # deliveries: connections beyond the pool are opened and closed per request, which
@@ -123,7 +126,7 @@ def build_runtime(
                         engine_in_background=engine_in_background,
                         settle_s=settings.rules_settle_seconds)
     if load_rules:
-        rules.load()
+        rules.load(wait_s=rules_wait_s)
     intake = Intake(sessions=sessions, rules=rules.current,
                     hooks=default_hooks(settings.triage_days),
                     policy=evaluation_policy(settings))

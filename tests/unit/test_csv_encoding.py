@@ -7,6 +7,7 @@ short rows. A ratio test on CPU time is noisy: the bound, 4.5x, sits between bef
 
 import io
 import random
+import re
 import time
 from collections.abc import Callable
 
@@ -17,7 +18,7 @@ def _by_lines(data: bytes) -> tuple[int, int]:
     """The rule read line by line: the first line that is not UTF-8, and the first that is
     UTF-8 with a character above U+07FF (0 if none)."""
     gbk = utf8 = 0
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
@@ -41,7 +42,7 @@ def test_the_check_agrees_with_a_line_by_line_reading() -> None:
     for _ in range(2000):
         data = b"".join(
             chance.choice(texts).encode(chance.choice(["utf-8", "gb18030"]))
-            + chance.choice([b"\n", b"\r\n", b""]) for _ in range(chance.randint(1, 8)))
+            + chance.choice([b"\n", b"\r\n", b"\r", b""]) for _ in range(chance.randint(1, 8)))
         if chance.random() < 0.2:
             data += bytes([chance.randint(0x80, 0xFF)])  # a sequence cut at the end
         gbk, utf8 = _by_lines(data)
@@ -54,6 +55,19 @@ def test_lines_longer_than_a_read_are_checked_whole() -> None:
     assert _outcome(b"a,b\n" + "标题".encode("gbk") + b"\n" + long_utf8 + b"\n") == (
         "mixed", 2, 3)
     assert _outcome(("中" * 1_000_000).encode("gbk") + b"\n") == (GBK, 0, 0)
+
+
+def test_lines_ended_by_a_lone_cr_are_lines() -> None:
+    # old Mac Excel's "CSV (Macintosh)": the file was one line, read as GB18030 whole
+    header = "渠道,编号,标题\r".encode("gbk")
+    assert _outcome(header + "audit,a1,来信\r".encode()) == ("mixed", 1, 2)
+    assert _outcome(header + "audit,a1,来信\r".encode("gbk")) == (GBK, 0, 0)
+
+
+def test_a_crlf_cut_between_two_reads_ends_one_line() -> None:
+    first = b"x" * (1024 * 1024 - 1) + b"\r"  # the read of 1 MiB ends on the "\r"
+    data = first + b"\n" + "标题\r\n".encode("gbk") + "来信\r\n".encode()
+    assert _outcome(data) == ("mixed", 2, 3)
 
 
 def _fastest(work: Callable[[], object], runs: int = 7) -> float:

@@ -95,3 +95,24 @@ def test_a_fixture_removed_a_moment_ago_is_a_change(tmp_path: Path) -> None:
     assert settling.SettledFiles(tmp_path, 0.3, files=checked_files).settled() is not None
     (tmp_path / "tests/b.yaml").unlink()  # changes rules/tests, not rules/ nor a file left
     assert settling.SettledFiles(tmp_path, 0.3, files=checked_files).settled() is None
+
+
+@pytest.mark.parametrize("command", ["check", "test"])
+def test_a_settle_time_longer_than_the_wait_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A new process sees files settle only by watching them for the settle time: a file
+    dated in the future (a clock ahead, a tarball from such a machine), or saved a moment
+    ago, was "still being written" on every run when the setting exceeded the wait."""
+    import os
+
+    from warning.cli.rules_cmd import run_test
+
+    monkeypatch.setenv("QINGFENG_RULES_SETTLE_SECONDS", "0.5")
+    (tmp_path / "a.yaml").write_text(RULES, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests/a.yaml").write_text(FIXTURE, encoding="utf-8")
+    tomorrow = time.time() + 86_400
+    os.utime(tmp_path / "a.yaml", (tomorrow, tomorrow))
+    run = run_check if command == "check" else run_test
+    assert run(tmp_path, risk_points=None, channels=None, wait_s=0.2) == 0

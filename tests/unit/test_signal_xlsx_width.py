@@ -61,3 +61,37 @@ def test_rows_are_read_no_wider_than_the_header(tmp_path: Path, within_ten_secon
     rows = list(read_rows(path))
     assert [(number, row["编号"]) for number, row in rows] == [(2, "X-1"), (LAST_ROW, "X-2")]
     assert all(len(row) == 3 for _, row in rows)
+
+
+def _declared(path: Path, rows: list[list[object]], ref: str) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[SHEET] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(),
+                          parts[SHEET])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize("ref", ["A1", "A1:B2", "A1:D3"])
+@pytest.mark.parametrize("title", [[], [["2026年审计台账"]]])
+def test_rows_and_columns_past_a_declared_dimension_too_small_are_read(
+    tmp_path: Path, ref: str, title: list[list[object]]
+) -> None:
+    """Some writers declare A1 whatever the sheet holds: the read-only sheet read no row or
+    column past it, and the file imported nothing (or two of its columns) with exit 0."""
+    data = [["audit", f"X-{n}", f"来信{n}", 5000 + n] for n in range(1, 6)]
+    path = _declared(tmp_path / "signals.xlsx", [*title, ["渠道", "编号", "标题", "金额"], *data],
+                     ref)
+    rows = list(read_rows(path))
+    first = len(title) + 2
+    assert [number for number, _ in rows] == list(range(first, first + 5))
+    assert rows[-1][1] == {"渠道": "audit", "编号": "X-5", "标题": "来信5", "金额": 5005}

@@ -8,6 +8,7 @@ import click
 
 from warning.db.migrate import NotMigratedError
 from warning.domain.calendar import CalendarError
+from warning.rules.settling import first_look_wait
 from warning.runtime import Runtime, build_runtime
 from warning.settings import Settings, load_settings
 
@@ -23,8 +24,12 @@ def runtime(*, load_rules: bool = True, engine_in_background: bool = False
     """Build the runtime, turning an unmigrated database or refused rule files (when the
     command loads rules) into an error naming each problem."""
     try:
-        rt = build_runtime(settings(), load_rules=load_rules,
-                           engine_in_background=engine_in_background)
+        found = settings()
+        # a command sees the rule files once: with a settle time past the 15 s a load
+        # waits, a file just saved (or dated in the future) was refused on every run
+        rt = build_runtime(found, load_rules=load_rules,
+                           engine_in_background=engine_in_background,
+                           rules_wait_s=first_look_wait(found.rules_settle_seconds))
     except NotMigratedError as error:
         fail(str(error))
     except CalendarError as error:  # QINGFENG_HOLIDAYS_FILE unreadable or malformed

@@ -16,7 +16,7 @@ from warning.rules.checking import (
     run_fixtures,
 )
 from warning.rules.loader import Problem
-from warning.rules.settling import WAIT_S, SettledFiles
+from warning.rules.settling import WAIT_S, SettledFiles, first_look_wait
 from warning.services.rule_refusals import changed_while_checked, still_changing_unchecked
 
 T = TypeVar("T")
@@ -54,8 +54,15 @@ def read_settled(rules_dir: Path, read: Callable[[], T], *, wait_s: float) -> T 
     every load reads them (rules/settling.py), or the problem of files still changing or
     changed while read: a file half written is reported as such, not as broken. Files
     untouched for the settle time are read at once."""
-    files = SettledFiles(rules_dir, _settle_seconds(), files=checked_files)
-    settled = files.wait(wait_s)
+    settle_s = _settle_seconds()
+    files = SettledFiles(rules_dir, settle_s, files=checked_files)
+    settled = files.settled()
+    if settled is None:
+        wait_s = first_look_wait(settle_s, wait_s)
+        if settle_s >= 2:  # the default second passes unremarked
+            click.echo(f"等待规则文件保持 {settle_s:g} 秒不变 (QINGFENG_RULES_SETTLE_SECONDS), "
+                       f"最多 {wait_s:g} 秒…", err=True)
+        settled = files.wait(wait_s)
     if settled is None:
         return still_changing_unchecked(rules_dir, wait_s)
     found = read()

@@ -32,7 +32,7 @@ def read_org_file(path: Path) -> list[RawRow]:
             return _yaml_rows(path)
         table = xlsx.read_table(path) if suffix == ".xlsx" else delimited.read_table(path)
     except delimited.EncodingUnknownError as error:
-        raise OrgFileError([RowProblem(None, str(error))]) from None
+        raise OrgFileError([RowProblem(error.line, str(error))]) from None
     except delimited.CsvFormatError as error:
         raise OrgFileError([RowProblem(error.line, error.message)]) from None
     except UnreadableCells as error:

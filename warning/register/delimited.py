@@ -9,7 +9,7 @@ from typing import Any
 
 from warning.exports.files import defuse_formula, restore_formula
 from warning.regular_file import read_regular
-from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of, undecodable_line
 from warning.sheets.csv_records import CsvFormatError, records
 from warning.yamlfile import MAX_YAML_BYTES
 
@@ -20,17 +20,24 @@ MAX_CSV_BYTES = MAX_YAML_BYTES
 __all__ = ["CsvFormatError", "EncodingUnknownError", "decode", "read_table", "write_table"]
 
 class EncodingUnknownError(ValueError):
-    """A .csv that is neither UTF-8 nor GBK/GB18030, or mixes the two."""
+    """A .csv that is neither UTF-8 nor GBK/GB18030, or mixes the two; `line`: the first
+    line neither reads (None: the file as a whole)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def decode(data: bytes) -> str:
     """Decode CSV bytes: UTF-8 with or without BOM, or GB18030 (a superset of GBK)."""
     try:
-        return data.decode(encoding_of(io.BytesIO(data)))
+        encoding = encoding_of(io.BytesIO(data))
+        return data.decode(encoding)
     except MixedEncodingError as error:
         raise EncodingUnknownError(str(error)) from None
     except UnicodeDecodeError:
-        raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)") from None
+        line = undecodable_line(io.BytesIO(data), encoding) or None
+        raise EncodingUnknownError("无法识别文件编码 (只支持 UTF-8 或 GBK/GB18030)", line) from None
 
 
 def read_table(path: Path) -> list[tuple[int, list[Any]]]:

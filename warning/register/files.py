@@ -36,7 +36,7 @@ def read_register(path: Path) -> list[RawRow]:
     except yamlio.YamlShapeError as error:
         raise RegisterError(error.problems) from None
     except delimited.EncodingUnknownError as error:
-        raise RegisterError([RowProblem(None, str(error))]) from None
+        raise RegisterError([RowProblem(error.line, str(error))]) from None
     except delimited.CsvFormatError as error:
         raise RegisterError([RowProblem(error.line, error.message)]) from None
     except UnreadableCells as error:

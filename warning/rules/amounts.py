@@ -21,11 +21,18 @@ class AmountError(ValueError):
     """A value that is not a usable amount; the message says why (zh-CN)."""
 
 
+def _shown(value: object) -> str:
+    """The value as a problem shows it: its repr, its ends only when long (a bound of
+    5,000 digits was printed whole)."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}…{text[-10:]} ({len(text)} 个字符)"
+
+
 def exact(value: object) -> Decimal:
     """Return `value` as a finite Decimal; refuse booleans, NaN, infinities and text that is
     no number (number_text)."""
     if isinstance(value, bool) or value is None:
-        raise AmountError(f"金额必须是数字 (not a number): {value!r}")
+        raise AmountError(f"金额必须是数字 (not a number): {_shown(value)}")
     if isinstance(value, str):
         try:
             value = number_text(value)
@@ -34,15 +41,15 @@ def exact(value: object) -> Decimal:
     if isinstance(value, float):
         value = repr(value)  # the shortest decimal that reads back as this float
     if not isinstance(value, int | str | Decimal):
-        raise AmountError(f"金额必须是数字 (not a number): {value!r}")
+        raise AmountError(f"金额必须是数字 (not a number): {_shown(value)}")
     try:
         number = Decimal(value)
     except InvalidOperation:
-        raise AmountError(f"金额必须是数字 (not a number): {value!r}") from None
+        raise AmountError(f"金额必须是数字 (not a number): {_shown(value)}") from None
     if not number.is_finite():
-        raise AmountError(f"金额不能是 NaN 或无穷大 (NaN/infinity): {value!r}")
+        raise AmountError(f"金额不能是 NaN 或无穷大 (NaN/infinity): {_shown(value)}")
     if abs(number) >= LIMIT:  # checked before rounding: 1e30 has more digits than it can hold
-        raise AmountError(f"金额超出范围 (out of range, < 10^16 元): {value!r}")
+        raise AmountError(f"金额超出范围 (out of range, < 10^16 元): {_shown(value)}")
     return number
 
 
@@ -61,5 +68,5 @@ def bound(value: object) -> Decimal:
     written (`"５００００"`, `"50,000"`); refuse more than 2 decimal places or out of range."""
     number = exact(value)
     if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise AmountError(f"金额最多两位小数 (at most 2 decimal places, 分): {value!r}")
+        raise AmountError(f"金额最多两位小数 (at most 2 decimal places, 分): {_shown(value)}")
     return number

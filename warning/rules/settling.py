@@ -30,6 +30,13 @@ QUIET_S = 1.0  # editors and copies write a file within milliseconds; a deploy's
 WAIT_S = 15.0  # how long a load that must answer waits for files still being written
 
 
+def first_look_wait(quiet_s: float, wait_s: float = WAIT_S) -> float:
+    """How long a process that has not seen the files before waits for them: a file changed
+    less than `quiet_s` ago, or dated in the future, settles only once watched for `quiet_s`,
+    so a settle time past `wait_s` refused it on every run of a command."""
+    return max(wait_s, quiet_s * 1.5)
+
+
 def fingerprint(rules_dir: Path, files: FileList = watched_files) -> Fingerprint:
     """Name, modification time, size, inode and change time of every rule file (or of
     `files`): a copy that keeps size and mtime (`cp -p`, `rsync -t`, `mv` of a prepared

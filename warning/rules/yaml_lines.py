@@ -8,7 +8,7 @@ it, not false), numbers are decimal (`050000` is fifty thousand, not octal 20480
 
 import re
 from collections.abc import Hashable, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
 import yaml
@@ -47,7 +47,10 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
             raise yaml.constructor.ConstructorError(
                 None, None, f"不是十进制整数 (not a decimal integer): {value!r}",
                 node.start_mark)
-        return int(value, 10)
+        try:
+            return int(value, 10)
+        except ValueError:  # over sys.get_int_max_str_digits() (4300) digits: a traceback
+            raise _too_long(value, node) from None
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> Decimal | float:
         """Read a number with a point or exponent as the Decimal written, never a float:
@@ -56,7 +59,10 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
         value = self.construct_scalar(node)
         if _SPECIAL_FLOAT.fullmatch(value):
             return float(value.replace(".", "", 1))
-        return Decimal(value)
+        try:
+            return Decimal(value)
+        except InvalidOperation:  # an exponent past 10^18 (1e99999999999999999999)
+            raise _too_long(value, node) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict()
@@ -82,6 +88,14 @@ class _LineLoader(NoAliases, _Base):  # type: ignore[valid-type,misc]
         items.line = node.start_mark.line + 1
         items.item_lines = [child.start_mark.line + 1 for child in node.value]
         return items
+
+
+def _too_long(value: str, node: yaml.ScalarNode) -> yaml.constructor.ConstructorError:
+    """The error of a number Python cannot read, showing its ends only."""
+    shown = value if len(value) <= 40 else f"{value[:20]}…{value[-10:]} ({len(value)} 个字符)"
+    return yaml.constructor.ConstructorError(
+        None, None, "数字的位数或指数过大, 无法读取 (too many digits or too large an "
+        f"exponent): {shown}", node.start_mark)
 
 
 _DECIMAL_INT = re.compile(r"[-+]?[0-9]+")

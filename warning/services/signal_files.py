@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from warning.services.signal_headers import (
 )
 from warning.services.signal_input import SignalIn, naive_to_shanghai
 from warning.sheets.blank_files import blank_reason
-from warning.sheets.csv_encoding import MixedEncodingError, encoding_of
+from warning.sheets.csv_encoding import MixedEncodingError, encoding_of, undecodable_line
 from warning.sheets.csv_records import CsvFormatError, records
 
 
@@ -144,6 +144,16 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} 不是 JSON 的值 (NaN/Infinity are not JSON)")
 
 
+def _exact_float(text: str) -> Decimal:
+    # an exact amount; Decimal raises InvalidOperation (no ValueError) past an exponent of
+    # 10^18: 1e99999999999999999999 ended the import in a traceback
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-10:]}"
+        raise ValueError(f"数字“{shown}”的指数过大, 无法读取 (exponent too large)") from None
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in pairs:
@@ -172,7 +182,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal,  # exact amounts
+                value = json.loads(raw.decode("utf-8-sig"), parse_float=_exact_float,
                                    object_pairs_hook=_unique_keys,
                                    parse_constant=_no_constant)
             except DuplicateKeyError as error:
@@ -200,9 +210,17 @@ def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, 
                 if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)
         except UnicodeDecodeError:
-            raise SignalFileError(f"{path}: 无法识别编码 (UTF-8 或 GBK)") from None
+            raise SignalFileError(_undecodable(path, encoding)) from None
         except CsvFormatError as error:
             raise SignalFileError(f"{path}:{error.line}: {error.message}") from None
+
+
+def _undecodable(path: Path, encoding: str) -> str:
+    """Say which line of a .csv neither UTF-8 nor GBK reads."""
+    with path.open("rb") as raw:
+        line = undecodable_line(raw, encoding)
+    where = f"{path}:{line}" if line else str(path)
+    return f"{where}: 无法识别编码 (UTF-8 或 GBK): 此行有两种编码都读不出的字节"
 
 
 def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:

@@ -96,7 +96,22 @@ def header_line(
                     "标题行 (有多个非空单元格): 表头须在第1行, 其上只可有一行标题或空行 "
                     "(the header must be the first row, below a title row at most)")
         return number
+    _refuse_untitled(path, sheet, rows, table)
     return 1
+
+
+def _refuse_untitled(
+    path: Path, sheet: str, rows: Sequence[Sequence[str]], table: Mapping[str, str],
+) -> None:
+    """Refuse a header below row 1 that names known columns but no title: the sheet was
+    refused as "第1行应为表头" (or "第1行不是表头"), sending the reader to the wrong row."""
+    for number, cells in enumerate(rows[1:HEADER_SCAN_ROWS], start=2):
+        if len(_fields(cells, table)) >= 2:
+            named = "、".join(f"“{cell[:20]}”" for cell in cells
+                             if cell and table.get(title_key(cell)))
+            raise SignalFileError(
+                f"{path}: 工作表“{sheet}”第{number}行像是表头 (有 {named}), 但没有“标题”列: "
+                "表头不在第1行时须有 标题 列 (a header below row 1 must name the title)")
 
 
 def check_header(

@@ -23,7 +23,7 @@ __all__ = ["SignalFileError", "xlsx_rows"]
 
 
 def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, raw row) for every data row of the first sheet, whose header
+    """Yield (row number, raw row) for every data row of the first visible sheet, whose header
     (see check_header) only names `known` columns; a title row above the header is skipped
     (header_line), and rows keep their numbers in the sheet."""
     from openpyxl import load_workbook
@@ -39,16 +39,23 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
         raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
     number = 1
     try:
-        sheet = book.worksheets[0]
+        sheet = _first_visible(book.worksheets)
+        # The read-only sheet reads only the rows and columns the file's dimension declares,
+        # and some writers declare "A1" whatever they hold: every row past it was dropped
+        # in silence. Read what the file holds instead.
+        sheet.reset_dimensions()
         head = [[str(c).strip() if c is not None else "" for c in row]
                 for row in sheet.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
-        line = header_line(path, sheet.title, head, known)
-        header = head[line - 1] if head else []
-        if not any(header):
-            raise SignalFileError(f"{path}: 第1行应为表头")
-        check_header(path, header, known, line)
-        # Each row is padded to the width the file declares (A1:XFD1048576 in a 5 KB file
-        # read 16,384 cells a row for 4 minutes and more): read no column past the header's.
+        try:
+            line = header_line(path, sheet.title, head, known)
+            header = head[line - 1] if head else []
+            if not any(header):
+                raise SignalFileError(f"{path}: 第1行应为表头")
+            check_header(path, header, known, line)
+        except SignalFileError as error:
+            raise SignalFileError(f"{error}{_which_sheet(book.worksheets, sheet)}") from None
+        # A stray cell far right (XFD7 in a 5 KB file) made each row 16,384 cells, and the
+        # declared A1:XFD1048576 did before reset_dimensions: read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
         scan = _scan(path, sheet, width)
         if line in scan.unreadable:
@@ -74,6 +81,19 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
             f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
     finally:
         book.close()
+
+
+def _first_visible(sheets: list[Any]) -> Any:
+    """The first sheet Excel shows: a hidden first sheet holds a template's drop-down lists
+    (渠道 and 部门 to choose from), and was read as the signals, refused as headerless."""
+    return next((sheet for sheet in sheets if sheet.sheet_state == "visible"), sheets[0])
+
+
+def _which_sheet(sheets: list[Any], read: Any) -> str:
+    """Name the sheet read when the book has several: the header may be on another."""
+    if len(sheets) < 2:
+        return ""
+    return f" (读取的是工作表“{read.title}”, 共 {len(sheets)} 个工作表: 信号须在第一个可见的工作表)"
 
 
 def _scan(path: Path, sheet: Any, width: int) -> SheetScan:

@@ -6,6 +6,9 @@ both decoded as GB18030 whole, and its UTF-8 rows were stored as mojibake ("æ¥ä
 text: a file that is not UTF-8 whole is refused if one of its lines is UTF-8 holding
 characters above U+07FF (Chinese in UTF-8 is three bytes; two GBK characters line up as
 such a sequence too rarely to matter).
+A line ends as the csv reader ends it: "\n", "\r\n" or a lone "\r" (old Mac Excel's
+"CSV (Macintosh)"), whose file was looked at as one line and its GBK and UTF-8 rows
+stored as mojibake.
 """
 
 import codecs
@@ -63,19 +66,28 @@ def encoding_of(handle: BinaryIO) -> str:
 
 
 def _lines_in_pieces(handle: BinaryIO) -> Iterator[bytes]:
-    """Yield the file in pieces of whole lines (a line over _LINE_BYTES is cut there)."""
+    """Yield the file in pieces of whole lines (a line over _LINE_BYTES is cut there), each
+    line ending in "\n" (a lone "\r" is made one)."""
     tail = b""
     while chunk := handle.read(_CHUNK):
         data = tail + chunk
-        cut = data.rfind(b"\n") + 1
+        end = len(data) - data.endswith(b"\r")  # a "\r" read last may start a "\r\n"
+        cut = max(data.rfind(b"\n", 0, end), data.rfind(b"\r", 0, end)) + 1
         if cut == 0 and len(data) < _LINE_BYTES:
             tail = data
             continue
         cut = cut or len(data)
-        yield data[:cut]
+        yield _unix_lines(data[:cut])
         tail = data[cut:]
     if tail:
-        yield tail
+        yield _unix_lines(tail)
+
+
+def _unix_lines(piece: bytes) -> bytes:
+    # GBK and UTF-8 never use the byte 0x0D inside a character; "\r\n" already holds "\n"
+    if b"\r" not in piece or piece.count(b"\r") == piece.count(b"\r\n"):
+        return piece
+    return piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 def _all_utf8(handle: BinaryIO) -> bool:
@@ -87,3 +99,16 @@ def _all_utf8(handle: BinaryIO) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def undecodable_line(handle: BinaryIO, encoding: str = GBK) -> int:
+    """Return the first line of `handle` that `encoding` cannot decode, 0 if none: a file
+    neither UTF-8 nor GB18030 was refused without saying where."""
+    before = 0
+    for piece in _lines_in_pieces(handle):
+        try:
+            piece.decode(encoding)
+        except UnicodeDecodeError as error:
+            return before + piece.count(b"\n", 0, error.start) + 1
+        before += piece.count(b"\n")
+    return 0

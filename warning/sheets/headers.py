@@ -14,7 +14,10 @@ from functools import cached_property
 from typing import Any
 
 _BRACKETED = re.compile(r"\(.*?\)|【.*?】|\[.*?\]")
-_NOISE = re.compile(r"[\s*:：、.。·_]+")
+# \s misses the invisible format characters (category Cf): a second BOM left by two
+# files pasted together, a zero-width space from a title copied off a web page. A header
+# "\ufeff渠道" was refused as the unknown column “渠道”, which reads as the known one.
+_NOISE = re.compile(r"[\s*:：、.。·_\u00ad\u200b-\u200f\u2060-\u2064\ufeff]+")
 
 
 def normalize_header(text: Any) -> str:
