@@ -57,6 +57,7 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
         # A stray cell far right (XFD7 in a 5 KB file) made each row 16,384 cells, and the
         # declared A1:XFD1048576 did before reset_dimensions: read no column past the header's.
         width = max(i for i, name in enumerate(header, start=1) if name)
+        header = header[:width]
         scan = _scan(path, sheet, width)
         if line in scan.unreadable:
             raise SignalFileError(f"{path}: 第{line}行表头{scan.unreadable[line]}")
@@ -73,6 +74,9 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
             if problem := bad_date(number, cells):
                 yield number, {"__error__": problem}
                 continue
+            if problem := _unnamed(number, header, cells, scan.beyond.get(number)):
+                yield number, {"__error__": problem}
+                continue
             yield number, {h: v for h, v in zip(header, cells, strict=False) if h}
     except SignalFileError:
         raise
@@ -81,6 +85,21 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
             f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
     finally:
         book.close()
+
+
+def _unnamed(number: int, header: list[str], cells: list[Any], beyond: str | None) -> str:
+    """Name a cell holding a value in a column without a header, or return "": it would be
+    dropped in silence (a .csv refuses such a row too)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    for column, (name, value) in enumerate(zip(header, cells, strict=False), start=1):
+        if not name and value is not None and str(value).strip():
+            return (f"单元格 {get_column_letter(column)}{number} 有值, 但该列没有表头 "
+                    "(请补上表头, 或删去该值)")
+    if beyond is not None:
+        return (f"单元格 {beyond} 有值, 但在表头最后一列 {get_column_letter(len(header))} "
+                "之右, 该列没有表头 (请补上表头, 或删去该值)")
+    return ""
 
 
 def _first_visible(sheets: list[Any]) -> Any:
@@ -99,7 +118,7 @@ def _which_sheet(sheets: list[Any], read: Any) -> str:
 def _scan(path: Path, sheet: Any, width: int) -> SheetScan:
     # A read-only sheet knows the part it streams; openpyxl has no public name for it.
     try:
-        return scan_sheet(path, sheet._worksheet_path, width)
+        return scan_sheet(path, sheet._worksheet_path, width, beyond=True)
     except SheetRefused as error:
         raise SignalFileError(str(error)) from None
 

@@ -17,6 +17,8 @@ from xml.etree.ElementTree import Element, iterparse
 
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
+from warning.sheets.xlsx_beyond import beyond_pattern, first_beyond
+
 MAX_MERGED_RANGES = 10_000  # each is checked on every row it spans
 MAX_SHOWN_ROWS = 200  # a file with any is refused: the first rows say why
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"')
@@ -43,6 +45,8 @@ class SheetScan:
 
     merged: list[Merged] = field(default_factory=list)
     unreadable: dict[int, str] = field(default_factory=dict)  # row -> why, naming the cell
+    # row -> its first cell with a value past max_col (when asked: see xlsx_beyond)
+    beyond: dict[int, str] = field(default_factory=dict)
 
 
 class SheetRefused(ValueError):
@@ -69,16 +73,20 @@ def sheet_part(path: Path, title: str) -> str:
         book.close()
 
 
-def scan_sheet(path: Path, part: str, max_col: int) -> SheetScan:
-    """Scan the worksheet `part` of the workbook at `path`, up to column `max_col`."""
+def scan_sheet(path: Path, part: str, max_col: int, *, beyond: bool = False) -> SheetScan:
+    """Scan the worksheet `part` of the workbook at `path`, up to column `max_col`; with
+    `beyond`, note too the rows holding a value past `max_col`."""
     scan = SheetScan()
     suspect = False
+    past = beyond_pattern(max_col) if beyond else None
     with zipfile.ZipFile(path) as archive:
         with archive.open(part) as handle:
             tail = b""
             while chunk := handle.read(_CHUNK):
                 text = tail + chunk
                 suspect = suspect or any(mark in text for mark in _SUSPECT)
+                if past is not None:  # the overlap is read twice: a cell cut by a chunk's
+                    first_beyond(text, past, scan.beyond)  # end is whole in the next text
                 keep = max(0, len(text) - _OVERLAP)
                 if b"mergeCell" in text:  # else the regex costs 0.07 s per 20 MB for nothing
                     keep = _take_merged(text, keep, scan)
