@@ -153,3 +153,15 @@ def test_fixture_referencing_unknown_rule(tmp_path: Path) -> None:
            "    expect: [bid-collusion, no-such-rule]\n")
     [problem] = [str(p) for p in check(tmp_path)]
     assert "tests/a.yaml:2: no-such-rule:" in problem
+
+
+def test_a_rules_folder_that_is_a_file_or_missing_is_named_for_what_it_is(
+    tmp_path: Path,
+) -> None:
+    a_file = tmp_path / "rules.yaml"
+    a_file.write_text("rules: []\n", "utf-8")
+    for where, why in ((a_file, "不是目录"), (tmp_path / "missing", "规则目录不存在")):
+        with pytest.raises(RuleBookError) as refused:
+            load_rulebook(where, risk_points=None, channels=None)
+        [problem] = refused.value.problems
+        assert why in problem.message, problem

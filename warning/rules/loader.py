@@ -290,7 +290,9 @@ def load_rulebook(
     every check that reads the database or the grading file runs all the same.
     """
     if not rules_dir.is_dir():
-        raise RuleBookError([Problem(display(rules_dir), 1, "", "规则目录不存在")])
+        why = ("不是目录 (QINGFENG_RULES_DIR 应指向规则目录)" if rules_dir.exists()
+               else "规则目录不存在")
+        raise RuleBookError([Problem(display(rules_dir), 1, "", why)])
     # Resolved once: a release swapped in by renaming a symlink over the directory while
     # the files are read gives the old release whole (the new one is read at the next load),
     # never some files of each.
