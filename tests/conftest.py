@@ -104,9 +104,13 @@ def _truncate_all(url: str) -> None:
     first migration seeds put back (a test that renamed or poisoned them, like
     test_docx_hostile_text, would otherwise fail the next test's register import)."""
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    # id_counters holds the key its migration drew: kept, its counter started again
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables
+                       if t.name != "id_counters")
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("UPDATE id_counters SET last = 0"))
+        conn.execute(text("ALTER SEQUENCE warnings_numbers RESTART"))
         conn.execute(text("INSERT INTO categories (name, position) VALUES (:name, :position)"),
                      [{"name": n, "position": i} for i, n in enumerate(DEFAULT_CATEGORIES)])
         if "apscheduler_jobs" in _table_names(conn):

@@ -131,7 +131,7 @@ def test_equal_rule_id_lists_and_booleans_store_what_core_stores(
         rules = session.execute(select(RiskWarning.subject_key, RiskWarning.rule_ids,
                                        RiskWarning.is_proposal)
                                 .where(RiskWarning.subject_key.like("fast%"))
-                                .order_by(RiskWarning.id)).all()
+                                .order_by(RiskWarning.subject_key)).all()
     assert [r.rule_ids for r in rules] == lists
     assert [r.is_proposal for r in rules] == flags
 

@@ -257,7 +257,8 @@ WRITTEN_BY_CODE = {  # enums, hashes, codes and names the service makes itself
     "rule_reloads.actor", "rule_reloads.instance", "security_events.kind",
     "rule_books.instance", "rule_books.digest",  # host (<= 64), pid, 8 hex; a SHA-256 hex
     "signals.rule_book",  # rule_books.book_digest: 12 hex digits
-    "stored_secrets.name", "stored_secrets.value", "channels.kind", "channels.definition_hash",
+    "stored_secrets.name", "stored_secrets.value", "id_counters.name", "id_counters.key",
+    "channels.kind", "channels.definition_hash",
     "channels.last_status", "risk_points.level", "risk_points.owner_level", "scan_runs.trigger",
     "scan_runs.status", "scan_runs.notified", "signals.status", "signals.lease_owner",
     "signals.disposition", "signals.disposed_by", "feed_entries.key", "feed_entries.content_hash",

@@ -84,9 +84,11 @@ def _petition(external_id: str, person: str) -> object:
 def _copy(conn: Connection, name: str, values: dict[str, Any]) -> int:
     """Insert a row as the schema before 0007c holds it (no Python-side defaults)."""
     columns = {k: v for k, v in values.items() if k != "id"}
+    if "new_id" in columns:
+        columns["id"] = columns.pop("new_id")
     data = {"data"} if name == "handling_events" else set()
-    table = sa_table(name, *(sa_column(k, JSON() if k in data else None) for k in columns),
-                     sa_column("id"))
+    table = sa_table(name, *(sa_column(k, JSON() if k in data else None)
+                             for k in columns if k != "id"), sa_column("id"))
     return conn.execute(insert(table).values(columns).returning(table.c.id)).scalar_one()
 
 
@@ -113,8 +115,8 @@ def test_migration_merges_existing_duplicates_before_the_index(
         event = dict(conn.execute(select(HandlingEvent.__table__).where(
             HandlingEvent.record_id == record["id"], HandlingEvent.seq == 1)).one()._mapping)
         extras = []
-        for _ in range(2):
-            warning_id = _copy(conn, "warnings", row)
+        for n in range(2):  # numbered after it, as ids were in sequence before 0011a
+            warning_id = _copy(conn, "warnings", row | {"new_id": kept + 1 + n})
             extras.append(warning_id)
             record_id = _copy(conn, "handling_records", record | {"warning_id": warning_id})
             chained = event_fields(**{k: event[k] for k in (

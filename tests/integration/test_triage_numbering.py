@@ -40,11 +40,12 @@ FILL = {"warning_id": "warning", "signal_id": "signal", "code": "CG-001", "snaps
 
 
 def _reset(db_url: str) -> None:
-    """Empty every table but the migrated categories, ids starting again at 1."""
+    """Empty every table but the migrated categories, ids given again from the start."""
     from sqlalchemy import create_engine
 
     engine = create_engine(db_url)
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "categories"]
+    kept = ("categories", "id_counters")  # id_counters: the counter starts again below
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in kept]
     with engine.begin() as conn:
         if db_url.startswith("sqlite"):
             for name in reversed(tables):
@@ -52,8 +53,10 @@ def _reset(db_url: str) -> None:
             if conn.execute(text("SELECT name FROM sqlite_master "
                                  "WHERE name = 'sqlite_sequence'")).first():
                 conn.execute(text("DELETE FROM sqlite_sequence"))
+            conn.execute(text("UPDATE id_counters SET last = 0"))
         else:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER SEQUENCE warnings_numbers RESTART"))
     engine.dispose()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from warning.auth.principal import Principal
 from warning.auth.visibility import visible_signals, visible_warnings
 from warning.db.models import Department, HandlingRecord, RiskWarning, Signal
+from warning.queries.warnings import NEWEST_FIRST
 from warning.triage.policy import subject_of_key
 
 MAX_CANDIDATES = 50
@@ -39,7 +40,7 @@ def merge_targets(
         .outerjoin(Department, Department.id == RiskWarning.department_id)
         .where(RiskWarning.is_open.is_(True), RiskWarning.id != warning.id,
                RiskWarning.risk_point_id == warning.risk_point_id), principal)
-        .order_by(RiskWarning.id.desc()).limit(MAX_CANDIDATES)).all()
+        .order_by(*NEWEST_FIRST).limit(MAX_CANDIDATES)).all()
     targets = [MergeTarget(i, state, subject or "", name or "", subject_of_key(held) == key)
                for i, state, subject, name, held in rows]
     return sorted(targets, key=lambda target: not target.same_subject)

@@ -25,6 +25,7 @@ from warning.auth.visibility import (
 )
 from warning.db.models import Channel, Department, HandlingRecord, RiskPoint, RiskWarning, Signal
 from warning.queries.search_index import newest_matching
+from warning.queries.warnings import NEWEST_FIRST
 
 MIN_LENGTH, MAX_LENGTH, LIMIT = 2, 100, 50
 
@@ -119,5 +120,5 @@ def search(session: Session, principal: Principal | None, q: str, limit: int = L
         .where(_warning_matches(session, q, pattern, hidden))
     )
     results.warnings = list(session.execute(
-        visible_warnings(warnings, principal).order_by(RiskWarning.id.desc()).limit(limit)))
+        visible_warnings(warnings, principal).order_by(*NEWEST_FIRST).limit(limit)))
     return results

@@ -45,9 +45,13 @@ def warnings_query(principal: Principal | None) -> Select[Any]:
     return visible_warnings(stmt, principal)
 
 
+# ids are opaque (warning.db.opaque_ids): their order is not the order warnings were raised
+NEWEST_FIRST = (RiskWarning.created_at.desc(), RiskWarning.id.desc())
+
+
 def filtered_warnings(principal: Principal | None, filters: WarningFilters) -> Select[Any]:
     """Return the warnings `principal` may see that match the filters, newest first."""
-    return filters.apply(warnings_query(principal)).order_by(RiskWarning.id.desc())
+    return filters.apply(warnings_query(principal)).order_by(*NEWEST_FIRST)
 
 
 def warnings_counted(principal: Principal | None, filters: WarningFilters) -> Select[Any]:

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, bindparam, text, update
 from sqlalchemy.orm import Session
 
 from warning.db.bulk import insert_tuples_returning
+from warning.db.id_counters import next_ids
 from warning.db.models import RiskWarning
 
 T = TypeVar("T")
@@ -140,11 +141,15 @@ def insert_new(session: Session, rows: Sequence[WarningRow]) -> list[WarningRow]
     if not rows:
         return []
     ordered = sorted(rows, key=lambda r: r.key)
+    conn = session.connection()
+    # opaque ids (warning.db.opaque_ids); one a lost race skips is never seen
+    given = next_ids(conn, "warnings", len(ordered))
     # RETURNING the key each new warning is unique on in its batch rather than asking for
     # sort_by_parameter_order, which SQLite can only honour by inserting row by row.
     result = insert_tuples_returning(
-        session.connection(), RiskWarning.__table__, (*_INSERTED, "is_open"),
-        [(*_values(r), True) for r in ordered], ("id", "risk_point_id", "subject_key"),
+        conn, RiskWarning.__table__, ("id", *_INSERTED, "is_open"),
+        [(id_, *_values(r), True) for id_, r in zip(given, ordered, strict=True)],
+        ("id", "risk_point_id", "subject_key"),
         on_conflict="ON CONFLICT (risk_point_id, subject_key) WHERE is_open DO NOTHING",
     )
     ids = {(point, key): id_ for id_, point, key in result}

@@ -3,6 +3,7 @@
 from warning.db.models.base import Base
 from warning.db.models.channels import Channel
 from warning.db.models.feeds import FeedEntry, ScanRun
+from warning.db.models.id_counters import IdCounter
 from warning.db.models.leases import Lease
 from warning.db.models.org import Department, Person, Post, Unit
 from warning.db.models.outbox import Delivery, Notice
@@ -32,6 +33,7 @@ __all__ = [
     "FeedEntry",
     "HandlingEvent",
     "HandlingRecord",
+    "IdCounter",
     "Lease",
     "LoginFailure",
     "LoginLock",

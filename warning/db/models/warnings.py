@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from warning.db.id_counters import column_default
 from warning.db.models.base import Base, UTCDateTime, utcnow
 from warning.db.models.org import Department
 from warning.db.models.register import RiskPoint
@@ -29,7 +30,9 @@ class RiskWarning(Base):
               "response", "is_proposal", "repeat_count"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # opaque: a department reads it, and a sequence would tell it of the warnings between
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False,
+                                    default=column_default("warnings"))
     risk_point_id: Mapped[int] = mapped_column(ForeignKey("risk_points.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     subject_kind: Mapped[str] = mapped_column(String(16))

@@ -5,11 +5,11 @@ from datetime import datetime
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from warning.db.models import RiskWarning
 from warning.domain.enums import Response
 from warning.domain.lifecycle import DomainError
 from warning.queries.counting import count_of
 from warning.queries.warnings import (
+    NEWEST_FIRST,
     find_warning,
     summary,
     timeline,
@@ -90,7 +90,7 @@ def list_warnings(
                        **error.details) from None
     query = filters.apply(warnings_query(principal))
     total = count_of(session, query)
-    rows = session.execute(query.order_by(RiskWarning.id.desc()).limit(limit).offset(offset))
+    rows = session.execute(query.order_by(*NEWEST_FIRST).limit(limit).offset(offset))
     items = [WarningSummary(**summary(*row, principal=principal)) for row in rows]
     return WarningPage(total=total, items=items)
 
