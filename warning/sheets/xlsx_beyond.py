@@ -20,7 +20,7 @@ def beyond_pattern(width: int) -> re.Pattern[bytes] | None:
     It names the cell's column letters in group 1 and its row in group 2.
     """
     last = get_column_letter(width)
-    if len(last) >= MAX_COLUMN_LETTERS and last == "XFD":
+    if last == "XFD":
         return None
     wider = [f"[A-Z]{{{len(last) + 1},{MAX_COLUMN_LETTERS}}}"] \
         if len(last) < MAX_COLUMN_LETTERS else []
