@@ -67,9 +67,11 @@ def seeded_runtime(db_url: str, rules_dir: Path, channels_dir: Path | None = Non
         rt.close()
 
 
-def write_book(path: Path, rows: list[list[object]], merged: Sequence[str] = ()) -> Path:
-    """Write `rows` to the first sheet of a new .xlsx at `path`, merging the `merged` ranges
-    (such as "A2:A4"), and return the path."""
+def book_bytes(rows: list[list[object]], merged: Sequence[str] = ()) -> bytes:
+    """Return a new .xlsx holding `rows` on its first sheet, the `merged` ranges (such as
+    "A2:A4") merged."""
+    import io
+
     from openpyxl import Workbook
 
     book = Workbook()
@@ -79,5 +81,12 @@ def write_book(path: Path, rows: list[list[object]], merged: Sequence[str] = ())
         sheet.append(row)
     for cells in merged:
         sheet.merge_cells(cells)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_book(path: Path, rows: list[list[object]], merged: Sequence[str] = ()) -> Path:
+    """Write `book_bytes(rows, merged)` to `path` and return the path."""
+    path.write_bytes(book_bytes(rows, merged))
     return path

@@ -4,17 +4,16 @@ The class: a file with good rows and one bad row of each kind; a damaged or host
 spreadsheet; an interrupted import run again; a YAML alias bomb in a register file.
 """
 
-import io
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from tests.integration.test_signal_import import env  # noqa: F401 - fixture
+from tests.support import book_bytes
 from warning.cli.main import cli
 from warning.db.models import RiskPoint, Signal
 from warning.domain.enums import SignalStatus
@@ -97,28 +96,17 @@ def test_bad_csv_dates_and_fields_are_named_with_their_rows(env: Runtime, tmp_pa
     assert _count(env) == 0
 
 
-def _xlsx_bytes(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("kind", ["not a zip", "truncated", "empty", "huge cell"])
 def test_a_damaged_or_hostile_xlsx_is_refused_in_chinese(
     env: Runtime, tmp_path: Path, kind: str  # noqa: F811
 ) -> None:
     header = ["渠道", "编号", "标题"]
-    good = _xlsx_bytes([header, ["petition", "X-1", "来信"]])
+    good = book_bytes([header, ["petition", "X-1", "来信"]])
     data = {
         "not a zip": b"id,title\n1,x\n",
         "truncated": good[: len(good) // 2],
         "empty": b"",
-        "huge cell": _xlsx_bytes([header, ["petition", "X-1", "长" * (MAX_CELL_BYTES // 3 + 10)]]),
+        "huge cell": book_bytes([header, ["petition", "X-1", "长" * (MAX_CELL_BYTES // 3 + 10)]]),
     }[kind]
     path = tmp_path / "signals.xlsx"
     path.write_bytes(data)

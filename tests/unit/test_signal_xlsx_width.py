@@ -16,6 +16,7 @@ from types import FrameType
 import pytest
 from openpyxl import Workbook
 
+from tests.support import book_bytes
 from warning.services.signal_files import read_rows
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -64,14 +65,7 @@ def test_rows_are_read_no_wider_than_the_header(tmp_path: Path, within_ten_secon
 
 
 def _declared(path: Path, rows: list[list[object]], ref: str) -> Path:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    with zipfile.ZipFile(buffer) as archive:
+    with zipfile.ZipFile(io.BytesIO(book_bytes(rows))) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     parts[SHEET] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(),
                           parts[SHEET])
