@@ -101,7 +101,7 @@ def proposals_of(world: DemoWorld, department: str) -> list[int]:
             select(RiskWarning.id).join(Department, Department.id == RiskWarning.department_id)
             .where(Department.code == department, RiskWarning.is_proposal.is_(True),
                    RiskWarning.is_open.is_(True))
-            .order_by(RiskWarning.id)))
+            .order_by(RiskWarning.created_at, RiskWarning.id)))
 
 
 def work_the_demo(world: DemoWorld) -> dict[str, int]:

@@ -81,8 +81,9 @@ def test_the_office_exports_every_warning_with_the_list_filters(
         _warning_ids(runtime, "CGZX") | _warning_ids(runtime, "CWK"))
     ids = [int(r["预警编号"]) for r in everything]
     with runtime.sessions() as session:  # newest first: ids are opaque, not in raise order
-        raised = dict(session.execute(select(RiskWarning.id, RiskWarning.created_at)).all())
-    assert ids == sorted(ids, key=lambda i: (raised[i], i), reverse=True)
+        raised = {row[0]: row for row in session.execute(
+            select(RiskWarning.id, RiskWarning.created_at, RiskWarning.signal_id))}
+    assert ids == sorted(ids, key=lambda i: (*raised[i][1:], i), reverse=True)
     by_department = [r for r in everything if r["对象类型"] == "部门"]
     assert by_department, "the world has no department subject to check"
     assert all(r["对象"] == r["责任部门"] for r in by_department), "a code, not the name"

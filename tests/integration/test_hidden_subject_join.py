@@ -77,7 +77,8 @@ def test_a_petition_issued_at_once_holds_its_subject_apart_too(world: TriageWorl
     by_hand = answer.json()["warning_id"]
     assert _audit(world, 3) != [by_hand]
     with world.runtime.sessions() as session:
-        keys = session.scalars(select(RiskWarning.subject_key).order_by(RiskWarning.id)).all()
+        keys = session.scalars(select(RiskWarning.subject_key)  # in raise order
+                               .order_by(RiskWarning.created_at, RiskWarning.id)).all()
     assert keys == [f"person:CGZX:{NAMED}#confidential", f"person:CGZX:{NAMED}"]
 
 

@@ -45,8 +45,10 @@ def warnings_query(principal: Principal | None) -> Select[Any]:
     return visible_warnings(stmt, principal)
 
 
-# ids are opaque (warning.db.opaque_ids): their order is not the order warnings were raised
-NEWEST_FIRST = (RiskWarning.created_at.desc(), RiskWarning.id.desc())
+# ids are opaque (warning.db.opaque_ids): their order is not the order warnings were raised;
+# warnings a batch raised at once come by their signals, the latest first
+NEWEST_FIRST = (RiskWarning.created_at.desc(), RiskWarning.signal_id.desc(),
+                RiskWarning.id.desc())
 
 
 def filtered_warnings(principal: Principal | None, filters: WarningFilters) -> Select[Any]:
