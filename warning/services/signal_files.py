@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,11 @@ from pydantic import ValidationError
 
 from warning.domain.validation_zh import zh_message
 from warning.services.signal_headers import (
+    HEADER_SCAN_ROWS,
     SignalFileError,
     check_header,
     field_table,
+    header_line,
     title_key,
 )
 from warning.services.signal_input import SignalIn, naive_to_shanghai
@@ -203,10 +206,15 @@ def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, 
     with path.open(encoding=encoding, newline="", errors="strict") as handle:
         try:
             rows = records(handle, limit=MAX_LINE_BYTES)
-            _, first = next(rows, (1, []))
-            header = [name.strip() for name in first]
-            check_header(path, header, known)
-            for line, cells in rows:
+            # A 台账 saved from Excel keeps its title row ("2026年…台账,,,,"): the header is
+            # looked for below it, as in a .xlsx (header_line), and named by its own line.
+            head = list(islice(rows, HEADER_SCAN_ROWS))
+            stripped = [[cell.strip() for cell in cells] for _, cells in head]
+            at = header_line(path, None, stripped, known)
+            line, _ = head[at - 1] if head else (1, [])
+            header = stripped[at - 1] if head else []
+            check_header(path, header, known, line)
+            for line, cells in chain(head[at:], rows):
                 if cells:  # else a blank line, skipped
                     yield line, _by_header(header, cells)
         except UnicodeDecodeError:

@@ -76,13 +76,14 @@ def _fields(cells: Sequence[str], table: Mapping[str, str]) -> set[str]:
 
 
 def header_line(
-    path: Path, sheet: str, rows: Sequence[Sequence[str]], table: Mapping[str, str],
+    path: Path, sheet: str | None, rows: Sequence[Sequence[str]], table: Mapping[str, str],
 ) -> int:
     """Return the number of a sheet's header row among its first `rows`: row 1 when it
     names any known column (check_header judges it), else the first row that names the
     title and another known column, above which only title rows stand (one cell filled
-    at most, as a merged title is read) or blank ones. A header below any other row is
-    refused: what stands above it may be data, or a second header."""
+    at most, as a merged title is read, or saved to .csv: "台账,,,,") or blank ones. A
+    header below any other row is refused: what stands above it may be data, or a second
+    header. `sheet`: the sheet's name, None for a .csv."""
     if not rows or _fields(rows[0], table):
         return 1
     for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
@@ -92,7 +93,7 @@ def header_line(
         for above, over in enumerate(rows[: number - 1], start=1):
             if sum(1 for cell in over if cell) > 1:
                 raise SignalFileError(
-                    f"{path}: 工作表“{sheet}”第{number}行像是表头, 但其上方第{above}行不是"
+                    f"{path}: {_sheet(sheet)}第{number}行像是表头, 但其上方第{above}行不是"
                     "标题行 (有多个非空单元格): 表头须在第1行, 其上只可有一行标题或空行 "
                     "(the header must be the first row, below a title row at most)")
         return number
@@ -100,8 +101,12 @@ def header_line(
     return 1
 
 
+def _sheet(name: str | None) -> str:
+    return "" if name is None else f"工作表“{name}”"
+
+
 def _refuse_untitled(
-    path: Path, sheet: str, rows: Sequence[Sequence[str]], table: Mapping[str, str],
+    path: Path, sheet: str | None, rows: Sequence[Sequence[str]], table: Mapping[str, str],
 ) -> None:
     """Refuse a header below row 1 that names known columns but no title: the sheet was
     refused as "第1行应为表头" (or "第1行不是表头"), sending the reader to the wrong row."""
@@ -110,7 +115,7 @@ def _refuse_untitled(
             named = "、".join(f"“{cell[:20]}”" for cell in cells
                              if cell and table.get(title_key(cell)))
             raise SignalFileError(
-                f"{path}: 工作表“{sheet}”第{number}行像是表头 (有 {named}), 但没有“标题”列: "
+                f"{path}: {_sheet(sheet)}第{number}行像是表头 (有 {named}), 但没有“标题”列: "
                 "表头不在第1行时须有 标题 列 (a header below row 1 must name the title)")
 
 
