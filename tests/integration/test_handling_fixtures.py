@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
 from warning.db.engine import transaction
+from warning.db.id_counters import next_ids
 from warning.db.models import (
     Channel,
     Department,
@@ -105,21 +106,21 @@ def new_warning(
 
 
 def bulk_warnings(session: Session, world: World, count: int, due: datetime) -> None:
-    """Insert `count` issued warnings with records and first events, set-based."""
-    start = session.scalar(select(RiskWarning.id).order_by(RiskWarning.id.desc()).limit(1)) or 0
-    ids = range(start + 1, start + count + 1)
+    """Insert `count` issued warnings with records and first events, set-based; the
+    warnings' ids drawn as intake draws them, the records' given by the database."""
+    ids = next_ids(session.connection(), "warnings", count)
     session.execute(insert(RiskWarning), [
         {"id": i, "risk_point_id": world.point_id, "department_id": world.departments["A"],
          "subject_kind": "department", "subject_key": f"k{i}", "rule_id": "r1",
          "rule_version": "v1", "signal_id": world.signal_id, "response": "reminder"}
         for i in ids
     ])
-    session.execute(insert(HandlingRecord), [
-        {"id": i, "warning_id": i, "state": "issued", "version": 1, "receive_due_at": due,
+    records = session.scalars(insert(HandlingRecord).returning(HandlingRecord.id), [
+        {"warning_id": i, "state": "issued", "version": 1, "receive_due_at": due,
          "report_due_at": due} for i in ids
-    ])
+    ]).all()
     session.execute(insert(HandlingEvent), [
-        event_fields(record_id=i, seq=1, action="issue", from_state="", to_state="issued",
+        event_fields(record_id=record, seq=1, action="issue", from_state="", to_state="issued",
                      actor="system:test", created_at=ISSUED_AT, prev_hash="")
-        for i in ids
+        for record in records
     ])
