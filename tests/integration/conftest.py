@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.full_disk import small_disk  # noqa: F401 (a fixture)
+from tests.integration.triage_world import worlds  # noqa: F401 (a fixture)
 from tests.support import DATA, seeded_runtime
 from warning.runtime import Runtime
 

@@ -10,7 +10,6 @@ that verifies.
 
 import importlib.util
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
 
 from tests.integration.test_route_authz import MACHINE, VARIANTS, VOLATILE, _text, route_table
-from tests.integration.triage_world import TriageWorld, build_triage_world
+from tests.integration.triage_world import TriageWorld
 from warning.db.engine import transaction
-from warning.db.models import Base, HandlingRecord
+from warning.db.models import HandlingRecord
 from warning.domain.enums import Response
 from warning.handling.audit import verify_chains
 from warning.handling.records import act
@@ -37,48 +36,6 @@ MIGRATION = (Path(__file__).resolve().parents[2] / "warning" / "db" / "migration
 # that do not depend on it).
 FILL = {"warning_id": "warning", "signal_id": "signal", "code": "CG-001", "snapshot_id": "1",
         "sha256": "0" * 64}
-
-
-def _reset(db_url: str) -> None:
-    """Empty every table but the migrated categories, ids given again from the start."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(db_url)
-    kept = ("categories", "id_counters")  # id_counters: the counter starts again below
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in kept]
-    with engine.begin() as conn:
-        if db_url.startswith("sqlite"):
-            for name in reversed(tables):
-                conn.execute(text(f'DELETE FROM "{name}"'))
-            if conn.execute(text("SELECT name FROM sqlite_master "
-                                 "WHERE name = 'sqlite_sequence'")).first():
-                conn.execute(text("DELETE FROM sqlite_sequence"))
-            conn.execute(text("UPDATE id_counters SET last = 0"))
-        else:
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            conn.execute(text("ALTER SEQUENCE warnings_numbers RESTART"))
-    engine.dispose()
-
-
-@pytest.fixture
-def worlds(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[Any]:
-    """Yield a function that builds a fresh world (the database emptied) per call."""
-    opened: list[Iterator[TriageWorld]] = []
-
-    def fresh(name: str) -> TriageWorld:
-        for previous in opened:
-            next(previous, None)  # closes the runtime
-        opened.clear()
-        _reset(db_url)
-        place = tmp_path / name
-        place.mkdir()
-        built = build_triage_world(db_url, rules_dir, place)
-        opened.append(built)
-        return next(built)
-
-    yield fresh
-    for previous in opened:
-        next(previous, None)
 
 
 def _version(world: TriageWorld, warning_id: int) -> int:

@@ -4,14 +4,17 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.support import DATA, seed_org
 from warning.auth.principal import Principal
 from warning.auth.users import add_user, issue_token, principal_of
 from warning.db.models import (
+    Base,
     Department,
     HandlingEvent,
     HandlingRecord,
@@ -109,3 +112,45 @@ def record_state(world: TriageWorld, warning_id: int) -> tuple[str, list[str], l
         warning = session.get(RiskWarning, warning_id)
         assert warning is not None and verify_chains(session) == []
         return record.state, actions, notices, warning.repeat_count
+
+
+def _reset(db_url: str) -> None:
+    """Empty every table but the migrated categories, ids given again from the start."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(db_url)
+    kept = ("categories", "id_counters")  # id_counters: the counter starts again below
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in kept]
+    with engine.begin() as conn:
+        if db_url.startswith("sqlite"):
+            for name in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{name}"'))
+            if conn.execute(text("SELECT name FROM sqlite_master "
+                                 "WHERE name = 'sqlite_sequence'")).first():
+                conn.execute(text("DELETE FROM sqlite_sequence"))
+            conn.execute(text("UPDATE id_counters SET last = 0"))
+        else:
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            conn.execute(text("ALTER SEQUENCE warnings_numbers RESTART"))
+    engine.dispose()
+
+
+@pytest.fixture
+def worlds(db_url: str, rules_dir: Path, tmp_path: Path) -> Iterator[Any]:
+    """Yield a function that builds a fresh world (the database emptied) per call."""
+    opened: list[Iterator[TriageWorld]] = []
+
+    def fresh(name: str) -> TriageWorld:
+        for previous in opened:
+            next(previous, None)  # closes the runtime
+        opened.clear()
+        _reset(db_url)
+        place = tmp_path / name
+        place.mkdir()
+        built = build_triage_world(db_url, rules_dir, place)
+        opened.append(built)
+        return next(built)
+
+    yield fresh
+    for previous in opened:
+        next(previous, None)

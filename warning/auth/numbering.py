@@ -4,9 +4,10 @@ A proposal's 研判 trail (its first k events, and the versions its amendments m
 record through) is the office's (warning.auth.visibility). Those who never see proposals
 read the record as if it had been issued at intake: events numbered from 1, the version
 counted from 1 at 下达, and each event's hash chained over the events they read, starting
-from none. A record issued at intake reads the same for everyone (its bases are 0, its
-shown events are its stored ones). The office reads the stored numbers and hashes, so the
-chain stays verifiable (warning.handling.audit).
+from none, over the warning's number instead of the record's id (shown_events). A record
+issued at intake reads with the same numbers for everyone (its bases are 0). The office
+reads the stored numbers and hashes, so the chain stays verifiable
+(warning.handling.audit).
 
 Every output of a seq or a version (API, pages, forms, conflict messages) goes through a
 `Numbering`, and every version a client sends back is turned into the stored one with it
@@ -79,20 +80,30 @@ class ShownEvent:
 
 
 def shown_events(
-    principal: Principal | None, record_id: int, rule: Numbering, events: Iterable[Any],
+    principal: Principal | None, warning_id: int, rule: Numbering, events: Iterable[Any],
 ) -> list[ShownEvent]:
     """Return a record's visible events (stored order, none missing in between) as
-    `principal` reads them: renumbered, the 下达 of a proposal read as the intake's own,
-    and re-chained when anything of them differs from what is stored."""
+    `principal` reads them: renumbered, the 下达 of a proposal read as the intake's own.
+
+    Those who never see proposals read every hash chained over the events they read with
+    the warning's number (`warning_id`) in place of the record's id. The stored hash is
+    sha256 of what they read and the record's id, which a loop over small integers finds,
+    and records are numbered in sequence, a proposal's when its petition comes in: their
+    gaps would count the 待研判. The office reads the stored hashes (warning.handling.audit).
+    """
+    stored = reads_proposals(principal)
     shown: list[ShownEvent] = []
     prev = ""
     for e in events:
         from_state, data = shown_event_start(principal, e.from_state, e.data)
         seq = rule.seq(e.seq)
-        fields = {"record_id": record_id, "seq": seq, "action": e.action,
-                  "from_state": from_state, "to_state": e.to_state, "actor": e.actor,
-                  "comment": e.comment, "data": data or {}, "created_at": e.created_at}
-        prev = event_hash(fields, prev) if rule.renumbers else e.hash
+        if stored:
+            prev = e.hash
+        else:
+            prev = event_hash({"warning_id": warning_id, "seq": seq, "action": e.action,
+                               "from_state": from_state, "to_state": e.to_state,
+                               "actor": e.actor, "comment": e.comment, "data": data or {},
+                               "created_at": e.created_at}, prev)
         shown.append(ShownEvent(seq, e.action, from_state, e.to_state, e.actor, e.comment,
                                 data or {}, e.created_at, prev))
     return shown

@@ -19,6 +19,7 @@ from warning.auth.numbering import (
 )
 from warning.auth.principal import Principal
 from warning.auth.visibility import (
+    reads_proposals,
     scope_parameters,
     scope_template,
     visible_events,
@@ -208,19 +209,21 @@ def act(
     _expire_loaded(session, (HandlingRecord, record_id), (RiskWarning, warning_id))
     return Acted(warning_id=warning_id, record_id=record_id, state=step.to.value,
                  version=rule.version(version + 1),
-                 event=_shown_event(session, principal, rule, HandlingEvent(**fields)))
+                 event=_shown_event(session, principal, rule, HandlingEvent(**fields),
+                                    warning_id))
 
 
 def _shown_event(
     session: Session, principal: Principal, rule: Numbering, event: HandlingEvent,
+    warning_id: int,
 ) -> ShownEvent:
-    """Return the event an action wrote as its actor reads it; a renumbered reader's hash
-    chains over the events before it, read again."""
-    if not rule.renumbers:
-        return shown_events(principal, event.record_id, rule, [event])[0]
+    """Return the event an action wrote as its actor reads it; a reader of re-chained
+    hashes (shown_events) reads it chained over the events before it, read again."""
+    if reads_proposals(principal):
+        return shown_events(principal, warning_id, rule, [event])[0]
     stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == event.record_id),
                           principal).order_by(HandlingEvent.seq)
-    return shown_events(principal, event.record_id, rule, session.scalars(stmt))[-1]
+    return shown_events(principal, warning_id, rule, session.scalars(stmt))[-1]
 
 
 def _expire_loaded(session: Session, *keys: tuple[type[Any], int]) -> None:
@@ -256,7 +259,7 @@ def events_of(
     _, record = visible_record(session, warning_id, principal)
     stmt = visible_events(select(HandlingEvent).where(HandlingEvent.record_id == record.id),
                           principal)
-    return shown_events(principal, record.id, record_numbering(principal, record),
+    return shown_events(principal, warning_id, record_numbering(principal, record),
                         session.scalars(stmt.order_by(HandlingEvent.seq)))
 
 

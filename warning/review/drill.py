@@ -201,7 +201,6 @@ class WarningRow:
     """A warning behind a figure, as the drill-down list shows it."""
 
     warning_id: int
-    record_id: int
     created_at: datetime
     department: str
     risk_point: str
@@ -218,7 +217,7 @@ def _warning_rows(
     session: Session, principal: Principal | None, where: ColumnElement[bool]
 ) -> list[WarningRow]:
     stmt = (
-        select(RiskWarning.id, HandlingRecord.id, RiskWarning.created_at, Department.name,
+        select(RiskWarning.id, RiskWarning.created_at, Department.name,
                RiskPoint.code, RiskPoint.name, RiskPoint.level, RiskWarning.response,
                shown_subject(principal), HandlingRecord.state, HandlingRecord.closed_at,
                HandlingRecord.issued_at)
@@ -228,9 +227,10 @@ def _warning_rows(
         .where(and_(where))
         .order_by(shown_raised_order(principal), RiskWarning.id)
     )
-    # raised when issued, for those who never see proposals (shown_raised_at)
-    return [WarningRow(row[0], row[1], shown_raised_at(principal, row[2], row[11]),
-                       row[3] or "未指定部门", *row[4:])
+    # raised when issued, for those who never see proposals (shown_raised_at); no record id:
+    # a proposal's record is numbered when the petition comes in (docs/visibility.md)
+    return [WarningRow(row[0], shown_raised_at(principal, row[1], row[10]),
+                       row[2] or "未指定部门", *row[3:])
             for row in session.execute(stmt)]
 
 
