@@ -1,6 +1,7 @@
 """Two delivery processes on one database: every notice reaches SMTP and the webhook once."""
 
 import asyncio
+import hashlib
 import json
 import os
 import socket
@@ -17,9 +18,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from warning.auth.stored_secrets import DELIVERY_KEY, stored_secret
 from warning.db.engine import transaction
 from warning.db.models import Delivery
-from warning.notify.outbox import OFFICE, enqueue, notice_row
+from warning.notify.channels import NotifyConfig
+from warning.notify.outbox import OFFICE, enqueue, notice_key, notice_row
+from warning.notify.worker import deliver_once, delivery_key
 
 ROOT = Path(__file__).parents[2]
 NOTICES = 80
@@ -94,3 +98,32 @@ def test_two_processes_deliver_each_notice_exactly_once(  # type: ignore[no-unty
     with session_factory() as session:
         statuses = session.scalars(select(Delivery.status)).all()
     assert statuses == ["sent"] * (2 * NOTICES)
+
+
+def test_the_keys_a_receiver_reads_do_not_give_back_the_record(  # type: ignore[no-untyped-def]
+    session_factory: sessionmaker[Session], smtp, hook
+) -> None:
+    """A notice's key names its record (`r{id}:…`), and records are numbered in sequence,
+    a proposal's when its petition comes in. The Message-ID and Idempotency-Key were a
+    plain sha256 of it, the channel and the receiver's own address: a department found its
+    record's id with a loop over small integers, and the gaps counted the 待研判. They are
+    keyed now with a secret the database keeps."""
+    inbox, port = smtp
+    keys, url = hook
+    with transaction(session_factory) as session:
+        enqueue(session, [notice_row(record_id=None, kind="issued", audience=OFFICE,  # type: ignore[arg-type]
+                                     subject="通知", body="正文",
+                                     key=notice_key(7, "issued", "", 1, OFFICE))])
+    config = NotifyConfig(smtp_host="127.0.0.1", smtp_port=port,
+                          office_emails=("office@example.cn",), webhooks={"*": url})
+    assert deliver_once(session_factory, config).sent == 2
+    [message_id] = [i.strip("<>").split("@")[0] for i in inbox.ids]
+    [idempotency] = keys
+    guessed = {hashlib.sha256(f"{notice_key(r, 'issued', '', 1, OFFICE)}|{channel}|{target}"
+                              .encode()).hexdigest()[:32]
+               for r in range(1, 5_001) for channel, target in (
+                   ("email", "office@example.cn"), ("webhook", url))}
+    assert message_id not in guessed and idempotency not in guessed
+    secret = stored_secret(session_factory, DELIVERY_KEY)
+    assert message_id == delivery_key(secret, notice_key(7, "issued", "", 1, OFFICE), "email",
+                                      "office@example.cn")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from warning.db.models import StoredSecret
 
 FORM_KEY = "form_key"
+DELIVERY_KEY = "delivery_key"  # keys the notices' Message-ID and Idempotency-Key
 
 
 def stored_secret(sessions: sessionmaker[Session], name: str) -> str:
