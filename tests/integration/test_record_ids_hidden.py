@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from tests.integration.test_triage_numbering import department_view
+from tests.integration.test_triage_numbering import department_view, triaged
 from tests.integration.triage_world import TriageWorld
 from warning.db.models import HandlingEvent, HandlingRecord
 from warning.domain.chain import event_hash
@@ -80,3 +80,19 @@ def test_no_hash_a_department_reads_is_a_stored_hash_over_a_record_id(worlds: An
     assert shown[0]["hash"] not in stored
     office = world.client("office").get(f"/api/warnings/{ids['warning']}/events").json()
     assert office[0]["hash"] == first.hash
+
+
+def test_a_department_reads_the_issue_after_triage_with_the_intakes_fields(worlds: Any) -> None:
+    """The 下达 after 研判 also recorded its deadlines in the event's data, which the
+    intake's 下达 does not: the keys alone told the department the warning was a
+    proposal. It reads the intake's keys now (the deadlines are the record's)."""
+    world = worlds("both")
+    _, triaged_id = triaged(world, 1)
+    _, [intake_id] = world.petition(2, channel="audit", text=SPLIT, amount="20000",
+                                    external_id="A-2")
+    client = world.client(DEPARTMENT)
+    first = {w: client.get(f"/api/warnings/{w}/events").json()[0]
+             for w in (triaged_id, intake_id)}
+    assert first[triaged_id]["action"] == first[intake_id]["action"] == "issue"
+    assert first[triaged_id]["from_state"] == first[intake_id]["from_state"] == ""
+    assert sorted(first[triaged_id]["data"]) == sorted(first[intake_id]["data"])

@@ -33,7 +33,8 @@ TRIAGE_TRAIL = (Action.PROPOSE.value, Action.AMEND.value)
 
 # What an `issue` event's data says of the 研判 behind it: the office's decision or not, and
 # why the intake issued a proposal a direct signal joined (records from before 0010c).
-TRIAGE_DATA = ("after_triage", "joined")
+# What a 下达 after 研判 records beyond the intake's own 下达 (the deadlines are the record's)
+TRIAGE_DATA = ("after_triage", "joined", "receive_due_at", "report_due_at")
 
 PROPOSED_STATE = State.PROPOSED.value
 
