@@ -40,7 +40,7 @@ def sqlite_scheduler_lock(database_url: str) -> ProcessLock | None:
     if url.get_backend_name() != "sqlite" or not url.database or ":memory:" in url.database:
         return None
     path = Path(url.database).resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh data directory
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a fresh data directory
     lock = ProcessLock(path.with_name(path.name + ".serve.lock"))
     try:
         lock.acquire()

@@ -32,7 +32,8 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             kwargs.pop("pool_size", None)  # one shared connection: no pool to size
             kwargs.pop("max_overflow", None)
         elif not parsed.database.startswith("file:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # a fresh data directory holds petitions: its owner's alone (an existing one is kept)
+            Path(parsed.database).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         gate = gate_for(parsed.database)
         engine = create_engine(
             parsed,
