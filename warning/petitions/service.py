@@ -138,7 +138,7 @@ def store_petition(
                                  size=len(item.content), sha256=item.sha256, created_at=now))
     case = link_near_duplicates(session, [signal], now=now)[signal.id]
     session.flush()
-    log.info("petition stored as signal %d (anonymous=%s)", signal.id, petition.anonymous)
+    log.info("petition stored as signal %d", signal.id)  # never whether it names its reporter
     return StoredPetition(signal.id, case, code)
 
 
