@@ -50,6 +50,7 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
         fail(str(error))
     if demo:
         upgrade(settings().database_url)
+        _demo_reporter_key()
     with runtime(load_rules=False) as rt:
         try:
             if demo:
@@ -98,6 +99,16 @@ def serve(host: str, port: int, demo: bool, no_scheduler: bool, workers: int) ->
                     lock.release()
         if code:
             fail("HTTP 工作进程启动失败，服务已停止（原因见上方日志）")
+
+
+def _demo_reporter_key() -> None:
+    from warning.demo.reporter_key import demo_reporter_key
+
+    key = demo_reporter_key(settings().data_dir)
+    if key is not None:
+        click.echo(f"演示: 实名举报的举报人信息用 {key} 中的密钥加密（仅供演示；正式使用请把"
+                   "密钥放在数据目录和备份之外，用 QINGFENG_REPORTER_KEY_FILE 指定，"
+                   "见 docs/petitions.md）")
 
 
 def _require_directories() -> None:
