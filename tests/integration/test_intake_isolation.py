@@ -22,6 +22,8 @@ from warning.services.writer import IntakeWriter
 from warning.web.app import create_app
 
 TEXT_FIELDS = ("channel", "external_id", "title", "text", "department", "person", "post")
+# every field a body carries, as text: an amount "1\ud800" was a 500 (its message echoed it)
+ALL_FIELDS = (*TEXT_FIELDS, "amount", "occurred_at")
 
 
 def _good(n: int) -> dict[str, object]:
@@ -33,7 +35,7 @@ def _good(n: int) -> dict[str, object]:
 def _bad_items() -> list[tuple[str, dict[str, object]]]:
     """Return (field, body) for one bad item of each kind."""
     bad: list[tuple[str, dict[str, object]]] = []
-    for n, field in enumerate(TEXT_FIELDS):
+    for n, field in enumerate(ALL_FIELDS):
         for m, char in enumerate(("\x00", "\ud800")):
             body = _good(1000 + 10 * n + m) | {field: f"前{char}后"}
             bad.append((field, body))

@@ -29,7 +29,9 @@ def number_text(value: Any) -> Any:
         return text
     if _GROUPED.fullmatch(text):
         return text.replace(",", "")
-    shown = value.strip()[:40]
+    # echoed in the message: a lone surrogate there made pydantic fail to build the error
+    # itself (UnicodeEncodeError, a 500 on POST /api/signals) instead of answering 422
+    shown = value.strip()[:40].encode("utf-8", "backslashreplace").decode("utf-8")
     if _COMMAS.fullmatch(text):
         raise ValueError(f"“{shown}”的逗号位置不对: 逗号只能作千位分隔符, 每三位一个, "
                          f"小数点用“.” ({HINT})")
