@@ -112,7 +112,12 @@ def _to_signal(
         if isinstance(row.get(key), bool | dict | list):  # str() stored "True", "{'a': 1}"
             return RowError(line, f"{named[key]}: 应为文本, 不能是 {_json_kind(row[key])}")
         if key in row and not isinstance(row[key], str):
-            row[key] = str(row[key])  # a number: an external id such as 20261102
+            text = _number_as_text(row[key])  # a number: an external id such as 20261102
+            if text is None:
+                return RowError(line, f"{named[key]}: 数字“{row[key]:.17g}”超过 15 位, Excel "
+                                "只保留 15 位有效数字, 后面的位数已丢失: 请把该列设为“文本”格式"
+                                "后重新录入 (number past 15 digits: store the column as text)")
+            row[key] = text
     when = row.get("occurred_at")
     if isinstance(when, str):
         try:
@@ -130,6 +135,21 @@ def _to_signal(
 
 
 TEXT_FIELDS = ("external_id", "department", "person", "post", "title", "text")
+EXACT_DIGITS = 10**15  # Excel keeps 15 significant digits of a number
+
+
+def _number_as_text(value: object) -> str | None:
+    """Return a number in a text field as it was typed: 20261102.0 (a spreadsheet's number,
+    read as a float) as "20261102", not "20261102.0"; 9.87E+17 (JSON) as its digits. None
+    for a float past 15 digits, whose digits the spreadsheet lost: its repr
+    ("9.876543210987654e+17") was stored as the id, and two ids became one."""
+    if isinstance(value, float):
+        if abs(value) >= EXACT_DIGITS:
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    return str(value)
 
 
 def _json_kind(value: object) -> str:
