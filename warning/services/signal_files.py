@@ -252,13 +252,21 @@ def _undecodable(path: Path, encoding: str) -> str:
 
 
 def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
-    """Map a row's cells to the header's names; a cell under no header is an error.
+    """Map a row's cells to the header's names; a cell under no header is an error, and so
+    is a row that stops before the header's last column.
 
     A comma left unquoted in a title shifts the rest of the row one column right: the
     csv module kept the extra cell under the key None. An empty one carries nothing
-    (Excel writes trailing commas for a wider range) and is let through."""
+    (Excel writes trailing commas for a wider range) and is let through. A row with fewer
+    cells (a file cut off in its last row, or a comma missing, which shifts the rest left)
+    was stored with its last fields empty; Excel writes every column's comma."""
     for column, value in enumerate(cells, start=1):
         if value.strip() and (column > len(header) or not header[column - 1]):
             return {"__error__": f"第{column}列“{value[:40]}”没有表头 (表头有 {len(header)} 列;"
                                  " 单元格内的逗号须加引号)"}
+    width = max((i for i, name in enumerate(header, start=1) if name), default=0)
+    if len(cells) < width:
+        missing = next(name for name in header[len(cells):] if name)
+        return {"__error__": f"此行只有 {len(cells)} 列, 表头有 {width} 列: 行被截断或少了逗号 "
+                             f"(缺“{missing}”起的列; 空单元格也须写出逗号)"}
     return {name: value for name, value in zip(header, cells, strict=False) if name}
