@@ -39,7 +39,7 @@ def test_stored_signals_are_held_by_the_importing_process_until_evaluated(
         # the retry job, run now, finds nothing free to take
         assert claim_due(session, runtime.intake.policy, now) == []
     assert owners == {process_owner()}
-    evaluated, _ = evaluate(runtime, ids)
+    evaluated, _, _ = evaluate(runtime, ids)
     assert evaluated == 300
     with runtime.sessions() as session:
         leases = set(session.execute(select(Signal.lease_owner, Signal.lease_expires_at)))

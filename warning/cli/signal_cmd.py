@@ -10,6 +10,7 @@ from warning.cli.errors import InputFile
 from warning.cli.export_cmd import export_signals
 from warning.cli.requeue_cmd import requeue_signals
 from warning.cli.types import Bounded
+from warning.domain.enums import SignalStatus
 from warning.services.intake import IntakeOutcome
 from warning.services.signal_files import RowError, SignalFileError, to_signal
 from warning.services.signal_import import SignalFile, import_checked
@@ -89,9 +90,16 @@ def import_(file: Path, channel: str | None, batch: int) -> None:
         f"共 {report.rows} 行: 新增 {done.created} 条信号, 已存在 {report.rows - done.created} 条, "
         f"本次评估 {done.evaluated} 条, 产生 {done.warnings} 条预警"
     )
+    failed = (f"{done.failed} 条信号已存储, 但评估失败 (原因见上方日志): 服务运行时重试任务会"
+              "再评估, 多次失败的可在修正后用 qingfeng signal requeue 重新排队 "
+              "(stored; their evaluation failed and is retried by the service)")
     if done.differing:
+        if done.failed:
+            click.secho(failed, fg="red", err=True)
         fail(f"{len(done.differing)} 行的外部编号已存在但内容不同，未更新；其余各行已导入 "
              "(rows reusing a stored key with other content were not stored)")
+    if done.failed:
+        fail(failed)
 
 
 def _import_columns(channel: str | None) -> dict[str, str] | None:
@@ -115,3 +123,6 @@ def _print(outcome: IntakeOutcome) -> None:
         "warnings": [w.__dict__ for w in outcome.warnings],
     }
     click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    if outcome.status == SignalStatus.FAILED.value:
+        fail("信号已存储, 但评估失败 (原因见上方日志): 服务运行时重试任务会再评估 "
+             "(stored; its evaluation failed and is retried by the service)")

@@ -42,7 +42,7 @@ from warning.rules.evaluator import RuleMatch
 from warning.runtime import Runtime
 from warning.services.directory import Directory
 from warning.services.evaluation_claims import record_failure
-from warning.services.intake import Intake
+from warning.services.intake import Intake, log_failure
 from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_rows import StoredRow, existing_ids
 
@@ -136,8 +136,8 @@ class _Run:
         try:
             matches: list[list[RuleMatch]] | None = self.intake.match(
                 stored, self.rules, self.directory)
-        except Exception:
-            log.exception("matching failed for %d imported signal(s)", len(stored))
+        except Exception as error:
+            log_failure(f"matching failed for {len(stored)} imported signal(s)", error)
             matches = None
         if self.copy is None:
             self.copy = CopyStream(self.session.connection(), Signal.__table__, list(rows[0]))
@@ -182,8 +182,8 @@ class _Run:
                 raised = self.intake.evaluate_in(session, batch.signals, rules=self.rules,
                                                  matches=batch.matches)
         except Exception as error:
-            log.exception("evaluation failed for %d imported signal(s); marked for retry",
-                          len(batch.signals))
+            log_failure(f"evaluation failed for {len(batch.signals)} imported signal(s); "
+                        "marked for retry", error)
             self._fail([s.id for s in batch.signals], f"{type(error).__name__}: {error}")
             return
         self.tally.warnings += len({r.warning.id for found in raised.values() for r in found

@@ -37,7 +37,12 @@ from warning.services.evaluation_claims import (
     mark_evaluated,
     record_failure,
 )
-from warning.services.raising import Raised, RecordHooks, raise_warnings
+from warning.services.raising import (
+    Raised,
+    RecordHooks,
+    UnknownRiskPointError,
+    raise_warnings,
+)
 from warning.services.rules_in_force import RulesInForce
 from warning.services.signal_input import SignalIn
 from warning.services.signal_rows import (
@@ -51,6 +56,17 @@ from warning.services.signal_rows import (
 
 log = logging.getLogger(__name__)
 
+
+
+def log_failure(what: str, error: Exception) -> None:
+    """Log a batch whose matching or evaluation failed. The engine child dying is expected
+    and handled (engine_process.py), and a rule naming a risk point the register lacks is
+    the operator's to fix: their line says why, as a traceback per batch buried an
+    import's output. Anything else is a bug and keeps its traceback."""
+    if isinstance(error, EngineCrashed | UnknownRiskPointError):
+        log.error("%s: %s", what, error)
+    else:
+        log.error("%s", what, exc_info=error)
 
 @dataclass(frozen=True)
 class WarningRef:
@@ -155,12 +171,7 @@ class Intake:
             if self.on_evaluated is not None:
                 self.on_evaluated(time.perf_counter() - started, len(ids))
         except Exception as error:
-            # The engine child dying is expected and handled (engine_process.py): its line
-            # says why; a traceback per batch buried an import's output. Anything else is a
-            # bug and keeps its traceback.
-            expected = isinstance(error, EngineCrashed)
-            log.error("evaluation failed for %d signal(s); marked for retry%s", len(ids),
-                      f": {error}" if expected else "", exc_info=not expected)
+            log_failure(f"evaluation failed for {len(ids)} signal(s); marked for retry", error)
             with self.sessions() as session, session.begin():
                 record_failure(session, ids, f"{type(error).__name__}: {error}"[:2000],
                                self.policy, self.clock())

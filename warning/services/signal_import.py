@@ -68,6 +68,8 @@ class ImportResult:
     warnings: int
     # rows whose key was stored with other content: not stored (stored_differences)
     differing: tuple[Differing, ...] = ()
+    # stored, but their evaluation failed (the log says why): left for the retry job
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def import_checked(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
             return report, None
         if done is not None:
             return report, ImportResult(done.rows, done.rows, done.rows - done.failed,
-                                        done.warnings)
+                                        done.warnings, failed=done.failed)
         copy_first = False  # rows stored already (a re-run): staged, checked again
     else:
         copy_first = True
@@ -157,9 +159,9 @@ def import_checked(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
                              copy_first=copy_first)
     except RowsRefused:
         return report, None
-    done_now, warnings = evaluate(runtime, ids, progress=evaluated)
+    done_now, warnings, failed = evaluate(runtime, ids, progress=evaluated)
     differing = differing_rows(runtime, _unchecked(file), ids) if created < len(ids) else []
-    return report, ImportResult(len(ids), created, done_now, warnings, tuple(differing))
+    return report, ImportResult(len(ids), created, done_now, warnings, tuple(differing), failed)
 
 
 def import_file(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
@@ -176,11 +178,12 @@ def import_file(file: SignalFile, runtime: Runtime, *, chunk: int = 1000,
             runtime, lambda directory: row_chunks(file, directory, chunk, {}),
             batch=chunk, progress=_both(stored, evaluated))
         if done is not None:
-            return ImportResult(done.rows, done.rows, done.rows - done.failed, done.warnings)
+            return ImportResult(done.rows, done.rows, done.rows - done.failed, done.warnings,
+                                failed=done.failed)
     ids, created = store(file, runtime, chunk=chunk, progress=stored,
                          copy_first=runtime.engine.dialect.name != "postgresql")
-    done_now, warnings = evaluate(runtime, ids, progress=evaluated)
-    return ImportResult(len(ids), created, done_now, warnings)
+    done_now, warnings, failed = evaluate(runtime, ids, progress=evaluated)
+    return ImportResult(len(ids), created, done_now, warnings, failed=failed)
 
 
 def _both(*progress: Progress | None) -> Progress:
@@ -260,9 +263,10 @@ def _checked(file: SignalFile, references: _References, report: CheckReport,
 
 
 def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,
-             progress: Progress | None = None) -> tuple[int, int]:
-    """Evaluate the stored signals not yet evaluated; return (evaluated, warnings raised)."""
-    evaluated = warnings = 0
+             progress: Progress | None = None) -> tuple[int, int, int]:
+    """Evaluate the stored signals not yet evaluated; return (evaluated, warnings raised,
+    failed: left unevaluated for the retry job)."""
+    evaluated = warnings = failed = 0
     for start in range(0, len(ids), chunk):
         # A repeat of a row already evaluated in an earlier chunk is found evaluated.
         part = sorted(set(ids[start : start + chunk]))
@@ -274,12 +278,14 @@ def evaluate(runtime: Runtime, ids: array[int], *, chunk: int = 500,
         if pending:
             runtime.intake.evaluate(pending)
             with runtime.sessions() as session:
-                evaluated += session.scalar(select(func.count()).where(
+                now_evaluated = session.scalar(select(func.count()).where(
                     Signal.id.in_(pending), Signal.status == SignalStatus.EVALUATED.value
                 )) or 0
+                evaluated += now_evaluated
+                failed += len(pending) - now_evaluated
                 warnings += session.scalar(select(func.count()).select_from(RiskWarning).where(
                     RiskWarning.signal_id.in_(pending)
                 )) or 0
         if progress is not None:
             progress(len(ids[start : start + chunk]))
-    return evaluated, warnings
+    return evaluated, warnings, failed
