@@ -81,3 +81,11 @@ def test_bounds_and_choices_say_what_is_allowed() -> None:
     messages = {e["loc"][0]: zh_message(dict(e)) for e in caught.value.errors()}
     assert "3" in messages["level"]
     assert "'a'" in messages["kind"] and "'b'" in messages["kind"]
+
+
+def test_a_decimal_bound_is_shown_as_the_number_not_its_repr() -> None:
+    refused = to_signal(2, {"channel": "petition", "external_id": "x", "title": "t",
+                            "amount": 10**20}, None)
+    assert isinstance(refused, RowError)
+    assert refused.message == ("amount: 不能大于 999999999999999.99 "
+                               "(must be ≤ 999999999999999.99)")

@@ -6,6 +6,7 @@ and let the rest through in pydantic's English ("channel: Input should be a vali
 brackets for the ones that carry detail worth keeping.
 """
 
+import re
 from typing import Any
 
 # kind -> message; {name} is filled from the error's ctx (pydantic's own keys)
@@ -94,7 +95,12 @@ def zh_message(error: dict[str, Any]) -> str:
 
 def _shown(value: Any) -> str:
     text = str(value)
+    # pydantic gives a Decimal bound as its repr: "不能大于 Decimal('999999999999999.99')"
+    text = _DECIMAL_REPR.sub(r"\1", text)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+_DECIMAL_REPR = re.compile(r"\bDecimal\('([^']*)'\)")
 
 
 def consequential(error: dict[str, Any]) -> bool:
