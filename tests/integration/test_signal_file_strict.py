@@ -61,6 +61,9 @@ def test_jsonl_values_that_are_not_text_and_keys_given_twice_are_named(
             "键“title”出现两次"),
         7: ('{"channel": "petition", "external_id": "J-6", "title": NaN}',  # stored as "nan"
             "不是合法的 UTF-8 JSON: NaN 不是 JSON 的值"),
+        8: ('{"channel": "petition", "external_id": "J-7", "title": "t", "amount": '
+            + "9" * 5000 + "}", "数字超过 4300 位, 无法读取"),  # valid JSON: not "not JSON"
+        9: ("[" * 100_000 + "]" * 100_000, "JSON 嵌套层数过多, 无法读取"),
     }
     path = tmp_path / "signals.jsonl"
     path.write_text("\n".join([good, *(text for text, _ in lines.values())]) + "\n",

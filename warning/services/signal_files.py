@@ -189,6 +189,13 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 MAX_LINE_BYTES = 8_000_000  # a row: 1,000,000 characters of text, escaped, and the rest
 
 
+def _json_problem(error: ValueError) -> str:
+    """Say why a line is not read: an integer past Python's 4,300 digits is valid JSON."""
+    if "digits" in str(error) and "limit" in str(error):
+        return "数字超过 4300 位, 无法读取 (a number of more than 4,300 digits)"
+    return f"不是合法的 UTF-8 JSON: {error}"
+
+
 def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     with path.open("rb") as handle:
         number = 0
@@ -211,8 +218,11 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             except DuplicateKeyError as error:
                 yield number, {"__error__": str(error)}
                 continue
-            except (ValueError, RecursionError) as error:  # bad UTF-8 or JSON, int too long
-                yield number, {"__error__": f"不是合法的 UTF-8 JSON: {error}"}
+            except RecursionError:
+                yield number, {"__error__": "JSON 嵌套层数过多, 无法读取 (nested too deeply)"}
+                continue
+            except ValueError as error:  # bad UTF-8 or JSON, an int too long for int()
+                yield number, {"__error__": _json_problem(error)}
                 continue
             yield number, value if isinstance(value, dict) else {"__error__": "每行须是一个对象"}
 
