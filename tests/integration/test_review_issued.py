@@ -66,7 +66,7 @@ def test_a_proposal_counts_as_new_in_the_quarter_it_was_issued(world: TriageWorl
     assert q3.trends.timings.received == 1
     assert q3.trends.timings.receipt_median_hours == 5.0  # from the issue, not the raising
     assert q2_ledger == []  # still with the office at Q2's end: no department's record yet
-    assert [(row[1], row[2]) for row in q3_ledger] == [(wid, local(ISSUED, SHANGHAI))]
+    assert [(row[0], row[1]) for row in q3_ledger] == [(wid, local(ISSUED, SHANGHAI))]
 
 
 def test_the_migration_backfills_the_issue_time_from_the_issue_event(

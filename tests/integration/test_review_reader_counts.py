@@ -238,7 +238,7 @@ def _check_workbook(world: DemoWorld, user: str, quarter: str, review: dict[str,
         tuple(d[k] for k in ("warnings", "closed", "closed_on_time", "closed_late", "overdue",
                              "returned", "withdrawn"))
         for d in review["warnings_by_department"]]
-    ledger = [r[1] for r in book["台账"].iter_rows(min_row=2, values_only=True)]
+    ledger = [r[0] for r in book["台账"].iter_rows(min_row=2, values_only=True)]  # 预警编号
     assert set(ledger) <= set(reader.warnings), (user, set(ledger) - set(reader.warnings))
 
 
