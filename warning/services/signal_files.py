@@ -147,8 +147,8 @@ def _number_as_text(value: object) -> str | None:
         if abs(value) >= EXACT_DIGITS:
             return None
         return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, Decimal):  # always finite: JSON's reader refuses NaN and Infinity
+        return format(value, "f")
     return str(value)
 
 
@@ -244,9 +244,10 @@ def _csv(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[str, 
             line, _ = head[at - 1] if head else (1, [])
             header = stripped[at - 1] if head else []
             check_header(path, header, known, line)
+            width = max((i for i, name in enumerate(header, start=1) if name), default=0)
             for line, cells in chain(head[at:], rows):
                 if cells:  # else a blank line, skipped
-                    yield line, _by_header(header, cells)
+                    yield line, _by_header(header, width, cells)
         except UnicodeDecodeError:
             raise SignalFileError(_undecodable(path, encoding)) from None
         except CsvFormatError as error:
@@ -261,9 +262,9 @@ def _undecodable(path: Path, encoding: str) -> str:
     return f"{where}: 无法识别编码 (UTF-8 或 GBK): 此行有两种编码都读不出的字节"
 
 
-def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
+def _by_header(header: Sequence[str], width: int, cells: Sequence[str]) -> dict[str, Any]:
     """Map a row's cells to the header's names; a cell under no header is an error, and so
-    is a row that stops before the header's last column.
+    is a row that stops before the header's last named column (`width`).
 
     A comma left unquoted in a title shifts the rest of the row one column right: the
     csv module kept the extra cell under the key None. An empty one carries nothing
@@ -274,7 +275,6 @@ def _by_header(header: Sequence[str], cells: Sequence[str]) -> dict[str, Any]:
         if value.strip() and (column > len(header) or not header[column - 1]):
             return {"__error__": f"第{column}列“{value[:40]}”没有表头 (表头有 {len(header)} 列;"
                                  " 单元格内的逗号须加引号)"}
-    width = max((i for i, name in enumerate(header, start=1) if name), default=0)
     if len(cells) < width:
         missing = next(name for name in header[len(cells):] if name)
         return {"__error__": f"此行只有 {len(cells)} 列, 表头有 {width} 列: 行被截断或少了逗号 "
