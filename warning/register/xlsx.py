@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from warning.exports.files import xml_legal
+from warning.sheets.xlsx_damage import damage
 from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import UnreadableCells, scan_sheet, sheet_part
 from warning.xlsx_limits import XlsxRefused, check_xlsx
@@ -36,7 +37,8 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     try:
         book = load_workbook(path, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise XlsxRefused(f"{path}: 无法读取 .xlsx ({type(error).__name__})") from None
+        raise XlsxRefused(f"{path}: " + (
+            damage(path, error) or f"无法读取 .xlsx ({type(error).__name__})")) from None
     try:
         if not book.worksheets:  # openpyxl skips a sheet whose part is missing from the zip
             raise XlsxRefused(f"{path}: 文件中没有工作表 (no worksheet)")

@@ -15,6 +15,7 @@ from warning.services.signal_headers import (
     check_header,
     header_line,
 )
+from warning.sheets.xlsx_damage import damage
 from warning.sheets.xlsx_dates import bad_date, quiet_date_warnings
 from warning.sheets.xlsx_scan import Merged, SheetRefused, SheetScan, scan_sheet
 from warning.xlsx_limits import XlsxRefused, check_xlsx
@@ -36,7 +37,8 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise SignalFileError(f"{path}: 无法读取 .xlsx ({type(error).__name__}: {error})") from None
+        raise SignalFileError(f"{path}: " + (
+            damage(path, error) or f"无法读取 .xlsx ({type(error).__name__}: {error})")) from None
     number = 1
     try:
         sheet = _first_visible(book.worksheets)
@@ -81,8 +83,8 @@ def xlsx_rows(path: Path, known: Mapping[str, str]) -> Iterator[tuple[int, dict[
     except SignalFileError:
         raise
     except Exception as error:
-        raise SignalFileError(
-            f"{path}: 第{number + 1}行附近无法读取 ({type(error).__name__}: {error})") from None
+        raise SignalFileError(f"{path}: " + (damage(path, error) or (
+            f"第{number + 1}行附近无法读取 ({type(error).__name__}: {error})"))) from None
     finally:
         book.close()
 

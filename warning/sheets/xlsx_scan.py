@@ -18,6 +18,8 @@ from xml.etree.ElementTree import Element, iterparse
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from warning.sheets.xlsx_beyond import beyond_pattern, first_beyond
+from warning.sheets.xlsx_row_numbers import RowNumbers
+from warning.xlsx_limits import XlsxRefused
 
 MAX_MERGED_RANGES = 10_000  # each is checked on every row it spans
 MAX_SHOWN_ROWS = 200  # a file with any is refused: the first rows say why
@@ -49,8 +51,9 @@ class SheetScan:
     beyond: dict[int, str] = field(default_factory=dict)
 
 
-class SheetRefused(ValueError):
-    """A worksheet with more merged ranges than MAX_MERGED_RANGES."""
+class SheetRefused(XlsxRefused):
+    """A worksheet with more merged ranges than MAX_MERGED_RANGES, or rows numbered out of
+    order or past Excel's last row (xlsx_row_numbers)."""
 
 
 class UnreadableCells(ValueError):
@@ -79,10 +82,12 @@ def scan_sheet(path: Path, part: str, max_col: int, *, beyond: bool = False) -> 
     scan = SheetScan()
     suspect = False
     past = beyond_pattern(max_col) if beyond else None
+    numbers = RowNumbers()
     with zipfile.ZipFile(path) as archive:
         with archive.open(part) as handle:
             tail = b""
             while chunk := handle.read(_CHUNK):
+                numbers.feed(chunk)
                 text = tail + chunk
                 suspect = suspect or any(mark in text for mark in _SUSPECT)
                 if past is not None:  # the overlap is read twice: a cell cut by a chunk's
@@ -95,6 +100,8 @@ def scan_sheet(path: Path, part: str, max_col: int, *, beyond: bool = False) -> 
                     raise SheetRefused(
                         f"{path}: 合并单元格超过 {MAX_MERGED_RANGES} 处 (请取消合并)")
             _take_merged(tail, len(tail), scan)
+        if numbers.problem:
+            raise SheetRefused(f"{path}: {numbers.problem}")
         if suspect:
             with archive.open(part) as cells:
                 _find_unreadable(cells, scan, max_col)
@@ -122,7 +129,7 @@ def _merged(ref: bytes) -> list[Merged]:
 
 def _find_unreadable(source: object, scan: SheetScan, max_col: int) -> None:
     """Note, by row, a cell with a formula but no result, or with an error value."""
-    for row, column, cell, element in _cells(source):
+    for row, column, cell, element in worksheet_cells(source):
         if column > max_col or row in scan.unreadable:
             continue
         kind = element.get("t", "n")
@@ -138,7 +145,7 @@ def _find_unreadable(source: object, scan: SheetScan, max_col: int) -> None:
             return
 
 
-def _cells(source: object) -> Iterator[tuple[int, int, str, Element]]:
+def worksheet_cells(source: object) -> Iterator[tuple[int, int, str, Element]]:
     """Yield (row, column, coordinate, element) for each <c> of a worksheet, clearing as it goes."""
     row = column = 0
     rows: Element | None = None
