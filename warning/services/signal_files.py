@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,12 +94,15 @@ def _to_signal(
     named: dict[str, str] = {}
     for key, value in raw.items():
         title = str(key).strip()
+        if any(unicodedata.category(c) == "Cs" for c in title):
+            return RowError(line, f"{_shown_name(title)}: 列名含无效字符 (不是合法的 Unicode 文字)")
         field = headers.get(title_key(title)) if title else None
         if field == "":
             continue  # 序号
         field = field or title
         if field in named:  # 标题 beside title, or a channel's column beside a common one
-            return RowError(line, f"“{named[field]}”和“{title}”两列都是 {field}，请只保留一列")
+            return RowError(line, f"“{_shown_name(named[field])}”和“{_shown_name(title)}”两列"
+                                  f"都是 {_shown_name(field)}，请只保留一列")
         named[field] = title
         if value not in (None, ""):
             row[field] = value
@@ -130,8 +134,18 @@ def _to_signal(
         return SignalIn.model_validate(row)
     except ValidationError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
+        field = ".".join(_shown_name(str(p)) for p in first["loc"])
         return RowError(line, f"{field}: {zh_message(dict(first))}")
+
+
+def _shown_name(name: str) -> str:
+    """A column's name as a message can show it: a lone surrogate or a control character
+    (a JSON key "\\ud800") as its escape; the message read ": 须是文字"."""
+    if name.isprintable() and name.strip():
+        return name
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                    .decode("ascii") for c in name)
+    return f"列名“{shown}”"
 
 
 TEXT_FIELDS = ("external_id", "department", "person", "post", "title", "text")
