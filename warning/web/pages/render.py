@@ -21,6 +21,7 @@ from warning.domain.lifecycle import Action, DomainError, State
 from warning.domain.sizes import file_size
 from warning.queries.counting import count_up_to
 from warning.web.deps import SessionDep
+from warning.web.pages.bidi import visible_bidi
 from warning.web.pages.csrf import issue_token, set_cookie
 from warning.web.security import SESSION_COOKIE, look_up
 
@@ -196,6 +197,7 @@ def build_templates(timezone: str) -> Jinja2Templates:
     """Build the page templates with filters that show UTC times in `timezone`."""
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
+    env.finalize = visible_bidi  # before any template is compiled: each {{ }} passes it
     env.filters["local"] = lambda v, fmt="%Y-%m-%d %H:%M": _local(v, fmt, timezone)
     env.filters["money"] = _money
     env.filters["file_size"] = file_size
