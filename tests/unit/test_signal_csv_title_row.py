@@ -83,3 +83,17 @@ def test_a_title_only_file_is_refused_not_read_as_empty(tmp_path: Path) -> None:
     path = _csv(tmp_path, f"{TITLE},,,,")
     with pytest.raises(SignalFileError, match="第1行不是表头"):
         list(read_rows(path))
+
+
+def test_a_header_of_the_title_alone_is_found_below_a_title_row(tmp_path: Path) -> None:
+    """A one-column list of titles (a channel whose rows need no id) below its title row.
+    Before: refused as "第1行不是表头", naming the title row."""
+    path = _csv(tmp_path, TITLE, "", "标题", "围标问题", "串标问题")
+    assert [(line, row) for line, row in read_rows(path)] == [
+        (4, {"标题": "围标问题"}), (5, {"标题": "串标问题"})]
+
+
+def test_a_title_cell_beside_unknown_ones_is_not_a_header(tmp_path: Path) -> None:
+    path = _csv(tmp_path, TITLE, "标题,甲,乙", "围标,1,2")
+    with pytest.raises(SignalFileError, match="第1行不是表头"):
+        list(read_rows(path))

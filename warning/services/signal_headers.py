@@ -80,15 +80,17 @@ def header_line(
 ) -> int:
     """Return the number of a sheet's header row among its first `rows`: row 1 when it
     names any known column (check_header judges it), else the first row that names the
-    title and another known column, above which only title rows stand (one cell filled
-    at most, as a merged title is read, or saved to .csv: "台账,,,,") or blank ones. A
+    title and another known column (or the title alone), above which only title rows
+    stand (one cell filled at most, as a merged title is read, or saved to .csv:
+    "台账,,,,") or blank ones. A
     header below any other row is refused: what stands above it may be data, or a second
     header. `sheet`: the sheet's name, None for a .csv."""
     if not rows or _fields(rows[0], table):
         return 1
     for number, cells in enumerate(rows[:HEADER_SCAN_ROWS], start=1):
         fields = _fields(cells, table)
-        if "title" not in fields or len(fields) < 2:
+        # the title and another known column; or the title alone, as a one-column file has
+        if "title" not in fields or (len(fields) < 2 and sum(1 for c in cells if c) > 1):
             continue
         for above, over in enumerate(rows[: number - 1], start=1):
             if sum(1 for cell in over if cell) > 1:
