@@ -45,6 +45,12 @@ class RegexIndex:
         self._filter = _filter([patterns[n] for n in self._filtered])
         self._set = _set([patterns[n] for n in self._unfiltered])
 
+    @property
+    def routes(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The numbers of the regexes searched through the literal filter, and of those in
+        the one set."""
+        return tuple(self._filtered), tuple(self._unfiltered)
+
     def found(self, haystack: str) -> set[int]:
         """Return the numbers of the regexes that match somewhere in `haystack`."""
         text = haystack.encode()
